@@ -1,0 +1,38 @@
+# `make run` opens the window, `make test` runs every check. Both set up .venv first.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP_APP := $(VENV)/.stamp-app
+STAMP_TEST := $(VENV)/.stamp-test
+
+.PHONY: run test lint typecheck pytest bench package clean
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+
+$(STAMP_APP): pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet -e .
+	touch $@
+
+$(STAMP_TEST): pyproject.toml $(STAMP_APP)
+	$(PY) -m pip install --quiet -e '.[test]'
+	touch $@
+
+run: $(STAMP_APP)
+	$(PY) -m dedupe_gui $(ARGS)
+
+lint: $(STAMP_TEST)
+	$(PY) -m ruff check dedupe_gui tests bench packaging
+	$(PY) -m ruff format --check dedupe_gui tests bench packaging
+
+typecheck: $(STAMP_TEST)
+	$(PY) -m mypy
+
+pytest: $(STAMP_TEST)
+	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q -n 2 $(PYTEST_ARGS)
+
+test: lint typecheck pytest
+
+clean:
+	rm -rf $(VENV) build dist *.egg-info .mypy_cache .ruff_cache .pytest_cache

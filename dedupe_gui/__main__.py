@@ -1,0 +1,5 @@
+"""Allow ``python -m dedupe_gui``."""
+
+from dedupe_gui.cli import main
+
+raise SystemExit(main())
