@@ -1,0 +1,467 @@
+"""The ``dedupe-gui`` command: the window by default, ``scan`` / ``index`` / ``search`` headless.
+
+Everything here is argument handling and printing; the work is done by ``dedupe_gui.core``,
+the same functions the window calls. Qt is imported only when the window is opened.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import threading
+from collections.abc import Callable, Sequence
+from typing import IO, Any
+
+import numpy as np
+
+from dedupe_gui import __version__
+from dedupe_gui.core.actions import (
+    CleanupOptions,
+    Outcome,
+    Removal,
+    Status,
+    apply_removals,
+    default_journal_path,
+)
+from dedupe_gui.core.cache import FingerprintStore, default_cache_path
+from dedupe_gui.core.files import WalkOptions
+from dedupe_gui.core.fingerprint import hash_to_hex
+from dedupe_gui.core.grouping import group_records, summarise
+from dedupe_gui.core.keeper import DEFAULT_RULES, RULES, validate_rules
+from dedupe_gui.core.models import FileError, Group, Progress, ScanResult
+from dedupe_gui.core.report import Report, to_csv, to_json
+from dedupe_gui.core.scan import ScanOptions, run_scan
+from dedupe_gui.core.search import cross_pairs
+from dedupe_gui.core.threshold import DEFAULT_THRESHOLD, PRESETS, parse_threshold
+from dedupe_gui.core.units import human_bytes, human_duration
+
+SUBCOMMANDS = ("scan", "index", "search")
+
+
+class _Exit(Exception):
+    """A clean stop with a message for stderr and an exit status."""
+
+    def __init__(self, message: str, status: int = 2) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+def _threshold(text: str) -> int:
+    try:
+        return parse_threshold(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _size(text: str) -> int:
+    units = {"k": 10**3, "m": 10**6, "g": 10**9}
+    t = text.strip().lower().removesuffix("b")
+    try:
+        if t and t[-1] in units:
+            return int(float(t[:-1]) * units[t[-1]])
+        return int(t)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a size: {text!r} (try 200k or 2M)") from None
+
+
+def _rules(text: str) -> tuple[str, ...]:
+    try:
+        return validate_rules([r.strip() for r in text.split(",") if r.strip()])
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def build_parser() -> argparse.ArgumentParser:
+    presets = ", ".join(f"{k}={v}" for k, v in PRESETS.items())
+    parser = argparse.ArgumentParser(
+        prog="dedupe-gui",
+        description="Find near-duplicate photos, keep the best copy, send the rest to the trash. "
+        "Without a command, opens the window (and scans the PATHs given).",
+        epilog="Run 'dedupe-gui COMMAND --help' for a command's options.",
+    )
+    parser.add_argument("--version", action="version", version=f"dedupe-gui {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    def common(p: argparse.ArgumentParser) -> None:
+        p.add_argument(
+            "-t",
+            "--threshold",
+            type=_threshold,
+            default=DEFAULT_THRESHOLD,
+            metavar="N",
+            help=f"largest distance in bits (0-64) to the group's keeper, or a preset "
+            f"({presets}); default {DEFAULT_THRESHOLD}",
+        )
+        p.add_argument(
+            "--exclude",
+            action="append",
+            default=[],
+            metavar="GLOB",
+            help="skip files and folders whose name or path matches (repeatable)",
+        )
+        p.add_argument(
+            "--min-size",
+            type=_size,
+            default=1,
+            metavar="BYTES",
+            help="skip files smaller than this (e.g. 50k)",
+        )
+        p.add_argument("--hidden", action="store_true", help="include hidden files and folders")
+        p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+
+    scan = sub.add_parser(
+        "scan",
+        help="find groups of near-duplicate images",
+        description="Find groups of near-duplicate images without a window.",
+    )
+    scan.add_argument("paths", nargs="+", metavar="PATH")
+    common(scan)
+    scan.add_argument("--format", choices=("text", "json", "csv"), default="text")
+    cache = scan.add_mutually_exclusive_group()
+    cache.add_argument("--no-cache", action="store_true", help="do not read or write the cache")
+    cache.add_argument(
+        "--cache", metavar="FILE", help=f"cache file (default {default_cache_path()})"
+    )
+    scan.add_argument(
+        "--reference",
+        action="append",
+        default=[],
+        metavar="DIR",
+        help="folder whose files are never removed and preferred as keeper (repeatable)",
+    )
+    scan.add_argument(
+        "--keeper-rules",
+        type=_rules,
+        default=DEFAULT_RULES,
+        metavar="R1,R2,...",
+        help=f"order of keeper rules; known: {', '.join(RULES)}; default {','.join(DEFAULT_RULES)}",
+    )
+    scan.add_argument(
+        "--apply",
+        choices=("trash", "move"),
+        help="keep each group's keeper, trash (or move) the others",
+    )
+    scan.add_argument("--move-to", metavar="DIR", help="with --apply move: destination folder")
+    scan.add_argument(
+        "--dry-run", action="store_true", help="with --apply: say what would happen, touch nothing"
+    )
+    scan.add_argument(
+        "--delete-if-no-trash",
+        action="store_true",
+        help="with --apply trash: PERMANENTLY delete files on drives that have no "
+        "trash (otherwise they are left alone and reported)",
+    )
+    scan.add_argument(
+        "--journal", metavar="FILE", help=f"journal of actions (default {default_journal_path()})"
+    )
+
+    index = sub.add_parser(
+        "index",
+        help="add images to a fingerprint database",
+        description="Add the images' fingerprints to a database; unchanged "
+        "files already in it are skipped.",
+    )
+    index.add_argument("paths", nargs="+", metavar="PATH")
+    index.add_argument("--db", required=True, metavar="FILE")
+    common(index)
+
+    search = sub.add_parser(
+        "search",
+        help="check images against a fingerprint database",
+        description="List database entries within the threshold of each query image. Exit "
+        "status: 0 when some query matched, 1 when none did, 2 on error.",
+    )
+    search.add_argument("queries", nargs="+", metavar="QUERY", help="image files or folders")
+    search.add_argument("--db", required=True, metavar="FILE")
+    common(search)
+    search.add_argument("--format", choices=("text", "json"), default="text")
+    return parser
+
+
+# -- progress -------------------------------------------------------------------------------
+
+
+def _progress_bar(enabled: bool) -> tuple[Callable[[Progress], None] | None, Callable[[], None]]:
+    """A tqdm bar on stderr when it is a terminal; (callback, close)."""
+    if not enabled or not sys.stderr.isatty():
+        return None, lambda: None
+    from tqdm import tqdm
+
+    bar = tqdm(total=0, unit="img", file=sys.stderr, dynamic_ncols=True, leave=False)
+
+    def update(p: Progress) -> None:
+        if p.phase.value == "walking":
+            bar.set_description(f"finding files ({p.done})")
+            return
+        bar.set_description("fingerprinting")
+        if bar.total != p.total:
+            bar.total = p.total
+        bar.n = p.done
+        bar.set_postfix_str(f"cached {p.from_cache}, errors {p.errors}", refresh=False)
+        bar.refresh()
+
+    return update, bar.close
+
+
+def _run_scan(
+    paths: Sequence[str],
+    args: argparse.Namespace,
+    store: FingerprintStore | None,
+    references: Sequence[str] = (),
+) -> ScanResult:
+    options = ScanOptions(
+        tuple(paths),
+        WalkOptions(
+            excludes=tuple(args.exclude),
+            references=tuple(references),
+            min_size=max(1, args.min_size),
+            include_hidden=args.hidden,
+        ),
+    )
+    update, close = _progress_bar(not args.quiet)
+    cancel = threading.Event()
+    try:
+        return run_scan(options, store, update, cancel)
+    except KeyboardInterrupt:
+        cancel.set()
+        raise
+    finally:
+        close()
+
+
+# -- scan -----------------------------------------------------------------------------------
+
+
+def _open_store(path: str | None) -> FingerprintStore:
+    return FingerprintStore(path, warn=lambda m: print(f"warning: {m}", file=sys.stderr))
+
+
+def _print_text(out: IO[str], groups: Sequence[Group], result: ScanResult) -> None:
+    for n, g in enumerate(groups, 1):
+        kind = "exact copies" if g.exact else f"{len(g.members)} files"
+        print(f"Group {n}: {kind}, {human_bytes(g.reclaimable_bytes)} to free", file=out)
+        for m in g.members:
+            r = m.record
+            fp = r.fingerprint
+            mark = "keep " if m.keep else "trash"
+            notes = []
+            if m is g.keeper:
+                notes.append("keeper")
+            elif m.identical:
+                notes.append("identical")
+            if r.reference:
+                notes.append("reference")
+            dist = "" if m is g.keeper else f"d={m.distance}"
+            res = f"{fp.width}x{fp.height}"
+            print(
+                f"  {mark} {res:>11} {human_bytes(r.key.size):>9} {fp.format:<5} {dist:<5} "
+                f"{_printable(r.path)}" + (f"  ({', '.join(notes)})" if notes else ""),
+                file=out,
+            )
+        print(file=out)
+    _print_errors(out, result.errors)
+    s = summarise(groups)
+    st = result.stats
+    print(
+        f"{s.groups} groups, {s.duplicates} duplicates, {human_bytes(s.reclaimable_bytes)} "
+        f"can be freed. {st.images} images ({st.from_cache} from cache), "
+        f"{len(result.errors)} errors, {human_duration(st.seconds)}.",
+        file=out,
+    )
+
+
+def _print_errors(out: IO[str], errors: Sequence[FileError]) -> None:
+    if errors:
+        print(f"Could not read {len(errors)} files:", file=out)
+        for e in errors:
+            print(f"  {_printable(e.path)}: {e.error}", file=out)
+        print(file=out)
+
+
+def _printable(path: str) -> str:
+    """Paths that are not valid UTF-8 shown with their raw bytes escaped, never a crash."""
+    return path.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
+def _print_outcomes(outcomes: Sequence[Outcome], err: IO[str]) -> None:
+    freed = sum(o.bytes for o in outcomes if o.status.ok)
+    for o in outcomes:
+        reason = f": {o.reason}" if o.reason else ""
+        print(f"{o.status.value}: {_printable(o.path)}{reason}", file=err)
+    counts: dict[str, int] = {}
+    for o in outcomes:
+        counts[o.status.value] = counts.get(o.status.value, 0) + 1
+    summary = ", ".join(f"{v} {k}" for k, v in counts.items()) or "nothing to do"
+    print(f"{summary}; {human_bytes(freed)}.", file=err)
+
+
+def cmd_scan(args: argparse.Namespace) -> int:
+    if args.apply == "move" and not args.move_to:
+        raise _Exit("--apply move needs --move-to DIR")
+    if (args.dry_run or args.delete_if_no_trash) and not args.apply:
+        raise _Exit("--dry-run and --delete-if-no-trash only make sense with --apply")
+    for ref in args.reference:
+        if not os.path.isdir(ref):
+            raise _Exit(f"--reference {ref}: not a folder")
+    cache_path = None if args.no_cache else (args.cache or default_cache_path())
+    paths = list(args.paths) + [r for r in args.reference if r not in args.paths]
+    with _open_store(cache_path) as store:
+        result = _run_scan(paths, args, store, args.reference)
+    groups = group_records(result.records, args.threshold, args.keeper_rules)
+    report = Report(args.threshold, result.paths, tuple(groups), result.errors, result.stats)
+    out = sys.stdout
+    # With --apply the outcomes go to stdout; JSON/CSV stay machine-readable on stdout.
+    if args.format == "json":
+        out.write(to_json(report) + "\n")
+    elif args.format == "csv":
+        out.write(to_csv(report))
+    else:
+        _print_text(out, groups, result)
+    if not args.apply:
+        return 0
+    outcomes = apply_removals(
+        (Removal.marked(g) for g in groups),
+        CleanupOptions(
+            journal=args.journal or default_journal_path(),
+            dry_run=args.dry_run,
+            move_to=args.move_to if args.apply == "move" else None,
+            allow_permanent_delete=args.delete_if_no_trash,
+        ),
+    )
+    _print_outcomes(outcomes, sys.stdout if args.format == "text" else sys.stderr)
+    return 1 if any(o.status is Status.FAILED for o in outcomes) else 0
+
+
+# -- index / search -------------------------------------------------------------------------
+
+
+def cmd_index(args: argparse.Namespace) -> int:
+    with _open_store(args.db) as store:
+        if store.path is None:
+            raise _Exit(f"cannot use database {args.db}")
+        result = _run_scan(args.paths, args, store)
+        total = len(store)
+    _print_errors(sys.stderr, result.errors)
+    st = result.stats
+    print(
+        f"{st.images} images from these paths ({st.hashed} fingerprinted now, "
+        f"{st.from_cache} unchanged), {len(result.errors)} unreadable; "
+        f"the database holds {total} entries."
+    )
+    return 0
+
+
+def cmd_search(args: argparse.Namespace) -> int:
+    if not os.path.isfile(args.db):
+        raise _Exit(f"no such database: {args.db}")
+    errors: list[str] = []
+    with _open_store(args.db) as store:
+        entries = list(store.records())
+    if not entries:
+        raise _Exit(f"{args.db} holds no fingerprints (is it a database made by 'index'?)")
+    db_hashes = np.fromiter((fp.hash for _, fp in entries), np.uint64, len(entries))
+    unique, inverse = np.unique(db_hashes, return_inverse=True)
+    by_unique: list[list[int]] = [[] for _ in range(unique.size)]
+    for i, u in enumerate(inverse.tolist()):
+        by_unique[u].append(i)
+
+    result = _run_scan(args.queries, args, None)
+    errors.extend(f"{_printable(e.path)}: {e.error}" for e in result.errors)
+    queries = list(result.records)
+    q_hashes = np.fromiter((r.fingerprint.hash for r in queries), np.uint64, len(queries))
+    pairs = cross_pairs(q_hashes, unique, args.threshold)
+    matches: dict[int, list[tuple[int, int]]] = {}
+    for a, b, d in zip(pairs.a.tolist(), pairs.b.tolist(), pairs.distance.tolist(), strict=True):
+        matches.setdefault(a, []).extend((d, i) for i in by_unique[b])
+
+    doc: list[dict[str, Any]] = []
+    for qi, q in enumerate(queries):
+        found = sorted(matches.get(qi, []), key=lambda item: (item[0], entries[item[1]][0].path))
+        doc.append(
+            {
+                "query": q.path,
+                "hash": hash_to_hex(q.fingerprint.hash),
+                "matches": [
+                    {
+                        "path": entries[i][0].path,
+                        "distance": d,
+                        "width": entries[i][1].width,
+                        "height": entries[i][1].height,
+                        "hash": hash_to_hex(entries[i][1].hash),
+                    }
+                    for d, i in found
+                ],
+            }
+        )
+    if args.format == "json":
+        print(
+            json.dumps(
+                {
+                    "version": 1,
+                    "threshold": args.threshold,
+                    "results": doc,
+                    "errors": [{"path": e.path, "error": e.error} for e in result.errors],
+                },
+                indent=2,
+                ensure_ascii=True,
+            )
+        )
+    else:
+        for item in doc:
+            if not item["matches"]:
+                print(f"{_printable(item['query'])}: no match")
+                continue
+            print(f"{_printable(item['query'])}: {len(item['matches'])} match(es)")
+            for m in item["matches"]:
+                print(f"  d={m['distance']:<2} {m['width']}x{m['height']}  {_printable(m['path'])}")
+    for e in errors:
+        print(f"error: {e}", file=sys.stderr)
+    if errors:
+        return 2
+    return 0 if any(item["matches"] for item in doc) else 1
+
+
+# -- entry point ----------------------------------------------------------------------------
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser()
+    if not args_list or (
+        args_list[0] not in SUBCOMMANDS and args_list[0] not in ("-h", "--help", "--version")
+    ):
+        return _open_window(args_list)
+    args = parser.parse_args(args_list)
+    handlers = {"scan": cmd_scan, "index": cmd_index, "search": cmd_search}
+    try:
+        return handlers[args.command](args)
+    except _Exit as exc:
+        print(f"dedupe-gui: {exc}", file=sys.stderr)
+        return exc.status
+    except KeyboardInterrupt:
+        print("dedupe-gui: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        # Output piped into head or similar: not an error of ours.
+        sys.stderr.close()
+        return 0
+
+
+def _open_window(args: list[str]) -> int:
+    paths = [a for a in args if not a.startswith("-")]
+    missing = [p for p in paths if not os.path.exists(p)]
+    for p in missing:
+        print(f"dedupe-gui: {p}: no such file or folder", file=sys.stderr)
+    try:
+        from dedupe_gui.ui.app import run_app
+    except ImportError as exc:
+        print(
+            f"dedupe-gui: the window cannot start ({exc}); the headless commands work:",
+            file=sys.stderr,
+        )
+        build_parser().print_help(sys.stderr)
+        return 2
+    status: int = run_app([p for p in paths if p not in missing], args)
+    return status

@@ -1,0 +1,285 @@
+"""SQLite store of fingerprints keyed by path + size + mtime_ns.
+
+One class serves two uses: the scan cache (so a rescan decodes only what changed) and the
+fingerprint database of ``dedupe-gui index`` / ``search``. Failures are stored too, under
+the same key, so a broken file is not decoded again on every scan. The store is a
+convenience, never a reason to stop: a corrupt file is set aside and rebuilt, a locked or
+unwritable one is replaced by an in-memory store, each with a warning.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sqlite3
+import time
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
+from typing import Final
+
+from dedupe_gui.core.fingerprint import ALGORITHM_VERSION
+from dedupe_gui.core.models import FileKey, Fingerprint
+
+SCHEMA_VERSION: Final = 1
+_COMMIT_EVERY_ROWS: Final = 500
+_COMMIT_EVERY_SECONDS: Final = 2.0
+_SIGN: Final = 1 << 63
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS fingerprints (
+    path BLOB PRIMARY KEY,
+    size INTEGER NOT NULL,
+    mtime_ns INTEGER NOT NULL,
+    hash INTEGER,
+    width INTEGER,
+    height INTEGER,
+    format TEXT,
+    taken TEXT,
+    camera TEXT,
+    orientation INTEGER,
+    digest TEXT,
+    error TEXT
+);
+"""
+
+Entry = Fingerprint | str  # a fingerprint, or the reason the file could not be read
+
+
+def default_cache_path() -> str:
+    """``fingerprints.sqlite3`` in the user cache folder of this platform."""
+    from platformdirs import user_cache_dir
+
+    return os.path.join(user_cache_dir("dedupe-gui", appauthor=False), "fingerprints.sqlite3")
+
+
+def _to_db(value: int) -> int:
+    """SQLite integers are signed 64-bit; store the unsigned hash shifted into that range."""
+    return value - _SIGN
+
+
+def _from_db(value: int) -> int:
+    return value + _SIGN
+
+
+def _path_blob(path: str) -> bytes:
+    return os.fsencode(path)  # lossless for names that are not valid UTF-8
+
+
+class FingerprintStore:
+    """A fingerprint store in one SQLite file (or in memory when ``path`` is None).
+
+    Use from one thread at a time. Writes are buffered and committed in batches.
+    """
+
+    def __init__(self, path: str | None, warn: Callable[[str], None] = lambda _m: None) -> None:
+        self.path = path
+        self._warn = warn
+        self._pending = 0
+        self._last_commit = time.monotonic()
+        self._writable = True
+        self._db = self._open(path)
+
+    # -- opening -------------------------------------------------------------------------
+
+    def _open(self, path: str | None) -> sqlite3.Connection:
+        if path is None:
+            return self._connect(":memory:")
+        try:
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+            return self._connect(path)
+        except sqlite3.DatabaseError as exc:
+            text = str(exc).lower()
+            if not any(word in text for word in ("not a database", "malformed", "corrupt")):
+                # Locked by another process, read-only, or not openable: not ours to move.
+                self._warn(
+                    f"fingerprint cache {path} cannot be used ({exc}); this scan runs without it"
+                )
+                return self._connect(":memory:")
+            aside = f"{path}.corrupt-{time.strftime('%Y%m%d-%H%M%S')}"
+            try:
+                os.replace(path, aside)
+                for suffix in ("-wal", "-shm"):
+                    with contextlib.suppress(FileNotFoundError):
+                        os.remove(path + suffix)
+                self._warn(
+                    f"fingerprint cache {path} was damaged ({exc}); "
+                    f"set aside as {aside} and rebuilt"
+                )
+                return self._connect(path)
+            except (OSError, sqlite3.DatabaseError) as exc2:
+                self._warn(
+                    f"fingerprint cache {path} is unusable ({exc2}); this scan runs without it"
+                )
+                return self._connect(":memory:")
+        except OSError as exc:
+            self._warn(
+                f"cannot create fingerprint cache {path} ({exc.strerror or exc}); "
+                "this scan runs without it"
+            )
+            return self._connect(":memory:")
+
+    def _connect(self, target: str) -> sqlite3.Connection:
+        db = sqlite3.connect(target, timeout=2.0, check_same_thread=False)
+        try:
+            if target != ":memory:":
+                db.execute("PRAGMA journal_mode=WAL")
+                db.execute("PRAGMA synchronous=NORMAL")
+            db.executescript(_SCHEMA)
+            self._check_versions(db)
+            db.commit()
+        except BaseException:
+            db.close()
+            raise
+        return db
+
+    def _check_versions(self, db: sqlite3.Connection) -> None:
+        stored = dict(db.execute("SELECT key, value FROM meta").fetchall())
+        wanted = {"schema": str(SCHEMA_VERSION), "algorithm": str(ALGORITHM_VERSION)}
+        if (
+            stored.get("schema", wanted["schema"]) != wanted["schema"]
+            or stored.get("algorithm", wanted["algorithm"]) != wanted["algorithm"]
+        ):
+            # Fingerprints from another algorithm would group wrongly: start over.
+            db.execute("DELETE FROM fingerprints")
+        db.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", wanted.items())
+
+    # -- reading -------------------------------------------------------------------------
+
+    def get(self, key: FileKey) -> Entry | None:
+        """The stored entry for exactly this version of the file, or None."""
+        try:
+            row = self._db.execute(
+                "SELECT size, mtime_ns, hash, width, height, format, taken, camera, "
+                "orientation, error FROM fingerprints WHERE path = ?",
+                (_path_blob(key.path),),
+            ).fetchone()
+        except sqlite3.DatabaseError as exc:
+            self._fail(exc)
+            return None
+        if row is None or row[0] != key.size or row[1] != key.mtime_ns:
+            return None
+        if row[9] is not None:
+            return str(row[9])
+        return Fingerprint(_from_db(row[2]), row[3], row[4], row[5], row[6], row[7], row[8] or 1)
+
+    def get_digest(self, key: FileKey) -> str | None:
+        try:
+            row = self._db.execute(
+                "SELECT size, mtime_ns, digest FROM fingerprints WHERE path = ?",
+                (_path_blob(key.path),),
+            ).fetchone()
+        except sqlite3.DatabaseError as exc:
+            self._fail(exc)
+            return None
+        if row is None or row[0] != key.size or row[1] != key.mtime_ns:
+            return None
+        return None if row[2] is None else str(row[2])
+
+    def records(self) -> Iterator[tuple[FileKey, Fingerprint]]:
+        """Every stored fingerprint (not the failures), in path order."""
+        rows = self._db.execute(
+            "SELECT path, size, mtime_ns, hash, width, height, format, taken, camera, "
+            "orientation FROM fingerprints WHERE error IS NULL ORDER BY path"
+        )
+        for row in rows:
+            yield (
+                FileKey(os.fsdecode(row[0]), row[1], row[2]),
+                Fingerprint(_from_db(row[3]), row[4], row[5], row[6], row[7], row[8], row[9] or 1),
+            )
+
+    def __len__(self) -> int:
+        return int(self._db.execute("SELECT COUNT(*) FROM fingerprints").fetchone()[0])
+
+    # -- writing -------------------------------------------------------------------------
+
+    def put(self, key: FileKey, entry: Entry) -> None:
+        if not self._writable:
+            return
+        if isinstance(entry, str):
+            row: tuple[object, ...] = (
+                _path_blob(key.path),
+                key.size,
+                key.mtime_ns,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                entry,
+            )
+        else:
+            row = (
+                _path_blob(key.path),
+                key.size,
+                key.mtime_ns,
+                _to_db(entry.hash),
+                entry.width,
+                entry.height,
+                entry.format,
+                entry.taken,
+                entry.camera,
+                entry.orientation,
+                None,
+                None,
+            )
+        self._write("INSERT OR REPLACE INTO fingerprints VALUES (?,?,?,?,?,?,?,?,?,?,?,?)", row)
+
+    def put_digest(self, key: FileKey, digest: str) -> None:
+        if self._writable:
+            self._write(
+                "UPDATE fingerprints SET digest = ? WHERE path = ? AND size = ? AND mtime_ns = ?",
+                (digest, _path_blob(key.path), key.size, key.mtime_ns),
+            )
+
+    def put_many(self, items: Iterable[tuple[FileKey, Entry]]) -> None:
+        for key, entry in items:
+            self.put(key, entry)
+
+    def _write(self, sql: str, row: tuple[object, ...]) -> None:
+        try:
+            self._db.execute(sql, row)
+        except sqlite3.DatabaseError as exc:
+            self._fail(exc)
+            return
+        self._pending += 1
+        if (
+            self._pending >= _COMMIT_EVERY_ROWS
+            or time.monotonic() - self._last_commit > _COMMIT_EVERY_SECONDS
+        ):
+            self.flush()
+
+    def flush(self) -> None:
+        if not self._pending or not self._writable:
+            return
+        try:
+            self._db.commit()
+        except sqlite3.DatabaseError as exc:
+            self._fail(exc)
+        self._pending = 0
+        self._last_commit = time.monotonic()
+
+    def _fail(self, exc: sqlite3.DatabaseError) -> None:
+        """A store that fails mid-scan (disk full, file removed) stops writing, with a warning."""
+        if self._writable:
+            self._writable = False
+            self._warn(
+                f"fingerprint cache {self.path} stopped working ({exc}); "
+                "results of this scan are not cached"
+            )
+            with contextlib.suppress(sqlite3.DatabaseError):
+                self._db.rollback()
+
+    def close(self) -> None:
+        self.flush()
+        with contextlib.suppress(sqlite3.DatabaseError):
+            self._db.close()
+
+    def __enter__(self) -> FingerprintStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

@@ -1,0 +1,155 @@
+"""Decoding one image into its 64-bit difference hash and the facts the keeper rule needs.
+
+The hash is imagehash's dHash (grey, LANCZOS to 9x8, left < right per row, first bit most
+significant) of the image as it is displayed. Two things make it fast without changing its
+meaning: JPEGs are decoded with ``draft()``, which lets libjpeg scale down in the DCT domain
+(at least 64 px on the short side remain, so the 9x8 LANCZOS sees the same picture), and
+the EXIF rotation is applied to the 9x8 result instead of the full image (resizing and
+transposing commute when the target size is transposed too).
+"""
+
+from __future__ import annotations
+
+import errno
+from typing import Final
+
+import numpy as np
+from PIL import Image, UnidentifiedImageError
+
+from dedupe_gui.core.models import Fingerprint
+
+# Bump when the meaning of a stored fingerprint changes: cached values are then recomputed.
+ALGORITHM_VERSION: Final = 1
+
+# Shortest side left after draft decoding. The dHash sees 9x8 pixels; 64 gives LANCZOS
+# enough source pixels that the drafted and the full decode differ by a bit or two at most.
+DRAFT_MIN_SIDE: Final = 64
+
+_ORIENTATION_TAG: Final = 0x0112
+_EXIF_IFD: Final = 0x8769
+_DATETIME_ORIGINAL: Final = 0x9003
+_DATETIME: Final = 0x0132
+_MAKE: Final = 0x010F
+_MODEL: Final = 0x0110
+
+# EXIF orientation -> the transpose that makes the stored pixels upright (as exif_transpose).
+_TRANSPOSE: Final[dict[int, Image.Transpose]] = {
+    2: Image.Transpose.FLIP_LEFT_RIGHT,
+    3: Image.Transpose.ROTATE_180,
+    4: Image.Transpose.FLIP_TOP_BOTTOM,
+    5: Image.Transpose.TRANSPOSE,
+    6: Image.Transpose.ROTATE_270,
+    7: Image.Transpose.TRANSVERSE,
+    8: Image.Transpose.ROTATE_90,
+}
+
+
+class FingerprintError(Exception):
+    """A file that cannot be fingerprinted; the message is meant for the user."""
+
+
+def hash_to_hex(value: int) -> str:
+    """16 hex digits, the same text as ``str(imagehash.dhash(img))``."""
+    return f"{value:016x}"
+
+
+def hex_to_hash(text: str) -> int:
+    value = int(text, 16)
+    if not 0 <= value < 1 << 64 or len(text) != 16:
+        raise ValueError(f"not a 64-bit hash: {text!r}")
+    return value
+
+
+def dhash_of_grey(small: Image.Image) -> int:
+    """The 64 bits of a 9x8 greyscale image: pixel < right neighbour, row by row."""
+    pixels = np.asarray(small, dtype=np.int16)
+    bits = pixels[:, 1:] > pixels[:, :-1]
+    return int.from_bytes(np.packbits(bits).tobytes(), "big")
+
+
+def _to_grey(img: Image.Image) -> Image.Image:
+    """Greyscale as imagehash makes it, with 16-bit and palette images handled sensibly."""
+    if img.mode == "L":
+        return img
+    if img.mode in ("I;16", "I;16B", "I;16L", "I;16N", "I"):
+        # convert("L") would clip every value above 255 to white; scale 16 bits to 8.
+        arr = np.asarray(img.convert("I"), dtype=np.int64)
+        peak = 65535 if arr.max(initial=0) > 255 else 255
+        return Image.fromarray((arr * 255 // peak).clip(0, 255).astype(np.uint8), "L")
+    if img.mode == "P":
+        img = img.convert("RGBA")
+    return img.convert("L")
+
+
+def dhash_of_image(img: Image.Image, orientation: int = 1) -> int:
+    """dHash of ``img`` as it is displayed under the given EXIF orientation."""
+    swap = orientation in (5, 6, 7, 8)
+    small = _to_grey(img).resize((8, 9) if swap else (9, 8), Image.Resampling.LANCZOS)
+    transpose = _TRANSPOSE.get(orientation)
+    if transpose is not None:
+        small = small.transpose(transpose)
+    return dhash_of_grey(small)
+
+
+def _exif_facts(img: Image.Image) -> tuple[int, str | None, str | None]:
+    """Orientation, capture time and camera; a malformed EXIF block only loses the facts."""
+    try:
+        exif = img.getexif()
+    except Exception:
+        return 1, None, None
+    orientation = exif.get(_ORIENTATION_TAG, 1)
+    if not isinstance(orientation, int) or orientation not in range(1, 9):
+        orientation = 1
+    taken = None
+    try:
+        raw = exif.get_ifd(_EXIF_IFD).get(_DATETIME_ORIGINAL) or exif.get(_DATETIME)
+        if isinstance(raw, str) and len(raw) >= 19 and raw[4] == ":" and raw[7] == ":":
+            taken = f"{raw[0:4]}-{raw[5:7]}-{raw[8:10]}T{raw[11:19]}"
+    except Exception:
+        taken = None
+    make = exif.get(_MAKE)
+    model = exif.get(_MODEL)
+    parts = [str(p).strip("\x00 ") for p in (make, model) if isinstance(p, str) and p.strip()]
+    if len(parts) == 2 and parts[1].lower().startswith(parts[0].lower()):
+        parts = parts[1:]  # "Canon Canon EOS 5D" -> "Canon EOS 5D"
+    camera = " ".join(parts) or None
+    return orientation, taken, camera
+
+
+def describe_error(exc: BaseException) -> str:
+    """A short reason for the user, without a traceback."""
+    if isinstance(exc, FileNotFoundError):
+        return "file vanished during the scan"
+    if isinstance(exc, PermissionError):
+        return "permission denied"
+    if isinstance(exc, Image.DecompressionBombError):
+        return f"image too large to decode safely ({exc})"
+    if isinstance(exc, UnidentifiedImageError):
+        return "not an image, or an image format this app cannot read"
+    if isinstance(exc, MemoryError):
+        return "not enough memory to decode this image"
+    if isinstance(exc, OSError) and exc.errno in (errno.EIO, errno.ENXIO):
+        return f"read error: {exc.strerror}"
+    text = str(exc).strip() or type(exc).__name__
+    if "truncated" in text or "broken data stream" in text or "premature end" in text:
+        return f"truncated or corrupt image ({text})"
+    return f"cannot decode image ({text})"
+
+
+def fingerprint_file(path: str) -> Fingerprint:
+    """Open, orient, downscale and hash one file. Raises ``FingerprintError`` with a reason."""
+    try:
+        with Image.open(path) as img:
+            fmt = img.format or "unknown"
+            orientation, taken, camera = _exif_facts(img)
+            width, height = img.size
+            if fmt == "JPEG":
+                img.draft("L", (DRAFT_MIN_SIDE, DRAFT_MIN_SIDE))
+            value = dhash_of_image(img, orientation)
+    except FingerprintError:
+        raise
+    except Exception as exc:  # every decoder failure is one file's problem, never the scan's
+        raise FingerprintError(describe_error(exc)) from exc
+    if orientation in (5, 6, 7, 8):
+        width, height = height, width
+    return Fingerprint(value, width, height, fmt, taken, camera, orientation)

@@ -1,0 +1,143 @@
+"""Plain data shared by the core, the command line and the window.
+
+Everything here is immutable and free of Qt so that results can cross threads and be
+serialised without surprises.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+
+
+@dataclass(frozen=True, slots=True)
+class FileKey:
+    """What identifies one version of a file: a change of size or mtime means new content."""
+
+    path: str
+    size: int
+    mtime_ns: int
+
+
+@dataclass(frozen=True, slots=True)
+class Fingerprint:
+    """What decoding one image yields. ``hash`` is the 64-bit dHash as a plain int."""
+
+    hash: int
+    width: int
+    height: int
+    format: str
+    taken: str | None = None  # EXIF DateTimeOriginal as ISO 8601, when the camera wrote one
+    camera: str | None = None  # "Make Model", when present
+    orientation: int = 1  # EXIF orientation tag that was applied (1 = none)
+
+
+@dataclass(frozen=True, slots=True)
+class ImageRecord:
+    """One image file as the scan saw it: where it is, which version, and its fingerprint."""
+
+    key: FileKey
+    fingerprint: Fingerprint
+    reference: bool = False
+    digest: str | None = None  # content digest, computed only where a byte-identical copy may exist
+
+    @property
+    def path(self) -> str:
+        return self.key.path
+
+    @property
+    def pixels(self) -> int:
+        return self.fingerprint.width * self.fingerprint.height
+
+
+@dataclass(frozen=True, slots=True)
+class FileError:
+    """A file or folder that could not be used, with a reason a person can act on."""
+
+    path: str
+    error: str
+
+
+class Phase(str, Enum):
+    WALKING = "walking"
+    HASHING = "hashing"
+    GROUPING = "grouping"
+    DONE = "done"
+
+
+@dataclass(frozen=True, slots=True)
+class Progress:
+    """A snapshot of a running scan, cheap to copy across threads."""
+
+    phase: Phase
+    done: int
+    total: int
+    from_cache: int = 0
+    errors: int = 0
+    current: str = ""
+    elapsed: float = 0.0
+
+    @property
+    def rate(self) -> float:
+        """Files per second so far (0 before any work)."""
+        return self.done / self.elapsed if self.elapsed > 0 else 0.0
+
+    @property
+    def remaining_seconds(self) -> float | None:
+        """Estimated time left, or None while there is nothing to estimate from."""
+        if self.done == 0 or self.total <= self.done:
+            return None
+        return (self.total - self.done) / self.rate if self.rate > 0 else None
+
+
+@dataclass(frozen=True, slots=True)
+class ScanStats:
+    files: int = 0  # candidate image files found by the walk
+    images: int = 0  # files that yielded a fingerprint
+    hashed: int = 0  # fingerprints computed in this run
+    from_cache: int = 0  # fingerprints taken from the cache
+    seconds: float = 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class ScanResult:
+    """What a scan produced. ``cancelled`` scans hold the part done before the stop."""
+
+    paths: tuple[str, ...]
+    records: tuple[ImageRecord, ...]
+    errors: tuple[FileError, ...]
+    stats: ScanStats
+    cancelled: bool = False
+    warnings: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class GroupMember:
+    record: ImageRecord
+    distance: int  # Hamming distance to the group's keeper
+    identical: bool = False  # byte-for-byte the same content as the keeper
+    keep: bool = False  # preselected to stay (the keeper, and every reference file)
+
+    @property
+    def path(self) -> str:
+        return self.record.path
+
+
+@dataclass(frozen=True, slots=True)
+class Group:
+    """A keeper and the files within the threshold of it. ``members[0]`` is the keeper."""
+
+    members: tuple[GroupMember, ...]
+
+    @property
+    def keeper(self) -> GroupMember:
+        return self.members[0]
+
+    @property
+    def exact(self) -> bool:
+        """Every file is a byte-identical copy of the keeper."""
+        return all(m.identical for m in self.members[1:])
+
+    @property
+    def reclaimable_bytes(self) -> int:
+        return sum(m.record.key.size for m in self.members if not m.keep)

@@ -1,0 +1,212 @@
+"""Results as JSON (the documented schema, version 1) and CSV, and loading them back.
+
+Loaded results carry each file's size and mtime_ns, so a cleanup started from a saved
+report still re-checks every file against what the scan saw.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Any
+
+from dedupe_gui.core.fingerprint import hash_to_hex, hex_to_hash
+from dedupe_gui.core.models import (
+    FileError,
+    FileKey,
+    Fingerprint,
+    Group,
+    GroupMember,
+    ImageRecord,
+    ScanStats,
+)
+
+REPORT_VERSION = 1
+
+CSV_FIELDS = (
+    "group",
+    "keeper",
+    "path",
+    "keep",
+    "distance",
+    "identical",
+    "width",
+    "height",
+    "bytes",
+    "format",
+    "mtime",
+    "mtime_ns",
+    "taken",
+    "camera",
+    "reference",
+    "hash",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Report:
+    threshold: int
+    paths: tuple[str, ...]
+    groups: tuple[Group, ...]
+    errors: tuple[FileError, ...]
+    stats: ScanStats
+
+
+class ReportError(ValueError):
+    """A file that is not a results file of this app, with the reason."""
+
+
+def iso_mtime(mtime_ns: int) -> str:
+    return datetime.fromtimestamp(mtime_ns / 1e9, timezone.utc).isoformat(timespec="seconds")
+
+
+def _file_dict(m: GroupMember) -> dict[str, Any]:
+    r = m.record
+    fp = r.fingerprint
+    return {
+        "path": r.path,
+        "distance": m.distance,
+        "width": fp.width,
+        "height": fp.height,
+        "bytes": r.key.size,
+        "format": fp.format,
+        "mtime": iso_mtime(r.key.mtime_ns),
+        "hash": hash_to_hex(fp.hash),
+        "keep": m.keep,
+        "identical": m.identical,
+        "reference": r.reference,
+        "taken": fp.taken,
+        "camera": fp.camera,
+        "mtime_ns": r.key.mtime_ns,
+    }
+
+
+def to_dict(report: Report) -> dict[str, Any]:
+    return {
+        "version": REPORT_VERSION,
+        "threshold": report.threshold,
+        "paths": list(report.paths),
+        "groups": [
+            {
+                "keeper": g.keeper.path,
+                "exact": g.exact,
+                "files": [_file_dict(m) for m in g.members],
+            }
+            for g in report.groups
+        ],
+        "errors": [{"path": e.path, "error": e.error} for e in report.errors],
+        "stats": {
+            "files": report.stats.files,
+            "images": report.stats.images,
+            "hashed": report.stats.hashed,
+            "from_cache": report.stats.from_cache,
+            "seconds": round(report.stats.seconds, 3),
+        },
+    }
+
+
+def to_json(report: Report) -> str:
+    # ensure_ascii keeps names that are not valid UTF-8 representable (as \udcXX escapes).
+    return json.dumps(to_dict(report), indent=2, ensure_ascii=True)
+
+
+def to_csv(report: Report) -> str:
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=CSV_FIELDS, lineterminator="\n")
+    writer.writeheader()
+    for n, g in enumerate(report.groups, 1):
+        for m in g.members:
+            row = _file_dict(m)
+            row.update(group=n, keeper=g.keeper.path)
+            writer.writerow({k: ("" if row[k] is None else row[k]) for k in CSV_FIELDS})
+    return out.getvalue()
+
+
+def _member(d: dict[str, Any]) -> GroupMember:
+    try:
+        mtime_ns = d.get("mtime_ns")
+        if mtime_ns is None:
+            mtime_ns = int(datetime.fromisoformat(str(d["mtime"])).timestamp() * 1e9)
+        fp = Fingerprint(
+            hex_to_hash(str(d["hash"])),
+            int(d["width"]),
+            int(d["height"]),
+            str(d["format"]),
+            d.get("taken") or None,
+            d.get("camera") or None,
+        )
+        record = ImageRecord(
+            FileKey(str(d["path"]), int(d["bytes"]), int(mtime_ns)),
+            fp,
+            _bool(d.get("reference", False)),
+        )
+        return GroupMember(
+            record, int(d["distance"]), _bool(d.get("identical", False)), _bool(d["keep"])
+        )
+    except (KeyError, TypeError, ValueError) as exc:
+        raise ReportError(f"a file entry is incomplete or malformed ({exc})") from exc
+
+
+def _bool(value: object) -> bool:
+    if isinstance(value, str):
+        return value.strip().lower() in ("1", "true", "yes")
+    return bool(value)
+
+
+def _group(members: Sequence[GroupMember]) -> Group:
+    keepers = [m for m in members if m.distance == 0 and m.keep]
+    first = keepers[0] if keepers else members[0]
+    ordered = [first, *(m for m in members if m is not first)]
+    return Group(tuple(ordered))
+
+
+def from_json(text: str) -> Report:
+    try:
+        doc = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ReportError(f"not valid JSON ({exc})") from exc
+    if not isinstance(doc, dict) or doc.get("version") != REPORT_VERSION:
+        raise ReportError("not a dedupe-gui results file (version 1)")
+    groups = []
+    for g in doc.get("groups", []):
+        members = [_member(f) for f in g.get("files", [])]
+        if len(members) >= 2:
+            groups.append(_group(members))
+    stats = doc.get("stats", {})
+    return Report(
+        int(doc.get("threshold", 0)),
+        tuple(str(p) for p in doc.get("paths", [])),
+        tuple(groups),
+        tuple(FileError(str(e["path"]), str(e["error"])) for e in doc.get("errors", [])),
+        ScanStats(
+            int(stats.get("files", 0)),
+            int(stats.get("images", 0)),
+            int(stats.get("hashed", 0)),
+            int(stats.get("from_cache", 0)),
+            float(stats.get("seconds", 0.0)),
+        ),
+    )
+
+
+def from_csv(text: str, threshold: int = 0) -> Report:
+    reader = csv.DictReader(io.StringIO(text))
+    if reader.fieldnames is None or not {"group", "path", "hash"} <= set(reader.fieldnames):
+        raise ReportError("not a dedupe-gui CSV export (needs group, path and hash columns)")
+    by_group: dict[str, list[GroupMember]] = {}
+    for row in reader:
+        by_group.setdefault(row["group"], []).append(_member(dict(row)))
+    groups = tuple(_group(ms) for ms in by_group.values() if len(ms) >= 2)
+    return Report(threshold, (), groups, (), ScanStats())
+
+
+def load(path: str) -> Report:
+    """A saved JSON or CSV report, told apart by content."""
+    with open(path, encoding="utf-8", errors="surrogateescape") as f:
+        text = f.read()
+    if text.lstrip().startswith("{"):
+        return from_json(text)
+    return from_csv(text)

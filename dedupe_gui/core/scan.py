@@ -1,0 +1,221 @@
+"""The scan pipeline: walk, take what the cache knows, fingerprint the rest on every core.
+
+The window and the command line both call ``run_scan``. It reports progress through a
+callback at most every ``progress_interval`` seconds (cheap enough for a GUI signal), checks
+for cancellation after every file, and always returns what it has: a cancelled scan's
+result holds every fingerprint finished before the stop.
+
+Decoding runs on a thread pool: Pillow releases the GIL while it decodes and resizes, so
+threads keep every core busy without the start-up cost and fork hazards of processes
+(the window runs the scan from a Qt thread).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import threading
+import time
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass, field, replace
+
+from dedupe_gui.core.cache import Entry, FingerprintStore
+from dedupe_gui.core.files import FoundFile, WalkOptions, walk
+from dedupe_gui.core.fingerprint import FingerprintError, fingerprint_file
+from dedupe_gui.core.models import (
+    FileError,
+    FileKey,
+    ImageRecord,
+    Phase,
+    Progress,
+    ScanResult,
+    ScanStats,
+)
+
+ProgressCallback = Callable[[Progress], None]
+Fingerprinter = Callable[[str], Entry]
+
+
+def default_workers() -> int:
+    return max(
+        1,
+        len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class ScanOptions:
+    paths: tuple[str, ...]
+    walk: WalkOptions = field(default_factory=WalkOptions)
+    workers: int = field(default_factory=default_workers)
+    progress_interval: float = 0.1
+
+
+def fingerprint_entry(path: str) -> Entry:
+    """A fingerprint, or the reason there is none; never raises for a bad file."""
+    try:
+        return fingerprint_file(path)
+    except FingerprintError as exc:
+        return str(exc)
+
+
+def file_digest(path: str) -> str:
+    """Content digest used to tell byte-identical copies from merely similar ones."""
+    h = hashlib.blake2b(digest_size=16)
+    with open(path, "rb") as f:
+        while chunk := f.read(1 << 20):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+class _Reporter:
+    def __init__(self, callback: ProgressCallback | None, interval: float) -> None:
+        self.callback = callback
+        self.interval = interval
+        self.start = time.monotonic()
+        self.last = 0.0
+
+    def __call__(self, progress: Progress, force: bool = False) -> None:
+        if self.callback is None:
+            return
+        now = time.monotonic()
+        if force or now - self.last >= self.interval:
+            self.last = now
+            self.callback(replace(progress, elapsed=now - self.start))
+
+
+def run_scan(
+    options: ScanOptions,
+    store: FingerprintStore | None = None,
+    progress: ProgressCallback | None = None,
+    cancel: threading.Event | None = None,
+    fingerprinter: Fingerprinter = fingerprint_entry,
+) -> ScanResult:
+    """Fingerprint every image under ``options.paths``; see the module docstring."""
+    started = time.monotonic()
+    stop = cancel or threading.Event()
+    report = _Reporter(progress, options.progress_interval)
+    errors: list[FileError] = []
+    found: list[FoundFile] = []
+
+    for item in walk(options.paths, options.walk, stop.is_set):
+        if isinstance(item, FileError):
+            errors.append(item)
+        else:
+            found.append(item)
+        report(Progress(Phase.WALKING, len(found), 0, errors=len(errors), current=item.path))
+    total = len(found)
+
+    records: list[ImageRecord] = []
+    from_cache = 0
+    hashed = 0
+    todo: list[FoundFile] = []
+    for f in found:
+        cached = store.get(f.key) if store is not None else None
+        if cached is None:
+            todo.append(f)
+        elif isinstance(cached, str):
+            errors.append(FileError(f.key.path, cached))
+            from_cache += 1
+        else:
+            records.append(ImageRecord(f.key, cached, f.reference))
+            from_cache += 1
+
+    def snapshot(current: str = "") -> Progress:
+        return Progress(Phase.HASHING, from_cache + hashed, total, from_cache, len(errors), current)
+
+    report(snapshot(), force=True)
+    in_flight: dict[Future[Entry], FoundFile] = {}
+    pending = iter(todo)
+    window = max(1, options.workers) * 4
+    with ThreadPoolExecutor(options.workers, thread_name_prefix="fingerprint") as pool:
+        while True:
+            while not stop.is_set() and len(in_flight) < window:
+                nxt = next(pending, None)
+                if nxt is None:
+                    break
+                in_flight[pool.submit(fingerprinter, nxt.key.path)] = nxt
+            if not in_flight:
+                break
+            done, _ = wait(in_flight, timeout=0.25, return_when=FIRST_COMPLETED)
+            for future in done:
+                f = in_flight.pop(future)
+                entry = future.result()
+                hashed += 1
+                if isinstance(entry, str):
+                    errors.append(FileError(f.key.path, entry))
+                else:
+                    records.append(ImageRecord(f.key, entry, f.reference))
+                if store is not None:
+                    store.put(f.key, entry)
+                report(snapshot(f.key.path))
+            if stop.is_set():
+                for future in in_flight:
+                    future.cancel()
+                # Let the files already being decoded finish: their work is not wasted.
+                for future, f in list(in_flight.items()):
+                    if future.cancelled():
+                        continue
+                    entry = future.result()
+                    hashed += 1
+                    if isinstance(entry, str):
+                        errors.append(FileError(f.key.path, entry))
+                    else:
+                        records.append(ImageRecord(f.key, entry, f.reference))
+                    if store is not None:
+                        store.put(f.key, entry)
+                in_flight.clear()
+                break
+
+    if not stop.is_set():
+        records = _add_digests(records, store, errors)
+    if store is not None:
+        store.flush()
+    records.sort(key=lambda r: r.key.path)
+    errors.sort(key=lambda e: e.path)
+    report(snapshot(), force=True)
+    return ScanResult(
+        paths=tuple(os.path.abspath(p) for p in options.paths),
+        records=tuple(records),
+        errors=tuple(errors),
+        stats=ScanStats(
+            files=total,
+            images=len(records),
+            hashed=hashed,
+            from_cache=from_cache,
+            seconds=time.monotonic() - started,
+        ),
+        cancelled=stop.is_set(),
+    )
+
+
+def _add_digests(
+    records: Sequence[ImageRecord], store: FingerprintStore | None, errors: list[FileError]
+) -> list[ImageRecord]:
+    """Content digests for files that share size and fingerprint: the only possible exact copies."""
+    buckets: dict[tuple[int, int], list[int]] = defaultdict(list)
+    for i, r in enumerate(records):
+        buckets[(r.key.size, r.fingerprint.hash)].append(i)
+    out = list(records)
+    for members in buckets.values():
+        if len(members) < 2:
+            continue
+        for i in members:
+            r = out[i]
+            digest = store.get_digest(r.key) if store is not None else None
+            if digest is None:
+                try:
+                    digest = file_digest(r.key.path)
+                except OSError:
+                    continue  # not fatal: the file is then simply not marked identical
+                if store is not None:
+                    store.put_digest(r.key, digest)
+            out[i] = replace(r, digest=digest)
+    return out
+
+
+def stat_key(path: str) -> FileKey:
+    st = os.stat(path)
+    return FileKey(path, st.st_size, st.st_mtime_ns)
