@@ -1,0 +1,59 @@
+"""Small, deterministic, photo-like test images: gradients and shapes, never flat.
+
+Flat images make dHash meaningless (every bit is noise), so tests that expect a match or a
+miss need pictures with structure, like a photo's.
+"""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+from PIL import Image, ImageDraw, ImageFilter
+
+
+def photo(seed: int, size: tuple[int, int] = (192, 144)) -> Image.Image:
+    """An RGB picture that differs clearly from other seeds and survives resizing."""
+    rng = random.Random(seed)
+    w, h = size
+    img = Image.new("RGB", size)
+    top = tuple(rng.randrange(256) for _ in range(3))
+    bottom = tuple(rng.randrange(256) for _ in range(3))
+    draw = ImageDraw.Draw(img)
+    for y in range(h):
+        t = y / max(1, h - 1)
+        draw.line([(0, y), (w, y)], fill=tuple(int(a + (b - a) * t) for a, b in zip(top, bottom)))
+    for _ in range(12):
+        x0, y0 = rng.randrange(w), rng.randrange(h)
+        x1, y1 = x0 + rng.randrange(w // 6, w // 2), y0 + rng.randrange(h // 6, h // 2)
+        colour = tuple(rng.randrange(256) for _ in range(3))
+        if rng.random() < 0.5:
+            draw.ellipse([x0, y0, x1, y1], fill=colour)
+        else:
+            draw.rectangle([x0, y0, x1, y1], fill=colour)
+    return img.filter(ImageFilter.GaussianBlur(1.5))
+
+
+def save(img: Image.Image, path: Path, **params: object) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    img.save(path, **params)
+    return path
+
+
+def jpeg_with_orientation(img: Image.Image, path: Path, orientation: int) -> Path:
+    """Store ``img`` so that a viewer applying EXIF ``orientation`` shows it upright."""
+    inverse = {
+        3: Image.Transpose.ROTATE_180,
+        6: Image.Transpose.ROTATE_90,
+        8: Image.Transpose.ROTATE_270,
+        2: Image.Transpose.FLIP_LEFT_RIGHT,
+        4: Image.Transpose.FLIP_TOP_BOTTOM,
+        5: Image.Transpose.TRANSPOSE,
+        7: Image.Transpose.TRANSVERSE,
+    }
+    stored = img.transpose(inverse[orientation]) if orientation in inverse else img
+    exif = Image.Exif()
+    exif[0x0112] = orientation
+    path.parent.mkdir(parents=True, exist_ok=True)
+    stored.save(path, "JPEG", quality=92, exif=exif.tobytes())
+    return path
