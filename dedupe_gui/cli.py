@@ -346,9 +346,9 @@ def cmd_index(args: argparse.Namespace) -> int:
     _print_errors(sys.stderr, result.errors)
     st = result.stats
     print(
-        f"{st.images} images from these paths ({st.hashed} fingerprinted now, "
+        f"{st.images} images indexed ({st.hashed} files read now, "
         f"{st.from_cache} unchanged), {len(result.errors)} unreadable; "
-        f"the database holds {total} entries."
+        f"the database holds {total} fingerprints."
     )
     return 0
 

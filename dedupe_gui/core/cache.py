@@ -189,7 +189,9 @@ class FingerprintStore:
             )
 
     def __len__(self) -> int:
-        return int(self._db.execute("SELECT COUNT(*) FROM fingerprints").fetchone()[0])
+        """How many fingerprints (not failures) the store holds."""
+        query = "SELECT COUNT(*) FROM fingerprints WHERE error IS NULL"
+        return int(self._db.execute(query).fetchone()[0])
 
     # -- writing -------------------------------------------------------------------------
 

@@ -1,0 +1,168 @@
+"""Cleanup safety: every rule of the brief, with the trash redirected into a temporary HOME."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+from imaging import photo, save
+
+from dedupe_gui.core.actions import (
+    CleanupOptions,
+    Removal,
+    Status,
+    TrashUnavailable,
+    apply_removals,
+    system_trash,
+)
+from dedupe_gui.core.files import WalkOptions
+from dedupe_gui.core.grouping import group_records
+from dedupe_gui.core.models import Group
+from dedupe_gui.core.scan import ScanOptions, run_scan
+
+
+def make_group(tmp_path: Path, n: int = 3, reference_dir: Path | None = None) -> Group:
+    """One real group on disk: the keeper is the largest copy."""
+    lib = tmp_path / "lib"
+    base = photo(21, (320, 240))
+    for i in range(n):
+        scale = 1 - i * 0.2
+        save(base.resize((int(320 * scale), int(240 * scale))), lib / f"copy{i}.png")
+    roots = [str(lib)]
+    refs: tuple[str, ...] = ()
+    if reference_dir is not None:
+        save(base.resize((200, 150)), reference_dir / "ref.png")
+        roots.append(str(reference_dir))
+        refs = (str(reference_dir),)
+    result = run_scan(ScanOptions(tuple(roots), WalkOptions(references=refs)))
+    (group,) = group_records(result.records, 8)
+    return group
+
+
+def trashed_names(home: Path) -> set[str]:
+    files = home / ".local" / "share" / "Trash" / "files"
+    return {p.name for p in files.iterdir()} if files.exists() else set()
+
+
+def test_trash_keeps_the_keeper_and_journals_everything(tmp_path: Path, trash_home: Path) -> None:
+    group = make_group(tmp_path)
+    journal = tmp_path / "journal.jsonl"
+    outcomes = apply_removals([Removal.marked(group)], CleanupOptions(str(journal)))
+    assert [o.status for o in outcomes] == [Status.TRASHED, Status.TRASHED]
+    assert os.path.exists(group.keeper.path)
+    assert trashed_names(trash_home) == {"copy1.png", "copy2.png"}
+    lines = [json.loads(line) for line in journal.read_text().splitlines()]
+    assert [line["outcome"] for line in lines] == ["trashed", "trashed"]
+    assert {line["keeper"] for line in lines} == {group.keeper.path}
+    assert all(len(line["hash"]) == 16 and line["size"] > 0 for line in lines)
+
+
+def test_never_every_file_of_a_group(tmp_path: Path, trash_home: Path) -> None:
+    group = make_group(tmp_path)
+    everything = frozenset(m.path for m in group.members)
+    outcomes = apply_removals([Removal(group, everything)], CleanupOptions(None))
+    assert all(o.status is Status.SKIPPED and "every copy" in o.reason for o in outcomes)
+    assert all(os.path.exists(m.path) for m in group.members)
+
+
+def test_reference_files_are_never_removed(tmp_path: Path, trash_home: Path) -> None:
+    group = make_group(tmp_path, n=2, reference_dir=tmp_path / "ref")
+    ref = next(m for m in group.members if m.record.reference)
+    assert ref.keep
+    outcomes = apply_removals(
+        [Removal(group, frozenset(m.path for m in group.members if m is not group.members[1]))],
+        CleanupOptions(None),
+    )
+    by_path = {o.path: o for o in outcomes}
+    assert by_path[ref.path].status is Status.SKIPPED
+    assert by_path[ref.path].reason == "in a reference folder"
+    assert os.path.exists(ref.path)
+
+
+def test_changed_and_vanished_files_are_skipped(tmp_path: Path, trash_home: Path) -> None:
+    group = make_group(tmp_path, n=3)
+    changed, vanished = group.members[1].path, group.members[2].path
+    save(photo(99), Path(changed))
+    os.remove(vanished)
+    outcomes = apply_removals([Removal.marked(group)], CleanupOptions(None))
+    reasons = {o.path: (o.status, o.reason) for o in outcomes}
+    assert reasons[changed] == (Status.SKIPPED, "changed since the scan")
+    assert reasons[vanished] == (Status.SKIPPED, "no longer exists")
+    assert os.path.exists(changed)
+
+
+def test_nothing_is_touched_when_the_keeper_changed(tmp_path: Path, trash_home: Path) -> None:
+    group = make_group(tmp_path)
+    os.remove(group.keeper.path)
+    outcomes = apply_removals([Removal.marked(group)], CleanupOptions(None))
+    assert all(o.status is Status.SKIPPED and "copy to keep" in o.reason for o in outcomes)
+    assert all(os.path.exists(m.path) for m in group.members[1:])
+
+
+def test_dry_run_touches_nothing_and_writes_no_journal(tmp_path: Path, trash_home: Path) -> None:
+    group = make_group(tmp_path)
+    journal = tmp_path / "journal.jsonl"
+    outcomes = apply_removals([Removal.marked(group)], CleanupOptions(str(journal), dry_run=True))
+    assert [o.status for o in outcomes] == [Status.WOULD_TRASH] * 2
+    assert all(os.path.exists(m.path) for m in group.members)
+    assert not journal.exists() and trashed_names(trash_home) == set()
+
+
+def test_one_failure_does_not_stop_the_others(tmp_path: Path, trash_home: Path) -> None:
+    group = make_group(tmp_path)
+    first = group.members[1].path
+
+    def flaky(path: str) -> None:
+        if path == first:
+            raise OSError(5, "Input/output error")
+        system_trash(path)
+
+    outcomes = apply_removals([Removal.marked(group)], CleanupOptions(None), trash=flaky)
+    assert [o.status for o in outcomes] == [Status.FAILED, Status.TRASHED]
+    assert outcomes[0].reason == "Input/output error"
+    assert os.path.exists(first)
+
+
+def test_no_trash_means_no_deletion_unless_explicitly_allowed(
+    tmp_path: Path, trash_home: Path
+) -> None:
+    group = make_group(tmp_path, n=2)
+
+    def no_trash(path: str) -> None:
+        raise TrashUnavailable("network drive")
+
+    (outcome,) = apply_removals([Removal.marked(group)], CleanupOptions(None), trash=no_trash)
+    assert outcome.status is Status.FAILED and "nothing was deleted" in outcome.reason
+    assert os.path.exists(outcome.path)
+    (outcome,) = apply_removals(
+        [Removal.marked(group)],
+        CleanupOptions(None, allow_permanent_delete=True),
+        trash=no_trash,
+    )
+    assert outcome.status is Status.DELETED
+    assert not os.path.exists(outcome.path)
+    assert os.path.exists(group.keeper.path)
+
+
+def test_move_to_a_folder_never_overwrites(tmp_path: Path, trash_home: Path) -> None:
+    group = make_group(tmp_path)
+    dest = tmp_path / "dupes"
+    save(photo(5), dest / "copy1.png")
+    outcomes = apply_removals([Removal.marked(group)], CleanupOptions(None, move_to=str(dest)))
+    assert [o.status for o in outcomes] == [Status.MOVED, Status.MOVED]
+    assert sorted(p.name for p in dest.iterdir()) == ["copy1 (1).png", "copy1.png", "copy2.png"]
+
+
+def test_paths_outside_the_group_are_refused(tmp_path: Path, trash_home: Path) -> None:
+    group = make_group(tmp_path, n=2)
+    stranger = save(photo(3), tmp_path / "elsewhere.png")
+    outcomes = apply_removals([Removal(group, frozenset({str(stranger)}))], CleanupOptions(None))
+    assert outcomes[0].status is Status.SKIPPED and outcomes[0].reason == "not part of this group"
+    assert stranger.exists()
+
+
+@pytest.mark.parametrize("status", list(Status))
+def test_status_ok_flag(status: Status) -> None:
+    assert status.ok == (status not in (Status.SKIPPED, Status.FAILED))

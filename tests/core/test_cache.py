@@ -1,0 +1,117 @@
+"""The fingerprint cache: keyed by path + size + mtime_ns, failures kept, damage survived."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from pathlib import Path
+
+import pytest
+from imaging import photo, save
+
+from dedupe_gui.core.cache import FingerprintStore
+from dedupe_gui.core.files import WalkOptions
+from dedupe_gui.core.models import FileKey, Fingerprint
+from dedupe_gui.core.scan import ScanOptions, run_scan
+
+FP = Fingerprint(0xFEDCBA9876543210, 4000, 3000, "JPEG", "2020-01-01T00:00:00", "Cam", 6)
+
+
+def test_round_trip_of_fingerprints_and_failures(tmp_path: Path) -> None:
+    db = str(tmp_path / "c.sqlite3")
+    key = FileKey("/photos/a.jpg", 10, 123)
+    bad = FileKey("/photos/b.jpg", 5, 456)
+    with FingerprintStore(db) as store:
+        store.put(key, FP)
+        store.put(bad, "truncated or corrupt image")
+    with FingerprintStore(db) as store:
+        assert store.get(key) == FP
+        assert store.get(bad) == "truncated or corrupt image"
+        assert [k for k, _ in store.records()] == [key]  # failures are not fingerprints
+        assert len(store) == 1
+
+
+@pytest.mark.parametrize("change", [{"size": 11}, {"mtime_ns": 124}])
+def test_a_changed_file_misses(tmp_path: Path, change: dict[str, int]) -> None:
+    key = FileKey("/photos/a.jpg", 10, 123)
+    with FingerprintStore(str(tmp_path / "c.sqlite3")) as store:
+        store.put(key, FP)
+        changed = FileKey(key.path, change.get("size", key.size), change.get("mtime_ns", 123))
+        assert store.get(changed) is None
+
+
+def test_non_utf8_paths_are_stored_losslessly(tmp_path: Path) -> None:
+    key = FileKey(os.fsdecode(b"/photos/caf\xe9.jpg"), 1, 2)
+    with FingerprintStore(str(tmp_path / "c.sqlite3")) as store:
+        store.put(key, FP)
+        assert store.get(key) == FP
+        assert next(store.records())[0] == key
+
+
+def test_corrupt_database_is_set_aside_and_rebuilt(tmp_path: Path) -> None:
+    db = tmp_path / "c.sqlite3"
+    db.write_bytes(b"this is not a database at all" * 100)
+    warnings: list[str] = []
+    with FingerprintStore(str(db), warn=warnings.append) as store:
+        store.put(FileKey("/a.jpg", 1, 1), FP)
+    assert len(warnings) == 1 and "set aside" in warnings[0]
+    assert [p.name for p in tmp_path.glob("c.sqlite3.corrupt-*")]
+    with FingerprintStore(str(db)) as store:
+        assert store.get(FileKey("/a.jpg", 1, 1)) == FP
+
+
+def test_unusable_location_falls_back_to_memory_with_a_warning(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    warnings: list[str] = []
+    with FingerprintStore(str(blocker / "c.sqlite3"), warn=warnings.append) as store:
+        store.put(FileKey("/a.jpg", 1, 1), FP)
+        assert store.get(FileKey("/a.jpg", 1, 1)) == FP
+    assert warnings and "without it" in warnings[0]
+
+
+def test_other_algorithm_version_starts_over(tmp_path: Path) -> None:
+    db = str(tmp_path / "c.sqlite3")
+    with FingerprintStore(db) as store:
+        store.put(FileKey("/a.jpg", 1, 1), FP)
+    con = sqlite3.connect(db)
+    con.execute("UPDATE meta SET value = '-1' WHERE key = 'algorithm'")
+    con.commit()
+    con.close()
+    with FingerprintStore(db) as store:
+        assert store.get(FileKey("/a.jpg", 1, 1)) is None
+
+
+def test_rescan_uses_the_cache_and_notices_changes(tmp_path: Path) -> None:
+    lib = tmp_path / "lib"
+    for i in range(4):
+        save(photo(i), lib / f"{i}.png")
+    (lib / "bad.jpg").write_bytes(b"\xff\xd8\xff\xe0 not really")
+    db = str(tmp_path / "c.sqlite3")
+    options = ScanOptions((str(lib),), WalkOptions())
+    calls: list[str] = []
+
+    def counting(path: str) -> Fingerprint | str:
+        from dedupe_gui.core.scan import fingerprint_entry
+
+        calls.append(os.path.basename(path))
+        return fingerprint_entry(path)
+
+    with FingerprintStore(db) as store:
+        first = run_scan(options, store, fingerprinter=counting)
+    assert first.stats.hashed == 5 and len(first.errors) == 1
+    calls.clear()
+    with FingerprintStore(db) as store:
+        second = run_scan(options, store, fingerprinter=counting)
+    assert calls == []  # the failure was cached too
+    assert second.stats.from_cache == 5
+    assert [r.fingerprint for r in second.records] == [r.fingerprint for r in first.records]
+    assert second.errors == first.errors
+
+    save(photo(9), lib / "2.png")  # new content, new size/mtime
+    st = os.stat(lib / "1.png")
+    os.utime(lib / "1.png", ns=(st.st_atime_ns, st.st_mtime_ns + 5_000_000_000))
+    with FingerprintStore(db) as store:
+        third = run_scan(options, store, fingerprinter=counting)
+    assert sorted(calls) == ["1.png", "2.png"]
+    assert third.stats.hashed == 2 and third.stats.from_cache == 3
