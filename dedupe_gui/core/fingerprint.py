@@ -16,6 +16,7 @@ from typing import Final
 import numpy as np
 from PIL import Image, UnidentifiedImageError
 
+from dedupe_gui.core.decode import DecodeError, open_image
 from dedupe_gui.core.models import Fingerprint
 
 # Bump when the meaning of a stored fingerprint changes: cached values are then recomputed.
@@ -139,15 +140,18 @@ def describe_error(exc: BaseException) -> str:
 def fingerprint_file(path: str) -> Fingerprint:
     """Open, orient, downscale and hash one file. Raises ``FingerprintError`` with a reason."""
     try:
-        with Image.open(path) as img:
-            fmt = img.format or "unknown"
+        with open_image(path) as opened:
+            img = opened.image
+            fmt = opened.format
             orientation, taken, camera = _exif_facts(img)
-            width, height = img.size
-            if fmt == "JPEG":
+            width, height = opened.size
+            if img.format == "JPEG":  # also the JPEG preview of a RAW file
                 img.draft("L", (DRAFT_MIN_SIDE, DRAFT_MIN_SIDE))
             value = dhash_of_image(img, orientation)
     except FingerprintError:
         raise
+    except DecodeError as exc:
+        raise FingerprintError(str(exc)) from exc
     except Exception as exc:  # every decoder failure is one file's problem, never the scan's
         raise FingerprintError(describe_error(exc)) from exc
     if orientation in (5, 6, 7, 8):
