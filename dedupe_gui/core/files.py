@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
 from dedupe_gui.core.models import FileError, FileKey
+from dedupe_gui.core.raw import RAW_EXTENSIONS
 
 IMAGE_EXTENSIONS: frozenset[str] = frozenset(
     {
@@ -32,7 +33,9 @@ IMAGE_EXTENSIONS: frozenset[str] = frozenset(
         ".heic",
         ".heif",
         ".avif",
+        ".hif",
     }
+    | RAW_EXTENSIONS  # camera RAW, read through its embedded preview
 )
 
 # Folders that photo managers and NAS boxes fill with their own thumbnails.
