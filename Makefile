@@ -22,9 +22,11 @@ $(STAMP_TEST): pyproject.toml $(STAMP_APP)
 run: $(STAMP_APP)
 	$(PY) -m dedupe_gui $(ARGS)
 
+LINT_PATHS := $(wildcard dedupe_gui tests bench packaging)
+
 lint: $(STAMP_TEST)
-	$(PY) -m ruff check dedupe_gui tests bench packaging
-	$(PY) -m ruff format --check dedupe_gui tests bench packaging
+	$(PY) -m ruff check $(LINT_PATHS)
+	$(PY) -m ruff format --check $(LINT_PATHS)
 
 typecheck: $(STAMP_TEST)
 	$(PY) -m mypy
