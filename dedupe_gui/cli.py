@@ -305,14 +305,16 @@ def cmd_scan(args: argparse.Namespace) -> int:
     for ref in args.reference:
         if not os.path.isdir(ref):
             raise _Exit(f"--reference {ref}: not a folder")
-    cache_path = None if args.no_cache else (args.cache or default_cache_path())
     paths = list(args.paths) + [r for r in args.reference if r not in args.paths]
-    with _open_store(cache_path) as store:
-        result = _run_scan(paths, args, store, args.reference)
+    if args.no_cache:
+        result = _run_scan(paths, args, None, args.reference)
+    else:
+        with _open_store(args.cache or default_cache_path()) as store:
+            result = _run_scan(paths, args, store, args.reference)
     groups = group_records(result.records, args.threshold, args.keeper_rules)
     report = Report(args.threshold, result.paths, tuple(groups), result.errors, result.stats)
     out = sys.stdout
-    # With --apply the outcomes go to stdout; JSON/CSV stay machine-readable on stdout.
+    # JSON and CSV stay machine-readable on stdout; with them, cleanup outcomes go to stderr.
     if args.format == "json":
         out.write(to_json(report) + "\n")
     elif args.format == "csv":
