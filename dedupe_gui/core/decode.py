@@ -237,8 +237,10 @@ def _open_tiff(f: BinaryIO, extension: str) -> tuple[Image.Image, tuple[int, int
     except DecodeError:
         if content_kind is not None:
             raise
-        # A TIFF photo that merely has a RAW extension.
-        img = _open_pillow(f, "TIFF")
+        try:  # a TIFF photo that merely has a RAW extension
+            img = _open_pillow(f, "TIFF")
+        except DecodeError:
+            raise DecodeError(raw.NO_PREVIEW) from None
         return img, img.size, img.format or "TIFF"
     return img, size, fmt
 
