@@ -43,6 +43,7 @@ _MAX_PIXELS_PER_BYTE: Final = 100
 _HEIF_BRANDS: Final = frozenset(
     {b"heic", b"heix", b"hevc", b"hevx", b"heim", b"heis", b"hevm", b"hevs", b"mif1", b"msf1"}
 )
+_BMP_HEADER_SIZES: Final = frozenset({12, 16, 40, 52, 56, 64, 108, 124})
 _GENERIC_HEIF_BRANDS: Final = frozenset({b"mif1", b"msf1"})
 _AVIF_BRANDS: Final = frozenset({b"avif", b"avis"})
 _VIDEO_BRANDS: Final = frozenset(
@@ -58,7 +59,6 @@ _NOT_IMAGES: Final[tuple[tuple[bytes, str], ...]] = (
     (b"Rar!\x1a\x07", "a RAR archive"),
     (b"7z\xbc\xaf\x27\x1c", "a 7-Zip archive"),
     (b"\x7fELF", "a program"),
-    (b"MZ", "a Windows program"),
     (b"ID3", "an audio file"),
     (b"OggS", "an audio or video file"),
     (b"fLaC", "an audio file"),
@@ -117,7 +117,7 @@ def sniff(head: bytes) -> str:
         return "GIF"
     if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
         return "WEBP"
-    if head[:2] == b"BM" and len(head) >= 18:
+    if head[:2] == b"BM" and int.from_bytes(head[14:18], "little") in _BMP_HEADER_SIZES:
         return "BMP"
     if head[:4] in (b"II*\x00", b"MM\x00*", b"IIRO", b"IIRS", b"MMOR", b"IIU\x00"):
         return "TIFF"

@@ -196,6 +196,24 @@ def test_raw_and_heif_extensions_are_walked() -> None:
     assert RAW_EXTENSIONS <= IMAGE_EXTENSIONS
 
 
+def test_heic_rotation_is_applied_once(tmp_path: Path) -> None:
+    """HEIF stores rotation as a transform the decoder applies; EXIF must not rotate again."""
+    register_heif()
+    upright = photo(9, (300, 200))
+    heic = save(upright.transpose(Image.Transpose.ROTATE_90), tmp_path / "r.heic", exif=_rotated())
+    jpeg = jpeg_with_orientation(upright, tmp_path / "r.jpg", 6)
+    fp_heic, fp_jpeg = fingerprint_file(str(heic)), fingerprint_file(str(jpeg))
+    assert (fp_heic.width, fp_heic.height) == (300, 200)
+    assert (fp_heic.hash ^ fp_jpeg.hash).bit_count() <= 4
+    assert open_thumbnail(str(heic), 90).size == (90, 60)
+
+
+def _rotated() -> bytes:
+    exif = Image.Exif()
+    exif[0x0112] = 6
+    return exif.tobytes()
+
+
 def test_gif_is_hashed_by_its_first_frame(tmp_path: Path) -> None:
     first, second = photo(1, (96, 72)), photo(2, (96, 72))
     animated = str(tmp_path / "anim.gif")
@@ -248,7 +266,8 @@ def test_non_images_say_what_they_are(tmp_path: Path, content: bytes, reason: st
         (b"\x89PNG\r\n\x1a\n\x00\x00", "PNG"),
         (b"GIF89a\x01\x00", "GIF"),
         (b"RIFF\x00\x00\x00\x00WEBPVP8 ", "WEBP"),
-        (b"BM" + b"\x00" * 20, "BMP"),
+        (b"BM" + b"\x00" * 12 + b"\x28\x00\x00\x00" + b"\x00" * 8, "BMP"),
+        (b"BMW service dates\n", "not:a text file"),
         (b"MM\x00*\x00\x00\x00\x08", "TIFF"),
         (b"\x00\x00\x00\x18ftypheic\x00\x00\x00\x00mif1heic", "HEIF"),
         (b"\x00\x00\x00\x1cftypmif1\x00\x00\x00\x00mif1avifmiaf", "AVIF"),
