@@ -1,0 +1,194 @@
+"""Dialogs: unreadable files, cleanup outcomes, the keeper rule order, and confirmations."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QDialog,
+    QDialogButtonBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMessageBox,
+    QPushButton,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from dedupe_gui.core.actions import Outcome
+from dedupe_gui.core.keeper import DEFAULT_RULES, RULES
+from dedupe_gui.core.models import FileError
+
+
+class _PathTableDialog(QDialog):
+    """A two-or-more column list of paths with reasons, and a button to copy it as text."""
+
+    def __init__(
+        self,
+        title: str,
+        intro: str,
+        headers: Sequence[str],
+        rows: Sequence[Sequence[str]],
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(title)
+        layout = QVBoxLayout(self)
+        label = QLabel(intro)
+        label.setWordWrap(True)
+        layout.addWidget(label)
+        self.tree = QTreeWidget()
+        self.tree.setHeaderLabels(list(headers))
+        self.tree.setRootIsDecorated(False)
+        self.tree.setUniformRowHeights(True)
+        self.tree.setAlternatingRowColors(True)
+        self.tree.setTextElideMode(Qt.TextElideMode.ElideMiddle)
+        for row in rows:
+            item = QTreeWidgetItem(list(row))
+            for col, text in enumerate(row):
+                item.setToolTip(col, text)
+            self.tree.addTopLevelItem(item)
+        header = self.tree.header()
+        header.setStretchLastSection(False)
+        for col in range(len(headers) - 1):
+            header.setSectionResizeMode(col, QHeaderView.ResizeMode.Interactive)
+        header.setSectionResizeMode(len(headers) - 1, QHeaderView.ResizeMode.Stretch)
+        header.resizeSection(0, 420 if len(headers) == 2 else 90)
+        if len(headers) > 2:
+            header.resizeSection(1, 380)
+        layout.addWidget(self.tree, 1)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        copy = buttons.addButton("Copy list", QDialogButtonBox.ButtonRole.ActionRole)
+        copy.clicked.connect(
+            lambda: QGuiApplication.clipboard().setText("\n".join("\t".join(r) for r in rows))
+        )
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+        self.resize(820, 420)
+
+
+class ErrorsDialog(_PathTableDialog):
+    def __init__(self, errors: Sequence[FileError], parent: QWidget | None = None) -> None:
+        n = len(errors)
+        super().__init__(
+            "Files that could not be read",
+            f"{n} file{'s' if n != 1 else ''} could not be read and were left out of the "
+            "comparison. Nothing was done to them.",
+            ("File", "Reason"),
+            [(e.path, e.error) for e in errors],
+            parent,
+        )
+
+
+class OutcomesDialog(_PathTableDialog):
+    def __init__(self, outcomes: Sequence[Outcome], parent: QWidget | None = None) -> None:
+        done = sum(1 for o in outcomes if o.status.ok)
+        failed = len(outcomes) - done
+        intro = f"{done} file{'s' if done != 1 else ''} removed."
+        if failed:
+            intro += (
+                f" {failed} file{'s' if failed != 1 else ''} were not removed; they stay in the "
+                "list with the reason."
+            )
+        rows = [(o.status.value, o.path, o.reason) for o in outcomes]
+        super().__init__("Cleanup results", intro, ("Result", "File", "Reason"), rows, parent)
+
+
+class KeeperRulesDialog(QDialog):
+    """Which file of a group stays: rules ticked and dragged into order, first rule first."""
+
+    def __init__(self, rules: Sequence[str], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Which copy to keep")
+        layout = QVBoxLayout(self)
+        intro = QLabel(
+            "In every group the file that comes first under these rules is kept. Each rule "
+            "decides only where the rules above it tie. Drag to reorder; untick to ignore."
+        )
+        intro.setWordWrap(True)
+        layout.addWidget(intro)
+        self.list = QListWidget()
+        self.list.setDragDropMode(QAbstractItemView.DragDropMode.InternalMove)
+        layout.addWidget(self.list, 1)
+        self._fill(rules)
+        row = QHBoxLayout()
+        up = QPushButton("Move up")
+        down = QPushButton("Move down")
+        reset = QPushButton("Restore defaults")
+        up.clicked.connect(lambda: self._move(-1))
+        down.clicked.connect(lambda: self._move(1))
+        reset.clicked.connect(lambda: self._fill(DEFAULT_RULES))
+        for b in (up, down, reset):
+            row.addWidget(b)
+        row.addStretch(1)
+        layout.addLayout(row)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+        self.resize(460, 380)
+
+    def _fill(self, rules: Sequence[str]) -> None:
+        self.list.clear()
+        order = [*rules, *(r for r in RULES if r not in rules)]
+        for name in order:
+            item = QListWidgetItem(RULES[name][0])
+            item.setData(Qt.ItemDataRole.UserRole, name)
+            item.setFlags(
+                item.flags() | Qt.ItemFlag.ItemIsUserCheckable | Qt.ItemFlag.ItemIsDragEnabled
+            )
+            item.setCheckState(Qt.CheckState.Checked if name in rules else Qt.CheckState.Unchecked)
+            self.list.addItem(item)
+
+    def _move(self, step: int) -> None:
+        row = self.list.currentRow()
+        target = row + step
+        if row < 0 or not 0 <= target < self.list.count():
+            return
+        item = self.list.takeItem(row)
+        self.list.insertItem(target, item)
+        self.list.setCurrentRow(target)
+
+    def rules(self) -> tuple[str, ...]:
+        chosen = []
+        for i in range(self.list.count()):
+            item = self.list.item(i)
+            if item.checkState() == Qt.CheckState.Checked:
+                chosen.append(str(item.data(Qt.ItemDataRole.UserRole)))
+        return tuple(chosen) or DEFAULT_RULES
+
+
+def ask(
+    parent: QWidget | None,
+    title: str,
+    text: str,
+    informative: str,
+    accept_label: str,
+    destructive: bool = False,
+) -> bool:
+    """A yes/no question whose buttons say what they do; Cancel is the default."""
+    box = QMessageBox(parent)
+    box.setIcon(QMessageBox.Icon.Warning if destructive else QMessageBox.Icon.Question)
+    box.setWindowTitle(title)
+    box.setText(text)
+    box.setInformativeText(informative)
+    ok = box.addButton(
+        accept_label,
+        QMessageBox.ButtonRole.DestructiveRole
+        if destructive
+        else QMessageBox.ButtonRole.AcceptRole,
+    )
+    cancel = box.addButton(QMessageBox.StandardButton.Cancel)
+    box.setDefaultButton(cancel)
+    box.exec()
+    return box.clickedButton() is ok

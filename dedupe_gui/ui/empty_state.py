@@ -1,0 +1,60 @@
+"""The centre of the window when there is nothing to review: what to do next, said plainly."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QLabel, QPushButton, QVBoxLayout, QWidget
+
+
+class EmptyState(QWidget):
+    choose_requested = Signal()
+    secondary_requested = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setAcceptDrops(False)  # drops are handled by the window
+        layout = QVBoxLayout(self)
+        layout.addStretch(2)
+        self.icon = QLabel()
+        self.icon.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        layout.addWidget(self.icon)
+        self.title = QLabel()
+        self.title.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        font = self.title.font()
+        font.setPointSizeF(font.pointSizeF() * 1.6)
+        font.setBold(True)
+        self.title.setFont(font)
+        self.title.setWordWrap(True)
+        layout.addWidget(self.title)
+        self.body = QLabel()
+        self.body.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.body.setWordWrap(True)
+        self.body.setMaximumWidth(520)
+        layout.addWidget(self.body, 0, Qt.AlignmentFlag.AlignHCenter)
+        layout.addSpacing(12)
+        self.button = QPushButton()
+        self.button.setMinimumWidth(200)
+        self.button.clicked.connect(self.choose_requested)
+        layout.addWidget(self.button, 0, Qt.AlignmentFlag.AlignHCenter)
+        self.secondary = QPushButton()
+        self.secondary.setFlat(True)
+        self.secondary.clicked.connect(self.secondary_requested)
+        layout.addWidget(self.secondary, 0, Qt.AlignmentFlag.AlignHCenter)
+        self.hint = QLabel()
+        self.hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.hint.setForegroundRole(self.hint.foregroundRole())
+        self.hint.setEnabled(False)  # drawn in the theme's muted text colour
+        layout.addSpacing(8)
+        layout.addWidget(self.hint)
+        layout.addStretch(3)
+
+    def show_message(
+        self, title: str, body: str, button: str, hint: str = "", secondary: str = ""
+    ) -> None:
+        self.title.setText(title)
+        self.body.setText(body)
+        self.button.setText(button)
+        self.hint.setText(hint)
+        self.hint.setVisible(bool(hint))
+        self.secondary.setText(secondary)
+        self.secondary.setVisible(bool(secondary))

@@ -1,0 +1,215 @@
+"""One file of the selected group: its picture, the facts that decide which copy to keep,
+and the controls to keep it or mark it for the trash."""
+
+from __future__ import annotations
+
+import os
+from datetime import datetime
+
+from PySide6.QtCore import QRectF, QSize, Qt, Signal
+from PySide6.QtGui import QColor, QImage, QMouseEvent, QPainter, QPaintEvent, QPalette, QPen
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QHBoxLayout,
+    QLabel,
+    QSizePolicy,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from dedupe_gui.core.actions import Outcome
+from dedupe_gui.core.models import GroupMember
+from dedupe_gui.core.units import human_bytes
+from dedupe_gui.ui.group_state import GroupState, distance
+from dedupe_gui.ui.widgets import Badge, ElidedLabel, ThumbView
+
+CARD_WIDTH = 256
+THUMB_BOX = QSize(CARD_WIDTH - 20, 180)
+
+
+def shown_date(member: GroupMember) -> str:
+    """The capture date when the camera wrote one, else the file's modification time."""
+    taken = member.record.fingerprint.taken
+    if taken:
+        try:
+            return datetime.fromisoformat(taken).strftime("%Y-%m-%d %H:%M") + " (taken)"
+        except ValueError:
+            return taken
+    when = datetime.fromtimestamp(member.record.key.mtime_ns / 1e9)
+    return when.strftime("%Y-%m-%d %H:%M") + " (modified)"
+
+
+def resolution_text(member: GroupMember) -> str:
+    fp = member.record.fingerprint
+    mp = fp.width * fp.height / 1e6
+    mp_text = f"{mp:.1f} MP" if mp >= 0.1 else f"{mp:.2f} MP"
+    return f"{fp.width} × {fp.height}  ·  {mp_text}"
+
+
+class FileCard(QWidget):
+    toggled = Signal(str, bool)
+    keep_requested = Signal(str)
+    open_requested = Signal(str)
+    reveal_requested = Signal(str)
+    selected = Signal(str)
+    compare_requested = Signal(str)
+
+    def __init__(self, member: GroupMember, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.member = member
+        self.path = member.path
+        self._current = False
+        self.setObjectName("fileCard")
+        self.setFixedWidth(CARD_WIDTH)
+        self.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Maximum)
+
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(10, 10, 10, 10)
+        outer.setSpacing(6)
+
+        self.thumb = ThumbView(THUMB_BOX)
+        fp = member.record.fingerprint
+        self.thumb.set_placeholder(fp.width, fp.height)
+        self.thumb.setToolTip("Double-click to compare with the kept file")
+        outer.addWidget(self.thumb, 0, Qt.AlignmentFlag.AlignHCenter)
+
+        self.badges = QHBoxLayout()
+        self.badges.setSpacing(4)
+        self.badge_keep = Badge("Keep", "keeper")
+        self.badge_remove = Badge("To trash", "remove")
+        self.badge_exact = Badge("Exact copy", "exact")
+        self.badge_ref = Badge("Reference", "reference")
+        self.badge_ref.setToolTip("In a reference folder: never removed")
+        self.badge_exact.setToolTip("Byte-for-byte the same file as the keeper")
+        for b in (self.badge_keep, self.badge_remove, self.badge_exact, self.badge_ref):
+            self.badges.addWidget(b)
+        self.badges.addStretch(1)
+        outer.addLayout(self.badges)
+
+        self.name = ElidedLabel()
+        font = self.name.font()
+        font.setBold(True)
+        self.name.setFont(font)
+        self.name.set_full_text(os.path.basename(member.path) or member.path, member.path)
+        self.folder = ElidedLabel()
+        self.folder.set_full_text(os.path.dirname(member.path), member.path)
+        self.folder.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+        outer.addWidget(self.name)
+        outer.addWidget(self.folder)
+
+        r = member.record
+        self.facts = QLabel(
+            f"{resolution_text(member)}\n"
+            f"{human_bytes(r.key.size)}  ·  {fp.format}\n"
+            f"{shown_date(member)}" + (f"\n{fp.camera}" if fp.camera else "")
+        )
+        outer.addWidget(self.facts)
+        self.distance = QLabel()
+        outer.addWidget(self.distance)
+
+        self.outcome = QLabel()
+        self.outcome.setWordWrap(True)
+        warn = self.outcome.palette()
+        warn.setColor(QPalette.ColorRole.WindowText, QColor("#b3261e"))
+        self.outcome.setPalette(warn)
+        self.outcome.hide()
+        outer.addWidget(self.outcome)
+
+        row = QHBoxLayout()
+        row.setSpacing(2)
+        self.check = QCheckBox("Remove")
+        self.check.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.check.setToolTip("Mark this file for the trash (Space)")
+        self.check.clicked.connect(lambda on: self.toggled.emit(self.path, bool(on)))
+        row.addWidget(self.check)
+        row.addStretch(1)
+        self.keep_button = self._tool("Keep", "Keep this one and mark the others (K)")
+        self.keep_button.clicked.connect(lambda: self.keep_requested.emit(self.path))
+        open_button = self._tool("Open", "Open in the default viewer")
+        open_button.clicked.connect(lambda: self.open_requested.emit(self.path))
+        reveal_button = self._tool("Show", "Show in the file manager")
+        reveal_button.clicked.connect(lambda: self.reveal_requested.emit(self.path))
+        for button in (self.keep_button, open_button, reveal_button):
+            row.addWidget(button)
+        outer.addLayout(row)
+        outer.addStretch(1)
+
+    def _tool(self, text: str, tip: str) -> QToolButton:
+        b = QToolButton()
+        b.setText(text)
+        b.setToolTip(tip)
+        b.setAutoRaise(True)
+        b.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        return b
+
+    def update_from(self, state: GroupState) -> None:
+        m = self.member
+        marked = self.path in state.marked
+        keeper = state.keeper
+        is_keeper = keeper.path == self.path
+        self.badge_keep.setVisible(not marked)
+        self.badge_keep.setText("Keeper" if is_keeper else "Keep")
+        self.badge_remove.setVisible(marked)
+        self.badge_exact.setVisible(
+            not is_keeper and m.identical and keeper.path == state.group.keeper.path
+        )
+        self.badge_ref.setVisible(m.record.reference)
+        self.check.setChecked(marked)
+        self.check.setEnabled(state.can_mark(self.path))
+        if m.record.reference:
+            self.check.setToolTip("In a reference folder: never removed")
+        elif not self.check.isEnabled():
+            self.check.setToolTip("At least one file of the group stays")
+        else:
+            self.check.setToolTip("Mark this file for the trash (Space)")
+        self.keep_button.setEnabled(not (is_keeper and len(state.kept()) == 1))
+        if is_keeper:
+            self.distance.setText("The file that stays")
+        else:
+            d = distance(m, keeper)
+            self.distance.setText(
+                "Identical fingerprint to the keeper"
+                if d == 0
+                else f"{d} bit{'s' if d != 1 else ''} from the keeper"
+            )
+        self.thumb.set_dimmed(marked)
+        self.set_outcome(state.outcomes.get(self.path))
+
+    def set_outcome(self, outcome: Outcome | None) -> None:
+        if outcome is None or outcome.status.ok:
+            self.outcome.hide()
+            return
+        self.outcome.setText(f"Not removed: {outcome.reason or outcome.status.value}")
+        self.outcome.show()
+
+    def set_image(self, image: QImage) -> None:
+        self.thumb.set_image(image)
+
+    def set_failed(self, reason: str) -> None:
+        fp = self.member.record.fingerprint
+        self.thumb.set_placeholder(fp.width, fp.height, f"Cannot show: {reason}")
+
+    def set_current(self, current: bool) -> None:
+        if current == self._current:
+            return
+        self._current = current
+        self.update()
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        """A rounded card; the current one outlined in the theme's highlight colour."""
+        pal = self.palette()
+        p = QPainter(self)
+        p.setRenderHint(QPainter.RenderHint.Antialiasing)
+        edge = pal.color(QPalette.ColorRole.Highlight if self._current else QPalette.ColorRole.Mid)
+        p.setPen(QPen(edge, 2.5 if self._current else 1.0))
+        p.setBrush(pal.color(QPalette.ColorRole.Base))
+        p.drawRoundedRect(QRectF(self.rect()).adjusted(1.5, 1.5, -1.5, -1.5), 7, 7)
+        p.end()
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        self.selected.emit(self.path)
+        super().mousePressEvent(event)
+
+    def mouseDoubleClickEvent(self, event: QMouseEvent) -> None:
+        self.compare_requested.emit(self.path)

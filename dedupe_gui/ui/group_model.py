@@ -1,0 +1,255 @@
+"""The list of groups as a Qt table model: one row per group, no widget per row.
+
+Rows hold ``GroupState`` objects (compared by identity). The first column shows the
+keeper's thumbnail, fetched through the thumbnail cache only when the view asks for a
+visible row's decoration, so 10,000 groups cost nothing until they are scrolled into view.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    QRect,
+    Qt,
+)
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QImage, QPainter, QPalette, QPixmap
+from PySide6.QtWidgets import QApplication, QStyle, QStyledItemDelegate, QStyleOptionViewItem
+
+from dedupe_gui.core.units import human_bytes
+from dedupe_gui.ui.group_state import GroupState
+from dedupe_gui.ui.thumbnails import ThumbKey, ThumbnailCache
+
+Index = QModelIndex | QPersistentModelIndex
+
+LIST_THUMB_EDGE = 96  # device pixels; drawn at 44 logical px
+
+COL_PHOTO, COL_FILES, COL_FREE = range(3)
+HEADERS = ("Group", "Files", "To free")
+SORT_ROLE = Qt.ItemDataRole.UserRole + 1
+DETAIL_ROLE = Qt.ItemDataRole.UserRole + 2  # second line under the name: how alike
+FAILED_ROLE = Qt.ItemDataRole.UserRole + 3  # True when files of the group were not removed
+
+
+def match_text(state: GroupState) -> str:
+    members = state.members
+    if state.failures():
+        n = len(state.failures())
+        return f"{n} not removed"
+    if len(members) > 1 and all(m.identical for m in members[1:]):
+        return "Exact copies"
+    worst = max((m.distance for m in members), default=0)
+    return "Same picture" if worst == 0 else f"Similar (≤ {worst})"
+
+
+class GroupListModel(QAbstractTableModel):
+    def __init__(self, thumbnails: ThumbnailCache, parent: Any = None) -> None:
+        super().__init__(parent)
+        self._states: list[GroupState] = []
+        self._thumbs = thumbnails
+        self._pixmaps: dict[ThumbKey, QPixmap] = {}
+        thumbnails.ready.connect(self._thumb_ready)
+
+    # -- contents ------------------------------------------------------------------------
+
+    def set_states(self, states: Sequence[GroupState]) -> None:
+        self.beginResetModel()
+        self._states = list(states)
+        self._pixmaps.clear()
+        self.endResetModel()
+
+    def states(self) -> list[GroupState]:
+        return list(self._states)
+
+    def state(self, row: int) -> GroupState | None:
+        return self._states[row] if 0 <= row < len(self._states) else None
+
+    def row_of(self, state: GroupState) -> int:
+        for row, s in enumerate(self._states):
+            if s is state:
+                return row
+        return -1
+
+    def refresh(self, state: GroupState) -> None:
+        row = self.row_of(state)
+        if row >= 0:
+            self.dataChanged.emit(self.index(row, 0), self.index(row, len(HEADERS) - 1))
+
+    def remove(self, states: Sequence[GroupState]) -> None:
+        """Take rows out one contiguous run at a time, so selections elsewhere survive."""
+        doomed = {id(s) for s in states}
+        row = len(self._states) - 1
+        while row >= 0:
+            if id(self._states[row]) in doomed:
+                end = row
+                while row - 1 >= 0 and id(self._states[row - 1]) in doomed:
+                    row -= 1
+                self.beginRemoveRows(QModelIndex(), row, end)
+                del self._states[row : end + 1]
+                self.endRemoveRows()
+            row -= 1
+
+    # -- Qt model interface --------------------------------------------------------------
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._states)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(HEADERS)
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return HEADERS[section]
+        return None
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        state = self._states[index.row()]
+        col = index.column()
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self._display(state, col)
+        if role == SORT_ROLE:
+            return self._sort_value(state, col)
+        if role == Qt.ItemDataRole.DecorationRole and col == COL_PHOTO:
+            return self._decoration(state)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return self._tooltip(state, col)
+        if role == DETAIL_ROLE:
+            return match_text(state)
+        if role == FAILED_ROLE:
+            return bool(state.failures())
+        if role == Qt.ItemDataRole.ForegroundRole and col == COL_FREE and not state.marked:
+            return QApplication.palette().color(
+                QPalette.ColorGroup.Disabled, QPalette.ColorRole.Text
+            )
+        if role == Qt.ItemDataRole.TextAlignmentRole and col in (COL_FILES, COL_FREE):
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        return None
+
+    def _display(self, state: GroupState, col: int) -> str:
+        if col == COL_PHOTO:
+            return os.path.basename(state.keeper.path) or state.keeper.path
+        if col == COL_FILES:
+            return str(len(state.members))
+        if col == COL_FREE:
+            return human_bytes(state.marked_bytes) if state.marked else "—"
+        return ""
+
+    def _sort_value(self, state: GroupState, col: int) -> Any:
+        if col == COL_PHOTO:
+            return state.keeper.path.lower()
+        if col == COL_FILES:
+            return len(state.members)
+        return state.marked_bytes
+
+    def _tooltip(self, state: GroupState, col: int) -> str:
+        lines = [state.keeper.path, match_text(state)]
+        lines += [f"{os.path.basename(o.path)}: {o.reason}" for o in state.failures()]
+        return "\n".join(lines)
+
+    def _decoration(self, state: GroupState) -> QPixmap | None:
+        key = ThumbKey.of(state.keeper.record, LIST_THUMB_EDGE)
+        pixmap = self._pixmaps.get(key)
+        if pixmap is not None:
+            return pixmap
+        image = self._thumbs.get(key)
+        if image is None:
+            return None
+        pixmap = _square_pixmap(image, 44)
+        if len(self._pixmaps) > 2000:
+            self._pixmaps.clear()
+        self._pixmaps[key] = pixmap
+        return pixmap
+
+    def _thumb_ready(self, key: ThumbKey) -> None:
+        if key.edge != LIST_THUMB_EDGE:
+            return
+        for row, state in enumerate(self._states):
+            if state.keeper.path == key.path:
+                idx = self.index(row, COL_PHOTO)
+                self.dataChanged.emit(idx, idx, [Qt.ItemDataRole.DecorationRole])
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        key: Callable[[GroupState], Any] = lambda s: self._sort_value(s, column)  # noqa: E731
+        self.layoutAboutToBeChanged.emit()
+        old = self.persistentIndexList()
+        old_states = [self._states[i.row()] for i in old]
+        self._states.sort(key=key, reverse=order == Qt.SortOrder.DescendingOrder)
+        where = {id(s): row for row, s in enumerate(self._states)}
+        self.changePersistentIndexList(
+            old,
+            [self.index(where[id(s)], i.column()) for s, i in zip(old_states, old, strict=True)],
+        )
+        self.layoutChanged.emit()
+
+
+class GroupDelegate(QStyledItemDelegate):
+    """The first column in two lines: the keeper's name, and how alike the group is."""
+
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: Index) -> None:
+        opt = QStyleOptionViewItem(option)
+        self.initStyleOption(opt, index)
+        detail = str(index.data(DETAIL_ROLE) or "")
+        failed = bool(index.data(FAILED_ROLE))
+        name = opt.text
+        opt.text = ""
+        style = opt.widget.style() if opt.widget is not None else QApplication.style()
+        style.drawControl(QStyle.ControlElement.CE_ItemViewItem, opt, painter, opt.widget)
+        rect = style.subElementRect(QStyle.SubElement.SE_ItemViewItemText, opt, opt.widget)
+        rect = rect.adjusted(2, 0, -2, 0)
+        selected = bool(opt.state & QStyle.StateFlag.State_Selected)
+        pal = opt.palette
+        text_colour = pal.color(
+            QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Text
+        )
+        painter.save()
+        bold = QFont(opt.font)
+        bold.setBold(True)
+        fm_bold = QFontMetrics(bold)
+        fm = QFontMetrics(opt.font)
+        top = rect.top() + (rect.height() - fm_bold.height() - fm.height()) // 2
+        painter.setFont(bold)
+        painter.setPen(text_colour)
+        painter.drawText(
+            QRect(rect.left(), top, rect.width(), fm_bold.height()),
+            int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter),
+            fm_bold.elidedText(name, Qt.TextElideMode.ElideMiddle, rect.width()),
+        )
+        painter.setFont(opt.font)
+        if failed and not selected:
+            painter.setPen(QColor("#b3261e"))
+        else:
+            muted = QColor(text_colour)
+            muted.setAlphaF(0.7)
+            painter.setPen(muted)
+        painter.drawText(
+            QRect(rect.left(), top + fm_bold.height(), rect.width(), fm.height()),
+            int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter),
+            fm.elidedText(detail, Qt.TextElideMode.ElideRight, rect.width()),
+        )
+        painter.restore()
+
+
+def _square_pixmap(image: QImage, side: int) -> QPixmap:
+    """The centre square of ``image`` at ``side`` logical pixels, sharp on HiDPI screens."""
+    ratio = QApplication.primaryScreen().devicePixelRatio() if QApplication.primaryScreen() else 1.0
+    px = max(1, round(side * ratio))
+    scaled = image.scaled(
+        px,
+        px,
+        Qt.AspectRatioMode.KeepAspectRatioByExpanding,
+        Qt.TransformationMode.SmoothTransformation,
+    )
+    x = (scaled.width() - px) // 2
+    y = (scaled.height() - px) // 2
+    pixmap = QPixmap.fromImage(scaled.copy(x, y, px, px))
+    pixmap.setDevicePixelRatio(ratio)
+    return pixmap

@@ -1,0 +1,209 @@
+"""The selected group, side by side: a card per file in a horizontally scrolling strip.
+
+Only this panel holds widgets per file, and only for the one group on show.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtWidgets import (
+    QApplication,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
+
+from dedupe_gui.core.units import human_bytes
+from dedupe_gui.ui.file_card import THUMB_BOX, FileCard
+from dedupe_gui.ui.group_state import GroupState
+from dedupe_gui.ui.thumbnails import ThumbKey, ThumbnailCache
+
+
+def card_thumb_edge() -> int:
+    """Decode size that stays sharp on the current screen's pixel ratio."""
+    screen = QApplication.primaryScreen()
+    ratio = screen.devicePixelRatio() if screen is not None else 1.0
+    return int(max(THUMB_BOX.width(), THUMB_BOX.height()) * max(1.0, ratio))
+
+
+class GroupPanel(QWidget):
+    toggled = Signal(str, bool)
+    keep_requested = Signal(str)
+    open_requested = Signal(str)
+    reveal_requested = Signal(str)
+    compare_requested = Signal(str)
+    trash_requested = Signal()
+    current_changed = Signal(str)
+
+    def __init__(self, thumbnails: ThumbnailCache, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._thumbs = thumbnails
+        self._state: GroupState | None = None
+        self._cards: list[FileCard] = []
+        self._current = 0
+        self._edge = card_thumb_edge()
+        thumbnails.ready.connect(self._thumb_ready)
+        thumbnails.failed.connect(self._thumb_failed)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(6)
+        header = QHBoxLayout()
+        header.setContentsMargins(8, 4, 8, 0)
+        self.title = QLabel()
+        font = self.title.font()
+        font.setPointSizeF(font.pointSizeF() * 1.15)
+        font.setBold(True)
+        self.title.setFont(font)
+        self.summary = QLabel()
+        self.summary.setForegroundRole(self.summary.foregroundRole())
+        titles = QVBoxLayout()
+        titles.setSpacing(0)
+        titles.addWidget(self.title)
+        titles.addWidget(self.summary)
+        header.addLayout(titles, 1)
+        self.compare_button = QPushButton("Compare…")
+        self.compare_button.setToolTip("Compare the selected file with the keeper, large (Enter)")
+        self.compare_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.compare_button.clicked.connect(self._compare_current)
+        self.trash_button = QPushButton("Trash marked…")
+        self.trash_button.setToolTip("Move the files marked in this group to the trash (Delete)")
+        self.trash_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.trash_button.clicked.connect(self.trash_requested)
+        header.addWidget(self.compare_button)
+        header.addWidget(self.trash_button)
+        layout.addLayout(header)
+
+        self.scroller = QScrollArea()
+        self.scroller.setWidgetResizable(True)
+        self.scroller.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroller.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.strip = QWidget()
+        self.strip_layout = QHBoxLayout(self.strip)
+        self.strip_layout.setContentsMargins(8, 4, 8, 8)
+        self.strip_layout.setSpacing(10)
+        self.strip_layout.addStretch(1)
+        self.scroller.setWidget(self.strip)
+        layout.addWidget(self.scroller, 1)
+        self.set_state(None)
+
+    # -- contents ------------------------------------------------------------------------
+
+    @property
+    def state(self) -> GroupState | None:
+        return self._state
+
+    @property
+    def cards(self) -> list[FileCard]:
+        return list(self._cards)
+
+    def set_state(self, state: GroupState | None, title: str = "") -> None:
+        same_group = state is not None and state is self._state
+        current_path = self.current_path() if same_group else None
+        self._state = state
+        for card in self._cards:
+            card.setParent(None)
+            card.deleteLater()
+        self._cards = []
+        if state is not None:
+            for member in state.members:
+                card = FileCard(member)
+                card.toggled.connect(self.toggled)
+                card.keep_requested.connect(self.keep_requested)
+                card.open_requested.connect(self.open_requested)
+                card.reveal_requested.connect(self.reveal_requested)
+                card.selected.connect(self._select_path)
+                card.compare_requested.connect(self.compare_requested)
+                self.strip_layout.insertWidget(
+                    self.strip_layout.count() - 1, card, 0, Qt.AlignmentFlag.AlignTop
+                )
+                self._cards.append(card)
+                self._load(card)
+        self.title.setText(title)
+        paths = [c.path for c in self._cards]
+        self._current = paths.index(current_path) if current_path in paths else 0
+        self.refresh()
+        if self._cards:
+            self.scroller.horizontalScrollBar().setValue(0)
+
+    def refresh(self) -> None:
+        """Bring every card and the header in line with the state (after a mark changed)."""
+        state = self._state
+        self.compare_button.setEnabled(state is not None and len(state.members) > 1)
+        if state is None:
+            self.summary.setText("")
+            self.trash_button.setEnabled(False)
+            return
+        for i, card in enumerate(self._cards):
+            card.update_from(state)
+            card.set_current(i == self._current)
+        marked = state.marked_members()
+        self.trash_button.setEnabled(bool(marked))
+        self.trash_button.setText(f"Trash {len(marked)} marked…" if marked else "Trash marked…")
+        files = len(state.members)
+        text = f"{files} files"
+        if marked:
+            text += (
+                f"  ·  {len(marked)} marked for the trash, "
+                f"{human_bytes(state.marked_bytes)} to free"
+            )
+        else:
+            text += "  ·  nothing marked"
+        self.summary.setText(text)
+
+    def _load(self, card: FileCard) -> None:
+        key = ThumbKey.of(card.member.record, self._edge)
+        image = self._thumbs.get(key)
+        if image is not None:
+            card.set_image(image)
+        elif (reason := self._thumbs.error(key)) is not None:
+            card.set_failed(reason)
+
+    def _thumb_ready(self, key: ThumbKey) -> None:
+        if key.edge != self._edge:
+            return
+        for card in self._cards:
+            if ThumbKey.of(card.member.record, self._edge) == key:
+                image = self._thumbs.get(key)
+                if image is not None:
+                    card.set_image(image)
+
+    def _thumb_failed(self, key: ThumbKey, reason: str) -> None:
+        for card in self._cards:
+            if ThumbKey.of(card.member.record, self._edge) == key:
+                card.set_failed(reason)
+
+    # -- current file ----------------------------------------------------------------------
+
+    def current_path(self) -> str | None:
+        return self._cards[self._current].path if self._cards else None
+
+    def set_current(self, index: int) -> None:
+        if not self._cards:
+            return
+        index = max(0, min(index, len(self._cards) - 1))
+        self._current = index
+        for i, card in enumerate(self._cards):
+            card.set_current(i == index)
+        self.scroller.ensureWidgetVisible(self._cards[index], 20, 0)
+        self.current_changed.emit(self._cards[index].path)
+
+    def move_current(self, step: int) -> None:
+        self.set_current(self._current + step)
+
+    def _select_path(self, path: str) -> None:
+        for i, card in enumerate(self._cards):
+            if card.path == path:
+                self.set_current(i)
+
+    def _compare_current(self) -> None:
+        path = self.current_path()
+        if path is not None:
+            self.compare_requested.emit(path)
+
+    def sizeHint(self) -> QSize:
+        return QSize(3 * 266 + 20, 420)

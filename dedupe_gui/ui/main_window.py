@@ -1,0 +1,1257 @@
+"""The main window: folders, scan, threshold, the groups and the selected group, cleanup.
+
+Everything slow runs elsewhere: the scan on its own QThread (``ScanJob``), grouping and
+cleanup and report files on single-thread pools (``TaskRunner``), thumbnails on their own
+pool. The GUI thread only arranges results. Grouping requests are coalesced: while one
+runs, only the latest slider position waits, so dragging the slider never queues work.
+"""
+
+from __future__ import annotations
+
+import glob
+import os
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any, Protocol
+
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, QSettings, QSize, Qt, Signal
+from PySide6.QtGui import (
+    QAction,
+    QCloseEvent,
+    QDragEnterEvent,
+    QDropEvent,
+    QKeyEvent,
+    QKeySequence,
+    QShowEvent,
+)
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QDockWidget,
+    QFileDialog,
+    QHeaderView,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QSizePolicy,
+    QSplitter,
+    QStackedWidget,
+    QTableView,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from dedupe_gui import __version__
+from dedupe_gui.core.actions import (
+    CleanupOptions,
+    Outcome,
+    Removal,
+    Status,
+    TrashFunction,
+    apply_removals,
+    system_trash,
+)
+from dedupe_gui.core.files import WalkOptions
+from dedupe_gui.core.grouping import SimilarityIndex
+from dedupe_gui.core.models import FileError, Group, ImageRecord, Progress, ScanResult, ScanStats
+from dedupe_gui.core.report import Report, load, to_csv, to_json
+from dedupe_gui.core.scan import Fingerprinter, ScanOptions, default_workers, fingerprint_entry
+from dedupe_gui.core.units import human_bytes, human_duration
+from dedupe_gui.ui import dialogs
+from dedupe_gui.ui.compare_dialog import CompareDialog
+from dedupe_gui.ui.empty_state import EmptyState
+from dedupe_gui.ui.folders_panel import FoldersPanel, Role
+from dedupe_gui.ui.group_model import (
+    COL_FILES,
+    COL_FREE,
+    COL_PHOTO,
+    GroupDelegate,
+    GroupListModel,
+)
+from dedupe_gui.ui.group_panel import GroupPanel
+from dedupe_gui.ui.group_state import GroupState, distance
+from dedupe_gui.ui.preferences import Preferences, load_bytes, load_preferences, save_preferences
+from dedupe_gui.ui.scan_progress import ScanProgress
+from dedupe_gui.ui.scan_worker import ScanJob
+from dedupe_gui.ui.tasks import TaskRunner, TaskSignals
+from dedupe_gui.ui.threshold_bar import ThresholdBar
+from dedupe_gui.ui.thumbnails import ThumbnailCache
+
+
+class AskFunction(Protocol):
+    def __call__(
+        self,
+        parent: QWidget | None,
+        title: str,
+        text: str,
+        informative: str,
+        accept_label: str,
+        destructive: bool = False,
+    ) -> bool: ...
+
+
+@dataclass(frozen=True)
+class WindowServices:
+    """What the window needs from the outside world, so tests can give it private ones."""
+
+    settings: QSettings
+    cache_path: str | None  # None: fingerprints are kept in memory only
+    journal_path: str | None
+    trash: TrashFunction = system_trash
+    fingerprinter: Fingerprinter = fingerprint_entry
+    ask: AskFunction = field(default=dialogs.ask)
+    scan_workers: int = field(default_factory=default_workers)
+
+
+@dataclass(frozen=True, slots=True)
+class _GroupingRequest:
+    threshold: int
+    rules: tuple[str, ...]
+    version: int
+    records: tuple[ImageRecord, ...]
+
+
+class _IndexHolder:
+    """The similarity index, touched only by the grouping pool's single thread."""
+
+    def __init__(self) -> None:
+        self.version = -1
+        self.index: SimilarityIndex | None = None
+
+    def groups(self, request: _GroupingRequest) -> list[Group]:
+        if self.index is None or self.version != request.version:
+            self.index = SimilarityIndex(request.records)
+            self.version = request.version
+        return self.index.groups(request.threshold, request.rules)
+
+
+REVIEW_KEYS: dict[Qt.Key, str] = {
+    Qt.Key.Key_Left: "previous",
+    Qt.Key.Key_Right: "next",
+    Qt.Key.Key_Space: "toggle",
+    Qt.Key.Key_K: "keep",
+    Qt.Key.Key_Delete: "trash",
+    Qt.Key.Key_Return: "compare",
+    Qt.Key.Key_Enter: "compare",
+}
+
+
+class GroupTable(QTableView):
+    """The group list; also where the review keys land, since it keeps the focus."""
+
+    key_action = Signal(str)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        action = REVIEW_KEYS.get(Qt.Key(event.key()))
+        if action is not None and event.modifiers() in (
+            Qt.KeyboardModifier.NoModifier,
+            Qt.KeyboardModifier.KeypadModifier,
+        ):
+            self.key_action.emit(action)
+            event.accept()
+            return
+        super().keyPressEvent(event)
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n:,} {word}{'' if n == 1 else 's'}"
+
+
+class MainWindow(QMainWindow):
+    scan_finished = Signal(object)  # ScanResult
+    groups_changed = Signal()
+    cleanup_finished = Signal(object)  # list[Outcome]
+    report_saved = Signal(str)
+    report_loaded = Signal(str)
+    task_failed = Signal(str)
+
+    def __init__(self, services: WindowServices, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.services = services
+        self.prefs: Preferences = load_preferences(services.settings)
+        self.setWindowTitle("Dedupe GUI")
+        self.setAcceptDrops(True)
+        self.setMinimumSize(720, 480)
+
+        self.thumbnails = ThumbnailCache(parent=self)
+        self.compare_images = ThumbnailCache(capacity=6, threads=1, parent=self)
+        self._grouping = TaskRunner(self)
+        self._files = TaskRunner(self)  # cleanup and report files, one at a time
+        self._holder = _IndexHolder()
+        self._grouping_pending: _GroupingRequest | None = None
+        self._grouping_running = False
+
+        self._scan: ScanJob | None = None
+        self._records: tuple[ImageRecord, ...] = ()
+        self._records_version = 0
+        self._errors: tuple[FileError, ...] = ()
+        self._paths: tuple[str, ...] = ()
+        self._stats = ScanStats()
+        self._has_results = False
+        self._cancelled = False
+        self._choices: dict[str, bool] = {}
+        self._cleaning = False
+        self._last_outcomes: list[Outcome] = []
+        self._closing = False
+
+        self._build_ui()
+        self._build_actions()
+        self._restore_window()
+        self._update_everything()
+
+    # == construction =======================================================================
+
+    def _build_ui(self) -> None:
+        self.folders = FoldersPanel()
+        self.folders.set_folders(self.prefs.folders, self.prefs.references, self.prefs.excludes)
+        self.folders.min_size.setValue(self.prefs.min_size_kb)
+        self.folders.changed.connect(self._save_preferences)
+        self.folders.add_requested.connect(self.choose_folder)
+        self.folders.scan_requested.connect(self.start_scan)
+        self.folders_dock = QDockWidget("Folders", self)
+        self.folders_dock.setObjectName("foldersDock")
+        self.folders_dock.setWidget(self.folders)
+        self.folders_dock.setFeatures(
+            QDockWidget.DockWidgetFeature.DockWidgetClosable
+            | QDockWidget.DockWidgetFeature.DockWidgetMovable
+        )
+        self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self.folders_dock)
+
+        self.threshold = ThresholdBar(self.prefs.threshold)
+        self.threshold.changed.connect(self._threshold_changed)
+        self.summary = QLabel()
+        self.summary.setContentsMargins(12, 0, 8, 0)
+
+        self.progress = ScanProgress()
+        self.progress.cancel_requested.connect(self.cancel_scan)
+        self.progress.hide()
+
+        self.empty = EmptyState()
+        self.empty.choose_requested.connect(self._empty_primary)
+        self.empty.secondary_requested.connect(self._empty_secondary)
+
+        self.model = GroupListModel(self.thumbnails, self)
+        self.table = GroupTable()
+        self.table.setModel(self.model)
+        self.table.setItemDelegateForColumn(COL_PHOTO, GroupDelegate(self.table))
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setSortingEnabled(True)
+        self.table.sortByColumn(-1, Qt.SortOrder.AscendingOrder)
+        self.table.setWordWrap(False)
+        self.table.setTextElideMode(Qt.TextElideMode.ElideMiddle)
+        self.table.setShowGrid(False)
+        self.table.setAlternatingRowColors(True)
+        self.table.setIconSize(QSize(44, 44))
+        vheader = self.table.verticalHeader()
+        vheader.hide()
+        vheader.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        vheader.setDefaultSectionSize(52)
+        hheader = self.table.horizontalHeader()
+        # Fixed widths from the font: ResizeToContents would measure every row (10,000 groups).
+        hheader.setSectionResizeMode(COL_PHOTO, QHeaderView.ResizeMode.Stretch)
+        fm = self.table.fontMetrics()
+        for col, sample in ((COL_FILES, "Files"), (COL_FREE, "999.9 MB")):
+            hheader.setSectionResizeMode(col, QHeaderView.ResizeMode.Fixed)
+            hheader.resizeSection(col, fm.horizontalAdvance(sample) + 28)
+        hheader.setHighlightSections(False)
+        self.table.selectionModel().currentRowChanged.connect(self._current_row_changed)
+        self.table.doubleClicked.connect(lambda _i: self.compare_current())
+        self.table.key_action.connect(self._key_action)
+
+        self.panel = GroupPanel(self.thumbnails)
+        self.panel.toggled.connect(self._toggle_from_card)
+        self.panel.keep_requested.connect(self.keep_file)
+        self.panel.open_requested.connect(self._open_file)
+        self.panel.reveal_requested.connect(self._reveal_file)
+        self.panel.compare_requested.connect(self.compare_with_keeper)
+        self.panel.trash_requested.connect(self.trash_current_group)
+
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.setObjectName("resultsSplitter")
+        self.splitter.addWidget(self.table)
+        self.splitter.addWidget(self.panel)
+        self.splitter.setStretchFactor(0, 0)
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setSizes([340, 900])
+        self.splitter.setChildrenCollapsible(False)
+        self.table.setMinimumWidth(220)
+
+        self.stack = QStackedWidget()
+        self.stack.addWidget(self.empty)
+        self.stack.addWidget(self.splitter)
+
+        central = QWidget()
+        layout = QVBoxLayout(central)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(self.progress)
+        layout.addWidget(self.stack, 1)
+        self.setCentralWidget(central)
+
+        self.errors_button = QToolButton()
+        self.errors_button.setAutoRaise(True)
+        self.errors_button.setToolTip("Show the files that could not be read")
+        self.errors_button.clicked.connect(self.show_errors)
+        self.statusBar().addPermanentWidget(self.errors_button)
+        self.stats_label = QLabel()
+        self.statusBar().addPermanentWidget(self.stats_label)
+
+    def _action(
+        self,
+        text: str,
+        slot: Callable[[], Any],
+        shortcut: QKeySequence | QKeySequence.StandardKey | str | None = None,
+        tip: str = "",
+    ) -> QAction:
+        action = QAction(text, self)
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))
+        if tip:
+            action.setStatusTip(tip)
+            action.setToolTip(tip)
+        action.triggered.connect(lambda _checked=False: slot())
+        return action
+
+    def _build_actions(self) -> None:
+        a = self._action
+        self.act_choose = a(
+            "&Add Folder…",
+            self.choose_folder,
+            QKeySequence.StandardKey.Open,
+            "Choose a folder of photos to scan",
+        )
+        self.act_scan = a("&Scan", self.start_scan, "F5", "Find duplicates in the chosen folders")
+        self.act_cancel = a(
+            "&Cancel Scan", self.cancel_scan, "Esc", "Stop the scan and show what was found so far"
+        )
+        self.act_export = a(
+            "&Export Results…", self.choose_export_file, "Ctrl+E", "Save the groups as JSON or CSV"
+        )
+        self.act_load = a(
+            "&Load Results…", self.choose_results_file, "Ctrl+L", "Open results saved earlier"
+        )
+        self.act_quit = a("&Quit", self.close, QKeySequence.StandardKey.Quit)
+        # Review keys are handled by the group list, which keeps the focus; the menus only
+        # name them (after a tab) so they never steal keys from the slider or a text field.
+        self.act_toggle = a("Toggle &Mark\tSpace", lambda: self._key_action("toggle"))
+        self.act_keep = a("&Keep This One\tK", lambda: self._key_action("keep"))
+        self.act_trash = a("&Trash Marked in This Group…\tDel", self.trash_current_group)
+        self.act_cleanup = a(
+            "Clean &Up All Groups…",
+            self.clean_up_all,
+            "Ctrl+Shift+Del",
+            "Move every marked file to the trash",
+        )
+        self.act_compare = a("&Compare…\tEnter", self.compare_current)
+        self.act_open = a(
+            "&Open File", lambda: self._open_file(self.panel.current_path() or ""), "Ctrl+Return"
+        )
+        self.act_reveal = a(
+            "Show in File &Manager",
+            lambda: self._reveal_file(self.panel.current_path() or ""),
+            "Ctrl+Shift+R",
+        )
+        self.act_reset_marks = a(
+            "&Reset Marks", self.reset_marks, tip="Go back to the suggested marks in every group"
+        )
+        self.act_rules = a(
+            "Which Copy to &Keep…",
+            self.edit_rules,
+            tip="The order of the rules that choose the file to keep",
+        )
+        self.act_errors = a("&Unreadable Files…", self.show_errors)
+        self.act_outcomes = a("Last &Cleanup Results…", self.show_outcomes)
+        self.act_about = a("&About Dedupe GUI", self.show_about)
+        self.act_keys = a(
+            "&Keyboard Shortcuts", self.show_keys, QKeySequence.StandardKey.HelpContents
+        )
+        for act in (self.act_cancel, self.act_scan):
+            act.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+
+        bar = self.menuBar()
+        file_menu = bar.addMenu("&File")
+        file_menu.addAction(self.act_choose)
+        self.recent_menu = file_menu.addMenu("Recent &Folders")
+        self.recent_menu.aboutToShow.connect(self._fill_recent)
+        file_menu.addSeparator()
+        file_menu.addAction(self.act_scan)
+        file_menu.addAction(self.act_cancel)
+        file_menu.addSeparator()
+        file_menu.addAction(self.act_load)
+        file_menu.addAction(self.act_export)
+        file_menu.addSeparator()
+        file_menu.addAction(self.act_quit)
+        group_menu = bar.addMenu("&Group")
+        for act in (
+            self.act_toggle,
+            self.act_keep,
+            self.act_compare,
+            self.act_open,
+            self.act_reveal,
+        ):
+            group_menu.addAction(act)
+        group_menu.addSeparator()
+        group_menu.addAction(self.act_trash)
+        group_menu.addAction(self.act_cleanup)
+        group_menu.addSeparator()
+        group_menu.addAction(self.act_reset_marks)
+        group_menu.addAction(self.act_rules)
+        view_menu = bar.addMenu("&View")
+        view_menu.addAction(self.folders_dock.toggleViewAction())
+        view_menu.addAction(self.act_errors)
+        view_menu.addAction(self.act_outcomes)
+        help_menu = bar.addMenu("&Help")
+        help_menu.addAction(self.act_keys)
+        help_menu.addAction(self.act_about)
+
+        tools = self.addToolBar("Main")
+        tools.setObjectName("mainToolbar")
+        tools.setMovable(False)
+        tools.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        tools.addAction(self.act_choose)
+        tools.addAction(self.act_scan)
+        tools.addSeparator()
+        tools.addWidget(self.threshold)
+        tools.addWidget(self.summary)
+        spacer = QWidget()
+        spacer.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        tools.addWidget(spacer)
+        tools.addAction(self.act_rules)
+        self.act_rules.setIconText("Keep Rules…")
+        tools.addAction(self.act_cleanup)
+        self.act_cleanup.setIconText("Clean Up All…")
+        self.act_scan.setIconText("Scan")
+        self.act_choose.setIconText("Add Folder…")
+        for action in tools.actions():
+            button = tools.widgetForAction(action)
+            if button is not None:
+                button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+
+    def _restore_window(self) -> None:
+        settings = self.services.settings
+        geometry = load_bytes(settings, "window/geometry")
+        if geometry is None or not self.restoreGeometry(geometry):
+            self.resize(1280, 800)
+        state = load_bytes(settings, "window/state")
+        if state is not None:
+            self.restoreState(state)
+        splitter = load_bytes(settings, "window/splitter")
+        if splitter is not None:
+            self.splitter.restoreState(splitter)
+
+    # == preferences =========================================================================
+
+    def _save_preferences(self) -> None:
+        self.prefs = replace(
+            self.prefs,
+            folders=self.folders.paths(Role.SCAN),
+            references=self.folders.paths(Role.REFERENCE),
+            excludes=self.folders.paths(Role.EXCLUDED),
+            min_size_kb=self.folders.min_size.value(),
+            threshold=self.threshold.value(),
+        )
+        save_preferences(self.services.settings, self.prefs)
+        self._update_actions()
+
+    def _fill_recent(self) -> None:
+        self.recent_menu.clear()
+        for path in self.prefs.recent:
+            action = self.recent_menu.addAction(path)
+            action.triggered.connect(lambda _=False, p=path: self.scan_folder(p))
+        if not self.prefs.recent:
+            self.recent_menu.addAction("No recent folders").setEnabled(False)
+        else:
+            self.recent_menu.addSeparator()
+            self.recent_menu.addAction("Clear Menu", self._clear_recent)
+
+    def _clear_recent(self) -> None:
+        self.prefs = replace(self.prefs, recent=())
+        save_preferences(self.services.settings, self.prefs)
+
+    # == folders and scanning ================================================================
+
+    def choose_folder(self) -> None:
+        start = self.prefs.recent[0] if self.prefs.recent else str(Path.home())
+        folder = QFileDialog.getExistingDirectory(self, "Choose a folder of photos", start)
+        if folder:
+            self.scan_folder(folder)
+
+    def scan_folder(self, folder: str) -> None:
+        """Add ``folder`` to the scan list (if it is not there) and scan at once."""
+        if folder not in self.folders.paths(Role.SCAN) + self.folders.paths(Role.REFERENCE):
+            self.folders.add_folder(folder, Role.SCAN)
+        self.start_scan()
+
+    def set_scan_folders(self, paths: Sequence[str]) -> None:
+        for p in paths:
+            self.folders.add_folder(os.path.abspath(os.path.expanduser(p)), Role.SCAN)
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        urls = event.mimeData().urls()
+        if urls and all(u.isLocalFile() for u in urls):
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        paths = [u.toLocalFile() for u in event.mimeData().urls() if u.isLocalFile()]
+        if not paths:
+            return
+        event.acceptProposedAction()
+        self.set_scan_folders(paths)
+        self.start_scan()
+
+    def scan_options(self) -> ScanOptions:
+        scan = self.folders.paths(Role.SCAN)
+        refs = self.folders.paths(Role.REFERENCE)
+        excluded = self.folders.paths(Role.EXCLUDED)
+        kb = self.folders.min_size.value()
+        return ScanOptions(
+            paths=(*scan, *(r for r in refs if r not in scan)),
+            walk=WalkOptions(
+                excludes=tuple(glob.escape(os.path.abspath(p).rstrip(os.sep)) for p in excluded),
+                references=refs,
+                min_size=max(1, kb * 1000),
+            ),
+            workers=self.services.scan_workers,
+        )
+
+    @property
+    def scanning(self) -> bool:
+        return self._scan is not None
+
+    def start_scan(self) -> None:
+        if self._scan is not None:
+            return
+        options = self.scan_options()
+        if not self.folders.paths(Role.SCAN):
+            self.statusBar().showMessage("Add a folder to scan first.", 5000)
+            if not options.paths:
+                self.choose_folder()
+            return
+        self._save_preferences()
+        prefs = self.prefs
+        for p in reversed(self.folders.paths(Role.SCAN)):
+            prefs = prefs.with_recent(p)
+        self.prefs = prefs
+        save_preferences(self.services.settings, self.prefs)
+        job = ScanJob(options, self.services.cache_path, self.services.fingerprinter, self)
+        job.progressed.connect(self._scan_progressed)
+        job.finished.connect(self._scan_done)
+        job.failed.connect(self._scan_failed)
+        job.warned.connect(lambda msg: self.statusBar().showMessage(msg, 15000))
+        self._scan = job
+        self.progress.start()
+        self.statusBar().showMessage("Scanning…")
+        self._update_everything()
+        job.start()
+
+    def cancel_scan(self) -> None:
+        if self._scan is not None and not self._scan.cancelling:
+            self._scan.cancel()
+            self.progress.cancelling()
+            self.statusBar().showMessage("Stopping the scan…")
+
+    def _scan_progressed(self, progress: Progress) -> None:
+        if self._scan is not None:
+            self.progress.show_progress(progress)
+
+    def _scan_failed(self, message: str) -> None:
+        self._scan = None
+        self.progress.hide()
+        self._update_everything()
+        box = QMessageBox(
+            QMessageBox.Icon.Critical,
+            "Scan failed",
+            "The scan stopped because of an unexpected error.",
+            QMessageBox.StandardButton.Close,
+            self,
+        )
+        box.setDetailedText(message)
+        box.open()
+
+    def _scan_done(self, result: ScanResult) -> None:
+        self._scan = None
+        self.progress.hide()
+        self._cancelled = result.cancelled
+        self._set_records(result.records, result.errors, result.paths, result.stats)
+        st = result.stats
+        if result.cancelled:
+            msg = (
+                f"Scan cancelled: showing {_plural(st.images, 'photo')} fingerprinted before "
+                f"the stop (of {st.files:,} found)."
+            )
+        else:
+            msg = (
+                f"Scanned {_plural(st.images, 'photo')} in {human_duration(st.seconds)}"
+                f" ({st.from_cache:,} unchanged since the last scan)."
+            )
+        self.statusBar().showMessage(msg, 20000)
+        self.scan_finished.emit(result)
+
+    def _set_records(
+        self,
+        records: Sequence[ImageRecord],
+        errors: Sequence[FileError],
+        paths: Sequence[str],
+        stats: ScanStats,
+    ) -> None:
+        self._records = tuple(records)
+        self._records_version += 1
+        self._errors = tuple(errors)
+        self._paths = tuple(paths)
+        self._stats = stats
+        self._has_results = True
+        self._choices.clear()
+        self.request_grouping()
+        self._update_everything()
+
+    # == grouping ============================================================================
+
+    def _threshold_changed(self, _value: int) -> None:
+        self._save_preferences()
+        self.request_grouping()
+
+    def request_grouping(self) -> None:
+        if not self._has_results:
+            return
+        self._grouping_pending = _GroupingRequest(
+            self.threshold.value(), self.prefs.rules, self._records_version, self._records
+        )
+        if not self._grouping_running:
+            self._start_grouping()
+
+    @property
+    def grouping(self) -> bool:
+        return self._grouping_running
+
+    def _start_grouping(self) -> None:
+        request = self._grouping_pending
+        if request is None:
+            return
+        self._grouping_pending = None
+        self._grouping_running = True
+        holder = self._holder
+
+        def work(_signals: TaskSignals) -> tuple[_GroupingRequest, list[Group]]:
+            return request, holder.groups(request)
+
+        self._grouping.start(work, self._grouping_done, self._grouping_failed)
+
+    def _grouping_done(self, result: tuple[_GroupingRequest, list[Group]]) -> None:
+        self._grouping_running = False
+        request, groups = result
+        if request.version == self._records_version and not self._closing:
+            self._show_groups(groups)
+        if self._grouping_pending is not None and not self._closing:
+            self._start_grouping()
+
+    def _grouping_failed(self, message: str) -> None:
+        self._grouping_running = False
+        self.statusBar().showMessage(f"Grouping failed: {message}", 15000)
+        self.task_failed.emit(message)
+        if self._grouping_pending is not None:
+            self._start_grouping()
+
+    def _show_groups(self, groups: Sequence[Group]) -> None:
+        current = self.current_state()
+        anchor = current.keeper.path if current is not None else None
+        states = [GroupState.preselected(g, self._choices) for g in groups]
+        self._set_states(states, anchor)
+
+    def _set_states(self, states: Sequence[GroupState], anchor: str | None) -> None:
+        header = self.table.horizontalHeader()
+        self.model.set_states(states)
+        if 0 <= header.sortIndicatorSection() < self.model.columnCount():
+            self.model.sort(header.sortIndicatorSection(), header.sortIndicatorOrder())
+        row = 0
+        if anchor is not None:
+            for i, state in enumerate(self.model.states()):
+                if any(m.path == anchor for m in state.members):
+                    row = i
+                    break
+        self.select_row(row)
+        self._update_everything()
+        self.groups_changed.emit()
+
+    # == the current group ===================================================================
+
+    def current_row(self) -> int:
+        index = self.table.currentIndex()
+        return index.row() if index.isValid() else -1
+
+    def current_state(self) -> GroupState | None:
+        return self.model.state(self.current_row())
+
+    def select_row(self, row: int) -> None:
+        if self.model.rowCount() == 0:
+            self.panel.set_state(None)
+            self._update_actions()
+            return
+        row = max(0, min(row, self.model.rowCount() - 1))
+        index = self.model.index(row, COL_PHOTO)
+        self.table.selectionModel().setCurrentIndex(
+            index,
+            QItemSelectionModel.SelectionFlag.ClearAndSelect
+            | QItemSelectionModel.SelectionFlag.Rows,
+        )
+        self.table.scrollTo(index)
+        self._show_current()
+
+    def _current_row_changed(self, _current: QModelIndex, _previous: QModelIndex) -> None:
+        self._show_current()
+
+    def _show_current(self) -> None:
+        state = self.current_state()
+        if state is not self.panel.state:
+            row = self.current_row()
+            title = f"Group {row + 1:,} of {self.model.rowCount():,}" if state else ""
+            self.panel.set_state(state, title)
+        self._update_actions()
+
+    def _key_action(self, action: str) -> None:
+        state = self.current_state()
+        if action == "trash":
+            self.trash_current_group()
+            return
+        if state is None:
+            return
+        path = self.panel.current_path()
+        if action == "previous":
+            self.panel.move_current(-1)
+        elif action == "next":
+            self.panel.move_current(1)
+        elif action == "toggle" and path is not None:
+            self.toggle_mark(path)
+        elif action == "keep" and path is not None:
+            self.keep_file(path)
+        elif action == "compare":
+            self.compare_current()
+
+    def toggle_mark(self, path: str) -> None:
+        state = self.current_state()
+        if state is None:
+            return
+        self._set_mark(state, path, path not in state.marked)
+
+    def _toggle_from_card(self, path: str, marked: bool) -> None:
+        state = self.current_state()
+        if state is not None:
+            self._set_mark(state, path, marked)
+
+    def _set_mark(self, state: GroupState, path: str, marked: bool) -> None:
+        if state.set_marked(path, marked):
+            self._choices[path] = marked
+        elif marked and path not in state.marked:
+            member = state.member(path)
+            why = (
+                "Files in reference folders are never removed."
+                if member is not None and member.record.reference
+                else "At least one file of every group stays: unmark another file first."
+            )
+            self.statusBar().showMessage(why, 6000)
+        self._state_changed(state)
+
+    def keep_file(self, path: str) -> None:
+        state = self.current_state()
+        if state is None:
+            return
+        state.keep_only(path)
+        for m in state.members:
+            self._choices[m.path] = m.path in state.marked
+        self._state_changed(state)
+
+    def reset_marks(self) -> None:
+        self._choices.clear()
+        self.request_grouping()
+
+    def _state_changed(self, state: GroupState) -> None:
+        if self.panel.state is state:
+            self.panel.refresh()
+        self.model.refresh(state)
+        self._update_summary()
+        self._update_actions()
+
+    # == compare / open ======================================================================
+
+    def compare_current(self) -> None:
+        path = self.panel.current_path()
+        if path is not None:
+            self.compare_with_keeper(path)
+
+    def compare_with_keeper(self, path: str) -> None:
+        state = self.current_state()
+        if state is None or len(state.members) < 2:
+            return
+        keeper = state.keeper
+        member = state.member(path)
+        if member is None:
+            return
+        if member is keeper:
+            others = [m for m in state.members if m is not keeper]
+            member = min(others, key=lambda m: distance(m, keeper))
+        dialog = self.make_compare_dialog(keeper, member, keeper.path)
+        dialog.exec()
+        dialog.deleteLater()
+
+    def make_compare_dialog(self, left: Any, right: Any, keeper_path: str) -> CompareDialog:
+        return CompareDialog(left, right, keeper_path, self.compare_images, self)
+
+    def _open_file(self, path: str) -> None:
+        from dedupe_gui.ui.desktop import open_file
+
+        if path and not open_file(path):
+            self.statusBar().showMessage(f"No application could open {path}", 8000)
+
+    def _reveal_file(self, path: str) -> None:
+        from dedupe_gui.ui.desktop import reveal_file
+
+        if path:
+            reveal_file(path, self)
+
+    # == cleanup =============================================================================
+
+    def trash_current_group(self) -> None:
+        state = self.current_state()
+        if state is None or self._cleaning or self.scanning:
+            return
+        removal = state.removal()
+        if removal is None:
+            self.statusBar().showMessage("Nothing is marked in this group.", 5000)
+            return
+        files = len(removal.remove)
+        size = human_bytes(state.marked_bytes)
+        if not self.services.ask(
+            self,
+            "Move to Trash",
+            f"Move {_plural(files, 'file')} ({size}) of this group to the trash?",
+            f"Kept: {os.path.basename(state.keeper.path)}. "
+            "You can restore trashed files from the system trash.",
+            "Move to Trash",
+        ):
+            return
+        self._run_cleanup([(state, removal)], permanent=False)
+
+    def marked_totals(self) -> tuple[int, int, int]:
+        """Marked files, their bytes, and the groups they are in, over every group."""
+        files = size = groups = 0
+        for state in self.model.states():
+            marked = state.marked_members()
+            if marked:
+                groups += 1
+                files += len(marked)
+                size += state.marked_bytes
+        return files, size, groups
+
+    def clean_up_all(self) -> None:
+        if self._cleaning or self.scanning:
+            return
+        pairs = [(s, r) for s in self.model.states() if (r := s.removal()) is not None]
+        if not pairs:
+            self.statusBar().showMessage("Nothing is marked for the trash.", 5000)
+            return
+        files, size, groups = self.marked_totals()
+        if not self.services.ask(
+            self,
+            "Clean Up All Groups",
+            f"Move {_plural(files, 'file')} ({human_bytes(size)}) from "
+            f"{_plural(groups, 'group')} to the trash?",
+            "In every group the files marked Keep stay where they are, and files in "
+            "reference folders are never touched. Trashed files can be restored from the "
+            "system trash.",
+            "Move to Trash",
+        ):
+            return
+        self._run_cleanup(pairs, permanent=False)
+
+    def _run_cleanup(self, pairs: Sequence[tuple[GroupState, Removal]], permanent: bool) -> None:
+        self._cleaning = True
+        self._update_actions()
+        by_path = {path: state for state, removal in pairs for path in removal.remove}
+        removals = [removal for _, removal in pairs]
+        total = len(by_path)
+        options = CleanupOptions(
+            journal=self.services.journal_path, allow_permanent_delete=permanent
+        )
+        trash = self.services.trash
+        verb = "Deleting" if permanent else "Moving to the trash"
+        self.statusBar().showMessage(f"{verb}: 0 of {total:,} files…")
+        seen: list[Outcome] = []
+
+        def work(signals: TaskSignals) -> list[Outcome]:
+            return apply_removals(removals, options, trash, signals.progressed.emit)
+
+        def progressed(outcome: Outcome) -> None:
+            seen.append(outcome)
+            state = by_path.get(outcome.path)
+            if state is not None:
+                state.apply_outcome(outcome)
+                self._state_changed(state)
+            self.statusBar().showMessage(f"{verb}: {len(seen):,} of {total:,} files…")
+
+        def done(outcomes: list[Outcome]) -> None:
+            self._cleanup_done(outcomes, list({id(s): s for s, _ in pairs}.values()), permanent)
+
+        def failed(message: str) -> None:
+            self._cleaning = False
+            self._update_everything()
+            self.statusBar().showMessage(f"Cleanup stopped: {message}", 20000)
+            self.task_failed.emit(message)
+
+        self._files.start(work, done, failed, progressed)
+
+    def _cleanup_done(
+        self, outcomes: list[Outcome], states: list[GroupState], permanent: bool
+    ) -> None:
+        self._cleaning = False
+        for o in outcomes:  # outcomes delivered before this point are already applied
+            for s in states:
+                if s.member(o.path) is not None or o.path in s.gone:
+                    s.apply_outcome(o)
+        removed = {o.path for o in outcomes if o.status in (Status.TRASHED, Status.DELETED)}
+        for path in removed:
+            self.thumbnails.forget(path)
+        if removed:
+            self._records = tuple(r for r in self._records if r.path not in removed)
+            self._records_version += 1
+        self._last_outcomes = outcomes if not permanent else [*self._last_outcomes, *outcomes]
+        row = self.current_row()
+        resolved = [s for s in states if s.resolved]
+        self.model.remove(resolved)
+        if self.panel.state is not None and self.panel.state in resolved:
+            self.select_row(min(row, self.model.rowCount() - 1))
+        elif self.panel.state is not None:
+            self.panel.refresh()
+        ok = [o for o in outcomes if o.status.ok]
+        freed = sum(o.bytes for o in ok)
+        failed = [o for o in outcomes if not o.status.ok]
+        verb = "Deleted" if permanent else "Moved to the trash"
+        msg = f"{verb}: {_plural(len(ok), 'file')}, {human_bytes(freed)} freed."
+        if failed:
+            msg += f" {_plural(len(failed), 'file')} not removed (see the cards for why)."
+        self.statusBar().showMessage(msg, 30000)
+        self._update_everything()
+        self.cleanup_finished.emit(outcomes)
+
+        no_trash = [o for o in failed if o.status is Status.FAILED and "trash" in o.reason.lower()]
+        if no_trash and not permanent:
+            self._offer_permanent_delete(no_trash, states)
+        elif failed or len(states) > 1:
+            self.show_outcomes()
+
+    def _offer_permanent_delete(self, failed: list[Outcome], states: list[GroupState]) -> None:
+        size = human_bytes(sum(o.bytes for o in failed))
+        names = "\n".join(f"• {o.path}" for o in failed[:8])
+        if len(failed) > 8:
+            names += f"\n… and {len(failed) - 8:,} more"
+        if not self.services.ask(
+            self,
+            "No Trash on This Drive",
+            f"{_plural(len(failed), 'file')} ({size}) could not be moved to the trash: "
+            "their drive has no trash. Nothing was deleted.",
+            f"{names}\n\nYou can leave them, or delete them permanently.",
+            "Delete Permanently…",
+            destructive=True,
+        ):
+            self.show_outcomes()
+            return
+        if not self.services.ask(
+            self,
+            "Delete Permanently",
+            f"Permanently delete {_plural(len(failed), 'file')} ({size})?",
+            "They will not go to a trash and cannot be restored. The kept copy in each "
+            "group is not touched.",
+            "Delete Permanently",
+            destructive=True,
+        ):
+            self.show_outcomes()
+            return
+        paths = {o.path for o in failed}
+        pairs = [(s, r) for s in states if (r := s.removal(only=paths)) is not None]
+        if pairs:
+            self._run_cleanup(pairs, permanent=True)
+
+    # == reports =============================================================================
+
+    def current_report(self) -> Report:
+        groups = []
+        for state in self.model.states():
+            keeper = state.keeper
+            members = [keeper, *(m for m in state.members if m is not keeper)]
+            groups.append(
+                Group(
+                    tuple(
+                        replace(
+                            m,
+                            keep=m.path not in state.marked,
+                            distance=distance(m, keeper),
+                            identical=m is not keeper
+                            and m.record.digest is not None
+                            and m.record.digest == keeper.record.digest
+                            and m.record.key.size == keeper.record.key.size,
+                        )
+                        for m in members
+                    )
+                )
+            )
+        return Report(self.threshold.value(), self._paths, tuple(groups), self._errors, self._stats)
+
+    def choose_export_file(self) -> None:
+        start = str(Path.home() / "duplicates.json")
+        path, chosen = QFileDialog.getSaveFileName(
+            self, "Export Results", start, "JSON (*.json);;CSV (*.csv)"
+        )
+        if not path:
+            return
+        if not Path(path).suffix:
+            path += ".csv" if chosen.startswith("CSV") else ".json"
+        self.export_results(path)
+
+    def export_results(self, path: str) -> None:
+        report = self.current_report()
+        as_csv = path.lower().endswith(".csv")
+
+        def work(_signals: TaskSignals) -> str:
+            text = to_csv(report) if as_csv else to_json(report) + "\n"
+            with open(path, "w", encoding="utf-8", newline="", errors="surrogateescape") as f:
+                f.write(text)
+            return path
+
+        def done(saved: str) -> None:
+            self.statusBar().showMessage(
+                f"Saved {_plural(len(report.groups), 'group')} to {saved}", 15000
+            )
+            self.report_saved.emit(saved)
+
+        self._files.start(work, done, lambda m: self._file_failed("save the results", m))
+
+    def choose_results_file(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(
+            self, "Load Results", str(Path.home()), "Results (*.json *.csv);;All files (*)"
+        )
+        if path:
+            self.load_results(path)
+
+    def load_results(self, path: str) -> None:
+        if self.scanning:
+            self.statusBar().showMessage("Cancel the scan before loading results.", 6000)
+            return
+
+        def work(_signals: TaskSignals) -> Report:
+            return load(path)
+
+        self._files.start(
+            work,
+            lambda report: self._report_loaded(path, report),
+            lambda m: self._file_failed("load the results", m),
+        )
+
+    def _report_loaded(self, path: str, report: Report) -> None:
+        records: dict[str, ImageRecord] = {}
+        for g in report.groups:
+            for m in g.members:
+                records.setdefault(m.path, m.record)
+        self._records = tuple(records.values())
+        self._records_version += 1
+        self._errors = report.errors
+        self._paths = report.paths
+        self._stats = report.stats
+        self._has_results = True
+        self._cancelled = False
+        self._choices = {m.path: not m.keep for g in report.groups for m in g.members}
+        if path.lower().endswith(".json") or report.threshold:
+            self.threshold.set_value(report.threshold)
+            self._save_preferences()
+        # Show the groups as saved; moving the slider regroups the loaded files.
+        states = [GroupState.preselected(g, self._choices) for g in report.groups]
+        self._set_states(states, None)
+        self.statusBar().showMessage(
+            f"Loaded {_plural(len(report.groups), 'group')} from {path}", 15000
+        )
+        self.report_loaded.emit(path)
+
+    def _file_failed(self, what: str, message: str) -> None:
+        self.statusBar().showMessage(f"Could not {what}: {message}", 20000)
+        self.task_failed.emit(message)
+        box = QMessageBox(
+            QMessageBox.Icon.Warning,
+            "Dedupe GUI",
+            f"Could not {what}.",
+            QMessageBox.StandardButton.Close,
+            self,
+        )
+        box.setInformativeText(message)
+        box.open()
+
+    # == dialogs =============================================================================
+
+    def show_errors(self) -> None:
+        if self._errors:
+            dialogs.ErrorsDialog(self._errors, self).open()
+
+    def show_outcomes(self) -> None:
+        if self._last_outcomes:
+            dialogs.OutcomesDialog(self._last_outcomes, self).open()
+
+    def edit_rules(self) -> None:
+        dialog = dialogs.KeeperRulesDialog(self.prefs.rules, self)
+        if dialog.exec() and dialog.rules() != self.prefs.rules:
+            self.set_rules(dialog.rules())
+        dialog.deleteLater()
+
+    def set_rules(self, rules: Sequence[str]) -> None:
+        self.prefs = replace(self.prefs, rules=tuple(rules))
+        save_preferences(self.services.settings, self.prefs)
+        self.request_grouping()
+
+    def show_about(self) -> None:
+        QMessageBox.about(
+            self,
+            "About Dedupe GUI",
+            f"<h3>Dedupe GUI {__version__}</h3>"
+            "<p>Finds near-duplicate photos, shows each group side by side, and sends the "
+            "copies you do not want to the system trash.</p>"
+            "<p>Nothing is removed until you confirm, the kept copy is never touched, and "
+            "files in reference folders are never removed.</p>",
+        )
+
+    def show_keys(self) -> None:
+        QMessageBox.information(
+            self,
+            "Keyboard Shortcuts",
+            "<table cellspacing=4>"
+            "<tr><td><b>Up / Down</b></td><td>previous / next group</td></tr>"
+            "<tr><td><b>Left / Right</b></td><td>previous / next file</td></tr>"
+            "<tr><td><b>Space</b></td><td>mark or unmark the file for the trash</td></tr>"
+            "<tr><td><b>K</b></td><td>keep this file, mark the others</td></tr>"
+            "<tr><td><b>Delete</b></td><td>trash the marked files of this group</td></tr>"
+            "<tr><td><b>Enter</b></td><td>compare the file with the keeper</td></tr>"
+            "<tr><td><b>F5</b> / <b>Esc</b></td><td>scan / cancel the scan</td></tr>"
+            "</table>",
+        )
+
+    def _empty_primary(self) -> None:
+        self.choose_folder()
+
+    def _empty_secondary(self) -> None:
+        if self._has_results and self.threshold.value() < 12:
+            self.threshold.set_value(12, notify=True)
+        elif self.prefs.recent:
+            self.scan_folder(self.prefs.recent[0])
+
+    # == state shown =========================================================================
+
+    def _update_everything(self) -> None:
+        self._update_page()
+        self._update_summary()
+        self._update_actions()
+        n = len(self._errors)
+        self.errors_button.setText(f"⚠ {_plural(n, 'unreadable file')}")
+        self.errors_button.setVisible(n > 0)
+
+    def _update_page(self) -> None:
+        if self.model.rowCount() > 0:
+            self.stack.setCurrentWidget(self.splitter)
+            return
+        self.stack.setCurrentWidget(self.empty)
+        if self.scanning:
+            self.empty.show_message(
+                "Looking for duplicates…",
+                "Groups appear here when the scan is done. You can cancel at any time and "
+                "keep what was found so far.",
+                "Add Another Folder…",
+            )
+            self.empty.button.setEnabled(False)
+            return
+        self.empty.button.setEnabled(True)
+        if not self._has_results:
+            recent = self.prefs.recent[0] if self.prefs.recent else ""
+            self.empty.show_message(
+                "Find duplicate photos",
+                "Choose a folder of photos. Every near-duplicate (resized, recompressed, "
+                "converted or lightly edited copies) is grouped with the best copy, and "
+                "nothing is removed until you say so.",
+                "Choose a Folder…",
+                "or drop folders anywhere on this window",
+                f"Scan {os.path.basename(recent) or recent} again" if recent else "",
+            )
+            return
+        images = len(self._records)
+        where = "the photos scanned before you stopped" if self._cancelled else "these folders"
+        loose = self.threshold.value() < 12
+        self.empty.show_message(
+            "No duplicates found",
+            f"{_plural(images, 'photo')} compared; no two of {where} are alike at the "
+            f"current similarity ({self.threshold.value()} bits)."
+            + (" A looser setting finds heavier edits." if loose else ""),
+            "Choose Another Folder…",
+            "",
+            "Try a looser similarity" if loose else "",
+        )
+
+    def _update_summary(self) -> None:
+        groups = self.model.rowCount()
+        if not self._has_results:
+            self.summary.setText("")
+            self.stats_label.setText("")
+            return
+        files, size, _ = self.marked_totals()
+        self.summary.setText(
+            f"{_plural(groups, 'group')}  ·  {_plural(files, 'file')} marked  ·  "
+            f"{human_bytes(size)} to free"
+        )
+        st = self._stats
+        self.stats_label.setText(
+            f"{len(self._records):,} photos" if st.files or self._records else ""
+        )
+
+    def _update_actions(self) -> None:
+        scanning = self.scanning
+        state = self.current_state()
+        busy = self._cleaning or scanning
+        self.act_scan.setEnabled(not scanning and bool(self.folders.paths(Role.SCAN)))
+        self.folders.scan_button.setEnabled(self.act_scan.isEnabled())
+        self.act_cancel.setEnabled(scanning)
+        self.act_export.setEnabled(self.model.rowCount() > 0 and not self._cleaning)
+        self.act_load.setEnabled(not busy)
+        has_group = state is not None
+        self.act_toggle.setEnabled(has_group)
+        self.act_keep.setEnabled(has_group)
+        self.act_compare.setEnabled(has_group)
+        self.act_open.setEnabled(has_group)
+        self.act_reveal.setEnabled(has_group)
+        self.act_trash.setEnabled(has_group and not busy and bool(state and state.marked))
+        self.panel.trash_button.setEnabled(self.act_trash.isEnabled())
+        self.act_cleanup.setEnabled(not busy and self.model.rowCount() > 0)
+        self.act_errors.setEnabled(bool(self._errors))
+        self.act_outcomes.setEnabled(bool(self._last_outcomes))
+
+    # == lifetime ============================================================================
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self.table.setFocus()
+
+    def shutdown(self) -> None:
+        """Stop background work and wait for it: a scan is cancelled, a cleanup finishes."""
+        self._closing = True
+        if self._scan is not None:
+            self._scan.shutdown()
+            self._scan = None
+        self._files.wait()
+        self._grouping.wait()
+        self.thumbnails.pool.clear()
+        self.compare_images.pool.clear()
+        self.thumbnails.wait()
+        self.compare_images.wait()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        settings = self.services.settings
+        settings.setValue("window/geometry", self.saveGeometry())
+        settings.setValue("window/state", self.saveState())
+        settings.setValue("window/splitter", self.splitter.saveState())
+        self._save_preferences()
+        settings.sync()
+        self.shutdown()
+        super().closeEvent(event)

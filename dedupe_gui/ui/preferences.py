@@ -1,0 +1,82 @@
+"""What the user chose last time, read from and written to QSettings.
+
+QSettings hands back a plain string for a one-item list and strings for numbers under some
+backends, so every value goes through a converter that accepts what any backend returns and
+falls back to the default for anything it does not understand: a damaged settings file must
+never stop the window from opening.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+
+from PySide6.QtCore import QByteArray, QSettings
+
+from dedupe_gui.core.keeper import DEFAULT_RULES, RULES
+from dedupe_gui.core.threshold import DEFAULT_THRESHOLD, MAX_THRESHOLD
+
+ORGANISATION = "dedupe-gui"
+APPLICATION = "dedupe-gui"
+MAX_RECENT = 10
+
+
+@dataclass(frozen=True, slots=True)
+class Preferences:
+    folders: tuple[str, ...] = ()
+    references: tuple[str, ...] = ()
+    excludes: tuple[str, ...] = ()
+    min_size_kb: int = 0
+    threshold: int = DEFAULT_THRESHOLD
+    rules: tuple[str, ...] = DEFAULT_RULES
+    recent: tuple[str, ...] = field(default_factory=tuple)
+
+    def with_recent(self, path: str) -> Preferences:
+        """``path`` first in the recent list, without repeats, at most MAX_RECENT long."""
+        recent = (path, *(p for p in self.recent if p != path))[:MAX_RECENT]
+        return replace(self, recent=recent)
+
+
+def _strings(value: object) -> tuple[str, ...]:
+    if value is None or value == "":
+        return ()
+    if isinstance(value, str):
+        return (value,)
+    if isinstance(value, (list, tuple)):
+        return tuple(str(v) for v in value if str(v))
+    return ()
+
+
+def _int(value: object, default: int, low: int, high: int) -> int:
+    try:
+        number = int(str(value))
+    except (TypeError, ValueError):
+        return default
+    return number if low <= number <= high else default
+
+
+def load_preferences(settings: QSettings) -> Preferences:
+    rules = tuple(r for r in _strings(settings.value("grouping/rules")) if r in RULES)
+    return Preferences(
+        folders=_strings(settings.value("folders/scan")),
+        references=_strings(settings.value("folders/reference")),
+        excludes=_strings(settings.value("folders/excluded")),
+        min_size_kb=_int(settings.value("folders/min_size_kb"), 0, 0, 10**7),
+        threshold=_int(settings.value("grouping/threshold"), DEFAULT_THRESHOLD, 0, MAX_THRESHOLD),
+        rules=rules or DEFAULT_RULES,
+        recent=_strings(settings.value("folders/recent"))[:MAX_RECENT],
+    )
+
+
+def save_preferences(settings: QSettings, prefs: Preferences) -> None:
+    settings.setValue("folders/scan", list(prefs.folders))
+    settings.setValue("folders/reference", list(prefs.references))
+    settings.setValue("folders/excluded", list(prefs.excludes))
+    settings.setValue("folders/min_size_kb", prefs.min_size_kb)
+    settings.setValue("grouping/threshold", prefs.threshold)
+    settings.setValue("grouping/rules", list(prefs.rules))
+    settings.setValue("folders/recent", list(prefs.recent))
+
+
+def load_bytes(settings: QSettings, key: str) -> QByteArray | None:
+    value = settings.value(key)
+    return value if isinstance(value, QByteArray) and not value.isEmpty() else None

@@ -1,0 +1,91 @@
+"""The similarity threshold: a slider with the named presets beside it.
+
+The slider stops at 20 bits: past that, dHash starts matching unrelated pictures, and a
+short slider leaves room between the presets to aim.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QSlider, QWidget
+
+from dedupe_gui.core.threshold import PRESETS, preset_for
+
+SLIDER_MAX = 20
+
+PRESET_TIPS = {
+    "exact": "Only files with the same fingerprint",
+    "strict": "Re-encoded and resized copies",
+    "default": "Also format conversions, light crops, re-grades and watermarks",
+    "loose": "Heavier edits too; check groups before cleaning up",
+}
+
+
+class ThresholdBar(QWidget):
+    changed = Signal(int)
+
+    def __init__(self, value: int, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(4, 0, 4, 0)
+        layout.setSpacing(6)
+        label = QLabel("Similarity:")
+        layout.addWidget(label)
+        self.combo = QComboBox()
+        for name, bits in PRESETS.items():
+            self.combo.addItem(name.capitalize(), bits)
+            self.combo.setItemData(
+                self.combo.count() - 1,
+                f"{PRESET_TIPS.get(name, '')} (up to {bits} bits apart)",
+                Qt.ItemDataRole.ToolTipRole,
+            )
+        self.combo.addItem("Custom", -1)
+        self.combo.setToolTip("Named thresholds")
+        self.combo.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
+        self.combo.activated.connect(self._preset_chosen)
+        layout.addWidget(self.combo)
+        self.slider = QSlider(Qt.Orientation.Horizontal)
+        self.slider.setRange(0, SLIDER_MAX)
+        self.slider.setPageStep(2)
+        self.slider.setTickPosition(QSlider.TickPosition.TicksBelow)
+        self.slider.setTickInterval(4)
+        self.slider.setMinimumWidth(120)
+        self.slider.setMaximumWidth(220)
+        self.slider.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
+        self.slider.setToolTip(
+            "Largest difference, in bits of the 64-bit fingerprint, between a file and the "
+            "copy kept in its group. Left: stricter, right: looser."
+        )
+        self.slider.valueChanged.connect(self._slider_moved)
+        layout.addWidget(self.slider)
+        self.bits = QLabel()
+        self.bits.setMinimumWidth(self.bits.fontMetrics().horizontalAdvance("20 bits") + 4)
+        layout.addWidget(self.bits)
+        self.set_value(value)
+
+    def value(self) -> int:
+        return self.slider.value()
+
+    def set_value(self, value: int, notify: bool = False) -> None:
+        """Show ``value``; ``notify`` says whether listeners should regroup."""
+        self.slider.blockSignals(not notify)
+        self.slider.setValue(max(0, min(SLIDER_MAX, value)))
+        self.slider.blockSignals(False)
+        self._sync_labels()
+
+    def _slider_moved(self, value: int) -> None:
+        self._sync_labels()
+        self.changed.emit(value)
+
+    def _preset_chosen(self, index: int) -> None:
+        bits = int(self.combo.itemData(index))
+        if bits >= 0:
+            self.slider.setValue(bits)
+
+    def _sync_labels(self) -> None:
+        value = self.slider.value()
+        self.bits.setText(f"{value} bit{'s' if value != 1 else ''}")
+        name = preset_for(value)
+        self.combo.setCurrentIndex(
+            self.combo.findData(value) if name is not None else self.combo.count() - 1
+        )
