@@ -55,6 +55,8 @@ _MAX_BOXES: Final = 4096
 _MAX_CANDIDATES: Final = 256
 _MAX_PREVIEW_BYTES: Final = 256 << 20
 _CHUNK: Final = 1 << 20
+# A declared preview smaller than this (a thumbnail) sends us looking for a larger one.
+_SMALL_PREVIEW_SIDE: Final = 1024
 
 _TYPE_SIZES: Final[dict[int, int]] = {
     1: 1, 2: 1, 3: 2, 4: 4, 5: 8, 6: 1, 7: 1, 8: 2, 9: 4, 10: 8, 11: 4, 12: 8, 13: 4, 16: 8
@@ -490,7 +492,7 @@ def extract_preview(f: BinaryIO, kind: str) -> RawPreview:
         jpeg = _jpeg_at(src, offset)
         if jpeg is not None and jpeg.usable:
             found[jpeg.offset] = jpeg
-    if not found:
+    if max((max(j.width, j.height) for j in found.values()), default=0) < _SMALL_PREVIEW_SIDE:
         # Previews the directories do not point at (maker notes, boxes): find them by markers.
         for jpeg in _scan_for_jpegs(src):
             if jpeg.usable:

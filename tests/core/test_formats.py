@@ -338,6 +338,16 @@ def test_a_preview_no_directory_points_at_is_found_by_its_markers(tmp_path: Path
     assert fp.hash == fingerprint_file(write(tmp_path / "p.jpg", preview)).hash
 
 
+def test_a_declared_thumbnail_does_not_hide_a_larger_preview(tmp_path: Path) -> None:
+    picture = photo(24, (320, 240))
+    thumbnail, preview = jpeg_bytes(picture.resize((64, 48))), jpeg_bytes(picture)
+    ifd0: list[Entry] = [(0x0201, 4, 1, -1), (0x0202, 4, 1, len(thumbnail))]
+    data = tiff_file([ifd0], b"II*\x00", thumbnail + b"\x00" * 64 + preview)
+    fp = fingerprint_file(write(tmp_path / "IMGP0001.PEF", data))
+    assert (fp.width, fp.height, fp.format) == (320, 240, "PEF")
+    assert fp.hash == fingerprint_file(write(tmp_path / "p.jpg", preview)).hash
+
+
 def test_cr3_uses_the_largest_embedded_jpeg_and_its_orientation(tmp_path: Path) -> None:
     picture = photo(15, (320, 240))
     preview, thumbnail = jpeg_bytes(picture), jpeg_bytes(picture.resize((160, 120)))
