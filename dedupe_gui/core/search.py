@@ -2,10 +2,20 @@
 
 Multi-index hashing: the 64 bits are cut into m chunks, chunk i given a radius r_i with
 sum(r_i + 1) = T + 1. Two hashes within T bits of each other must then agree on some chunk
-i to within r_i bits (otherwise they would differ by at least T + 1), so probing each
-chunk's table with every mask of at most r_i bits finds every pair, and a popcount of the
-full XOR removes the candidates that only agree on one chunk. Chunk widths follow log2(n) so
-that a table bucket holds about one entry. BK-trees and VP-trees do not prune at these radii.
+i to within r_i bits (otherwise they would differ by at least T + 1), so comparing every hash
+with the bucket of each chunk value at most r_i bits away from its own finds every pair, and a
+popcount of the full XOR removes the candidates that only agree on one chunk. BK-trees and
+VP-trees do not prune at these radii.
+
+The cost is probes (hash x flip mask) plus candidates (probes x bucket size), and numpy pays a
+fixed price per operation, so the layout is chosen to make each operation long and regular:
+
+- the number of chunks is picked by a cost estimate for the given n and T (a million hashes
+  at T = 10 gets four 16-bit chunks: 428 probes per hash and buckets of about 16);
+- each chunk's buckets are laid out as rows of K slots (K about the mean bucket size, pads
+  after the last entry), so one probe is one row gathered and compared as a block, and the
+  few buckets larger than K continue on further rows that only their probes visit;
+- the (chunk, mask) work is shared between threads: the numpy kernels used release the GIL.
 
 Everything runs on numpy arrays of unique hashes; callers collapse identical hashes first
 (they are at distance 0 by definition and would otherwise make buckets quadratic).
@@ -15,8 +25,11 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Iterator
+import os
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 import numpy.typing as npt
@@ -24,8 +37,14 @@ import numpy.typing as npt
 U64 = npt.NDArray[np.uint64]
 I64 = npt.NDArray[np.int64]
 
-# Candidates expanded per step: bounds the memory of one step to a few tens of MB.
-_BATCH_CANDIDATES = 1 << 21
+# Slots compared per step of one work unit: keeps a step's arrays in the CPU caches.
+_STEP_SLOTS = 1 << 18
+# Below this many hashes the plain all-pairs comparison is cheaper than building tables.
+_BRUTE_MAX = 1500
+# Chunk widths up to this get a direct (dense) bucket lookup table; wider ones bisect.
+_DENSE_MAX_WIDTH = 22
+# Chunk widths up to this are searched as dense K x K blocks in self-search.
+_BLOCK_MAX_WIDTH = 20
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +63,16 @@ class Pairs:
         return Pairs(np.empty(0, np.int64), np.empty(0, np.int64), np.empty(0, np.int8))
 
 
+def popcount(x: U64) -> npt.NDArray[np.uint8]:
+    return np.bitwise_count(x)
+
+
+def default_workers() -> int:
+    if hasattr(os, "sched_getaffinity"):
+        return max(1, len(os.sched_getaffinity(0)))
+    return max(1, os.cpu_count() or 1)
+
+
 @dataclass(frozen=True, slots=True)
 class _Chunk:
     shift: int
@@ -55,21 +84,24 @@ class _Chunk:
         masked: U64 = shifted & np.uint64((1 << self.width) - 1)
         return masked
 
-    def masks(self) -> Iterator[int]:
-        """Every flip mask of 1..radius bits within the chunk (0 is handled apart)."""
-        for weight in range(1, self.radius + 1):
-            for bits in itertools.combinations(range(self.width), weight):
-                yield sum(1 << bit for bit in bits)
+    def masks_by_top_bit(self) -> Iterator[tuple[int, list[int]]]:
+        """Flip masks of 1..radius bits grouped by their highest bit (mask 0 is apart)."""
+        for top in range(self.width):
+            masks = [
+                (1 << top) | sum(1 << b for b in low)
+                for weight in range(self.radius)
+                for low in itertools.combinations(range(top), weight)
+            ]
+            if masks:
+                yield top, masks
 
 
-def popcount(x: U64) -> npt.NDArray[np.uint8]:
-    return np.bitwise_count(x)
+def _ball(width: int, radius: int) -> int:
+    """How many values lie within ``radius`` bits of one ``width``-bit value."""
+    return sum(math.comb(width, k) for k in range(min(radius, width) + 1))
 
 
-def _plan(n: int, threshold: int) -> list[_Chunk]:
-    """Chunks for ``n`` hashes at ``threshold``: about log2(n) bits each, radii summing to T+1."""
-    target = min(22, max(10, math.ceil(math.log2(max(n, 2)))))
-    m = max(1, min(threshold + 1, round(64 / target)))
+def _chunks(m: int, threshold: int) -> list[_Chunk]:
     base, extra = divmod(threshold + 1, m)
     wbase, wextra = divmod(64, m)
     chunks: list[_Chunk] = []
@@ -82,147 +114,416 @@ def _plan(n: int, threshold: int) -> list[_Chunk]:
     return chunks
 
 
-class _Table:
-    """A chunk's buckets: entries sorted by chunk value, found by dense offsets or bisection.
+def _row_width(n: int, width: int) -> int:
+    """Slots per row: about the mean bucket size, so rows are neither mostly pads nor chained."""
+    return max(1, min(64, round(n / (1 << width))))
 
-    Narrow chunks (large inputs) get a dense offset array, one slot per chunk value; wide
-    chunks (small thresholds) would need too many slots and are bisected instead.
+
+def _estimated_cost(n: int, chunks: Sequence[_Chunk]) -> float:
+    """Relative work for ``n`` indexed hashes: per probe a fixed cost plus one per slot."""
+    cost = 0.0
+    for c in chunks:
+        if c.radius < 0:
+            continue
+        mean = n / (1 << c.width)
+        k = _row_width(n, c.width)
+        slots = k * (1 + mean / k)  # a row, plus the continuation rows of larger buckets
+        cost += _ball(c.width, c.radius) * (6.0 + slots)
+    return cost
+
+
+def _plan(n: int, threshold: int) -> list[_Chunk]:
+    """The chunking with the least estimated work for ``n`` hashes at ``threshold``."""
+    best: list[_Chunk] = []
+    best_cost = math.inf
+    for m in range(1, min(threshold + 1, 64) + 1):
+        chunks = _chunks(m, threshold)
+        if any(c.radius > c.width for c in chunks):
+            continue
+        cost = _estimated_cost(n, chunks)
+        if cost < best_cost:
+            best, best_cost = chunks, cost
+    return best
+
+
+class _Table:
+    """One chunk's buckets as rows of K slots: a bucket of c entries owns ceil(c / K) rows.
+
+    ``slot_hash`` holds the hashes (a pad value where a row is not full) and ``slot_index``
+    their positions in the input (-1 for a pad). A probe of bucket v gathers its first row,
+    ``first_row[v]``; the probes whose bucket has more rows gather those in later steps.
     """
 
-    DENSE_MAX_WIDTH = 22
-
-    def __init__(self, chunk: _Chunk, hashes: U64) -> None:
+    def __init__(self, chunk: _Chunk, hashes: U64, pad: np.uint64) -> None:
+        n = int(hashes.size)
         self.chunk = chunk
+        self.hashes = hashes
+        self.k = k = _row_width(n, chunk.width)
         self.values = chunk.values(hashes)
-        self.order = np.argsort(self.values, kind="stable").astype(np.int64)
-        self.sorted_values = self.values[self.order]
-        self.offsets: I64 | None = None
-        if chunk.width <= self.DENSE_MAX_WIDTH:
-            counts = np.bincount(self.sorted_values.astype(np.int64), minlength=1 << chunk.width)
-            self.offsets = np.zeros((1 << chunk.width) + 1, dtype=np.int64)
-            np.cumsum(counts, out=self.offsets[1:])
+        order = np.argsort(self.values, kind="stable")
+        sorted_values = self.values[order]
+        keys, starts, counts = np.unique(sorted_values, return_index=True, return_counts=True)
+        rows = (counts + (k - 1)) // k
+        first = np.cumsum(rows) - rows
+        total_rows = int(rows.sum())
+        # Entry j of the sorted order: bucket b, rank j - starts[b] within it.
+        bucket = np.repeat(np.arange(keys.size), counts)
+        rank = np.arange(n) - starts[bucket]
+        slot = (first[bucket] + rank // k) * k + rank % k
+        slot_hash = np.full((total_rows + 1) * k, pad, dtype=np.uint64)
+        slot_index = np.full((total_rows + 1) * k, -1, dtype=np.int64)
+        slot_hash[slot] = hashes[order]
+        slot_index[slot] = order
+        self.slot_rows = slot_hash.view(np.dtype((np.void, 8 * k)))
+        self.slot_index = slot_index
+        self.order = order.astype(np.int64)
+        self.sorted_values = sorted_values
+        self.rank = rank
+        self.empty_row = total_rows  # all pads: where probes of absent values land
+        self.dense = chunk.width <= _DENSE_MAX_WIDTH
+        self.keys = keys
+        self.first = first.astype(np.int64)
+        self.rows = rows.astype(np.int64)
+        if self.dense:
+            size = 1 << chunk.width
+            self.first_by_value = np.full(size, self.empty_row, dtype=np.int64)
+            self.rows_by_value = np.zeros(size, dtype=np.int64)
+            idx = keys.astype(np.int64)
+            self.first_by_value[idx] = self.first
+            self.rows_by_value[idx] = self.rows
+            self.counts_by_value = np.zeros(size, dtype=np.int64)
+            self.counts_by_value[idx] = counts
 
-    def probe(self, keys: U64) -> tuple[I64, I64]:
-        """Start offset and count of the bucket of each key."""
-        if self.offsets is not None:
-            k = keys.astype(np.int64)
-            starts = self.offsets[k]
-            return starts, self.offsets[k + 1] - starts
-        starts = np.searchsorted(self.sorted_values, keys, side="left").astype(np.int64)
-        ends = np.searchsorted(self.sorted_values, keys, side="right").astype(np.int64)
-        return starts, ends - starts
+    def lookup(self, values: U64) -> tuple[I64, I64]:
+        """First row and row count of the bucket of each chunk value (0 rows when absent)."""
+        if self.dense:
+            idx = values.astype(np.int64)
+            return self.first_by_value[idx], self.rows_by_value[idx]
+        pos = np.searchsorted(self.keys, values)
+        pos_c = np.minimum(pos, self.keys.size - 1)
+        found = self.keys[pos_c] == values
+        first = np.where(found, self.first[pos_c], self.empty_row)
+        rows = np.where(found, self.rows[pos_c], 0)
+        return first, rows
 
 
-def _expand(queries: I64, starts: I64, counts: I64) -> Iterator[tuple[I64, I64]]:
-    """(query, sorted position) for every entry of every probed bucket, in bounded batches."""
-    nonzero = counts > 0
-    queries, starts, counts = queries[nonzero], starts[nonzero], counts[nonzero]
-    if queries.size == 0:
-        return
-    cum = np.cumsum(counts)
-    begin = 0
-    while begin < queries.size:
-        base = int(cum[begin - 1]) if begin else 0
-        end = int(np.searchsorted(cum, base + _BATCH_CANDIDATES, side="right"))
-        end = max(end, begin + 1)
-        q, s, c = queries[begin:end], starts[begin:end], counts[begin:end]
-        total = int(c.sum())
-        first = np.repeat(np.cumsum(c) - c, c)
-        positions = np.arange(total, dtype=np.int64) - first + np.repeat(s, c)
-        yield np.repeat(q, c), positions
-        begin = end
+def _pad_value(hashes: U64) -> np.uint64:
+    """A value p such that p and ~p are both far from every hash.
+
+    Pads hold p or ~p, so that pads never pass the distance test against each other (they
+    differ in all 64 bits) and almost never against a hash; pads are recognised by their
+    index anyway, a far pad only keeps them out of the hits.
+    """
+    rng = np.random.default_rng(0x5EED)
+    best = 0
+    best_distance = -1
+    for candidate in rng.integers(0, np.iinfo(np.uint64).max, size=8, dtype=np.uint64).tolist():
+        d = popcount(hashes ^ np.uint64(candidate))
+        nearest = min(int(d.min(initial=64)), 64 - int(d.max(initial=0)))
+        if nearest > best_distance:
+            best, best_distance = int(candidate), nearest
+    pad: np.uint64 = np.uint64(best)
+    return pad
 
 
-def _verify(hashes_a: U64, hashes_b: U64, a: I64, b: I64, threshold: int, out: list[Pairs]) -> None:
-    d = popcount(hashes_a[a] ^ hashes_b[b])
-    keep = d <= threshold
-    if keep.any():
-        out.append(Pairs(a[keep], b[keep], d[keep].astype(np.int8)))
+class _Found:
+    """Pairs found by one worker, kept as arrays until the merge."""
+
+    def __init__(self) -> None:
+        self.a: list[I64] = []
+        self.b: list[I64] = []
+        self.d: list[npt.NDArray[np.uint8]] = []
+
+    def add(self, a: I64, b: I64, d: npt.NDArray[np.uint8]) -> None:
+        if a.size:
+            self.a.append(a)
+            self.b.append(b)
+            self.d.append(d)
 
 
-def _merge(found: list[Pairs], n_b: int) -> Pairs:
+def _probe(
+    table: _Table,
+    q_index: I64,
+    q_hash: U64,
+    keys: U64,
+    threshold: int,
+    found: _Found,
+    ordered: bool,
+) -> None:
+    """Compare each query with every entry of the bucket of its key, one row at a time.
+
+    ``ordered`` (self-search) keeps each pair as (smaller index, larger index) and drops a
+    hash met against itself.
+    """
+    k = table.k
+    first, rows = table.lookup(keys)
+    live = np.flatnonzero(rows > 0)
+    step = 0
+    while live.size:
+        row = first[live] + step
+        # A row is one item of K * 8 bytes: np.take copies it whole, far faster than
+        # fancy indexing a 2-D array.
+        block = np.take(table.slot_rows, row).view(np.uint64).reshape(-1, k)
+        np.bitwise_xor(block, q_hash[live, None], out=block)
+        dist = popcount(block)
+        flat = np.flatnonzero(dist <= threshold)
+        if flat.size:
+            r, c = np.divmod(flat, k)
+            other = table.slot_index[row[r] * k + c]
+            mine = q_index[live[r]]
+            _keep(mine, other, dist.reshape(-1)[flat], ordered, found)
+        step += 1
+        live = live[rows[live] > step]
+
+
+def _keep(mine: I64, other: I64, d: npt.NDArray[np.uint8], ordered: bool, found: _Found) -> None:
+    real = other >= 0
+    if ordered:
+        real &= other != mine
+        found.add(np.minimum(mine, other)[real], np.maximum(mine, other)[real], d[real])
+    else:
+        found.add(mine[real], other[real], d[real])
+
+
+class _Blocks:
+    """The first K entries of every bucket of one chunk, as dense (K, 2**width) arrays.
+
+    For self-search. Every bucket sits in the column of its chunk value, so the pairs between
+    bucket u and bucket u ^ mask are one K x K block: gathering 2 columns and broadcasting one
+    XOR over the block replaces K gathers. Blocks of many buckets are laid out (K, K, buckets)
+    so that numpy's inner loops run along the buckets, long and contiguous. Sources and
+    targets are padded with two values 64 bits apart (and far from every hash), so that pads
+    meet nothing. Entries past the K-th of their bucket are the ``overflow``, searched one by
+    one against the whole table.
+    """
+
+    def __init__(self, table: _Table, hashes: U64, k: int, pad: np.uint64) -> None:
+        width = table.chunk.width
+        self.table = table
+        self.k = k
+        size = 1 << width
+        self.src = np.full((k, size), pad, dtype=np.uint64)
+        self.tgt = np.full((k, size), ~pad, dtype=np.uint64)
+        self.index = np.full((k, size), -1, dtype=np.int64)
+        ranked = table.rank < k
+        entries = table.order[ranked]
+        cols = table.sorted_values[ranked].astype(np.int64)
+        rows = table.rank[ranked]
+        self.src[rows, cols] = hashes[entries]
+        self.tgt[rows, cols] = hashes[entries]
+        self.index[rows, cols] = entries
+        self.overflow = table.order[~ranked]
+        self.nonempty = np.flatnonzero(table.counts_by_value > 0)
+
+    @staticmethod
+    def row_width(counts: I64, width: int, probe_cost: float) -> int:
+        """K minimising block slots (K*K per bucket pair) plus overflow probes."""
+        best_k, best = 1, math.inf
+        for k in range(1, 65):
+            overflow = float(np.maximum(counts - k, 0).sum())
+            cost = (1 << (width - 1)) * k * k + overflow * probe_cost
+            if cost < best:
+                best_k, best = k, cost
+        return best_k
+
+    def compare(
+        self, buckets: I64, mask: int, threshold: int, found: _Found, buffers: _Buffers
+    ) -> None:
+        k = self.k
+        size = int(buckets.size)
+        other = buckets ^ mask
+        src = np.take(self.src, buckets, axis=1).reshape(k, 1, size)
+        tgt = np.take(self.tgt, other, axis=1).reshape(1, k, size)
+        x, d, hit = buffers.get(size * k * k)
+        np.bitwise_xor(src, tgt, out=x.reshape(k, k, size))
+        np.bitwise_count(x, out=d)
+        np.less_equal(d, threshold, out=hit)
+        flat = np.flatnonzero(hit)
+        if flat.size:
+            ij, blk = np.divmod(flat, size)
+            i, j = np.divmod(ij, k)
+            mine = self.index[i, buckets[blk]]
+            theirs = self.index[j, other[blk]]
+            real = mine >= 0
+            _keep(mine[real], theirs[real], d[flat][real], True, found)
+
+
+class _Buffers:
+    """Scratch arrays reused across the blocks of one work unit."""
+
+    def __init__(self) -> None:
+        self.size = 0
+        self.x = np.empty(0, np.uint64)
+        self.d = np.empty(0, np.uint8)
+        self.hit = np.empty(0, np.bool_)
+
+    def get(self, size: int) -> tuple[U64, npt.NDArray[np.uint8], npt.NDArray[np.bool_]]:
+        if size > self.size:
+            self.size = size
+            self.x = np.empty(size, np.uint64)
+            self.d = np.empty(size, np.uint8)
+            self.hit = np.empty(size, np.bool_)
+        return self.x[:size], self.d[:size], self.hit[:size]
+
+
+def _merge(found: Sequence[_Found], n_b: int) -> Pairs:
     """One copy of each pair, sorted by (a, b) so that results are deterministic."""
-    if not found:
+    a_parts = [x for f in found for x in f.a]
+    if not a_parts:
         return Pairs.empty()
-    a = np.concatenate([p.a for p in found])
-    b = np.concatenate([p.b for p in found])
-    d = np.concatenate([p.distance for p in found])
+    a = np.concatenate(a_parts)
+    b = np.concatenate([x for f in found for x in f.b])
+    d = np.concatenate([x for f in found for x in f.d])
     key = a * max(n_b, 1) + b
     _, first = np.unique(key, return_index=True)
-    return Pairs(a[first], b[first], d[first])
+    return Pairs(a[first], b[first], d[first].astype(np.int8))
 
 
-def self_pairs(hashes: U64, threshold: int) -> Pairs:
+def _slice_steps(size: int, k: int) -> Iterator[slice]:
+    step = max(256, _STEP_SLOTS // k)
+    for start in range(0, size, step):
+        yield slice(start, min(size, start + step))
+
+
+def self_pairs(
+    hashes: U64, threshold: int, *, workers: int | None = None, brute_max: int = _BRUTE_MAX
+) -> Pairs:
     """All index pairs (a < b) of distinct ``hashes`` within ``threshold`` bits.
 
-    ``hashes`` must hold no repeated value (see ``numpy.unique``).
+    ``hashes`` must hold no repeated value (see ``numpy.unique``). ``workers`` threads share
+    the work (default: one per core). Up to ``brute_max`` hashes are compared all against
+    all, which is faster there (tests set it to 0 to exercise the index on small inputs).
     """
     hashes = np.ascontiguousarray(hashes, dtype=np.uint64)
     n = int(hashes.size)
     if n < 2 or threshold <= 0:
         return Pairs.empty()
-    if threshold >= 64:
-        a, b = np.triu_indices(n, 1)
-        return Pairs(
-            a.astype(np.int64), b.astype(np.int64), popcount(hashes[a] ^ hashes[b]).astype(np.int8)
-        )
-    found: list[Pairs] = []
-    everyone = np.arange(n, dtype=np.int64)
+    if threshold >= 64 or n <= brute_max:
+        return brute_self_pairs(hashes, threshold)
+    pad = _pad_value(hashes)
+    units: list[tuple[float, Callable[[], _Found]]] = []
     for chunk in _plan(n, threshold):
-        if chunk.radius < 0:
-            continue
-        table = _Table(chunk, hashes)
-        # Mask 0: pairs inside one bucket, each once (later sorted position only).
-        starts, counts = table.probe(table.values)
-        sorted_pos = np.empty(n, dtype=np.int64)
-        sorted_pos[table.order] = np.arange(n, dtype=np.int64)
-        after = starts + counts - sorted_pos - 1
-        for q, pos in _expand(everyone, sorted_pos + 1, after):
-            _verify_pairs(hashes, q, table.order[pos], threshold, found)
-        # Masks of 1..r bits: probe only from the side whose chunk has a 0 at the mask's
-        # highest bit, so that each unordered pair is met once per mask.
-        for mask in chunk.masks():
-            top = 1 << (mask.bit_length() - 1)
-            queries = everyone[(table.values & np.uint64(top)) == 0]
-            starts, counts = table.probe(table.values[queries] ^ np.uint64(mask))
-            for q, pos in _expand(queries, starts, counts):
-                _verify_pairs(hashes, q, table.order[pos], threshold, found)
-    return _merge(found, n)
+        if chunk.radius >= 0:
+            units.extend(_self_units(_Table(chunk, hashes, pad), hashes, threshold, pad))
+    units.sort(key=lambda u: -u[0])
+    return _merge(_map([u[1] for u in units], workers), n)
 
 
-def _verify_pairs(hashes: U64, q: I64, t: I64, threshold: int, out: list[Pairs]) -> None:
-    lo = np.minimum(q, t)
-    hi = np.maximum(q, t)
-    _verify(hashes, hashes, lo, hi, threshold, out)
+def _self_units(
+    table: _Table, hashes: U64, threshold: int, pad: np.uint64
+) -> Iterator[tuple[float, Callable[[], _Found]]]:
+    """Work units (estimated cost, job) finding the pairs that agree on one chunk within r.
+
+    Masks are grouped by their highest bit and probed only from the side with a 0 there,
+    so that each pair is met once per mask; mask 0 (same bucket) keeps a < b.
+    """
+    chunk = table.chunk
+    n = int(hashes.size)
+    groups = [(-1, [0]), *chunk.masks_by_top_bit()]
+    mean = n / (1 << chunk.width)
+    if table.dense and chunk.width <= _BLOCK_MAX_WIDTH:
+        k = _Blocks.row_width(table.counts_by_value, chunk.width, 3.0 * (6.0 + mean))
+        blocks = _Blocks(table, hashes, k, pad)
+        for top, masks in groups:
+            if top < 0:
+                buckets = blocks.nonempty
+            else:
+                buckets = blocks.nonempty[(blocks.nonempty & (1 << top)) == 0]
+            cost = float(len(masks) * buckets.size * k * k)
+            yield cost, partial(_block_job, blocks, buckets, masks, threshold)
+        overflow = blocks.overflow
+        masks_all = [m for _, ms in groups for m in ms]
+        if overflow.size:
+            cost = float(overflow.size * len(masks_all) * (6.0 + mean) * 3.0)
+            yield cost, partial(_probe_job, table, hashes, overflow, masks_all, threshold, True)
+        return
+    for top, masks in groups:
+        if top < 0:
+            sources = table.order
+        else:
+            sources = table.order[(table.sorted_values & np.uint64(1 << top)) == 0]
+        cost = float(len(masks) * sources.size * (6.0 + mean) * 3.0)
+        yield cost, partial(_probe_job, table, hashes, sources, masks, threshold, True)
 
 
-def cross_pairs(queries: U64, index: U64, threshold: int) -> Pairs:
+def _block_job(blocks: _Blocks, buckets: I64, masks: list[int], threshold: int) -> _Found:
+    found = _Found()
+    buffers = _Buffers()
+    step = max(64, _STEP_SLOTS // (blocks.k * blocks.k))
+    for start in range(0, int(buckets.size), step):
+        part = buckets[start : start + step]
+        for mask in masks:
+            blocks.compare(part, mask, threshold, found, buffers)
+    return found
+
+
+def _probe_job(
+    table: _Table,
+    hashes: U64,
+    sources: I64,
+    masks: list[int],
+    threshold: int,
+    ordered: bool,
+) -> _Found:
+    """Probe the bucket of every source's chunk value flipped by each mask."""
+    found = _Found()
+    values = table.chunk.values(hashes) if hashes is not table.hashes else table.values
+    for part in _slice_steps(int(sources.size), table.k):
+        q = sources[part]
+        q_hash = hashes[q]
+        q_values = values[q]
+        for mask in masks:
+            _probe(table, q, q_hash, q_values ^ np.uint64(mask), threshold, found, ordered)
+    return found
+
+
+def _map(jobs: Sequence[Callable[[], _Found]], workers: int | None) -> list[_Found]:
+    """Run the jobs on ``workers`` threads (numpy releases the GIL in the kernels used)."""
+    count = default_workers() if workers is None else max(1, workers)
+    if count == 1 or len(jobs) < 2:
+        return [job() for job in jobs]
+    with ThreadPoolExecutor(count, thread_name_prefix="hamming") as pool:
+        return list(pool.map(lambda job: job(), jobs))
+
+
+def cross_pairs(
+    queries: U64,
+    index: U64,
+    threshold: int,
+    *,
+    workers: int | None = None,
+    brute_max: int = _BRUTE_MAX,
+) -> Pairs:
     """All (query, index entry) pairs within ``threshold``; ``a`` indexes queries, ``b`` index.
 
-    ``index`` must hold no repeated value; ``queries`` may.
+    ``index`` must hold no repeated value; ``queries`` may. Up to ``brute_max ** 2``
+    query-entry combinations are compared directly (see ``self_pairs``).
     """
     queries = np.ascontiguousarray(queries, dtype=np.uint64)
     index = np.ascontiguousarray(index, dtype=np.uint64)
     if queries.size == 0 or index.size == 0 or threshold < 0:
         return Pairs.empty()
-    if threshold >= 64:
+    if threshold >= 64 or queries.size * index.size <= brute_max**2:
         grid_a, grid_b = np.meshgrid(
-            np.arange(queries.size, dtype=np.int64), np.arange(index.size, dtype=np.int64)
+            np.arange(queries.size, dtype=np.int64),
+            np.arange(index.size, dtype=np.int64),
+            indexing="ij",
         )
         a, b = grid_a.ravel(), grid_b.ravel()
-        return Pairs(a, b, popcount(queries[a] ^ index[b]).astype(np.int8))
-    found: list[Pairs] = []
-    everyone = np.arange(queries.size, dtype=np.int64)
+        d = popcount(queries[a] ^ index[b])
+        keep = d <= threshold
+        return Pairs(a[keep], b[keep], d[keep].astype(np.int8))
+    pad = _pad_value(index)
+    # Queries in chunk order, so that consecutive probes read neighbouring rows.
+    jobs: list[Callable[[], _Found]] = []
     for chunk in _plan(int(index.size), threshold):
         if chunk.radius < 0:
             continue
-        table = _Table(chunk, index)
-        qvalues = chunk.values(queries)
-        for mask in itertools.chain((0,), chunk.masks()):
-            starts, counts = table.probe(qvalues ^ np.uint64(mask))
-            for q, pos in _expand(everyone, starts, counts):
-                _verify(queries, index, q, table.order[pos], threshold, found)
-    return _merge(found, int(index.size))
+        table = _Table(chunk, index, pad)
+        sources = np.argsort(chunk.values(queries), kind="stable").astype(np.int64)
+        masks = [0] + [m for _, ms in chunk.masks_by_top_bit() for m in ms]
+        jobs.append(partial(_probe_job, table, queries, sources, masks, threshold, False))
+    return _merge(_map(jobs, workers), int(index.size))
 
 
 def brute_self_pairs(hashes: U64, threshold: int) -> Pairs:
