@@ -38,3 +38,7 @@ test: lint typecheck pytest
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .mypy_cache .ruff_cache .pytest_cache
+
+package: $(STAMP_APP)
+	PY=$(PY) bash packaging/build.sh
+	PY=$(PY) bash packaging/smoke_test.sh
