@@ -121,6 +121,7 @@ class GroupPanel(QWidget):
                 self.strip_layout.insertWidget(
                     self.strip_layout.count() - 1, card, 0, Qt.AlignmentFlag.AlignTop
                 )
+                card.show()  # a child added to a visible parent starts hidden
                 self._cards.append(card)
                 self._load(card)
         self.title.setText(title)

@@ -54,7 +54,15 @@ from dedupe_gui.core.actions import (
 )
 from dedupe_gui.core.files import WalkOptions
 from dedupe_gui.core.grouping import SimilarityIndex
-from dedupe_gui.core.models import FileError, Group, ImageRecord, Progress, ScanResult, ScanStats
+from dedupe_gui.core.models import (
+    FileError,
+    Group,
+    GroupMember,
+    ImageRecord,
+    Progress,
+    ScanResult,
+    ScanStats,
+)
 from dedupe_gui.core.report import Report, load, to_csv, to_json
 from dedupe_gui.core.scan import Fingerprinter, ScanOptions, default_workers, fingerprint_entry
 from dedupe_gui.core.units import human_bytes, human_duration
@@ -194,6 +202,7 @@ class MainWindow(QMainWindow):
         self._cleaning = False
         self._last_outcomes: list[Outcome] = []
         self._closing = False
+        self.compare_dialog: CompareDialog | None = None
 
         self._build_ui()
         self._build_actions()
@@ -791,11 +800,21 @@ class MainWindow(QMainWindow):
         if member is keeper:
             others = [m for m in state.members if m is not keeper]
             member = min(others, key=lambda m: distance(m, keeper))
+        if self.compare_dialog is not None:
+            self.compare_dialog.close()
         dialog = self.make_compare_dialog(keeper, member, keeper.path)
-        dialog.exec()
-        dialog.deleteLater()
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.destroyed.connect(lambda _obj=None: self._compare_closed(dialog))
+        self.compare_dialog = dialog
+        dialog.open()
 
-    def make_compare_dialog(self, left: Any, right: Any, keeper_path: str) -> CompareDialog:
+    def _compare_closed(self, dialog: CompareDialog) -> None:
+        if self.compare_dialog is dialog:
+            self.compare_dialog = None
+
+    def make_compare_dialog(
+        self, left: GroupMember, right: GroupMember, keeper_path: str
+    ) -> CompareDialog:
         return CompareDialog(left, right, keeper_path, self.compare_images, self)
 
     def _open_file(self, path: str) -> None:

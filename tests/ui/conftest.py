@@ -1,0 +1,146 @@
+"""Fixtures for the window tests: a private settings file, cache and journal, small photos.
+
+The platform is set before anything imports Qt, so the tests run without a display.
+"""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import shutil
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+from imaging import photo, save
+from PySide6.QtCore import QSettings
+from pytestqt.qtbot import QtBot
+
+from dedupe_gui.core.actions import system_trash
+from dedupe_gui.core.cache import Entry
+from dedupe_gui.core.scan import fingerprint_entry
+from dedupe_gui.ui.main_window import MainWindow, WindowServices
+
+
+@dataclass
+class Counter:
+    """Counts fingerprint computations, so a test can tell a regroup from a rescan."""
+
+    calls: list[str] = field(default_factory=list)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    seconds: float = 0.0  # time each file takes, to stand in for a slow disk
+
+    def __call__(self, path: str) -> Entry:
+        with self.lock:
+            self.calls.append(path)
+        if self.seconds:
+            threading.Event().wait(self.seconds)
+        return fingerprint_entry(path)
+
+
+@dataclass
+class Answers:
+    """Stands in for the confirmation dialogs: records each question, answers from a list."""
+
+    replies: list[bool] = field(default_factory=list)
+    asked: list[tuple[str, str, str]] = field(default_factory=list)
+
+    def __call__(
+        self,
+        parent: object,
+        title: str,
+        text: str,
+        informative: str,
+        accept_label: str,
+        destructive: bool = False,
+    ) -> bool:
+        self.asked.append((title, text, accept_label))
+        return self.replies.pop(0) if self.replies else True
+
+
+@pytest.fixture
+def private_trash(trash_home: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """``trash_home``, and send2trash pointed at it too.
+
+    send2trash reads XDG_DATA_HOME once, when it is first imported, so a changed environment
+    alone would send later tests' files to the first test's trash (or a real one).
+    """
+    from send2trash import plat_other
+
+    data = os.fsencode(trash_home / ".local" / "share")
+    monkeypatch.setattr(plat_other, "XDG_DATA_HOME", data)
+    monkeypatch.setattr(plat_other, "HOMETRASH_B", os.path.join(data, b"Trash"))
+    monkeypatch.setattr(plat_other, "HOMETRASH", os.fsdecode(os.path.join(data, b"Trash")))
+    return trash_home
+
+
+@pytest.fixture
+def photos(tmp_path: Path) -> Path:
+    """A folder of tiny near-duplicates.
+
+    Measured fingerprint distances: a.jpg/a_small.jpg 0, a.png 2 from both, a_crop.jpg 12-14
+    from the others, b.jpg and b_copy.jpg byte-identical, c.jpg unlike all.
+    """
+    folder = tmp_path / "photos"
+    a = photo(1)
+    save(a, folder / "a.jpg", quality=95)
+    save(a.resize((96, 72)), folder / "sub" / "a_small.jpg", quality=80)
+    save(a, folder / "a.png")
+    save(a.crop((12, 9, 180, 135)), folder / "sub" / "a_crop.jpg", quality=85)
+    save(photo(2), folder / "b.jpg", quality=90)
+    shutil.copyfile(folder / "b.jpg", folder / "sub" / "b_copy.jpg")
+    save(photo(3), folder / "c.jpg", quality=90)
+    return folder
+
+
+@pytest.fixture
+def counter() -> Counter:
+    return Counter()
+
+
+@pytest.fixture
+def answers() -> Answers:
+    return Answers()
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> QSettings:
+    return QSettings(str(tmp_path / "settings" / "dedupe-gui.conf"), QSettings.Format.IniFormat)
+
+
+@pytest.fixture
+def services(
+    tmp_path: Path, settings: QSettings, counter: Counter, answers: Answers
+) -> WindowServices:
+    return WindowServices(
+        settings=settings,
+        cache_path=str(tmp_path / "cache" / "fingerprints.sqlite3"),
+        journal_path=str(tmp_path / "data" / "journal.jsonl"),
+        trash=system_trash,
+        fingerprinter=counter,
+        ask=answers,
+        scan_workers=2,
+    )
+
+
+@pytest.fixture
+def window(qtbot: QtBot, services: WindowServices) -> Iterator[MainWindow]:
+    win = MainWindow(services)
+    qtbot.addWidget(win)
+    win.resize(1000, 700)
+    win.show()
+    qtbot.waitExposed(win)
+    yield win
+    win.shutdown()
+
+
+def scan(qtbot: QtBot, window: MainWindow, folder: Path, timeout: int = 15000) -> None:
+    """Scan ``folder`` and wait until its groups are in the list."""
+    window.set_scan_folders([str(folder)])
+    with qtbot.waitSignal(window.groups_changed, timeout=timeout):
+        window.start_scan()
+    assert not window.scanning

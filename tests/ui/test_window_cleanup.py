@@ -1,0 +1,138 @@
+"""Cleaning up from the window: what goes to the trash, what stays, what the user is told."""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from conftest import Answers, scan
+from PySide6.QtCore import Qt
+from pytestqt.qtbot import QtBot
+
+from dedupe_gui.core.actions import Outcome, Status, TrashUnavailable
+from dedupe_gui.core.units import human_bytes
+from dedupe_gui.ui.dialogs import OutcomesDialog
+from dedupe_gui.ui.main_window import MainWindow, WindowServices
+
+
+def trash_files(home: Path) -> set[str]:
+    folder = home / ".local" / "share" / "Trash" / "files"
+    return {p.name for p in folder.iterdir()} if folder.is_dir() else set()
+
+
+def on_disk(folder: Path) -> set[str]:
+    return {p.name for p in folder.rglob("*") if p.is_file()}
+
+
+def select_group_of(window: MainWindow, name: str) -> None:
+    for row, state in enumerate(window.model.states()):
+        if any(os.path.basename(m.path) == name for m in state.members):
+            window.select_row(row)
+            return
+    raise AssertionError(f"no group holds {name}")
+
+
+def test_delete_key_trashes_the_marked_files_of_this_group(
+    qtbot: QtBot, private_trash: Path, window: MainWindow, photos: Path, answers: Answers
+) -> None:
+    scan(qtbot, window, photos)
+    select_group_of(window, "a.jpg")
+    state = window.current_state()
+    assert state is not None
+    keeper = os.path.basename(state.keeper.path)
+    doomed = {os.path.basename(m.path) for m in state.marked_members()}
+    assert keeper == "a.png" and doomed == {"a.jpg", "a_small.jpg"}
+    rows = window.model.rowCount()
+    size = state.marked_bytes
+
+    window.table.setFocus()
+    with qtbot.waitSignal(window.cleanup_finished, timeout=10000) as done:
+        qtbot.keyClick(window.table, Qt.Key.Key_Delete)
+    outcomes: list[Outcome] = done.args[0]
+
+    title, text, _ = answers.asked[0]
+    assert title == "Move to Trash"
+    assert "2 files" in text
+    assert human_bytes(size) in text
+    assert {o.status for o in outcomes} == {Status.TRASHED}
+    assert trash_files(private_trash) == doomed
+    assert on_disk(photos) == {"a.png", "a_crop.jpg", "b.jpg", "b_copy.jpg", "c.jpg"}
+    assert window.model.rowCount() == rows - 1  # the resolved group left the list
+    journal = Path(window.services.journal_path or "").read_text().splitlines()
+    assert sorted(os.path.basename(json.loads(line)["path"]) for line in journal) == sorted(doomed)
+
+
+def test_clean_up_all_keeps_every_keeper_and_reports_failures(
+    qtbot: QtBot, private_trash: Path, window: MainWindow, photos: Path, answers: Answers
+) -> None:
+    scan(qtbot, window, photos)
+    # One marked file changes after the scan: it must be skipped and stay in view.
+    changed = photos / "sub" / "b_copy.jpg"
+    changed.write_bytes(changed.read_bytes() + b"\0")
+
+    with qtbot.waitSignal(window.cleanup_finished, timeout=10000) as done:
+        window.act_cleanup.trigger()
+    outcomes: list[Outcome] = done.args[0]
+
+    assert answers.asked[0][1].startswith("Move 3 files")
+    assert "from 2 groups" in answers.asked[0][1]
+    by_name = {os.path.basename(o.path): o for o in outcomes}
+    assert by_name["b_copy.jpg"].status is Status.SKIPPED
+    assert "changed" in by_name["b_copy.jpg"].reason
+    assert trash_files(private_trash) == {"a.jpg", "a_small.jpg"}
+    assert {"a.png", "b.jpg", "b_copy.jpg", "c.jpg", "a_crop.jpg"} <= on_disk(photos)
+
+    # The group with the failure stays, showing why.
+    assert window.model.rowCount() == 1
+    window.select_row(0)
+    card = next(c for c in window.panel.cards if c.path.endswith("b_copy.jpg"))
+    assert card.outcome.isVisibleTo(window) and "changed" in card.outcome.text()
+    from dedupe_gui.ui.group_model import DETAIL_ROLE, FAILED_ROLE
+
+    first = window.model.index(0, 0)
+    assert window.model.data(first, FAILED_ROLE) is True
+    assert window.model.data(first, DETAIL_ROLE) == "1 not removed"
+    dialog = window.findChild(OutcomesDialog)
+    assert dialog is not None and dialog.tree.topLevelItemCount() == 3
+
+
+@pytest.mark.parametrize("second_answer", [True, False])
+def test_no_trash_offers_permanent_deletion_only_after_two_questions(
+    qtbot: QtBot,
+    private_trash: Path,
+    services: WindowServices,
+    photos: Path,
+    answers: Answers,
+    second_answer: bool,
+) -> None:
+    def no_trash(path: str) -> None:
+        raise TrashUnavailable("network drive")
+
+    win = MainWindow(replace(services, trash=no_trash))
+    qtbot.addWidget(win)
+    win.show()
+    scan(qtbot, win, photos)
+    select_group_of(win, "b.jpg")
+    answers.replies = [True, True, second_answer]
+
+    with qtbot.waitSignal(win.cleanup_finished, timeout=10000) as first:
+        win.trash_current_group()
+    assert first.args[0][0].status is Status.FAILED
+    assert [a[0] for a in answers.asked] == [
+        "Move to Trash",
+        "No Trash on This Drive",
+        "Delete Permanently",
+    ]
+    if second_answer:
+        qtbot.waitUntil(lambda: not (photos / "sub" / "b_copy.jpg").exists(), timeout=10000)
+        qtbot.waitUntil(lambda: not win._cleaning)
+        assert any(o.status is Status.DELETED for o in win._last_outcomes)
+    else:
+        assert (photos / "sub" / "b_copy.jpg").exists()
+        state = win.current_state()
+        assert state is not None and state.failures()
+    assert (photos / "b.jpg").exists()  # the keeper is never touched
+    win.shutdown()

@@ -1,0 +1,160 @@
+"""Reviewing groups: keyboard navigation, marks, the rule that one file always stays, compare."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from conftest import scan
+from PySide6.QtCore import Qt
+from pytestqt.qtbot import QtBot
+
+from dedupe_gui.ui.compare_dialog import CompareDialog
+from dedupe_gui.ui.main_window import MainWindow
+
+
+def names(window: MainWindow) -> list[str]:
+    state = window.current_state()
+    assert state is not None
+    return [os.path.basename(m.path) for m in state.members]
+
+
+def marked(window: MainWindow) -> set[str]:
+    state = window.current_state()
+    assert state is not None
+    return {os.path.basename(p) for p in state.marked}
+
+
+def test_keyboard_moves_between_groups_and_files(
+    qtbot: QtBot, window: MainWindow, photos: Path
+) -> None:
+    scan(qtbot, window, photos)
+    window.table.setFocus()
+    window.select_row(0)
+    first = names(window)
+    qtbot.keyClick(window.table, Qt.Key.Key_Down)
+    assert window.current_row() == 1
+    assert names(window) != first
+    qtbot.keyClick(window.table, Qt.Key.Key_Up)
+    assert window.current_row() == 0 and names(window) == first
+
+    assert window.panel.current_path() == window.panel.cards[0].path
+    qtbot.keyClick(window.table, Qt.Key.Key_Right)
+    assert window.panel.current_path() == window.panel.cards[1].path
+    qtbot.keyClick(window.table, Qt.Key.Key_Right)
+    qtbot.keyClick(window.table, Qt.Key.Key_Right)  # stops at the last file
+    assert window.panel.current_path() == window.panel.cards[-1].path
+    qtbot.keyClick(window.table, Qt.Key.Key_Left)
+    assert window.panel.current_path() == window.panel.cards[-2].path
+
+
+def test_space_and_k_change_the_marks_but_never_all_files(
+    qtbot: QtBot, window: MainWindow, photos: Path
+) -> None:
+    scan(qtbot, window, photos)
+    window.select_row(next(r for r, s in enumerate(window.model.states()) if len(s.members) == 3))
+    window.table.setFocus()
+    keeper, second, third = names(window)
+    assert marked(window) == {second, third}
+
+    qtbot.keyClick(window.table, Qt.Key.Key_Right)
+    qtbot.keyClick(window.table, Qt.Key.Key_Space)  # unmark the second file
+    assert marked(window) == {third}
+    assert window.panel.cards[1].check.isChecked() is False
+
+    qtbot.keyClick(window.table, Qt.Key.Key_K)  # keep the second, mark the others
+    assert marked(window) == {keeper, third}
+    state = window.current_state()
+    assert state is not None and os.path.basename(state.keeper.path) == second
+    assert window.panel.cards[1].badge_keep.text() == "Keeper"
+
+    # The only kept file cannot be marked: not by key, not by its checkbox.
+    qtbot.keyClick(window.table, Qt.Key.Key_Space)
+    assert marked(window) == {keeper, third}
+    assert not window.panel.cards[1].check.isEnabled()
+    assert "stays" in window.statusBar().currentMessage()
+
+    # Unmark everything, then try to mark every file through the checkboxes.
+    for card in window.panel.cards:
+        if card.check.isChecked():
+            card.check.click()
+    assert marked(window) == set()
+    for card in window.panel.cards:
+        if card.check.isEnabled():
+            card.check.click()
+    assert len(marked(window)) == 2
+    assert sum(not c.check.isChecked() for c in window.panel.cards) == 1
+    assert f"{window.marked_totals()[0]} files marked" in window.summary.text()
+
+
+def test_marks_survive_regrouping(qtbot: QtBot, window: MainWindow, photos: Path) -> None:
+    scan(qtbot, window, photos)
+    row = next(r for r, s in enumerate(window.model.states()) if len(s.members) == 3)
+    window.select_row(row)
+    state = window.current_state()
+    assert state is not None
+    second = state.members[1].path
+    window.toggle_mark(second)
+    with qtbot.waitSignal(window.groups_changed, timeout=5000):
+        window.threshold.slider.setValue(10)
+    state = window.current_state()
+    assert state is not None and state.member(second) is not None
+    assert second not in state.marked
+
+
+def test_enter_opens_the_compare_view_with_locked_zoom(
+    qtbot: QtBot, window: MainWindow, photos: Path
+) -> None:
+    scan(qtbot, window, photos)
+    window.select_row(0)
+    window.table.setFocus()
+    qtbot.keyClick(window.table, Qt.Key.Key_Right)
+    current = window.panel.current_path()
+    qtbot.keyClick(window.table, Qt.Key.Key_Return)
+    dialog = window.compare_dialog
+    assert isinstance(dialog, CompareDialog) and dialog.isVisible()
+    state = window.current_state()
+    assert state is not None
+    assert [m.path for m in dialog.members] == [state.keeper.path, current]
+
+    qtbot.waitUntil(lambda: all(not p.message.isVisible() for p in dialog.panes), timeout=5000)
+    dialog.actual_size()
+    dialog._zoom(8.0, 0)  # 192 px photos: 8x is wider than the panes
+    assert dialog.panes[1].transform().m11() == dialog.panes[0].transform().m11() == 8.0
+    bar = dialog.panes[0].horizontalScrollBar()
+    assert bar.maximum() > 40
+    bar.setValue(40)
+    assert dialog.panes[1].horizontalScrollBar().value() == 40
+
+    qtbot.keyClick(dialog, Qt.Key.Key_S)
+    assert [m.path for m in dialog.members] == [current, state.keeper.path]
+    assert dialog.panes[1].transform().m11() == 8.0
+
+    dialog.fit()
+    assert dialog.zoom_factor() < 8.0
+    dialog.close()
+    qtbot.waitUntil(lambda: window.compare_dialog is None, timeout=3000)
+
+
+def test_ten_thousand_groups_need_no_widget_per_row(qtbot: QtBot, window: MainWindow) -> None:
+    from dedupe_gui.core.models import FileKey, Fingerprint, Group, GroupMember, ImageRecord
+    from dedupe_gui.ui.group_state import GroupState
+
+    def member(i: int, keep: bool) -> GroupMember:
+        record = ImageRecord(
+            FileKey(f"/nowhere/{i}.jpg", 1000 + i, 0), Fingerprint(i, 40, 30, "JPEG")
+        )
+        return GroupMember(record, 0 if keep else 1, keep=keep)
+
+    states = [
+        GroupState.preselected(Group((member(2 * i, True), member(2 * i + 1, False))))
+        for i in range(10_000)
+    ]
+    widgets_before = len(window.table.findChildren(type(window.table.viewport())))
+    window._has_results = True
+    window._set_states(states, None)
+    assert window.model.rowCount() == 10_000
+    assert len(window.table.findChildren(type(window.table.viewport()))) == widgets_before
+    window.table.scrollToBottom()
+    window.select_row(9_999)
+    assert window.current_state() is states[-1] or window.current_row() == 9_999

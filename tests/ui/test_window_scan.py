@@ -1,0 +1,132 @@
+"""Scanning from the window: groups appear, the slider regroups without rehashing, Cancel."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from conftest import Counter, scan
+from imaging import photo, save
+from pytestqt.qtbot import QtBot
+
+from dedupe_gui.core.grouping import group_records
+from dedupe_gui.core.models import ScanResult
+from dedupe_gui.ui.dialogs import ErrorsDialog
+from dedupe_gui.ui.file_card import FileCard
+from dedupe_gui.ui.main_window import MainWindow
+
+
+def group_paths(window: MainWindow) -> list[list[str]]:
+    return [[m.path for m in s.members] for s in window.model.states()]
+
+
+def core_paths(window: MainWindow, threshold: int) -> list[list[str]]:
+    return [[m.path for m in g.members] for g in group_records(window._records, threshold)]
+
+
+def test_scan_shows_the_groups_the_core_finds(
+    qtbot: QtBot, window: MainWindow, photos: Path, counter: Counter
+) -> None:
+    assert window.stack.currentWidget() is window.empty
+    scan(qtbot, window, photos)
+
+    assert len(counter.calls) == 7  # every image fingerprinted once
+    assert window.threshold.value() == 8
+    assert group_paths(window) == core_paths(window, 8)
+    names = sorted(sorted(os.path.basename(p) for p in g) for g in group_paths(window))
+    assert names == [["a.jpg", "a.png", "a_small.jpg"], ["b.jpg", "b_copy.jpg"]]
+    assert window.stack.currentWidget() is window.splitter
+    assert "2 groups" in window.summary.text()
+
+    # The selected group is on show, one card per file, the byte-identical copy badged.
+    states = window.model.states()
+    by_keeper = {os.path.basename(s.keeper.path): row for row, s in enumerate(states)}
+    window.select_row(by_keeper["b.jpg"])
+    cards = window.panel.cards
+    assert [os.path.basename(c.path) for c in cards] == ["b.jpg", "b_copy.jpg"]
+    copy_card: FileCard = cards[1]
+    assert copy_card.member.identical
+    assert copy_card.badge_exact.isVisibleTo(window)
+    assert copy_card.badge_remove.isVisibleTo(window)
+    assert cards[0].badge_keep.isVisibleTo(window) and cards[0].badge_keep.text() == "Keeper"
+    assert not cards[0].check.isEnabled()  # the last kept file cannot be marked
+
+    # Thumbnails arrive from the pool and replace the placeholders.
+    qtbot.waitUntil(lambda: all(c.thumb.has_image() for c in window.panel.cards), timeout=5000)
+
+
+def test_threshold_regroups_without_rehashing(
+    qtbot: QtBot, window: MainWindow, photos: Path, counter: Counter
+) -> None:
+    scan(qtbot, window, photos)
+    hashed = len(counter.calls)
+    before = group_paths(window)
+
+    with qtbot.waitSignal(window.groups_changed, timeout=5000):
+        window.threshold.slider.setValue(14)
+    loose = group_paths(window)
+    assert loose == core_paths(window, 14)
+    assert loose != before
+    assert any(os.path.basename(p) == "a_crop.jpg" for g in loose for p in g)
+    assert window.threshold.combo.currentText() == "Custom"
+
+    with qtbot.waitSignal(window.groups_changed, timeout=5000):
+        window.threshold.combo.setCurrentIndex(window.threshold.combo.findText("Exact"))
+        window.threshold.combo.activated.emit(window.threshold.combo.currentIndex())
+    assert window.threshold.value() == 0
+    assert group_paths(window) == core_paths(window, 0)
+
+    assert len(counter.calls) == hashed  # no file was decoded again
+    assert window.services.settings.value("grouping/threshold") in (0, "0")
+
+
+def test_a_second_scan_uses_the_cache(
+    qtbot: QtBot, window: MainWindow, photos: Path, counter: Counter
+) -> None:
+    scan(qtbot, window, photos)
+    first = len(counter.calls)
+    with qtbot.waitSignal(window.scan_finished, timeout=15000) as finished:
+        window.start_scan()
+    result: ScanResult = finished.args[0]
+    assert len(counter.calls) == first
+    assert result.stats.from_cache == 7
+
+
+def test_cancel_stops_the_scan_and_keeps_what_was_found(
+    qtbot: QtBot, window: MainWindow, tmp_path: Path, counter: Counter
+) -> None:
+    folder = tmp_path / "many"
+    for i in range(40):
+        save(photo(100 + i, (64, 48)), folder / f"p{i:02}.jpg", quality=80)
+    counter.seconds = 0.15
+
+    window.set_scan_folders([str(folder)])
+    window.start_scan()
+    assert window.scanning and window.progress.isVisible()
+    qtbot.waitUntil(lambda: len(counter.calls) >= 4, timeout=10000)
+    assert "photos" in window.progress.label.text() or "Looking" in window.progress.label.text()
+    with qtbot.waitSignal(window.scan_finished, timeout=1500) as finished:
+        window.act_cancel.trigger()
+    result: ScanResult = finished.args[0]
+
+    assert result.cancelled
+    assert 0 < len(result.records) < 40
+    assert not window.scanning and not window.progress.isVisible()
+    assert len(window._records) == len(result.records)
+    assert "cancelled" in window.statusBar().currentMessage()
+    # Photos of one group each: nothing alike, so the window says so.
+    qtbot.waitUntil(lambda: window.stack.currentWidget() is window.empty)
+    assert window.empty.title.text() == "No duplicates found"
+
+
+def test_unreadable_files_are_listed(qtbot: QtBot, window: MainWindow, photos: Path) -> None:
+    (photos / "broken.jpg").write_bytes(b"\xff\xd8\xff\xe0 not really a jpeg")
+    scan(qtbot, window, photos)
+    assert window.errors_button.isVisible()
+    assert "1 unreadable file" in window.errors_button.text()
+    window.show_errors()
+    dialog = window.findChild(ErrorsDialog)
+    assert dialog is not None
+    item = dialog.tree.topLevelItem(0)
+    assert item is not None and item.text(0).endswith("broken.jpg") and item.text(1)
+    dialog.close()
