@@ -162,7 +162,10 @@ class _Table:
         self.values = chunk.values(hashes)
         order = np.argsort(self.values, kind="stable")
         sorted_values = self.values[order]
-        keys, starts, counts = np.unique(sorted_values, return_index=True, return_counts=True)
+        # Runs of equal values in the sorted order are the buckets (np.unique would sort again).
+        starts = np.flatnonzero(np.concatenate(([True], sorted_values[1:] != sorted_values[:-1])))
+        keys = sorted_values[starts]
+        counts = np.diff(np.append(starts, n))
         rows = (counts + (k - 1)) // k
         first = np.cumsum(rows) - rows
         total_rows = int(rows.sum())
