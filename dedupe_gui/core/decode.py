@@ -105,8 +105,8 @@ def register_heif() -> frozenset[str]:
 
 
 def sniff(head: bytes) -> str:
-    """The format the first bytes of a file show: a Pillow format name, a RAW kind, or
-    a short description of a non-image ("a text file") prefixed with ``"not:"``."""
+    """What the first bytes of a file show: a Pillow format name, a RAW kind, ``"unknown"``,
+    or a short description of a non-image prefixed with ``"not:"`` (``"not:a text file"``)."""
     if not head:
         return "not:an empty file"
     if head.startswith(b"\xff\xd8\xff"):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import pickle
@@ -60,12 +61,9 @@ def assert_only_error(result: ScanResult, path: Path | str, *words: str) -> str:
 
 
 def jpeg_bytes(seed: int, size: tuple[int, int] = (160, 120)) -> bytes:
-    path = Path(tempfile.mkdtemp()) / "x.jpg"
-    try:
-        photo(seed, size).save(path, "JPEG", quality=90)
-        return path.read_bytes()
-    finally:
-        shutil.rmtree(path.parent)
+    out = io.BytesIO()
+    photo(seed, size).save(out, "JPEG", quality=90)
+    return out.getvalue()
 
 
 # -- damaged and foreign files ------------------------------------------------------------
