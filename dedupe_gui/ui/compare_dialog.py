@@ -101,7 +101,8 @@ class SidePanel(QWidget):
         layout.addWidget(self.facts)
 
     def show_member(self, member: GroupMember, role: str) -> None:
-        self.name.set_full_text(f"{os.path.basename(member.path)}  —  {role}", member.path)
+        name = os.path.basename(member.path)
+        self.name.set_full_text(f"{name}  —  {role}" if role else name, member.path)
         self.folder.set_full_text(os.path.dirname(member.path), member.path)
         r = member.record
         self.facts.setText(
@@ -115,7 +116,7 @@ class CompareDialog(QDialog):
         self,
         left: GroupMember,
         right: GroupMember,
-        keeper_path: str,
+        roles: dict[str, str],
         images: ThumbnailCache,
         parent: QWidget | None = None,
     ) -> None:
@@ -123,7 +124,7 @@ class CompareDialog(QDialog):
         self.setWindowTitle("Compare")
         self.setModal(True)
         self._images = images
-        self._keeper_path = keeper_path
+        self._roles = roles
         self.members = [left, right]
         self.panes = [ImagePane(), ImagePane()]
         self.sides = [SidePanel(), SidePanel()]
@@ -194,8 +195,7 @@ class CompareDialog(QDialog):
     def _show(self) -> None:
         width = self._scene_width()
         for col, member in enumerate(self.members):
-            role = "keeper" if member.path == self._keeper_path else "marked or kept copy"
-            self.sides[col].show_member(member, role)
+            self.sides[col].show_member(member, self._roles.get(member.path, ""))
             fp = member.record.fingerprint
             key = ThumbKey.of(member.record, COMPARE_EDGE)
             image = self._images.get(key)
@@ -207,8 +207,15 @@ class CompareDialog(QDialog):
                 self.panes[col].show_placeholder(
                     width, height, f"Cannot show: {reason}" if reason else "Loading…"
                 )
-        d = distance(self.members[0], self.members[1])
-        self.distance_label.setText(f"Fingerprints differ by {d} bit{'s' if d != 1 else ''}")
+        a, b = self.members
+        d = distance(a, b)
+        same = a.record.digest is not None and a.record.digest == b.record.digest
+        self.distance_label.setText(
+            "Byte-for-byte identical files"
+            if same
+            else f"Fingerprints differ by {d} bit{'s' if d != 1 else ''} of 64"
+        )
+        self.setWindowTitle(f"Compare — {os.path.basename(a.path)} and {os.path.basename(b.path)}")
         if self._fitted:
             self.fit()
 

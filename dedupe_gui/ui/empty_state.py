@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtCore import QRect, QRectF, Qt, Signal
+from PySide6.QtGui import QPainter, QPaintEvent, QPalette, QPen
+from PySide6.QtWidgets import QApplication, QLabel, QPushButton, QVBoxLayout, QWidget
 
 
 class EmptyState(QWidget):
@@ -17,6 +18,9 @@ class EmptyState(QWidget):
         layout.addStretch(2)
         self.icon = QLabel()
         self.icon.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        icon = QApplication.windowIcon()
+        if not icon.isNull():
+            self.icon.setPixmap(icon.pixmap(96, 96))
         layout.addWidget(self.icon)
         self.title = QLabel()
         self.title.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -29,7 +33,8 @@ class EmptyState(QWidget):
         self.body = QLabel()
         self.body.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.body.setWordWrap(True)
-        self.body.setMaximumWidth(520)
+        # A fixed width lets the wrapped text take the height it needs.
+        self.body.setFixedWidth(self.fontMetrics().averageCharWidth() * 62)
         layout.addWidget(self.body, 0, Qt.AlignmentFlag.AlignHCenter)
         layout.addSpacing(12)
         self.button = QPushButton()
@@ -48,12 +53,32 @@ class EmptyState(QWidget):
         layout.addWidget(self.hint)
         layout.addStretch(3)
 
+    def paintEvent(self, event: QPaintEvent) -> None:
+        """A dashed frame around the message while a drop would start a scan."""
+        if not self.hint.isVisible():
+            return
+        top = (self.icon if self.icon.pixmap() is not None else self.title).geometry().top()
+        frame = QRect(
+            self.body.x() - 40,
+            top - 28,
+            self.body.width() + 80,
+            self.hint.geometry().bottom() - top + 56,
+        )
+        p = QPainter(self)
+        p.setRenderHint(QPainter.RenderHint.Antialiasing)
+        pen = QPen(self.palette().color(QPalette.ColorRole.Mid), 2, Qt.PenStyle.DashLine)
+        p.setPen(pen)
+        p.drawRoundedRect(QRectF(frame), 14, 14)
+        p.end()
+
     def show_message(
         self, title: str, body: str, button: str, hint: str = "", secondary: str = ""
     ) -> None:
         self.title.setText(title)
         self.body.setText(body)
+        self.body.setMinimumHeight(self.body.heightForWidth(self.body.width()))
         self.button.setText(button)
+        self.button.setVisible(bool(button))
         self.hint.setText(hint)
         self.hint.setVisible(bool(hint))
         self.secondary.setText(secondary)

@@ -24,8 +24,10 @@ from dedupe_gui.core.units import human_bytes
 from dedupe_gui.ui.group_state import GroupState, distance
 from dedupe_gui.ui.widgets import Badge, ElidedLabel, ThumbView
 
-CARD_WIDTH = 256
-THUMB_BOX = QSize(CARD_WIDTH - 20, 180)
+THUMB_BOX = QSize(220, 165)  # the smallest picture frame; the panel grows it to fit
+CARD_PADDING = 10
+# Height of everything on a card but the picture, in lines of text, for sizing the frame.
+CARD_TEXT_LINES = 11.5
 
 
 def shown_date(member: GroupMember) -> str:
@@ -61,11 +63,11 @@ class FileCard(QWidget):
         self.path = member.path
         self._current = False
         self.setObjectName("fileCard")
-        self.setFixedWidth(CARD_WIDTH)
+        self.setFixedWidth(THUMB_BOX.width() + 2 * CARD_PADDING)
         self.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Maximum)
 
         outer = QVBoxLayout(self)
-        outer.setContentsMargins(10, 10, 10, 10)
+        outer.setContentsMargins(CARD_PADDING, CARD_PADDING, CARD_PADDING, CARD_PADDING)
         outer.setSpacing(6)
 
         self.thumb = ThumbView(THUMB_BOX)
@@ -185,6 +187,10 @@ class FileCard(QWidget):
 
     def set_image(self, image: QImage) -> None:
         self.thumb.set_image(image)
+
+    def set_thumb_box(self, box: QSize) -> None:
+        self.thumb.set_box(box)
+        self.setFixedWidth(box.width() + 2 * CARD_PADDING)
 
     def set_failed(self, reason: str) -> None:
         fp = self.member.record.fingerprint

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from enum import Enum
 
-from PySide6.QtCore import QPoint, Qt, Signal
+from PySide6.QtCore import QPoint, QSize, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -52,6 +52,7 @@ class FoldersPanel(QWidget):
         self.tree.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.tree.customContextMenuRequested.connect(self._context_menu)
         self.tree.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
+        self.tree.setMinimumWidth(120)
         header = self.tree.header()
         header.setStretchLastSection(False)
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
@@ -75,14 +76,20 @@ class FoldersPanel(QWidget):
             )
         self.role.setToolTip("Role of the selected folders")
         self.role.activated.connect(lambda i: self.set_role(self.role.itemData(i)))
-        for w in (add, self.remove_button, self.role):
+        for w in (add, self.remove_button):
             w.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
             row.addWidget(w)
         layout.addLayout(row)
+        role_row = QHBoxLayout()
+        role_row.addWidget(QLabel("Role:"))
+        self.role.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
+        role_row.addWidget(self.role, 1)
+        layout.addLayout(role_row)
 
         size_row = QHBoxLayout()
         size_row.addWidget(QLabel("Skip files under"))
         self.min_size = QSpinBox()
+        self.min_size.setMinimumWidth(90)
         self.min_size.setRange(0, 1_000_000)
         self.min_size.setSuffix(" kB")
         self.min_size.setSingleStep(10)
@@ -99,6 +106,9 @@ class FoldersPanel(QWidget):
         layout.addWidget(self.scan_button)
         self.tree.itemSelectionChanged.connect(self._selection_changed)
         self._selection_changed()
+
+    def sizeHint(self) -> QSize:
+        return QSize(220, 400)
 
     # -- contents ------------------------------------------------------------------------
 

@@ -29,8 +29,8 @@ Index = QModelIndex | QPersistentModelIndex
 
 LIST_THUMB_EDGE = 96  # device pixels; drawn at 44 logical px
 
-COL_PHOTO, COL_FILES, COL_FREE = range(3)
-HEADERS = ("Group", "Files", "To free")
+COL_PHOTO, COL_FREE = range(2)
+HEADERS = ("Group", "To free")
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
 DETAIL_ROLE = Qt.ItemDataRole.UserRole + 2  # second line under the name: how alike
 FAILED_ROLE = Qt.ItemDataRole.UserRole + 3  # True when files of the group were not removed
@@ -41,10 +41,11 @@ def match_text(state: GroupState) -> str:
     if state.failures():
         n = len(state.failures())
         return f"{n} not removed"
+    files = f"{len(members)} files"
     if len(members) > 1 and all(m.identical for m in members[1:]):
-        return "Exact copies"
+        return f"{files}, exact copies"
     worst = max((m.distance for m in members), default=0)
-    return "Same picture" if worst == 0 else f"Similar (≤ {worst})"
+    return f"{files}, same picture" if worst == 0 else f"{files}, similar (≤ {worst})"
 
 
 class GroupListModel(QAbstractTableModel):
@@ -130,15 +131,13 @@ class GroupListModel(QAbstractTableModel):
             return QApplication.palette().color(
                 QPalette.ColorGroup.Disabled, QPalette.ColorRole.Text
             )
-        if role == Qt.ItemDataRole.TextAlignmentRole and col in (COL_FILES, COL_FREE):
+        if role == Qt.ItemDataRole.TextAlignmentRole and col == COL_FREE:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None
 
     def _display(self, state: GroupState, col: int) -> str:
         if col == COL_PHOTO:
             return os.path.basename(state.keeper.path) or state.keeper.path
-        if col == COL_FILES:
-            return str(len(state.members))
         if col == COL_FREE:
             return human_bytes(state.marked_bytes) if state.marked else "—"
         return ""
@@ -146,8 +145,6 @@ class GroupListModel(QAbstractTableModel):
     def _sort_value(self, state: GroupState, col: int) -> Any:
         if col == COL_PHOTO:
             return state.keeper.path.lower()
-        if col == COL_FILES:
-            return len(state.members)
         return state.marked_bytes
 
     def _tooltip(self, state: GroupState, col: int) -> str:

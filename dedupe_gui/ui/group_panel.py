@@ -5,12 +5,11 @@ Only this panel holds widgets per file, and only for the one group on show.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtCore import QEvent, QObject, QSize, Qt, Signal
 from PySide6.QtWidgets import (
     QApplication,
     QFrame,
     QHBoxLayout,
-    QLabel,
     QPushButton,
     QScrollArea,
     QVBoxLayout,
@@ -18,16 +17,31 @@ from PySide6.QtWidgets import (
 )
 
 from dedupe_gui.core.units import human_bytes
-from dedupe_gui.ui.file_card import THUMB_BOX, FileCard
+from dedupe_gui.ui.file_card import CARD_PADDING, CARD_TEXT_LINES, THUMB_BOX, FileCard
 from dedupe_gui.ui.group_state import GroupState
 from dedupe_gui.ui.thumbnails import ThumbKey, ThumbnailCache
+from dedupe_gui.ui.widgets import ElidedLabel
+
+MAX_THUMB_HEIGHT = 420
+CARD_SPACING = 10
 
 
 def card_thumb_edge() -> int:
-    """Decode size that stays sharp on the current screen's pixel ratio."""
+    """Decode size that stays sharp in the largest frame on this screen's pixel ratio."""
     screen = QApplication.primaryScreen()
     ratio = screen.devicePixelRatio() if screen is not None else 1.0
-    return int(max(THUMB_BOX.width(), THUMB_BOX.height()) * max(1.0, ratio))
+    return int(MAX_THUMB_HEIGHT * 4 / 3 * max(1.0, ratio))
+
+
+def thumb_box_for(width: int, height: int, cards: int, line_height: int) -> QSize:
+    """The largest 4:3 picture frame that leaves room for a card's text in ``height`` and
+    shows up to three cards side by side in ``width``."""
+    text = int(CARD_TEXT_LINES * line_height) + 2 * CARD_PADDING + 24
+    across = max(1, min(cards, 3))
+    by_width = (width - 16 - (across - 1) * CARD_SPACING) // across - 2 * CARD_PADDING
+    h = min(MAX_THUMB_HEIGHT, height - text, by_width * 3 // 4)
+    h = max(THUMB_BOX.height(), h)
+    return QSize(round(h * 4 / 3), h)
 
 
 class GroupPanel(QWidget):
@@ -46,6 +60,7 @@ class GroupPanel(QWidget):
         self._cards: list[FileCard] = []
         self._current = 0
         self._edge = card_thumb_edge()
+        self._box = THUMB_BOX
         thumbnails.ready.connect(self._thumb_ready)
         thumbnails.failed.connect(self._thumb_failed)
 
@@ -54,13 +69,12 @@ class GroupPanel(QWidget):
         layout.setSpacing(6)
         header = QHBoxLayout()
         header.setContentsMargins(8, 4, 8, 0)
-        self.title = QLabel()
+        self.title = ElidedLabel()
         font = self.title.font()
         font.setPointSizeF(font.pointSizeF() * 1.15)
         font.setBold(True)
         self.title.setFont(font)
-        self.summary = QLabel()
-        self.summary.setForegroundRole(self.summary.foregroundRole())
+        self.summary = ElidedLabel()
         titles = QVBoxLayout()
         titles.setSpacing(0)
         titles.addWidget(self.title)
@@ -85,9 +99,10 @@ class GroupPanel(QWidget):
         self.strip = QWidget()
         self.strip_layout = QHBoxLayout(self.strip)
         self.strip_layout.setContentsMargins(8, 4, 8, 8)
-        self.strip_layout.setSpacing(10)
+        self.strip_layout.setSpacing(CARD_SPACING)
         self.strip_layout.addStretch(1)
         self.scroller.setWidget(self.strip)
+        self.scroller.viewport().installEventFilter(self)
         layout.addWidget(self.scroller, 1)
         self.set_state(None)
 
@@ -121,10 +136,12 @@ class GroupPanel(QWidget):
                 self.strip_layout.insertWidget(
                     self.strip_layout.count() - 1, card, 0, Qt.AlignmentFlag.AlignTop
                 )
+                card.set_thumb_box(self._box)
                 card.show()  # a child added to a visible parent starts hidden
                 self._cards.append(card)
                 self._load(card)
-        self.title.setText(title)
+        self._fit_cards()
+        self.title.set_full_text(title)
         paths = [c.path for c in self._cards]
         self._current = paths.index(current_path) if current_path in paths else 0
         self.refresh()
@@ -136,7 +153,7 @@ class GroupPanel(QWidget):
         state = self._state
         self.compare_button.setEnabled(state is not None and len(state.members) > 1)
         if state is None:
-            self.summary.setText("")
+            self.summary.set_full_text("")
             self.trash_button.setEnabled(False)
             return
         for i, card in enumerate(self._cards):
@@ -154,7 +171,7 @@ class GroupPanel(QWidget):
             )
         else:
             text += "  ·  nothing marked"
-        self.summary.setText(text)
+        self.summary.set_full_text(text)
 
     def _load(self, card: FileCard) -> None:
         key = ThumbKey.of(card.member.record, self._edge)
@@ -205,6 +222,24 @@ class GroupPanel(QWidget):
         path = self.current_path()
         if path is not None:
             self.compare_requested.emit(path)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.scroller.viewport() and event.type() == QEvent.Type.Resize:
+            self._fit_cards()
+        return super().eventFilter(watched, event)
+
+    def _fit_cards(self) -> None:
+        viewport = self.scroller.viewport()
+        box = thumb_box_for(
+            viewport.width(),
+            viewport.height() - 12,
+            len(self._cards),
+            self.fontMetrics().lineSpacing(),
+        )
+        if box != self._box:
+            self._box = box
+            for card in self._cards:
+                card.set_thumb_box(box)
 
     def sizeHint(self) -> QSize:
         return QSize(3 * 266 + 20, 420)

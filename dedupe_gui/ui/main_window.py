@@ -71,7 +71,6 @@ from dedupe_gui.ui.compare_dialog import CompareDialog
 from dedupe_gui.ui.empty_state import EmptyState
 from dedupe_gui.ui.folders_panel import FoldersPanel, Role
 from dedupe_gui.ui.group_model import (
-    COL_FILES,
     COL_FREE,
     COL_PHOTO,
     GroupDelegate,
@@ -230,7 +229,11 @@ class MainWindow(QMainWindow):
         self.threshold = ThresholdBar(self.prefs.threshold)
         self.threshold.changed.connect(self._threshold_changed)
         self.summary = QLabel()
-        self.summary.setContentsMargins(12, 0, 8, 0)
+        self.summary.setContentsMargins(6, 4, 6, 4)
+        font = self.summary.font()
+        font.setBold(True)
+        self.summary.setFont(font)
+        self.summary.setWordWrap(True)
 
         self.progress = ScanProgress()
         self.progress.cancel_requested.connect(self.cancel_scan)
@@ -262,9 +265,8 @@ class MainWindow(QMainWindow):
         # Fixed widths from the font: ResizeToContents would measure every row (10,000 groups).
         hheader.setSectionResizeMode(COL_PHOTO, QHeaderView.ResizeMode.Stretch)
         fm = self.table.fontMetrics()
-        for col, sample in ((COL_FILES, "Files"), (COL_FREE, "999.9 MB")):
-            hheader.setSectionResizeMode(col, QHeaderView.ResizeMode.Fixed)
-            hheader.resizeSection(col, fm.horizontalAdvance(sample) + 28)
+        hheader.setSectionResizeMode(COL_FREE, QHeaderView.ResizeMode.Fixed)
+        hheader.resizeSection(COL_FREE, fm.horizontalAdvance("999.9 MB") + 16)
         hheader.setHighlightSections(False)
         self.table.selectionModel().currentRowChanged.connect(self._current_row_changed)
         self.table.doubleClicked.connect(lambda _i: self.compare_current())
@@ -280,13 +282,19 @@ class MainWindow(QMainWindow):
 
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.setObjectName("resultsSplitter")
-        self.splitter.addWidget(self.table)
+        groups_side = QWidget()
+        groups_layout = QVBoxLayout(groups_side)
+        groups_layout.setContentsMargins(0, 0, 0, 0)
+        groups_layout.setSpacing(0)
+        groups_layout.addWidget(self.summary)
+        groups_layout.addWidget(self.table, 1)
+        self.splitter.addWidget(groups_side)
         self.splitter.addWidget(self.panel)
         self.splitter.setStretchFactor(0, 0)
         self.splitter.setStretchFactor(1, 1)
-        self.splitter.setSizes([340, 900])
+        self.splitter.setSizes([290, 900])
         self.splitter.setChildrenCollapsible(False)
-        self.table.setMinimumWidth(220)
+        self.table.setMinimumWidth(200)
 
         self.stack = QStackedWidget()
         self.stack.addWidget(self.empty)
@@ -424,7 +432,6 @@ class MainWindow(QMainWindow):
         tools.addAction(self.act_scan)
         tools.addSeparator()
         tools.addWidget(self.threshold)
-        tools.addWidget(self.summary)
         spacer = QWidget()
         spacer.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
         tools.addWidget(spacer)
@@ -445,11 +452,10 @@ class MainWindow(QMainWindow):
         if geometry is None or not self.restoreGeometry(geometry):
             self.resize(1280, 800)
         state = load_bytes(settings, "window/state")
-        if state is not None:
-            self.restoreState(state)
         splitter = load_bytes(settings, "window/splitter")
-        if splitter is not None:
-            self.splitter.restoreState(splitter)
+        self._first_layout = state is None or not self.restoreState(state)
+        if splitter is None or not self.splitter.restoreState(splitter):
+            self._first_layout = True
 
     # == preferences =========================================================================
 
@@ -802,7 +808,13 @@ class MainWindow(QMainWindow):
             member = min(others, key=lambda m: distance(m, keeper))
         if self.compare_dialog is not None:
             self.compare_dialog.close()
-        dialog = self.make_compare_dialog(keeper, member, keeper.path)
+        roles = {
+            m.path: "keeper"
+            if m is keeper
+            else ("marked for the trash" if m.path in state.marked else "kept")
+            for m in state.members
+        }
+        dialog = self.make_compare_dialog(keeper, member, roles)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.destroyed.connect(lambda _obj=None: self._compare_closed(dialog))
         self.compare_dialog = dialog
@@ -813,9 +825,9 @@ class MainWindow(QMainWindow):
             self.compare_dialog = None
 
     def make_compare_dialog(
-        self, left: GroupMember, right: GroupMember, keeper_path: str
+        self, left: GroupMember, right: GroupMember, roles: dict[str, str]
     ) -> CompareDialog:
-        return CompareDialog(left, right, keeper_path, self.compare_images, self)
+        return CompareDialog(left, right, roles, self.compare_images, self)
 
     def _open_file(self, path: str) -> None:
         from dedupe_gui.ui.desktop import open_file
@@ -1179,11 +1191,9 @@ class MainWindow(QMainWindow):
                 "Looking for duplicates…",
                 "Groups appear here when the scan is done. You can cancel at any time and "
                 "keep what was found so far.",
-                "Add Another Folder…",
+                "",
             )
-            self.empty.button.setEnabled(False)
             return
-        self.empty.button.setEnabled(True)
         if not self._has_results:
             recent = self.prefs.recent[0] if self.prefs.recent else ""
             self.empty.show_message(
@@ -1216,9 +1226,9 @@ class MainWindow(QMainWindow):
             self.stats_label.setText("")
             return
         files, size, _ = self.marked_totals()
-        self.summary.setText(
-            f"{_plural(groups, 'group')}  ·  {_plural(files, 'file')} marked  ·  "
-            f"{human_bytes(size)} to free"
+        self.summary.setText(f"{_plural(groups, 'group')}  ·  {human_bytes(size)} to free")
+        self.summary.setToolTip(
+            f"{_plural(files, 'file')} marked for the trash in {_plural(groups, 'group')}"
         )
         st = self._stats
         self.stats_label.setText(
@@ -1250,6 +1260,15 @@ class MainWindow(QMainWindow):
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
+        if self._first_layout:
+            # Sizes that suit the window's size, until the user sets their own.
+            self._first_layout = False
+            width = self.width()
+            self.resizeDocks(
+                [self.folders_dock], [max(180, min(260, width // 5))], Qt.Orientation.Horizontal
+            )
+            rest = width - self.folders_dock.width()
+            self.splitter.setSizes([max(220, min(320, rest * 2 // 5)), rest])
         self.table.setFocus()
 
     def shutdown(self) -> None:

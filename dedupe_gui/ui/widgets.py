@@ -112,6 +112,7 @@ class ThumbView(QWidget):
         super().__init__(parent)
         self._box = box
         self._image: QPixmap | None = None
+        self._source: QImage | None = None
         self._aspect = 4 / 3
         self._message = ""
         self._dimmed = False
@@ -119,11 +120,24 @@ class ThumbView(QWidget):
 
     def set_placeholder(self, width: int, height: int, message: str = "") -> None:
         self._image = None
+        self._source = None
         self._aspect = width / height if width > 0 and height > 0 else 4 / 3
         self._message = message
         self.update()
 
+    def set_box(self, box: QSize) -> None:
+        """Resize the frame; the picture is scaled again from the decoded image."""
+        if box == self._box:
+            return
+        self._box = box
+        self.setFixedSize(box)
+        if self._source is not None:
+            self.set_image(self._source)
+        else:
+            self.update()
+
     def set_image(self, image: QImage) -> None:
+        self._source = image
         if image.height() > 0:
             self._aspect = image.width() / image.height()
         # Scaled once here rather than on every paint.
@@ -156,7 +170,8 @@ class ThumbView(QWidget):
             pw, ph = h * self._aspect, h
         else:
             pw, ph = w, w / self._aspect
-        return QRectF((w - pw) / 2, (h - ph) / 2, pw, ph)
+        # Bottom-aligned: pictures of one group stand on a common line above their captions.
+        return QRectF((w - pw) / 2, h - ph, pw, ph)
 
     def paintEvent(self, event: QPaintEvent) -> None:
         p = QPainter(self)

@@ -9,6 +9,7 @@ from conftest import scan
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
+from dedupe_gui.core.units import human_bytes
 from dedupe_gui.ui.compare_dialog import CompareDialog
 from dedupe_gui.ui.main_window import MainWindow
 
@@ -84,7 +85,9 @@ def test_space_and_k_change_the_marks_but_never_all_files(
             card.check.click()
     assert len(marked(window)) == 2
     assert sum(not c.check.isChecked() for c in window.panel.cards) == 1
-    assert f"{window.marked_totals()[0]} files marked" in window.summary.text()
+    files, size, _ = window.marked_totals()
+    assert f"{files} files marked" in window.summary.toolTip()
+    assert f"{human_bytes(size)} to free" in window.summary.text()
 
 
 def test_marks_survive_regrouping(qtbot: QtBot, window: MainWindow, photos: Path) -> None:
