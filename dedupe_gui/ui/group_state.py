@@ -8,7 +8,7 @@ The core refuses such a removal as well; this keeps the window from ever offerin
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from dedupe_gui.core.actions import Outcome, Removal, Status
@@ -30,19 +30,23 @@ class GroupState:
     @staticmethod
     def preselected(group: Group, choices: Mapping[str, bool] | None = None) -> GroupState:
         """The core's preselection, then the user's earlier choices for the same files."""
-        state = GroupState(group, {m.path for m in group.members if not m.keep})
-        for m in group.members:
-            choice = (choices or {}).get(m.path)
-            if choice is True and not m.record.reference:
-                state.marked.add(m.path)
-            elif choice is False:
-                state.marked.discard(m.path)
-        if not state.kept():
-            state.marked.discard(group.keeper.path)
-        return state
+        members = group.members
+        marked = {m.path for m in members if not m.keep}
+        if choices:
+            for m in members:
+                choice = choices.get(m.path)
+                if choice is True and not m.record.reference:
+                    marked.add(m.path)
+                elif choice is False:
+                    marked.discard(m.path)
+            if len(marked) == len(members):
+                marked.discard(group.keeper.path)
+        return GroupState(group, marked)
 
     @property
-    def members(self) -> list[GroupMember]:
+    def members(self) -> Sequence[GroupMember]:
+        if not self.gone:
+            return self.group.members
         return [m for m in self.group.members if m.path not in self.gone]
 
     def member(self, path: str) -> GroupMember | None:
@@ -62,7 +66,9 @@ class GroupState:
 
     @property
     def marked_bytes(self) -> int:
-        return sum(m.record.key.size for m in self.marked_members())
+        if not self.marked:
+            return 0
+        return sum(m.record.key.size for m in self.group.members if m.path in self.marked)
 
     def can_mark(self, path: str) -> bool:
         m = self.member(path)

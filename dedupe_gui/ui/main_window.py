@@ -117,6 +117,7 @@ class _GroupingRequest:
     rules: tuple[str, ...]
     version: int
     records: tuple[ImageRecord, ...]
+    choices: dict[str, bool]  # a copy: the GUI thread goes on changing its own
 
 
 class _IndexHolder:
@@ -126,11 +127,12 @@ class _IndexHolder:
         self.version = -1
         self.index: SimilarityIndex | None = None
 
-    def groups(self, request: _GroupingRequest) -> list[Group]:
+    def states(self, request: _GroupingRequest) -> list[GroupState]:
         if self.index is None or self.version != request.version:
             self.index = SimilarityIndex(request.records)
             self.version = request.version
-        return self.index.groups(request.threshold, request.rules)
+        groups = self.index.groups(request.threshold, request.rules)
+        return [GroupState.preselected(g, request.choices) for g in groups]
 
 
 REVIEW_KEYS: dict[Qt.Key, str] = {
@@ -632,7 +634,11 @@ class MainWindow(QMainWindow):
         if not self._has_results:
             return
         self._grouping_pending = _GroupingRequest(
-            self.threshold.value(), self.prefs.rules, self._records_version, self._records
+            self.threshold.value(),
+            self.prefs.rules,
+            self._records_version,
+            self._records,
+            dict(self._choices),
         )
         if not self._grouping_running:
             self._start_grouping()
@@ -649,16 +655,21 @@ class MainWindow(QMainWindow):
         self._grouping_running = True
         holder = self._holder
 
-        def work(_signals: TaskSignals) -> tuple[_GroupingRequest, list[Group]]:
-            return request, holder.groups(request)
+        def work(_signals: TaskSignals) -> tuple[_GroupingRequest, list[GroupState]]:
+            return request, holder.states(request)
 
         self._grouping.start(work, self._grouping_done, self._grouping_failed)
 
-    def _grouping_done(self, result: tuple[_GroupingRequest, list[Group]]) -> None:
+    def _grouping_done(self, result: tuple[_GroupingRequest, list[GroupState]]) -> None:
         self._grouping_running = False
-        request, groups = result
+        request, states = result
         if request.version == self._records_version and not self._closing:
-            self._show_groups(groups)
+            if request.choices != self._choices:  # marks changed while this ran
+                for state in states:
+                    fresh = GroupState.preselected(state.group, self._choices)
+                    state.marked = fresh.marked
+            current = self.current_state()
+            self._set_states(states, current.keeper.path if current is not None else None)
         if self._grouping_pending is not None and not self._closing:
             self._start_grouping()
 
@@ -668,12 +679,6 @@ class MainWindow(QMainWindow):
         self.task_failed.emit(message)
         if self._grouping_pending is not None:
             self._start_grouping()
-
-    def _show_groups(self, groups: Sequence[Group]) -> None:
-        current = self.current_state()
-        anchor = current.keeper.path if current is not None else None
-        states = [GroupState.preselected(g, self._choices) for g in groups]
-        self._set_states(states, anchor)
 
     def _set_states(self, states: Sequence[GroupState], anchor: str | None) -> None:
         header = self.table.horizontalHeader()
@@ -868,10 +873,9 @@ class MainWindow(QMainWindow):
         """Marked files, their bytes, and the groups they are in, over every group."""
         files = size = groups = 0
         for state in self.model.states():
-            marked = state.marked_members()
-            if marked:
+            if state.marked:  # holds only files still on show
                 groups += 1
-                files += len(marked)
+                files += len(state.marked)
                 size += state.marked_bytes
         return files, size, groups
 
