@@ -20,7 +20,7 @@ from typing import Final
 from dedupe_gui.core.fingerprint import ALGORITHM_VERSION
 from dedupe_gui.core.models import FileKey, Fingerprint
 
-SCHEMA_VERSION: Final = 1
+SCHEMA_VERSION: Final = 2  # 2: thumb and turned columns
 _COMMIT_EVERY_ROWS: Final = 500
 _COMMIT_EVERY_SECONDS: Final = 2.0
 _SIGN: Final = 1 << 63
@@ -39,7 +39,9 @@ CREATE TABLE IF NOT EXISTS fingerprints (
     camera TEXT,
     orientation INTEGER,
     digest TEXT,
-    error TEXT
+    error TEXT,
+    thumb BLOB,
+    turned BLOB
 );
 """
 
@@ -60,6 +62,17 @@ def _to_db(value: int) -> int:
 
 def _from_db(value: int) -> int:
     return value + _SIGN
+
+
+def _pack_turned(hashes: tuple[int, ...]) -> bytes | None:
+    """The turned hashes as big-endian unsigned 64-bit values, 8 bytes each."""
+    return b"".join(h.to_bytes(8, "big") for h in hashes) or None
+
+
+def _unpack_turned(blob: bytes | None) -> tuple[int, ...]:
+    if not blob or len(blob) % 8:
+        return ()
+    return tuple(int.from_bytes(blob[i : i + 8], "big") for i in range(0, len(blob), 8))
 
 
 def _path_blob(path: str) -> bytes:
@@ -136,10 +149,11 @@ class FingerprintStore:
     def _check_versions(self, db: sqlite3.Connection) -> None:
         stored = dict(db.execute("SELECT key, value FROM meta").fetchall())
         wanted = {"schema": str(SCHEMA_VERSION), "algorithm": str(ALGORITHM_VERSION)}
-        if (
-            stored.get("schema", wanted["schema"]) != wanted["schema"]
-            or stored.get("algorithm", wanted["algorithm"]) != wanted["algorithm"]
-        ):
+        if stored.get("schema", wanted["schema"]) != wanted["schema"]:
+            # Another table layout: CREATE TABLE IF NOT EXISTS kept the old one; rebuild it.
+            db.execute("DROP TABLE fingerprints")
+            db.executescript(_SCHEMA)
+        elif stored.get("algorithm", wanted["algorithm"]) != wanted["algorithm"]:
             # Fingerprints from another algorithm would group wrongly: start over.
             db.execute("DELETE FROM fingerprints")
         db.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", wanted.items())
@@ -151,7 +165,7 @@ class FingerprintStore:
         try:
             row = self._db.execute(
                 "SELECT size, mtime_ns, hash, width, height, format, taken, camera, "
-                "orientation, error FROM fingerprints WHERE path = ?",
+                "orientation, error, thumb, turned FROM fingerprints WHERE path = ?",
                 (_path_blob(key.path),),
             ).fetchone()
         except sqlite3.DatabaseError as exc:
@@ -161,7 +175,17 @@ class FingerprintStore:
             return None
         if row[9] is not None:
             return str(row[9])
-        return Fingerprint(_from_db(row[2]), row[3], row[4], row[5], row[6], row[7], row[8] or 1)
+        return Fingerprint(
+            _from_db(row[2]),
+            row[3],
+            row[4],
+            row[5],
+            row[6],
+            row[7],
+            row[8] or 1,
+            thumb=bytes(row[10] or b""),
+            turned=_unpack_turned(row[11]),
+        )
 
     def get_digest(self, key: FileKey) -> str | None:
         try:
@@ -180,12 +204,22 @@ class FingerprintStore:
         """Every stored fingerprint (not the failures), in path order."""
         rows = self._db.execute(
             "SELECT path, size, mtime_ns, hash, width, height, format, taken, camera, "
-            "orientation FROM fingerprints WHERE error IS NULL ORDER BY path"
+            "orientation, thumb, turned FROM fingerprints WHERE error IS NULL ORDER BY path"
         )
         for row in rows:
             yield (
                 FileKey(os.fsdecode(row[0]), row[1], row[2]),
-                Fingerprint(_from_db(row[3]), row[4], row[5], row[6], row[7], row[8], row[9] or 1),
+                Fingerprint(
+                    _from_db(row[3]),
+                    row[4],
+                    row[5],
+                    row[6],
+                    row[7],
+                    row[8],
+                    row[9] or 1,
+                    thumb=bytes(row[10] or b""),
+                    turned=_unpack_turned(row[11]),
+                ),
             )
 
     def __len__(self) -> int:
@@ -212,6 +246,8 @@ class FingerprintStore:
                 None,
                 None,
                 entry,
+                None,
+                None,
             )
         else:
             row = (
@@ -227,8 +263,10 @@ class FingerprintStore:
                 entry.orientation,
                 None,
                 None,
+                entry.thumb or None,
+                _pack_turned(entry.turned),
             )
-        self._write("INSERT OR REPLACE INTO fingerprints VALUES (?,?,?,?,?,?,?,?,?,?,?,?)", row)
+        self._write("INSERT OR REPLACE INTO fingerprints VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)", row)
 
     def put_digest(self, key: FileKey, digest: str) -> None:
         if self._writable:

@@ -4,8 +4,11 @@ The hash is imagehash's dHash (grey, LANCZOS to 9x8, left < right per row, first
 significant) of the image as it is displayed. Two things make it fast without changing its
 meaning: JPEGs are decoded with ``draft()``, which lets libjpeg scale down in the DCT domain
 (at least 64 px on the short side remain, so the 9x8 LANCZOS sees the same picture), and
-the EXIF rotation is applied to the 9x8 result instead of the full image (resizing and
-transposing commute when the target size is transposed too).
+EXIF flips are applied to the 9x8 result instead of the full image (core.orientations says
+which turns commute with resizing exactly).
+
+The same small decode also yields a 32x32 thumbnail (core.verify checks candidate pairs on
+it) and the dHashes of the seven other orientations (core.orientations).
 """
 
 from __future__ import annotations
@@ -18,9 +21,11 @@ from PIL import Image, UnidentifiedImageError
 
 from dedupe_gui.core.decode import DecodeError, open_image
 from dedupe_gui.core.models import Fingerprint
+from dedupe_gui.core.orientations import TRANSPOSES, small_pair, turned_hashes
+from dedupe_gui.core.verify import thumbnail
 
 # Bump when the meaning of a stored fingerprint changes: cached values are then recomputed.
-ALGORITHM_VERSION: Final = 1
+ALGORITHM_VERSION: Final = 2  # 2: thumbnail and turned hashes
 
 # Shortest side left after draft decoding. The dHash sees 9x8 pixels; 64 gives LANCZOS
 # enough source pixels that the drafted and the full decode differ by a bit or two at most.
@@ -147,7 +152,11 @@ def fingerprint_file(path: str) -> Fingerprint:
             width, height = opened.size
             if img.format == "JPEG":  # also the JPEG preview of a RAW file
                 img.draft("L", (DRAFT_MIN_SIDE, DRAFT_MIN_SIDE))
-            value = dhash_of_image(img, orientation)
+            grey = _to_grey(img)
+            wide, across = small_pair(grey, TRANSPOSES.index(_TRANSPOSE.get(orientation)))
+            value = dhash_of_grey(wide)
+            turned = turned_hashes(wide, across)
+            thumb = thumbnail(grey, _TRANSPOSE.get(orientation))
     except FingerprintError:
         raise
     except DecodeError as exc:
@@ -156,4 +165,6 @@ def fingerprint_file(path: str) -> Fingerprint:
         raise FingerprintError(describe_error(exc)) from exc
     if orientation in (5, 6, 7, 8):
         width, height = height, width
-    return Fingerprint(value, width, height, fmt, taken, camera, orientation)
+    return Fingerprint(
+        value, width, height, fmt, taken, camera, orientation, thumb=thumb, turned=turned
+    )

@@ -6,7 +6,7 @@ serialised without surprises.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import Enum
 
 
@@ -30,6 +30,11 @@ class Fingerprint:
     taken: str | None = None  # EXIF DateTimeOriginal as ISO 8601, when the camera wrote one
     camera: str | None = None  # "Make Model", when present
     orientation: int = 1  # EXIF orientation tag that was applied (1 = none)
+    # 32x32 greyscale of the displayed image, row by row: the second look at candidate pairs
+    # (core.verify). Empty for fingerprints from before it existed: judged on the hash alone.
+    thumb: bytes = field(default=b"", repr=False)
+    # dHashes of the image mirrored and turned, orientations 1-7 of core.orientations.
+    turned: tuple[int, ...] = field(default=(), repr=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,6 +122,7 @@ class GroupMember:
     distance: int  # Hamming distance to the group's keeper
     identical: bool = False  # byte-for-byte the same content as the keeper
     keep: bool = False  # preselected to stay (the keeper, and every reference file)
+    orientation: str = ""  # how it looks next to the keeper: "" (same way up), "mirrored", ...
 
     @property
     def path(self) -> str:

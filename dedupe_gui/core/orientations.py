@@ -1,0 +1,155 @@
+"""The eight ways a photo can be turned or mirrored, and their dHashes without another decode.
+
+A copy that was rotated or mirrored has an unrelated dHash, so it is found by hashing every
+file in all eight orientations and comparing one file's upright hash with the others'
+turned ones. Resizing and transposing commute (when the target size is transposed too), so
+the seven extra hashes come from two tiny resizes of the image already decoded for the
+upright hash: its 9x8 resize gives the mirror and 180° turns, the 9x8 resize of its
+transpose the four quarter turns. Flips commute with Pillow's resize bit for bit, while a
+transpose does not quite (the two resampling passes round in the other order), so the
+transposed picture is resized itself. Each hash is then exactly
+``imagehash.dhash(img.transpose(t))`` of the displayed image.
+
+Orientations are numbered 0-7 in ``TRANSPOSES`` order; 0 is the image as it is displayed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Final
+
+import numpy as np
+import numpy.typing as npt
+from PIL import Image
+
+Grid = npt.NDArray[np.generic]
+
+UPRIGHT: Final = 0
+_TRANSPOSE: Final = 4
+_FIRST_QUARTER_TURN: Final = 4
+
+# Pillow's name for each orientation (None: as displayed), in the order of the stored hashes.
+TRANSPOSES: Final[tuple[Image.Transpose | None, ...]] = (
+    None,
+    Image.Transpose.FLIP_LEFT_RIGHT,
+    Image.Transpose.ROTATE_180,
+    Image.Transpose.FLIP_TOP_BOTTOM,
+    Image.Transpose.TRANSPOSE,
+    Image.Transpose.ROTATE_90,
+    Image.Transpose.ROTATE_270,
+    Image.Transpose.TRANSVERSE,
+)
+
+# The transform that undoes each one (quarter turns swap; flips undo themselves).
+INVERSE: Final[tuple[int, ...]] = (0, 1, 2, 3, 4, 6, 5, 7)
+
+# What a file looks like next to another when it equals the other turned by the orientation.
+LABELS: Final[tuple[str, ...]] = (
+    "",
+    "mirrored",
+    "rotated 180°",
+    "upside down (mirrored vertically)",
+    "mirrored and rotated 90° counter-clockwise",
+    "rotated 90° counter-clockwise",
+    "rotated 90° clockwise",
+    "mirrored and rotated 90° clockwise",
+)
+
+# The same transposes on numpy grids: index 1-3 keep the shape, 4-7 swap the axes.
+_ON_GRID: Final[tuple[Callable[[Grid], Grid], ...]] = (
+    lambda g: g,
+    lambda g: g[..., :, ::-1],
+    lambda g: g[..., ::-1, ::-1],
+    lambda g: g[..., ::-1, :],
+    lambda g: np.swapaxes(g, -1, -2),
+    lambda g: np.rot90(g, 1, axes=(-2, -1)),
+    lambda g: np.rot90(g, -1, axes=(-2, -1)),
+    lambda g: np.swapaxes(g[..., ::-1, ::-1], -1, -2),
+)
+
+
+def _flip_after_transpose() -> dict[int, int]:
+    probe = np.arange(6).reshape(2, 3)
+    base = transform_grid(probe, _TRANSPOSE)
+    found = {}
+    for k in range(_FIRST_QUARTER_TURN, len(TRANSPOSES)):
+        target = transform_grid(probe, k)
+        found[k] = next(
+            f for f in range(_FIRST_QUARTER_TURN) if np.array_equal(transform_grid(base, f), target)
+        )
+    return found
+
+
+def transform_grid(grid: Grid, orientation: int) -> Grid:
+    """``grid`` (or a stack of grids, last two axes) as Pillow's transpose would turn it."""
+    return _ON_GRID[orientation](grid)
+
+
+def relation(orientation: int) -> str:
+    """How a file looks next to its keeper when the keeper's upright hash matched the file's
+    hash in ``orientation``: the file shows the keeper turned by the inverse transform."""
+    return LABELS[INVERSE[orientation]]
+
+
+def _bits(grid: npt.NDArray[np.int16]) -> int:
+    bits = grid[:, 1:] > grid[:, :-1]
+    return int.from_bytes(np.packbits(bits).tobytes(), "big")
+
+
+def compose(first: int, then: int) -> int:
+    """The single orientation equal to applying ``first``, then ``then``."""
+    probe = np.arange(6).reshape(2, 3)
+    target = transform_grid(transform_grid(probe, first), then)
+    for k in range(len(TRANSPOSES)):
+        candidate = transform_grid(probe, k)
+        if candidate.shape == target.shape and np.array_equal(candidate, target):
+            return k
+    raise AssertionError("the eight orientations are closed under composition")
+
+
+def small_pair(grey: Image.Image, shown: int = UPRIGHT) -> tuple[Image.Image, Image.Image]:
+    """The 9x8 resizes of the displayed picture and of its transpose, from stored pixels
+    ``grey`` that are displayed turned by orientation ``shown`` (from the EXIF tag).
+
+    Only resizes and flips touch the large image; the one transpose that cannot be moved onto
+    the small result is applied to the stored pixels before resizing.
+    """
+    shown_wide = compose(shown, UPRIGHT)
+    across = compose(shown, _TRANSPOSE)
+    return _resized_turn(grey, shown_wide), _resized_turn(grey, across)
+
+
+def _resized_turn(grey: Image.Image, k: int) -> Image.Image:
+    """``grey`` turned by ``k`` and resized to 9x8, turning the small image where exact."""
+    if k < _FIRST_QUARTER_TURN:
+        small = grey.resize((9, 8), Image.Resampling.LANCZOS)
+        return small if k == UPRIGHT else small.transpose(_transpose(k))
+    return grey.transpose(_transpose(k)).resize((9, 8), Image.Resampling.LANCZOS)
+
+
+def _transpose(k: int) -> Image.Transpose:
+    t = TRANSPOSES[k]
+    if t is None:
+        raise ValueError("orientation 0 is no transpose")
+    return t
+
+
+def turned_hashes(wide: Image.Image, across: Image.Image) -> tuple[int, ...]:
+    """dHashes of orientations 1-7 from the 9x8 resizes of the displayed picture (``wide``)
+    and of its transpose (``across``), both greyscale."""
+    w = np.asarray(wide, dtype=np.int16)
+    a = np.asarray(across, dtype=np.int16)
+    if w.shape != (8, 9) or a.shape != (8, 9):
+        raise ValueError(f"need two 9x8 images, not {wide.size} and {across.size}")
+    out = []
+    for k in range(1, len(TRANSPOSES)):
+        if k < _FIRST_QUARTER_TURN:
+            grid = transform_grid(w, k)
+        else:
+            # Every quarter turn is the transpose followed by a flip.
+            grid = transform_grid(a, _FLIP_AFTER_TRANSPOSE[k])
+        out.append(_bits(np.ascontiguousarray(grid)))
+    return tuple(out)
+
+
+_FLIP_AFTER_TRANSPOSE: Final[dict[int, int]] = _flip_after_transpose()
