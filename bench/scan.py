@@ -11,6 +11,16 @@
 
 Each is run ``--repeat`` times and the fastest run counts (the machine may be shared). The
 ratios are printed, then one JSON line.
+
+Two studies behind the choices in the scan, run instead of the above:
+
+    python -m bench.scan FOLDER --pools [--repeat N]        thread pool vs process pools
+    python -m bench.scan FOLDER --draft-sizes 32,64,128,0   draft size vs time and bits
+
+``--pools`` fingerprints the files in this process with a thread pool and with 'spawn' and
+'forkserver' process pools (pool start-up included), rounds interleaved. ``--draft-sizes``
+times the fingerprint with JPEG drafts of each shortest side (0 = full decode) and counts
+the bits that differ from ``imagehash.dhash`` of the fully decoded image.
 """
 
 from __future__ import annotations
@@ -23,7 +33,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from typing import Any
 
 from PIL import Image
@@ -78,6 +88,98 @@ def best_of(repeat: int, run: Callable[[], object]) -> tuple[float, list[float]]
     return min(times), times
 
 
+def compare_pools(paths: Sequence[str], workers: int, repeat: int) -> dict[str, Any]:
+    import multiprocessing
+
+    from dedupe_gui.core.scan import fingerprint_entry
+
+    def threads() -> None:
+        with ThreadPoolExecutor(workers) as pool:
+            list(pool.map(fingerprint_entry, paths))
+
+    def processes(method: str) -> Callable[[], None]:
+        def run() -> None:
+            context = multiprocessing.get_context(method)
+            with ProcessPoolExecutor(workers, mp_context=context) as pool:
+                list(pool.map(fingerprint_entry, paths, chunksize=2))
+
+        return run
+
+    contenders: dict[str, Callable[[], None]] = {
+        "threads": threads,
+        "spawn": processes("spawn"),
+        "forkserver": processes("forkserver"),
+    }
+    runs: dict[str, list[float]] = {name: [] for name in contenders}
+    cpu: dict[str, list[float]] = {name: [] for name in contenders}
+    for _ in range(repeat):
+        for name, run in contenders.items():
+            before = _cpu_seconds()
+            runs[name].append(best_of(1, run)[0])
+            cpu[name].append(_cpu_seconds() - before)
+    for name in contenders:
+        print(
+            f"{name:>10}: best {min(runs[name]):.2f} s  runs {[round(t, 2) for t in runs[name]]}"
+            f"  cpu {[round(t, 2) for t in cpu[name]]}"
+        )
+    return {"pools": {k: [round(t, 3) for t in v] for k, v in runs.items()}}
+
+
+def _cpu_seconds() -> float:
+    """CPU time of this process and of its waited-for children (spawned workers)."""
+    import resource
+
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
+def compare_drafts(
+    paths: Sequence[str], sizes: Sequence[int], workers: int, repeat: int
+) -> dict[str, Any]:
+    import imagehash
+
+    from dedupe_gui.core.fingerprint import dhash_of_image
+
+    def reference(p: str) -> int:
+        with Image.open(p) as img:
+            return int(str(imagehash.dhash(img)), 16)
+
+    with ThreadPoolExecutor(workers) as pool:
+        want = list(pool.map(reference, paths))
+    out: dict[str, Any] = {}
+    for side in sizes:
+
+        def fingerprint(p: str, side: int = side) -> int:
+            with Image.open(p) as img:
+                if side and img.format == "JPEG":
+                    img.draft("L", (side, side))
+                return dhash_of_image(img)
+
+        got: list[int] = []
+
+        def run(fingerprint: Callable[[str], int] = fingerprint, got: list[int] = got) -> None:
+            with ThreadPoolExecutor(workers) as pool:
+                got[:] = pool.map(fingerprint, paths)
+
+        best, runs = best_of(repeat, run)
+        bits = [(a ^ b).bit_count() for a, b in zip(got, want, strict=True)]
+        label = str(side) if side else "full"
+        out[label] = {
+            "seconds": round(best, 3),
+            "runs": [round(t, 3) for t in runs],
+            "max_bits": max(bits),
+            "mean_bits": round(sum(bits) / len(bits), 3),
+            "files_differing": sum(1 for b in bits if b),
+        }
+        print(
+            f"draft {label:>5}: {best:6.2f} s  bits vs full imagehash: max {max(bits)}, "
+            f"mean {out[label]['mean_bits']}, {out[label]['files_differing']} of "
+            f"{len(bits)} files differ"
+        )
+    return {"drafts": out}
+
+
 def load() -> float:
     return os.getloadavg()[0] if hasattr(os, "getloadavg") else 0.0
 
@@ -90,6 +192,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--skip-baseline", action="store_true", help="for large folders")
     parser.add_argument("--threshold", default="10")
     parser.add_argument("--json", action="store_true", help="print only the JSON line")
+    parser.add_argument("--pools", action="store_true", help="thread vs process pools")
+    parser.add_argument(
+        "--draft-sizes", metavar="N,N,...", help="draft shortest sides to compare (0 = none)"
+    )
     args = parser.parse_args(argv)
     repeat = max(1, args.repeat)
     folder = os.path.abspath(args.folder)
@@ -97,6 +203,16 @@ def main(argv: list[str] | None = None) -> int:
     size = sum(os.path.getsize(p) for p in paths)
     say = (lambda *_: None) if args.json else print
     say(f"{len(paths)} files, {size / 1e6:.0f} MB, {args.workers} workers, load {load():.2f}")
+    if args.pools or args.draft_sizes:
+        study = (
+            compare_pools(paths, args.workers, repeat)
+            if args.pools
+            else compare_drafts(
+                paths, [int(x) for x in args.draft_sizes.split(",")], args.workers, repeat
+            )
+        )
+        print(json.dumps({"folder": folder, "files": len(paths), "load": load(), **study}))
+        return 0
 
     times: dict[str, float] = {}
     runs: dict[str, list[float]] = {}
