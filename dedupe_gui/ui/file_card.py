@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QHBoxLayout,
     QLabel,
+    QMenu,
     QSizePolicy,
     QToolButton,
     QVBoxLayout,
@@ -24,7 +25,7 @@ from dedupe_gui.core.units import human_bytes
 from dedupe_gui.ui.group_state import GroupState, distance
 from dedupe_gui.ui.widgets import Badge, ElidedLabel, ThumbView
 
-THUMB_BOX = QSize(220, 165)  # the smallest picture frame; the panel grows it to fit
+THUMB_BOX = QSize(184, 138)  # the smallest picture frame; the panel grows it to fit
 CARD_PADDING = 10
 # Height of everything on a card but the picture, in lines of text, for sizing the frame.
 CARD_TEXT_LINES = 11.5
@@ -128,11 +129,16 @@ class FileCard(QWidget):
         row.addStretch(1)
         self.keep_button = self._tool("Keep", "Keep this one and mark the others (K)")
         self.keep_button.clicked.connect(lambda: self.keep_requested.emit(self.path))
-        open_button = self._tool("Open", "Open in the default viewer")
-        open_button.clicked.connect(lambda: self.open_requested.emit(self.path))
-        reveal_button = self._tool("Show", "Show in the file manager")
-        reveal_button.clicked.connect(lambda: self.reveal_requested.emit(self.path))
-        for button in (self.keep_button, open_button, reveal_button):
+        self.more_button = self._tool("More", "Open, show in the file manager, compare")
+        self.more_button.setText("⋯")
+        self.more_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        menu = QMenu(self.more_button)
+        menu.addAction("Open", lambda: self.open_requested.emit(self.path))
+        menu.addAction("Show in File Manager", lambda: self.reveal_requested.emit(self.path))
+        menu.addAction("Compare with the Keeper", lambda: self.compare_requested.emit(self.path))
+        self.more_button.setMenu(menu)
+        self.more_button.setStyleSheet("QToolButton::menu-indicator { image: none; }")
+        for button in (self.keep_button, self.more_button):
             row.addWidget(button)
         outer.addLayout(row)
         outer.addStretch(1)

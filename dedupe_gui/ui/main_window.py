@@ -539,7 +539,7 @@ class MainWindow(QMainWindow):
         return self._scan is not None
 
     def start_scan(self) -> None:
-        if self._scan is not None:
+        if self._scan is not None or self._cleaning:
             return
         options = self.scan_options()
         if not self.folders.paths(Role.SCAN):
@@ -1243,7 +1243,11 @@ class MainWindow(QMainWindow):
         scanning = self.scanning
         state = self.current_state()
         busy = self._cleaning or scanning
-        self.act_scan.setEnabled(not scanning and bool(self.folders.paths(Role.SCAN)))
+        self.act_scan.setEnabled(not busy and bool(self.folders.paths(Role.SCAN)))
+        # While files are being removed, the groups on show must stay the ones being acted on.
+        self.threshold.setEnabled(not self._cleaning)
+        self.act_rules.setEnabled(not self._cleaning)
+        self.act_reset_marks.setEnabled(not self._cleaning and self.model.rowCount() > 0)
         self.folders.scan_button.setEnabled(self.act_scan.isEnabled())
         self.act_cancel.setEnabled(scanning)
         self.act_export.setEnabled(self.model.rowCount() > 0 and not self._cleaning)
