@@ -108,7 +108,7 @@ class FileCard(QWidget):
             f"{shown_date(member)}" + (f"\n{fp.camera}" if fp.camera else "")
         )
         outer.addWidget(self.facts)
-        self.distance = QLabel()
+        self.distance = ElidedLabel()
         outer.addWidget(self.distance)
 
         self.outcome = QLabel()
@@ -173,11 +173,11 @@ class FileCard(QWidget):
             self.check.setToolTip("Mark this file for the trash (Space)")
         self.keep_button.setEnabled(not (is_keeper and len(state.kept()) == 1))
         if is_keeper:
-            self.distance.setText("The file that stays")
+            self.distance.set_full_text("The file that stays")
         else:
             d = distance(m, keeper)
-            self.distance.setText(
-                "Identical fingerprint to the keeper"
+            self.distance.set_full_text(
+                "Same fingerprint as the keeper"
                 if d == 0
                 else f"{d} bit{'s' if d != 1 else ''} from the keeper"
             )
