@@ -7,8 +7,6 @@ every file and returns what it has, so the window can show a partial result.
 
 from __future__ import annotations
 
-import os
-import sys
 import threading
 from collections.abc import Callable
 
@@ -17,24 +15,7 @@ from PySide6.QtCore import QObject, QThread, Signal, Slot
 from dedupe_gui.core.cache import Entry, FingerprintStore
 from dedupe_gui.core.models import Progress
 from dedupe_gui.core.scan import Fingerprinter, ScanOptions, fingerprint_entry, run_scan
-
-BACKGROUND_NICENESS = 10
-
-
-def lower_thread_priority() -> None:
-    """Make the calling thread yield the CPU to the window's thread on a busy machine.
-
-    Linux schedules threads individually, so this touches only the calling thread. Elsewhere
-    the call would apply to the whole process, window included, so it does nothing there.
-    """
-    if not sys.platform.startswith("linux"):
-        return
-    try:
-        tid = threading.get_native_id()
-        current = os.getpriority(os.PRIO_PROCESS, tid)
-        os.setpriority(os.PRIO_PROCESS, tid, max(current, BACKGROUND_NICENESS))
-    except OSError:
-        pass  # not allowed here: the scan just runs at normal priority
+from dedupe_gui.ui.priority import BACKGROUND, lower_thread_priority
 
 
 def background(fingerprinter: Fingerprinter) -> Callable[[str], Entry]:
@@ -44,7 +25,7 @@ def background(fingerprinter: Fingerprinter) -> Callable[[str], Entry]:
     def run(path: str) -> Entry:
         ident = threading.get_ident()
         if ident not in lowered:
-            lower_thread_priority()
+            lower_thread_priority(BACKGROUND)
             lowered.add(ident)
         return fingerprinter(path)
 
@@ -82,7 +63,7 @@ class ScanWorker(QObject):
 
     @Slot()
     def run(self) -> None:
-        lower_thread_priority()
+        lower_thread_priority(BACKGROUND)
         try:
             store = FingerprintStore(self._cache_path, warn=self.warned.emit)
             try:

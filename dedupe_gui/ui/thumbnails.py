@@ -20,6 +20,7 @@ from PySide6.QtGui import QImage
 
 from dedupe_gui.core.fingerprint import describe_error
 from dedupe_gui.core.models import ImageRecord
+from dedupe_gui.ui.priority import PREVIEW, lower_thread_priority
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,6 +67,7 @@ class _LoadTask(QRunnable):
         self.setAutoDelete(True)
 
     def run(self) -> None:
+        lower_thread_priority(PREVIEW)
         try:
             image = decode_thumbnail(self._key.path, self._key.edge)
         except Exception as exc:  # any decoder error is this file's problem only
