@@ -31,12 +31,14 @@ class Counter:
     """Counts fingerprint computations, so a test can tell a regroup from a rescan."""
 
     calls: list[str] = field(default_factory=list)
+    threads: set[int] = field(default_factory=set)
     lock: threading.Lock = field(default_factory=threading.Lock)
     seconds: float = 0.0  # time each file takes, to stand in for a slow disk
 
     def __call__(self, path: str) -> Entry:
         with self.lock:
             self.calls.append(path)
+            self.threads.add(threading.get_ident())
         if self.seconds:
             threading.Event().wait(self.seconds)
         return fingerprint_entry(path)

@@ -139,6 +139,20 @@ def test_empty_state_then_drop_a_folder_to_scan(
     assert window.prefs.recent[0] == str(photos)
 
 
+def test_excluded_folders_are_not_scanned(
+    qtbot: QtBot, window: MainWindow, photos: Path, counter: Counter
+) -> None:
+    window.folders.add_folder(str(photos / "sub"), Role.EXCLUDED)
+    scan(qtbot, window, photos)
+    assert sorted(os.path.basename(p) for p in counter.calls) == [
+        "a.jpg",
+        "a.png",
+        "b.jpg",
+        "c.jpg",
+    ]
+    assert [len(s.members) for s in window.model.states()] == [2]
+
+
 def test_reference_folder_files_are_kept_and_never_marked(
     qtbot: QtBot, window: MainWindow, photos: Path
 ) -> None:

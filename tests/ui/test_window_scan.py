@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import threading
 from pathlib import Path
 
 from conftest import Counter, scan
@@ -31,6 +32,7 @@ def test_scan_shows_the_groups_the_core_finds(
     scan(qtbot, window, photos)
 
     assert len(counter.calls) == 7  # every image fingerprinted once
+    assert threading.main_thread().ident not in counter.threads  # never on the GUI thread
     assert window.threshold.value() == 8
     assert group_paths(window) == core_paths(window, 8)
     names = sorted(sorted(os.path.basename(p) for p in g) for g in group_paths(window))
