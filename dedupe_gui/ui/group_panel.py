@@ -120,6 +120,8 @@ class GroupPanel(QWidget):
         same_group = state is not None and state is self._state
         current_path = self.current_path() if same_group else None
         self._state = state
+        if not same_group:
+            self._thumbs.drop_queued()
         for card in self._cards:
             card.setParent(None)
             card.deleteLater()

@@ -183,7 +183,10 @@ class MainWindow(QMainWindow):
         self.setAcceptDrops(True)
         self.setMinimumSize(720, 480)
 
-        self.thumbnails = ThumbnailCache(parent=self)
+        # Two caches: the list's small pictures, and the selected group's larger ones, whose
+        # queue is dropped whenever another group is shown.
+        self.thumbnails = ThumbnailCache(capacity=3000, threads=1, parent=self)
+        self.card_images = ThumbnailCache(capacity=120, threads=2, parent=self)
         self.compare_images = ThumbnailCache(capacity=6, threads=1, parent=self)
         self._grouping = TaskRunner(self)
         self._files = TaskRunner(self)  # cleanup and report files, one at a time
@@ -274,7 +277,7 @@ class MainWindow(QMainWindow):
         self.table.doubleClicked.connect(lambda _i: self.compare_current())
         self.table.key_action.connect(self._key_action)
 
-        self.panel = GroupPanel(self.thumbnails)
+        self.panel = GroupPanel(self.card_images)
         self.panel.toggled.connect(self._toggle_from_card)
         self.panel.keep_requested.connect(self.keep_file)
         self.panel.open_requested.connect(self._open_file)
@@ -947,6 +950,7 @@ class MainWindow(QMainWindow):
         removed = {o.path for o in outcomes if o.status in (Status.TRASHED, Status.DELETED)}
         for path in removed:
             self.thumbnails.forget(path)
+            self.card_images.forget(path)
         if removed:
             self._records = tuple(r for r in self._records if r.path not in removed)
             self._records_version += 1
@@ -1288,6 +1292,8 @@ class MainWindow(QMainWindow):
         self._files.wait()
         self._grouping.wait()
         self.thumbnails.pool.clear()
+        self.card_images.pool.clear()
+        self.card_images.wait()
         self.compare_images.pool.clear()
         self.thumbnails.wait()
         self.compare_images.wait()

@@ -64,9 +64,11 @@ class _LoadTask(QRunnable):
         super().__init__()
         self._key = key
         self._signals = signals
+        self.started = False  # set on the pool thread; read by drop_queued
         self.setAutoDelete(True)
 
     def run(self) -> None:
+        self.started = True
         lower_thread_priority(PREVIEW)
         try:
             image = decode_thumbnail(self._key.path, self._key.edge)
@@ -89,7 +91,7 @@ class ThumbnailCache(QObject):
         self._capacity = capacity
         self._images: OrderedDict[ThumbKey, QImage] = OrderedDict()
         self._errors: dict[ThumbKey, str] = {}
-        self._pending: set[ThumbKey] = set()
+        self._pending: dict[ThumbKey, _LoadTask] = {}
         self.pool = QThreadPool(self)
         self.pool.setMaxThreadCount(threads)
         self._signals = _LoadSignals(self)
@@ -102,9 +104,19 @@ class ThumbnailCache(QObject):
             self._images.move_to_end(key)
             return image
         if key not in self._pending and key not in self._errors:
-            self._pending.add(key)
-            self.pool.start(_LoadTask(key, self._signals))
+            task = _LoadTask(key, self._signals)
+            self._pending[key] = task
+            self.pool.start(task)
         return None
+
+    def drop_queued(self) -> None:
+        """Forget loads that have not started: their pictures are no longer on show.
+
+        Without this, holding a key down through the groups would queue every group's
+        pictures ahead of the ones the user stopped at.
+        """
+        self.pool.clear()
+        self._pending = {k: t for k, t in self._pending.items() if t.started}
 
     def error(self, key: ThumbKey) -> str | None:
         return self._errors.get(key)
@@ -120,7 +132,7 @@ class ThumbnailCache(QObject):
         return len(self._images)
 
     def _on_loaded(self, key: ThumbKey, image: QImage) -> None:
-        self._pending.discard(key)
+        self._pending.pop(key, None)
         self._images[key] = image
         self._images.move_to_end(key)
         while len(self._images) > self._capacity:
@@ -128,7 +140,7 @@ class ThumbnailCache(QObject):
         self.ready.emit(key)
 
     def _on_failed(self, key: ThumbKey, reason: str) -> None:
-        self._pending.discard(key)
+        self._pending.pop(key, None)
         self._errors[key] = reason
         self.failed.emit(key, reason)
 

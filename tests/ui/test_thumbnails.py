@@ -64,3 +64,18 @@ def test_a_changed_file_is_a_new_key_and_bad_files_report_why(qtbot: QtBot, tmp_
     assert failed.args[1]
     assert cache.error(ThumbKey.of(record, 64)) == failed.args[1]
     assert ThumbKey.of(record, 64) != ThumbKey(str(bad), 12, 2, 64)
+
+
+def test_queued_loads_can_be_dropped_and_asked_for_again(qtbot: QtBot, tmp_path: Path) -> None:
+    paths = [save(photo(10 + i, (480, 360)), tmp_path / f"p{i}.png") for i in range(6)]
+    cache = ThumbnailCache(threads=1)
+    for p in paths:
+        assert cache.get(key(p, 200)) is None
+    cache.drop_queued()
+    assert len(cache._pending) <= 1  # at most the one already being decoded
+    qtbot.waitUntil(lambda: not cache._pending, timeout=5000)
+    assert len(cache) <= 1
+    last = key(paths[-1], 200)
+    with qtbot.waitSignal(cache.ready, timeout=5000, check_params_cb=lambda k: k == last):
+        assert cache.get(last) is None  # dropped, so asked for again
+    assert cache.get(last) is not None
