@@ -1181,7 +1181,14 @@ class MainWindow(QMainWindow):
 
     # == state shown =========================================================================
 
+    def _update_title(self) -> None:
+        """The scanned folders' names; Qt adds the application's name after them."""
+        names = [os.path.basename(p.rstrip(os.sep)) or p for p in self._paths]
+        title = ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
+        self.setWindowTitle(title or "Dedupe GUI")
+
     def _update_everything(self) -> None:
+        self._update_title()
         self._update_page()
         self._update_summary()
         self._update_actions()

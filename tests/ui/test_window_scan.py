@@ -39,6 +39,7 @@ def test_scan_shows_the_groups_the_core_finds(
     assert names == [["a.jpg", "a.png", "a_small.jpg"], ["b.jpg", "b_copy.jpg"]]
     assert window.stack.currentWidget() is window.splitter
     assert "2 groups" in window.summary.text()
+    assert window.windowTitle() == "photos"
 
     # The selected group is on show, one card per file, the byte-identical copy badged.
     states = window.model.states()
