@@ -17,8 +17,9 @@ from PySide6.QtWidgets import QApplication
 from dedupe_gui import __version__
 from dedupe_gui.core.actions import default_journal_path
 from dedupe_gui.core.cache import default_cache_path
-from dedupe_gui.ui.main_window import MainWindow, WindowServices
+from dedupe_gui.ui.main_window import MainWindow
 from dedupe_gui.ui.preferences import APPLICATION, ORGANISATION
+from dedupe_gui.ui.services import WindowServices
 
 DESKTOP_FILE = "io.github.dedupe_gui.DedupeGui"
 

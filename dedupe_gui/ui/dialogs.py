@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from dedupe_gui import __version__
 from dedupe_gui.core.actions import Outcome
 from dedupe_gui.core.keeper import DEFAULT_RULES, RULES
 from dedupe_gui.core.models import FileError
@@ -192,3 +193,31 @@ def ask(
     box.setDefaultButton(cancel)
     box.exec()
     return box.clickedButton() is ok
+
+
+def show_about(parent: QWidget) -> None:
+    QMessageBox.about(
+        parent,
+        "About Dedupe GUI",
+        f"<h3>Dedupe GUI {__version__}</h3>"
+        "<p>Finds near-duplicate photos, shows each group side by side, and sends the "
+        "copies you do not want to the system trash.</p>"
+        "<p>Nothing is removed until you confirm, the kept copy is never touched, and "
+        "files in reference folders are never removed.</p>",
+    )
+
+
+def show_keys(parent: QWidget) -> None:
+    QMessageBox.information(
+        parent,
+        "Keyboard Shortcuts",
+        "<table cellspacing=4>"
+        "<tr><td><b>Up / Down</b></td><td>previous / next group</td></tr>"
+        "<tr><td><b>Left / Right</b></td><td>previous / next file</td></tr>"
+        "<tr><td><b>Space</b></td><td>mark or unmark the file for the trash</td></tr>"
+        "<tr><td><b>K</b></td><td>keep this file, mark the others</td></tr>"
+        "<tr><td><b>Delete</b></td><td>trash the marked files of this group</td></tr>"
+        "<tr><td><b>Enter</b></td><td>compare the file with the keeper</td></tr>"
+        "<tr><td><b>F5</b> / <b>Esc</b></td><td>scan / cancel the scan</td></tr>"
+        "</table>",
+    )

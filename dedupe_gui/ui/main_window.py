@@ -11,160 +11,74 @@ from __future__ import annotations
 import glob
 import os
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
-from PySide6.QtCore import QItemSelectionModel, QModelIndex, QSettings, QSize, Qt, Signal
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, Signal
 from PySide6.QtGui import (
     QAction,
     QCloseEvent,
     QDragEnterEvent,
     QDropEvent,
-    QKeyEvent,
     QKeySequence,
     QShowEvent,
 )
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QDockWidget,
     QFileDialog,
-    QHeaderView,
     QLabel,
     QMainWindow,
     QMessageBox,
     QSizePolicy,
     QSplitter,
     QStackedWidget,
-    QTableView,
     QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
-from dedupe_gui import __version__
 from dedupe_gui.core.actions import (
     CleanupOptions,
     Outcome,
     Removal,
     Status,
-    TrashFunction,
     apply_removals,
-    system_trash,
 )
 from dedupe_gui.core.files import WalkOptions
-from dedupe_gui.core.grouping import SimilarityIndex
 from dedupe_gui.core.models import (
     FileError,
-    Group,
     GroupMember,
     ImageRecord,
     Progress,
     ScanResult,
     ScanStats,
 )
-from dedupe_gui.core.report import Report, load, to_csv, to_json
-from dedupe_gui.core.scan import Fingerprinter, ScanOptions, default_workers, fingerprint_entry
+from dedupe_gui.core.report import Report, load
+from dedupe_gui.core.scan import ScanOptions
 from dedupe_gui.core.units import human_bytes, human_duration
+from dedupe_gui.ui import cleanup_prompts as prompts
 from dedupe_gui.ui import dialogs
 from dedupe_gui.ui.compare_dialog import CompareDialog
 from dedupe_gui.ui.empty_state import EmptyState
 from dedupe_gui.ui.folders_panel import FoldersPanel, Role
 from dedupe_gui.ui.group_model import (
-    COL_FREE,
     COL_PHOTO,
-    GroupDelegate,
     GroupListModel,
 )
 from dedupe_gui.ui.group_panel import GroupPanel
 from dedupe_gui.ui.group_state import GroupState, distance
+from dedupe_gui.ui.group_table import GroupTable
 from dedupe_gui.ui.preferences import Preferences, load_bytes, load_preferences, save_preferences
+from dedupe_gui.ui.regrouping import GroupingRequest, Regrouper
+from dedupe_gui.ui.results_file import report_of, write_report
 from dedupe_gui.ui.scan_progress import ScanProgress
 from dedupe_gui.ui.scan_worker import ScanJob
+from dedupe_gui.ui.services import WindowServices
 from dedupe_gui.ui.tasks import TaskRunner, TaskSignals
 from dedupe_gui.ui.threshold_bar import ThresholdBar
 from dedupe_gui.ui.thumbnails import ThumbnailCache
-
-
-class AskFunction(Protocol):
-    def __call__(
-        self,
-        parent: QWidget | None,
-        title: str,
-        text: str,
-        informative: str,
-        accept_label: str,
-        destructive: bool = False,
-    ) -> bool: ...
-
-
-@dataclass(frozen=True)
-class WindowServices:
-    """What the window needs from the outside world, so tests can give it private ones."""
-
-    settings: QSettings
-    cache_path: str | None  # None: fingerprints are kept in memory only
-    journal_path: str | None
-    trash: TrashFunction = system_trash
-    fingerprinter: Fingerprinter = fingerprint_entry
-    ask: AskFunction = field(default=dialogs.ask)
-    scan_workers: int = field(default_factory=default_workers)
-
-
-@dataclass(frozen=True, slots=True)
-class _GroupingRequest:
-    threshold: int
-    rules: tuple[str, ...]
-    version: int
-    records: tuple[ImageRecord, ...]
-    choices: dict[str, bool]  # a copy: the GUI thread goes on changing its own
-
-
-class _IndexHolder:
-    """The similarity index, touched only by the grouping pool's single thread."""
-
-    def __init__(self) -> None:
-        self.version = -1
-        self.index: SimilarityIndex | None = None
-
-    def states(self, request: _GroupingRequest) -> list[GroupState]:
-        if self.index is None or self.version != request.version:
-            self.index = SimilarityIndex(request.records)
-            self.version = request.version
-        groups = self.index.groups(request.threshold, request.rules)
-        return [GroupState.preselected(g, request.choices) for g in groups]
-
-
-REVIEW_KEYS: dict[Qt.Key, str] = {
-    Qt.Key.Key_Left: "previous",
-    Qt.Key.Key_Right: "next",
-    Qt.Key.Key_Space: "toggle",
-    Qt.Key.Key_K: "keep",
-    Qt.Key.Key_Delete: "trash",
-    Qt.Key.Key_Return: "compare",
-    Qt.Key.Key_Enter: "compare",
-}
-
-
-class GroupTable(QTableView):
-    """The group list; also where the review keys land, since it keeps the focus."""
-
-    key_action = Signal(str)
-
-    def keyPressEvent(self, event: QKeyEvent) -> None:
-        action = REVIEW_KEYS.get(Qt.Key(event.key()))
-        if action is not None and event.modifiers() in (
-            Qt.KeyboardModifier.NoModifier,
-            Qt.KeyboardModifier.KeypadModifier,
-        ):
-            self.key_action.emit(action)
-            event.accept()
-            return
-        super().keyPressEvent(event)
-
-
-def _plural(n: int, word: str) -> str:
-    return f"{n:,} {word}{'' if n == 1 else 's'}"
+from dedupe_gui.ui.wording import plural
 
 
 class MainWindow(QMainWindow):
@@ -188,11 +102,10 @@ class MainWindow(QMainWindow):
         self.thumbnails = ThumbnailCache(capacity=3000, threads=1, parent=self)
         self.card_images = ThumbnailCache(capacity=120, threads=2, parent=self)
         self.compare_images = ThumbnailCache(capacity=6, threads=1, parent=self)
-        self._grouping = TaskRunner(self)
+        self.regrouper = Regrouper(self)
+        self.regrouper.regrouped.connect(self._regrouped)
+        self.regrouper.failed.connect(self._grouping_failed)
         self._files = TaskRunner(self)  # cleanup and report files, one at a time
-        self._holder = _IndexHolder()
-        self._grouping_pending: _GroupingRequest | None = None
-        self._grouping_running = False
 
         self._scan: ScanJob | None = None
         self._records: tuple[ImageRecord, ...] = ()
@@ -205,7 +118,6 @@ class MainWindow(QMainWindow):
         self._choices: dict[str, bool] = {}
         self._cleaning = False
         self._last_outcomes: list[Outcome] = []
-        self._closing = False
         self.compare_dialog: CompareDialog | None = None
 
         self._build_ui()
@@ -249,30 +161,7 @@ class MainWindow(QMainWindow):
         self.empty.secondary_requested.connect(self._empty_secondary)
 
         self.model = GroupListModel(self.thumbnails, self)
-        self.table = GroupTable()
-        self.table.setModel(self.model)
-        self.table.setItemDelegateForColumn(COL_PHOTO, GroupDelegate(self.table))
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setSortingEnabled(True)
-        self.table.sortByColumn(-1, Qt.SortOrder.AscendingOrder)
-        self.table.setWordWrap(False)
-        self.table.setTextElideMode(Qt.TextElideMode.ElideMiddle)
-        self.table.setShowGrid(False)
-        self.table.setAlternatingRowColors(True)
-        self.table.setIconSize(QSize(44, 44))
-        vheader = self.table.verticalHeader()
-        vheader.hide()
-        vheader.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-        vheader.setDefaultSectionSize(52)
-        hheader = self.table.horizontalHeader()
-        # Fixed widths from the font: ResizeToContents would measure every row (10,000 groups).
-        hheader.setSectionResizeMode(COL_PHOTO, QHeaderView.ResizeMode.Stretch)
-        fm = self.table.fontMetrics()
-        hheader.setSectionResizeMode(COL_FREE, QHeaderView.ResizeMode.Fixed)
-        hheader.resizeSection(COL_FREE, fm.horizontalAdvance("999.9 MB") + 16)
-        hheader.setHighlightSections(False)
+        self.table = GroupTable(self.model)
         self.table.selectionModel().currentRowChanged.connect(self._current_row_changed)
         self.table.doubleClicked.connect(lambda _i: self.compare_current())
         self.table.key_action.connect(self._key_action)
@@ -299,7 +188,6 @@ class MainWindow(QMainWindow):
         self.splitter.setStretchFactor(1, 1)
         self.splitter.setSizes([290, 900])
         self.splitter.setChildrenCollapsible(False)
-        self.table.setMinimumWidth(200)
 
         self.stack = QStackedWidget()
         self.stack.addWidget(self.empty)
@@ -599,12 +487,12 @@ class MainWindow(QMainWindow):
         st = result.stats
         if result.cancelled:
             msg = (
-                f"Scan cancelled: showing {_plural(st.images, 'photo')} fingerprinted before "
+                f"Scan cancelled: showing {plural(st.images, 'photo')} fingerprinted before "
                 f"the stop (of {st.files:,} found)."
             )
         else:
             msg = (
-                f"Scanned {_plural(st.images, 'photo')} in {human_duration(st.seconds)}"
+                f"Scanned {plural(st.images, 'photo')} in {human_duration(st.seconds)}"
                 f" ({st.from_cache:,} unchanged since the last scan)."
             )
         self.statusBar().showMessage(msg, 20000)
@@ -634,54 +522,33 @@ class MainWindow(QMainWindow):
         self.request_grouping()
 
     def request_grouping(self) -> None:
-        if not self._has_results:
-            return
-        self._grouping_pending = _GroupingRequest(
-            self.threshold.value(),
-            self.prefs.rules,
-            self._records_version,
-            self._records,
-            dict(self._choices),
-        )
-        if not self._grouping_running:
-            self._start_grouping()
+        if self._has_results:
+            self.regrouper.request(
+                GroupingRequest(
+                    self.threshold.value(),
+                    self.prefs.rules,
+                    self._records_version,
+                    self._records,
+                    dict(self._choices),
+                )
+            )
 
     @property
     def grouping(self) -> bool:
-        return self._grouping_running
+        return self.regrouper.busy
 
-    def _start_grouping(self) -> None:
-        request = self._grouping_pending
-        if request is None:
-            return
-        self._grouping_pending = None
-        self._grouping_running = True
-        holder = self._holder
-
-        def work(_signals: TaskSignals) -> tuple[_GroupingRequest, list[GroupState]]:
-            return request, holder.states(request)
-
-        self._grouping.start(work, self._grouping_done, self._grouping_failed)
-
-    def _grouping_done(self, result: tuple[_GroupingRequest, list[GroupState]]) -> None:
-        self._grouping_running = False
-        request, states = result
-        if request.version == self._records_version and not self._closing:
-            if request.choices != self._choices:  # marks changed while this ran
-                for state in states:
-                    fresh = GroupState.preselected(state.group, self._choices)
-                    state.marked = fresh.marked
-            current = self.current_state()
-            self._set_states(states, current.keeper.path if current is not None else None)
-        if self._grouping_pending is not None and not self._closing:
-            self._start_grouping()
+    def _regrouped(self, request: GroupingRequest, states: list[GroupState]) -> None:
+        if request.version != self._records_version:
+            return  # files were removed or rescanned since: a newer request follows
+        if request.choices != self._choices:  # marks changed while this ran
+            for state in states:
+                state.marked = GroupState.preselected(state.group, self._choices).marked
+        current = self.current_state()
+        self._set_states(states, current.keeper.path if current is not None else None)
 
     def _grouping_failed(self, message: str) -> None:
-        self._grouping_running = False
         self.statusBar().showMessage(f"Grouping failed: {message}", 15000)
         self.task_failed.emit(message)
-        if self._grouping_pending is not None:
-            self._start_grouping()
 
     def _set_states(self, states: Sequence[GroupState], anchor: str | None) -> None:
         header = self.table.horizontalHeader()
@@ -859,16 +726,7 @@ class MainWindow(QMainWindow):
         if removal is None:
             self.statusBar().showMessage("Nothing is marked in this group.", 5000)
             return
-        files = len(removal.remove)
-        size = human_bytes(state.marked_bytes)
-        if not self.services.ask(
-            self,
-            "Move to Trash",
-            f"Move {_plural(files, 'file')} ({size}) of this group to the trash?",
-            f"Kept: {os.path.basename(state.keeper.path)}. "
-            "You can restore trashed files from the system trash.",
-            "Move to Trash",
-        ):
+        if not prompts.confirm_group(self.services.ask, self, state):
             return
         self._run_cleanup([(state, removal)], permanent=False)
 
@@ -889,17 +747,7 @@ class MainWindow(QMainWindow):
         if not pairs:
             self.statusBar().showMessage("Nothing is marked for the trash.", 5000)
             return
-        files, size, groups = self.marked_totals()
-        if not self.services.ask(
-            self,
-            "Clean Up All Groups",
-            f"Move {_plural(files, 'file')} ({human_bytes(size)}) from "
-            f"{_plural(groups, 'group')} to the trash?",
-            "In every group the files marked Keep stay where they are, and files in "
-            "reference folders are never touched. Trashed files can be restored from the "
-            "system trash.",
-            "Move to Trash",
-        ):
+        if not prompts.confirm_all(self.services.ask, self, *self.marked_totals()):
             return
         self._run_cleanup(pairs, permanent=False)
 
@@ -966,44 +814,21 @@ class MainWindow(QMainWindow):
         freed = sum(o.bytes for o in ok)
         failed = [o for o in outcomes if not o.status.ok]
         verb = "Deleted" if permanent else "Moved to the trash"
-        msg = f"{verb}: {_plural(len(ok), 'file')}, {human_bytes(freed)} freed."
+        msg = f"{verb}: {plural(len(ok), 'file')}, {human_bytes(freed)} freed."
         if failed:
-            msg += f" {_plural(len(failed), 'file')} not removed (see the cards for why)."
+            msg += f" {plural(len(failed), 'file')} not removed (see the cards for why)."
         self.statusBar().showMessage(msg, 30000)
         self._update_everything()
         self.cleanup_finished.emit(outcomes)
 
-        no_trash = [o for o in failed if o.status is Status.FAILED and "trash" in o.reason.lower()]
+        no_trash = prompts.trash_unavailable(failed)
         if no_trash and not permanent:
             self._offer_permanent_delete(no_trash, states)
         elif failed or len(states) > 1:
             self.show_outcomes()
 
     def _offer_permanent_delete(self, failed: list[Outcome], states: list[GroupState]) -> None:
-        size = human_bytes(sum(o.bytes for o in failed))
-        names = "\n".join(f"• {o.path}" for o in failed[:8])
-        if len(failed) > 8:
-            names += f"\n… and {len(failed) - 8:,} more"
-        if not self.services.ask(
-            self,
-            "No Trash on This Drive",
-            f"{_plural(len(failed), 'file')} ({size}) could not be moved to the trash: "
-            "their drive has no trash. Nothing was deleted.",
-            f"{names}\n\nYou can leave them, or delete them permanently.",
-            "Delete Permanently…",
-            destructive=True,
-        ):
-            self.show_outcomes()
-            return
-        if not self.services.ask(
-            self,
-            "Delete Permanently",
-            f"Permanently delete {_plural(len(failed), 'file')} ({size})?",
-            "They will not go to a trash and cannot be restored. The kept copy in each "
-            "group is not touched.",
-            "Delete Permanently",
-            destructive=True,
-        ):
+        if not prompts.confirm_permanent_delete(self.services.ask, self, failed):
             self.show_outcomes()
             return
         paths = {o.path for o in failed}
@@ -1014,27 +839,9 @@ class MainWindow(QMainWindow):
     # == reports =============================================================================
 
     def current_report(self) -> Report:
-        groups = []
-        for state in self.model.states():
-            keeper = state.keeper
-            members = [keeper, *(m for m in state.members if m is not keeper)]
-            groups.append(
-                Group(
-                    tuple(
-                        replace(
-                            m,
-                            keep=m.path not in state.marked,
-                            distance=distance(m, keeper),
-                            identical=m is not keeper
-                            and m.record.digest is not None
-                            and m.record.digest == keeper.record.digest
-                            and m.record.key.size == keeper.record.key.size,
-                        )
-                        for m in members
-                    )
-                )
-            )
-        return Report(self.threshold.value(), self._paths, tuple(groups), self._errors, self._stats)
+        return report_of(
+            self.model.states(), self.threshold.value(), self._paths, self._errors, self._stats
+        )
 
     def choose_export_file(self) -> None:
         start = str(Path.home() / "duplicates.json")
@@ -1049,17 +856,14 @@ class MainWindow(QMainWindow):
 
     def export_results(self, path: str) -> None:
         report = self.current_report()
-        as_csv = path.lower().endswith(".csv")
 
         def work(_signals: TaskSignals) -> str:
-            text = to_csv(report) if as_csv else to_json(report) + "\n"
-            with open(path, "w", encoding="utf-8", newline="", errors="surrogateescape") as f:
-                f.write(text)
+            write_report(report, path)
             return path
 
         def done(saved: str) -> None:
             self.statusBar().showMessage(
-                f"Saved {_plural(len(report.groups), 'group')} to {saved}", 15000
+                f"Saved {plural(len(report.groups), 'group')} to {saved}", 15000
             )
             self.report_saved.emit(saved)
 
@@ -1106,7 +910,7 @@ class MainWindow(QMainWindow):
         states = [GroupState.preselected(g, self._choices) for g in report.groups]
         self._set_states(states, None)
         self.statusBar().showMessage(
-            f"Loaded {_plural(len(report.groups), 'group')} from {path}", 15000
+            f"Loaded {plural(len(report.groups), 'group')} from {path}", 15000
         )
         self.report_loaded.emit(path)
 
@@ -1145,30 +949,10 @@ class MainWindow(QMainWindow):
         self.request_grouping()
 
     def show_about(self) -> None:
-        QMessageBox.about(
-            self,
-            "About Dedupe GUI",
-            f"<h3>Dedupe GUI {__version__}</h3>"
-            "<p>Finds near-duplicate photos, shows each group side by side, and sends the "
-            "copies you do not want to the system trash.</p>"
-            "<p>Nothing is removed until you confirm, the kept copy is never touched, and "
-            "files in reference folders are never removed.</p>",
-        )
+        dialogs.show_about(self)
 
     def show_keys(self) -> None:
-        QMessageBox.information(
-            self,
-            "Keyboard Shortcuts",
-            "<table cellspacing=4>"
-            "<tr><td><b>Up / Down</b></td><td>previous / next group</td></tr>"
-            "<tr><td><b>Left / Right</b></td><td>previous / next file</td></tr>"
-            "<tr><td><b>Space</b></td><td>mark or unmark the file for the trash</td></tr>"
-            "<tr><td><b>K</b></td><td>keep this file, mark the others</td></tr>"
-            "<tr><td><b>Delete</b></td><td>trash the marked files of this group</td></tr>"
-            "<tr><td><b>Enter</b></td><td>compare the file with the keeper</td></tr>"
-            "<tr><td><b>F5</b> / <b>Esc</b></td><td>scan / cancel the scan</td></tr>"
-            "</table>",
-        )
+        dialogs.show_keys(self)
 
     def _empty_primary(self) -> None:
         self.choose_folder()
@@ -1193,7 +977,7 @@ class MainWindow(QMainWindow):
         self._update_summary()
         self._update_actions()
         n = len(self._errors)
-        self.errors_button.setText(f"⚠ {_plural(n, 'unreadable file')}")
+        self.errors_button.setText(f"⚠ {plural(n, 'unreadable file')}")
         self.errors_button.setVisible(n > 0)
 
     def _update_page(self) -> None:
@@ -1226,7 +1010,7 @@ class MainWindow(QMainWindow):
         loose = self.threshold.value() < 12
         self.empty.show_message(
             "No duplicates found",
-            f"{_plural(images, 'photo')} compared; no two of {where} are alike at the "
+            f"{plural(images, 'photo')} compared; no two of {where} are alike at the "
             f"current similarity ({self.threshold.value()} bits)."
             + (" A looser setting finds heavier edits." if loose else ""),
             "Choose Another Folder…",
@@ -1241,9 +1025,9 @@ class MainWindow(QMainWindow):
             self.stats_label.setText("")
             return
         files, size, _ = self.marked_totals()
-        self.summary.setText(f"{_plural(groups, 'group')}  ·  {human_bytes(size)} to free")
+        self.summary.setText(f"{plural(groups, 'group')}  ·  {human_bytes(size)} to free")
         self.summary.setToolTip(
-            f"{_plural(files, 'file')} marked for the trash in {_plural(groups, 'group')}"
+            f"{plural(files, 'file')} marked for the trash in {plural(groups, 'group')}"
         )
         st = self._stats
         self.stats_label.setText(
@@ -1292,12 +1076,11 @@ class MainWindow(QMainWindow):
 
     def shutdown(self) -> None:
         """Stop background work and wait for it: a scan is cancelled, a cleanup finishes."""
-        self._closing = True
         if self._scan is not None:
             self._scan.shutdown()
             self._scan = None
         self._files.wait()
-        self._grouping.wait()
+        self.regrouper.stop()
         self.thumbnails.pool.clear()
         self.card_images.pool.clear()
         self.card_images.wait()

@@ -23,7 +23,8 @@ from pytestqt.qtbot import QtBot
 from dedupe_gui.core.actions import system_trash
 from dedupe_gui.core.cache import Entry
 from dedupe_gui.core.scan import fingerprint_entry
-from dedupe_gui.ui.main_window import MainWindow, WindowServices
+from dedupe_gui.ui.main_window import MainWindow
+from dedupe_gui.ui.services import WindowServices
 
 
 @dataclass

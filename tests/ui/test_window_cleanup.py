@@ -15,7 +15,8 @@ from pytestqt.qtbot import QtBot
 from dedupe_gui.core.actions import Outcome, Status, TrashUnavailable
 from dedupe_gui.core.units import human_bytes
 from dedupe_gui.ui.dialogs import OutcomesDialog
-from dedupe_gui.ui.main_window import MainWindow, WindowServices
+from dedupe_gui.ui.main_window import MainWindow
+from dedupe_gui.ui.services import WindowServices
 
 
 def trash_files(home: Path) -> set[str]:

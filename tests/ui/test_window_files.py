@@ -14,7 +14,8 @@ from PySide6.QtGui import QDropEvent
 from pytestqt.qtbot import QtBot
 
 from dedupe_gui.ui.folders_panel import Role
-from dedupe_gui.ui.main_window import MainWindow, WindowServices
+from dedupe_gui.ui.main_window import MainWindow
+from dedupe_gui.ui.services import WindowServices
 
 
 def snapshot(window: MainWindow) -> list[tuple[str, list[tuple[str, bool]]]]:

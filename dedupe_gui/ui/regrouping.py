@@ -1,0 +1,96 @@
+"""Grouping off the GUI thread, as often as the slider moves, without queueing work.
+
+One grouping runs at a time on a single-thread pool, which is also the only thread that
+touches the similarity index (it caches pairs and is not safe to share). While one runs,
+only the latest request waits; intermediate slider positions are skipped.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from PySide6.QtCore import QObject, Signal
+
+from dedupe_gui.core.grouping import SimilarityIndex
+from dedupe_gui.core.models import ImageRecord
+from dedupe_gui.ui.group_state import GroupState
+from dedupe_gui.ui.tasks import TaskRunner, TaskSignals
+
+
+@dataclass(frozen=True, slots=True)
+class GroupingRequest:
+    threshold: int
+    rules: tuple[str, ...]
+    version: int
+    records: tuple[ImageRecord, ...]
+    choices: dict[str, bool]  # a copy: the GUI thread goes on changing its own
+
+
+class IndexHolder:
+    """The similarity index, touched only by the grouping pool's single thread."""
+
+    def __init__(self) -> None:
+        self.version = -1
+        self.index: SimilarityIndex | None = None
+
+    def states(self, request: GroupingRequest) -> list[GroupState]:
+        if self.index is None or self.version != request.version:
+            self.index = SimilarityIndex(request.records)
+            self.version = request.version
+        groups = self.index.groups(request.threshold, request.rules)
+        return [GroupState.preselected(g, request.choices) for g in groups]
+
+
+class Regrouper(QObject):
+    """Runs ``GroupingRequest``s one at a time, keeping only the latest one waiting."""
+
+    regrouped = Signal(object, object)  # GroupingRequest, list[GroupState]
+    failed = Signal(str)
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._runner = TaskRunner(self)
+        self._holder = IndexHolder()
+        self._pending: GroupingRequest | None = None
+        self._running = False
+        self._stopped = False
+
+    @property
+    def busy(self) -> bool:
+        return self._running
+
+    def request(self, request: GroupingRequest) -> None:
+        self._pending = request
+        if not self._running:
+            self._start()
+
+    def _start(self) -> None:
+        request = self._pending
+        if request is None or self._stopped:
+            return
+        self._pending = None
+        self._running = True
+        holder = self._holder
+
+        def work(_signals: TaskSignals) -> tuple[GroupingRequest, list[GroupState]]:
+            return request, holder.states(request)
+
+        self._runner.start(work, self._done, self._failed)
+
+    def _done(self, result: tuple[GroupingRequest, list[GroupState]]) -> None:
+        self._running = False
+        if not self._stopped:
+            self.regrouped.emit(*result)
+        self._start()
+
+    def _failed(self, message: str) -> None:
+        self._running = False
+        if not self._stopped:
+            self.failed.emit(message)
+        self._start()
+
+    def stop(self) -> None:
+        """No more results (the window is closing); waits for the one running."""
+        self._stopped = True
+        self._pending = None
+        self._runner.wait()

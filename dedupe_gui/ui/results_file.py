@@ -1,0 +1,52 @@
+"""Results as the user sees them, for export: their marks and their choice of keeper.
+
+The saved file says what the user decided, not only what the scan suggested: ``keep`` follows
+the marks, the file the user keeps comes first, and distances and exact-copy flags are
+measured from it, so a file loaded back later shows the same groups and marks.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+
+from dedupe_gui.core.models import FileError, Group, ScanStats
+from dedupe_gui.core.report import Report, to_csv, to_json
+from dedupe_gui.ui.group_state import GroupState, distance
+
+
+def report_of(
+    states: Sequence[GroupState],
+    threshold: int,
+    paths: Sequence[str],
+    errors: Sequence[FileError],
+    stats: ScanStats,
+) -> Report:
+    groups = []
+    for state in states:
+        keeper = state.keeper
+        members = [keeper, *(m for m in state.members if m is not keeper)]
+        groups.append(
+            Group(
+                tuple(
+                    replace(
+                        m,
+                        keep=m.path not in state.marked,
+                        distance=distance(m, keeper),
+                        identical=m is not keeper
+                        and m.record.digest is not None
+                        and m.record.digest == keeper.record.digest
+                        and m.record.key.size == keeper.record.key.size,
+                    )
+                    for m in members
+                )
+            )
+        )
+    return Report(threshold, tuple(paths), tuple(groups), tuple(errors), stats)
+
+
+def write_report(report: Report, path: str) -> None:
+    """JSON or CSV by the file's extension. Disk access: call it off the GUI thread."""
+    text = to_csv(report) if path.lower().endswith(".csv") else to_json(report) + "\n"
+    with open(path, "w", encoding="utf-8", newline="", errors="surrogateescape") as f:
+        f.write(text)
