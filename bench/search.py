@@ -15,10 +15,15 @@ The last line of output is one JSON object.
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
+import os
 import resource
+import subprocess
 import sys
+import tempfile
 import time
+from types import ModuleType
 from typing import Any
 
 import numpy as np
@@ -89,6 +94,28 @@ def check_sample(
     return got == sorted(want), int(picked.size)
 
 
+def search_module_at(rev: str) -> ModuleType:
+    """``dedupe_gui.core.search`` as it was at git revision ``rev``, loaded under another name."""
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    source = subprocess.run(
+        ["git", "-C", root, "show", f"{rev}:dedupe_gui/core/search.py"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    with tempfile.NamedTemporaryFile("w", suffix=".py", delete=False) as f:
+        f.write(source)
+    try:
+        spec = importlib.util.spec_from_file_location("search_baseline", f.name)
+        assert spec is not None and spec.loader is not None
+        module = importlib.util.module_from_spec(spec)
+        sys.modules["search_baseline"] = module  # dataclasses look their module up
+        spec.loader.exec_module(module)
+    finally:
+        os.unlink(f.name)
+    return module
+
+
 def peak_rss_mb() -> float:
     # ru_maxrss is in KiB on Linux, bytes on macOS.
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
@@ -106,6 +133,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=default_workers())
     parser.add_argument("--repeat", type=int, default=1, help="time the search this many times")
     parser.add_argument("--json", action="store_true", help="print only the JSON line")
+    parser.add_argument(
+        "--baseline-rev",
+        metavar="REV",
+        help="also time the search of this git revision on the same hashes (same run)",
+    )
     args = parser.parse_args(argv)
 
     hashes = make_hashes(args.count, args.threshold, args.seed, args.planted, args.identical)
@@ -121,6 +153,26 @@ def main(argv: list[str] | None = None) -> int:
         times.append(time.perf_counter() - wall0)
         cpu.append(time.process_time() - cpu0)
     exact, sampled = check_sample(unique, pairs, args.threshold, args.sample, args.seed)
+    baseline: dict[str, Any] = {}
+    if args.baseline_rev:
+        old = search_module_at(args.baseline_rev)
+        old_times = []
+        for _ in range(max(1, args.repeat)):
+            start = time.perf_counter()
+            old_pairs = old.self_pairs(unique, args.threshold)
+            old_times.append(time.perf_counter() - start)
+        same = (
+            np.array_equal(old_pairs.a, pairs.a)
+            and np.array_equal(old_pairs.b, pairs.b)
+            and np.array_equal(old_pairs.distance, pairs.distance)
+        )
+        baseline = {
+            "baseline_rev": args.baseline_rev,
+            "baseline_seconds": round(min(old_times), 3),
+            "baseline_seconds_all": [round(t, 3) for t in old_times],
+            "baseline_same_pairs": bool(same),
+            "speedup": round(min(old_times) / min(times), 2),
+        }
     result: dict[str, Any] = {
         "count": args.count,
         "threshold": args.threshold,
@@ -134,6 +186,7 @@ def main(argv: list[str] | None = None) -> int:
         "exact": exact,
         "sampled": sampled,
         "peak_rss_mb": peak_rss_mb(),
+        **baseline,
     }
     if not args.json:
         print(
@@ -142,6 +195,11 @@ def main(argv: list[str] | None = None) -> int:
             f"{result['seconds']} s (cpu {result['cpu_seconds']} s, {args.workers} threads), "
             f"exact on {sampled} sampled hashes: {exact}, peak RSS {result['peak_rss_mb']} MB"
         )
+        if baseline:
+            print(
+                f"search at {args.baseline_rev}: {baseline['baseline_seconds']} s, same pairs: "
+                f"{baseline['baseline_same_pairs']}, speed-up {baseline['speedup']}x"
+            )
     print(json.dumps(result))
     return 0 if exact else 1
 
