@@ -76,9 +76,5 @@ class TaskRunner(QObject):
         self._live.discard(signals)
         signals.deleteLater()
 
-    @property
-    def busy(self) -> bool:
-        return bool(self._live)
-
     def wait(self, msecs: int = -1) -> bool:
         return self.pool.waitForDone(msecs)

@@ -37,9 +37,6 @@ class ElidedLabel(QLabel):
         self.setToolTip(tooltip if tooltip is not None else text)
         self._elide()
 
-    def full_text(self) -> str:
-        return self._full
-
     def resizeEvent(self, event: QResizeEvent) -> None:
         self._elide()
 
