@@ -15,7 +15,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, Signal
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QAction,
     QCloseEvent,
@@ -79,6 +79,9 @@ from dedupe_gui.ui.tasks import TaskRunner, TaskSignals
 from dedupe_gui.ui.threshold_bar import ThresholdBar
 from dedupe_gui.ui.thumbnails import ThumbnailCache
 from dedupe_gui.ui.wording import plural
+
+SLOW_GROUPING = 0.12  # seconds; above this, a slider drag regroups on a pause, not every step
+DRAG_PAUSE_MS = 150
 
 
 class MainWindow(QMainWindow):
@@ -145,6 +148,11 @@ class MainWindow(QMainWindow):
 
         self.threshold = ThresholdBar(self.prefs.threshold)
         self.threshold.changed.connect(self._threshold_changed)
+        self._drag_pause = QTimer(self)
+        self._drag_pause.setSingleShot(True)
+        self._drag_pause.setInterval(DRAG_PAUSE_MS)
+        self._drag_pause.timeout.connect(self.request_grouping)
+        self.threshold.slider.sliderReleased.connect(self._slider_released)
         self.summary = QLabel()
         self.summary.setContentsMargins(6, 4, 6, 4)
         font = self.summary.font()
@@ -519,7 +527,19 @@ class MainWindow(QMainWindow):
 
     def _threshold_changed(self, _value: int) -> None:
         self._save_preferences()
-        self.request_grouping()
+        # Small libraries regroup at every step of a drag. Where a grouping takes long
+        # (tens of thousands of photos), back-to-back groupings would compete with the
+        # window for the interpreter, so a drag waits for a pause or the release.
+        if self.threshold.slider.isSliderDown() and self.regrouper.last_seconds > SLOW_GROUPING:
+            self._drag_pause.start()
+        else:
+            self._drag_pause.stop()
+            self.request_grouping()
+
+    def _slider_released(self) -> None:
+        if self._drag_pause.isActive():
+            self._drag_pause.stop()
+            self.request_grouping()
 
     def request_grouping(self) -> None:
         if self._has_results:

@@ -7,6 +7,7 @@ only the latest request waits; intermediate slider positions are skipped.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 
 from PySide6.QtCore import QObject, Signal
@@ -54,6 +55,8 @@ class Regrouper(QObject):
         self._pending: GroupingRequest | None = None
         self._running = False
         self._stopped = False
+        self._started_at = 0.0
+        self.last_seconds = 0.0  # how long the last grouping took, to decide on debouncing
 
     @property
     def busy(self) -> bool:
@@ -70,6 +73,7 @@ class Regrouper(QObject):
             return
         self._pending = None
         self._running = True
+        self._started_at = time.monotonic()
         holder = self._holder
 
         def work(_signals: TaskSignals) -> tuple[GroupingRequest, list[GroupState]]:
@@ -79,6 +83,7 @@ class Regrouper(QObject):
 
     def _done(self, result: tuple[GroupingRequest, list[GroupState]]) -> None:
         self._running = False
+        self.last_seconds = time.monotonic() - self._started_at
         if not self._stopped:
             self.regrouped.emit(*result)
         self._start()

@@ -133,3 +133,25 @@ def test_unreadable_files_are_listed(qtbot: QtBot, window: MainWindow, photos: P
     item = dialog.tree.topLevelItem(0)
     assert item is not None and item.text(0).endswith("broken.jpg") and item.text(1)
     dialog.close()
+
+
+def test_a_drag_waits_for_a_pause_when_grouping_is_slow(
+    qtbot: QtBot, window: MainWindow, photos: Path
+) -> None:
+    scan(qtbot, window, photos)
+    slider = window.threshold.slider
+    window.regrouper.last_seconds = 1.0  # as if this library took a second to group
+    slider.setSliderDown(True)
+    slider.setValue(10)
+    slider.setValue(14)
+    assert not window.grouping  # nothing started during the drag
+    with qtbot.waitSignal(window.groups_changed, timeout=5000):
+        slider.setSliderDown(False)  # released: regroup at once
+    assert group_paths(window) == core_paths(window, 14)
+
+    window.regrouper.last_seconds = 0.0  # a fast library regroups at every step
+    slider.setSliderDown(True)
+    with qtbot.waitSignal(window.groups_changed, timeout=5000):
+        slider.setValue(0)
+    slider.setSliderDown(False)
+    assert group_paths(window) == core_paths(window, 0)
