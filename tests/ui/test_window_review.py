@@ -161,3 +161,27 @@ def test_ten_thousand_groups_need_no_widget_per_row(qtbot: QtBot, window: MainWi
     window.table.scrollToBottom()
     window.select_row(9_999)
     assert window.current_state() is states[-1] or window.current_row() == 9_999
+
+
+def test_keeper_rules_reorder_and_regroup(qtbot: QtBot, window: MainWindow, photos: Path) -> None:
+    from PySide6.QtCore import Qt as QtNs
+
+    from dedupe_gui.ui.dialogs import KeeperRulesDialog
+
+    dialog = KeeperRulesDialog(("pixels", "bytes"))
+    qtbot.addWidget(dialog)
+    assert dialog.rules() == ("pixels", "bytes")
+    dialog.list.setCurrentRow(1)
+    dialog._move(-1)
+    assert dialog.rules() == ("bytes", "pixels")
+    dialog.list.item(0).setCheckState(QtNs.CheckState.Unchecked)
+    assert dialog.rules() == ("pixels",)
+
+    scan(qtbot, window, photos)
+    keepers = {os.path.basename(s.keeper.path) for s in window.model.states()}
+    assert "a.png" in keepers  # most pixels, then the largest file
+    with qtbot.waitSignal(window.groups_changed, timeout=5000):
+        window.set_rules(("smallest",))
+    keepers = {os.path.basename(s.keeper.path) for s in window.model.states()}
+    assert "a_small.jpg" in keepers
+    assert window.services.settings.value("grouping/rules") in ("smallest", ["smallest"])
