@@ -94,11 +94,10 @@ class OutcomesDialog(_PathTableDialog):
         done = sum(1 for o in outcomes if o.status.ok)
         failed = len(outcomes) - done
         intro = f"{done} file{'s' if done != 1 else ''} removed."
-        if failed:
-            intro += (
-                f" {failed} file{'s' if failed != 1 else ''} were not removed; they stay in the "
-                "list with the reason."
-            )
+        if failed == 1:
+            intro += " 1 file was not removed; it stays in the list with the reason."
+        elif failed:
+            intro += f" {failed} files were not removed; they stay in the list with the reason."
         rows = [(o.status.value, o.path, o.reason) for o in outcomes]
         super().__init__("Cleanup results", intro, ("Result", "File", "Reason"), rows, parent)
 

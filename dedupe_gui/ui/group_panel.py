@@ -61,6 +61,7 @@ class GroupPanel(QWidget):
         self._current = 0
         self._edge = card_thumb_edge()
         self._box = THUMB_BOX
+        self._title = ""
         thumbnails.ready.connect(self._thumb_ready)
         thumbnails.failed.connect(self._thumb_failed)
 
@@ -143,16 +144,22 @@ class GroupPanel(QWidget):
                 self._cards.append(card)
                 self._load(card)
         self._fit_cards()
+        self._title = title
         self.title.set_full_text(title)
         paths = [c.path for c in self._cards]
-        self._current = paths.index(current_path) if current_path in paths else 0
-        self.refresh()
-        if self._cards:
+        if current_path in paths:
+            self._current = paths.index(current_path)
+        else:
+            self._current = min(self._current, len(paths) - 1) if same_group else 0
             self.scroller.horizontalScrollBar().setValue(0)
+        self.refresh()
 
     def refresh(self) -> None:
         """Bring every card and the header in line with the state (after a mark changed)."""
         state = self._state
+        if state is not None and [c.path for c in self._cards] != [m.path for m in state.members]:
+            self.set_state(state, self._title)  # files left the group: their cards go too
+            return
         self.compare_button.setEnabled(state is not None and len(state.members) > 1)
         if state is None:
             self.summary.set_full_text("")

@@ -137,3 +137,33 @@ def test_no_trash_offers_permanent_deletion_only_after_two_questions(
         assert state is not None and state.failures()
     assert (photos / "b.jpg").exists()  # the keeper is never touched
     win.shutdown()
+
+
+def test_removed_files_leave_the_cards_and_failed_ones_stay(
+    qtbot: QtBot, services: WindowServices, photos: Path, tmp_path: Path
+) -> None:
+    bin_ = tmp_path / "bin"
+    bin_.mkdir()
+
+    def picky_trash(path: str) -> None:
+        if path.endswith("a_small.jpg"):
+            raise PermissionError(13, "Permission denied")
+        os.rename(path, bin_ / os.path.basename(path))
+
+    win = MainWindow(replace(services, trash=picky_trash))
+    qtbot.addWidget(win)
+    win.show()
+    scan(qtbot, win, photos)
+    select_group_of(win, "a.jpg")
+    with qtbot.waitSignal(win.cleanup_finished, timeout=10000):
+        win.trash_current_group()
+
+    assert {p.name for p in bin_.iterdir()} == {"a.jpg"}
+    state = win.current_state()
+    assert state is not None
+    assert [os.path.basename(m.path) for m in state.members] == ["a.png", "a_small.jpg"]
+    assert [os.path.basename(c.path) for c in win.panel.cards] == ["a.png", "a_small.jpg"]
+    failed_card = win.panel.cards[1]
+    assert "Permission denied" in failed_card.outcome.text()
+    assert failed_card.check.isChecked()  # still marked: the user may try again
+    win.shutdown()
