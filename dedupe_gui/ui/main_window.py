@@ -1026,13 +1026,19 @@ class MainWindow(QMainWindow):
             )
             return
         images = len(self._records)
-        where = "the photos scanned before you stopped" if self._cancelled else "these folders"
+        which = "photos scanned before the stop" if self._cancelled else "photos"
         loose = self.threshold.value() < 12
+        body = (
+            f"{plural(images, 'photo')} compared: none of the {which} has a copy to clean up "
+            f"at the current similarity ({self.threshold.value()} bits)."
+        )
+        if any(r.reference for r in self._records):
+            body += " Copies that all lie in reference folders are left alone."
+        if loose:
+            body += " A looser setting also finds heavier edits."
         self.empty.show_message(
             "No duplicates found",
-            f"{plural(images, 'photo')} compared; no two of {where} are alike at the "
-            f"current similarity ({self.threshold.value()} bits)."
-            + (" A looser setting finds heavier edits." if loose else ""),
+            body,
             "Choose Another Folder…",
             "",
             "Try a looser similarity" if loose else "",

@@ -167,3 +167,6 @@ def test_reference_folder_files_are_kept_and_never_marked(
     # A reference copy is preferred as the keeper.
     b_group = next(s for s in window.model.states() if s.keeper.path.endswith("b_copy.jpg"))
     assert os.path.basename(b_group.keeper.path) == "b_copy.jpg"
+    window.select_row(window.model.row_of(b_group))
+    badges = {os.path.basename(c.path): c.badge_ref.isVisibleTo(window) for c in window.panel.cards}
+    assert badges == {"b_copy.jpg": True, "b.jpg": False}
