@@ -43,6 +43,10 @@ class EmptyState(QWidget):
         layout.addWidget(self.button, 0, Qt.AlignmentFlag.AlignHCenter)
         self.secondary = QPushButton()
         self.secondary.setFlat(True)
+        self.secondary.setCursor(Qt.CursorShape.PointingHandCursor)
+        self.secondary.setStyleSheet(
+            "QPushButton { color: palette(link); border: none; text-decoration: underline; }"
+        )
         self.secondary.clicked.connect(self.secondary_requested)
         layout.addWidget(self.secondary, 0, Qt.AlignmentFlag.AlignHCenter)
         self.hint = QLabel()
