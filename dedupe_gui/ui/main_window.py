@@ -1115,6 +1115,14 @@ class MainWindow(QMainWindow):
         self.compare_images.wait()
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        if self._cleaning:
+            # Files are being moved right now; the window closes once each has its outcome.
+            event.ignore()
+            self.statusBar().showMessage(
+                "Still removing files: the window closes when that is done.", 10000
+            )
+            self.cleanup_finished.connect(self.close, Qt.ConnectionType.SingleShotConnection)
+            return
         settings = self.services.settings
         settings.setValue("window/geometry", self.saveGeometry())
         settings.setValue("window/state", self.saveState())

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import threading
 from dataclasses import replace
 from pathlib import Path
 
@@ -167,3 +168,26 @@ def test_removed_files_leave_the_cards_and_failed_ones_stay(
     assert "Permission denied" in failed_card.outcome.text()
     assert failed_card.check.isChecked()  # still marked: the user may try again
     win.shutdown()
+
+
+def test_closing_during_a_cleanup_waits_for_every_outcome(
+    qtbot: QtBot, services: WindowServices, photos: Path, tmp_path: Path
+) -> None:
+    bin_ = tmp_path / "bin"
+    bin_.mkdir()
+
+    def slow_trash(path: str) -> None:
+        threading.Event().wait(0.3)
+        os.rename(path, bin_ / os.path.basename(path))
+
+    win = MainWindow(replace(services, trash=slow_trash))
+    qtbot.addWidget(win)
+    win.show()
+    scan(qtbot, win, photos)
+    select_group_of(win, "a.jpg")
+    win.trash_current_group()
+    assert win._cleaning
+    assert not win.close()  # refused for now
+    assert win.isVisible()
+    qtbot.waitUntil(lambda: not win.isVisible(), timeout=10000)
+    assert {p.name for p in bin_.iterdir()} == {"a.jpg", "a_small.jpg"}

@@ -185,3 +185,16 @@ def test_keeper_rules_reorder_and_regroup(qtbot: QtBot, window: MainWindow, phot
     keepers = {os.path.basename(s.keeper.path) for s in window.model.states()}
     assert "a_small.jpg" in keepers
     assert window.services.settings.value("grouping/rules") in ("smallest", ["smallest"])
+
+
+def test_sorting_by_space_to_free_keeps_the_selection(
+    qtbot: QtBot, window: MainWindow, photos: Path
+) -> None:
+    scan(qtbot, window, photos)
+    window.select_row(0)
+    selected = window.current_state()
+    window.table.sortByColumn(1, Qt.SortOrder.DescendingOrder)
+    sizes = [s.marked_bytes for s in window.model.states()]
+    assert sizes == sorted(sizes, reverse=True)
+    assert window.current_state() is selected
+    assert window.panel.state is selected
