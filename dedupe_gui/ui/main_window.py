@@ -839,13 +839,12 @@ class MainWindow(QMainWindow):
             msg += f" {plural(len(failed), 'file')} not removed (see the cards for why)."
         self.statusBar().showMessage(msg, 30000)
         self._update_everything()
-        self.cleanup_finished.emit(outcomes)
-
         no_trash = prompts.trash_unavailable(failed)
         if no_trash and not permanent:
             self._offer_permanent_delete(no_trash, states)
         elif failed or len(states) > 1:
             self.show_outcomes()
+        self.cleanup_finished.emit(outcomes)  # last: a close waiting for it may follow
 
     def _offer_permanent_delete(self, failed: list[Outcome], states: list[GroupState]) -> None:
         if not prompts.confirm_permanent_delete(self.services.ask, self, failed):
