@@ -13,8 +13,11 @@ def open_file(path: str) -> bool:
     return QDesktopServices.openUrl(QUrl.fromLocalFile(path))
 
 
-def reveal_file(path: str, parent: QObject | None = None) -> None:
-    """Select the file in the file manager where the platform can, else open its folder."""
+def reveal_file(path: str, parent: QObject) -> None:
+    """Select the file in the file manager where the platform can, else open its folder.
+
+    ``parent`` owns the helper process until it has finished.
+    """
     folder = os.path.dirname(path) or "."
     if sys.platform == "darwin":
         QProcess.startDetached("open", ["-R", path])
