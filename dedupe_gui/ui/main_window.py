@@ -56,6 +56,7 @@ from dedupe_gui.core.models import (
 )
 from dedupe_gui.core.report import Report, load
 from dedupe_gui.core.scan import ScanOptions
+from dedupe_gui.core.threshold import PRESETS
 from dedupe_gui.core.units import human_bytes, human_duration
 from dedupe_gui.ui import cleanup_prompts as prompts
 from dedupe_gui.ui import dialogs
@@ -977,8 +978,8 @@ class MainWindow(QMainWindow):
         self.choose_folder()
 
     def _empty_secondary(self) -> None:
-        if self._has_results and self.threshold.value() < 12:
-            self.threshold.set_value(12, notify=True)
+        if self._has_results and self.threshold.value() < PRESETS["loose"]:
+            self.threshold.set_value(PRESETS["loose"], notify=True)
         elif self.prefs.recent:
             self.scan_folder(self.prefs.recent[0])
 
@@ -1026,7 +1027,7 @@ class MainWindow(QMainWindow):
             return
         images = len(self._records)
         which = "photos scanned before the stop" if self._cancelled else "photos"
-        loose = self.threshold.value() < 12
+        loose = self.threshold.value() < PRESETS["loose"]
         body = (
             f"{plural(images, 'photo')} compared: none of the {which} has a copy to clean up "
             f"at the current similarity ({self.threshold.value()} bits)."

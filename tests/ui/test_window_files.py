@@ -13,6 +13,7 @@ from PySide6.QtCore import QMimeData, QPoint, QPointF, QSettings, Qt, QUrl
 from PySide6.QtGui import QDropEvent
 from pytestqt.qtbot import QtBot
 
+from dedupe_gui.core.threshold import DEFAULT_THRESHOLD
 from dedupe_gui.ui.folders_panel import Role
 from dedupe_gui.ui.main_window import MainWindow
 from dedupe_gui.ui.services import WindowServices
@@ -51,7 +52,11 @@ def test_export_and_load_back(
         window.export_results(str(out))
     if suffix == ".json":
         doc = json.loads(out.read_text())
-        assert doc["version"] == 1 and doc["threshold"] == 8 and len(doc["groups"]) == 2
+        assert (
+            doc["version"] == 1
+            and doc["threshold"] == DEFAULT_THRESHOLD
+            and len(doc["groups"]) == 2
+        )
         keep = {f["path"]: f["keep"] for g in doc["groups"] for f in g["files"]}
     else:
         rows = list(csv.DictReader(out.open()))

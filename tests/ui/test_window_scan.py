@@ -12,6 +12,7 @@ from pytestqt.qtbot import QtBot
 
 from dedupe_gui.core.grouping import group_records
 from dedupe_gui.core.models import ScanResult
+from dedupe_gui.core.threshold import DEFAULT_THRESHOLD
 from dedupe_gui.ui.dialogs import ErrorsDialog
 from dedupe_gui.ui.file_card import FileCard
 from dedupe_gui.ui.main_window import MainWindow
@@ -33,8 +34,8 @@ def test_scan_shows_the_groups_the_core_finds(
 
     assert len(counter.calls) == 7  # every image fingerprinted once
     assert threading.main_thread().ident not in counter.threads  # never on the GUI thread
-    assert window.threshold.value() == 8
-    assert group_paths(window) == core_paths(window, 8)
+    assert window.threshold.value() == DEFAULT_THRESHOLD
+    assert group_paths(window) == core_paths(window, DEFAULT_THRESHOLD)
     names = sorted(sorted(os.path.basename(p) for p in g) for g in group_paths(window))
     assert names == [["a.jpg", "a.png", "a_small.jpg"], ["b.jpg", "b_copy.jpg"]]
     assert window.stack.currentWidget() is window.splitter
