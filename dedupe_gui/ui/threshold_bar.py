@@ -1,7 +1,7 @@
 """The similarity threshold: a slider with the named presets beside it.
 
-The slider stops at 20 bits: past that, dHash starts matching unrelated pictures, and a
-short slider leaves room between the presets to aim.
+The slider stops a little past the loosest preset (20 bits at least): further out, dHash
+starts matching unrelated pictures, and a short slider leaves room between the presets to aim.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QSlider, QWidget
 
 from dedupe_gui.core.threshold import PRESETS, preset_for
 
-SLIDER_MAX = 20
+SLIDER_MAX = max(20, max(PRESETS.values()) + 4)  # every preset with room past the loosest
 
 PRESET_TIPS = {
     "exact": "Only files with the same fingerprint",
