@@ -14,6 +14,7 @@ from PIL import Image
 
 from dedupe_gui.cli import main
 from dedupe_gui.core.report import from_json, load
+from dedupe_gui.core.threshold import DEFAULT_THRESHOLD
 
 
 @pytest.fixture
@@ -41,7 +42,7 @@ def test_scan_json_follows_the_schema(
     status, out, _ = run(["scan", str(library), "--format", "json", "--no-cache", "-q"], capsys)
     assert status == 0
     doc = json.loads(out)
-    assert doc["version"] == 1 and doc["threshold"] == 8
+    assert doc["version"] == 1 and doc["threshold"] == DEFAULT_THRESHOLD
     assert doc["paths"] == [str(library)]
     (group,) = doc["groups"]
     assert group["keeper"] == str(library / "a.png") and group["exact"] is False
