@@ -95,20 +95,22 @@ class SidePanel(QWidget):
         font.setBold(True)
         self.name.setFont(font)
         self.folder = ElidedLabel()
-        self.facts = QLabel()
+        self.facts = ElidedLabel()
+        self.date = ElidedLabel()
         layout.addWidget(self.name)
         layout.addWidget(self.folder)
         layout.addWidget(self.facts)
+        layout.addWidget(self.date)
 
     def show_member(self, member: GroupMember, role: str) -> None:
         name = os.path.basename(member.path)
         self.name.set_full_text(f"{name}  —  {role}" if role else name, member.path)
         self.folder.set_full_text(os.path.dirname(member.path), member.path)
         r = member.record
-        self.facts.setText(
-            f"{resolution_text(member)}  ·  {human_bytes(r.key.size)}  ·  "
-            f"{r.fingerprint.format}  ·  {shown_date(member)}"
+        self.facts.set_full_text(
+            f"{resolution_text(member)}  ·  {human_bytes(r.key.size)}  ·  {r.fingerprint.format}"
         )
+        self.date.set_full_text(shown_date(member))
 
 
 class CompareDialog(QDialog):
