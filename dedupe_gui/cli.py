@@ -139,6 +139,18 @@ def build_parser() -> argparse.ArgumentParser:
         help=f"order of keeper rules; known: {', '.join(RULES)}; default {','.join(DEFAULT_RULES)}",
     )
     scan.add_argument(
+        "--rotations",
+        action="store_true",
+        help="also group copies rotated by 90/180/270 degrees or mirrored",
+    )
+    scan.add_argument(
+        "--no-verify",
+        dest="verify",
+        action="store_false",
+        help="group on the 64-bit hash alone, without the thumbnail check (faster, "
+        "but different shots of one scene may be grouped)",
+    )
+    scan.add_argument(
         "--apply",
         choices=("trash", "move"),
         help="keep each group's keeper, trash (or move) the others",
@@ -253,6 +265,8 @@ def _print_text(out: IO[str], groups: Sequence[Group], result: ScanResult) -> No
                 notes.append("identical")
             if r.reference:
                 notes.append("reference")
+            if m.orientation:
+                notes.append(m.orientation)
             dist = "" if m is g.keeper else f"d={m.distance}"
             res = f"{fp.width}x{fp.height}"
             print(
@@ -311,7 +325,13 @@ def cmd_scan(args: argparse.Namespace) -> int:
     else:
         with _open_store(args.cache or default_cache_path()) as store:
             result = _run_scan(paths, args, store, args.reference)
-    groups = group_records(result.records, args.threshold, args.keeper_rules)
+    groups = group_records(
+        result.records,
+        args.threshold,
+        args.keeper_rules,
+        verify=args.verify,
+        rotations=args.rotations,
+    )
     report = Report(args.threshold, result.paths, tuple(groups), result.errors, result.stats)
     out = sys.stdout
     # JSON and CSV stay machine-readable on stdout; with them, cleanup outcomes go to stderr.

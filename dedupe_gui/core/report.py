@@ -44,6 +44,7 @@ CSV_FIELDS = (
     "camera",
     "reference",
     "hash",
+    "orientation",
 )
 
 
@@ -82,6 +83,9 @@ def _file_dict(m: GroupMember) -> dict[str, Any]:
         "taken": fp.taken,
         "camera": fp.camera,
         "mtime_ns": r.key.mtime_ns,
+        # How the file looks next to the keeper: "" (same way up), "mirrored", "rotated 180°",
+        # ... (only files found by a rotation-aware scan are turned).
+        "orientation": m.orientation,
     }
 
 
@@ -145,7 +149,11 @@ def _member(d: dict[str, Any]) -> GroupMember:
             _bool(d.get("reference", False)),
         )
         return GroupMember(
-            record, int(d["distance"]), _bool(d.get("identical", False)), _bool(d["keep"])
+            record,
+            int(d["distance"]),
+            _bool(d.get("identical", False)),
+            _bool(d["keep"]),
+            orientation=str(d.get("orientation") or ""),
         )
     except (KeyError, TypeError, ValueError) as exc:
         raise ReportError(f"a file entry is incomplete or malformed ({exc})") from exc
