@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import json
+import os
 from pathlib import Path
+from typing import Any
 
 import imagehash
 import numpy as np
@@ -10,6 +13,7 @@ import pytest
 from imaging import jpeg_with_orientation, photo, save
 from PIL import Image
 
+from dedupe_gui.cli import main
 from dedupe_gui.core.fingerprint import fingerprint_file
 from dedupe_gui.core.orientations import (
     INVERSE,
@@ -19,6 +23,7 @@ from dedupe_gui.core.orientations import (
     transform_grid,
     turned_hashes,
 )
+from dedupe_gui.core.report import load
 
 
 def _dhash(img: Image.Image) -> int:
@@ -73,3 +78,45 @@ def test_grid_transforms_match_pillow_and_invert(k: int) -> None:
 def test_turned_hashes_refuse_wrong_sizes() -> None:
     with pytest.raises(ValueError):
         turned_hashes(Image.new("L", (9, 8)), Image.new("L", (8, 9)))
+
+
+def _scan_json(args: list[str], capsys: pytest.CaptureFixture[str]) -> dict[str, Any]:
+    assert main(["scan", *args, "--format", "json", "--no-cache", "-q"]) == 0
+    doc: dict[str, Any] = json.loads(capsys.readouterr().out)
+    return doc
+
+
+def test_rotations_group_a_turned_copy_and_plain_mode_does_not(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    img = photo(21, (240, 180))
+    save(img, tmp_path / "lib" / "original.png")
+    save(img.transpose(Image.Transpose.ROTATE_90), tmp_path / "lib" / "turned.jpg", quality=90)
+    save(img.transpose(Image.Transpose.FLIP_LEFT_RIGHT), tmp_path / "lib" / "mirror.png")
+    save(photo(22, (240, 180)), tmp_path / "lib" / "other.png")
+    lib = str(tmp_path / "lib")
+
+    assert _scan_json([lib], capsys)["groups"] == []
+
+    (group,) = _scan_json([lib, "--rotations"], capsys)["groups"]
+    files = {os.path.basename(f["path"]): f for f in group["files"]}
+    assert set(files) == {"original.png", "turned.jpg", "mirror.png"}
+    assert files["original.png"]["keep"] and files["original.png"]["orientation"] == ""
+    assert files["turned.jpg"]["orientation"] == "rotated 90° counter-clockwise"
+    assert files["mirror.png"]["orientation"] == "mirrored"
+    assert not group["exact"]
+
+    assert main(["scan", lib, "--rotations", "--no-cache", "-q"]) == 0
+    assert "(rotated 90° counter-clockwise)" in capsys.readouterr().out
+
+
+def test_orientation_round_trips_through_a_report(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    img = photo(23, (200, 150))
+    save(img, tmp_path / "a.png")
+    save(img.transpose(Image.Transpose.ROTATE_180), tmp_path / "b.png")
+    doc = _scan_json([str(tmp_path), "--rotations"], capsys)
+    (path := tmp_path / "r.json").write_text(json.dumps(doc))
+    (group,) = load(str(path)).groups
+    assert [m.orientation for m in group.members] == ["", "rotated 180°"]

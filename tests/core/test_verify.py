@@ -1,0 +1,201 @@
+"""The thumbnail check: copies pass, different pictures with close hashes do not."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from imaging import photo, save
+from PIL import Image
+
+from dedupe_gui.core.cache import FingerprintStore
+from dedupe_gui.core.fingerprint import fingerprint_file
+from dedupe_gui.core.grouping import SimilarityIndex, group_records
+from dedupe_gui.core.keeper import DEFAULT_RULES, keeper_key
+from dedupe_gui.core.models import FileKey, Fingerprint, ImageRecord
+from dedupe_gui.core.threshold import DEFAULT_THRESHOLD
+from dedupe_gui.core.verify import (
+    DEFAULT_MAX_RESIDUAL,
+    THUMB_SIDE,
+    detail,
+    residuals,
+    thumbnail,
+    thumbs_to_array,
+)
+
+
+def _thumb(fp: Fingerprint) -> np.ndarray:  # type: ignore[type-arg]
+    return np.frombuffer(fp.thumb, dtype=np.uint8).reshape(1, THUMB_SIDE, THUMB_SIDE)
+
+
+def _residual(a: Fingerprint, b: Fingerprint) -> float:
+    return float(residuals(_thumb(a), _thumb(b))[0])
+
+
+def _bits(a: Fingerprint, b: Fingerprint) -> int:
+    return (a.hash ^ b.hash).bit_count()
+
+
+def _records(*paths: Path) -> list[ImageRecord]:
+    return [
+        ImageRecord(
+            FileKey(str(p), p.stat().st_size, p.stat().st_mtime_ns), fingerprint_file(str(p))
+        )
+        for p in paths
+    ]
+
+
+def test_resized_recompressed_and_cropped_copies_pass(tmp_path: Path) -> None:
+    img = photo(7, (320, 240))
+    original = save(img, tmp_path / "o.png")
+    small = save(img.resize((200, 150), Image.Resampling.LANCZOS), tmp_path / "s.jpg", quality=70)
+    w, h = img.size
+    cropped = save(
+        img.crop((int(w * 0.04), int(h * 0.02), w - int(w * 0.03), h - int(h * 0.05))),
+        tmp_path / "c.jpg",
+        quality=90,
+    )
+    recs = _records(original, small, cropped)
+    for copy in recs[1:]:
+        assert _residual(recs[0].fingerprint, copy.fingerprint) <= DEFAULT_MAX_RESIDUAL
+    (group,) = group_records(recs, DEFAULT_THRESHOLD)
+    assert group.keeper.path == str(original)
+    assert len(group.members) == 3
+
+
+def test_a_different_picture_with_a_close_hash_is_rejected(tmp_path: Path) -> None:
+    """Like two frames of one scene: the hash is 3 bits away, the picture is not the same."""
+    a = photo(4, (192, 144))
+    b = Image.blend(a, photo(23, (192, 144)), 0.3)
+    recs = _records(save(a, tmp_path / "a.png"), save(b, tmp_path / "b.png"))
+    fa, fb = recs[0].fingerprint, recs[1].fingerprint
+    assert _bits(fa, fb) <= 4
+    assert _residual(fa, fb) > 2 * DEFAULT_MAX_RESIDUAL
+    assert group_records(recs, DEFAULT_THRESHOLD) == []
+    assert len(group_records(recs, DEFAULT_THRESHOLD, verify=False)) == 1
+
+
+def _flat(level: int, ramp: float) -> Image.Image:
+    """A nearly uniform grey picture with a faint left-to-right ramp: its dHash is all ones."""
+    x = np.linspace(-ramp / 2, ramp / 2, 192)
+    return Image.fromarray(np.tile(level + x, (144, 1)).round().astype(np.uint8), "L")
+
+
+@pytest.mark.parametrize(("other_level", "other_ramp"), [(150, 8.0), (128, 24.0)])
+def test_flat_pictures_are_not_grouped_on_equal_hashes(
+    tmp_path: Path, other_level: int, other_ramp: float
+) -> None:
+    """Equal hashes of flat pictures mean nothing: another grey level or another faint
+    gradient is another picture, even though normalising the contrast would make them equal."""
+    recs = _records(
+        save(_flat(128, 8.0), tmp_path / "a.png"),
+        save(_flat(other_level, other_ramp), tmp_path / "b.png"),
+    )
+    fa, fb = recs[0].fingerprint, recs[1].fingerprint
+    assert _bits(fa, fb) == 0
+    assert detail(_thumb(fa))[0] < 1.0
+    assert _residual(fa, fb) > DEFAULT_MAX_RESIDUAL
+    assert group_records(recs, DEFAULT_THRESHOLD) == []
+
+
+def test_the_same_flat_picture_recompressed_is_still_grouped(tmp_path: Path) -> None:
+    flat = _flat(128, 8.0)
+    recs = _records(save(flat, tmp_path / "a.png"), save(flat, tmp_path / "b.jpg", quality=90))
+    assert _residual(recs[0].fingerprint, recs[1].fingerprint) <= DEFAULT_MAX_RESIDUAL
+    assert len(group_records(recs, DEFAULT_THRESHOLD)) == 1
+
+
+def test_records_without_thumbnails_are_judged_on_the_hash(tmp_path: Path) -> None:
+    """Fingerprints from before thumbnails existed (a loaded report) still group."""
+    recs = [
+        ImageRecord(FileKey(f"/{i}.jpg", 1000 - i, 1), Fingerprint(0xF0F0 ^ i, 100, 100, "JPEG"))
+        for i in range(2)
+    ]
+    assert len(group_records(recs, 2)) == 1
+
+
+def test_thumbnails_and_turned_hashes_survive_the_cache(tmp_path: Path) -> None:
+    fp = fingerprint_file(str(save(photo(3), tmp_path / "p.png")))
+    assert len(fp.thumb) == THUMB_SIDE * THUMB_SIDE and len(fp.turned) == 7
+    key = FileKey("/p.png", 1, 2)
+    with FingerprintStore(str(tmp_path / "c.sqlite3")) as store:
+        store.put(key, fp)
+    with FingerprintStore(str(tmp_path / "c.sqlite3")) as store:
+        assert store.get(key) == fp
+        assert [f for _, f in store.records()] == [fp]
+
+
+def test_residuals_are_cached_across_thresholds(tmp_path: Path) -> None:
+    img = photo(9, (160, 120))
+    recs = _records(
+        save(img, tmp_path / "a.png"),
+        save(img.resize((120, 90), Image.Resampling.LANCZOS), tmp_path / "b.jpg", quality=80),
+    )
+    index = SimilarityIndex(recs)
+    first = index.groups(DEFAULT_THRESHOLD)
+    checked = index._checked_keys.copy()
+    assert checked.size >= 1
+    assert index.groups(DEFAULT_THRESHOLD - 4) == first
+    assert index.groups(DEFAULT_THRESHOLD) == first
+    assert np.array_equal(index._checked_keys, checked)  # nothing verified twice
+
+
+# -- the star invariant with verification ------------------------------------------------
+
+_BASES = [
+    np.frombuffer(thumbnail(photo(seed, (64, 48)).convert("L")), np.uint8).reshape(32, 32)
+    for seed in range(3)
+]
+
+
+@st.composite
+def thumbed(draw: st.DrawFn) -> list[ImageRecord]:
+    """Records whose hashes cluster (as in test_grouping) and whose thumbnails are one of a
+    few pictures with a little noise: close hashes often come with a different picture."""
+    centres = draw(st.lists(st.integers(0, (1 << 64) - 1), min_size=1, max_size=3))
+    out = []
+    for i in range(draw(st.integers(1, 16))):
+        h = centres[draw(st.integers(0, len(centres) - 1))]
+        for bit in draw(st.lists(st.integers(0, 63), max_size=6)):
+            h ^= 1 << bit
+        base = _BASES[draw(st.integers(0, len(_BASES) - 1))].astype(np.int16)
+        noise = np.random.default_rng(draw(st.integers(0, 1000))).integers(-2, 3, base.shape)
+        thumb = np.clip(base + noise, 0, 255).astype(np.uint8).tobytes()
+        out.append(
+            ImageRecord(
+                FileKey(f"/p/{i:03d}.jpg", draw(st.integers(1, 5)) * 1000, 1),
+                Fingerprint(h, draw(st.integers(1, 4)) * 100, 100, "JPEG", thumb=thumb),
+                draw(st.booleans()) and draw(st.booleans()),
+            )
+        )
+    return out
+
+
+@settings(max_examples=40, deadline=None)
+@given(thumbed(), st.integers(0, 10))
+def test_star_invariants_hold_under_verification(recs: list[ImageRecord], threshold: int) -> None:
+    groups = group_records(recs, threshold)
+    thumbs, _ = thumbs_to_array([r.fingerprint.thumb for r in recs])
+    where = {r.path: i for i, r in enumerate(recs)}
+    key = keeper_key(DEFAULT_RULES)
+    seen: set[str] = set()
+    for g in groups:
+        k = where[g.keeper.path]
+        for m in g.members:
+            assert m.path not in seen
+            seen.add(m.path)
+            if m is g.keeper:
+                continue
+            i = where[m.path]
+            d = (recs[i].fingerprint.hash ^ recs[k].fingerprint.hash).bit_count()
+            assert d == m.distance <= threshold  # within T of the keeper itself
+            assert residuals(thumbs[[k]], thumbs[[i]])[0] <= DEFAULT_MAX_RESIDUAL  # and verified
+            assert key(recs[k]) <= key(recs[i])
+            assert m.orientation == ""
+    reversed_groups = group_records(list(reversed(recs)), threshold)
+    assert [[m.path for m in g.members] for g in reversed_groups] == [
+        [m.path for m in g.members] for g in groups
+    ]
