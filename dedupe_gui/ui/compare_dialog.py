@@ -212,11 +212,13 @@ class CompareDialog(QDialog):
         a, b = self.members
         d = distance(a, b)
         same = a.record.digest is not None and a.record.digest == b.record.digest
-        self.distance_label.setText(
-            "Byte-for-byte identical files"
-            if same
-            else f"Fingerprints differ by {d} bit{'s' if d != 1 else ''} of 64"
-        )
+        if same:
+            text = "Byte-for-byte identical files"
+        elif a.orientation or b.orientation:
+            text = f"One shows the other {a.orientation or b.orientation}"
+        else:
+            text = f"Fingerprints differ by {d} bit{'s' if d != 1 else ''} of 64"
+        self.distance_label.setText(text)
         self.setWindowTitle(f"Compare — {os.path.basename(a.path)} and {os.path.basename(b.path)}")
         if self._fitted:
             self.fit()

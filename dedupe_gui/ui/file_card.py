@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 from dedupe_gui.core.actions import Outcome
 from dedupe_gui.core.models import GroupMember
 from dedupe_gui.core.units import human_bytes
-from dedupe_gui.ui.group_state import GroupState, distance
+from dedupe_gui.ui.group_state import GroupState
 from dedupe_gui.ui.widgets import Badge, ElidedLabel, ThumbView
 
 THUMB_BOX = QSize(184, 138)  # the smallest picture frame; the panel grows it to fit
@@ -83,9 +83,16 @@ class FileCard(QWidget):
         self.badge_remove = Badge("To trash", "remove")
         self.badge_exact = Badge("Exact copy", "exact")
         self.badge_ref = Badge("Reference", "reference")
+        self.badge_turned = Badge("", "turned")
         self.badge_ref.setToolTip("In a reference folder: never removed")
         self.badge_exact.setToolTip("Byte-for-byte the same file as the keeper")
-        for b in (self.badge_keep, self.badge_remove, self.badge_exact, self.badge_ref):
+        for b in (
+            self.badge_keep,
+            self.badge_remove,
+            self.badge_exact,
+            self.badge_ref,
+            self.badge_turned,
+        ):
             self.badges.addWidget(b)
         self.badges.addStretch(1)
         outer.addLayout(self.badges)
@@ -163,6 +170,10 @@ class FileCard(QWidget):
             not is_keeper and m.identical and keeper.path == state.group.keeper.path
         )
         self.badge_ref.setVisible(m.record.reference)
+        turned = m.orientation if keeper.path == state.group.keeper.path else ""
+        self.badge_turned.setText(turned.capitalize())
+        self.badge_turned.setToolTip(f"Shows the keeper {turned}" if turned else "")
+        self.badge_turned.setVisible(bool(turned) and not is_keeper)
         self.check.setChecked(marked)
         self.check.setEnabled(state.can_mark(self.path))
         if m.record.reference:
@@ -172,10 +183,12 @@ class FileCard(QWidget):
         else:
             self.check.setToolTip("Mark this file for the trash (Space)")
         self.keep_button.setEnabled(not (is_keeper and len(state.kept()) == 1))
+        d = state.distance_to_keeper(m)
         if is_keeper:
             self.distance.set_full_text("The file that stays")
+        elif d is None:
+            self.distance.set_full_text("A turned copy: no bit count applies")
         else:
-            d = distance(m, keeper)
             self.distance.set_full_text(
                 "Same fingerprint as the keeper"
                 if d == 0

@@ -64,6 +64,22 @@ class GroupState:
         kept = self.kept()
         return kept[0] if kept else self.members[0]
 
+    def distance_to_keeper(self, member: GroupMember) -> int | None:
+        """Bits between ``member`` and the file that stays; None where no number applies.
+
+        The core measured every file against its own keeper, turned copies in their turned
+        orientation. When the user keeps another file, plain fingerprints are compared,
+        which means nothing for a turned copy.
+        """
+        keeper = self.keeper
+        if member is keeper:
+            return 0
+        if keeper is self.group.keeper:
+            return member.distance
+        if member.orientation or keeper.orientation:
+            return None
+        return distance(member, keeper)
+
     @property
     def marked_bytes(self) -> int:
         if not self.marked:

@@ -273,6 +273,13 @@ class MainWindow(QMainWindow):
             lambda: self._reveal_file(self.panel.current_path() or ""),
             "Ctrl+Shift+R",
         )
+        self.act_rotations = QAction("Find &Turned and Mirrored Copies", self)
+        self.act_rotations.setCheckable(True)
+        self.act_rotations.setChecked(self.prefs.rotations)
+        self.act_rotations.setStatusTip(
+            "Also group copies rotated by 90, 180 or 270 degrees or mirrored"
+        )
+        self.act_rotations.toggled.connect(self.set_rotations)
         self.act_reset_marks = a(
             "&Reset Marks", self.reset_marks, tip="Go back to the suggested marks in every group"
         )
@@ -318,6 +325,7 @@ class MainWindow(QMainWindow):
         group_menu.addSeparator()
         group_menu.addAction(self.act_reset_marks)
         group_menu.addAction(self.act_rules)
+        group_menu.addAction(self.act_rotations)
         view_menu = bar.addMenu("&View")
         view_menu.addAction(self.folders_dock.toggleViewAction())
         view_menu.addAction(self.act_errors)
@@ -551,8 +559,17 @@ class MainWindow(QMainWindow):
                     self._records_version,
                     self._records,
                     dict(self._choices),
+                    self.prefs.rotations,
                 )
             )
+
+    def set_rotations(self, on: bool) -> None:
+        """Also group copies turned by 90/180/270 degrees or mirrored (regroups, no rescan)."""
+        if on != self.prefs.rotations:
+            self.prefs = replace(self.prefs, rotations=on)
+            save_preferences(self.services.settings, self.prefs)
+            self.request_grouping()
+        self.act_rotations.setChecked(on)
 
     @property
     def grouping(self) -> bool:
@@ -1068,6 +1085,7 @@ class MainWindow(QMainWindow):
         # While files are being removed, the groups on show must stay the ones being acted on.
         self.threshold.setEnabled(not self._cleaning)
         self.act_rules.setEnabled(not self._cleaning)
+        self.act_rotations.setEnabled(not self._cleaning)
         self.act_reset_marks.setEnabled(not self._cleaning and self.model.rowCount() > 0)
         self.folders.scan_button.setEnabled(self.act_scan.isEnabled())
         self.act_cancel.setEnabled(scanning)

@@ -28,6 +28,7 @@ class Preferences:
     min_size_kb: int = 0
     threshold: int = DEFAULT_THRESHOLD
     rules: tuple[str, ...] = DEFAULT_RULES
+    rotations: bool = False  # also group copies turned by 90/180/270 degrees or mirrored
     recent: tuple[str, ...] = field(default_factory=tuple)
 
     def with_recent(self, path: str) -> Preferences:
@@ -63,6 +64,7 @@ def load_preferences(settings: QSettings) -> Preferences:
         min_size_kb=_int(settings.value("folders/min_size_kb"), 0, 0, 10**7),
         threshold=_int(settings.value("grouping/threshold"), DEFAULT_THRESHOLD, 0, MAX_THRESHOLD),
         rules=rules or DEFAULT_RULES,
+        rotations=str(settings.value("grouping/rotations")).lower() in ("true", "1"),
         recent=_strings(settings.value("folders/recent"))[:MAX_RECENT],
     )
 
@@ -74,6 +76,7 @@ def save_preferences(settings: QSettings, prefs: Preferences) -> None:
     settings.setValue("folders/min_size_kb", prefs.min_size_kb)
     settings.setValue("grouping/threshold", prefs.threshold)
     settings.setValue("grouping/rules", list(prefs.rules))
+    settings.setValue("grouping/rotations", prefs.rotations)
     settings.setValue("folders/recent", list(prefs.recent))
 
 

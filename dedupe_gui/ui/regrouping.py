@@ -25,6 +25,7 @@ class GroupingRequest:
     version: int
     records: tuple[ImageRecord, ...]
     choices: dict[str, bool]  # a copy: the GUI thread goes on changing its own
+    rotations: bool = False  # also group turned and mirrored copies
 
 
 class IndexHolder:
@@ -38,7 +39,7 @@ class IndexHolder:
         if self.index is None or self.version != request.version:
             self.index = SimilarityIndex(request.records)
             self.version = request.version
-        groups = self.index.groups(request.threshold, request.rules)
+        groups = self.index.groups(request.threshold, request.rules, rotations=request.rotations)
         return [GroupState.preselected(g, request.choices) for g in groups]
 
 

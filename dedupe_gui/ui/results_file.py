@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 
-from dedupe_gui.core.models import FileError, Group, ScanStats
+from dedupe_gui.core.models import FileError, Group, GroupMember, ScanStats
 from dedupe_gui.core.report import Report, to_csv, to_json
 from dedupe_gui.ui.group_state import GroupState, distance
 
@@ -26,13 +26,15 @@ def report_of(
     for state in states:
         keeper = state.keeper
         members = [keeper, *(m for m in state.members if m is not keeper)]
+        same_keeper = keeper is state.group.keeper
         groups.append(
             Group(
                 tuple(
                     replace(
                         m,
                         keep=m.path not in state.marked,
-                        distance=distance(m, keeper),
+                        distance=_distance(state, m),
+                        orientation=m.orientation if same_keeper else "",
                         identical=m is not keeper
                         and m.record.digest is not None
                         and m.record.digest == keeper.record.digest
@@ -43,6 +45,11 @@ def report_of(
             )
         )
     return Report(threshold, tuple(paths), tuple(groups), tuple(errors), stats)
+
+
+def _distance(state: GroupState, member: GroupMember) -> int:
+    d = state.distance_to_keeper(member)
+    return distance(member, state.keeper) if d is None else d
 
 
 def write_report(report: Report, path: str) -> None:

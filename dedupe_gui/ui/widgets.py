@@ -64,6 +64,7 @@ class Badge(QWidget):
         "remove": "#b3261e",
         "exact": "#1f5fa8",
         "reference": "#6d4c9f",
+        "turned": "#8a5300",
     }
 
     def __init__(self, text: str, kind: str, parent: QWidget | None = None) -> None:

@@ -156,3 +156,25 @@ def test_a_drag_waits_for_a_pause_when_grouping_is_slow(
         slider.setValue(0)
     slider.setSliderDown(False)
     assert group_paths(window) == core_paths(window, 0)
+
+
+def test_turned_copies_join_when_asked_without_a_rescan(
+    qtbot: QtBot, window: MainWindow, photos: Path, counter: Counter
+) -> None:
+    from PIL import Image
+
+    save(photo(1).transpose(Image.Transpose.ROTATE_90), photos / "turned.jpg", quality=92)
+    scan(qtbot, window, photos)
+    hashed = len(counter.calls)
+    assert not any(p.endswith("turned.jpg") for g in group_paths(window) for p in g)
+
+    with qtbot.waitSignal(window.groups_changed, timeout=5000):
+        window.act_rotations.trigger()
+    assert window.prefs.rotations and window.act_rotations.isChecked()
+    assert len(counter.calls) == hashed
+    state = next(s for s in window.model.states() if s.member(str(photos / "turned.jpg")))
+    window.select_row(window.model.row_of(state))
+    card = next(c for c in window.panel.cards if c.path.endswith("turned.jpg"))
+    assert card.badge_turned.isVisibleTo(window)
+    assert "rotated" in card.badge_turned.text().lower()
+    assert window.services.settings.value("grouping/rotations") in (True, "true")
