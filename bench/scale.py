@@ -1,11 +1,16 @@
 """A whole library: cold scan, warm rescan, and grouping at several thresholds.
 
     python -m bench.scale FOLDER [--thresholds 0,4,8,10,12,16,20] [--repeat N]
+    python -m bench.scale FOLDER --cache FILE --grouping-only [--no-verify]
 
 The scans run the real command line in a fresh interpreter (wall clock, whole process);
 the grouping runs in this process on the records of the warm scan, timed per threshold:
 first on a fresh index (search and grouping), then regrouping on the index that has already
-searched at the largest threshold (what moving the window's slider costs).
+searched at the largest threshold (what moving the window's slider costs). The Hamming
+search on the unique hashes is timed on its own too.
+
+``--cache FILE --grouping-only`` takes the records from a cache an earlier scan filled and
+only times the grouping; ``--no-verify`` groups without the thumbnail check.
 """
 
 from __future__ import annotations
@@ -20,9 +25,13 @@ import tempfile
 import time
 from typing import Any
 
+import numpy as np
+
 from dedupe_gui.core.cache import FingerprintStore
 from dedupe_gui.core.grouping import SimilarityIndex, summarise
+from dedupe_gui.core.models import ImageRecord
 from dedupe_gui.core.scan import ScanOptions, run_scan
+from dedupe_gui.core.search import self_pairs
 
 
 def cli_scan(folder: str, *extra: str) -> tuple[float, float, dict[str, Any]]:
@@ -42,17 +51,10 @@ def cli_scan(folder: str, *extra: str) -> tuple[float, float, dict[str, Any]]:
     return seconds, max(peak, before) / 1024, report
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bench.scale", description=__doc__)
-    parser.add_argument("folder")
-    parser.add_argument("--thresholds", default="0,4,8,10,12,16,20")
-    parser.add_argument("--repeat", type=int, default=1, help="warm rescans to time")
-    parser.add_argument("--skip-cold", action="store_true", help="fill the cache untimed")
-    args = parser.parse_args(argv)
-    folder = os.path.abspath(args.folder)
-    thresholds = [int(t) for t in args.thresholds.split(",")]
-    result: dict[str, Any] = {"folder": folder, "load_start": os.getloadavg()[0]}
-
+def _scans(
+    folder: str, args: argparse.Namespace, result: dict[str, Any]
+) -> tuple[ImageRecord, ...]:
+    """Cold, cache-filling and warm scans through the command line; the warm records."""
     with tempfile.TemporaryDirectory() as tmp:
         cache = os.path.join(tmp, "cache.sqlite3")
         if not args.skip_cold:
@@ -81,32 +83,66 @@ def main(argv: list[str] | None = None) -> int:
                 scan_runs.append(round(time.perf_counter() - start, 3))
         result["warm_scan_in_process"] = {"seconds": min(scan_runs), "runs": scan_runs}
         print(f"warm scan in process (no grouping): {min(scan_runs):.2f} s (runs {scan_runs})")
+    return records
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.scale", description=__doc__)
+    parser.add_argument("folder")
+    parser.add_argument("--thresholds", default="0,4,8,10,12,16,20")
+    parser.add_argument("--repeat", type=int, default=1, help="warm rescans to time")
+    parser.add_argument("--skip-cold", action="store_true", help="fill the cache untimed")
+    parser.add_argument("--cache", metavar="FILE", help="with --grouping-only: a filled cache")
+    parser.add_argument("--grouping-only", action="store_true")
+    parser.add_argument("--no-verify", action="store_true", help="group without thumbnails")
+    args = parser.parse_args(argv)
+    folder = os.path.abspath(args.folder)
+    thresholds = [int(t) for t in args.thresholds.split(",")]
+    result: dict[str, Any] = {"folder": folder, "load_start": os.getloadavg()[0]}
+
+    if args.grouping_only:
+        if not args.cache:
+            parser.error("--grouping-only needs --cache FILE")
+        with FingerprintStore(args.cache) as store:
+            records = run_scan(ScanOptions((folder,)), store).records
+    else:
+        records = _scans(folder, args, result)
     result["images"] = len(records)
     fresh: dict[str, Any] = {}
+    verify = not args.no_verify
+    unique = np.unique(np.fromiter((r.fingerprint.hash for r in records), np.uint64))
     for t in thresholds:
         start = time.perf_counter()
+        pairs = self_pairs(unique, t)
+        searched = time.perf_counter()
         index = SimilarityIndex(records)
         built = time.perf_counter()
-        groups = index.groups(t)
+        groups = index.groups(t, verify=verify)
         done = time.perf_counter()
         s = summarise(groups)
         fresh[str(t)] = {
-            "index_seconds": round(built - start, 3),
+            "unique_pairs": len(pairs),
+            "search_seconds": round(searched - start, 3),
+            "index_seconds": round(built - searched, 3),
             "group_seconds": round(done - built, 3),
             "groups": s.groups,
             "duplicates": s.duplicates,
         }
         print(
-            f"T={t:>2}: index {built - start:.2f} s, search + grouping {done - built:.2f} s, "
-            f"{s.groups} groups, {s.duplicates} duplicates"
+            f"T={t:>2}: search alone {searched - start:.2f} s ({len(pairs)} pairs of "
+            f"{unique.size} unique hashes), index {built - searched:.2f} s, "
+            f"search + grouping {done - built:.2f} s, {s.groups} groups, "
+            f"{s.duplicates} duplicates",
+            flush=True,
         )
     result["grouping"] = fresh
+    result["verify"] = verify
     index = SimilarityIndex(records)
-    index.groups(max(thresholds))
+    index.groups(max(thresholds), verify=verify)
     regroup: dict[str, float] = {}
     for t in thresholds:
         start = time.perf_counter()
-        index.groups(t)
+        index.groups(t, verify=verify)
         regroup[str(t)] = round(time.perf_counter() - start, 3)
     result["regroup_seconds"] = regroup
     print("regroup after searching at the largest threshold:", regroup)
