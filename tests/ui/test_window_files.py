@@ -73,6 +73,11 @@ def test_export_and_load_back(
     assert snapshot(fresh) == before
     assert len(counter.calls) == hashed  # loading decodes nothing
     assert fresh.stack.currentWidget() is fresh.splitter
+    # The slider regroups the loaded files, still without decoding anything.
+    with qtbot.waitSignal(fresh.groups_changed, timeout=5000):
+        fresh.threshold.slider.setValue(0)
+    assert fresh.model.rowCount() >= 1
+    assert len(counter.calls) == hashed
     fresh.shutdown()
 
 
