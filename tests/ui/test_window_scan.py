@@ -108,7 +108,9 @@ def test_cancel_stops_the_scan_and_keeps_what_was_found(
     window.start_scan()
     assert window.scanning and window.progress.isVisible()
     qtbot.waitUntil(lambda: len(counter.calls) >= 4, timeout=10000)
-    assert "photos" in window.progress.label.text() or "Looking" in window.progress.label.text()
+    bar = window.progress.bar
+    qtbot.waitUntil(lambda: bar.maximum() == 40 and bar.value() >= 1, timeout=5000)
+    assert f"{bar.value()} of 40 photos" in window.progress.label.text()
     with qtbot.waitSignal(window.scan_finished, timeout=1500) as finished:
         window.act_cancel.trigger()
     result: ScanResult = finished.args[0]
