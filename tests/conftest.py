@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -19,4 +20,11 @@ def trash_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("XDG_DATA_HOME", str(home / ".local" / "share"))
     monkeypatch.setenv("XDG_CACHE_HOME", str(home / ".cache"))
     monkeypatch.setenv("XDG_CONFIG_HOME", str(home / ".config"))
+    # send2trash reads XDG_DATA_HOME once, at import: point its module paths here as well.
+    from send2trash import plat_other
+
+    data = os.fsencode(home / ".local" / "share")
+    monkeypatch.setattr(plat_other, "XDG_DATA_HOME", data)
+    monkeypatch.setattr(plat_other, "HOMETRASH_B", os.path.join(data, b"Trash"))
+    monkeypatch.setattr(plat_other, "HOMETRASH", os.fsdecode(os.path.join(data, b"Trash")))
     return home

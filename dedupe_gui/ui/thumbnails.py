@@ -1,8 +1,8 @@
 """Thumbnails decoded on a thread pool and kept in a small LRU cache.
 
-Decoding happens in ``decode_thumbnail`` on a pool thread: Pillow opens the file, lets the
-JPEG decoder downscale in the DCT domain (``draft``), applies the EXIF orientation so the
-picture stands the way the camera held it, and the pixels are copied into a QImage there
+Decoding happens in ``decode_thumbnail`` on a pool thread: the core opens the file (JPEGs
+downscaled in the DCT domain), applies the EXIF orientation so the picture stands the way
+the camera held it, and the pixels are copied into a QImage there
 (QImage, unlike QPixmap, is safe off the GUI thread). The GUI thread only looks up the cache.
 
 The cache key holds the file's size and mtime as the scan saw them, so a file replaced on
@@ -14,10 +14,10 @@ from __future__ import annotations
 from collections import OrderedDict
 from dataclasses import dataclass
 
-from PIL import Image, ImageOps
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 from PySide6.QtGui import QImage
 
+from dedupe_gui.core.decode import DecodeError, open_thumbnail
 from dedupe_gui.core.fingerprint import describe_error
 from dedupe_gui.core.models import ImageRecord
 from dedupe_gui.ui.priority import PREVIEW, lower_thread_priority
@@ -37,21 +37,15 @@ class ThumbKey:
 
 
 def decode_thumbnail(path: str, edge: int) -> QImage:
-    """A QImage of at most ``edge`` pixels on its long side, upright; raises on bad files."""
-    with Image.open(path) as img:
-        if img.format == "JPEG":
-            img.draft("RGB", (edge, edge))
-        upright = ImageOps.exif_transpose(img)
-        upright.thumbnail((edge, edge), Image.Resampling.LANCZOS)
-        has_alpha = upright.mode in ("RGBA", "LA", "PA") or (
-            upright.mode == "P" and "transparency" in upright.info
-        )
-        rgb = upright.convert("RGBA" if has_alpha else "RGB")
-    fmt = QImage.Format.Format_RGBA8888 if has_alpha else QImage.Format.Format_RGB888
+    """A QImage of at most ``edge`` pixels on its long side, upright; raises on bad files.
+
+    The core's ``open_thumbnail`` reads every format the scan accepts (HEIC, RAW previews,
+    files with the wrong extension), so every file that has a fingerprint has a picture.
+    """
+    rgb = open_thumbnail(path, edge)
     data = rgb.tobytes()
-    stride = rgb.width * (4 if has_alpha else 3)
     # copy(): the QImage must own its pixels once ``data`` goes away.
-    return QImage(data, rgb.width, rgb.height, stride, fmt).copy()
+    return QImage(data, rgb.width, rgb.height, rgb.width * 3, QImage.Format.Format_RGB888).copy()
 
 
 class _LoadSignals(QObject):
@@ -73,7 +67,8 @@ class _LoadTask(QRunnable):
         try:
             image = decode_thumbnail(self._key.path, self._key.edge)
         except Exception as exc:  # any decoder error is this file's problem only
-            self._signals.failed.emit(self._key, describe_error(exc))
+            reason = str(exc) if isinstance(exc, DecodeError) else describe_error(exc)
+            self._signals.failed.emit(self._key, reason)
             return
         self._signals.loaded.emit(self._key, image)
 

@@ -66,22 +66,6 @@ class Answers:
 
 
 @pytest.fixture
-def private_trash(trash_home: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """``trash_home``, and send2trash pointed at it too.
-
-    send2trash reads XDG_DATA_HOME once, when it is first imported, so a changed environment
-    alone would send later tests' files to the first test's trash (or a real one).
-    """
-    from send2trash import plat_other
-
-    data = os.fsencode(trash_home / ".local" / "share")
-    monkeypatch.setattr(plat_other, "XDG_DATA_HOME", data)
-    monkeypatch.setattr(plat_other, "HOMETRASH_B", os.path.join(data, b"Trash"))
-    monkeypatch.setattr(plat_other, "HOMETRASH", os.fsdecode(os.path.join(data, b"Trash")))
-    return trash_home
-
-
-@pytest.fixture
 def photos(tmp_path: Path) -> Path:
     """A folder of tiny near-duplicates.
 

@@ -38,7 +38,7 @@ def select_group_of(window: MainWindow, name: str) -> None:
 
 
 def test_delete_key_trashes_the_marked_files_of_this_group(
-    qtbot: QtBot, private_trash: Path, window: MainWindow, photos: Path, answers: Answers
+    qtbot: QtBot, trash_home: Path, window: MainWindow, photos: Path, answers: Answers
 ) -> None:
     scan(qtbot, window, photos)
     select_group_of(window, "a.jpg")
@@ -60,7 +60,7 @@ def test_delete_key_trashes_the_marked_files_of_this_group(
     assert "2 files" in text
     assert human_bytes(size) in text
     assert {o.status for o in outcomes} == {Status.TRASHED}
-    assert trash_files(private_trash) == doomed
+    assert trash_files(trash_home) == doomed
     assert on_disk(photos) == {"a.png", "a_crop.jpg", "b.jpg", "b_copy.jpg", "c.jpg"}
     assert window.model.rowCount() == rows - 1  # the resolved group left the list
     journal = Path(window.services.journal_path or "").read_text().splitlines()
@@ -68,7 +68,7 @@ def test_delete_key_trashes_the_marked_files_of_this_group(
 
 
 def test_clean_up_all_keeps_every_keeper_and_reports_failures(
-    qtbot: QtBot, private_trash: Path, window: MainWindow, photos: Path, answers: Answers
+    qtbot: QtBot, trash_home: Path, window: MainWindow, photos: Path, answers: Answers
 ) -> None:
     scan(qtbot, window, photos)
     # One marked file changes after the scan: it must be skipped and stay in view.
@@ -84,7 +84,7 @@ def test_clean_up_all_keeps_every_keeper_and_reports_failures(
     by_name = {os.path.basename(o.path): o for o in outcomes}
     assert by_name["b_copy.jpg"].status is Status.SKIPPED
     assert "changed" in by_name["b_copy.jpg"].reason
-    assert trash_files(private_trash) == {"a.jpg", "a_small.jpg"}
+    assert trash_files(trash_home) == {"a.jpg", "a_small.jpg"}
     assert {"a.png", "b.jpg", "b_copy.jpg", "c.jpg", "a_crop.jpg"} <= on_disk(photos)
 
     # The group with the failure stays, showing why.
@@ -104,7 +104,7 @@ def test_clean_up_all_keeps_every_keeper_and_reports_failures(
 @pytest.mark.parametrize("second_answer", [True, False])
 def test_no_trash_offers_permanent_deletion_only_after_two_questions(
     qtbot: QtBot,
-    private_trash: Path,
+    trash_home: Path,
     services: WindowServices,
     photos: Path,
     answers: Answers,
