@@ -24,7 +24,15 @@ from dedupe_gui.core.keeper import DEFAULT_RULES, keeper_key
 from dedupe_gui.core.models import Group, GroupMember, ImageRecord
 from dedupe_gui.core.orientations import INVERSE, relation, transform_grid
 from dedupe_gui.core.search import Pairs, cross_pairs, self_pairs
-from dedupe_gui.core.verify import DEFAULT_MAX_RESIDUAL, residuals, thumbs_to_array
+from dedupe_gui.core.verify import (
+    DEFAULT_MAX_RESIDUAL,
+    FLAT_DETAIL,
+    detail,
+    hopeless,
+    residuals,
+    signatures,
+    thumbs_to_array,
+)
 
 I64 = npt.NDArray[np.int64]
 
@@ -90,6 +98,8 @@ class SimilarityIndex:
         ]
         self._thumbs: npt.NDArray[np.uint8] | None = None
         self._has_thumb: npt.NDArray[np.bool_] | None = None
+        self._signatures: npt.NDArray[np.float32] | None = None
+        self._flat: npt.NDArray[np.bool_] | None = None
         # Residuals already computed, by pair key (see _key), sorted by key.
         self._checked_keys: I64 = np.empty(0, np.int64)
         self._checked_residuals: npt.NDArray[np.float32] = np.empty(0, np.float32)
@@ -194,7 +204,10 @@ class SimilarityIndex:
             self._thumbs, self._has_thumb = thumbs_to_array(
                 [r.fingerprint.thumb for r in self.records]
             )
+            self._signatures = signatures(self._thumbs)
+            self._flat = detail(self._thumbs) < FLAT_DETAIL
         assert self._has_thumb is not None
+        assert self._signatures is not None and self._flat is not None
         keys = self._key(c)
         if self._checked_keys.size:
             pos = np.minimum(np.searchsorted(self._checked_keys, keys), self._checked_keys.size - 1)
@@ -208,6 +221,17 @@ class SimilarityIndex:
             turn = c.turn[todo][first]
             new = np.zeros(new_keys.size, dtype=np.float32)
             both = self._has_thumb[a] & self._has_thumb[b]
+            # Pairs ruled out by their 16x16 correlation (upright and turned signatures are
+            # compared through the same transform as the thumbnails).
+            sig_b = self._signatures[b].reshape(-1, 16, 16).copy()
+            for k in np.unique(turn).tolist():
+                sel = turn == k
+                sig_b[sel] = transform_grid(sig_b[sel], k)
+            ruled_out = both & hopeless(
+                self._signatures[a], sig_b.reshape(-1, 256), self._flat[a] | self._flat[b]
+            )
+            new[ruled_out] = np.inf
+            both &= ~ruled_out
             if both.any():
                 ta = self._thumbs[a[both]]
                 tb = self._thumbs[b[both]].copy()

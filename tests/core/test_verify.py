@@ -21,7 +21,9 @@ from dedupe_gui.core.verify import (
     DEFAULT_MAX_RESIDUAL,
     THUMB_SIDE,
     detail,
+    hopeless,
     residuals,
+    signatures,
     thumbnail,
     thumbs_to_array,
 )
@@ -199,3 +201,11 @@ def test_star_invariants_hold_under_verification(recs: list[ImageRecord], thresh
     assert [[m.path for m in g.members] for g in reversed_groups] == [
         [m.path for m in g.members] for g in groups
     ]
+
+
+def test_unrelated_pictures_are_ruled_out_cheaply_but_flat_ones_never() -> None:
+    a = np.stack([_BASES[0], _BASES[0], np.full((32, 32), 128, np.uint8)])
+    b = np.stack([_BASES[0], np.ascontiguousarray(_BASES[0][::-1, ::-1]), _BASES[1]])
+    flat = detail(a) < 1.5
+    out = hopeless(signatures(a), signatures(b), flat | (detail(b) < 1.5))
+    assert out.tolist() == [False, True, False]
