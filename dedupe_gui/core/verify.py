@@ -26,7 +26,6 @@ Everything is vectorised over pairs so that thousands of candidates cost well un
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Final
 
 import numpy as np
@@ -122,17 +121,6 @@ def detail(thumbs: U8 | F32) -> F32:
     gy = np.abs(np.diff(t, axis=-2)).mean(axis=(-2, -1))
     out: F32 = ((gx + gy) / 2).astype(np.float32)
     return out
-
-
-@dataclass(frozen=True, slots=True)
-class Verification:
-    """Whether pairs pass: ``residual <= max_residual`` (see the module docstring)."""
-
-    max_residual: float = DEFAULT_MAX_RESIDUAL
-
-    def accepts(self, residuals: F32) -> npt.NDArray[np.bool_]:
-        accepted: npt.NDArray[np.bool_] = residuals <= np.float32(self.max_residual)
-        return accepted
 
 
 def residuals(a: U8, b: U8) -> F32:
