@@ -30,15 +30,19 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import partial
+from typing import TypeVar
 
 import numpy as np
 import numpy.typing as npt
 
 U64 = npt.NDArray[np.uint64]
 I64 = npt.NDArray[np.int64]
+_R = TypeVar("_R")
 
 # Slots compared per step of one work unit: keeps a step's arrays in the CPU caches.
 _STEP_SLOTS = 1 << 18
+# Slots compared per work unit, at most: small enough that threads finish together.
+_UNIT_SLOTS = 1 << 27
 # Below this many hashes the plain all-pairs comparison is cheaper than building tables.
 _BRUTE_MAX = 1500
 # Chunk widths up to this get a direct (dense) bucket lookup table; wider ones bisect.
@@ -404,10 +408,12 @@ def self_pairs(
     if threshold >= 64 or n <= brute_max:
         return brute_self_pairs(hashes, threshold)
     pad = _pad_value(hashes)
-    units: list[tuple[float, Callable[[], _Found]]] = []
-    for chunk in _plan(n, threshold):
-        if chunk.radius >= 0:
-            units.extend(_self_units(_Table(chunk, hashes, pad), hashes, threshold, pad))
+
+    def prepare(chunk: _Chunk) -> list[tuple[float, Callable[[], _Found]]]:
+        return list(_self_units(_Table(chunk, hashes, pad), hashes, threshold, pad))
+
+    chunks = [c for c in _plan(n, threshold) if c.radius >= 0]
+    units = [u for part in _map([partial(prepare, c) for c in chunks], workers) for u in part]
     units.sort(key=lambda u: -u[0])
     return _merge(_map([u[1] for u in units], workers), n)
 
@@ -432,21 +438,32 @@ def _self_units(
                 buckets = blocks.nonempty
             else:
                 buckets = blocks.nonempty[(blocks.nonempty & (1 << top)) == 0]
+            # Large units are cut by bucket range so that threads finish together.
             cost = float(len(masks) * buckets.size * k * k)
-            yield cost, partial(_block_job, blocks, buckets, masks, threshold)
+            parts = max(1, min(int(buckets.size) // 256, math.ceil(cost / _UNIT_SLOTS)))
+            for part in np.array_split(buckets, parts):
+                yield cost / parts, partial(_block_job, blocks, part, masks, threshold)
         overflow = blocks.overflow
         masks_all = [m for _, ms in groups for m in ms]
         if overflow.size:
-            cost = float(overflow.size * len(masks_all) * (6.0 + mean) * 3.0)
-            yield cost, partial(_probe_job, table, hashes, overflow, masks_all, threshold, True)
+            yield from _probe_units(table, hashes, overflow, masks_all, threshold, mean)
         return
     for top, masks in groups:
         if top < 0:
             sources = table.order
         else:
             sources = table.order[(table.sorted_values & np.uint64(1 << top)) == 0]
-        cost = float(len(masks) * sources.size * (6.0 + mean) * 3.0)
-        yield cost, partial(_probe_job, table, hashes, sources, masks, threshold, True)
+        yield from _probe_units(table, hashes, sources, masks, threshold, mean)
+
+
+def _probe_units(
+    table: _Table, hashes: U64, sources: I64, masks: list[int], threshold: int, mean: float
+) -> Iterator[tuple[float, Callable[[], _Found]]]:
+    """Per-hash probe units, cut into parts of bounded cost (sources stay in chunk order)."""
+    cost = float(len(masks) * sources.size * (6.0 + mean))
+    parts = max(1, min(int(sources.size) // 1024, math.ceil(cost / _UNIT_SLOTS)))
+    for part in np.array_split(sources, parts):
+        yield cost / parts, partial(_probe_job, table, hashes, part, masks, threshold, True)
 
 
 def _block_job(blocks: _Blocks, buckets: I64, masks: list[int], threshold: int) -> _Found:
@@ -480,7 +497,7 @@ def _probe_job(
     return found
 
 
-def _map(jobs: Sequence[Callable[[], _Found]], workers: int | None) -> list[_Found]:
+def _map(jobs: Sequence[Callable[[], _R]], workers: int | None) -> list[_R]:
     """Run the jobs on ``workers`` threads (numpy releases the GIL in the kernels used)."""
     count = default_workers() if workers is None else max(1, workers)
     if count == 1 or len(jobs) < 2:
