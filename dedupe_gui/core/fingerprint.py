@@ -116,8 +116,9 @@ def _exif_facts(img: Image.Image) -> tuple[int, str | None, str | None]:
     make = exif.get(_MAKE)
     model = exif.get(_MODEL)
     parts = [str(p).strip("\x00 ") for p in (make, model) if isinstance(p, str) and p.strip()]
-    if len(parts) == 2 and parts[1].lower().startswith(parts[0].lower()):
-        parts = parts[1:]  # "Canon Canon EOS 5D" -> "Canon EOS 5D"
+    if len(parts) == 2 and parts[1].lower().startswith(parts[0].split()[0].lower()):
+        # "Canon" + "Canon EOS 5D", "NIKON CORPORATION" + "NIKON D850": the model says it all.
+        parts = parts[1:]
     camera = " ".join(parts) or None
     return orientation, taken, camera
 
@@ -150,7 +151,7 @@ def fingerprint_file(path: str) -> Fingerprint:
             fmt = opened.format
             orientation, taken, camera = _exif_facts(img)
             width, height = opened.size
-            if img.format == "JPEG":  # also the JPEG preview of a RAW file
+            if img.format in ("JPEG", "MPO"):  # also RAW previews and phone MPO files
                 img.draft("L", (DRAFT_MIN_SIDE, DRAFT_MIN_SIDE))
             grey = _to_grey(img)
             wide, across = small_pair(grey, TRANSPOSES.index(_TRANSPOSE.get(orientation)))

@@ -86,6 +86,25 @@ def test_capture_date_and_camera_are_read(tmp_path: Path) -> None:
     assert fp.camera == "Canon EOS 5D"
 
 
+@pytest.mark.parametrize(
+    ("make", "model", "shown"),
+    [
+        ("NIKON CORPORATION", "NIKON D850", "NIKON D850"),
+        ("Apple", "iPhone 12", "Apple iPhone 12"),
+        ("FUJIFILM", "X-T3", "FUJIFILM X-T3"),
+    ],
+)
+def test_camera_name_does_not_repeat_the_maker(
+    tmp_path: Path, make: str, model: str, shown: str
+) -> None:
+    exif = Image.Exif()
+    exif[0x010F] = make
+    exif[0x0110] = model
+    path = tmp_path / "cam.jpg"
+    photo(5).save(path, "JPEG", exif=exif.tobytes())
+    assert fingerprint_file(str(path)).camera == shown
+
+
 def test_malformed_exif_loses_only_the_facts(tmp_path: Path) -> None:
     path = tmp_path / "odd.jpg"
     exif = Image.Exif()
@@ -100,3 +119,16 @@ def test_a_text_file_is_a_clear_error(tmp_path: Path) -> None:
     path.write_text("shopping list\n")
     with pytest.raises(FingerprintError, match="not an image"):
         fingerprint_file(str(path))
+
+
+def test_multi_picture_jpeg_is_drafted_like_a_jpeg(tmp_path: Path) -> None:
+    """Phones write MPO (JPEG plus a depth or stereo frame): the first frame is the photo."""
+    first = photo(60, (192, 144)).resize((1600, 1200), Image.Resampling.BICUBIC)
+    path = tmp_path / "phone.jpg"
+    first.save(path, "MPO", save_all=True, append_images=[photo(61, (1600, 1200))])
+    with Image.open(path) as img:
+        assert img.format == "MPO"
+        expected = reference_hash(img)
+    got = fingerprint_file(str(path))
+    assert (got.width, got.height) == (1600, 1200)
+    assert (got.hash ^ expected).bit_count() <= DRAFT_BIT_BOUND
