@@ -19,7 +19,13 @@ from PySide6.QtCore import (
     Qt,
 )
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QImage, QPainter, QPalette, QPixmap
-from PySide6.QtWidgets import QApplication, QStyle, QStyledItemDelegate, QStyleOptionViewItem
+from PySide6.QtWidgets import (
+    QApplication,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+    QTableView,
+)
 
 from dedupe_gui.core.units import human_bytes
 from dedupe_gui.ui.group_state import GroupState
@@ -195,6 +201,11 @@ class GroupDelegate(QStyledItemDelegate):
         opt = QStyleOptionViewItem(option)
         self.initStyleOption(opt, index)
         detail = str(index.data(DETAIL_ROLE) or "")
+        view = opt.widget
+        if isinstance(view, QTableView) and view.isColumnHidden(COL_FREE):
+            free = index.model().index(index.row(), COL_FREE).data()
+            if free:
+                detail = f"{free}  ·  {detail}"
         failed = bool(index.data(FAILED_ROLE))
         name = opt.text
         opt.text = ""

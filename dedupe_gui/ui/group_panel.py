@@ -75,7 +75,7 @@ class GroupPanel(QWidget):
         font.setPointSizeF(font.pointSizeF() * 1.15)
         font.setBold(True)
         self.title.setFont(font)
-        self.summary = ElidedLabel()
+        self.summary = ElidedLabel(mode=Qt.TextElideMode.ElideRight)
         titles = QVBoxLayout()
         titles.setSpacing(0)
         titles.addWidget(self.title)
@@ -172,14 +172,14 @@ class GroupPanel(QWidget):
         self.trash_button.setEnabled(bool(marked))
         self.trash_button.setText(f"Trash {len(marked)} marked…" if marked else "Trash marked…")
         files = len(state.members)
-        text = f"{files} files"
+        # Figures first and cut from the right: a narrow panel loses words, not the numbers.
         if marked:
-            text += (
-                f"  ·  {len(marked)} marked for the trash, "
-                f"{human_bytes(state.marked_bytes)} to free"
+            text = (
+                f"{human_bytes(state.marked_bytes)} to free  ·  "
+                f"{len(marked)} of {files} files marked for the trash"
             )
         else:
-            text += "  ·  nothing marked"
+            text = f"{files} files  ·  nothing marked"
         self.summary.set_full_text(text)
 
     def _load(self, card: FileCard) -> None:

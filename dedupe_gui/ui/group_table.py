@@ -8,10 +8,13 @@ slider or text field keeps its own keys.
 from __future__ import annotations
 
 from PySide6.QtCore import QSize, Qt, Signal
-from PySide6.QtGui import QKeyEvent
+from PySide6.QtGui import QKeyEvent, QResizeEvent
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
 
 from dedupe_gui.ui.group_model import COL_FREE, COL_PHOTO, GroupDelegate, GroupListModel
+
+# Below this many pixels the "To free" column is hidden and its figure shown under the name.
+NARROW_LIST_WIDTH = 320
 
 REVIEW_KEYS: dict[Qt.Key, str] = {
     Qt.Key.Key_Left: "previous",
@@ -54,6 +57,13 @@ class GroupTable(QTableView):
         hheader.setSectionResizeMode(COL_FREE, QHeaderView.ResizeMode.Fixed)
         hheader.resizeSection(COL_FREE, self.fontMetrics().horizontalAdvance("999.9 MB") + 16)
         hheader.setHighlightSections(False)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        """A narrow list gives the size column's room to the names (the size joins line two)."""
+        super().resizeEvent(event)
+        narrow = self.viewport().width() < NARROW_LIST_WIDTH
+        if self.isColumnHidden(COL_FREE) != narrow:
+            self.setColumnHidden(COL_FREE, narrow)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         action = REVIEW_KEYS.get(Qt.Key(event.key()))

@@ -25,9 +25,15 @@ class ElidedLabel(QLabel):
     Middle elision keeps both the start of a path (which drive) and its end (which file).
     """
 
-    def __init__(self, text: str = "", parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        text: str = "",
+        parent: QWidget | None = None,
+        mode: Qt.TextElideMode = Qt.TextElideMode.ElideMiddle,
+    ) -> None:
         super().__init__(parent)
         self._full = ""
+        self._mode = mode
         self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
         self.setMinimumWidth(10)
         self.set_full_text(text)
@@ -42,9 +48,7 @@ class ElidedLabel(QLabel):
 
     def _elide(self) -> None:
         width = max(0, self.contentsRect().width())
-        shown = QFontMetrics(self.font()).elidedText(
-            self._full, Qt.TextElideMode.ElideMiddle, width
-        )
+        shown = QFontMetrics(self.font()).elidedText(self._full, self._mode, width)
         if shown != self.text():
             super().setText(shown)
 

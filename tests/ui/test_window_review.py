@@ -199,3 +199,17 @@ def test_sorting_by_space_to_free_keeps_the_selection(
     assert sizes == sorted(sizes, reverse=True)
     assert window.current_state() is selected
     assert window.panel.state is selected
+
+
+def test_a_narrow_list_moves_the_size_under_the_name(
+    qtbot: QtBot, window: MainWindow, photos: Path
+) -> None:
+    from dedupe_gui.ui.group_model import COL_FREE
+    from dedupe_gui.ui.group_table import NARROW_LIST_WIDTH
+
+    scan(qtbot, window, photos)
+    window.table.resize(NARROW_LIST_WIDTH + 200, 400)
+    qtbot.waitUntil(lambda: not window.table.isColumnHidden(COL_FREE))
+    window.table.resize(NARROW_LIST_WIDTH - 80, 400)
+    qtbot.waitUntil(lambda: window.table.isColumnHidden(COL_FREE))
+    window.table.viewport().grab()  # paints the two-line rows with the size folded in
