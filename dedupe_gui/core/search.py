@@ -11,11 +11,17 @@ The cost is probes (hash x flip mask) plus candidates (probes x bucket size), an
 fixed price per operation, so the layout is chosen to make each operation long and regular:
 
 - the number of chunks is picked by a cost estimate for the given n and T (a million hashes
-  at T = 10 gets four 16-bit chunks: 428 probes per hash and buckets of about 16);
-- each chunk's buckets are laid out as rows of K slots (K about the mean bucket size, pads
-  after the last entry), so one probe is one row gathered and compared as a block, and the
-  few buckets larger than K continue on further rows that only their probes visit;
-- the (chunk, mask) work is shared between threads: the numpy kernels used release the GIL.
+  at T = 10 gets four 16-bit chunks: 428 masks and buckets of about 15);
+- self-search compares whole buckets: the first K entries of every bucket sit in dense
+  arrays, so all pairs between bucket u and bucket u ^ mask are one K x K block, and many
+  blocks are one broadcast XOR (``_Blocks``);
+- entries past the K-th of their bucket, chunks too wide for dense arrays, and queries
+  against an index probe per hash: each probe gathers the bucket as rows of K slots
+  (``_Table``), the few buckets larger than K continuing on rows only their probes visit;
+- the (chunk, mask, bucket range) work is shared between threads: the numpy kernels used
+  release the GIL.
+
+docs/BENCHMARKS.md has the measurements behind these choices.
 
 Everything runs on numpy arrays of unique hashes; callers collapse identical hashes first
 (they are at distance 0 by definition and would otherwise make buckets quadratic).
@@ -164,9 +170,10 @@ def _plan(n: int, threshold: int) -> list[_Chunk]:
 class _Table:
     """One chunk's buckets as rows of K slots: a bucket of c entries owns ceil(c / K) rows.
 
-    ``slot_hash`` holds the hashes (a pad value where a row is not full) and ``slot_index``
-    their positions in the input (-1 for a pad). A probe of bucket v gathers its first row,
-    ``first_row[v]``; the probes whose bucket has more rows gather those in later steps.
+    ``slot_rows`` holds the hashes, one row of K per item (a pad value where a row is not
+    full), and ``slot_index`` their positions in the input (-1 for a pad). A probe of chunk
+    value v gathers the bucket's first row (``lookup``); the probes whose bucket has more
+    rows gather those in later steps.
     """
 
     def __init__(self, chunk: _Chunk, hashes: U64, pad: np.uint64) -> None:
