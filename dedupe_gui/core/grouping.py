@@ -36,6 +36,9 @@ from dedupe_gui.core.verify import (
 
 I64 = npt.NDArray[np.int64]
 
+# Keepers whose thumbnail checks are batched together (see SimilarityIndex._prefetch).
+_WAVE = 256
+
 
 @dataclass(frozen=True, slots=True)
 class GroupingSummary:
@@ -90,19 +93,17 @@ class SimilarityIndex:
         self._turned_pairs = Pairs.empty()
         self._turned_threshold = -1
         self._turned_index: tuple[npt.NDArray[np.uint64], I64, I64] | None = None
-        # Records sharing each unique hash, in record order.
-        order = np.argsort(self._inverse, kind="stable")
-        bounds = np.searchsorted(self._inverse[order], np.arange(self._unique.size + 1))
-        self._members: list[list[int]] = [
-            order[bounds[u] : bounds[u + 1]].tolist() for u in range(self._unique.size)
-        ]
+        # Records sharing each unique hash, in record order: order[bounds[u]:bounds[u + 1]].
+        self._order: I64 = np.argsort(self._inverse, kind="stable").astype(np.int64)
+        self._bounds: I64 = np.searchsorted(
+            self._inverse[self._order], np.arange(self._unique.size + 1)
+        ).astype(np.int64)
         self._thumbs: npt.NDArray[np.uint8] | None = None
         self._has_thumb: npt.NDArray[np.bool_] | None = None
         self._signatures: npt.NDArray[np.float32] | None = None
         self._flat: npt.NDArray[np.bool_] | None = None
-        # Residuals already computed, by pair key (see _key), sorted by key.
-        self._checked_keys: I64 = np.empty(0, np.int64)
-        self._checked_residuals: npt.NDArray[np.float32] = np.empty(0, np.float32)
+        # Residuals already computed, by pair key (see _key): kept across thresholds.
+        self._checked: dict[int, float] = {}
 
     # -- candidate pairs -----------------------------------------------------------------
 
@@ -118,26 +119,23 @@ class SimilarityIndex:
     def _plain(self, threshold: int) -> _Candidates:
         """Record pairs whose upright hashes are within ``threshold`` (same hash included)."""
         pairs = self._pairs_at(threshold)
-        a: list[int] = []
-        b: list[int] = []
-        d: list[int] = []
-        for members in self._members:
-            for i, x in enumerate(members):
-                for y in members[i + 1 :]:
-                    a.append(x)
-                    b.append(y)
-                    d.append(0)
-        for ua, ub, dist in zip(
-            pairs.a.tolist(), pairs.b.tolist(), pairs.distance.tolist(), strict=True
-        ):
-            for x in self._members[ua]:
-                for y in self._members[ub]:
-                    a.append(x)
-                    b.append(y)
-                    d.append(dist)
-        arr = np.array(a, dtype=np.int64)
+        same_a, same_b = _pairs_within_segments(self._order, self._bounds)
+        # Each unique-hash pair stands for every pairing of the files behind the two hashes.
+        count = np.diff(self._bounds)
+        ca, cb = count[pairs.a], count[pairs.b]
+        reps = ca * cb
+        which = np.repeat(np.arange(pairs.a.size, dtype=np.int64), reps)
+        k = np.arange(int(reps.sum()), dtype=np.int64) - np.repeat(np.cumsum(reps) - reps, reps)
+        cross_a = self._order[self._bounds[pairs.a][which] + k // cb[which]]
+        cross_b = self._order[self._bounds[pairs.b][which] + k % cb[which]]
+        a = np.concatenate([same_a, cross_a])
         return _Candidates(
-            arr, np.array(b, dtype=np.int64), np.zeros(arr.size, np.int64), np.array(d, np.int64)
+            a,
+            np.concatenate([same_b, cross_b]),
+            np.zeros(a.size, np.int64),
+            np.concatenate(
+                [np.zeros(same_a.size, np.int64), pairs.distance[which].astype(np.int64)]
+            ),
         )
 
     def _turned(self, threshold: int) -> _Candidates:
@@ -178,7 +176,7 @@ class SimilarityIndex:
         ):
             for slot in range(int(bounds[ut]), int(bounds[ut + 1])):
                 y, turn = int(owner_turn[0, slot]), int(owner_turn[1, slot])
-                for x in self._members[uq]:
+                for x in self._order[self._bounds[uq] : self._bounds[uq + 1]].tolist():
                     if x != y:
                         a.append(x)
                         b.append(y)
@@ -193,13 +191,63 @@ class SimilarityIndex:
 
     # -- verification --------------------------------------------------------------------
 
-    def _key(self, c: _Candidates) -> I64:
+    def _pair_keys(self, keepers: I64, others: I64, turns: I64) -> tuple[I64, I64, I64, I64]:
+        """One canonical key per unordered pair: (low, high, high's turn seen from low)."""
         n = max(len(self.records), 1)
-        key: I64 = (c.a * n + c.b) * 8 + c.turn
-        return key
+        inverse = np.asarray(INVERSE, dtype=np.int64)
+        low_first = others > keepers
+        lo = np.where(low_first, keepers, others)
+        hi = np.where(low_first, others, keepers)
+        turn = np.where(low_first, turns, inverse[turns])
+        keys: I64 = (lo * n + hi) * 8 + turn
+        return keys, lo, hi, turn
 
-    def _residuals(self, c: _Candidates) -> npt.NDArray[np.float32]:
-        """Each candidate's residual, computed once per pair and orientation."""
+    def _check(self, keepers: I64, others: I64, turns: I64) -> npt.NDArray[np.float32]:
+        """Residuals of keeper-candidate pairs, each computed at most once and then kept."""
+        keys, lo, hi, turn = self._pair_keys(keepers, others, turns)
+        key_list = keys.tolist()
+        res = np.array([self._checked.get(k, np.nan) for k in key_list], dtype=np.float32)
+        todo = np.isnan(res)
+        if todo.any():
+            fresh = self._residuals(lo[todo], hi[todo], turn[todo])
+            res[todo] = fresh
+            self._checked.update(zip(keys[todo].tolist(), fresh.tolist(), strict=True))
+        return res
+
+    def _prefetch(
+        self,
+        upcoming: Sequence[int],
+        taken: npt.NDArray[np.bool_],
+        rank: I64,
+        indptr: I64,
+        nbr: I64,
+        turns: I64,
+    ) -> None:
+        """Check in one batch every pair the next keepers may ask for.
+
+        The grouping is sequential (who is still free depends on earlier groups), but each
+        numpy pass of the check has a fixed cost: checking the next keepers' free, worse-ranked
+        neighbours together, before their turn, gives the same groups at a fraction of the
+        cost. A keeper only ever takes files ranked below it, so only those are checked.
+        """
+        keepers: list[I64] = []
+        others: list[I64] = []
+        ks: list[I64] = []
+        for best in upcoming:
+            if taken[best]:
+                continue
+            lo, hi = int(indptr[best]), int(indptr[best + 1])
+            cand = nbr[lo:hi]
+            sel = ~taken[cand] & (rank[cand] > rank[best])
+            if sel.any():
+                others.append(cand[sel])
+                ks.append(turns[lo:hi][sel])
+                keepers.append(np.full(int(sel.sum()), best, dtype=np.int64))
+        if others:
+            self._check(np.concatenate(keepers), np.concatenate(others), np.concatenate(ks))
+
+    def _residuals(self, a: I64, b: I64, turn: I64) -> npt.NDArray[np.float32]:
+        """The residual of thumbnail ``a`` against thumbnail ``b`` turned by ``turn``."""
         if self._thumbs is None:
             self._thumbs, self._has_thumb = thumbs_to_array(
                 [r.fingerprint.thumb for r in self.records]
@@ -208,45 +256,27 @@ class SimilarityIndex:
             self._flat = detail(self._thumbs) < FLAT_DETAIL
         assert self._has_thumb is not None
         assert self._signatures is not None and self._flat is not None
-        keys = self._key(c)
-        if self._checked_keys.size:
-            pos = np.minimum(np.searchsorted(self._checked_keys, keys), self._checked_keys.size - 1)
-            todo = self._checked_keys[pos] != keys
-        else:
-            todo = np.ones(keys.size, dtype=bool)
-        if todo.any():
-            new_keys, first = np.unique(keys[todo], return_index=True)
-            a = c.a[todo][first]
-            b = c.b[todo][first]
-            turn = c.turn[todo][first]
-            new = np.zeros(new_keys.size, dtype=np.float32)
-            both = self._has_thumb[a] & self._has_thumb[b]
-            # Pairs ruled out by their 16x16 correlation (upright and turned signatures are
-            # compared through the same transform as the thumbnails).
-            sig_b = self._signatures[b].reshape(-1, 16, 16).copy()
-            for k in np.unique(turn).tolist():
-                sel = turn == k
-                sig_b[sel] = transform_grid(sig_b[sel], k)
-            ruled_out = both & hopeless(
-                self._signatures[a], sig_b.reshape(-1, 256), self._flat[a] | self._flat[b]
-            )
-            new[ruled_out] = np.inf
-            both &= ~ruled_out
-            if both.any():
-                ta = self._thumbs[a[both]]
-                tb = self._thumbs[b[both]].copy()
-                for k in np.unique(turn[both]).tolist():
-                    sel = turn[both] == k
-                    tb[sel] = transform_grid(tb[sel], k)
-                new[both] = residuals(ta, tb)
-            # Without thumbnails (fingerprints from older versions) the hash decides alone.
-            merged_keys = np.concatenate([self._checked_keys, new_keys])
-            merged = np.concatenate([self._checked_residuals, new])
-            order = np.argsort(merged_keys, kind="stable")
-            self._checked_keys = merged_keys[order]
-            self._checked_residuals = merged[order]
-        pos = np.searchsorted(self._checked_keys, keys)
-        out: npt.NDArray[np.float32] = self._checked_residuals[pos]
+        out = np.zeros(a.size, dtype=np.float32)
+        both = self._has_thumb[a] & self._has_thumb[b]
+        # Pairs ruled out by their 16x16 correlation (upright and turned signatures are
+        # compared through the same transform as the thumbnails).
+        sig_b = self._signatures[b].reshape(-1, 16, 16).copy()
+        for k in np.unique(turn).tolist():
+            sel = turn == k
+            sig_b[sel] = transform_grid(sig_b[sel], k)
+        ruled_out = both & hopeless(
+            self._signatures[a], sig_b.reshape(-1, 256), self._flat[a] | self._flat[b]
+        )
+        out[ruled_out] = np.inf
+        both &= ~ruled_out
+        if both.any():
+            ta = self._thumbs[a[both]]
+            tb = self._thumbs[b[both]].copy()
+            for k in np.unique(turn[both]).tolist():
+                sel = turn[both] == k
+                tb[sel] = transform_grid(tb[sel], k)
+            out[both] = residuals(ta, tb)
+        # Without thumbnails (fingerprints from older versions) the hash decides alone.
         return out
 
     # -- grouping ------------------------------------------------------------------------
@@ -271,43 +301,80 @@ class SimilarityIndex:
         parts = [self._plain(threshold)]
         if rotations:
             parts.append(self._turned(threshold))
-        c = _Candidates.concat(parts)
-        if verify and c.a.size:
-            keep = self._residuals(c) <= np.float32(max_residual)
-            c = _Candidates(c.a[keep], c.b[keep], c.turn[keep], c.distance[keep])
-
-        neighbours: list[dict[int, tuple[int, int]]] = [{} for _ in self.records]
-        for a, b, turn, d in zip(
-            c.a.tolist(), c.b.tolist(), c.turn.tolist(), c.distance.tolist(), strict=True
-        ):
-            # b turned by `turn` matches a: seen from a, b is a turned by the inverse.
-            for x, y, k in ((a, b, turn), (b, a, INVERSE[turn])):
-                old = neighbours[x].get(y)
-                if old is None or (d, k) < old:
-                    neighbours[x][y] = (d, k)
+        indptr, nbr, dist, turns = _adjacency(_Candidates.concat(parts), len(self.records))
 
         key = keeper_key(rules)
         rank_order = sorted(range(len(self.records)), key=lambda i: key(self.records[i]))
-        rank = {i: pos for pos, i in enumerate(rank_order)}
-        taken = [False] * len(self.records)
+        rank = np.empty(len(self.records), dtype=np.int64)
+        rank[rank_order] = np.arange(len(self.records), dtype=np.int64)
+        taken = np.zeros(len(self.records), dtype=bool)
         groups: list[Group] = []
-        for best in rank_order:
+        limit = np.float32(max_residual)
+        for pos, best in enumerate(rank_order):
+            if verify and pos % _WAVE == 0:
+                self._prefetch(rank_order[pos : pos + _WAVE], taken, rank, indptr, nbr, turns)
             if taken[best]:
                 continue
             taken[best] = True
-            found = [(i, d, k) for i, (d, k) in neighbours[best].items() if not taken[i]]
-            if not found:
+            lo, hi = int(indptr[best]), int(indptr[best + 1])
+            if lo == hi:
                 continue
-            for i, _, _ in found:
-                taken[i] = True
-            found.sort(key=lambda item: (item[1], rank[item[0]]))
+            free = ~taken[nbr[lo:hi]]
+            if not free.any():
+                continue
+            others, d, k = nbr[lo:hi][free], dist[lo:hi][free], turns[lo:hi][free]
+            if verify:
+                keeper = np.full(others.size, best, dtype=np.int64)
+                ok = self._check(keeper, others, k) <= limit
+                others, d, k = others[ok], d[ok], k[ok]
+                if others.size == 0:
+                    continue
+            taken[others] = True
+            order = np.lexsort((rank[others], d))
             group = _make_group(
-                self.records[best], [(self.records[i], d, relation(k)) for i, d, k in found]
+                self.records[best],
+                [
+                    (self.records[i], dd, relation(kk))
+                    for i, dd, kk in zip(
+                        others[order].tolist(), d[order].tolist(), k[order].tolist(), strict=True
+                    )
+                ],
             )
             if group is not None:
                 groups.append(group)
         groups.sort(key=lambda g: g.keeper.path)
         return groups
+
+
+def _pairs_within_segments(order: I64, bounds: I64) -> tuple[I64, I64]:
+    """Every pair (i < j by position) inside each segment ``order[bounds[u]:bounds[u + 1]]``."""
+    count = np.diff(bounds)
+    seg = np.repeat(np.arange(count.size, dtype=np.int64), count)
+    pos = np.arange(order.size, dtype=np.int64)
+    after = bounds[seg + 1] - pos - 1  # later entries of the same segment
+    first = np.repeat(pos, after)
+    k = np.arange(int(after.sum()), dtype=np.int64) - np.repeat(np.cumsum(after) - after, after)
+    return order[first], order[first + 1 + k]
+
+
+def _adjacency(c: _Candidates, n: int) -> tuple[I64, I64, I64, I64]:
+    """Both directions of every candidate pair as CSR rows (indptr, neighbour, distance, turn).
+
+    Seen from ``b``, ``a`` is turned by the inverse orientation. Where a pair is found more
+    than once (several orientations), the smallest (distance, turn) is kept.
+    """
+    inverse = np.asarray(INVERSE, dtype=np.int64)
+    src = np.concatenate([c.a, c.b])
+    dst = np.concatenate([c.b, c.a])
+    dist = np.concatenate([c.distance, c.distance])
+    turn = np.concatenate([c.turn, inverse[c.turn]])
+    order = np.lexsort((turn, dist, dst, src))
+    src, dst, dist, turn = src[order], dst[order], dist[order], turn[order]
+    first = np.ones(src.size, dtype=bool)
+    first[1:] = (src[1:] != src[:-1]) | (dst[1:] != dst[:-1])
+    src, dst, dist, turn = src[first], dst[first], dist[first], turn[first]
+    indptr = np.searchsorted(src, np.arange(n + 1)).astype(np.int64)
+    return indptr, dst, dist, turn
 
 
 def _make_group(keeper: ImageRecord, others: list[tuple[ImageRecord, int, str]]) -> Group | None:

@@ -25,7 +25,9 @@ Everything is vectorised over pairs so that thousands of candidates cost well un
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from typing import Final
 
 import numpy as np
@@ -65,6 +67,8 @@ _COARSE_STEPS: Final = 6
 _FINE_STEPS: Final = 3
 # Pairs processed at once: bounds memory to a few tens of MB.
 _CHUNK: Final = 1024
+# Below this many pairs a batch is not worth splitting over threads.
+_MIN_SHARE: Final = 64
 
 
 def thumbnail(grey: Image.Image, transpose: Image.Transpose | None = None) -> bytes:
@@ -123,16 +127,32 @@ def detail(thumbs: U8 | F32) -> F32:
     return out
 
 
-def residuals(a: U8, b: U8) -> F32:
-    """The residual of each pair of thumbnails ``a[k]``, ``b[k]`` (shape (P, 32, 32) each)."""
+def residuals(a: U8, b: U8, workers: int | None = None) -> F32:
+    """The residual of each pair of thumbnails ``a[k]``, ``b[k]`` (shape (P, 32, 32) each).
+
+    Large batches are split over threads: the work is whole-array numpy arithmetic, which
+    runs without the interpreter lock, so every core takes a share.
+    """
     if a.shape != b.shape or a.ndim != 3:
         raise ValueError(f"thumbnail stacks must match: {a.shape} vs {b.shape}")
-    out = np.empty(a.shape[0], dtype=np.float32)
-    for start in range(0, a.shape[0], _CHUNK):
-        stop = start + _CHUNK
+    count = a.shape[0]
+    workers = workers or os.cpu_count() or 1
+    step = min(_CHUNK, max(_MIN_SHARE, -(-count // workers)))
+    starts = range(0, count, step)
+    out = np.empty(count, dtype=np.float32)
+
+    def run(start: int) -> None:
+        stop = start + step
         out[start:stop] = _residuals(
             a[start:stop].astype(np.float32), b[start:stop].astype(np.float32)
         )
+
+    if len(starts) == 1 or workers == 1:
+        for start in starts:
+            run(start)
+    else:
+        with ThreadPoolExecutor(min(workers, len(starts))) as pool:
+            list(pool.map(run, starts))
     return out
 
 
