@@ -104,6 +104,7 @@ class SimilarityIndex:
         self._flat: npt.NDArray[np.bool_] | None = None
         # Residuals already computed, by pair key (see _key): kept across thresholds.
         self._checked: dict[int, float] = {}
+        self._rankings: dict[tuple[str, ...], tuple[list[int], I64]] = {}
 
     # -- candidate pairs -----------------------------------------------------------------
 
@@ -279,6 +280,17 @@ class SimilarityIndex:
         # Without thumbnails (fingerprints from older versions) the hash decides alone.
         return out
 
+    def _ranking(self, rules: tuple[str, ...]) -> tuple[list[int], I64]:
+        """Records best keeper first, and each record's place in that order (kept per rules)."""
+        cached = self._rankings.get(rules)
+        if cached is None:
+            key = keeper_key(rules)
+            order = sorted(range(len(self.records)), key=lambda i: key(self.records[i]))
+            rank = np.empty(len(self.records), dtype=np.int64)
+            rank[order] = np.arange(len(self.records), dtype=np.int64)
+            cached = self._rankings[rules] = (order, rank)
+        return cached
+
     # -- grouping ------------------------------------------------------------------------
 
     def groups(
@@ -303,10 +315,7 @@ class SimilarityIndex:
             parts.append(self._turned(threshold))
         indptr, nbr, dist, turns = _adjacency(_Candidates.concat(parts), len(self.records))
 
-        key = keeper_key(rules)
-        rank_order = sorted(range(len(self.records)), key=lambda i: key(self.records[i]))
-        rank = np.empty(len(self.records), dtype=np.int64)
-        rank[rank_order] = np.arange(len(self.records), dtype=np.int64)
+        rank_order, rank = self._ranking(tuple(rules))
         taken = np.zeros(len(self.records), dtype=bool)
         groups: list[Group] = []
         limit = np.float32(max_residual)
