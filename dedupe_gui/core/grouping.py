@@ -104,6 +104,9 @@ class SimilarityIndex:
         self._flat: npt.NDArray[np.bool_] | None = None
         # Residuals already computed, by pair key (see _key): kept across thresholds.
         self._checked: dict[int, float] = {}
+        # The residual limit the kept residuals were computed for: below it a pair's check
+        # stops early (core.verify.residuals), so other limits need fresh checks.
+        self._good_enough = DEFAULT_MAX_RESIDUAL
         self._rankings: dict[tuple[str, ...], tuple[list[int], I64]] = {}
 
     # -- candidate pairs -----------------------------------------------------------------
@@ -276,7 +279,7 @@ class SimilarityIndex:
             for k in np.unique(turn[both]).tolist():
                 sel = turn[both] == k
                 tb[sel] = transform_grid(tb[sel], k)
-            out[both] = residuals(ta, tb)
+            out[both] = residuals(ta, tb, good_enough=self._good_enough)
         # Without thumbnails (fingerprints from older versions) the hash decides alone.
         return out
 
@@ -319,6 +322,9 @@ class SimilarityIndex:
         taken = np.zeros(len(self.records), dtype=bool)
         groups: list[Group] = []
         limit = np.float32(max_residual)
+        if verify and max_residual != self._good_enough:
+            self._checked.clear()
+            self._good_enough = max_residual
         for pos, best in enumerate(rank_order):
             if verify and pos % _WAVE == 0:
                 self._prefetch(rank_order[pos : pos + _WAVE], taken, rank, indptr, nbr, turns)

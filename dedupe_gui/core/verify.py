@@ -127,11 +127,14 @@ def detail(thumbs: U8 | F32) -> F32:
     return out
 
 
-def residuals(a: U8, b: U8, workers: int | None = None) -> F32:
+def residuals(a: U8, b: U8, workers: int | None = None, good_enough: float = 0.0) -> F32:
     """The residual of each pair of thumbnails ``a[k]``, ``b[k]`` (shape (P, 32, 32) each).
 
-    Large batches are split over threads: the work is whole-array numpy arithmetic, which
-    runs without the interpreter lock, so every core takes a share.
+    ``good_enough``: a caller that only asks "at most this?" lets the check stop as soon as
+    one way of aligning the pair gets there; such pairs then report that first residual, an
+    upper bound of the exact one that is still at most ``good_enough``. The default (0) gives
+    exact residuals. Large batches are split over threads: the work is whole-array numpy
+    arithmetic, which runs without the interpreter lock, so every core takes a share.
     """
     if a.shape != b.shape or a.ndim != 3:
         raise ValueError(f"thumbnail stacks must match: {a.shape} vs {b.shape}")
@@ -144,7 +147,7 @@ def residuals(a: U8, b: U8, workers: int | None = None) -> F32:
     def run(start: int) -> None:
         stop = start + step
         out[start:stop] = _residuals(
-            a[start:stop].astype(np.float32), b[start:stop].astype(np.float32)
+            a[start:stop].astype(np.float32), b[start:stop].astype(np.float32), good_enough
         )
 
     if len(starts) == 1 or workers == 1:
@@ -156,7 +159,7 @@ def residuals(a: U8, b: U8, workers: int | None = None) -> F32:
     return out
 
 
-def _residuals(a: F32, b: F32) -> F32:
+def _residuals(a: F32, b: F32, good_enough: float) -> F32:
     flat = np.minimum(detail(a), detail(b)) < FLAT_DETAIL
     sa, sb = _smooth(a), _smooth(b)
     out = np.empty(a.shape[0], dtype=np.float32)
@@ -170,13 +173,17 @@ def _residuals(a: F32, b: F32) -> F32:
     identity = np.percentile(np.abs(za - zb), _QUANTILE, axis=(1, 2)).astype(np.float32)
     correlation = (za * zb).mean(axis=(1, 2))
     result = identity.copy()
-    align = (identity > _SKIP_ALIGN) & (correlation >= _PREFILTER)
+    align = (identity > max(_SKIP_ALIGN, good_enough)) & (correlation >= _PREFILTER)
     if align.any():
         pa, pb = a[rest][align], b[rest][align]
         sa2, sb2 = sa[rest][align], sb[rest][align]
-        forward = _aligned_residual(pa, pb, sa2, sb2)
-        backward = _aligned_residual(pb, pa, sb2, sa2)
-        result[align] = np.minimum(identity[align], np.minimum(forward, backward))
+        best = np.minimum(identity[align], _aligned_residual(pa, pb, sa2, sb2))
+        # The other direction only where the first did not already settle the question.
+        again = best > good_enough
+        if again.any():
+            backward = _aligned_residual(pb[again], pa[again], sb2[again], sa2[again])
+            best[again] = np.minimum(best[again], backward)
+        result[align] = best
     out[rest] = result
     return out
 

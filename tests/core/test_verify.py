@@ -216,3 +216,27 @@ def test_unrelated_pictures_are_ruled_out_cheaply_but_flat_ones_never() -> None:
     flat = detail(a) < 1.5
     out = hopeless(signatures(a), signatures(b), flat | (detail(b) < 1.5))
     assert out.tolist() == [False, True, False]
+
+
+def test_stopping_early_never_changes_a_verdict(tmp_path: Path) -> None:
+    """With ``good_enough`` the check may stop at the first alignment that passes; every
+    pair must still land on the same side of the limit as with the exact residual."""
+    base = photo(13, (200, 150))
+    w, h = base.size
+    variants = [
+        base,
+        base.crop((8, 6, w - 8, h - 6)).resize((w, h)),
+        base.crop((0, 0, w - 14, h - 10)),
+        base.resize((120, 90)),
+        photo(14, (200, 150)),
+        base.transpose(Image.Transpose.FLIP_LEFT_RIGHT),
+    ]
+    paths = [save(v, tmp_path / f"{i}.png") for i, v in enumerate(variants)]
+    thumbs = np.concatenate([_thumb(fingerprint_file(str(p))) for p in paths])
+    i, j = np.triu_indices(len(paths), 1)
+    exact = residuals(thumbs[i], thumbs[j])
+    for limit in (0.05, DEFAULT_MAX_RESIDUAL, 0.3):
+        early = residuals(thumbs[i], thumbs[j], good_enough=limit)
+        assert np.array_equal(early <= limit, exact <= limit)
+        assert np.all(early >= exact - 1e-6)  # an upper bound, never below the exact value
+    assert (exact <= DEFAULT_MAX_RESIDUAL).sum() >= 3  # the copies really are close
