@@ -14,8 +14,6 @@ import threading
 from collections.abc import Callable, Sequence
 from typing import IO, Any
 
-import numpy as np
-
 from dedupe_gui import __version__
 from dedupe_gui.core.actions import (
     CleanupOptions,
@@ -30,10 +28,10 @@ from dedupe_gui.core.files import WalkOptions
 from dedupe_gui.core.fingerprint import hash_to_hex
 from dedupe_gui.core.grouping import group_records, summarise
 from dedupe_gui.core.keeper import DEFAULT_RULES, RULES, validate_rules
+from dedupe_gui.core.lookup import find_matches
 from dedupe_gui.core.models import FileError, Group, Progress, ScanResult
 from dedupe_gui.core.report import Report, to_csv, to_json
 from dedupe_gui.core.scan import ScanOptions, run_scan
-from dedupe_gui.core.search import cross_pairs
 from dedupe_gui.core.threshold import DEFAULT_THRESHOLD, PRESETS, parse_threshold
 from dedupe_gui.core.units import human_bytes, human_duration
 
@@ -189,6 +187,12 @@ def build_parser() -> argparse.ArgumentParser:
     search.add_argument("--db", required=True, metavar="FILE")
     common(search)
     search.add_argument("--format", choices=("text", "json"), default="text")
+    search.add_argument(
+        "--no-verify",
+        dest="verify",
+        action="store_false",
+        help="match on the 64-bit hash alone, without the thumbnail check",
+    )
     return parser
 
 
@@ -383,37 +387,30 @@ def cmd_search(args: argparse.Namespace) -> int:
         entries = list(store.records())
     if not entries:
         raise _Exit(f"{args.db} holds no fingerprints (is it a database made by 'index'?)")
-    db_hashes = np.fromiter((fp.hash for _, fp in entries), np.uint64, len(entries))
-    unique, inverse = np.unique(db_hashes, return_inverse=True)
-    by_unique: list[list[int]] = [[] for _ in range(unique.size)]
-    for i, u in enumerate(inverse.tolist()):
-        by_unique[u].append(i)
-
     result = _run_scan(args.queries, args, None)
     errors.extend(f"{_printable(e.path)}: {e.error}" for e in result.errors)
     queries = list(result.records)
-    q_hashes = np.fromiter((r.fingerprint.hash for r in queries), np.uint64, len(queries))
-    pairs = cross_pairs(q_hashes, unique, args.threshold)
-    matches: dict[int, list[tuple[int, int]]] = {}
-    for a, b, d in zip(pairs.a.tolist(), pairs.b.tolist(), pairs.distance.tolist(), strict=True):
-        matches.setdefault(a, []).extend((d, i) for i in by_unique[b])
-
+    matches = find_matches(
+        [fp for _, fp in entries],
+        [r.fingerprint for r in queries],
+        args.threshold,
+        verify=args.verify,
+    )
     doc: list[dict[str, Any]] = []
-    for qi, q in enumerate(queries):
-        found = sorted(matches.get(qi, []), key=lambda item: (item[0], entries[item[1]][0].path))
+    for q, found in zip(queries, matches, strict=True):
         doc.append(
             {
                 "query": q.path,
                 "hash": hash_to_hex(q.fingerprint.hash),
                 "matches": [
                     {
-                        "path": entries[i][0].path,
-                        "distance": d,
-                        "width": entries[i][1].width,
-                        "height": entries[i][1].height,
-                        "hash": hash_to_hex(entries[i][1].hash),
+                        "path": entries[m.entry][0].path,
+                        "distance": m.distance,
+                        "width": entries[m.entry][1].width,
+                        "height": entries[m.entry][1].height,
+                        "hash": hash_to_hex(entries[m.entry][1].hash),
                     }
-                    for d, i in found
+                    for m in found
                 ],
             }
         )

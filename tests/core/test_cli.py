@@ -249,3 +249,17 @@ def test_report_round_trip_keeps_file_identity(
     ]
     with Image.open(report.groups[0].keeper.path) as im:
         assert im.size == (320, 240)
+
+
+def test_search_checks_thumbnails_unless_told_not_to(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Two flat pictures share a hash (every bit is noise) but are not the same picture."""
+    db = str(tmp_path / "fp.sqlite3")
+    save(Image.new("RGB", (120, 90), (40, 40, 40)), tmp_path / "lib" / "dark.png")
+    status, _, _ = run(["index", str(tmp_path / "lib"), "--db", db, "-q"], capsys)
+    query = save(Image.new("RGB", (120, 90), (220, 220, 220)), tmp_path / "q" / "light.png")
+    status, out, _ = run(["search", "--db", db, str(query)], capsys)
+    assert status == 1 and "no match" in out
+    status, out, _ = run(["search", "--db", db, str(query), "--no-verify"], capsys)
+    assert status == 0 and "dark.png" in out
