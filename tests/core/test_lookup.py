@@ -11,7 +11,7 @@ def fp(h: int) -> Fingerprint:
 
 
 def test_identical_hashes_all_match_and_closest_come_first() -> None:
-    entries = [fp(0b1111), fp(0), fp(0b1), fp(0), fp(1 << 63)]
+    entries = [fp(0b1111), fp(0), fp(0b1), fp(0), fp(0b111 << 61)]
     found = find_matches(entries, [fp(0), fp(0xFFFF_0000_0000_0000)], threshold=2)
     assert found[0] == [Match(1, 0), Match(3, 0), Match(2, 1)]
     assert found[1] == []
