@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidge
 from dedupe_gui.ui.group_model import COL_FREE, COL_PHOTO, GroupDelegate, GroupListModel
 
 # Below this many pixels the "To free" column is hidden and its figure shown under the name.
-NARROW_LIST_WIDTH = 320
+NARROW_LIST_WIDTH = 280
 
 REVIEW_KEYS: dict[Qt.Key, str] = {
     Qt.Key.Key_Left: "previous",
