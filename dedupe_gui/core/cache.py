@@ -15,7 +15,7 @@ import sqlite3
 import time
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import Final
+from typing import Any, Final
 
 from dedupe_gui.core.fingerprint import ALGORITHM_VERSION
 from dedupe_gui.core.models import FileKey, Fingerprint
@@ -160,18 +160,26 @@ class FingerprintStore:
 
     # -- reading -------------------------------------------------------------------------
 
-    def get(self, key: FileKey) -> Entry | None:
-        """The stored entry for exactly this version of the file, or None."""
+    def _row(self, key: FileKey, columns: str) -> tuple[Any, ...] | None:
+        """``columns`` of the row of exactly this version of the file (size and mtime match)."""
         try:
             row = self._db.execute(
-                "SELECT size, mtime_ns, hash, width, height, format, taken, camera, "
-                "orientation, error, thumb, turned FROM fingerprints WHERE path = ?",
+                f"SELECT size, mtime_ns, {columns} FROM fingerprints WHERE path = ?",
                 (_path_blob(key.path),),
             ).fetchone()
         except sqlite3.DatabaseError as exc:
             self._fail(exc)
             return None
         if row is None or row[0] != key.size or row[1] != key.mtime_ns:
+            return None
+        return tuple(row)
+
+    def get(self, key: FileKey) -> Entry | None:
+        """The stored entry for exactly this version of the file, or None."""
+        row = self._row(
+            key, "hash, width, height, format, taken, camera, orientation, error, thumb, turned"
+        )
+        if row is None:
             return None
         if row[9] is not None:
             return str(row[9])
@@ -188,17 +196,8 @@ class FingerprintStore:
         )
 
     def get_digest(self, key: FileKey) -> str | None:
-        try:
-            row = self._db.execute(
-                "SELECT size, mtime_ns, digest FROM fingerprints WHERE path = ?",
-                (_path_blob(key.path),),
-            ).fetchone()
-        except sqlite3.DatabaseError as exc:
-            self._fail(exc)
-            return None
-        if row is None or row[0] != key.size or row[1] != key.mtime_ns:
-            return None
-        return None if row[2] is None else str(row[2])
+        row = self._row(key, "digest")
+        return None if row is None or row[2] is None else str(row[2])
 
     def records(self) -> Iterator[tuple[FileKey, Fingerprint]]:
         """Every stored fingerprint (not the failures), in path order."""

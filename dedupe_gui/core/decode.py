@@ -293,7 +293,8 @@ def _open_raw(f: BinaryIO, kind: str) -> tuple[Image.Image, tuple[int, int]]:
 
 # -- thumbnails --------------------------------------------------------------------------
 
-_TRANSPOSE: Final[dict[int, Image.Transpose]] = {
+# EXIF orientation -> the transpose that makes the stored pixels upright (as exif_transpose).
+EXIF_TRANSPOSE: Final[dict[int, Image.Transpose]] = {
     2: Image.Transpose.FLIP_LEFT_RIGHT,
     3: Image.Transpose.ROTATE_180,
     4: Image.Transpose.FLIP_TOP_BOTTOM,
@@ -335,7 +336,7 @@ def open_thumbnail(path: str, max_side: int) -> Image.Image:
         raise DecodeError("permission denied") from exc
     except Exception as exc:  # any decoder failure is this file's, shown as its reason
         raise DecodeError(str(exc).strip() or type(exc).__name__) from exc
-    transpose = _TRANSPOSE.get(orientation)
+    transpose = EXIF_TRANSPOSE.get(orientation)
     return rgb.transpose(transpose) if transpose is not None else rgb
 
 

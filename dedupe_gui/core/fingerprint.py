@@ -19,7 +19,7 @@ from typing import Final
 import numpy as np
 from PIL import Image, UnidentifiedImageError
 
-from dedupe_gui.core.decode import DecodeError, open_image
+from dedupe_gui.core.decode import EXIF_TRANSPOSE, DecodeError, open_image
 from dedupe_gui.core.models import Fingerprint
 from dedupe_gui.core.orientations import TRANSPOSES, small_pair, turned_hashes
 from dedupe_gui.core.verify import thumbnail
@@ -37,17 +37,6 @@ _DATETIME_ORIGINAL: Final = 0x9003
 _DATETIME: Final = 0x0132
 _MAKE: Final = 0x010F
 _MODEL: Final = 0x0110
-
-# EXIF orientation -> the transpose that makes the stored pixels upright (as exif_transpose).
-_TRANSPOSE: Final[dict[int, Image.Transpose]] = {
-    2: Image.Transpose.FLIP_LEFT_RIGHT,
-    3: Image.Transpose.ROTATE_180,
-    4: Image.Transpose.FLIP_TOP_BOTTOM,
-    5: Image.Transpose.TRANSPOSE,
-    6: Image.Transpose.ROTATE_270,
-    7: Image.Transpose.TRANSVERSE,
-    8: Image.Transpose.ROTATE_90,
-}
 
 
 class FingerprintError(Exception):
@@ -91,7 +80,7 @@ def dhash_of_image(img: Image.Image, orientation: int = 1) -> int:
     """dHash of ``img`` as it is displayed under the given EXIF orientation."""
     swap = orientation in (5, 6, 7, 8)
     small = _to_grey(img).resize((8, 9) if swap else (9, 8), Image.Resampling.LANCZOS)
-    transpose = _TRANSPOSE.get(orientation)
+    transpose = EXIF_TRANSPOSE.get(orientation)
     if transpose is not None:
         small = small.transpose(transpose)
     return dhash_of_grey(small)
@@ -154,10 +143,10 @@ def fingerprint_file(path: str) -> Fingerprint:
             if img.format in ("JPEG", "MPO"):  # also RAW previews and phone MPO files
                 img.draft("L", (DRAFT_MIN_SIDE, DRAFT_MIN_SIDE))
             grey = _to_grey(img)
-            wide, across = small_pair(grey, TRANSPOSES.index(_TRANSPOSE.get(orientation)))
+            wide, across = small_pair(grey, TRANSPOSES.index(EXIF_TRANSPOSE.get(orientation)))
             value = dhash_of_grey(wide)
             turned = turned_hashes(wide, across)
-            thumb = thumbnail(grey, _TRANSPOSE.get(orientation))
+            thumb = thumbnail(grey, EXIF_TRANSPOSE.get(orientation))
     except FingerprintError:
         raise
     except DecodeError as exc:

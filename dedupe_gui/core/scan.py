@@ -126,6 +126,16 @@ def run_scan(
     def snapshot(current: str = "") -> Progress:
         return Progress(Phase.HASHING, from_cache + hashed, total, from_cache, len(errors), current)
 
+    def take(f: FoundFile, entry: Entry) -> None:
+        nonlocal hashed
+        hashed += 1
+        if isinstance(entry, str):
+            errors.append(FileError(f.key.path, entry))
+        else:
+            records.append(ImageRecord(f.key, entry, f.reference))
+        if store is not None:
+            store.put(f.key, entry)
+
     report(snapshot(), force=True)
     in_flight: dict[Future[Entry], FoundFile] = {}
     pending = iter(todo)
@@ -142,30 +152,15 @@ def run_scan(
             done, _ = wait(in_flight, timeout=0.25, return_when=FIRST_COMPLETED)
             for future in done:
                 f = in_flight.pop(future)
-                entry = future.result()
-                hashed += 1
-                if isinstance(entry, str):
-                    errors.append(FileError(f.key.path, entry))
-                else:
-                    records.append(ImageRecord(f.key, entry, f.reference))
-                if store is not None:
-                    store.put(f.key, entry)
+                take(f, future.result())
                 report(snapshot(f.key.path))
             if stop.is_set():
                 for future in in_flight:
                     future.cancel()
                 # Let the files already being decoded finish: their work is not wasted.
                 for future, f in list(in_flight.items()):
-                    if future.cancelled():
-                        continue
-                    entry = future.result()
-                    hashed += 1
-                    if isinstance(entry, str):
-                        errors.append(FileError(f.key.path, entry))
-                    else:
-                        records.append(ImageRecord(f.key, entry, f.reference))
-                    if store is not None:
-                        store.put(f.key, entry)
+                    if not future.cancelled():
+                        take(f, future.result())
                 in_flight.clear()
                 break
 
