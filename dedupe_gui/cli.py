@@ -26,7 +26,7 @@ from dedupe_gui.core.actions import (
 from dedupe_gui.core.cache import FingerprintStore, default_cache_path
 from dedupe_gui.core.files import WalkOptions
 from dedupe_gui.core.fingerprint import hash_to_hex
-from dedupe_gui.core.grouping import group_records, summarise
+from dedupe_gui.core.grouping import SimilarityIndex, summarise
 from dedupe_gui.core.keeper import DEFAULT_RULES, RULES, validate_rules
 from dedupe_gui.core.lookup import find_matches
 from dedupe_gui.core.models import FileError, Group, Progress, ScanResult
@@ -34,6 +34,7 @@ from dedupe_gui.core.report import Report, to_csv, to_json
 from dedupe_gui.core.scan import ScanOptions, run_scan
 from dedupe_gui.core.threshold import DEFAULT_THRESHOLD, PRESETS, parse_threshold
 from dedupe_gui.core.units import human_bytes, human_duration
+from dedupe_gui.core.verify import DEFAULT_MAX_RESIDUAL
 
 SUBCOMMANDS = ("scan", "index", "search")
 
@@ -324,23 +325,30 @@ def cmd_scan(args: argparse.Namespace) -> int:
         if not os.path.isdir(ref):
             raise _Exit(f"--reference {ref}: not a folder")
     paths = list(args.paths) + [r for r in args.reference if r not in args.paths]
+
+    def group(result: ScanResult, store: FingerprintStore | None) -> list[Group]:
+        # Thumbnail checks of unchanged pairs are kept in the cache, like fingerprints.
+        known = store.pair_checks(DEFAULT_MAX_RESIDUAL) if store and args.verify else None
+        index = SimilarityIndex(result.records, known)
+        groups = index.groups(
+            args.threshold, args.keeper_rules, verify=args.verify, rotations=args.rotations
+        )
+        if store is not None:
+            store.put_pair_checks(*index.new_checks())
+        return groups
+
     if args.no_cache:
         result = _run_scan(paths, args, None, args.reference)
+        groups = group(result, None)
     else:
         with _open_store(args.cache or default_cache_path()) as store:
             result = _run_scan(paths, args, store, args.reference)
-    groups = group_records(
-        result.records,
-        args.threshold,
-        args.keeper_rules,
-        verify=args.verify,
-        rotations=args.rotations,
-    )
+            groups = group(result, store)
     report = Report(args.threshold, result.paths, tuple(groups), result.errors, result.stats)
     out = sys.stdout
     # JSON and CSV stay machine-readable on stdout; with them, cleanup outcomes go to stderr.
     if args.format == "json":
-        out.write(to_json(report) + "\n")
+        out.write(to_json(report, pretty=out.isatty()) + "\n")
     elif args.format == "csv":
         out.write(to_csv(report))
     else:

@@ -43,6 +43,11 @@ CREATE TABLE IF NOT EXISTS fingerprints (
     thumb BLOB,
     turned BLOB
 );
+CREATE TABLE IF NOT EXISTS pair_checks (
+    pair INTEGER PRIMARY KEY,  -- core.grouping.pair_id: both files' path, size, mtime and the turn
+    residual REAL NOT NULL,
+    good_enough REAL NOT NULL  -- the limit the check was allowed to stop early at
+);
 """
 
 Entry = Fingerprint | str  # a fingerprint, or the reason the file could not be read
@@ -156,6 +161,7 @@ class FingerprintStore:
         elif stored.get("algorithm", wanted["algorithm"]) != wanted["algorithm"]:
             # Fingerprints from another algorithm would group wrongly: start over.
             db.execute("DELETE FROM fingerprints")
+            db.execute("DELETE FROM pair_checks")
         db.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", wanted.items())
 
     # -- reading -------------------------------------------------------------------------
@@ -273,6 +279,33 @@ class FingerprintStore:
                 "UPDATE fingerprints SET digest = ? WHERE path = ? AND size = ? AND mtime_ns = ?",
                 (digest, _path_blob(key.path), key.size, key.mtime_ns),
             )
+
+    def pair_checks(self, good_enough: float) -> dict[int, float]:
+        """Thumbnail-check residuals kept from earlier groupings at the same early-stop limit.
+
+        Keys name both files' versions (path, size, mtime), so a changed file never reuses
+        an old verdict; the rows of files that changed are simply never asked for again.
+        """
+        try:
+            rows = self._db.execute(
+                "SELECT pair, residual FROM pair_checks WHERE good_enough = ?", (good_enough,)
+            ).fetchall()
+        except sqlite3.DatabaseError as exc:
+            self._fail(exc)
+            return {}
+        return {int(p): float(r) for p, r in rows}
+
+    def put_pair_checks(self, checks: dict[int, float], good_enough: float) -> None:
+        if not checks or not self._writable:
+            return
+        try:
+            self._db.executemany(
+                "INSERT OR REPLACE INTO pair_checks VALUES (?, ?, ?)",
+                ((p, r, good_enough) for p, r in checks.items()),
+            )
+            self._db.commit()
+        except sqlite3.DatabaseError as exc:
+            self._fail(exc)
 
     def put_many(self, items: Iterable[tuple[FileKey, Entry]]) -> None:
         for key, entry in items:

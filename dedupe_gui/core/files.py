@@ -90,7 +90,10 @@ def walk(
     seen_dirs: set[tuple[int, int]] = set()
     seen_files: set[tuple[int, int]] = set()
 
-    def file_entry(path: str, st: os.stat_result) -> FoundFile | FileError | None:
+    def in_reference(path: str) -> bool:
+        return bool(references) and is_under(path, references)
+
+    def file_entry(path: str, st: os.stat_result, reference: bool) -> FoundFile | FileError | None:
         if not stat.S_ISREG(st.st_mode):
             return None
         ident = (st.st_dev, st.st_ino)
@@ -101,7 +104,7 @@ def walk(
             if st.st_size == 0:
                 return FileError(path, "empty file (0 bytes)")
             return None
-        return FoundFile(FileKey(path, st.st_size, st.st_mtime_ns), is_under(path, references))
+        return FoundFile(FileKey(path, st.st_size, st.st_mtime_ns), reference)
 
     for given in paths:
         top = os.path.abspath(os.path.expanduser(given))
@@ -115,7 +118,7 @@ def walk(
             continue
         if stat.S_ISREG(st.st_mode):
             # A file named on purpose is scanned whatever its extension.
-            given_file = file_entry(top, st)
+            given_file = file_entry(top, st, in_reference(top))
             if given_file is not None:
                 yield given_file
             continue
@@ -137,6 +140,9 @@ def walk(
             if ident in seen_dirs:
                 continue  # a symlink loop, or a folder reached twice
             seen_dirs.add(ident)
+            # Resolved once per folder: files inside lie where their folder lies, unless
+            # they are links (resolved one by one below).
+            folder_is_reference = in_reference(folder)
             try:
                 with os.scandir(folder) as it:
                     entries = sorted(it, key=lambda e: e.name)
@@ -166,7 +172,8 @@ def walk(
                 if stat.S_ISDIR(est.st_mode):
                     subdirs.append(full)
                 elif os.path.splitext(name)[1].lower() in options.extensions:
-                    found = file_entry(full, est)
+                    reference = in_reference(full) if entry.is_symlink() else folder_is_reference
+                    found = file_entry(full, est, reference)
                     if found is not None:
                         yield found
             stack.extend(reversed(subdirs))

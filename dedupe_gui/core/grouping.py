@@ -14,7 +14,8 @@ compares the keeper with the file turned that way.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import hashlib
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -82,7 +83,14 @@ class SimilarityIndex:
     moving a threshold slider back and forth costs only the grouping.
     """
 
-    def __init__(self, records: Sequence[ImageRecord]) -> None:
+    def __init__(
+        self,
+        records: Sequence[ImageRecord],
+        known_checks: Mapping[int, float] | None = None,
+    ) -> None:
+        """``known_checks``: residuals by ``pair_id`` from an earlier run (a cache), computed
+        with the default limit (DEFAULT_MAX_RESIDUAL); pairs found there are not checked again.
+        """
         self.records = tuple(records)
         n = len(self.records)
         hashes = np.fromiter((r.fingerprint.hash for r in self.records), dtype=np.uint64, count=n)
@@ -102,8 +110,10 @@ class SimilarityIndex:
         self._has_thumb: npt.NDArray[np.bool_] | None = None
         self._signatures: npt.NDArray[np.float32] | None = None
         self._flat: npt.NDArray[np.bool_] | None = None
-        # Residuals already computed, by pair key (see _key): kept across thresholds.
-        self._checked: dict[int, float] = {}
+        # Residuals already computed, by pair_id: kept across thresholds.
+        self._checked: dict[int, float] = dict(known_checks or {})
+        self._new_checks: dict[int, float] = {}
+        self._file_ids: npt.NDArray[np.uint64] | None = None
         # The residual limit the kept residuals were computed for: below it a pair's check
         # stops early (core.verify.residuals), so other limits need fresh checks.
         self._good_enough = DEFAULT_MAX_RESIDUAL
@@ -196,15 +206,19 @@ class SimilarityIndex:
     # -- verification --------------------------------------------------------------------
 
     def _pair_keys(self, keepers: I64, others: I64, turns: I64) -> tuple[I64, I64, I64, I64]:
-        """One canonical key per unordered pair: (low, high, high's turn seen from low)."""
-        n = max(len(self.records), 1)
+        """One key per unordered pair and turn, stable across runs (see ``pair_id``), and the
+        pair in canonical order: (low, high, high's turn seen from low)."""
+        if self._file_ids is None:
+            self._file_ids = np.fromiter(
+                (file_id(r) for r in self.records), dtype=np.uint64, count=len(self.records)
+            )
+        ids = self._file_ids
         inverse = np.asarray(INVERSE, dtype=np.int64)
-        low_first = others > keepers
+        low_first = ids[others] > ids[keepers]
         lo = np.where(low_first, keepers, others)
         hi = np.where(low_first, others, keepers)
         turn = np.where(low_first, turns, inverse[turns])
-        keys: I64 = (lo * n + hi) * 8 + turn
-        return keys, lo, hi, turn
+        return pair_id(ids[lo], ids[hi], turn), lo, hi, turn
 
     def _check(self, keepers: I64, others: I64, turns: I64) -> npt.NDArray[np.float32]:
         """Residuals of keeper-candidate pairs, each computed at most once and then kept."""
@@ -215,8 +229,15 @@ class SimilarityIndex:
         if todo.any():
             fresh = self._residuals(lo[todo], hi[todo], turn[todo])
             res[todo] = fresh
-            self._checked.update(zip(keys[todo].tolist(), fresh.tolist(), strict=True))
+            new = dict(zip(keys[todo].tolist(), fresh.tolist(), strict=True))
+            self._checked.update(new)
+            self._new_checks.update(new)
         return res
+
+    def new_checks(self) -> tuple[dict[int, float], float]:
+        """Residuals computed by this index (by ``pair_id``) and the limit they stopped at,
+        for a cache to keep (FingerprintStore.put_pair_checks)."""
+        return dict(self._new_checks), self._good_enough
 
     def _prefetch(
         self,
@@ -324,6 +345,7 @@ class SimilarityIndex:
         limit = np.float32(max_residual)
         if verify and max_residual != self._good_enough:
             self._checked.clear()
+            self._new_checks.clear()
             self._good_enough = max_residual
         for pos, best in enumerate(rank_order):
             if verify and pos % _WAVE == 0:
@@ -359,6 +381,35 @@ class SimilarityIndex:
                 groups.append(group)
         groups.sort(key=lambda g: g.keeper.path)
         return groups
+
+
+def file_id(record: ImageRecord) -> int:
+    """64 bits naming one version of one file (path, size, mtime), the same in every run."""
+    key = record.key
+    text = f"{key.path}\0{key.size}\0{key.mtime_ns}".encode("utf-8", "surrogateescape")
+    return int.from_bytes(hashlib.blake2b(text, digest_size=8).digest(), "big")
+
+
+_MIX = tuple(
+    np.uint64(c)
+    for c in (0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9, 0xBF58476D1CE4E5B9)
+)
+
+
+def pair_id(low: npt.NDArray[np.uint64], high: npt.NDArray[np.uint64], turn: I64) -> I64:
+    """A 63-bit key for (file, file, turn), stable across runs: the cache keeps residuals by it.
+
+    Each part is multiplied by its own odd constant and the sum goes through a 64-bit
+    finaliser, so every input bit moves the output; two different pairs share a key with odds
+    of about one in 10^18.
+    """
+    with np.errstate(over="ignore"):
+        x = low * _MIX[0] + high * _MIX[1] + (turn.astype(np.uint64) + np.uint64(1)) * _MIX[2]
+        x ^= x >> np.uint64(31)
+        x *= _MIX[3]
+        x ^= x >> np.uint64(29)
+    out: I64 = (x >> np.uint64(1)).astype(np.int64)
+    return out
 
 
 def _pairs_within_segments(order: I64, bounds: I64) -> tuple[I64, I64]:

@@ -1,0 +1,83 @@
+"""Thumbnail checks kept in the cache: a rescan of unchanged files repeats none of them."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import numpy as np
+from imaging import photo, save
+from PIL import Image
+
+from dedupe_gui.core.cache import FingerprintStore
+from dedupe_gui.core.grouping import SimilarityIndex, file_id, pair_id
+from dedupe_gui.core.models import ImageRecord
+from dedupe_gui.core.scan import ScanOptions, run_scan
+from dedupe_gui.core.verify import DEFAULT_MAX_RESIDUAL
+
+
+def library(tmp_path: Path) -> Path:
+    lib = tmp_path / "lib"
+    for seed in (1, 2):
+        img = photo(seed, (200, 150))
+        save(img, lib / f"{seed}.png")
+        save(img.resize((150, 112), Image.Resampling.LANCZOS), lib / f"{seed}-small.jpg")
+        w, h = img.size
+        save(img.crop((6, 5, w - 6, h - 5)), lib / f"{seed}-crop.png")
+    return lib
+
+
+def counting_index(
+    records: list[ImageRecord], known: dict[int, float] | None
+) -> tuple[SimilarityIndex, list[int]]:
+    index = SimilarityIndex(records, known)
+    computed: list[int] = []
+    compute = index._residuals
+
+    def counting(a: np.ndarray, b: np.ndarray, turn: np.ndarray) -> np.ndarray:  # type: ignore[type-arg]
+        computed.append(int(a.size))
+        return compute(a, b, turn)
+
+    index._residuals = counting  # type: ignore[method-assign]
+    return index, computed
+
+
+def test_a_rescan_reuses_kept_checks_and_changed_files_are_checked_again(tmp_path: Path) -> None:
+    lib = library(tmp_path)
+    db = str(tmp_path / "c.sqlite3")
+    with FingerprintStore(db) as store:
+        records = list(run_scan(ScanOptions((str(lib),)), store).records)
+        index, computed = counting_index(records, store.pair_checks(DEFAULT_MAX_RESIDUAL))
+        first = index.groups(12)
+        assert sum(computed) >= 4 and len(first) == 2
+        store.put_pair_checks(*index.new_checks())
+
+    with FingerprintStore(db) as store:
+        kept = store.pair_checks(DEFAULT_MAX_RESIDUAL)
+        assert len(kept) == sum(computed)
+        assert store.pair_checks(0.5) == {}  # kept for one early-stop limit only
+        index, again = counting_index(records, kept)
+        assert index.groups(12) == first
+        assert again == []
+
+        # A file that changes gets a new identity: its pairs are checked afresh.
+        changed = lib / "1-small.jpg"
+        st = os.stat(changed)
+        os.utime(changed, ns=(st.st_atime_ns, st.st_mtime_ns + 10**9))
+        records = list(run_scan(ScanOptions((str(lib),)), store).records)
+        index, fresh = counting_index(records, kept)
+        assert index.groups(12) != [] and sum(fresh) >= 1
+
+
+def test_pair_ids_name_the_file_versions_and_the_turn(tmp_path: Path) -> None:
+    lib = library(tmp_path)
+    records = list(run_scan(ScanOptions((str(lib),))).records)
+    ids = np.array([file_id(r) for r in records], dtype=np.uint64)
+    assert len(set(ids.tolist())) == len(records)
+    lo, hi = ids[:3], ids[3:6]
+    turn = np.array([0, 0, 0], dtype=np.int64)
+    base = pair_id(lo, hi, turn)
+    assert np.all(base >= 0)
+    assert not np.any(base == pair_id(lo, hi, turn + 1))
+    assert not np.any(base == pair_id(hi, lo, turn))
+    assert np.array_equal(base, pair_id(lo.copy(), hi.copy(), turn.copy()))
