@@ -334,7 +334,7 @@ def cmd_scan(args: argparse.Namespace) -> int:
             args.threshold, args.keeper_rules, verify=args.verify, rotations=args.rotations
         )
         if store is not None:
-            store.put_pair_checks(*index.new_checks())
+            store.put_pair_checks(*index.take_new_checks())
         return groups
 
     if args.no_cache:

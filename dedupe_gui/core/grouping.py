@@ -234,10 +234,11 @@ class SimilarityIndex:
             self._new_checks.update(new)
         return res
 
-    def new_checks(self) -> tuple[dict[int, float], float]:
-        """Residuals computed by this index (by ``pair_id``) and the limit they stopped at,
-        for a cache to keep (FingerprintStore.put_pair_checks)."""
-        return dict(self._new_checks), self._good_enough
+    def take_new_checks(self) -> tuple[dict[int, float], float]:
+        """Residuals computed since the last call (by ``pair_id``) and the limit they stopped
+        at, for a cache to keep (FingerprintStore.put_pair_checks)."""
+        new, self._new_checks = self._new_checks, {}
+        return new, self._good_enough
 
     def _prefetch(
         self,

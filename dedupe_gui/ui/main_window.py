@@ -106,7 +106,7 @@ class MainWindow(QMainWindow):
         self.thumbnails = ThumbnailCache(capacity=3000, threads=1, parent=self)
         self.card_images = ThumbnailCache(capacity=120, threads=2, parent=self)
         self.compare_images = ThumbnailCache(capacity=6, threads=1, parent=self)
-        self.regrouper = Regrouper(self)
+        self.regrouper = Regrouper(self, services.cache_path)
         self.regrouper.regrouped.connect(self._regrouped)
         self.regrouper.failed.connect(self._grouping_failed)
         self._files = TaskRunner(self)  # cleanup and report files, one at a time

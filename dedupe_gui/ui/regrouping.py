@@ -12,8 +12,10 @@ from dataclasses import dataclass
 
 from PySide6.QtCore import QObject, Signal
 
+from dedupe_gui.core.cache import FingerprintStore
 from dedupe_gui.core.grouping import SimilarityIndex
 from dedupe_gui.core.models import ImageRecord
+from dedupe_gui.core.verify import DEFAULT_MAX_RESIDUAL
 from dedupe_gui.ui.group_state import GroupState
 from dedupe_gui.ui.tasks import TaskRunner, TaskSignals
 
@@ -29,18 +31,37 @@ class GroupingRequest:
 
 
 class IndexHolder:
-    """The similarity index, touched only by the grouping pool's single thread."""
+    """The similarity index, touched only by the grouping pool's single thread.
 
-    def __init__(self) -> None:
+    With a cache, the thumbnail checks of earlier sessions are read when a scan's index is
+    built and the new ones are written back after each grouping, as the command line does:
+    reopening a library repeats none of them.
+    """
+
+    def __init__(self, cache_path: str | None = None) -> None:
         self.version = -1
         self.index: SimilarityIndex | None = None
+        self.cache_path = cache_path
 
     def states(self, request: GroupingRequest) -> list[GroupState]:
         if self.index is None or self.version != request.version:
-            self.index = SimilarityIndex(request.records)
+            self.index = SimilarityIndex(request.records, self._kept_checks())
             self.version = request.version
         groups = self.index.groups(request.threshold, request.rules, rotations=request.rotations)
+        self._keep_checks(self.index)
         return [GroupState.preselected(g, request.choices) for g in groups]
+
+    def _kept_checks(self) -> dict[int, float]:
+        if self.cache_path is None:
+            return {}
+        with FingerprintStore(self.cache_path) as store:
+            return store.pair_checks(DEFAULT_MAX_RESIDUAL)
+
+    def _keep_checks(self, index: SimilarityIndex) -> None:
+        checks, good_enough = index.take_new_checks()
+        if checks and self.cache_path is not None:
+            with FingerprintStore(self.cache_path) as store:
+                store.put_pair_checks(checks, good_enough)
 
 
 class Regrouper(QObject):
@@ -49,10 +70,10 @@ class Regrouper(QObject):
     regrouped = Signal(object, object)  # GroupingRequest, list[GroupState]
     failed = Signal(str)
 
-    def __init__(self, parent: QObject | None = None) -> None:
+    def __init__(self, parent: QObject | None = None, cache_path: str | None = None) -> None:
         super().__init__(parent)
         self._runner = TaskRunner(self)
-        self._holder = IndexHolder()
+        self._holder = IndexHolder(cache_path)
         self._pending: GroupingRequest | None = None
         self._running = False
         self._stopped = False

@@ -50,7 +50,8 @@ def test_a_rescan_reuses_kept_checks_and_changed_files_are_checked_again(tmp_pat
         index, computed = counting_index(records, store.pair_checks(DEFAULT_MAX_RESIDUAL))
         first = index.groups(12)
         assert sum(computed) >= 4 and len(first) == 2
-        store.put_pair_checks(*index.new_checks())
+        store.put_pair_checks(*index.take_new_checks())
+        assert index.take_new_checks()[0] == {}  # handed over once
 
     with FingerprintStore(db) as store:
         kept = store.pair_checks(DEFAULT_MAX_RESIDUAL)

@@ -1,0 +1,41 @@
+"""The window keeps thumbnail checks in the cache too: reopening a library repeats none."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from dedupe_gui.core.cache import FingerprintStore
+from dedupe_gui.core.grouping import SimilarityIndex
+from dedupe_gui.core.keeper import DEFAULT_RULES
+from dedupe_gui.core.scan import ScanOptions, run_scan
+from dedupe_gui.core.threshold import DEFAULT_THRESHOLD
+from dedupe_gui.ui.regrouping import GroupingRequest, IndexHolder
+
+
+def test_a_second_session_takes_the_checks_from_the_cache(
+    photos: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cache = str(tmp_path / "cache.sqlite3")
+    with FingerprintStore(cache) as store:
+        records = run_scan(ScanOptions((str(photos),)), store).records
+    computed: list[int] = []
+    compute = SimilarityIndex._residuals
+
+    def counting(self: SimilarityIndex, a: np.ndarray, b: np.ndarray, t: np.ndarray) -> np.ndarray:  # type: ignore[type-arg]
+        computed.append(int(a.size))
+        return compute(self, a, b, t)
+
+    monkeypatch.setattr(SimilarityIndex, "_residuals", counting)
+    request = GroupingRequest(DEFAULT_THRESHOLD, DEFAULT_RULES, 1, records, {})
+    first = IndexHolder(cache).states(request)
+    assert sum(computed) >= 1 and first
+    computed.clear()
+    again = IndexHolder(cache).states(request)
+    assert computed == []
+    assert [s.members for s in again] == [s.members for s in first]
+    # Without a cache nothing is kept between sessions.
+    IndexHolder(None).states(request)
+    assert sum(computed) >= 1
