@@ -45,6 +45,7 @@ CSV_FIELDS = (
     "reference",
     "hash",
     "orientation",
+    "digest",
 )
 
 
@@ -83,6 +84,8 @@ def _file_dict(m: GroupMember) -> dict[str, Any]:
         "taken": fp.taken,
         "camera": fp.camera,
         "mtime_ns": r.key.mtime_ns,
+        # Content digest, where the scan computed one: lets a loaded report tell exact copies.
+        "digest": r.digest,
         # How the file looks next to the keeper: "" (same way up), "mirrored", "rotated 180°",
         # ... (only files found by a rotation-aware scan are turned).
         "orientation": m.orientation,
@@ -149,6 +152,7 @@ def _member(d: dict[str, Any]) -> GroupMember:
             FileKey(str(d["path"]), int(d["bytes"]), int(mtime_ns)),
             fp,
             _bool(d.get("reference", False)),
+            str(d["digest"]) if d.get("digest") else None,
         )
         return GroupMember(
             record,

@@ -263,3 +263,23 @@ def test_search_checks_thumbnails_unless_told_not_to(
     assert status == 1 and "no match" in out
     status, out, _ = run(["search", "--db", db, str(query), "--no-verify"], capsys)
     assert status == 0 and "dark.png" in out
+
+
+def test_loaded_reports_still_know_exact_copies(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from dedupe_gui.core.grouping import group_records
+
+    img = photo(70, (200, 150))
+    save(img, tmp_path / "lib" / "a.png")
+    save(img, tmp_path / "lib" / "backup" / "a.png")  # byte-identical
+    save(img.resize((150, 112)), tmp_path / "lib" / "small.png")
+    for fmt in ("json", "csv"):
+        _, out, _ = run(["scan", str(tmp_path / "lib"), "--no-cache", "--format", fmt], capsys)
+        saved = tmp_path / f"r.{fmt}"
+        saved.write_text(out)
+        (group,) = load(str(saved)).groups
+        assert [m.identical for m in group.members[1:]].count(True) == 1
+        # Regrouping the loaded files (as the window does) keeps the mark.
+        (again,) = group_records([m.record for m in group.members], 12)
+        assert [m.identical for m in again.members[1:]].count(True) == 1
