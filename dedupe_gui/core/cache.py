@@ -13,7 +13,7 @@ import contextlib
 import os
 import sqlite3
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, Final
 
@@ -78,6 +78,27 @@ def _unpack_turned(blob: bytes | None) -> tuple[int, ...]:
     if not blob or len(blob) % 8:
         return ()
     return tuple(int.from_bytes(blob[i : i + 8], "big") for i in range(0, len(blob), 8))
+
+
+_FINGERPRINT_COLUMNS: Final = (
+    "hash, width, height, format, taken, camera, orientation, thumb, turned"
+)
+
+
+def _fingerprint(row: Sequence[Any]) -> Fingerprint:
+    """A Fingerprint from the values of ``_FINGERPRINT_COLUMNS``, in that order."""
+    value, width, height, fmt, taken, camera, orientation, thumb, turned = row
+    return Fingerprint(
+        _from_db(value),
+        width,
+        height,
+        fmt,
+        taken,
+        camera,
+        orientation or 1,
+        thumb=bytes(thumb or b""),
+        turned=_unpack_turned(turned),
+    )
 
 
 def _path_blob(path: str) -> bytes:
@@ -182,24 +203,12 @@ class FingerprintStore:
 
     def get(self, key: FileKey) -> Entry | None:
         """The stored entry for exactly this version of the file, or None."""
-        row = self._row(
-            key, "hash, width, height, format, taken, camera, orientation, error, thumb, turned"
-        )
+        row = self._row(key, f"error, {_FINGERPRINT_COLUMNS}")
         if row is None:
             return None
-        if row[9] is not None:
-            return str(row[9])
-        return Fingerprint(
-            _from_db(row[2]),
-            row[3],
-            row[4],
-            row[5],
-            row[6],
-            row[7],
-            row[8] or 1,
-            thumb=bytes(row[10] or b""),
-            turned=_unpack_turned(row[11]),
-        )
+        if row[2] is not None:
+            return str(row[2])
+        return _fingerprint(row[3:])
 
     def get_digest(self, key: FileKey) -> str | None:
         row = self._row(key, "digest")
@@ -208,24 +217,11 @@ class FingerprintStore:
     def records(self) -> Iterator[tuple[FileKey, Fingerprint]]:
         """Every stored fingerprint (not the failures), in path order."""
         rows = self._db.execute(
-            "SELECT path, size, mtime_ns, hash, width, height, format, taken, camera, "
-            "orientation, thumb, turned FROM fingerprints WHERE error IS NULL ORDER BY path"
+            f"SELECT path, size, mtime_ns, {_FINGERPRINT_COLUMNS} FROM fingerprints "
+            "WHERE error IS NULL ORDER BY path"
         )
         for row in rows:
-            yield (
-                FileKey(os.fsdecode(row[0]), row[1], row[2]),
-                Fingerprint(
-                    _from_db(row[3]),
-                    row[4],
-                    row[5],
-                    row[6],
-                    row[7],
-                    row[8],
-                    row[9] or 1,
-                    thumb=bytes(row[10] or b""),
-                    turned=_unpack_turned(row[11]),
-                ),
-            )
+            yield FileKey(os.fsdecode(row[0]), row[1], row[2]), _fingerprint(row[3:])
 
     def __len__(self) -> int:
         """How many fingerprints (not failures) the store holds."""

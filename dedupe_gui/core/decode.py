@@ -14,6 +14,7 @@ preview lacks them.
 
 from __future__ import annotations
 
+import errno
 import functools
 import io
 import os
@@ -335,7 +336,7 @@ def open_thumbnail(path: str, max_side: int) -> Image.Image:
     except PermissionError as exc:
         raise DecodeError("permission denied") from exc
     except Exception as exc:  # any decoder failure is this file's, shown as its reason
-        raise DecodeError(str(exc).strip() or type(exc).__name__) from exc
+        raise DecodeError(describe_error(exc)) from exc
     transpose = EXIF_TRANSPOSE.get(orientation)
     return rgb.transpose(transpose) if transpose is not None else rgb
 
@@ -344,7 +345,7 @@ def _to_rgb(img: Image.Image) -> Image.Image:
     if img.mode == "RGB":
         return img.copy()
     if img.mode.startswith("I"):
-        img = _wide_to_l(img)
+        img = wide_to_grey(img)
     if img.mode in ("P", "PA", "LA", "La", "RGBA", "RGBa"):
         rgba = img.convert("RGBA")
         background = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
@@ -352,8 +353,28 @@ def _to_rgb(img: Image.Image) -> Image.Image:
     return img.convert("RGB")
 
 
-def _wide_to_l(img: Image.Image) -> Image.Image:
+def wide_to_grey(img: Image.Image) -> Image.Image:
     """8-bit grey from 16- or 32-bit data, scaled rather than clipped to white."""
     arr = np.asarray(img.convert("I"), dtype=np.int64)
     peak = 65535 if arr.max(initial=0) > 255 else 255
     return Image.fromarray((arr.clip(0, None) * 255 // peak).clip(0, 255).astype(np.uint8), "L")
+
+
+def describe_error(exc: BaseException) -> str:
+    """A short reason for the user, without a traceback."""
+    if isinstance(exc, FileNotFoundError):
+        return "file vanished during the scan"
+    if isinstance(exc, PermissionError):
+        return "permission denied"
+    if isinstance(exc, Image.DecompressionBombError):
+        return f"image too large to decode safely ({exc})"
+    if isinstance(exc, UnidentifiedImageError):
+        return "not an image, or an image format this app cannot read"
+    if isinstance(exc, MemoryError):
+        return "not enough memory to decode this image"
+    if isinstance(exc, OSError) and exc.errno in (errno.EIO, errno.ENXIO):
+        return f"read error: {exc.strerror}"
+    text = str(exc).strip() or type(exc).__name__
+    if "truncated" in text or "broken data stream" in text or "premature end" in text:
+        return f"truncated or corrupt image ({text})"
+    return f"cannot decode image ({text})"

@@ -13,13 +13,18 @@ it) and the dHashes of the seven other orientations (core.orientations).
 
 from __future__ import annotations
 
-import errno
 from typing import Final
 
 import numpy as np
-from PIL import Image, UnidentifiedImageError
+from PIL import Image
 
-from dedupe_gui.core.decode import EXIF_TRANSPOSE, DecodeError, open_image
+from dedupe_gui.core.decode import (
+    EXIF_TRANSPOSE,
+    DecodeError,
+    describe_error,
+    open_image,
+    wide_to_grey,
+)
 from dedupe_gui.core.models import Fingerprint
 from dedupe_gui.core.orientations import TRANSPOSES, small_pair, turned_hashes
 from dedupe_gui.core.verify import thumbnail
@@ -66,11 +71,8 @@ def _to_grey(img: Image.Image) -> Image.Image:
     """Greyscale as imagehash makes it, with 16-bit and palette images handled sensibly."""
     if img.mode == "L":
         return img
-    if img.mode in ("I;16", "I;16B", "I;16L", "I;16N", "I"):
-        # convert("L") would clip every value above 255 to white; scale 16 bits to 8.
-        arr = np.asarray(img.convert("I"), dtype=np.int64)
-        peak = 65535 if arr.max(initial=0) > 255 else 255
-        return Image.fromarray((arr * 255 // peak).clip(0, 255).astype(np.uint8), "L")
+    if img.mode.startswith("I"):
+        return wide_to_grey(img)  # convert("L") would clip every value above 255 to white
     if img.mode == "P":
         img = img.convert("RGBA")
     return img.convert("L")
@@ -112,26 +114,6 @@ def _exif_facts(img: Image.Image) -> tuple[int, str | None, str | None]:
     return orientation, taken, camera
 
 
-def describe_error(exc: BaseException) -> str:
-    """A short reason for the user, without a traceback."""
-    if isinstance(exc, FileNotFoundError):
-        return "file vanished during the scan"
-    if isinstance(exc, PermissionError):
-        return "permission denied"
-    if isinstance(exc, Image.DecompressionBombError):
-        return f"image too large to decode safely ({exc})"
-    if isinstance(exc, UnidentifiedImageError):
-        return "not an image, or an image format this app cannot read"
-    if isinstance(exc, MemoryError):
-        return "not enough memory to decode this image"
-    if isinstance(exc, OSError) and exc.errno in (errno.EIO, errno.ENXIO):
-        return f"read error: {exc.strerror}"
-    text = str(exc).strip() or type(exc).__name__
-    if "truncated" in text or "broken data stream" in text or "premature end" in text:
-        return f"truncated or corrupt image ({text})"
-    return f"cannot decode image ({text})"
-
-
 def fingerprint_file(path: str) -> Fingerprint:
     """Open, orient, downscale and hash one file. Raises ``FingerprintError`` with a reason."""
     try:
@@ -147,8 +129,6 @@ def fingerprint_file(path: str) -> Fingerprint:
             value = dhash_of_grey(wide)
             turned = turned_hashes(wide, across)
             thumb = thumbnail(grey, EXIF_TRANSPOSE.get(orientation))
-    except FingerprintError:
-        raise
     except DecodeError as exc:
         raise FingerprintError(str(exc)) from exc
     except Exception as exc:  # every decoder failure is one file's problem, never the scan's

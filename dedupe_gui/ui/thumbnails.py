@@ -17,8 +17,7 @@ from dataclasses import dataclass
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 from PySide6.QtGui import QImage
 
-from dedupe_gui.core.decode import DecodeError, open_thumbnail
-from dedupe_gui.core.fingerprint import describe_error
+from dedupe_gui.core.decode import DecodeError, describe_error, open_thumbnail
 from dedupe_gui.core.models import ImageRecord
 from dedupe_gui.ui.priority import PREVIEW, lower_thread_priority
 
