@@ -135,13 +135,8 @@ class SimilarityIndex:
         pairs = self._pairs_at(threshold)
         same_a, same_b = _pairs_within_segments(self._order, self._bounds)
         # Each unique-hash pair stands for every pairing of the files behind the two hashes.
-        count = np.diff(self._bounds)
-        ca, cb = count[pairs.a], count[pairs.b]
-        reps = ca * cb
-        which = np.repeat(np.arange(pairs.a.size, dtype=np.int64), reps)
-        k = np.arange(int(reps.sum()), dtype=np.int64) - np.repeat(np.cumsum(reps) - reps, reps)
-        cross_a = self._order[self._bounds[pairs.a][which] + k // cb[which]]
-        cross_b = self._order[self._bounds[pairs.b][which] + k % cb[which]]
+        pos_a, pos_b, which = _cross(self._bounds, pairs.a, self._bounds, pairs.b)
+        cross_a, cross_b = self._order[pos_a], self._order[pos_b]
         a = np.concatenate([same_a, cross_a])
         return _Candidates(
             a,
@@ -178,29 +173,16 @@ class SimilarityIndex:
             self._turned_threshold = threshold
         pairs = self._turned_pairs
         keep = pairs.distance <= threshold
-        a: list[int] = []
-        b: list[int] = []
-        k: list[int] = []
-        d: list[int] = []
-        for uq, ut, dist in zip(
-            pairs.a[keep].tolist(),
-            pairs.b[keep].tolist(),
-            pairs.distance[keep].tolist(),
-            strict=True,
-        ):
-            for slot in range(int(bounds[ut]), int(bounds[ut + 1])):
-                y, turn = int(owner_turn[0, slot]), int(owner_turn[1, slot])
-                for x in self._order[self._bounds[uq] : self._bounds[uq + 1]].tolist():
-                    if x != y:
-                        a.append(x)
-                        b.append(y)
-                        k.append(turn)
-                        d.append(dist)
+        # Every file behind the upright hash against every (file, turn) behind the turned one.
+        pos_a, slot, which = _cross(self._bounds, pairs.a[keep], bounds, pairs.b[keep])
+        a = self._order[pos_a]
+        b, turn = owner_turn[0, slot], owner_turn[1, slot]
+        other = a != b  # a file turned onto itself (a symmetric picture) is no pair
         return _Candidates(
-            np.array(a, np.int64),
-            np.array(b, np.int64),
-            np.array(k, np.int64),
-            np.array(d, np.int64),
+            a[other],
+            b[other],
+            turn[other],
+            pairs.distance[keep][which][other].astype(np.int64),
         )
 
     # -- verification --------------------------------------------------------------------
@@ -411,6 +393,18 @@ def pair_id(low: npt.NDArray[np.uint64], high: npt.NDArray[np.uint64], turn: I64
         x ^= x >> np.uint64(29)
     out: I64 = (x >> np.uint64(1)).astype(np.int64)
     return out
+
+
+def _cross(bounds_a: I64, seg_a: I64, bounds_b: I64, seg_b: I64) -> tuple[I64, I64, I64]:
+    """For each k, every pairing of the entries of segment ``seg_a[k]`` (positions
+    ``bounds_a[s]:bounds_a[s + 1]``) with those of segment ``seg_b[k]``: both positions, and k."""
+    ca = bounds_a[seg_a + 1] - bounds_a[seg_a]
+    cb = bounds_b[seg_b + 1] - bounds_b[seg_b]
+    reps = ca * cb
+    which = np.repeat(np.arange(seg_a.size, dtype=np.int64), reps)
+    k = np.arange(int(reps.sum()), dtype=np.int64) - np.repeat(np.cumsum(reps) - reps, reps)
+    cbw = cb[which]
+    return bounds_a[seg_a][which] + k // cbw, bounds_b[seg_b][which] + k % cbw, which
 
 
 def _pairs_within_segments(order: I64, bounds: I64) -> tuple[I64, I64]:
