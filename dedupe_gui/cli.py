@@ -22,6 +22,7 @@ from dedupe_gui.core.actions import (
     Status,
     apply_removals,
     default_journal_path,
+    summarise_outcomes,
 )
 from dedupe_gui.core.cache import FingerprintStore, default_cache_path
 from dedupe_gui.core.files import WalkOptions
@@ -309,9 +310,7 @@ def _print_outcomes(outcomes: Sequence[Outcome], err: IO[str]) -> None:
     for o in outcomes:
         reason = f": {o.reason}" if o.reason else ""
         print(f"{o.status.value}: {_printable(o.path)}{reason}", file=err)
-    counts: dict[str, int] = {}
-    for o in outcomes:
-        counts[o.status.value] = counts.get(o.status.value, 0) + 1
+    counts = summarise_outcomes(outcomes)
     summary = ", ".join(f"{v} {k}" for k, v in counts.items()) or "nothing to do"
     print(f"{summary}; {human_bytes(freed)}.", file=err)
 

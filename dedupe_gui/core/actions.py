@@ -43,6 +43,11 @@ class Status(str, Enum):
     def ok(self) -> bool:
         return self not in (Status.SKIPPED, Status.FAILED)
 
+    @property
+    def removed(self) -> bool:
+        """The file is no longer where the scan found it."""
+        return self in (Status.TRASHED, Status.MOVED, Status.DELETED)
+
 
 @dataclass(frozen=True, slots=True)
 class Outcome:
@@ -51,6 +56,7 @@ class Outcome:
     reason: str = ""
     bytes: int = 0
     keeper: str = ""
+    trash_unavailable: bool = False  # failed only because its drive has no trash
 
 
 @dataclass(frozen=True, slots=True)
@@ -244,6 +250,7 @@ def _remove(m: GroupMember, options: CleanupOptions, trash: TrashFunction, keepe
                 f"the trash is not available on this drive ({exc}); nothing was deleted",
                 size,
                 keeper,
+                trash_unavailable=True,
             )
         try:
             os.remove(m.path)

@@ -14,7 +14,7 @@ from typing import Protocol
 
 from PySide6.QtWidgets import QWidget
 
-from dedupe_gui.core.actions import Outcome, Status
+from dedupe_gui.core.actions import Outcome
 from dedupe_gui.core.units import human_bytes
 from dedupe_gui.ui.group_state import GroupState
 from dedupe_gui.ui.wording import plural
@@ -59,7 +59,7 @@ def confirm_all(ask: AskFunction, parent: QWidget, files: int, size: int, groups
 
 def trash_unavailable(outcomes: Sequence[Outcome]) -> list[Outcome]:
     """The failures that happened because the file's drive has no trash."""
-    return [o for o in outcomes if o.status is Status.FAILED and "trash" in o.reason.lower()]
+    return [o for o in outcomes if o.trash_unavailable]
 
 
 def confirm_permanent_delete(ask: AskFunction, parent: QWidget, failed: Sequence[Outcome]) -> bool:

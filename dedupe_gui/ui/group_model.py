@@ -60,6 +60,7 @@ class GroupListModel(QAbstractTableModel):
         self._states: list[GroupState] = []
         self._thumbs = thumbnails
         self._pixmaps: dict[ThumbKey, QPixmap] = {}
+        self._rows: dict[int, int] | None = None  # id(state) -> row, rebuilt after changes
         thumbnails.ready.connect(self._thumb_ready)
 
     # -- contents ------------------------------------------------------------------------
@@ -67,6 +68,7 @@ class GroupListModel(QAbstractTableModel):
     def set_states(self, states: Sequence[GroupState]) -> None:
         self.beginResetModel()
         self._states = list(states)
+        self._rows = None
         self._pixmaps.clear()
         self.endResetModel()
 
@@ -77,10 +79,10 @@ class GroupListModel(QAbstractTableModel):
         return self._states[row] if 0 <= row < len(self._states) else None
 
     def row_of(self, state: GroupState) -> int:
-        for row, s in enumerate(self._states):
-            if s is state:
-                return row
-        return -1
+        """The row of ``state`` (-1 if gone): a map look-up, since every mark toggle asks."""
+        if self._rows is None:
+            self._rows = {id(s): row for row, s in enumerate(self._states)}
+        return self._rows.get(id(state), -1)
 
     def refresh(self, state: GroupState) -> None:
         row = self.row_of(state)
@@ -98,6 +100,7 @@ class GroupListModel(QAbstractTableModel):
                     row -= 1
                 self.beginRemoveRows(QModelIndex(), row, end)
                 del self._states[row : end + 1]
+                self._rows = None
                 self.endRemoveRows()
             row -= 1
 
@@ -175,10 +178,11 @@ class GroupListModel(QAbstractTableModel):
     def _thumb_ready(self, key: ThumbKey) -> None:
         if key.edge != LIST_THUMB_EDGE:
             return
-        for row, state in enumerate(self._states):
-            if state.keeper.path == key.path:
-                idx = self.index(row, COL_PHOTO)
-                self.dataChanged.emit(idx, idx, [Qt.ItemDataRole.DecorationRole])
+        if self._states:
+            # One signal for the column: the view repaints only the rows it shows, while
+            # finding the keeper's row would walk every group for every arriving picture.
+            last = self.index(len(self._states) - 1, COL_PHOTO)
+            self.dataChanged.emit(self.index(0, COL_PHOTO), last, [Qt.ItemDataRole.DecorationRole])
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         key: Callable[[GroupState], Any] = lambda s: self._sort_value(s, column)  # noqa: E731
@@ -186,7 +190,7 @@ class GroupListModel(QAbstractTableModel):
         old = self.persistentIndexList()
         old_states = [self._states[i.row()] for i in old]
         self._states.sort(key=key, reverse=order == Qt.SortOrder.DescendingOrder)
-        where = {id(s): row for row, s in enumerate(self._states)}
+        self._rows = where = {id(s): row for row, s in enumerate(self._states)}
         self.changePersistentIndexList(
             old,
             [self.index(where[id(s)], i.column()) for s, i in zip(old_states, old, strict=True)],

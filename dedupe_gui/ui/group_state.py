@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from dedupe_gui.core.actions import Outcome, Removal, Status
+from dedupe_gui.core.actions import Outcome, Removal
 from dedupe_gui.core.models import Group, GroupMember
 
 
@@ -133,7 +133,7 @@ class GroupState:
 
     def apply_outcome(self, outcome: Outcome) -> None:
         self.outcomes[outcome.path] = outcome
-        if outcome.status in (Status.TRASHED, Status.DELETED, Status.MOVED):
+        if outcome.status.removed:
             self.gone.add(outcome.path)
             self.marked.discard(outcome.path)
 

@@ -42,7 +42,6 @@ from dedupe_gui.core.actions import (
     CleanupOptions,
     Outcome,
     Removal,
-    Status,
     apply_removals,
 )
 from dedupe_gui.core.files import WalkOptions
@@ -122,6 +121,11 @@ class MainWindow(QMainWindow):
         self._choices: dict[str, bool] = {}
         self._cleaning = False
         self._last_outcomes: list[Outcome] = []
+        self._changed: dict[int, GroupState] = {}  # groups to refresh (see _changed_later)
+        self._changed_timer = QTimer(self)
+        self._changed_timer.setSingleShot(True)
+        self._changed_timer.setInterval(100)
+        self._changed_timer.timeout.connect(self._flush_changed)
         self.compare_dialog: CompareDialog | None = None
 
         self._build_ui()
@@ -694,6 +698,23 @@ class MainWindow(QMainWindow):
         self._choices.clear()
         self.request_grouping()
 
+    def _changed_later(self, state: GroupState) -> None:
+        """Coalesce refreshes while outcomes stream in: one per 100 ms, not one per file."""
+        self._changed[id(state)] = state
+        if not self._changed_timer.isActive():
+            self._changed_timer.start()
+
+    def _flush_changed(self) -> None:
+        self._changed_timer.stop()
+        changed, self._changed = list(self._changed.values()), {}
+        for state in changed:
+            if self.panel.state is state:
+                self.panel.refresh()
+            self.model.refresh(state)
+        if changed:
+            self._update_summary()
+            self._update_actions()
+
     def _state_changed(self, state: GroupState) -> None:
         if self.panel.state is state:
             self.panel.refresh()
@@ -811,7 +832,7 @@ class MainWindow(QMainWindow):
             state = by_path.get(outcome.path)
             if state is not None:
                 state.apply_outcome(outcome)
-                self._state_changed(state)
+                self._changed_later(state)
             self.statusBar().showMessage(f"{verb}: {len(seen):,} of {total:,} files…")
 
         def done(outcomes: list[Outcome]) -> None:
@@ -829,14 +850,16 @@ class MainWindow(QMainWindow):
         self, outcomes: list[Outcome], states: list[GroupState], permanent: bool
     ) -> None:
         self._cleaning = False
-        for o in outcomes:  # outcomes delivered before this point are already applied
-            for s in states:
-                if s.member(o.path) is not None or o.path in s.gone:
-                    s.apply_outcome(o)
-        removed = {o.path for o in outcomes if o.status in (Status.TRASHED, Status.DELETED)}
-        for path in removed:
-            self.thumbnails.forget(path)
-            self.card_images.forget(path)
+        # Outcomes already delivered one by one were applied then; applying is idempotent,
+        # and this catches any that were not (one look-up each, not a scan of every group).
+        where = {m.path: s for s in states for m in s.group.members}
+        for o in outcomes:
+            if (s := where.get(o.path)) is not None:
+                s.apply_outcome(o)
+        self._flush_changed()
+        removed = {o.path for o in outcomes if o.status.removed}
+        self.thumbnails.forget(removed)
+        self.card_images.forget(removed)
         if removed:
             self._records = tuple(r for r in self._records if r.path not in removed)
             self._records_version += 1

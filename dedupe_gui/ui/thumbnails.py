@@ -12,6 +12,7 @@ disk is never shown with the old picture.
 from __future__ import annotations
 
 from collections import OrderedDict
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
@@ -115,11 +116,13 @@ class ThumbnailCache(QObject):
     def error(self, key: ThumbKey) -> str | None:
         return self._errors.get(key)
 
-    def forget(self, path: str) -> None:
-        """Drop every size of ``path`` (the file was removed)."""
-        for key in [k for k in self._images if k.path == path]:
+    def forget(self, paths: Collection[str]) -> None:
+        """Drop every size of each of ``paths`` (the files were removed), in one pass."""
+        if not paths:
+            return
+        for key in [k for k in self._images if k.path in paths]:
             del self._images[key]
-        for key in [k for k in self._errors if k.path == path]:
+        for key in [k for k in self._errors if k.path in paths]:
             del self._errors[key]
 
     def __len__(self) -> int:

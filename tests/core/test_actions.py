@@ -122,6 +122,7 @@ def test_one_failure_does_not_stop_the_others(tmp_path: Path, trash_home: Path) 
     outcomes = apply_removals([Removal.marked(group)], CleanupOptions(None), trash=flaky)
     assert [o.status for o in outcomes] == [Status.FAILED, Status.TRASHED]
     assert outcomes[0].reason == "Input/output error"
+    assert not outcomes[0].trash_unavailable  # only a missing trash offers deletion
     assert os.path.exists(first)
 
 
@@ -135,6 +136,7 @@ def test_no_trash_means_no_deletion_unless_explicitly_allowed(
 
     (outcome,) = apply_removals([Removal.marked(group)], CleanupOptions(None), trash=no_trash)
     assert outcome.status is Status.FAILED and "nothing was deleted" in outcome.reason
+    assert outcome.trash_unavailable
     assert os.path.exists(outcome.path)
     (outcome,) = apply_removals(
         [Removal.marked(group)],
@@ -164,5 +166,6 @@ def test_paths_outside_the_group_are_refused(tmp_path: Path, trash_home: Path) -
 
 
 @pytest.mark.parametrize("status", list(Status))
-def test_status_ok_flag(status: Status) -> None:
+def test_status_flags(status: Status) -> None:
     assert status.ok == (status not in (Status.SKIPPED, Status.FAILED))
+    assert status.removed == (status in (Status.TRASHED, Status.MOVED, Status.DELETED))
