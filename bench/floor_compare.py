@@ -19,7 +19,8 @@ from concurrent.futures import ThreadPoolExecutor
 from PIL import Image
 
 from dedupe_gui.core.files import IMAGE_EXTENSIONS
-from dedupe_gui.core.scan import ScanOptions, default_workers, fingerprint_entry, run_scan
+from dedupe_gui.core.scan import ScanOptions, fingerprint_entry, run_scan
+from dedupe_gui.core.search import default_workers
 
 
 def _floor(path: str) -> None:

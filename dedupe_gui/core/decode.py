@@ -29,11 +29,6 @@ from PIL import Image, UnidentifiedImageError, features
 
 from dedupe_gui.core import raw
 
-# Pillow format names of everything this app decodes besides RAW previews.
-PILLOW_FORMATS: Final[frozenset[str]] = frozenset(
-    {"JPEG", "PNG", "GIF", "WEBP", "BMP", "TIFF", "HEIF", "AVIF"}
-)
-
 _HEAD_BYTES: Final = 512
 
 # Pixels per stored byte above which a picture bigger than Pillow's warning limit is refused.
@@ -240,6 +235,10 @@ def _open_pillow(f: BinaryIO, kind: str) -> Image.Image:
         raise DecodeError(f"image too large to decode safely ({pixels})") from exc
     except UnidentifiedImageError as exc:
         raise DecodeError(f"damaged {kind} file: its header cannot be read") from exc
+    except (OSError, ValueError, EOFError, KeyError) as exc:
+        # Pillow's plugins fail in their own ways on a damaged header (truncated reads, no
+        # decoder for a variant): still this file's problem, with a reason.
+        raise DecodeError(describe_error(exc)) from exc
 
 
 def _open_tiff(f: BinaryIO, extension: str) -> tuple[Image.Image, tuple[int, int], str]:
@@ -375,6 +374,7 @@ def describe_error(exc: BaseException) -> str:
     if isinstance(exc, OSError) and exc.errno in (errno.EIO, errno.ENXIO):
         return f"read error: {exc.strerror}"
     text = str(exc).strip() or type(exc).__name__
-    if "truncated" in text or "broken data stream" in text or "premature end" in text:
+    lowered = text.lower()
+    if "truncated" in lowered or "broken data stream" in lowered or "premature end" in lowered:
         return f"truncated or corrupt image ({text})"
     return f"cannot decode image ({text})"

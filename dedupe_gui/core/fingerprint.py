@@ -26,7 +26,7 @@ from dedupe_gui.core.decode import (
     wide_to_grey,
 )
 from dedupe_gui.core.models import Fingerprint
-from dedupe_gui.core.orientations import TRANSPOSES, small_pair, turned_hashes
+from dedupe_gui.core.orientations import TRANSPOSES, dhash_bits, small_pair, turned_hashes
 from dedupe_gui.core.verify import thumbnail
 
 # Bump when the meaning of a stored fingerprint changes: cached values are then recomputed.
@@ -62,9 +62,7 @@ def hex_to_hash(text: str) -> int:
 
 def dhash_of_grey(small: Image.Image) -> int:
     """The 64 bits of a 9x8 greyscale image: pixel < right neighbour, row by row."""
-    pixels = np.asarray(small, dtype=np.int16)
-    bits = pixels[:, 1:] > pixels[:, :-1]
-    return int.from_bytes(np.packbits(bits).tobytes(), "big")
+    return dhash_bits(np.asarray(small, dtype=np.int16))
 
 
 def _to_grey(img: Image.Image) -> Image.Image:

@@ -91,7 +91,8 @@ def relation(orientation: int) -> str:
     return LABELS[INVERSE[orientation]]
 
 
-def _bits(grid: npt.NDArray[np.int16]) -> int:
+def dhash_bits(grid: npt.NDArray[np.int16]) -> int:
+    """The dHash of a 9-wide grey grid: pixel < right neighbour, row by row, first bit high."""
     bits = grid[:, 1:] > grid[:, :-1]
     return int.from_bytes(np.packbits(bits).tobytes(), "big")
 
@@ -148,7 +149,7 @@ def turned_hashes(wide: Image.Image, across: Image.Image) -> tuple[int, ...]:
         else:
             # Every quarter turn is the transpose followed by a flip.
             grid = transform_grid(a, _FLIP_AFTER_TRANSPOSE[k])
-        out.append(_bits(np.ascontiguousarray(grid)))
+        out.append(dhash_bits(np.ascontiguousarray(grid)))
     return tuple(out)
 
 

@@ -331,6 +331,10 @@ def tiff_raw_kind(f: BinaryIO) -> str | None:
 # -- JPEG streams ------------------------------------------------------------------------
 
 
+# How far a run of 0xFF fill bytes may go before the stream is given up (valid JPEGs use a few).
+_FILL_WINDOW = 1 << 16
+
+
 def _jpeg_at(src: _Source, offset: int) -> _Jpeg | None:
     """The JPEG stream starting at ``offset``: where it ends, its frame type and size.
 
@@ -347,8 +351,12 @@ def _jpeg_at(src: _Source, offset: int) -> _Jpeg | None:
         if len(marker) < 2 or marker[0] != 0xFF:
             return None
         code = marker[1]
-        if code == 0xFF:  # fill byte
-            pos += 1
+        if code == 0xFF:  # fill bytes: skip a whole run at once, not one read per byte
+            run = src.read(pos, _FILL_WINDOW)
+            skipped = len(run) - len(run.lstrip(b"\xff"))
+            if skipped == len(run):
+                return None  # padding up to the end of the window: no stream here
+            pos += skipped - 1  # stand on the last 0xFF, before the marker code
             continue
         if code == 0xD9:
             return _Jpeg(offset, pos + 2, sof, width, height)

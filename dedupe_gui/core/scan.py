@@ -33,16 +33,10 @@ from dedupe_gui.core.models import (
     ScanResult,
     ScanStats,
 )
+from dedupe_gui.core.search import default_workers
 
 ProgressCallback = Callable[[Progress], None]
 Fingerprinter = Callable[[str], Entry]
-
-
-def default_workers() -> int:
-    return max(
-        1,
-        len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1),
-    )
 
 
 @dataclass(frozen=True, slots=True)

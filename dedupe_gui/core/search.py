@@ -78,6 +78,7 @@ def popcount(x: U64) -> npt.NDArray[np.uint8]:
 
 
 def default_workers() -> int:
+    """The cores this process may use (affinity and cgroup CPU sets respected where known)."""
     if hasattr(os, "sched_getaffinity"):
         return max(1, len(os.sched_getaffinity(0)))
     return max(1, os.cpu_count() or 1)
@@ -324,7 +325,6 @@ class _Blocks:
 
     def __init__(self, table: _Table, hashes: U64, k: int, pad: np.uint64) -> None:
         width = table.chunk.width
-        self.table = table
         self.k = k
         size = 1 << width
         self.src = np.full((k, size), pad, dtype=np.uint64)

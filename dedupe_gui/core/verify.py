@@ -25,7 +25,6 @@ Everything is vectorised over pairs so that thousands of candidates cost well un
 
 from __future__ import annotations
 
-import os
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Final
@@ -33,6 +32,8 @@ from typing import Final
 import numpy as np
 import numpy.typing as npt
 from PIL import Image
+
+from dedupe_gui.core.search import default_workers
 
 F32 = npt.NDArray[np.float32]
 U8 = npt.NDArray[np.uint8]
@@ -127,7 +128,7 @@ def detail(thumbs: U8 | F32) -> F32:
     return out
 
 
-def residuals(a: U8, b: U8, workers: int | None = None, good_enough: float = 0.0) -> F32:
+def residuals(a: U8, b: U8, good_enough: float = 0.0) -> F32:
     """The residual of each pair of thumbnails ``a[k]``, ``b[k]`` (shape (P, 32, 32) each).
 
     ``good_enough``: a caller that only asks "at most this?" lets the check stop as soon as
@@ -139,7 +140,7 @@ def residuals(a: U8, b: U8, workers: int | None = None, good_enough: float = 0.0
     if a.shape != b.shape or a.ndim != 3:
         raise ValueError(f"thumbnail stacks must match: {a.shape} vs {b.shape}")
     count = a.shape[0]
-    workers = workers or os.cpu_count() or 1
+    workers = default_workers()
     step = min(_CHUNK, max(_MIN_SHARE, -(-count // workers)))
     starts = range(0, count, step)
     out = np.empty(count, dtype=np.float32)

@@ -11,7 +11,8 @@ from dataclasses import dataclass, field
 from PySide6.QtCore import QSettings
 
 from dedupe_gui.core.actions import TrashFunction, system_trash
-from dedupe_gui.core.scan import Fingerprinter, default_workers, fingerprint_entry
+from dedupe_gui.core.scan import Fingerprinter, fingerprint_entry
+from dedupe_gui.core.search import default_workers
 from dedupe_gui.ui import dialogs
 from dedupe_gui.ui.cleanup_prompts import AskFunction
 

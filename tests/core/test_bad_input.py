@@ -412,3 +412,13 @@ def test_unreadable_files_folders_and_cache(shared_dir: Path) -> None:
     assert len(found["warnings"]) == 1 and "runs without it" in found["warnings"][0]
     assert not (cache_dir / "fp.sqlite3").exists()
     assert Image.open(secret).size == (64, 48)  # root can still read it: nothing was lost
+
+
+def test_raw_with_a_long_run_of_fill_bytes_is_a_reason(tmp_path: Path) -> None:
+    """Erased flash (0xFF) after a JPEG start: skipped in runs, and no preview is found."""
+    from dedupe_gui.core.scan import fingerprint_entry
+
+    path = tmp_path / "erased.nef"
+    path.write_bytes(b"\xff\xd8" + b"\xff" * 300_000 + b"\xd9")
+    entry = fingerprint_entry(str(path))
+    assert isinstance(entry, str) and entry
