@@ -34,6 +34,7 @@ import numpy as np
 
 from dedupe_gui.core.cache import FingerprintStore
 from dedupe_gui.core.grouping import SimilarityIndex
+from dedupe_gui.core.grouping_options import GroupingOptions
 from dedupe_gui.core.models import Group, ImageRecord
 from dedupe_gui.core.scan import ScanOptions, run_scan
 from dedupe_gui.core.verify import DEFAULT_MAX_RESIDUAL
@@ -76,9 +77,9 @@ def load_truth(root: str, records: Sequence[ImageRecord]) -> Truth:
             transform[i] = "natural" if t.startswith("natural:") else t
             expected[i] = row["expected_match"]
     by_id: dict[str, list[int]] = defaultdict(list)
-    for i, o in enumerate(oid):
-        if o:
-            by_id[o].append(i)
+    for i, original_id in enumerate(oid):
+        if original_id:
+            by_id[original_id].append(i)
     yes: set[Pair] = set()
     per: dict[str, set[Pair]] = defaultdict(set)
     rot: set[Pair] = set()
@@ -229,7 +230,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         for t in args.thresholds:
             t0 = time.perf_counter()
             groups = sim.groups(
-                t, verify=verify, max_residual=args.max_residual, rotations=rotations
+                GroupingOptions(
+                    t, verify=verify, rotations=rotations, max_residual=args.max_residual
+                )
             )
             seconds = time.perf_counter() - t0
             pairs = grouped_pairs(groups, index)

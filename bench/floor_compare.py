@@ -20,7 +20,7 @@ from PIL import Image
 
 from dedupe_gui.core.files import IMAGE_EXTENSIONS
 from dedupe_gui.core.scan import ScanOptions, fingerprint_entry, run_scan
-from dedupe_gui.core.search import default_workers
+from dedupe_gui.core.workers import default_workers
 
 
 def _floor(path: str) -> None:

@@ -29,9 +29,10 @@ import numpy as np
 
 from dedupe_gui.core.cache import FingerprintStore
 from dedupe_gui.core.grouping import SimilarityIndex, summarise
+from dedupe_gui.core.grouping_options import GroupingOptions
+from dedupe_gui.core.hamming import self_pairs
 from dedupe_gui.core.models import ImageRecord
 from dedupe_gui.core.scan import ScanOptions, run_scan
-from dedupe_gui.core.search import self_pairs
 
 
 def cli_scan(folder: str, *extra: str) -> tuple[float, float, dict[str, Any]]:
@@ -117,7 +118,7 @@ def main(argv: list[str] | None = None) -> int:
         searched = time.perf_counter()
         index = SimilarityIndex(records)
         built = time.perf_counter()
-        groups = index.groups(t, verify=verify)
+        groups = index.groups(GroupingOptions(t, verify=verify))
         done = time.perf_counter()
         s = summarise(groups)
         fresh[str(t)] = {
@@ -138,11 +139,11 @@ def main(argv: list[str] | None = None) -> int:
     result["grouping"] = fresh
     result["verify"] = verify
     index = SimilarityIndex(records)
-    index.groups(max(thresholds), verify=verify)
+    index.groups(GroupingOptions(max(thresholds), verify=verify))
     regroup: dict[str, float] = {}
     for t in thresholds:
         start = time.perf_counter()
-        index.groups(t, verify=verify)
+        index.groups(GroupingOptions(t, verify=verify))
         regroup[str(t)] = round(time.perf_counter() - start, 3)
     result["regroup_seconds"] = regroup
     print("regroup after searching at the largest threshold:", regroup)

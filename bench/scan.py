@@ -41,7 +41,7 @@ from PIL import Image
 from dedupe_gui.core.files import WalkOptions, walk
 from dedupe_gui.core.fingerprint import DRAFT_MIN_SIDE
 from dedupe_gui.core.models import FileError
-from dedupe_gui.core.search import default_workers
+from dedupe_gui.core.workers import default_workers
 
 
 def list_files(folder: str) -> list[str]:

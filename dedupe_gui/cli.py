@@ -26,8 +26,9 @@ from dedupe_gui.core.actions import (
 )
 from dedupe_gui.core.cache import FingerprintStore, default_cache_path
 from dedupe_gui.core.files import WalkOptions
-from dedupe_gui.core.fingerprint import hash_to_hex
 from dedupe_gui.core.grouping import SimilarityIndex, summarise
+from dedupe_gui.core.grouping_options import GroupingOptions
+from dedupe_gui.core.hashes import hash_to_hex
 from dedupe_gui.core.keeper import DEFAULT_RULES, RULES, validate_rules
 from dedupe_gui.core.lookup import find_matches
 from dedupe_gui.core.models import FileError, Group, Progress, ScanResult
@@ -265,7 +266,7 @@ def _print_text(out: IO[str], groups: Sequence[Group], result: ScanResult) -> No
             fp = r.fingerprint
             mark = "keep " if m.keep else "trash"
             notes = []
-            if m is g.keeper:
+            if m is g.suggested_keeper:
                 notes.append("keeper")
             elif m.identical:
                 notes.append("identical")
@@ -273,7 +274,7 @@ def _print_text(out: IO[str], groups: Sequence[Group], result: ScanResult) -> No
                 notes.append("reference")
             if m.orientation:
                 notes.append(m.orientation)
-            dist = "" if m is g.keeper else f"d={m.distance}"
+            dist = "" if m is g.suggested_keeper else f"d={m.distance}"
             res = f"{fp.width}x{fp.height}"
             print(
                 f"  {mark} {res:>11} {human_bytes(r.key.size):>9} {fp.format:<5} {dist:<5} "
@@ -330,7 +331,7 @@ def cmd_scan(args: argparse.Namespace) -> int:
         known = store.pair_checks(DEFAULT_MAX_RESIDUAL) if store and args.verify else None
         index = SimilarityIndex(result.records, known)
         groups = index.groups(
-            args.threshold, args.keeper_rules, verify=args.verify, rotations=args.rotations
+            GroupingOptions(args.threshold, tuple(args.keeper_rules), args.verify, args.rotations)
         )
         if store is not None:
             store.put_pair_checks(*index.take_new_checks())

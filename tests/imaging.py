@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import random
 from pathlib import Path
+from typing import Any
 
 from PIL import Image, ImageDraw, ImageFilter
 
@@ -37,7 +38,7 @@ def photo(seed: int, size: tuple[int, int] = (192, 144)) -> Image.Image:
     return img.filter(ImageFilter.GaussianBlur(1.5))
 
 
-def save(img: Image.Image, path: Path, **params: object) -> Path:
+def save(img: Image.Image, path: Path, **params: Any) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     img.save(path, **params)
     return path

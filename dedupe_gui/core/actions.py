@@ -24,7 +24,7 @@ from datetime import datetime, timezone
 from enum import Enum
 from pathlib import Path
 
-from dedupe_gui.core.fingerprint import hash_to_hex
+from dedupe_gui.core.hashes import hash_to_hex
 from dedupe_gui.core.models import Group, GroupMember
 
 TrashFunction = Callable[[str], None]

@@ -13,12 +13,12 @@ import contextlib
 import os
 import sqlite3
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, Final
 
-from dedupe_gui.core.fingerprint import ALGORITHM_VERSION
-from dedupe_gui.core.models import FileKey, Fingerprint
+from dedupe_gui.core.hashes import ALGORITHM_VERSION
+from dedupe_gui.core.models import Entry, Failure, FileKey, Fingerprint
 
 SCHEMA_VERSION: Final = 2  # 2: thumb and turned columns
 _COMMIT_EVERY_ROWS: Final = 500
@@ -49,8 +49,6 @@ CREATE TABLE IF NOT EXISTS pair_checks (
     good_enough REAL NOT NULL  -- the limit the check was allowed to stop early at
 );
 """
-
-Entry = Fingerprint | str  # a fingerprint, or the reason the file could not be read
 
 
 def default_cache_path() -> str:
@@ -207,7 +205,7 @@ class FingerprintStore:
         if row is None:
             return None
         if row[2] is not None:
-            return str(row[2])
+            return Failure(str(row[2]))
         return _fingerprint(row[3:])
 
     def get_digest(self, key: FileKey) -> str | None:
@@ -233,7 +231,7 @@ class FingerprintStore:
     def put(self, key: FileKey, entry: Entry) -> None:
         if not self._writable:
             return
-        if isinstance(entry, str):
+        if isinstance(entry, Failure):
             row: tuple[object, ...] = (
                 _path_blob(key.path),
                 key.size,
@@ -246,7 +244,7 @@ class FingerprintStore:
                 None,
                 None,
                 None,
-                entry,
+                entry.reason,
                 None,
                 None,
             )
@@ -261,7 +259,7 @@ class FingerprintStore:
                 entry.format,
                 entry.taken,
                 entry.camera,
-                entry.orientation,
+                entry.exif_orientation,
                 None,
                 None,
                 entry.thumb or None,
@@ -302,10 +300,6 @@ class FingerprintStore:
             self._db.commit()
         except sqlite3.DatabaseError as exc:
             self._fail(exc)
-
-    def put_many(self, items: Iterable[tuple[FileKey, Entry]]) -> None:
-        for key, entry in items:
-            self.put(key, entry)
 
     def _write(self, sql: str, row: tuple[object, ...]) -> None:
         try:

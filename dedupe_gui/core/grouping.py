@@ -15,16 +15,17 @@ compares the keeper with the file turned that way.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
 
-from dedupe_gui.core.keeper import DEFAULT_RULES, keeper_key
+from dedupe_gui.core.grouping_options import GroupingOptions
+from dedupe_gui.core.hamming import Pairs, cross_pairs, self_pairs
+from dedupe_gui.core.keeper import keeper_key
 from dedupe_gui.core.models import Group, GroupMember, ImageRecord
 from dedupe_gui.core.orientations import INVERSE, relation, transform_grid
-from dedupe_gui.core.search import Pairs, cross_pairs, self_pairs
 from dedupe_gui.core.verify import (
     DEFAULT_MAX_RESIDUAL,
     FLAT_DETAIL,
@@ -39,6 +40,18 @@ I64 = npt.NDArray[np.int64]
 
 # Keepers whose thumbnail checks are batched together (see SimilarityIndex._prefetch).
 _WAVE = 256
+
+
+class GroupingStopped(Exception):
+    """The caller asked a running grouping to stop (a newer one replaces it, or the app closes).
+
+    Nothing partial is returned: a grouping cut short would offer a wrong set of groups. What
+    was checked so far is kept in the index, so the next grouping does not repeat it.
+    """
+
+
+StopCheck = Callable[[], bool]
+GroupingProgress = Callable[[int, int], None]  # keepers visited, of all records
 
 
 @dataclass(frozen=True, slots=True)
@@ -302,27 +315,29 @@ class SimilarityIndex:
 
     def groups(
         self,
-        threshold: int,
-        rules: Sequence[str] = DEFAULT_RULES,
-        *,
-        verify: bool = True,
-        max_residual: float = DEFAULT_MAX_RESIDUAL,
-        rotations: bool = False,
+        options: GroupingOptions,
+        should_stop: StopCheck | None = None,
+        progress: GroupingProgress | None = None,
     ) -> list[Group]:
-        """Groups at ``threshold`` (0-64 bits), keeper first, sorted by the keeper's path.
+        """Groups under ``options``, keeper first, sorted by the keeper's path.
 
-        ``verify``: also require each file's thumbnail to match the keeper's within
-        ``max_residual``. ``rotations``: also group copies turned by 90/180/270 degrees or
-        mirrored. See the module docstring for what "within T" means with each.
+        See the module docstring for what "within T" means with verification and rotations.
+        ``should_stop`` is asked between batches of keepers (a few milliseconds apart) and
+        ends the grouping with ``GroupingStopped``; ``progress`` hears how far it got.
         """
-        if not 0 <= threshold <= 64:
-            raise ValueError(f"threshold must be between 0 and 64, not {threshold}")
+        threshold, verify = options.threshold, options.verify
+        max_residual = (
+            DEFAULT_MAX_RESIDUAL if options.max_residual is None else options.max_residual
+        )
+        stop = should_stop or (lambda: False)
         parts = [self._plain(threshold)]
-        if rotations:
+        if options.rotations:
             parts.append(self._turned(threshold))
+        if stop():
+            raise GroupingStopped
         indptr, nbr, dist, turns = _adjacency(_Candidates.concat(parts), len(self.records))
 
-        rank_order, rank = self._ranking(tuple(rules))
+        rank_order, rank = self._ranking(options.rules)
         taken = np.zeros(len(self.records), dtype=bool)
         groups: list[Group] = []
         limit = np.float32(max_residual)
@@ -330,9 +345,15 @@ class SimilarityIndex:
             self._checked.clear()
             self._new_checks.clear()
             self._good_enough = max_residual
+        total = len(rank_order)
         for pos, best in enumerate(rank_order):
-            if verify and pos % _WAVE == 0:
-                self._prefetch(rank_order[pos : pos + _WAVE], taken, rank, indptr, nbr, turns)
+            if pos % _WAVE == 0:
+                if stop():
+                    raise GroupingStopped
+                if progress is not None:
+                    progress(pos, total)
+                if verify:
+                    self._prefetch(rank_order[pos : pos + _WAVE], taken, rank, indptr, nbr, turns)
             if taken[best]:
                 continue
             taken[best] = True
@@ -362,7 +383,9 @@ class SimilarityIndex:
             )
             if group is not None:
                 groups.append(group)
-        groups.sort(key=lambda g: g.keeper.path)
+        groups.sort(key=lambda g: g.suggested_keeper.path)
+        if progress is not None:
+            progress(total, total)
         return groups
 
 
@@ -459,16 +482,6 @@ def _make_group(keeper: ImageRecord, others: list[tuple[ImageRecord, int, str]])
     return Group(tuple(members))
 
 
-def group_records(
-    records: Sequence[ImageRecord],
-    threshold: int,
-    rules: Sequence[str] = DEFAULT_RULES,
-    *,
-    verify: bool = True,
-    max_residual: float = DEFAULT_MAX_RESIDUAL,
-    rotations: bool = False,
-) -> list[Group]:
+def group_records(records: Sequence[ImageRecord], options: GroupingOptions) -> list[Group]:
     """One-shot grouping for callers that do not need to regroup."""
-    return SimilarityIndex(records).groups(
-        threshold, rules, verify=verify, max_residual=max_residual, rotations=rotations
-    )
+    return SimilarityIndex(records).groups(options)

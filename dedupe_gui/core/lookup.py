@@ -13,8 +13,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from dedupe_gui.core.hamming import cross_pairs
 from dedupe_gui.core.models import Fingerprint
-from dedupe_gui.core.search import cross_pairs
 from dedupe_gui.core.verify import DEFAULT_MAX_RESIDUAL, residuals, thumbs_to_array
 
 

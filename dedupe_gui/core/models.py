@@ -29,12 +29,27 @@ class Fingerprint:
     format: str
     taken: str | None = None  # EXIF DateTimeOriginal as ISO 8601, when the camera wrote one
     camera: str | None = None  # "Make Model", when present
-    orientation: int = 1  # EXIF orientation tag that was applied (1 = none)
+    exif_orientation: int = 1  # EXIF orientation tag that was applied (1 = none)
     # 32x32 greyscale of the displayed image, row by row: the second look at candidate pairs
     # (core.verify). Empty for fingerprints from before it existed: judged on the hash alone.
     thumb: bytes = field(default=b"", repr=False)
     # dHashes of the image mirrored and turned, orientations 1-7 of core.orientations.
     turned: tuple[int, ...] = field(default=(), repr=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Failure:
+    """Why a file has no fingerprint, in words a person can act on.
+
+    A value rather than an exception so that the scan, the cache (which keeps failures too, so
+    a broken file is not decoded on every scan) and the callers can pass it along like a
+    fingerprint; a type of its own so it cannot be mistaken for any other string.
+    """
+
+    reason: str
+
+
+Entry = Fingerprint | Failure  # what fingerprinting one file yields
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,8 +81,6 @@ class FileError:
 class Phase(str, Enum):
     WALKING = "walking"
     HASHING = "hashing"
-    GROUPING = "grouping"
-    DONE = "done"
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,17 +144,21 @@ class GroupMember:
 
 @dataclass(frozen=True, slots=True)
 class Group:
-    """A keeper and the files within the threshold of it. ``members[0]`` is the keeper."""
+    """A suggested keeper and the files within the threshold of it, keeper first.
+
+    ``suggested_keeper`` is the file the keeper rules chose, and the one every distance was
+    measured against; which file the user finally keeps is the review's business.
+    """
 
     members: tuple[GroupMember, ...]
 
     @property
-    def keeper(self) -> GroupMember:
+    def suggested_keeper(self) -> GroupMember:
         return self.members[0]
 
     @property
     def exact(self) -> bool:
-        """Every file is a byte-identical copy of the keeper."""
+        """Every file is a byte-identical copy of the suggested keeper."""
         return all(m.identical for m in self.members[1:])
 
     @property

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 
-from dedupe_gui.core.fingerprint import hash_to_hex, hex_to_hash
+from dedupe_gui.core.hashes import hash_to_hex, hex_to_hash
 from dedupe_gui.core.models import (
     FileError,
     FileKey,
@@ -99,7 +99,7 @@ def to_dict(report: Report) -> dict[str, Any]:
         "paths": list(report.paths),
         "groups": [
             {
-                "keeper": g.keeper.path,
+                "keeper": g.suggested_keeper.path,
                 "exact": g.exact,
                 "files": [_file_dict(m) for m in g.members],
             }
@@ -130,7 +130,7 @@ def to_csv(report: Report) -> str:
     for n, g in enumerate(report.groups, 1):
         for m in g.members:
             row = _file_dict(m)
-            row.update(group=n, keeper=g.keeper.path)
+            row.update(group=n, keeper=g.suggested_keeper.path)
             writer.writerow({k: ("" if row[k] is None else row[k]) for k in CSV_FIELDS})
     return out.getvalue()
 

@@ -21,19 +21,20 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field, replace
 
-from dedupe_gui.core.cache import Entry, FingerprintStore
+from dedupe_gui.core.cache import FingerprintStore
 from dedupe_gui.core.files import FoundFile, WalkOptions, walk
 from dedupe_gui.core.fingerprint import FingerprintError, fingerprint_file
 from dedupe_gui.core.models import (
+    Entry,
+    Failure,
     FileError,
-    FileKey,
     ImageRecord,
     Phase,
     Progress,
     ScanResult,
     ScanStats,
 )
-from dedupe_gui.core.search import default_workers
+from dedupe_gui.core.workers import default_workers
 
 ProgressCallback = Callable[[Progress], None]
 Fingerprinter = Callable[[str], Entry]
@@ -52,7 +53,7 @@ def fingerprint_entry(path: str) -> Entry:
     try:
         return fingerprint_file(path)
     except FingerprintError as exc:
-        return str(exc)
+        return Failure(str(exc))
 
 
 def file_digest(path: str) -> str:
@@ -110,8 +111,8 @@ def run_scan(
         cached = store.get(f.key) if store is not None else None
         if cached is None:
             todo.append(f)
-        elif isinstance(cached, str):
-            errors.append(FileError(f.key.path, cached))
+        elif isinstance(cached, Failure):
+            errors.append(FileError(f.key.path, cached.reason))
             from_cache += 1
         else:
             records.append(ImageRecord(f.key, cached, f.reference))
@@ -123,8 +124,8 @@ def run_scan(
     def take(f: FoundFile, entry: Entry) -> None:
         nonlocal hashed
         hashed += 1
-        if isinstance(entry, str):
-            errors.append(FileError(f.key.path, entry))
+        if isinstance(entry, Failure):
+            errors.append(FileError(f.key.path, entry.reason))
         else:
             records.append(ImageRecord(f.key, entry, f.reference))
         if store is not None:
@@ -203,8 +204,3 @@ def _add_digests(
                     store.put_digest(r.key, digest)
             out[i] = replace(r, digest=digest)
     return out
-
-
-def stat_key(path: str) -> FileKey:
-    st = os.stat(path)
-    return FileKey(path, st.st_size, st.st_mtime_ns)

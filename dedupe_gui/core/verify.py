@@ -33,7 +33,7 @@ import numpy as np
 import numpy.typing as npt
 from PIL import Image
 
-from dedupe_gui.core.search import default_workers
+from dedupe_gui.core.workers import default_workers
 
 F32 = npt.NDArray[np.float32]
 U8 = npt.NDArray[np.uint8]

@@ -167,10 +167,10 @@ class FileCard(QWidget):
         self.badge_keep.setText("Keeper" if is_keeper else "Keep")
         self.badge_remove.setVisible(marked)
         self.badge_exact.setVisible(
-            not is_keeper and m.identical and keeper.path == state.group.keeper.path
+            not is_keeper and m.identical and keeper.path == state.group.suggested_keeper.path
         )
         self.badge_ref.setVisible(m.record.reference)
-        turned = m.orientation if keeper.path == state.group.keeper.path else ""
+        turned = m.orientation if keeper.path == state.group.suggested_keeper.path else ""
         self.badge_turned.setText(turned.capitalize())
         self.badge_turned.setToolTip(f"Shows the keeper {turned}" if turned else "")
         self.badge_turned.setVisible(bool(turned) and not is_keeper)

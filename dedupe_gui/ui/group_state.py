@@ -40,7 +40,7 @@ class GroupState:
                 elif choice is False:
                     marked.discard(m.path)
             if len(marked) == len(members):
-                marked.discard(group.keeper.path)
+                marked.discard(group.suggested_keeper.path)
         return GroupState(group, marked)
 
     @property
@@ -74,7 +74,7 @@ class GroupState:
         keeper = self.keeper
         if member is keeper:
             return 0
-        if keeper is self.group.keeper:
+        if keeper is self.group.suggested_keeper:
             return member.distance
         if member.orientation or keeper.orientation:
             return None

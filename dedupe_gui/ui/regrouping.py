@@ -14,6 +14,7 @@ from PySide6.QtCore import QObject, Signal
 
 from dedupe_gui.core.cache import FingerprintStore
 from dedupe_gui.core.grouping import SimilarityIndex
+from dedupe_gui.core.grouping_options import GroupingOptions
 from dedupe_gui.core.models import ImageRecord
 from dedupe_gui.core.verify import DEFAULT_MAX_RESIDUAL
 from dedupe_gui.ui.group_state import GroupState
@@ -47,7 +48,9 @@ class IndexHolder:
         if self.index is None or self.version != request.version:
             self.index = SimilarityIndex(request.records, self._kept_checks())
             self.version = request.version
-        groups = self.index.groups(request.threshold, request.rules, rotations=request.rotations)
+        groups = self.index.groups(
+            GroupingOptions(request.threshold, request.rules, rotations=request.rotations)
+        )
         self._keep_checks(self.index)
         return [GroupState.preselected(g, request.choices) for g in groups]
 

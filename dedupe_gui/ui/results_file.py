@@ -26,7 +26,7 @@ def report_of(
     for state in states:
         keeper = state.keeper
         members = [keeper, *(m for m in state.members if m is not keeper)]
-        same_keeper = keeper is state.group.keeper
+        same_keeper = keeper is state.group.suggested_keeper
         groups.append(
             Group(
                 tuple(

@@ -12,8 +12,8 @@ from collections.abc import Callable
 
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
-from dedupe_gui.core.cache import Entry, FingerprintStore
-from dedupe_gui.core.models import Progress
+from dedupe_gui.core.cache import FingerprintStore
+from dedupe_gui.core.models import Entry, Progress
 from dedupe_gui.core.scan import Fingerprinter, ScanOptions, fingerprint_entry, run_scan
 from dedupe_gui.ui.priority import BACKGROUND, lower_thread_priority
 

@@ -12,7 +12,7 @@ from PySide6.QtCore import QSettings
 
 from dedupe_gui.core.actions import TrashFunction, system_trash
 from dedupe_gui.core.scan import Fingerprinter, fingerprint_entry
-from dedupe_gui.core.search import default_workers
+from dedupe_gui.core.workers import default_workers
 from dedupe_gui.ui import dialogs
 from dedupe_gui.ui.cleanup_prompts import AskFunction
 

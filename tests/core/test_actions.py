@@ -7,7 +7,6 @@ import os
 from pathlib import Path
 
 import pytest
-from imaging import photo, save
 
 from dedupe_gui.core.actions import (
     CleanupOptions,
@@ -19,8 +18,10 @@ from dedupe_gui.core.actions import (
 )
 from dedupe_gui.core.files import WalkOptions
 from dedupe_gui.core.grouping import group_records
+from dedupe_gui.core.grouping_options import GroupingOptions
 from dedupe_gui.core.models import Group
 from dedupe_gui.core.scan import ScanOptions, run_scan
+from tests.imaging import photo, save
 
 
 def make_group(tmp_path: Path, n: int = 3, reference_dir: Path | None = None) -> Group:
@@ -37,7 +38,7 @@ def make_group(tmp_path: Path, n: int = 3, reference_dir: Path | None = None) ->
         roots.append(str(reference_dir))
         refs = (str(reference_dir),)
     result = run_scan(ScanOptions(tuple(roots), WalkOptions(references=refs)))
-    (group,) = group_records(result.records, 8)
+    (group,) = group_records(result.records, GroupingOptions(8))
     return group
 
 
@@ -51,11 +52,11 @@ def test_trash_keeps_the_keeper_and_journals_everything(tmp_path: Path, trash_ho
     journal = tmp_path / "journal.jsonl"
     outcomes = apply_removals([Removal.marked(group)], CleanupOptions(str(journal)))
     assert [o.status for o in outcomes] == [Status.TRASHED, Status.TRASHED]
-    assert os.path.exists(group.keeper.path)
+    assert os.path.exists(group.suggested_keeper.path)
     assert trashed_names(trash_home) == {"copy1.png", "copy2.png"}
     lines = [json.loads(line) for line in journal.read_text().splitlines()]
     assert [line["outcome"] for line in lines] == ["trashed", "trashed"]
-    assert {line["keeper"] for line in lines} == {group.keeper.path}
+    assert {line["keeper"] for line in lines} == {group.suggested_keeper.path}
     assert all(len(line["hash"]) == 16 and line["size"] > 0 for line in lines)
 
 
@@ -95,7 +96,7 @@ def test_changed_and_vanished_files_are_skipped(tmp_path: Path, trash_home: Path
 
 def test_nothing_is_touched_when_the_keeper_changed(tmp_path: Path, trash_home: Path) -> None:
     group = make_group(tmp_path)
-    os.remove(group.keeper.path)
+    os.remove(group.suggested_keeper.path)
     outcomes = apply_removals([Removal.marked(group)], CleanupOptions(None))
     assert all(o.status is Status.SKIPPED and "copy to keep" in o.reason for o in outcomes)
     assert all(os.path.exists(m.path) for m in group.members[1:])
@@ -145,7 +146,7 @@ def test_no_trash_means_no_deletion_unless_explicitly_allowed(
     )
     assert outcome.status is Status.DELETED
     assert not os.path.exists(outcome.path)
-    assert os.path.exists(group.keeper.path)
+    assert os.path.exists(group.suggested_keeper.path)
 
 
 def test_move_to_a_folder_never_overwrites(tmp_path: Path, trash_home: Path) -> None:

@@ -20,7 +20,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from imaging import photo, save
 from PIL import Image
 
 from dedupe_gui.cli import main
@@ -28,9 +27,11 @@ from dedupe_gui.core.actions import CleanupOptions, Removal, Status, apply_remov
 from dedupe_gui.core.cache import FingerprintStore
 from dedupe_gui.core.fingerprint import fingerprint_file
 from dedupe_gui.core.grouping import group_records
-from dedupe_gui.core.models import Phase, Progress, ScanResult
+from dedupe_gui.core.grouping_options import GroupingOptions
+from dedupe_gui.core.models import Failure, Phase, Progress, ScanResult
 from dedupe_gui.core.scan import ScanOptions, run_scan
 from dedupe_gui.core.threshold import DEFAULT_THRESHOLD
+from tests.imaging import photo, save
 
 NOBODY = 65534
 
@@ -269,8 +270,8 @@ def test_files_changed_or_gone_before_cleanup_are_skipped(tmp_path: Path) -> Non
     intact = save(img.resize((200, 150)), tmp_path / "intact.jpg", quality=90)
     changed = save(img.resize((190, 142)), tmp_path / "changed.jpg", quality=90)
     gone = save(img.resize((180, 135)), tmp_path / "gone.webp")
-    [group] = group_records(scan(tmp_path).records, DEFAULT_THRESHOLD)
-    assert group.keeper.path == str(tmp_path / "keeper.png")
+    [group] = group_records(scan(tmp_path).records, GroupingOptions(DEFAULT_THRESHOLD))
+    assert group.suggested_keeper.path == str(tmp_path / "keeper.png")
 
     with open(changed, "ab") as f:
         f.write(b"edited")
@@ -421,4 +422,4 @@ def test_raw_with_a_long_run_of_fill_bytes_is_a_reason(tmp_path: Path) -> None:
     path = tmp_path / "erased.nef"
     path.write_bytes(b"\xff\xd8" + b"\xff" * 300_000 + b"\xd9")
     entry = fingerprint_entry(str(path))
-    assert isinstance(entry, str) and entry
+    assert isinstance(entry, Failure) and entry.reason

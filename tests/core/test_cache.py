@@ -7,12 +7,12 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from imaging import photo, save
 
 from dedupe_gui.core.cache import FingerprintStore
 from dedupe_gui.core.files import WalkOptions
-from dedupe_gui.core.models import FileKey, Fingerprint
+from dedupe_gui.core.models import Entry, Failure, FileKey, Fingerprint
 from dedupe_gui.core.scan import ScanOptions, run_scan
+from tests.imaging import photo, save
 
 FP = Fingerprint(0xFEDCBA9876543210, 4000, 3000, "JPEG", "2020-01-01T00:00:00", "Cam", 6)
 
@@ -23,10 +23,10 @@ def test_round_trip_of_fingerprints_and_failures(tmp_path: Path) -> None:
     bad = FileKey("/photos/b.jpg", 5, 456)
     with FingerprintStore(db) as store:
         store.put(key, FP)
-        store.put(bad, "truncated or corrupt image")
+        store.put(bad, Failure("truncated or corrupt image"))
     with FingerprintStore(db) as store:
         assert store.get(key) == FP
-        assert store.get(bad) == "truncated or corrupt image"
+        assert store.get(bad) == Failure("truncated or corrupt image")
         assert [k for k, _ in store.records()] == [key]  # failures are not fingerprints
         assert len(store) == 1
 
@@ -91,7 +91,7 @@ def test_rescan_uses_the_cache_and_notices_changes(tmp_path: Path) -> None:
     options = ScanOptions((str(lib),), WalkOptions())
     calls: list[str] = []
 
-    def counting(path: str) -> Fingerprint | str:
+    def counting(path: str) -> Entry:
         from dedupe_gui.core.scan import fingerprint_entry
 
         calls.append(os.path.basename(path))

@@ -9,12 +9,12 @@ import os
 from pathlib import Path
 
 import pytest
-from imaging import photo, save
 from PIL import Image
 
 from dedupe_gui.cli import main
 from dedupe_gui.core.report import from_json, load
 from dedupe_gui.core.threshold import DEFAULT_THRESHOLD
+from tests.imaging import photo, save
 
 
 @pytest.fixture
@@ -247,7 +247,7 @@ def test_report_round_trip_keeps_file_identity(
     assert [m.path for m in load(str(saved_csv)).groups[0].members] == [
         m.path for m in report.groups[0].members
     ]
-    with Image.open(report.groups[0].keeper.path) as im:
+    with Image.open(report.groups[0].suggested_keeper.path) as im:
         assert im.size == (320, 240)
 
 
@@ -269,6 +269,7 @@ def test_loaded_reports_still_know_exact_copies(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     from dedupe_gui.core.grouping import group_records
+    from dedupe_gui.core.grouping_options import GroupingOptions
 
     img = photo(70, (200, 150))
     save(img, tmp_path / "lib" / "a.png")
@@ -281,5 +282,5 @@ def test_loaded_reports_still_know_exact_copies(
         (group,) = load(str(saved)).groups
         assert [m.identical for m in group.members[1:]].count(True) == 1
         # Regrouping the loaded files (as the window does) keeps the mark.
-        (again,) = group_records([m.record for m in group.members], 12)
+        (again,) = group_records([m.record for m in group.members], GroupingOptions(12))
         assert [m.identical for m in again.members[1:]].count(True) == 1

@@ -5,10 +5,9 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from imaging import photo, save
-
 from dedupe_gui.core.files import FoundFile, WalkOptions, walk
 from dedupe_gui.core.models import FileError
+from tests.imaging import photo, save
 
 
 def run(paths: list[Path], **options: object) -> tuple[list[FoundFile], list[FileError]]:

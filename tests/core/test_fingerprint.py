@@ -6,16 +6,11 @@ from pathlib import Path
 
 import imagehash
 import pytest
-from imaging import jpeg_with_orientation, photo, save
 from PIL import Image
 
-from dedupe_gui.core.fingerprint import (
-    FingerprintError,
-    dhash_of_image,
-    fingerprint_file,
-    hash_to_hex,
-    hex_to_hash,
-)
+from dedupe_gui.core.fingerprint import FingerprintError, dhash_of_image, fingerprint_file
+from dedupe_gui.core.hashes import distance, hash_to_hex, hex_to_hash
+from tests.imaging import jpeg_with_orientation, photo, save
 
 # Drafted (DCT-domain downscaled) JPEG decoding may move a few near-tie bits; measured on the
 # real-photo corpus the worst case is 5 bits (a low-contrast photo), most differ by 0-1.
@@ -42,6 +37,9 @@ def test_hex_text_matches_imagehash(tmp_path: Path) -> None:
     assert hex_to_hash(hash_to_hex(value)) == value
     with pytest.raises(ValueError):
         hex_to_hash("123")
+    assert distance(value, value) == 0
+    assert distance(0, (1 << 64) - 1) == 64
+    assert distance(0b1011, 0b0110) == 3
 
 
 @pytest.mark.parametrize("seed", range(8))
@@ -61,7 +59,7 @@ def test_exif_orientation_is_applied(tmp_path: Path, orientation: int) -> None:
     path = jpeg_with_orientation(upright, tmp_path / f"o{orientation}.jpg", orientation)
     fp = fingerprint_file(str(path))
     assert (fp.width, fp.height) == upright.size  # the displayed size, not the stored one
-    assert fp.orientation == orientation
+    assert fp.exif_orientation == orientation
     assert (fp.hash ^ reference_hash(upright)).bit_count() <= DRAFT_BIT_BOUND
 
 
@@ -111,7 +109,7 @@ def test_malformed_exif_loses_only_the_facts(tmp_path: Path) -> None:
     exif[0x0112] = 77  # not an orientation
     photo(6).save(path, "JPEG", exif=exif.tobytes())
     fp = fingerprint_file(str(path))
-    assert fp.orientation == 1 and fp.taken is None
+    assert fp.exif_orientation == 1 and fp.taken is None
 
 
 def test_a_text_file_is_a_clear_error(tmp_path: Path) -> None:

@@ -7,16 +7,17 @@ import struct
 from pathlib import Path
 
 import pytest
-from imaging import jpeg_with_orientation, photo, save
 from PIL import Image
 
 from dedupe_gui.core.decode import DecodeError, open_image, open_thumbnail, register_heif, sniff
 from dedupe_gui.core.files import IMAGE_EXTENSIONS
 from dedupe_gui.core.fingerprint import FingerprintError, fingerprint_file
 from dedupe_gui.core.grouping import group_records
+from dedupe_gui.core.grouping_options import GroupingOptions
 from dedupe_gui.core.raw import NO_PREVIEW, RAW_EXTENSIONS
 from dedupe_gui.core.scan import ScanOptions, run_scan
 from dedupe_gui.core.threshold import DEFAULT_THRESHOLD
+from tests.imaging import jpeg_with_orientation, photo, save
 
 # -- building files -----------------------------------------------------------------------
 
@@ -181,7 +182,7 @@ def test_the_same_photo_in_every_format_is_one_group(tmp_path: Path) -> None:
         ".gif": "GIF",
         ".dng": "DNG",
     }
-    groups = group_records(result.records, DEFAULT_THRESHOLD)
+    groups = group_records(result.records, GroupingOptions(DEFAULT_THRESHOLD))
     assert len(groups) == 1
     assert sorted(Path(m.path).name for m in groups[0].members) == sorted(
         f"photo{ext}"
@@ -303,7 +304,7 @@ def test_raw_orientation_applies_to_a_preview_without_exif(tmp_path: Path) -> No
     exif[0x0112] = 6
     oriented = write(tmp_path / "oriented.jpg", with_exif(preview, exif))
     fp = fingerprint_file(raw_path)
-    assert fp.orientation == 6
+    assert fp.exif_orientation == 6
     assert (fp.width, fp.height) == (160, 240)
     assert fp.hash == fingerprint_file(oriented).hash
     assert fp.hash != fingerprint_file(write(tmp_path / "plain.jpg", preview)).hash
@@ -357,7 +358,7 @@ def test_cr3_uses_the_largest_embedded_jpeg_and_its_orientation(tmp_path: Path) 
     expected = fingerprint_file(write(tmp_path / "expected.jpg", with_exif(preview, exif)))
     fp = fingerprint_file(path)
     assert fp.format == "CR3"
-    assert fp.orientation == 8
+    assert fp.exif_orientation == 8
     assert (fp.width, fp.height) == (240, 320)
     assert fp.hash == expected.hash
     assert fp.camera == "Canon EOS R5"
@@ -373,7 +374,7 @@ def test_raf_preview_keeps_its_own_exif(tmp_path: Path) -> None:
     fp = fingerprint_file(path)
     expected = fingerprint_file(write(tmp_path / "expected.jpg", preview))
     assert fp.format == "RAF"
-    assert (fp.hash, fp.orientation, fp.camera) == (expected.hash, 3, "FUJIFILM X-T4")
+    assert (fp.hash, fp.exif_orientation, fp.camera) == (expected.hash, 3, "FUJIFILM X-T4")
 
 
 def test_sensor_size_is_reported_when_the_preview_is_smaller(tmp_path: Path) -> None:

@@ -10,7 +10,6 @@ from typing import Any
 import imagehash
 import numpy as np
 import pytest
-from imaging import jpeg_with_orientation, photo, save
 from PIL import Image
 
 from dedupe_gui.cli import main
@@ -24,6 +23,7 @@ from dedupe_gui.core.orientations import (
     turned_hashes,
 )
 from dedupe_gui.core.report import load
+from tests.imaging import jpeg_with_orientation, photo, save
 
 
 def _dhash(img: Image.Image) -> int:

@@ -6,14 +6,15 @@ import os
 from pathlib import Path
 
 import numpy as np
-from imaging import photo, save
 from PIL import Image
 
 from dedupe_gui.core.cache import FingerprintStore
 from dedupe_gui.core.grouping import SimilarityIndex, file_id, pair_id
+from dedupe_gui.core.grouping_options import GroupingOptions
 from dedupe_gui.core.models import ImageRecord
 from dedupe_gui.core.scan import ScanOptions, run_scan
 from dedupe_gui.core.verify import DEFAULT_MAX_RESIDUAL
+from tests.imaging import photo, save
 
 
 def library(tmp_path: Path) -> Path:
@@ -34,7 +35,7 @@ def counting_index(
     computed: list[int] = []
     compute = index._residuals
 
-    def counting(a: np.ndarray, b: np.ndarray, turn: np.ndarray) -> np.ndarray:  # type: ignore[type-arg]
+    def counting(a: np.ndarray, b: np.ndarray, turn: np.ndarray) -> np.ndarray:
         computed.append(int(a.size))
         return compute(a, b, turn)
 
@@ -48,7 +49,7 @@ def test_a_rescan_reuses_kept_checks_and_changed_files_are_checked_again(tmp_pat
     with FingerprintStore(db) as store:
         records = list(run_scan(ScanOptions((str(lib),)), store).records)
         index, computed = counting_index(records, store.pair_checks(DEFAULT_MAX_RESIDUAL))
-        first = index.groups(12)
+        first = index.groups(GroupingOptions(12))
         assert sum(computed) >= 4 and len(first) == 2
         store.put_pair_checks(*index.take_new_checks())
         assert index.take_new_checks()[0] == {}  # handed over once
@@ -58,7 +59,7 @@ def test_a_rescan_reuses_kept_checks_and_changed_files_are_checked_again(tmp_pat
         assert len(kept) == sum(computed)
         assert store.pair_checks(0.5) == {}  # kept for one early-stop limit only
         index, again = counting_index(records, kept)
-        assert index.groups(12) == first
+        assert index.groups(GroupingOptions(12)) == first
         assert again == []
 
         # A file that changes gets a new identity: its pairs are checked afresh.
@@ -67,7 +68,7 @@ def test_a_rescan_reuses_kept_checks_and_changed_files_are_checked_again(tmp_pat
         os.utime(changed, ns=(st.st_atime_ns, st.st_mtime_ns + 10**9))
         records = list(run_scan(ScanOptions((str(lib),)), store).records)
         index, fresh = counting_index(records, kept)
-        assert index.groups(12) != [] and sum(fresh) >= 1
+        assert index.groups(GroupingOptions(12)) != [] and sum(fresh) >= 1
 
 
 def test_pair_ids_name_the_file_versions_and_the_turn(tmp_path: Path) -> None:

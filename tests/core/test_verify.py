@@ -8,12 +8,12 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from imaging import photo, save
 from PIL import Image
 
 from dedupe_gui.core.cache import FingerprintStore
 from dedupe_gui.core.fingerprint import fingerprint_file
 from dedupe_gui.core.grouping import SimilarityIndex, group_records
+from dedupe_gui.core.grouping_options import GroupingOptions
 from dedupe_gui.core.keeper import DEFAULT_RULES, keeper_key
 from dedupe_gui.core.models import FileKey, Fingerprint, ImageRecord
 from dedupe_gui.core.threshold import DEFAULT_THRESHOLD
@@ -27,9 +27,10 @@ from dedupe_gui.core.verify import (
     thumbnail,
     thumbs_to_array,
 )
+from tests.imaging import photo, save
 
 
-def _thumb(fp: Fingerprint) -> np.ndarray:  # type: ignore[type-arg]
+def _thumb(fp: Fingerprint) -> np.ndarray:
     return np.frombuffer(fp.thumb, dtype=np.uint8).reshape(1, THUMB_SIDE, THUMB_SIDE)
 
 
@@ -63,8 +64,8 @@ def test_resized_recompressed_and_cropped_copies_pass(tmp_path: Path) -> None:
     recs = _records(original, small, cropped)
     for copy in recs[1:]:
         assert _residual(recs[0].fingerprint, copy.fingerprint) <= DEFAULT_MAX_RESIDUAL
-    (group,) = group_records(recs, DEFAULT_THRESHOLD)
-    assert group.keeper.path == str(original)
+    (group,) = group_records(recs, GroupingOptions(DEFAULT_THRESHOLD))
+    assert group.suggested_keeper.path == str(original)
     assert len(group.members) == 3
 
 
@@ -76,8 +77,8 @@ def test_a_different_picture_with_a_close_hash_is_rejected(tmp_path: Path) -> No
     fa, fb = recs[0].fingerprint, recs[1].fingerprint
     assert _bits(fa, fb) <= 4
     assert _residual(fa, fb) > 2 * DEFAULT_MAX_RESIDUAL
-    assert group_records(recs, DEFAULT_THRESHOLD) == []
-    assert len(group_records(recs, DEFAULT_THRESHOLD, verify=False)) == 1
+    assert group_records(recs, GroupingOptions(DEFAULT_THRESHOLD)) == []
+    assert len(group_records(recs, GroupingOptions(DEFAULT_THRESHOLD, verify=False))) == 1
 
 
 def _flat(level: int, ramp: float) -> Image.Image:
@@ -100,14 +101,14 @@ def test_flat_pictures_are_not_grouped_on_equal_hashes(
     assert _bits(fa, fb) == 0
     assert detail(_thumb(fa))[0] < 1.0
     assert _residual(fa, fb) > DEFAULT_MAX_RESIDUAL
-    assert group_records(recs, DEFAULT_THRESHOLD) == []
+    assert group_records(recs, GroupingOptions(DEFAULT_THRESHOLD)) == []
 
 
 def test_the_same_flat_picture_recompressed_is_still_grouped(tmp_path: Path) -> None:
     flat = _flat(128, 8.0)
     recs = _records(save(flat, tmp_path / "a.png"), save(flat, tmp_path / "b.jpg", quality=90))
     assert _residual(recs[0].fingerprint, recs[1].fingerprint) <= DEFAULT_MAX_RESIDUAL
-    assert len(group_records(recs, DEFAULT_THRESHOLD)) == 1
+    assert len(group_records(recs, GroupingOptions(DEFAULT_THRESHOLD))) == 1
 
 
 def test_records_without_thumbnails_are_judged_on_the_hash(tmp_path: Path) -> None:
@@ -116,7 +117,7 @@ def test_records_without_thumbnails_are_judged_on_the_hash(tmp_path: Path) -> No
         ImageRecord(FileKey(f"/{i}.jpg", 1000 - i, 1), Fingerprint(0xF0F0 ^ i, 100, 100, "JPEG"))
         for i in range(2)
     ]
-    assert len(group_records(recs, 2)) == 1
+    assert len(group_records(recs, GroupingOptions(2))) == 1
 
 
 def test_thumbnails_and_turned_hashes_survive_the_cache(tmp_path: Path) -> None:
@@ -140,15 +141,15 @@ def test_residuals_are_cached_across_thresholds(tmp_path: Path) -> None:
     computed: list[int] = []
     compute = index._residuals
 
-    def counting(a: np.ndarray, b: np.ndarray, turn: np.ndarray) -> np.ndarray:  # type: ignore[type-arg]
+    def counting(a: np.ndarray, b: np.ndarray, turn: np.ndarray) -> np.ndarray:
         computed.append(int(a.size))
         return compute(a, b, turn)
 
     index._residuals = counting  # type: ignore[method-assign]
-    first = index.groups(DEFAULT_THRESHOLD)
+    first = index.groups(GroupingOptions(DEFAULT_THRESHOLD))
     assert computed == [1] and len(first) == 1
-    assert index.groups(DEFAULT_THRESHOLD - 4) == first
-    assert index.groups(DEFAULT_THRESHOLD) == first
+    assert index.groups(GroupingOptions(DEFAULT_THRESHOLD - 4)) == first
+    assert index.groups(GroupingOptions(DEFAULT_THRESHOLD)) == first
     assert computed == [1]  # nothing verified twice
 
 
@@ -186,17 +187,17 @@ def thumbed(draw: st.DrawFn) -> list[ImageRecord]:
 @settings(max_examples=40, deadline=None)
 @given(thumbed(), st.integers(0, 10))
 def test_star_invariants_hold_under_verification(recs: list[ImageRecord], threshold: int) -> None:
-    groups = group_records(recs, threshold)
+    groups = group_records(recs, GroupingOptions(threshold))
     thumbs, _ = thumbs_to_array([r.fingerprint.thumb for r in recs])
     where = {r.path: i for i, r in enumerate(recs)}
     key = keeper_key(DEFAULT_RULES)
     seen: set[str] = set()
     for g in groups:
-        k = where[g.keeper.path]
+        k = where[g.suggested_keeper.path]
         for m in g.members:
             assert m.path not in seen
             seen.add(m.path)
-            if m is g.keeper:
+            if m is g.suggested_keeper:
                 continue
             i = where[m.path]
             d = (recs[i].fingerprint.hash ^ recs[k].fingerprint.hash).bit_count()
@@ -204,7 +205,7 @@ def test_star_invariants_hold_under_verification(recs: list[ImageRecord], thresh
             assert residuals(thumbs[[k]], thumbs[[i]])[0] <= DEFAULT_MAX_RESIDUAL  # and verified
             assert key(recs[k]) <= key(recs[i])
             assert m.orientation == ""
-    reversed_groups = group_records(list(reversed(recs)), threshold)
+    reversed_groups = group_records(list(reversed(recs)), GroupingOptions(threshold))
     assert [[m.path for m in g.members] for g in reversed_groups] == [
         [m.path for m in g.members] for g in groups
     ]

@@ -16,15 +16,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from imaging import photo, save
 from PySide6.QtCore import QSettings
 from pytestqt.qtbot import QtBot
 
 from dedupe_gui.core.actions import system_trash
-from dedupe_gui.core.cache import Entry
+from dedupe_gui.core.models import Entry
 from dedupe_gui.core.scan import fingerprint_entry
 from dedupe_gui.ui.main_window import MainWindow
 from dedupe_gui.ui.services import WindowServices
+from tests.imaging import photo, save
 
 
 @dataclass

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from conftest import scan
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
@@ -12,6 +11,7 @@ from pytestqt.qtbot import QtBot
 from dedupe_gui.ui.app import configure_application, start_with
 from dedupe_gui.ui.folders_panel import Role
 from dedupe_gui.ui.main_window import MainWindow
+from tests.ui.conftest import scan
 
 
 def test_names_put_the_settings_in_the_apps_own_file(qapp: QApplication) -> None:

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QObject, QUrl
+from PySide6.QtGui import QDesktopServices
 from pytestqt.qtbot import QtBot
 
 from dedupe_gui.ui import desktop
@@ -20,7 +21,7 @@ def opened(monkeypatch: pytest.MonkeyPatch) -> list[QUrl]:
         urls.append(url)
         return True
 
-    monkeypatch.setattr(desktop.QDesktopServices, "openUrl", staticmethod(fake_open))
+    monkeypatch.setattr(QDesktopServices, "openUrl", staticmethod(fake_open))
     return urls
 
 

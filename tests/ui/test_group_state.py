@@ -47,7 +47,9 @@ def test_keep_only_and_removal() -> None:
     removal = state.removal()
     assert removal is not None
     assert removal.remove == {"/p/k"}
-    assert removal.group.keeper.path == "/p/x"  # the chosen file leads the group sent to the core
+    assert (
+        removal.group.suggested_keeper.path == "/p/x"
+    )  # the chosen file leads the group sent to the core
     assert state.removal(only={"/p/nothing"}) is None
 
 

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from imaging import jpeg_with_orientation, photo, save
 from PySide6.QtCore import QThread
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from dedupe_gui.core.models import FileKey, Fingerprint, ImageRecord
 from dedupe_gui.ui.thumbnails import ThumbKey, ThumbnailCache, decode_thumbnail
+from tests.imaging import jpeg_with_orientation, photo, save
 
 
 def key(path: Path, edge: int) -> ThumbKey:
@@ -37,7 +37,7 @@ def test_loads_on_the_pool_and_caches(qtbot: QtBot, tmp_path: Path) -> None:
         threads.append(QThread.currentThread())
         return original(path, edge)
 
-    thumbnails.decode_thumbnail = spy  # type: ignore[assignment]
+    thumbnails.decode_thumbnail = spy
     try:
         with qtbot.waitSignal(cache.ready, timeout=5000):
             assert cache.get(key(a, 64)) is None  # not decoded on this thread

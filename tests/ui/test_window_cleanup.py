@@ -9,8 +9,8 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from conftest import Answers, scan
 from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
 from pytestqt.qtbot import QtBot
 
 from dedupe_gui.core.actions import Outcome, Status, TrashUnavailable
@@ -18,6 +18,7 @@ from dedupe_gui.core.units import human_bytes
 from dedupe_gui.ui.dialogs import OutcomesDialog
 from dedupe_gui.ui.main_window import MainWindow
 from dedupe_gui.ui.services import WindowServices
+from tests.ui.conftest import Answers, scan
 
 
 def trash_files(home: Path) -> set[str]:
@@ -52,7 +53,7 @@ def test_delete_key_trashes_the_marked_files_of_this_group(
 
     window.table.setFocus()
     with qtbot.waitSignal(window.cleanup_finished, timeout=10000) as done:
-        qtbot.keyClick(window.table, Qt.Key.Key_Delete)
+        QTest.keyClick(window.table, Qt.Key.Key_Delete)
     outcomes: list[Outcome] = done.args[0]
 
     title, text, _ = answers.asked[0]

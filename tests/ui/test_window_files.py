@@ -8,7 +8,6 @@ import os
 from pathlib import Path
 
 import pytest
-from conftest import Counter, scan
 from PySide6.QtCore import QMimeData, QPoint, QPointF, QSettings, Qt, QUrl
 from PySide6.QtGui import QDropEvent
 from pytestqt.qtbot import QtBot
@@ -17,6 +16,7 @@ from dedupe_gui.core.threshold import DEFAULT_THRESHOLD
 from dedupe_gui.ui.folders_panel import Role
 from dedupe_gui.ui.main_window import MainWindow
 from dedupe_gui.ui.services import WindowServices
+from tests.ui.conftest import Counter, scan
 
 
 def snapshot(window: MainWindow) -> list[tuple[str, list[tuple[str, bool]]]]:

@@ -5,13 +5,14 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from conftest import scan
 from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
 from pytestqt.qtbot import QtBot
 
 from dedupe_gui.core.units import human_bytes
 from dedupe_gui.ui.compare_dialog import CompareDialog
 from dedupe_gui.ui.main_window import MainWindow
+from tests.ui.conftest import scan
 
 
 def names(window: MainWindow) -> list[str]:
@@ -33,19 +34,19 @@ def test_keyboard_moves_between_groups_and_files(
     window.table.setFocus()
     window.select_row(0)
     first = names(window)
-    qtbot.keyClick(window.table, Qt.Key.Key_Down)
+    QTest.keyClick(window.table, Qt.Key.Key_Down)
     assert window.current_row() == 1
     assert names(window) != first
-    qtbot.keyClick(window.table, Qt.Key.Key_Up)
+    QTest.keyClick(window.table, Qt.Key.Key_Up)
     assert window.current_row() == 0 and names(window) == first
 
     assert window.panel.current_path() == window.panel.cards[0].path
-    qtbot.keyClick(window.table, Qt.Key.Key_Right)
+    QTest.keyClick(window.table, Qt.Key.Key_Right)
     assert window.panel.current_path() == window.panel.cards[1].path
-    qtbot.keyClick(window.table, Qt.Key.Key_Right)
-    qtbot.keyClick(window.table, Qt.Key.Key_Right)  # stops at the last file
+    QTest.keyClick(window.table, Qt.Key.Key_Right)
+    QTest.keyClick(window.table, Qt.Key.Key_Right)  # stops at the last file
     assert window.panel.current_path() == window.panel.cards[-1].path
-    qtbot.keyClick(window.table, Qt.Key.Key_Left)
+    QTest.keyClick(window.table, Qt.Key.Key_Left)
     assert window.panel.current_path() == window.panel.cards[-2].path
 
 
@@ -58,19 +59,19 @@ def test_space_and_k_change_the_marks_but_never_all_files(
     keeper, second, third = names(window)
     assert marked(window) == {second, third}
 
-    qtbot.keyClick(window.table, Qt.Key.Key_Right)
-    qtbot.keyClick(window.table, Qt.Key.Key_Space)  # unmark the second file
+    QTest.keyClick(window.table, Qt.Key.Key_Right)
+    QTest.keyClick(window.table, Qt.Key.Key_Space)  # unmark the second file
     assert marked(window) == {third}
     assert window.panel.cards[1].check.isChecked() is False
 
-    qtbot.keyClick(window.table, Qt.Key.Key_K)  # keep the second, mark the others
+    QTest.keyClick(window.table, Qt.Key.Key_K)  # keep the second, mark the others
     assert marked(window) == {keeper, third}
     state = window.current_state()
     assert state is not None and os.path.basename(state.keeper.path) == second
     assert window.panel.cards[1].badge_keep.text() == "Keeper"
 
     # The only kept file cannot be marked: not by key, not by its checkbox.
-    qtbot.keyClick(window.table, Qt.Key.Key_Space)
+    QTest.keyClick(window.table, Qt.Key.Key_Space)
     assert marked(window) == {keeper, third}
     assert not window.panel.cards[1].check.isEnabled()
     assert "stays" in window.statusBar().currentMessage()
@@ -111,9 +112,9 @@ def test_enter_opens_the_compare_view_with_locked_zoom(
     scan(qtbot, window, photos)
     window.select_row(0)
     window.table.setFocus()
-    qtbot.keyClick(window.table, Qt.Key.Key_Right)
+    QTest.keyClick(window.table, Qt.Key.Key_Right)
     current = window.panel.current_path()
-    qtbot.keyClick(window.table, Qt.Key.Key_Return)
+    QTest.keyClick(window.table, Qt.Key.Key_Return)
     dialog = window.compare_dialog
     assert isinstance(dialog, CompareDialog) and dialog.isVisible()
     state = window.current_state()
@@ -129,7 +130,7 @@ def test_enter_opens_the_compare_view_with_locked_zoom(
     bar.setValue(40)
     assert dialog.panes[1].horizontalScrollBar().value() == 40
 
-    qtbot.keyClick(dialog, Qt.Key.Key_S)
+    QTest.keyClick(dialog, Qt.Key.Key_S)
     assert [m.path for m in dialog.members] == [current, state.keeper.path]
     assert dialog.panes[1].transform().m11() == 8.0
 

@@ -6,16 +6,17 @@ import os
 import threading
 from pathlib import Path
 
-from conftest import Counter, scan
-from imaging import photo, save
 from pytestqt.qtbot import QtBot
 
 from dedupe_gui.core.grouping import group_records
+from dedupe_gui.core.grouping_options import GroupingOptions
 from dedupe_gui.core.models import ScanResult
 from dedupe_gui.core.threshold import DEFAULT_THRESHOLD
 from dedupe_gui.ui.dialogs import ErrorsDialog
 from dedupe_gui.ui.file_card import FileCard
 from dedupe_gui.ui.main_window import MainWindow
+from tests.imaging import photo, save
+from tests.ui.conftest import Counter, scan
 
 
 def group_paths(window: MainWindow) -> list[list[str]]:
@@ -23,7 +24,10 @@ def group_paths(window: MainWindow) -> list[list[str]]:
 
 
 def core_paths(window: MainWindow, threshold: int) -> list[list[str]]:
-    return [[m.path for m in g.members] for g in group_records(window._records, threshold)]
+    return [
+        [m.path for m in g.members]
+        for g in group_records(window._records, GroupingOptions(threshold))
+    ]
 
 
 def test_scan_shows_the_groups_the_core_finds(

@@ -9,7 +9,7 @@ Exactness is checked on a random sample of unique hashes: each sampled hash's ne
 within T according to the search must equal those found by comparing it with every hash.
 The last line of output is one JSON object.
 
-    python -m bench.search --count 1000000 --threshold 10 --json
+    python -m bench.hamming --count 1000000 --threshold 10 --json
 """
 
 from __future__ import annotations
@@ -29,7 +29,8 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from dedupe_gui.core.search import Pairs, default_workers, self_pairs
+from dedupe_gui.core.hamming import Pairs, self_pairs
+from dedupe_gui.core.workers import default_workers
 
 U64 = npt.NDArray[np.uint64]
 
@@ -95,14 +96,22 @@ def check_sample(
 
 
 def search_module_at(rev: str) -> ModuleType:
-    """``dedupe_gui.core.search`` as it was at git revision ``rev``, loaded under another name."""
+    """The Hamming search as it was at git revision ``rev``, loaded under another name.
+
+    The module was ``core/search.py`` before it became ``core/hamming.py``; either is found.
+    """
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    source = subprocess.run(
-        ["git", "-C", root, "show", f"{rev}:dedupe_gui/core/search.py"],
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout
+    for name in ("hamming", "search"):
+        shown = subprocess.run(
+            ["git", "-C", root, "show", f"{rev}:dedupe_gui/core/{name}.py"],
+            capture_output=True,
+            text=True,
+        )
+        if shown.returncode == 0:
+            source = shown.stdout
+            break
+    else:
+        raise SystemExit(f"no Hamming search module at revision {rev}")
     with tempfile.NamedTemporaryFile("w", suffix=".py", delete=False) as f:
         f.write(source)
     try:
@@ -123,7 +132,7 @@ def peak_rss_mb() -> float:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bench.search", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m bench.hamming", description=__doc__)
     parser.add_argument("--count", type=int, default=1_000_000)
     parser.add_argument("--threshold", type=int, default=10)
     parser.add_argument("--seed", type=int, default=1)

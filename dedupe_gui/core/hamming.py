@@ -31,7 +31,6 @@ from __future__ import annotations
 
 import itertools
 import math
-import os
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -40,6 +39,8 @@ from typing import TypeVar
 
 import numpy as np
 import numpy.typing as npt
+
+from dedupe_gui.core.workers import default_workers
 
 U64 = npt.NDArray[np.uint64]
 I64 = npt.NDArray[np.int64]
@@ -75,13 +76,6 @@ class Pairs:
 
 def popcount(x: U64) -> npt.NDArray[np.uint8]:
     return np.bitwise_count(x)
-
-
-def default_workers() -> int:
-    """The cores this process may use (affinity and cgroup CPU sets respected where known)."""
-    if hasattr(os, "sched_getaffinity"):
-        return max(1, len(os.sched_getaffinity(0)))
-    return max(1, os.cpu_count() or 1)
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,7 +13,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from dedupe_gui.core.search import Pairs, brute_self_pairs, cross_pairs, self_pairs
+from dedupe_gui.core.hamming import Pairs, brute_self_pairs, cross_pairs, self_pairs
 
 U64 = npt.NDArray[np.uint64]
 MAX = (1 << 64) - 1

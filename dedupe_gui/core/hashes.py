@@ -1,0 +1,30 @@
+"""The 64-bit image hash as a value: its text form, the distance between two, its version.
+
+Kept apart from ``core.fingerprint`` (which decodes images) so that what only stores, writes
+or compares hashes - the cache, reports, cleanup journals, the window - does not load Pillow.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+# Bump when the meaning of a stored fingerprint changes: cached values are then recomputed.
+ALGORITHM_VERSION: Final = 2  # 2: thumbnail and turned hashes
+
+
+def hash_to_hex(value: int) -> str:
+    """16 hex digits, the same text as ``str(imagehash.dhash(img))``."""
+    return f"{value:016x}"
+
+
+def hex_to_hash(text: str) -> int:
+    """The hash written by ``hash_to_hex``; ValueError for anything else."""
+    value = int(text, 16)
+    if not 0 <= value < 1 << 64 or len(text) != 16:
+        raise ValueError(f"not a 64-bit hash: {text!r}")
+    return value
+
+
+def distance(a: int, b: int) -> int:
+    """Hamming distance: the number of bits in which two hashes differ."""
+    return (a ^ b).bit_count()
