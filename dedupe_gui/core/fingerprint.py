@@ -5,7 +5,10 @@ significant) of the image as it is displayed. Two things make it fast without ch
 meaning: JPEGs are decoded with ``draft()``, which lets libjpeg scale down in the DCT domain
 (at least 64 px on the short side remain, so the 9x8 LANCZOS sees the same picture), and
 EXIF flips are applied to the 9x8 result instead of the full image (core.orientations says
-which turns commute with resizing exactly).
+which turns commute with resizing exactly). HEIF files from phones carry a small preview
+beside the tiled picture; when one is a faithful scaled copy and large enough, the
+fingerprint is taken from it (``PREVIEW_MIN_SIDE``), which like a JPEG draft moves a few
+near-tie bits at most and saves decoding 12 megapixels of HEVC tiles.
 
 The same small decode also yields a 32x32 thumbnail (core.verify checks candidate pairs on
 it) and the dHashes of the seven other orientations (core.orientations).
@@ -27,12 +30,24 @@ from dedupe_gui.core.decode import (
 )
 from dedupe_gui.core.models import Fingerprint
 from dedupe_gui.core.orientations import TRANSPOSES, dhash_bits, small_pair, turned_hashes
-from dedupe_gui.core.verify import thumbnail
+from dedupe_gui.core.verify import THUMB_SIDE, thumbnail
 
 # Shortest side left after draft decoding. The dHash sees 9x8 pixels; 64 gives LANCZOS
 # enough source pixels that the drafted and the full decode mostly agree or differ by a bit;
 # near-tie bits of low-contrast photos can move more (up to 7 measured on real photos).
 DRAFT_MIN_SIDE: Final = 64
+
+# Shortest side an embedded HEIF preview needs before the fingerprint is taken from it
+# instead of the full picture. Phones store one of about 320x240 beside tiles that take
+# 10-40x longer to decode. The hash needs DRAFT_MIN_SIDE; the verification thumbnail
+# (core.verify) is box-reduced from it, so twice its side keeps that sharp too. A file whose
+# previews are all smaller, or none agrees with the picture, is decoded in full.
+PREVIEW_MIN_SIDE: Final = max(128, DRAFT_MIN_SIDE, 2 * THUMB_SIDE)
+
+# Formats whose Pillow plugin can swap the picture for an embedded preview in ``draft()``:
+# pillow-heif picks the smallest preview at least that large that is a scaled copy of the
+# picture (same aspect ratio, crop, turn, mirroring and colour profile).
+_PREVIEW_FORMATS: Final = frozenset({"HEIF", "AVIF"})
 
 _ORIENTATION_TAG: Final = 0x0112
 _EXIF_IFD: Final = 0x8769
@@ -108,6 +123,8 @@ def fingerprint_file(path: str) -> Fingerprint:
             width, height = opened.size
             if img.format in ("JPEG", "MPO"):  # also RAW previews and phone MPO files
                 img.draft("L", (DRAFT_MIN_SIDE, DRAFT_MIN_SIDE))
+            elif img.format in _PREVIEW_FORMATS:
+                img.draft(None, (PREVIEW_MIN_SIDE, PREVIEW_MIN_SIDE))
             grey = _to_grey(img)
             wide, across = small_pair(grey, TRANSPOSES.index(EXIF_TRANSPOSE.get(orientation)))
             value = dhash_of_grey(wide)
