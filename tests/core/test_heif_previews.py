@@ -6,13 +6,14 @@ from pathlib import Path
 
 import imagehash
 import pytest
-from imaging import jpeg_with_orientation, photo, save
 from PIL import Image
 
 from dedupe_gui.core import fingerprint as fingerprint_module
 from dedupe_gui.core.decode import register_heif
 from dedupe_gui.core.fingerprint import PREVIEW_MIN_SIDE, fingerprint_file
+from dedupe_gui.core.orientations import small_pair
 from dedupe_gui.core.verify import THUMB_SIDE
+from tests.imaging import jpeg_with_orientation, photo, save
 
 # The bound tests/core/test_fingerprint.py holds for drafted JPEGs against the full decode.
 DRAFT_BIT_BOUND = 6
@@ -43,11 +44,10 @@ def _heic(path: Path, img: Image.Image, thumbnails: list[int], **params: object)
 def _decoded_sizes(monkeypatch: pytest.MonkeyPatch) -> list[tuple[int, int]]:
     """Record the size of every picture the fingerprint hashes (preview or full decode)."""
     seen: list[tuple[int, int]] = []
-    real = fingerprint_module.small_pair
 
     def spy(grey: Image.Image, shown: int = 0) -> tuple[Image.Image, Image.Image]:
         seen.append(grey.size)
-        return real(grey, shown)
+        return small_pair(grey, shown)
 
     monkeypatch.setattr(fingerprint_module, "small_pair", spy)
     return seen
