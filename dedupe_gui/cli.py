@@ -25,6 +25,7 @@ from dedupe_gui.core.actions import (
     summarise_outcomes,
 )
 from dedupe_gui.core.cache import FingerprintStore, default_cache_path
+from dedupe_gui.core.companions import describe as describe_companions
 from dedupe_gui.core.files import WalkOptions
 from dedupe_gui.core.grouping import SimilarityIndex, summarise
 from dedupe_gui.core.grouping_options import GroupingOptions
@@ -143,6 +144,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--rotations",
         action="store_true",
         help="also group copies rotated by 90/180/270 degrees or mirrored",
+    )
+    scan.add_argument(
+        "--raw-with-jpeg",
+        action="store_true",
+        help="also offer a RAW file and the JPEG the camera wrote beside it (same folder and "
+        "name) as duplicates of each other; by default they are one shot and stay together",
     )
     scan.add_argument(
         "--no-verify",
@@ -281,6 +288,8 @@ def _print_text(out: IO[str], groups: Sequence[Group], result: ScanResult) -> No
                 f"{_printable(r.path)}" + (f"  ({', '.join(notes)})" if notes else ""),
                 file=out,
             )
+            if m.companions:
+                print(f"{'':>42}{describe_companions(m.companions)}", file=out)
         print(file=out)
     _print_errors(out, result.errors)
     s = summarise(groups)
@@ -331,7 +340,13 @@ def cmd_scan(args: argparse.Namespace) -> int:
         known = store.pair_checks(DEFAULT_MAX_RESIDUAL) if store and args.verify else None
         index = SimilarityIndex(result.records, known)
         groups = index.groups(
-            GroupingOptions(args.threshold, tuple(args.keeper_rules), args.verify, args.rotations)
+            GroupingOptions(
+                args.threshold,
+                tuple(args.keeper_rules),
+                args.verify,
+                args.rotations,
+                shot_partners=args.raw_with_jpeg,
+            )
         )
         if store is not None:
             store.put_pair_checks(*index.take_new_checks())

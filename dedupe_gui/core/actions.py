@@ -10,6 +10,11 @@ Rules that hold whatever the caller asks for:
 - nothing is deleted permanently unless the caller explicitly allows it for files whose
   drive has no trash, and then only those.
 Every attempted action is appended to a JSON-lines journal before the call returns.
+
+A removed photo takes its companions along (core.companions: the Live video, sidecars, the
+RAW or JPEG of the same shot), each with its own re-check, outcome and journal line, but only
+once every photo the companion belongs to has left; a companion that is itself kept, or
+removed in its own right, is left to that decision.
 """
 
 from __future__ import annotations
@@ -24,8 +29,9 @@ from datetime import datetime, timezone
 from enum import Enum
 from pathlib import Path
 
+from dedupe_gui.core.companions import companion_name
 from dedupe_gui.core.hashes import hash_to_hex
-from dedupe_gui.core.models import Group, GroupMember
+from dedupe_gui.core.models import Companion, Group, GroupMember
 
 TrashFunction = Callable[[str], None]
 
@@ -57,6 +63,8 @@ class Outcome:
     bytes: int = 0
     keeper: str = ""
     trash_unavailable: bool = False  # failed only because its drive has no trash
+    companion_of: str = ""  # the photo this file went with (a Live video, a sidecar, ...)
+    destination: str = ""  # where a moved file now is
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,13 +112,17 @@ def system_trash(path: str) -> None:
 def _unchanged(member: GroupMember) -> str | None:
     """None when the file is as the scan saw it, else the reason it is not."""
     key = member.record.key
+    return _same_file(key.path, key.size, key.mtime_ns)
+
+
+def _same_file(path: str, size: int, mtime_ns: int) -> str | None:
     try:
-        st = os.stat(key.path)
+        st = os.stat(path)
     except FileNotFoundError:
         return "no longer exists"
     except OSError as exc:
         return f"cannot check it ({exc.strerror or exc})"
-    if st.st_size != key.size or st.st_mtime_ns != key.mtime_ns:
+    if st.st_size != size or st.st_mtime_ns != mtime_ns:
         return "changed since the scan"
     return None
 
@@ -123,18 +135,35 @@ class Journal:
         self._lock = threading.Lock()
 
     def write(self, action: str, member: GroupMember, keeper: str, outcome: Outcome) -> None:
+        self.write_file(
+            action,
+            member.path,
+            member.record.key.size,
+            hash_to_hex(member.record.fingerprint.hash),
+            keeper,
+            outcome,
+        )
+
+    def write_file(
+        self, action: str, path: str, size: int, hash_hex: str, keeper: str, outcome: Outcome
+    ) -> None:
+        """One line for one file; a companion's line names the photo it went with."""
         if self.path is None:
             return
         line = {
             "time": datetime.now(timezone.utc).isoformat(timespec="seconds"),
             "action": action,
-            "path": member.path,
-            "size": member.record.key.size,
-            "hash": hash_to_hex(member.record.fingerprint.hash),
+            "path": path,
+            "size": size,
+            "hash": hash_hex,
             "keeper": keeper,
             "outcome": outcome.status.value,
             "reason": outcome.reason,
         }
+        if outcome.companion_of:
+            line["companion_of"] = outcome.companion_of
+        if outcome.destination:
+            line["destination"] = outcome.destination
         with self._lock:
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)
             with open(self.path, "a", encoding="utf-8", errors="surrogateescape") as f:
@@ -157,10 +186,16 @@ def apply_removals(
     trash: TrashFunction = system_trash,
     on_outcome: Callable[[Outcome], None] | None = None,
 ) -> list[Outcome]:
-    """Carry out the removals under the module's safety rules; one outcome per named file."""
+    """Carry out the removals under the module's safety rules; one outcome per named file
+    and per companion that went (or failed to go) with a removed photo."""
     journal = Journal(None if options.dry_run else options.journal)
     action = "move" if options.move_to else "trash"
     outcomes: list[Outcome] = []
+    plan = list(removals)
+    # Companions named in the plan follow the plan's own decision about them.
+    decided = {m.path for r in plan for m in r.group.members}
+    gone: dict[str, Outcome] = {}  # photos removed so far (or that would be, in a dry run)
+    done_companions: set[str] = set()
 
     def record(out: Outcome, member: GroupMember | None = None) -> None:
         outcomes.append(out)
@@ -169,10 +204,69 @@ def apply_removals(
         if on_outcome is not None:
             on_outcome(out)
 
-    for removal in removals:
+    def went(out: Outcome) -> bool:
+        return out.status.removed or out.status in (Status.WOULD_TRASH, Status.WOULD_MOVE)
+
+    def follow(member: GroupMember, out: Outcome) -> None:
+        # Until nothing changes: a RAW twin that left is itself an owner of a shared XMP.
+        changed = True
+        while changed:
+            changed = False
+            for c in member.companions:
+                owners = c.owners or (member.path,)
+                if c.path in decided or c.path in done_companions:
+                    continue
+                if not all(o in gone for o in owners):
+                    continue  # another photo it belongs to stays (or has yet to leave)
+                done_companions.add(c.path)
+                comp_out = _remove_companion(c, member.path, out, options, trash)
+                outcomes.append(comp_out)
+                journal.write_file(action, c.path, c.size, "", comp_out.keeper, comp_out)
+                if on_outcome is not None:
+                    on_outcome(comp_out)
+                if went(comp_out):
+                    gone[c.path] = comp_out
+                    changed = True
+
+    for removal in plan:
+        members = {m.path: m for m in removal.group.members}
         for out, member in _apply_one(removal, options, trash):
             record(out, member)
+            m = members.get(out.path)
+            if m is not None and went(out):
+                gone[m.path] = out
+                # A companion shared with a photo of a later group leaves with that one.
+                follow(m, out)
     return outcomes
+
+
+def _remove_companion(
+    c: Companion, photo: str, photo_out: Outcome, options: CleanupOptions, trash: TrashFunction
+) -> Outcome:
+    """Send one companion where its photo went, after the same re-check as a photo."""
+    keeper = photo_out.keeper
+    problem = _same_file(c.path, c.size, c.mtime_ns)
+    if problem is not None:
+        return Outcome(
+            c.path, Status.SKIPPED, f"left in place: {problem}", c.size, keeper, companion_of=photo
+        )
+    if options.dry_run:
+        status = Status.WOULD_MOVE if options.move_to else Status.WOULD_TRASH
+        return Outcome(c.path, status, "", c.size, keeper, companion_of=photo)
+    dest_name = None
+    if options.move_to and photo_out.destination:
+        dest_name = companion_name(photo_out.destination, photo, c.path)
+    out = _remove_path(c.path, c.size, options, trash, keeper, dest_name)
+    return Outcome(
+        out.path,
+        out.status,
+        out.reason,
+        out.bytes,
+        out.keeper,
+        out.trash_unavailable,
+        companion_of=photo,
+        destination=out.destination,
+    )
 
 
 def _apply_one(
@@ -233,19 +327,29 @@ def _apply_one(
 
 
 def _remove(m: GroupMember, options: CleanupOptions, trash: TrashFunction, keeper: str) -> Outcome:
-    size = m.record.key.size
+    return _remove_path(m.path, m.record.key.size, options, trash, keeper)
+
+
+def _remove_path(
+    path: str,
+    size: int,
+    options: CleanupOptions,
+    trash: TrashFunction,
+    keeper: str,
+    dest_name: str | None = None,
+) -> Outcome:
     try:
         if options.move_to:
             os.makedirs(options.move_to, exist_ok=True)
-            dest = _unique_destination(options.move_to, os.path.basename(m.path))
-            shutil.move(m.path, dest)
-            return Outcome(m.path, Status.MOVED, f"to {dest}", size, keeper)
-        trash(m.path)
-        return Outcome(m.path, Status.TRASHED, "", size, keeper)
+            dest = _unique_destination(options.move_to, dest_name or os.path.basename(path))
+            shutil.move(path, dest)
+            return Outcome(path, Status.MOVED, f"to {dest}", size, keeper, destination=dest)
+        trash(path)
+        return Outcome(path, Status.TRASHED, "", size, keeper)
     except TrashUnavailable as exc:
         if not options.allow_permanent_delete:
             return Outcome(
-                m.path,
+                path,
                 Status.FAILED,
                 f"the trash is not available on this drive ({exc}); nothing was deleted",
                 size,
@@ -253,16 +357,16 @@ def _remove(m: GroupMember, options: CleanupOptions, trash: TrashFunction, keepe
                 trash_unavailable=True,
             )
         try:
-            os.remove(m.path)
+            os.remove(path)
         except OSError as exc2:
             return Outcome(
-                m.path, Status.FAILED, f"cannot delete: {exc2.strerror or exc2}", size, keeper
+                path, Status.FAILED, f"cannot delete: {exc2.strerror or exc2}", size, keeper
             )
-        return Outcome(m.path, Status.DELETED, "permanently: the drive has no trash", size, keeper)
+        return Outcome(path, Status.DELETED, "permanently: the drive has no trash", size, keeper)
     except OSError as exc:
-        return Outcome(m.path, Status.FAILED, exc.strerror or str(exc), size, keeper)
+        return Outcome(path, Status.FAILED, exc.strerror or str(exc), size, keeper)
     except Exception as exc:  # a trash backend's own error type: still this file's failure
-        return Outcome(m.path, Status.FAILED, str(exc) or type(exc).__name__, size, keeper)
+        return Outcome(path, Status.FAILED, str(exc) or type(exc).__name__, size, keeper)
 
 
 def summarise_outcomes(outcomes: Sequence[Outcome]) -> dict[str, int]:

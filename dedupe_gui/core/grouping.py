@@ -21,6 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from dedupe_gui.core.companions import JPEG_PARTNER, RAW_PARTNER
 from dedupe_gui.core.grouping_options import GroupingOptions
 from dedupe_gui.core.hamming import Pairs, cross_pairs, self_pairs
 from dedupe_gui.core.keeper import keeper_key
@@ -131,6 +132,7 @@ class SimilarityIndex:
         # stops early (core.verify.residuals), so other limits need fresh checks.
         self._good_enough = DEFAULT_MAX_RESIDUAL
         self._rankings: dict[tuple[str, ...], tuple[list[int], I64]] = {}
+        self._shots: I64 | None = None
 
     # -- candidate pairs -----------------------------------------------------------------
 
@@ -197,6 +199,27 @@ class SimilarityIndex:
             turn[other],
             pairs.distance[keep][which][other].astype(np.int64),
         )
+
+    def _without_shot_partners(self, c: _Candidates) -> _Candidates:
+        """``c`` without pairs of a RAW and the JPEG the camera wrote with it: one shot, not
+        two copies (core.companions)."""
+        if self._shots is None:
+            index_of = {r.path: i for i, r in enumerate(self.records)}
+            n = len(self.records)
+            pairs = [
+                min(i, j) * n + max(i, j)
+                for i, r in enumerate(self.records)
+                for comp in r.companions
+                if comp.kind in (RAW_PARTNER, JPEG_PARTNER)
+                and (j := index_of.get(comp.path)) is not None
+            ]
+            self._shots = np.unique(np.array(pairs, dtype=np.int64))
+        if self._shots.size == 0:
+            return c
+        n = len(self.records)
+        keys = np.minimum(c.a, c.b) * n + np.maximum(c.a, c.b)
+        keep = ~np.isin(keys, self._shots)
+        return _Candidates(c.a[keep], c.b[keep], c.turn[keep], c.distance[keep])
 
     # -- verification --------------------------------------------------------------------
 
@@ -335,7 +358,10 @@ class SimilarityIndex:
             parts.append(self._turned(threshold))
         if stop():
             raise GroupingStopped
-        indptr, nbr, dist, turns = _adjacency(_Candidates.concat(parts), len(self.records))
+        candidates = _Candidates.concat(parts)
+        if not options.shot_partners:
+            candidates = self._without_shot_partners(candidates)
+        indptr, nbr, dist, turns = _adjacency(candidates, len(self.records))
 
         rank_order, rank = self._ranking(options.rules)
         taken = np.zeros(len(self.records), dtype=bool)

@@ -21,7 +21,9 @@ class GroupingOptions:
     ``rules``: the keeper rules, best first (core.keeper). ``verify``: also require the
     thumbnails to match (core.verify). ``rotations``: also group copies turned by 90/180/270
     degrees or mirrored (core.orientations). ``max_residual``: the thumbnail check's limit;
-    None is the measured default, ``core.verify.DEFAULT_MAX_RESIDUAL``.
+    None is the measured default, ``core.verify.DEFAULT_MAX_RESIDUAL``. ``shot_partners``: also
+    offer a RAW file and the JPEG the camera wrote beside it as copies of each other
+    (core.companions); by default they are one shot.
     """
 
     threshold: int = DEFAULT_THRESHOLD
@@ -29,6 +31,7 @@ class GroupingOptions:
     verify: bool = True
     rotations: bool = False
     max_residual: float | None = None
+    shot_partners: bool = False
 
     def __post_init__(self) -> None:
         if not 0 <= self.threshold <= MAX_THRESHOLD:

@@ -1,6 +1,8 @@
 """Which copy of a group stays: an ordered list of rules, each breaking the ties of the one before.
 
 The default prefers what a photographer would keep: a file in a reference folder, then the
+copy with its companions (the Live video, edits, the RAW shot with it: a copy without them
+has lost part of the moment, and removing the copy that has them would take them along), then the
 most pixels (a resized copy is a loss even when it is a larger file), then the larger file
 (less compression), then richer metadata, then the older file (the original tends to be
 first), then the shorter path (copies pile up in nested backup folders). The path itself is
@@ -12,18 +14,29 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Final
 
+from dedupe_gui.core.companions import metadata_files, weight
 from dedupe_gui.core.models import ImageRecord
 
 SortKey = Callable[[ImageRecord], float | int | str]
 
 RULES: Final[dict[str, tuple[str, SortKey]]] = {
     "reference": ("In a reference folder", lambda r: 0 if r.reference else 1),
+    "companions": (
+        "With its Live video, edits or RAW",
+        lambda r: -weight(r.companions),
+    ),
     "pixels": ("Most pixels", lambda r: -r.pixels),
     "bytes": ("Largest file", lambda r: -r.key.size),
     "smallest": ("Smallest file", lambda r: r.key.size),
     "metadata": (
         "Richest metadata (capture date, camera)",
-        lambda r: -((r.fingerprint.taken is not None) + (r.fingerprint.camera is not None)),
+        lambda r: (
+            -(
+                (r.fingerprint.taken is not None)
+                + (r.fingerprint.camera is not None)
+                + metadata_files(r.companions)
+            )
+        ),
     ),
     "oldest": ("Oldest modification time", lambda r: r.key.mtime_ns),
     "newest": ("Newest modification time", lambda r: -r.key.mtime_ns),
@@ -32,6 +45,7 @@ RULES: Final[dict[str, tuple[str, SortKey]]] = {
 
 DEFAULT_RULES: Final[tuple[str, ...]] = (
     "reference",
+    "companions",
     "pixels",
     "bytes",
     "metadata",

@@ -53,6 +53,21 @@ Entry = Fingerprint | Failure  # what fingerprinting one file yields
 
 
 @dataclass(frozen=True, slots=True)
+class Companion:
+    """A file that belongs to a photo and travels with it (core.companions).
+
+    ``kind`` is one of core.companions' kinds ("live", "aae", "xmp", "json", "raw", "jpeg");
+    ``owners`` are all photos of the folder it belongs to: it leaves only when they all do.
+    """
+
+    path: str
+    kind: str
+    size: int
+    mtime_ns: int
+    owners: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class ImageRecord:
     """One image file as the scan saw it: where it is, which version, and its fingerprint."""
 
@@ -60,6 +75,7 @@ class ImageRecord:
     fingerprint: Fingerprint
     reference: bool = False
     digest: str | None = None  # content digest, computed only where a byte-identical copy may exist
+    companions: tuple[Companion, ...] = ()  # Live video, sidecars, RAW/JPEG twin
 
     @property
     def path(self) -> str:
@@ -140,6 +156,11 @@ class GroupMember:
     @property
     def path(self) -> str:
         return self.record.path
+
+    @property
+    def companions(self) -> tuple[Companion, ...]:
+        """Files that go with this one when it is removed and stay when it is kept."""
+        return self.record.companions
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,8 +14,10 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 
+from dedupe_gui.core.companions import describe
 from dedupe_gui.core.hashes import hash_to_hex, hex_to_hash
 from dedupe_gui.core.models import (
+    Companion,
     FileError,
     FileKey,
     Fingerprint,
@@ -46,6 +48,7 @@ CSV_FIELDS = (
     "hash",
     "orientation",
     "digest",
+    "companions",
 )
 
 
@@ -89,6 +92,17 @@ def _file_dict(m: GroupMember) -> dict[str, Any]:
         # How the file looks next to the keeper: "" (same way up), "mirrored", "rotated 180°",
         # ... (only files found by a rotation-aware scan are turned).
         "orientation": m.orientation,
+        # Files that go with this one when it is removed (Live video, sidecars, RAW twin).
+        "companions": [
+            {
+                "path": c.path,
+                "kind": c.kind,
+                "bytes": c.size,
+                "mtime_ns": c.mtime_ns,
+                "owners": list(c.owners),
+            }
+            for c in m.companions
+        ],
     }
 
 
@@ -130,7 +144,7 @@ def to_csv(report: Report) -> str:
     for n, g in enumerate(report.groups, 1):
         for m in g.members:
             row = _file_dict(m)
-            row.update(group=n, keeper=g.suggested_keeper.path)
+            row.update(group=n, keeper=g.suggested_keeper.path, companions=describe(m.companions))
             writer.writerow({k: ("" if row[k] is None else row[k]) for k in CSV_FIELDS})
     return out.getvalue()
 
@@ -153,6 +167,7 @@ def _member(d: dict[str, Any]) -> GroupMember:
             fp,
             _bool(d.get("reference", False)),
             str(d["digest"]) if d.get("digest") else None,
+            _companions(d.get("companions")),
         )
         return GroupMember(
             record,
@@ -163,6 +178,23 @@ def _member(d: dict[str, Any]) -> GroupMember:
         )
     except (KeyError, TypeError, ValueError) as exc:
         raise ReportError(f"a file entry is incomplete or malformed ({exc})") from exc
+
+
+def _companions(value: object) -> tuple[Companion, ...]:
+    """Companions of a JSON report (a CSV holds only their description: none come back)."""
+    if not isinstance(value, list):
+        return ()
+    return tuple(
+        Companion(
+            str(c["path"]),
+            str(c["kind"]),
+            int(c["bytes"]),
+            int(c["mtime_ns"]),
+            tuple(str(o) for o in c.get("owners", ())),
+        )
+        for c in value
+        if isinstance(c, dict)
+    )
 
 
 def _bool(value: object) -> bool:

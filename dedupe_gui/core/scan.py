@@ -21,6 +21,7 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field, replace
 
+from dedupe_gui.core import companions
 from dedupe_gui.core.cache import FingerprintStore
 from dedupe_gui.core.files import FoundFile, WalkOptions, walk
 from dedupe_gui.core.fingerprint import FingerprintError, fingerprint_file
@@ -46,6 +47,8 @@ class ScanOptions:
     walk: WalkOptions = field(default_factory=WalkOptions)
     workers: int = field(default_factory=default_workers)
     progress_interval: float = 0.1
+    # Find each photo's Live video, sidecars and RAW/JPEG twin (core.companions).
+    companions: bool = True
 
 
 def fingerprint_entry(path: str) -> Entry:
@@ -163,6 +166,9 @@ def run_scan(
         records = _add_digests(records, store, errors)
     if store is not None:
         store.flush()
+    if options.companions:
+        # Also for a cancelled scan: a cleanup of its part must still take companions along.
+        records = companions.attach(records)
     records.sort(key=lambda r: r.key.path)
     errors.sort(key=lambda e: e.path)
     report(snapshot(), force=True)
