@@ -1,4 +1,4 @@
-"""The core and the command line's headless commands must never load Qt."""
+"""The core, the review layer and the command line's headless commands must never load Qt."""
 
 from __future__ import annotations
 
@@ -12,12 +12,14 @@ import pytest
 import dedupe_gui.core
 
 CORE = Path(dedupe_gui.core.__file__).parent
+REVIEW = CORE.parent / "review"
 
 
-def test_core_sources_do_not_import_qt() -> None:
+def test_core_and_review_sources_do_not_import_qt() -> None:
+    assert (REVIEW / "session.py").is_file()
     offenders = [
         str(p)
-        for p in CORE.rglob("*.py")
+        for p in [*CORE.rglob("*.py"), *REVIEW.rglob("*.py")]
         if any(
             line.lstrip().startswith(("import PySide6", "from PySide6", "import shiboken6"))
             for line in p.read_text().splitlines()
@@ -31,6 +33,8 @@ def test_importing_core_and_cli_leaves_qt_unloaded() -> None:
         "import sys, pkgutil, importlib, dedupe_gui.core as c\n"
         "for m in pkgutil.iter_modules(c.__path__):\n"
         "    importlib.import_module('dedupe_gui.core.' + m.name)\n"
+        "for m in pkgutil.iter_modules(importlib.import_module('dedupe_gui.review').__path__):\n"
+        "    importlib.import_module('dedupe_gui.review.' + m.name)\n"
         "import dedupe_gui.cli\n"
         "print(sorted(k for k in sys.modules if k.startswith(('PySide6', 'shiboken6'))))\n"
     )
@@ -65,3 +69,9 @@ def test_storing_and_writing_hashes_does_not_load_pillow() -> None:
     modules = ("actions", "report", "cache", "hashes", "grouping_options", "models")
     statement = "\n".join(f"import dedupe_gui.core.{m}" for m in modules)
     assert _loaded_after(statement, ("PIL",)) == []
+
+
+def test_the_review_layer_is_cheap_to_import() -> None:
+    """The window builds its session at start-up: numpy and Pillow wait for the first scan."""
+    loaded = _loaded_after("import dedupe_gui.review", ("numpy", "PIL", "PySide6", "shiboken6"))
+    assert loaded == []

@@ -1,0 +1,75 @@
+"""Grouping for the review, run off the GUI thread: the request, and the index it runs on.
+
+The session hands out a ``GroupingRequest`` (the records and options of that moment, and a
+generation number); a worker runs ``IndexHolder.groups`` on it and the session takes the
+groups back only if nothing newer was asked for since. The similarity index keeps its pair
+search and thumbnail checks between requests of one generation, so moving the slider costs
+only the grouping; it is not safe to share between threads, so one worker owns it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from dedupe_gui.core.grouping_options import GroupingOptions
+from dedupe_gui.core.models import Group, ImageRecord
+
+if TYPE_CHECKING:
+    from dedupe_gui.core.grouping import SimilarityIndex
+
+
+@dataclass(frozen=True, slots=True)
+class GroupingRequest:
+    generation: int  # which records: a rescan, a loaded report or a cleanup makes a new one
+    records: tuple[ImageRecord, ...]
+    options: GroupingOptions
+
+
+class IndexHolder:
+    """The similarity index of the latest generation, touched only by one worker thread.
+
+    With a cache, the thumbnail checks of earlier sessions are read when a generation's index
+    is built and the new ones are written back after each grouping, as the command line does:
+    reopening a library repeats none of them.
+    """
+
+    def __init__(self, cache_path: str | None = None) -> None:
+        self.generation = -1
+        self.index: SimilarityIndex | None = None
+        self.cache_path = cache_path
+
+    def groups(
+        self,
+        request: GroupingRequest,
+        should_stop: Callable[[], bool] | None = None,
+        progress: Callable[[int, int], None] | None = None,
+    ) -> list[Group]:
+        """The groups of ``request``; ``core.grouping.GroupingStopped`` when told to stop."""
+        from dedupe_gui.core.grouping import SimilarityIndex
+
+        if self.index is None or self.generation != request.generation:
+            self.index = SimilarityIndex(request.records, self._kept_checks())
+            self.generation = request.generation
+        try:
+            return self.index.groups(request.options, should_stop, progress)
+        finally:
+            self._keep_checks(self.index)
+
+    def _kept_checks(self) -> dict[int, float]:
+        if self.cache_path is None:
+            return {}
+        from dedupe_gui.core.cache import FingerprintStore
+        from dedupe_gui.core.verify import DEFAULT_MAX_RESIDUAL
+
+        with FingerprintStore(self.cache_path) as store:
+            return store.pair_checks(DEFAULT_MAX_RESIDUAL)
+
+    def _keep_checks(self, index: SimilarityIndex) -> None:
+        checks, good_enough = index.take_new_checks()
+        if checks and self.cache_path is not None:
+            from dedupe_gui.core.cache import FingerprintStore
+
+            with FingerprintStore(self.cache_path) as store:
+                store.put_pair_checks(checks, good_enough)
