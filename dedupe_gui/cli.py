@@ -14,7 +14,7 @@ import threading
 from collections.abc import Callable, Sequence
 from typing import IO, Any
 
-from dedupe_gui import __version__
+from dedupe_gui import __version__, cli_maintenance
 from dedupe_gui.core.actions import (
     CleanupOptions,
     Outcome,
@@ -39,7 +39,7 @@ from dedupe_gui.core.threshold import DEFAULT_THRESHOLD, PRESETS, parse_threshol
 from dedupe_gui.core.units import human_bytes, human_duration
 from dedupe_gui.core.verify import DEFAULT_MAX_RESIDUAL
 
-SUBCOMMANDS = ("scan", "index", "search")
+SUBCOMMANDS = ("scan", "index", "search", *cli_maintenance.COMMANDS)
 
 
 class _Exit(Exception):
@@ -203,6 +203,7 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_false",
         help="match on the 64-bit hash alone, without the thumbnail check",
     )
+    cli_maintenance.add_parsers(sub)
     return parser
 
 
@@ -476,7 +477,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     ):
         return _open_window(args_list)
     args = parser.parse_args(args_list)
-    handlers = {"scan": cmd_scan, "index": cmd_index, "search": cmd_search}
+    handlers = {
+        "scan": cmd_scan,
+        "index": cmd_index,
+        "search": cmd_search,
+        **cli_maintenance.HANDLERS,
+    }
     try:
         return handlers[args.command](args)
     except _Exit as exc:

@@ -133,37 +133,50 @@ class Journal:
     def __init__(self, path: str | None) -> None:
         self.path = path
         self._lock = threading.Lock()
+        # One id per cleanup: ``restore --last`` puts back the files of the last one.
+        self.run = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ") + f"-{os.getpid()}"
 
     def write(self, action: str, member: GroupMember, keeper: str, outcome: Outcome) -> None:
+        key = member.record.key
         self.write_file(
             action,
             member.path,
-            member.record.key.size,
+            key.size,
+            key.mtime_ns,
             hash_to_hex(member.record.fingerprint.hash),
             keeper,
             outcome,
         )
 
     def write_file(
-        self, action: str, path: str, size: int, hash_hex: str, keeper: str, outcome: Outcome
+        self,
+        action: str,
+        path: str,
+        size: int,
+        mtime_ns: int,
+        hash_hex: str,
+        keeper: str,
+        outcome: Outcome,
     ) -> None:
         """One line for one file; a companion's line names the photo it went with."""
         if self.path is None:
             return
         line = {
             "time": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            "run": self.run,
             "action": action,
+            "phase": "outcome",
             "path": path,
             "size": size,
+            "mtime_ns": mtime_ns,
             "hash": hash_hex,
             "keeper": keeper,
+            "dest": outcome.destination or None,
             "outcome": outcome.status.value,
             "reason": outcome.reason,
         }
         if outcome.companion_of:
             line["companion_of"] = outcome.companion_of
-        if outcome.destination:
-            line["destination"] = outcome.destination
         with self._lock:
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)
             with open(self.path, "a", encoding="utf-8", errors="surrogateescape") as f:
@@ -221,7 +234,9 @@ def apply_removals(
                 done_companions.add(c.path)
                 comp_out = _remove_companion(c, member.path, out, options, trash)
                 outcomes.append(comp_out)
-                journal.write_file(action, c.path, c.size, "", comp_out.keeper, comp_out)
+                journal.write_file(
+                    action, c.path, c.size, c.mtime_ns, "", comp_out.keeper, comp_out
+                )
                 if on_outcome is not None:
                     on_outcome(comp_out)
                 if went(comp_out):

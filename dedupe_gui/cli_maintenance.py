@@ -1,0 +1,95 @@
+"""``dedupe-gui restore`` and ``dedupe-gui cache``: undoing a cleanup and managing the cache.
+
+Kept apart from ``cli`` so the scanning commands and these grow without stepping on each
+other; the work is done by ``core.restore`` and ``core.cache``, the functions the window calls.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable
+
+from dedupe_gui.core.actions import default_journal_path
+
+COMMANDS = ("restore",)
+
+
+def _printable(path: str) -> str:
+    from dedupe_gui.cli import _printable as printable
+
+    return printable(path)
+
+
+def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    restore = sub.add_parser(
+        "restore",
+        help="put files of a cleanup back from the trash",
+        description="Put trashed (or moved) files back at their original paths, as the "
+        "journal recorded them. A file that now exists at an original path is never "
+        "overwritten. Exit status: 0 when everything chosen was put back, 1 when some file "
+        "was not, 2 on error.",
+    )
+    which = restore.add_mutually_exclusive_group()
+    which.add_argument("--last", action="store_true", help="the files of the last cleanup")
+    which.add_argument(
+        "--since",
+        metavar="TIME",
+        help="every file removed since TIME: 2h, 3d, 2026-12-01 or 2026-12-01T18:30 (local)",
+    )
+    which.add_argument("--run", action="append", metavar="ID", help="the cleanup with this id")
+    which.add_argument(
+        "--list", action="store_true", help="list the cleanups in the journal and stop"
+    )
+    restore.add_argument(
+        "paths", nargs="*", default=[], metavar="PATH", help="original paths of removed files"
+    )
+    restore.add_argument(
+        "--journal", metavar="FILE", help=f"journal of actions (default {default_journal_path()})"
+    )
+    restore.add_argument("--dry-run", action="store_true", help="say what would happen only")
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    from dedupe_gui.core import restore as r
+
+    journal = args.journal or default_journal_path()
+    removed, restored = r.read_journal(journal)
+    if args.list:
+        if not removed:
+            print(f"the journal {journal} records no removed files")
+        for run, first, n in r.iter_runs(removed):
+            back = sum(1 for e in removed if e.run == run and (e.run, e.path) in restored)
+            note = f", {back} restored" if back else ""
+            print(f"{run}  {first.astimezone():%Y-%m-%d %H:%M}  {n} files{note}")
+        return 0
+    if not (args.last or args.since or args.run or args.paths):
+        print("dedupe-gui: restore needs --last, --since, --run or PATHs", file=sys.stderr)
+        return 2
+    try:
+        since = r.parse_since(args.since) if args.since else None
+    except ValueError as exc:
+        print(f"dedupe-gui: --since: {exc}", file=sys.stderr)
+        return 2
+    chosen = r.select(
+        removed, restored, last=args.last, since=since, runs=args.run or (), paths=args.paths
+    )
+    if not chosen:
+        print(f"nothing to restore (journal {journal})")
+        return 0
+    outcomes = r.restore(chosen, journal, dry_run=args.dry_run, on_outcome=_print_outcome)
+    counts = r.summarise(outcomes)
+    print(", ".join(f"{v} {k}" for k, v in counts.items()) + ".")
+    ok = (r.RestoreStatus.RESTORED, r.RestoreStatus.WOULD_RESTORE)
+    return 0 if all(o.status in ok for o in outcomes) else 1
+
+
+def _print_outcome(o: object) -> None:
+    from dedupe_gui.core.restore import RestoreOutcome
+
+    assert isinstance(o, RestoreOutcome)
+    reason = f": {o.reason}" if o.reason else ""
+    print(f"{o.status.value}: {_printable(o.path)}{_printable(reason)}", flush=True)
+
+
+HANDLERS: dict[str, Callable[[argparse.Namespace], int]] = {"restore": cmd_restore}

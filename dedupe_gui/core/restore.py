@@ -1,0 +1,548 @@
+"""Undoing a cleanup: each file the journal says was trashed or moved goes back where it was.
+
+The journal (core.actions) records, for every file acted on, its path, size, mtime and the
+outcome. A trashed file is found again through the trash's own record of where it came from:
+on Linux and other freedesktop systems the ``.trashinfo`` file beside it (in
+``$XDG_DATA_HOME/Trash`` or a drive's ``.Trash/<uid>`` / ``.Trash-<uid>``); on Windows the
+``$I`` record in the drive's ``$Recycle.Bin``; on macOS, which keeps no record of the original
+place, by name, size and modification time in ``~/.Trash``. A moved file is found at the
+destination the journal names.
+
+Rules: a file that now exists at the original path is never overwritten (the trashed copy
+stays where it is and the outcome says where); a file whose size or modification time no
+longer matches what was removed is not put back in its place; every file gets its own
+outcome and a journal line, and one failure never stops the rest.
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import errno
+import json
+import os
+import re
+import shutil
+import sys
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from enum import Enum
+from pathlib import Path
+from urllib.parse import unquote_to_bytes
+
+RESTORABLE = frozenset({"trashed", "moved"})
+
+
+class RestoreStatus(str, Enum):
+    RESTORED = "restored"
+    WOULD_RESTORE = "would restore"
+    SKIPPED = "skipped"
+    FAILED = "failed"
+
+
+@dataclass(frozen=True, slots=True)
+class Removed:
+    """One journal line saying a file left its place: what restore can undo."""
+
+    time: datetime  # UTC
+    run: str  # the cleanup it belonged to
+    action: str  # "trash" or "move"
+    path: str
+    size: int
+    mtime_ns: int | None  # None in journals from before it was recorded
+    dest: str | None  # where a move put it
+    companion_of: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class RestoreOutcome:
+    path: str
+    status: RestoreStatus
+    reason: str = ""
+    source: str = ""  # where the file was found (in the trash, or the move's destination)
+    run: str = ""
+
+
+# -- reading the journal ----------------------------------------------------------------------
+
+
+def _decoded(line: dict[str, object], key: str) -> str | None:
+    """A name from the journal: the exact bytes when the line carries them."""
+    raw = line.get(f"{key}_bytes")
+    if isinstance(raw, str):
+        with contextlib.suppress(ValueError):
+            return os.fsdecode(base64.b64decode(raw))
+    value = line.get(key)
+    return value if isinstance(value, str) else None
+
+
+def _parse_time(text: object) -> datetime | None:
+    if not isinstance(text, str):
+        return None
+    try:
+        t = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    return t if t.tzinfo else t.replace(tzinfo=timezone.utc)
+
+
+def read_journal(path: str) -> tuple[list[Removed], set[tuple[str, str]]]:
+    """Files the journal says left their place, oldest first, and (run, path) pairs already
+    restored. Lines that cannot be read (a torn last line) are skipped."""
+    removed: list[Removed] = []
+    restored: set[tuple[str, str]] = set()
+    try:
+        with open(path, encoding="utf-8", errors="surrogateescape") as f:
+            lines = f.readlines()
+    except FileNotFoundError:
+        return [], set()
+    for text in lines:
+        try:
+            line = json.loads(text)
+        except ValueError:
+            continue
+        if not isinstance(line, dict) or line.get("phase", "outcome") != "outcome":
+            continue
+        file_path = _decoded(line, "path")
+        when = _parse_time(line.get("time"))
+        if file_path is None or when is None:
+            continue
+        outcome = line.get("outcome")
+        if line.get("action") == "restore":
+            if outcome == RestoreStatus.RESTORED.value:
+                restored.add((str(line.get("of_run", "")), file_path))
+            continue
+        if outcome not in RESTORABLE:
+            continue
+        dest = _decoded(line, "dest")
+        reason = line.get("reason")
+        if dest is None and outcome == "moved" and isinstance(reason, str):
+            dest = reason.removeprefix("to ").split("; ")[0] or None  # older lines
+        size = line.get("size")
+        mtime_ns = line.get("mtime_ns")
+        removed.append(
+            Removed(
+                when,
+                str(line.get("run") or _legacy_run(when)),
+                "move" if outcome == "moved" else "trash",
+                file_path,
+                size if isinstance(size, int) else -1,
+                mtime_ns if isinstance(mtime_ns, int) else None,
+                dest,
+                str(line.get("companion_of") or ""),
+            )
+        )
+    return removed, restored
+
+
+def _legacy_run(when: datetime) -> str:
+    """Journals without run ids: lines of the same minute count as one cleanup."""
+    return when.strftime("%Y%m%dT%H%MZ")
+
+
+def select(
+    removed: Sequence[Removed],
+    restored: Collection[tuple[str, str]] = (),
+    *,
+    last: bool = False,
+    since: datetime | None = None,
+    runs: Iterable[str] = (),
+    paths: Iterable[str] = (),
+) -> list[Removed]:
+    """The entries to put back: the last cleanup, those since a time, of given runs, or of
+    given original paths (the latest removal of each); entries already restored are left out.
+    """
+    todo = [r for r in removed if (r.run, r.path) not in restored]
+    chosen: list[Removed] = []
+    if last and removed:
+        # The last cleanup, even when part of it is back already: never an older one.
+        last_run = removed[-1].run
+        chosen += [r for r in todo if r.run == last_run]
+    if since is not None:
+        chosen += [r for r in todo if r.time >= since]
+    wanted_runs = set(runs)
+    if wanted_runs:
+        chosen += [r for r in todo if r.run in wanted_runs]
+    wanted = {os.path.abspath(p) for p in paths}
+    if wanted:
+        latest: dict[str, Removed] = {}
+        for r in todo:
+            if r.path in wanted:
+                latest[r.path] = r
+        chosen += latest.values()
+    unique: dict[tuple[str, str], Removed] = {}
+    for r in chosen:
+        unique[(r.run, r.path)] = r
+    # Companions after their photos is no matter: each goes to its own place.
+    return sorted(unique.values(), key=lambda r: (r.time, r.path))
+
+
+_RELATIVE = re.compile(r"^(\d+(?:\.\d+)?)\s*([smhdw])$")
+
+
+def parse_since(text: str, now: datetime | None = None) -> datetime:
+    """``2h``, ``30m``, ``3d``, ``1w`` ago, or an ISO date/time (local time unless it says)."""
+    now = now or datetime.now(timezone.utc)
+    m = _RELATIVE.match(text.strip().lower())
+    if m:
+        unit = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days", "w": "weeks"}[m[2]]
+        return now - timedelta(**{unit: float(m[1])})
+    try:
+        t = datetime.fromisoformat(text.strip())
+    except ValueError:
+        raise ValueError(
+            f"not a time: {text!r} (try 2h, 3d, 2026-12-01 or 2026-12-01T18:30)"
+        ) from None
+    return t if t.tzinfo else t.astimezone()  # a naive time is the user's local time
+
+
+# -- finding the file in the trash ------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class TrashedFile:
+    file: str  # the file inside the trash
+    info: str | None  # its record (.trashinfo / $I file), removed once the file is back
+    deleted: datetime | None
+
+
+def _mount_point(path: str) -> str:
+    path = os.path.realpath(path)
+    while not os.path.ismount(path):
+        parent = os.path.dirname(path)
+        if parent == path:
+            break
+        path = parent
+    return path
+
+
+def _existing_ancestor(path: str) -> str:
+    p = os.path.dirname(path)
+    while not os.path.exists(p):
+        parent = os.path.dirname(p)
+        if parent == p:
+            break
+        p = parent
+    return p
+
+
+def _xdg_data_home() -> str:
+    return os.environ.get("XDG_DATA_HOME") or os.path.join(
+        os.path.expanduser("~"), ".local", "share"
+    )
+
+
+def freedesktop_trash_dirs(original: str) -> list[tuple[str, str]]:
+    """(trash folder, folder its relative names start from) that may hold ``original``."""
+    home = _xdg_data_home()
+    dirs = [(os.path.join(home, "Trash"), home)]
+    top = _mount_point(_existing_ancestor(original))
+    uid = os.getuid() if hasattr(os, "getuid") else 0
+    for trash in (os.path.join(top, ".Trash", str(uid)), os.path.join(top, f".Trash-{uid}")):
+        if os.path.isdir(trash):
+            dirs.append((trash, top))
+    return dirs
+
+
+def _read_trashinfo(info: str) -> tuple[str, datetime | None] | None:
+    try:
+        with open(info, "rb") as f:
+            text = f.read().decode("utf-8", "surrogateescape")
+    except OSError:
+        return None
+    path: str | None = None
+    deleted: datetime | None = None
+    for line in text.splitlines():
+        if line.startswith("Path="):
+            path = os.fsdecode(unquote_to_bytes(line[5:].strip()))
+        elif line.startswith("DeletionDate="):
+            with contextlib.suppress(ValueError):
+                deleted = datetime.fromisoformat(line[13:].strip()).astimezone(timezone.utc)
+    return None if path is None else (path, deleted)
+
+
+def find_in_freedesktop_trash(entry: Removed) -> list[TrashedFile]:
+    """Every file in a freedesktop trash recorded as coming from ``entry.path``."""
+    found: list[TrashedFile] = []
+    for trash, top in freedesktop_trash_dirs(entry.path):
+        info_dir = os.path.join(trash, "info")
+        try:
+            names = os.listdir(info_dir)
+        except OSError:
+            continue
+        for name in names:
+            if not name.endswith(".trashinfo"):
+                continue
+            info = os.path.join(info_dir, name)
+            parsed = _read_trashinfo(info)
+            if parsed is None:
+                continue
+            original, deleted = parsed
+            if not os.path.isabs(original):
+                original = os.path.join(top, original)
+            if os.path.normpath(original) != os.path.normpath(entry.path):
+                continue
+            file = os.path.join(trash, "files", name[: -len(".trashinfo")])
+            if os.path.lexists(file):
+                found.append(TrashedFile(file, info, deleted))
+    return found
+
+
+def find_in_macos_trash(entry: Removed) -> list[TrashedFile]:
+    """macOS keeps no record of where a file came from: same name (or Finder's ``name 2``),
+    same size and modification time in the user's trash or the drive's ``.Trashes``."""
+    stem, ext = os.path.splitext(os.path.basename(entry.path))
+    folders = [os.path.expanduser("~/.Trash")]
+    top = _mount_point(_existing_ancestor(entry.path))
+    if hasattr(os, "getuid"):
+        folders.append(os.path.join(top, ".Trashes", str(os.getuid())))
+    pattern = re.compile(re.escape(stem) + r"( \d+)?" + re.escape(ext) + "$", re.IGNORECASE)
+    found = []
+    for folder in folders:
+        try:
+            names = os.listdir(folder)
+        except OSError:
+            continue
+        for name in names:
+            if pattern.match(name):
+                file = os.path.join(folder, name)
+                if _matches(entry, file):
+                    found.append(TrashedFile(file, None, None))
+    return found
+
+
+def parse_recycle_record(data: bytes) -> str | None:
+    """The original path in a Windows ``$I`` record (formats 1 and 2), or None."""
+    if len(data) < 24:
+        return None
+    version = int.from_bytes(data[:8], "little")
+    if version == 1:
+        text = data[24 : 24 + 520]
+    elif version == 2 and len(data) >= 28:
+        n = int.from_bytes(data[24:28], "little")
+        text = data[28 : 28 + 2 * n]
+    else:
+        return None
+    return text.decode("utf-16-le", "replace").split("\x00", 1)[0] or None
+
+
+def find_in_windows_recycle_bin(entry: Removed) -> list[TrashedFile]:
+    """``$Recycle.Bin\\<SID>\\$I...`` names the original path of ``$R...`` beside it."""
+    drive = os.path.splitdrive(entry.path)[0]
+    root = os.path.join(drive + os.sep, "$Recycle.Bin")
+    found = []
+    try:
+        sids = os.listdir(root)
+    except OSError:
+        return []
+    for sid in sids:
+        folder = os.path.join(root, sid)
+        try:
+            names = os.listdir(folder)
+        except OSError:
+            continue
+        for name in names:
+            if not name.startswith("$I"):
+                continue
+            info = os.path.join(folder, name)
+            try:
+                with open(info, "rb") as f:
+                    original = parse_recycle_record(f.read(4096))
+            except OSError:
+                continue
+            if original is not None and os.path.normcase(original) == os.path.normcase(entry.path):
+                file = os.path.join(folder, "$R" + name[2:])
+                if os.path.lexists(file):
+                    found.append(TrashedFile(file, info, None))
+    return found
+
+
+Finder = Callable[[Removed], list[TrashedFile]]
+
+
+def platform_finder(platform: str = sys.platform) -> Finder:
+    if platform == "darwin":
+        return find_in_macos_trash
+    if platform.startswith("win"):
+        return find_in_windows_recycle_bin
+    return find_in_freedesktop_trash
+
+
+def _matches(entry: Removed, file: str) -> bool:
+    try:
+        st = os.stat(file)
+    except OSError:
+        return False
+    if entry.size >= 0 and st.st_size != entry.size:
+        return False
+    return entry.mtime_ns is None or st.st_mtime_ns == entry.mtime_ns
+
+
+def _best(entry: Removed, candidates: list[TrashedFile]) -> TrashedFile | None:
+    """The trashed file that is this entry's: same size (and mtime), deleted nearest its time."""
+    fitting = [c for c in candidates if _matches(entry, c.file)]
+    if not fitting:
+        return None
+
+    def distance(c: TrashedFile) -> float:
+        if c.deleted is None:
+            return 0.0
+        return abs((c.deleted - entry.time).total_seconds())
+
+    return min(fitting, key=distance)
+
+
+# -- putting back -----------------------------------------------------------------------------
+
+
+def _put_back(source: str, target: str) -> None:
+    """Move ``source`` to ``target`` without ever replacing a file at ``target``.
+
+    A hard link fails when the name exists, so link + unlink cannot overwrite even a file
+    that appears meanwhile; where links are not supported, a checked rename does the job.
+    """
+    os.makedirs(os.path.dirname(target), exist_ok=True)
+    try:
+        os.link(source, target)
+    except FileExistsError:
+        raise
+    except OSError as exc:
+        if exc.errno not in (errno.EXDEV, errno.EPERM, errno.ENOTSUP, errno.EMLINK, errno.EACCES):
+            raise
+        if os.path.lexists(target):
+            raise FileExistsError(errno.EEXIST, "exists", target) from None
+        shutil.move(source, target)
+        return
+    os.unlink(source)
+
+
+class RestoreJournal:
+    """Restore's own lines in the cleanup journal, so a second restore skips what is back."""
+
+    def __init__(self, path: str | None) -> None:
+        self.path = path
+
+    def write(self, entry: Removed, out: RestoreOutcome) -> None:
+        if self.path is None:
+            return
+        line = {
+            "time": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            "run": "",
+            "action": "restore",
+            "phase": "outcome",
+            "path": entry.path,
+            "size": entry.size,
+            "source": out.source,
+            "of_run": entry.run,
+            "outcome": out.status.value,
+            "reason": out.reason,
+        }
+        Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+        with open(self.path, "a", encoding="utf-8", errors="surrogateescape") as f:
+            f.write(json.dumps(line, ensure_ascii=True) + "\n")
+            f.flush()
+            os.fsync(f.fileno())
+
+
+def restore(
+    entries: Iterable[Removed],
+    journal: str | None,
+    *,
+    dry_run: bool = False,
+    finder: Finder | None = None,
+    on_outcome: Callable[[RestoreOutcome], None] | None = None,
+) -> list[RestoreOutcome]:
+    """Put each entry's file back at its original path; one outcome per entry."""
+    find = finder or platform_finder()
+    log = RestoreJournal(None if dry_run else journal)
+    outcomes: list[RestoreOutcome] = []
+    for entry in entries:
+        out = _restore_one(entry, find, dry_run)
+        outcomes.append(out)
+        if out.status is not RestoreStatus.WOULD_RESTORE:
+            log.write(entry, out)
+        if on_outcome is not None:
+            on_outcome(out)
+    return outcomes
+
+
+def _restore_one(entry: Removed, find: Finder, dry_run: bool) -> RestoreOutcome:
+    def result(status: RestoreStatus, reason: str = "", source: str = "") -> RestoreOutcome:
+        return RestoreOutcome(entry.path, status, reason, source, entry.run)
+
+    info: str | None = None
+    if entry.action == "move":
+        if entry.dest is None:
+            return result(RestoreStatus.FAILED, "the journal does not say where it was moved")
+        source = entry.dest
+        if not os.path.lexists(source):
+            return result(RestoreStatus.FAILED, f"no longer at {source}", source)
+        if not _matches(entry, source):
+            return result(
+                RestoreStatus.SKIPPED, f"{source} has changed since it was moved there", source
+            )
+    else:
+        try:
+            candidates = find(entry)
+        except OSError as exc:
+            return result(RestoreStatus.FAILED, f"cannot look in the trash ({exc})")
+        found = _best(entry, candidates)
+        if found is None:
+            where = (
+                "it was not found in the trash (emptied, or restored by hand?)"
+                if not candidates
+                else "the file in the trash by that name is not the one removed "
+                "(different size or modification time)"
+            )
+            return result(RestoreStatus.FAILED, where)
+        source, info = found.file, found.info
+    if os.path.lexists(entry.path):
+        return result(
+            RestoreStatus.SKIPPED,
+            f"a file now exists at its place; the removed copy stays at {source}",
+            source,
+        )
+    if dry_run:
+        return result(RestoreStatus.WOULD_RESTORE, f"from {source}", source)
+    try:
+        _put_back(source, entry.path)
+    except FileExistsError:
+        return result(
+            RestoreStatus.SKIPPED,
+            f"a file now exists at its place; the removed copy stays at {source}",
+            source,
+        )
+    except OSError as exc:
+        return result(
+            RestoreStatus.FAILED,
+            f"cannot put it back ({exc.strerror or exc}); it is still at {source}",
+            source,
+        )
+    if info is not None:
+        with contextlib.suppress(OSError):
+            os.remove(info)
+    return result(RestoreStatus.RESTORED, f"from {source}", source)
+
+
+def restore_last(journal: str, *, dry_run: bool = False) -> list[RestoreOutcome]:
+    """Undo the last cleanup recorded in ``journal``: the window's "Undo Cleanup"."""
+    removed, restored = read_journal(journal)
+    return restore(select(removed, restored, last=True), journal, dry_run=dry_run)
+
+
+def summarise(outcomes: Sequence[RestoreOutcome]) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for o in outcomes:
+        counts[o.status.value] = counts.get(o.status.value, 0) + 1
+    return counts
+
+
+def iter_runs(removed: Sequence[Removed]) -> Iterator[tuple[str, datetime, int]]:
+    """(run, first time, files) of each cleanup in the journal, oldest first."""
+    seen: dict[str, tuple[datetime, int]] = {}
+    for r in removed:
+        first, n = seen.get(r.run, (r.time, 0))
+        seen[r.run] = (first, n + 1)
+    for run, (first, n) in seen.items():
+        yield run, first, n
