@@ -207,9 +207,9 @@ class TrashedFile:
     deleted: datetime | None
 
 
-def _mount_point(path: str) -> str:
-    path = os.path.realpath(path)
-    while not os.path.ismount(path):
+def _climb(path: str, found: Callable[[str], bool]) -> str:
+    """``path`` or its nearest parent for which ``found`` holds (the root at worst)."""
+    while not found(path):
         parent = os.path.dirname(path)
         if parent == path:
             break
@@ -217,14 +217,13 @@ def _mount_point(path: str) -> str:
     return path
 
 
+def _mount_point(path: str) -> str:
+    return _climb(os.path.realpath(path), os.path.ismount)
+
+
 def _existing_ancestor(path: str) -> str:
-    p = os.path.dirname(path)
-    while not os.path.exists(p):
-        parent = os.path.dirname(p)
-        if parent == p:
-            break
-        p = parent
-    return p
+    """The nearest folder above ``path`` that exists (its own may be gone with it)."""
+    return _climb(os.path.dirname(path), os.path.exists)
 
 
 def _xdg_data_home() -> str:
