@@ -12,7 +12,7 @@ from collections.abc import Callable
 
 from dedupe_gui.core.actions import default_journal_path
 
-COMMANDS = ("restore",)
+COMMANDS = ("restore", "cache")
 
 
 def _printable(path: str) -> str:
@@ -48,6 +48,32 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
         "--journal", metavar="FILE", help=f"journal of actions (default {default_journal_path()})"
     )
     restore.add_argument("--dry-run", action="store_true", help="say what would happen only")
+
+    from dedupe_gui.core.cache import default_cache_path
+
+    cache = sub.add_parser(
+        "cache",
+        help="show, prune or clear the fingerprint cache",
+        description="The fingerprint cache remembers every image's fingerprint by path and by "
+        "content, so a rescan, a renamed folder or a copy is not hashed again. Entries of "
+        "files that are not there now (an unplugged drive) are kept.",
+    )
+    cache.add_argument("action", choices=("info", "prune", "clear"))
+    cache.add_argument(
+        "--cache", metavar="FILE", help=f"cache file (default {default_cache_path()})"
+    )
+    cache.add_argument(
+        "--older-than",
+        type=float,
+        metavar="DAYS",
+        help="with prune: also remove entries no scan has found for DAYS days, drives "
+        "that are away included",
+    )
+    cache.add_argument(
+        "--check-files",
+        action="store_true",
+        help="with info: also count entries whose file is away",
+    )
 
 
 def cmd_restore(args: argparse.Namespace) -> int:
@@ -92,4 +118,50 @@ def _print_outcome(o: object) -> None:
     print(f"{o.status.value}: {_printable(o.path)}{_printable(reason)}", flush=True)
 
 
-HANDLERS: dict[str, Callable[[argparse.Namespace], int]] = {"restore": cmd_restore}
+def cmd_cache(args: argparse.Namespace) -> int:
+    from dedupe_gui.core import cache_admin
+    from dedupe_gui.core.cache import default_cache_path
+    from dedupe_gui.core.units import human_bytes
+
+    path = args.cache or default_cache_path()
+    if args.older_than is not None and args.action != "prune":
+        print("dedupe-gui: --older-than goes with prune", file=sys.stderr)
+        return 2
+    try:
+        if args.action == "info":
+            info = cache_admin.cache_info(path, check_files=args.check_files)
+            print(f"location: {_printable(path)}")
+            if not info.exists:
+                print("empty: no scan has written it yet")
+                return 0
+            print(f"size: {human_bytes(info.bytes)}")
+            print(f"entries: {info.entries} fingerprints, {info.failures} unreadable files")
+            print(f"kept thumbnail checks: {info.pair_checks}")
+            if info.unseen_days is not None:
+                print(f"least recently found entry: {info.unseen_days} days ago")
+            if info.missing is not None:
+                print(
+                    f"not there now: {info.missing} entries, {info.unreachable} of them in "
+                    "folders that are not there (kept: a drive may be away)"
+                )
+        elif args.action == "prune":
+            result = cache_admin.prune(path, args.older_than)
+            print(
+                f"removed {result.removed_gone} entries of deleted files and "
+                f"{result.removed_old} not found for longer than asked; kept "
+                f"{result.kept_away} in folders that are not there now; "
+                f"{human_bytes(result.bytes_before)} -> {human_bytes(result.bytes_after)}"
+            )
+        else:
+            n = cache_admin.clear(path)
+            print(f"cleared {n} entries from {_printable(path)}")
+    except cache_admin.CacheAdminError as exc:
+        print(f"dedupe-gui: {exc}", file=sys.stderr)
+        return 2
+    return 0
+
+
+HANDLERS: dict[str, Callable[[argparse.Namespace], int]] = {
+    "restore": cmd_restore,
+    "cache": cmd_cache,
+}

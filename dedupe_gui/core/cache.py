@@ -43,6 +43,15 @@ CREATE TABLE IF NOT EXISTS fingerprints (
     thumb BLOB,
     turned BLOB
 );
+-- What a file's content is, besides where it was (core.identity): a renamed, moved or
+-- copied-with-times photo is found here by content and not decoded again.
+CREATE TABLE IF NOT EXISTS identities (
+    path BLOB PRIMARY KEY,  -- the fingerprints row this describes
+    ident BLOB NOT NULL,  -- size, mtime_ns and a digest of the first and last blocks
+    change_ns INTEGER NOT NULL,  -- st_ctime_ns when ident was read: unchanged means not re-read
+    seen INTEGER NOT NULL  -- day (since 1970) the entry was last found in a scan
+);
+CREATE INDEX IF NOT EXISTS identities_by_ident ON identities (ident);
 CREATE TABLE IF NOT EXISTS pair_checks (
     pair INTEGER PRIMARY KEY,  -- core.grouping.pair_id: both files' path, size, mtime and the turn
     residual REAL NOT NULL,
@@ -97,6 +106,18 @@ def _fingerprint(row: Sequence[Any]) -> Fingerprint:
         thumb=bytes(thumb or b""),
         turned=_unpack_turned(turned),
     )
+
+
+# Paths per ``IN (...)`` query: under SQLite's historical limit of 999 parameters.
+_PATHS_PER_QUERY: Final = 900
+
+
+def _today() -> int:
+    return int(time.time() // 86400)
+
+
+def _prefixed(prefix: str, columns: str) -> str:
+    return ", ".join(prefix + c.strip() for c in columns.split(","))
 
 
 def _path_blob(path: str) -> bytes:
@@ -176,10 +197,12 @@ class FingerprintStore:
         if stored.get("schema", wanted["schema"]) != wanted["schema"]:
             # Another table layout: CREATE TABLE IF NOT EXISTS kept the old one; rebuild it.
             db.execute("DROP TABLE fingerprints")
+            db.execute("DELETE FROM identities")
             db.executescript(_SCHEMA)
         elif stored.get("algorithm", wanted["algorithm"]) != wanted["algorithm"]:
             # Fingerprints from another algorithm would group wrongly: start over.
             db.execute("DELETE FROM fingerprints")
+            db.execute("DELETE FROM identities")
             db.execute("DELETE FROM pair_checks")
         db.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", wanted.items())
 
@@ -211,6 +234,63 @@ class FingerprintStore:
     def get_digest(self, key: FileKey) -> str | None:
         row = self._row(key, "digest")
         return None if row is None or row[2] is None else str(row[2])
+
+    # -- content identity (core.identity) ------------------------------------------------
+
+    def identities(self, paths: Sequence[str]) -> dict[str, tuple[bytes, int]]:
+        """(ident, change_ns) of the stored entries of ``paths``, and each marked seen today."""
+        out: dict[str, tuple[bytes, int]] = {}
+        blobs = [_path_blob(p) for p in paths]
+        today = _today()
+        try:
+            for start in range(0, len(blobs), _PATHS_PER_QUERY):
+                chunk = blobs[start : start + _PATHS_PER_QUERY]
+                marks = ",".join("?" * len(chunk))
+                rows = self._db.execute(
+                    f"SELECT path, ident, change_ns FROM identities WHERE path IN ({marks})",
+                    chunk,
+                ).fetchall()
+                for path, ident, change_ns in rows:
+                    out[os.fsdecode(path)] = (bytes(ident), int(change_ns))
+                if self._writable:
+                    self._db.execute(
+                        f"UPDATE identities SET seen = ? WHERE seen < ? AND path IN ({marks})",
+                        (today, today, *chunk),
+                    )
+                    self._pending += 1
+        except sqlite3.DatabaseError as exc:
+            self._fail(exc)
+        return out
+
+    def put_identity(self, path: str, ident: bytes, change_ns: int) -> None:
+        if self._writable:
+            self._write(
+                "INSERT OR REPLACE INTO identities VALUES (?, ?, ?, ?)",
+                (_path_blob(path), ident, change_ns, _today()),
+            )
+
+    def find_by_identity(self, key: FileKey, ident: bytes) -> tuple[Entry, str | None] | None:
+        """The entry (and content digest) stored for another path with this very content.
+
+        The fingerprints row must still be the version the identity was read from (same size
+        and mtime), so a path reused by other content since is never taken for this file.
+        """
+        try:
+            row = self._db.execute(
+                f"SELECT f.error, f.digest, {_prefixed('f.', _FINGERPRINT_COLUMNS)} "
+                "FROM identities i JOIN fingerprints f ON f.path = i.path "
+                "WHERE i.ident = ? AND f.size = ? AND f.mtime_ns = ? LIMIT 1",
+                (ident, key.size, key.mtime_ns),
+            ).fetchone()
+        except sqlite3.DatabaseError as exc:
+            self._fail(exc)
+            return None
+        if row is None:
+            return None
+        digest = None if row[1] is None else str(row[1])
+        if row[0] is not None:
+            return Failure(str(row[0])), digest
+        return _fingerprint(row[2:]), digest
 
     def records(self) -> Iterator[tuple[FileKey, Fingerprint]]:
         """Every stored fingerprint (not the failures), in path order."""

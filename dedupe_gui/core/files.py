@@ -55,6 +55,7 @@ class WalkOptions:
 class FoundFile:
     key: FileKey
     reference: bool
+    change_ns: int = 0  # st_ctime_ns: the cache re-reads a file's identity when it moved
 
     @property
     def path(self) -> str:
@@ -104,7 +105,7 @@ def walk(
             if st.st_size == 0:
                 return FileError(path, "empty file (0 bytes)")
             return None
-        return FoundFile(FileKey(path, st.st_size, st.st_mtime_ns), reference)
+        return FoundFile(FileKey(path, st.st_size, st.st_mtime_ns), reference, st.st_ctime_ns)
 
     for given in paths:
         top = os.path.abspath(os.path.expanduser(given))

@@ -21,7 +21,7 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field, replace
 
-from dedupe_gui.core import companions
+from dedupe_gui.core import companions, identity
 from dedupe_gui.core.cache import FingerprintStore
 from dedupe_gui.core.files import FoundFile, WalkOptions, walk
 from dedupe_gui.core.fingerprint import FingerprintError, fingerprint_file
@@ -49,6 +49,8 @@ class ScanOptions:
     progress_interval: float = 0.1
     # Find each photo's Live video, sidecars and RAW/JPEG twin (core.companions).
     companions: bool = True
+    # Look the cache up by content as well as by path (core.identity).
+    follow_content: bool = True
 
 
 def fingerprint_entry(path: str) -> Entry:
@@ -120,6 +122,20 @@ def run_scan(
         else:
             records.append(ImageRecord(f.key, cached, f.reference))
             from_cache += 1
+    idents: dict[str, bytes] = {}
+    if store is not None and options.follow_content:
+        # The cache follows renamed, moved and copied photos, and distrusts a known path
+        # holding other content (core.identity).
+        change = {f.key.path: f.change_ns for f in found}
+        followed = identity.follow(
+            store,
+            ((r, change[r.path]) for r in records),
+            ((f.key, f.reference, f.change_ns) for f in todo),
+        )
+        records, idents = followed.records, followed.idents
+        errors.extend(followed.errors)
+        todo = [FoundFile(key, ref, change_ns) for key, ref, change_ns in followed.todo]
+        from_cache += followed.by_content - followed.distrusted
 
     def snapshot(current: str = "") -> Progress:
         return Progress(Phase.HASHING, from_cache + hashed, total, from_cache, len(errors), current)
@@ -133,6 +149,8 @@ def run_scan(
             records.append(ImageRecord(f.key, entry, f.reference))
         if store is not None:
             store.put(f.key, entry)
+            if options.follow_content:
+                identity.remember(store, f.key, f.change_ns, idents.get(f.key.path))
 
     report(snapshot(), force=True)
     in_flight: dict[Future[Entry], FoundFile] = {}

@@ -1,0 +1,118 @@
+"""A file's content identity, so the cache follows photos that are renamed, moved or copied.
+
+The cache is found by path first. A path alone cannot tell a renamed folder, a drive mounted
+elsewhere or a ``cp -a`` / ``rsync -a`` copy from new photos, so every entry also keeps an
+identity of its content: size + mtime_ns + a digest of the first and last 4 KiB. Reading 8 KiB
+is a tiny part of decoding a photo, and the three together tell photos apart (a camera's files
+differ within their first block: EXIF time, maker notes, thumbnail) while copies that keep
+their times share them.
+
+The same identity guards the other way: a path that now holds other content of the same size
+and mtime (a restore from a backup, a file written over and its time set back) is not trusted.
+Such a change always moves the inode change time (st_ctime, which no program can set), so an
+entry whose change time is as recorded is taken without reading anything, and only the others
+are read again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import struct
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Final
+
+from dedupe_gui.core.cache import FingerprintStore
+from dedupe_gui.core.models import Failure, FileError, FileKey, ImageRecord
+
+BLOCK: Final = 4096
+
+
+def content_identity(path: str, size: int, mtime_ns: int) -> bytes:
+    """16 bytes naming this content: size, mtime and the first and last ``BLOCK`` bytes."""
+    h = hashlib.blake2b(digest_size=16)
+    h.update(struct.pack("<qq", size, mtime_ns))
+    with open(path, "rb") as f:
+        h.update(f.read(BLOCK))
+        if size > BLOCK:
+            f.seek(max(BLOCK, size - BLOCK))
+            h.update(f.read(BLOCK))
+    return h.digest()
+
+
+@dataclass(slots=True)
+class Followed:
+    """What the cache knew once content identities were consulted."""
+
+    records: list[ImageRecord]  # path hits still trusted, and files found by content
+    errors: list[FileError]  # failures found by content
+    todo: list[tuple[FileKey, bool, int]]  # (key, reference, change_ns) to fingerprint
+    by_content: int = 0  # entries found under another path
+    distrusted: int = 0  # path hits whose content is not what was stored
+    idents: dict[str, bytes] = field(default_factory=dict)  # already read, for remember()
+
+
+def follow(
+    store: FingerprintStore,
+    hits: Iterable[tuple[ImageRecord, int]],
+    misses: Iterable[tuple[FileKey, bool, int]],
+) -> Followed:
+    """Check path hits against their identity, and look path misses up by content.
+
+    ``hits``: records the path look-up returned, with each file's change time (0: unknown).
+    ``misses``: (key, reference, change time) of files the path look-up did not know.
+    """
+    hit_list = list(hits)
+    out = Followed([], [], [])
+    known = store.identities([r.path for r, _ in hit_list])
+    for record, change_ns in hit_list:
+        stored = known.get(record.path)
+        if stored is not None and change_ns and stored[1] == change_ns:
+            out.records.append(record)  # untouched since its identity was read
+            continue
+        key = record.key
+        try:
+            ident = content_identity(key.path, key.size, key.mtime_ns)
+        except OSError:
+            out.todo.append((key, record.reference, change_ns))  # the decode will say why
+            continue
+        if stored is None or stored[0] == ident:
+            # Agreeing, or an entry from before identities were kept: trusted by its key.
+            store.put_identity(key.path, ident, change_ns)
+            out.records.append(record)
+        else:
+            out.idents[key.path] = ident  # other content at a known path: decode it again
+            out.distrusted += 1
+            out.todo.append((key, record.reference, change_ns))
+    for key, reference, change_ns in misses:
+        try:
+            ident = content_identity(key.path, key.size, key.mtime_ns)
+        except OSError:
+            out.todo.append((key, reference, change_ns))
+            continue
+        found = store.find_by_identity(key, ident)
+        if found is None:
+            out.idents[key.path] = ident
+            out.todo.append((key, reference, change_ns))
+            continue
+        entry, digest = found
+        store.put(key, entry)
+        if digest is not None:
+            store.put_digest(key, digest)
+        store.put_identity(key.path, ident, change_ns)
+        out.by_content += 1
+        if isinstance(entry, Failure):
+            out.errors.append(FileError(key.path, entry.reason))
+        else:
+            out.records.append(ImageRecord(key, entry, reference, digest))
+    return out
+
+
+def remember(store: FingerprintStore, key: FileKey, change_ns: int, ident: bytes | None) -> None:
+    """Keep the identity of a file just fingerprinted (read now unless already read)."""
+    if ident is None:
+        try:
+            ident = content_identity(key.path, key.size, key.mtime_ns)
+        except OSError:
+            return
+    store.put_identity(key.path, ident, change_ns)
