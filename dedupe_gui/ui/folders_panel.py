@@ -27,6 +27,21 @@ class Role(str, Enum):
     REFERENCE = "Reference"
     EXCLUDED = "Excluded"
 
+    @classmethod
+    def of(cls, data: object) -> Role:
+        """The role stored in an item's data.
+
+        Qt keeps a ``str`` subclass as a plain string (PySide6 6.12 hands back ``"Scan"``, not
+        ``Role.SCAN``), so every value read back from a widget goes through here; anything
+        unknown falls back to SCAN, the role that never hides a folder's files.
+        """
+        if isinstance(data, Role):
+            return data
+        try:
+            return cls(str(data))
+        except ValueError:
+            return cls.SCAN
+
 
 ROLE_TIPS = {
     Role.SCAN: "Look for duplicates here",
@@ -70,12 +85,12 @@ class FoldersPanel(QWidget):
         self.remove_button.clicked.connect(self.remove_selected)
         self.role = QComboBox()
         for role in Role:
-            self.role.addItem(role.value, role)
+            self.role.addItem(role.value, role.value)
             self.role.setItemData(
                 self.role.count() - 1, ROLE_TIPS[role], Qt.ItemDataRole.ToolTipRole
             )
         self.role.setToolTip("Role of the selected folders")
-        self.role.activated.connect(lambda i: self.set_role(self.role.itemData(i)))
+        self.role.activated.connect(lambda i: self.set_role(Role.of(self.role.itemData(i))))
         for w in (add, self.remove_button):
             w.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
             row.addWidget(w)
@@ -127,7 +142,7 @@ class FoldersPanel(QWidget):
 
     def _add_item(self, path: str, role: Role) -> QTreeWidgetItem:
         item = QTreeWidgetItem([path, role.value])
-        item.setData(0, Qt.ItemDataRole.UserRole, role)
+        item.setData(0, Qt.ItemDataRole.UserRole, role.value)
         item.setToolTip(0, path)
         item.setToolTip(1, ROLE_TIPS[role])
         self.tree.addTopLevelItem(item)
@@ -138,9 +153,11 @@ class FoldersPanel(QWidget):
         return [item for item in items if item is not None]
 
     def paths(self, role: Role) -> tuple[str, ...]:
-        return tuple(
-            item.text(0) for item in self._items() if item.data(0, Qt.ItemDataRole.UserRole) == role
-        )
+        return tuple(item.text(0) for item in self._items() if self.role_of(item) is role)
+
+    @staticmethod
+    def role_of(item: QTreeWidgetItem) -> Role:
+        return Role.of(item.data(0, Qt.ItemDataRole.UserRole))
 
     def add_folder(self, path: str, role: Role = Role.SCAN) -> None:
         for item in self._items():
@@ -162,7 +179,7 @@ class FoldersPanel(QWidget):
         self.changed.emit()
 
     def _set_item_role(self, item: QTreeWidgetItem, role: Role) -> None:
-        item.setData(0, Qt.ItemDataRole.UserRole, role)
+        item.setData(0, Qt.ItemDataRole.UserRole, role.value)
         item.setText(1, role.value)
         item.setToolTip(1, ROLE_TIPS[role])
 
@@ -171,8 +188,7 @@ class FoldersPanel(QWidget):
         self.remove_button.setEnabled(bool(selected))
         self.role.setEnabled(bool(selected))
         if selected:
-            role = selected[0].data(0, Qt.ItemDataRole.UserRole)
-            self.role.setCurrentIndex(self.role.findData(role))
+            self.role.setCurrentIndex(self.role.findData(self.role_of(selected[0]).value))
 
     def _context_menu(self, pos: QPoint) -> None:
         if not self.tree.selectedItems():
