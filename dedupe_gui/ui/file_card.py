@@ -1,10 +1,17 @@
-"""One file of the selected group: its picture, the facts that decide which copy to keep,
-and the controls to keep it or mark it for the trash."""
+"""One file of the selected group: its picture at full fidelity, the facts that decide which
+copy to keep (those that differ from the keeper highlighted), and the controls to keep it or
+mark it for the trash.
+
+A file marked for the trash is drawn exactly as it is: judging copies means looking at them,
+so the mark is said by a red frame around the picture, a "To trash" badge and the checkbox,
+never by washing the picture out.
+"""
 
 from __future__ import annotations
 
 import os
 from datetime import datetime
+from html import escape
 
 from PySide6.QtCore import QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QImage, QMouseEvent, QPainter, QPaintEvent, QPalette, QPen
@@ -22,13 +29,19 @@ from PySide6.QtWidgets import (
 from dedupe_gui.core.actions import Outcome
 from dedupe_gui.core.models import GroupMember
 from dedupe_gui.core.units import human_bytes
+from dedupe_gui.review.differences import Cue, Differences, compare
 from dedupe_gui.ui.group_state import GroupState
 from dedupe_gui.ui.widgets import Badge, ElidedLabel, ThumbView
 
 THUMB_BOX = QSize(184, 138)  # the smallest picture frame; the panel grows it to fit
 CARD_PADDING = 10
-# Height of everything on a card but the picture, in lines of text, for sizing the frame.
-CARD_TEXT_LINES = 11.5
+ARROWS = {Cue.LOWER: " ▼", Cue.HIGHER: " ▲", Cue.OTHER: " ≠"}
+CUE_WORDS = {
+    Cue.LOWER: "less than the keeper's",
+    Cue.HIGHER: "more than the keeper's",
+    Cue.OTHER: "not the keeper's",
+}
+DATE_WORDS = {Cue.LOWER: "earlier than the keeper", Cue.HIGHER: "later than the keeper"}
 
 
 def shown_date(member: GroupMember) -> str:
@@ -50,6 +63,12 @@ def resolution_text(member: GroupMember) -> str:
     return f"{fp.width} × {fp.height}  ·  {mp_text}"
 
 
+def cue_colour(palette: QPalette) -> QColor:
+    """An amber that reads on the theme's background, light or dark."""
+    dark = palette.color(QPalette.ColorRole.Window).lightness() < 128
+    return QColor("#ffb74d" if dark else "#9a4d00")
+
+
 class FileCard(QWidget):
     toggled = Signal(str, bool)
     keep_requested = Signal(str)
@@ -58,24 +77,21 @@ class FileCard(QWidget):
     selected = Signal(str)
     compare_requested = Signal(str)
 
-    def __init__(self, member: GroupMember, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, member: GroupMember, folder: str | None = None, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.member = member
         self.path = member.path
         self._current = False
+        self._differences = Differences()
         self.setObjectName("fileCard")
         self.setFixedWidth(THUMB_BOX.width() + 2 * CARD_PADDING)
-        self.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Maximum)
+        self.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
 
         outer = QVBoxLayout(self)
         outer.setContentsMargins(CARD_PADDING, CARD_PADDING, CARD_PADDING, CARD_PADDING)
-        outer.setSpacing(6)
-
-        self.thumb = ThumbView(THUMB_BOX)
-        fp = member.record.fingerprint
-        self.thumb.set_placeholder(fp.width, fp.height)
-        self.thumb.setToolTip("Double-click to compare with the kept file")
-        outer.addWidget(self.thumb, 0, Qt.AlignmentFlag.AlignHCenter)
+        outer.setSpacing(4)
 
         self.badges = QHBoxLayout()
         self.badges.setSpacing(4)
@@ -97,25 +113,31 @@ class FileCard(QWidget):
         self.badges.addStretch(1)
         outer.addLayout(self.badges)
 
+        self.thumb = ThumbView(THUMB_BOX)
+        fp = member.record.fingerprint
+        self.thumb.set_placeholder(fp.width, fp.height)
+        self.thumb.setToolTip("Double-click to compare with the keeper")
+        outer.addWidget(self.thumb, 0, Qt.AlignmentFlag.AlignHCenter)
+
         self.name = ElidedLabel()
         font = self.name.font()
         font.setBold(True)
         self.name.setFont(font)
         self.name.set_full_text(os.path.basename(member.path) or member.path, member.path)
-        self.folder = ElidedLabel()
-        self.folder.set_full_text(os.path.dirname(member.path), member.path)
+        # The folder from where the group's copies part ways, cut at the end if need be:
+        # its start is what tells this copy from the others.
+        self.folder = ElidedLabel(mode=Qt.TextElideMode.ElideRight)
+        self.folder.set_full_text(
+            folder if folder is not None else os.path.dirname(member.path), member.path
+        )
         self.folder.setForegroundRole(QPalette.ColorRole.PlaceholderText)
         outer.addWidget(self.name)
         outer.addWidget(self.folder)
 
-        r = member.record
-        self.facts = QLabel(
-            f"{resolution_text(member)}\n"
-            f"{human_bytes(r.key.size)}  ·  {fp.format}\n"
-            f"{shown_date(member)}" + (f"\n{fp.camera}" if fp.camera else "")
-        )
+        self.facts = QLabel()
+        self.facts.setTextFormat(Qt.TextFormat.RichText)
         outer.addWidget(self.facts)
-        self.distance = ElidedLabel()
+        self.distance = ElidedLabel(mode=Qt.TextElideMode.ElideRight)
         outer.addWidget(self.distance)
 
         self.outcome = QLabel()
@@ -128,13 +150,13 @@ class FileCard(QWidget):
 
         row = QHBoxLayout()
         row.setSpacing(2)
-        self.check = QCheckBox("Remove")
+        self.check = QCheckBox("To trash")
         self.check.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.check.setToolTip("Mark this file for the trash (Space)")
         self.check.clicked.connect(lambda on: self.toggled.emit(self.path, bool(on)))
         row.addWidget(self.check)
         row.addStretch(1)
-        self.keep_button = self._tool("Keep", "Keep this one and mark the others (K)")
+        self.keep_button = self._tool("Keep This One", "Keep this file, mark the others (K)")
         self.keep_button.clicked.connect(lambda: self.keep_requested.emit(self.path))
         self.more_button = self._tool("More", "Open, show in the file manager, compare")
         self.more_button.setText("⋯")
@@ -148,7 +170,7 @@ class FileCard(QWidget):
         for button in (self.keep_button, self.more_button):
             row.addWidget(button)
         outer.addLayout(row)
-        outer.addStretch(1)
+        self._show_facts()
 
     def _tool(self, text: str, tip: str) -> QToolButton:
         b = QToolButton()
@@ -157,6 +179,38 @@ class FileCard(QWidget):
         b.setAutoRaise(True)
         b.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         return b
+
+    def text_height(self) -> int:
+        """Height of everything on the card but the picture, for sizing the picture frame."""
+        return self.sizeHint().height() - self.thumb.height()
+
+    def _show_facts(self) -> None:
+        """Resolution, size, format, date and camera; what differs from the keeper in amber
+        with its direction, and said in words in the tooltip."""
+        m = self.member
+        fp = m.record.fingerprint
+        d = self._differences
+        colour = cue_colour(self.palette()).name()
+
+        def fact(text: str, cue: Cue | None) -> str:
+            if cue is None:
+                return escape(text)
+            return f'<b style="color:{colour}">{escape(text)}{ARROWS[cue]}</b>'
+
+        date = shown_date(m) + (f"  ·  {fp.camera}" if fp.camera else "")
+        self.facts.setText(
+            f"{fact(resolution_text(m), d.resolution)}<br>"
+            f"{fact(human_bytes(m.record.key.size), d.size)}  ·  {fact(fp.format, d.format)}<br>"
+            f"{fact(date, d.date)}"
+        )
+        tips = [
+            f"{what}: {CUE_WORDS[cue]}"
+            for what, cue in (("Pixels", d.resolution), ("Size", d.size), ("Format", d.format))
+            if cue is not None
+        ]
+        if d.date is not None and d.date in DATE_WORDS:
+            tips.append(f"Date: {DATE_WORDS[d.date]}")
+        self.facts.setToolTip("\n".join(tips) if tips else "")
 
     def update_from(self, state: GroupState) -> None:
         m = self.member
@@ -194,7 +248,11 @@ class FileCard(QWidget):
                 if d == 0
                 else f"{d} bit{'s' if d != 1 else ''} from the keeper"
             )
-        self.thumb.set_dimmed(marked)
+        differences = compare(m.record, keeper.record)
+        if differences != self._differences:
+            self._differences = differences
+            self._show_facts()
+        self.thumb.set_marked(marked)
         self.set_outcome(state.outcomes.get(self.path))
 
     def set_outcome(self, outcome: Outcome | None) -> None:

@@ -7,7 +7,7 @@ slider or text field keeps its own keys.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtCore import QModelIndex, QSize, Qt, Signal
 from PySide6.QtGui import QKeyEvent, QResizeEvent
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
 
@@ -24,6 +24,13 @@ REVIEW_KEYS: dict[Qt.Key, str] = {
     Qt.Key.Key_Delete: "trash",
     Qt.Key.Key_Return: "compare",
     Qt.Key.Key_Enter: "compare",
+}
+# With Ctrl: the size of the pictures (plus on any keyboard layout: "=" shares its key).
+ZOOM_KEYS: dict[Qt.Key, str] = {
+    Qt.Key.Key_Plus: "zoom_in",
+    Qt.Key.Key_Equal: "zoom_in",
+    Qt.Key.Key_Minus: "zoom_out",
+    Qt.Key.Key_0: "fit",
 }
 
 
@@ -65,7 +72,24 @@ class GroupTable(QTableView):
         if self.isColumnHidden(COL_FREE) != narrow:
             self.setColumnHidden(COL_FREE, narrow)
 
+    def moveCursor(
+        self, cursorAction: QAbstractItemView.CursorAction, modifiers: Qt.KeyboardModifier
+    ) -> QModelIndex:
+        """Home and End go to the first and last group (a table would go along the row)."""
+        rows = self.model().rowCount()
+        if rows and cursorAction == QAbstractItemView.CursorAction.MoveHome:
+            return self.model().index(0, COL_PHOTO)
+        if rows and cursorAction == QAbstractItemView.CursorAction.MoveEnd:
+            return self.model().index(rows - 1, COL_PHOTO)
+        return super().moveCursor(cursorAction, modifiers)
+
     def keyPressEvent(self, event: QKeyEvent) -> None:
+        mods = event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
+        zoom = ZOOM_KEYS.get(Qt.Key(event.key()))
+        if zoom is not None and mods & Qt.KeyboardModifier.ControlModifier:
+            self.key_action.emit(zoom)
+            event.accept()
+            return
         action = REVIEW_KEYS.get(Qt.Key(event.key()))
         if action is not None and event.modifiers() in (
             Qt.KeyboardModifier.NoModifier,

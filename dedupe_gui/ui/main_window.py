@@ -103,7 +103,7 @@ class MainWindow(QMainWindow):
         # Two caches: the list's small pictures, and the selected group's larger ones, whose
         # queue is dropped whenever another group is shown.
         self.thumbnails = ThumbnailCache(capacity=3000, threads=1, parent=self)
-        self.card_images = ThumbnailCache(capacity=120, threads=2, parent=self)
+        self.card_images = ThumbnailCache(capacity=32, threads=2, parent=self)
         self.compare_images = ThumbnailCache(capacity=6, threads=1, parent=self)
         self.regrouper = Regrouper(self, services.cache_path)
         self.regrouper.regrouped.connect(self._regrouped)
@@ -186,6 +186,7 @@ class MainWindow(QMainWindow):
         self.panel.reveal_requested.connect(self._reveal_file)
         self.panel.compare_requested.connect(self.compare_with_keeper)
         self.panel.trash_requested.connect(self.trash_current_group)
+        self.table.key_action.connect(self.panel.key_action)  # picture size keys
 
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.setObjectName("resultsSplitter")
@@ -634,12 +635,14 @@ class MainWindow(QMainWindow):
     def _current_row_changed(self, _current: QModelIndex, _previous: QModelIndex) -> None:
         self._show_current()
 
+    def _group_title(self) -> str:
+        state = self.current_state()
+        return f"Group {self.current_row() + 1:,} of {self.model.rowCount():,}" if state else ""
+
     def _show_current(self) -> None:
         state = self.current_state()
         if state is not self.panel.state:
-            row = self.current_row()
-            title = f"Group {row + 1:,} of {self.model.rowCount():,}" if state else ""
-            self.panel.set_state(state, title)
+            self.panel.set_state(state, self._group_title())
         self._update_actions()
 
     def _key_action(self, action: str) -> None:
@@ -1091,6 +1094,8 @@ class MainWindow(QMainWindow):
             self.stats_label.setText("")
             return
         files, size, _ = self.marked_totals()
+        if self.panel.state is not None:  # groups come and go: the heading counts them again
+            self.panel.set_title(self._group_title())
         self.summary.setText(f"{plural(groups, 'group')}  ·  {human_bytes(size)} to free")
         self.summary.setToolTip(
             f"{plural(files, 'file')} marked for the trash in {plural(groups, 'group')}"

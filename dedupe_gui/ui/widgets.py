@@ -107,8 +107,15 @@ class Badge(QWidget):
         p.end()
 
 
+MARK_FRAME = 4  # room around the picture for the "to trash" frame, so it never covers pixels
+
+
 class ThumbView(QWidget):
-    """A picture fitted into a fixed box; until it arrives, a placeholder of its aspect ratio."""
+    """A picture fitted into a fixed box; until it arrives, a placeholder of its aspect ratio.
+
+    The picture is always drawn as decoded. A file marked for the trash gets a red frame in
+    the margin around it, outside the pixels a person is comparing.
+    """
 
     def __init__(self, box: QSize, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -117,7 +124,7 @@ class ThumbView(QWidget):
         self._source: QImage | None = None
         self._aspect = 4 / 3
         self._message = ""
-        self._dimmed = False
+        self._marked = False
         self.setFixedSize(box)
 
     def set_placeholder(self, width: int, height: int, message: str = "") -> None:
@@ -158,22 +165,27 @@ class ThumbView(QWidget):
         self._message = ""
         self.update()
 
-    def set_dimmed(self, dimmed: bool) -> None:
-        if dimmed != self._dimmed:
-            self._dimmed = dimmed
+    def set_marked(self, marked: bool) -> None:
+        if marked != self._marked:
+            self._marked = marked
             self.update()
+
+    def is_marked(self) -> bool:
+        return self._marked
 
     def has_image(self) -> bool:
         return self._image is not None
 
     def picture_rect(self) -> QRectF:
-        w, h = float(self._box.width()), float(self._box.height())
+        m = MARK_FRAME
+        w = float(max(1, self._box.width() - 2 * m))
+        h = float(max(1, self._box.height() - 2 * m))
         if w / h > self._aspect:
             pw, ph = h * self._aspect, h
         else:
             pw, ph = w, w / self._aspect
         # Bottom-aligned: pictures of one group stand on a common line above their captions.
-        return QRectF((w - pw) / 2, h - ph, pw, ph)
+        return QRectF(m + (w - pw) / 2, m + h - ph, pw, ph)
 
     def paintEvent(self, event: QPaintEvent) -> None:
         p = QPainter(self)
@@ -191,8 +203,8 @@ class ThumbView(QWidget):
                 )
         else:
             p.drawPixmap(rect, self._image, QRectF(self._image.rect()))
-        if self._dimmed:
-            p.fillRect(rect, QColor(255, 255, 255, 110))
-            p.setPen(QPen(QColor("#b3261e"), 3))
-            p.drawRect(rect.adjusted(1.5, 1.5, -1.5, -1.5))
+        if self._marked:
+            half = MARK_FRAME / 2
+            p.setPen(QPen(QColor("#d93025"), MARK_FRAME - 1))
+            p.drawRect(rect.adjusted(-half, -half, half, half))
         p.end()

@@ -68,12 +68,16 @@ def test_space_and_k_change_the_marks_but_never_all_files(
     assert marked(window) == {keeper, third}
     state = window.current_state()
     assert state is not None and os.path.basename(state.keeper.path) == second
-    assert window.panel.cards[1].badge_keep.text() == "Keeper"
+    # The new keeper moves to the pinned place on the left, still the selected file.
+    assert os.path.basename(window.panel.cards[0].path) == second
+    assert window.panel.current_path() == window.panel.cards[0].path
+    assert window.panel.cards[0].badge_keep.text() == "Keeper"
+    assert window.panel.keeper_layout.indexOf(window.panel.cards[0]) == 0
 
     # The only kept file cannot be marked: not by key, not by its checkbox.
     QTest.keyClick(window.table, Qt.Key.Key_Space)
     assert marked(window) == {keeper, third}
-    assert not window.panel.cards[1].check.isEnabled()
+    assert not window.panel.cards[0].check.isEnabled()
     assert "stays" in window.statusBar().currentMessage()
 
     # Unmark everything, then try to mark every file through the checkboxes.
