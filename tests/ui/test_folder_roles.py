@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from imaging import photo, save
 from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
 from pytestqt.qtbot import QtBot
 
 from dedupe_gui.ui.folders_panel import FoldersPanel, Role
 from dedupe_gui.ui.main_window import MainWindow
+from tests.imaging import photo, save
 
 
 def two_folders(tmp_path: Path) -> tuple[Path, Path]:
@@ -48,7 +49,7 @@ def test_role_combo_makes_a_folder_a_reference_and_back(
 
     # Down in the combo picks the next role (Reference), as a user's key press would.
     panel.role.setFocus()
-    qtbot.keyClick(panel.role, Qt.Key.Key_Down)
+    QTest.keyClick(panel.role, Qt.Key.Key_Down)
     assert panel.paths(Role.REFERENCE) == (str(big),)
     assert panel.paths(Role.SCAN) == (str(small),)
     item = panel.tree.topLevelItem(0)
@@ -67,7 +68,7 @@ def test_role_combo_makes_a_folder_a_reference_and_back(
     # And back: the folder is scanned again and its file may be offered for the trash.
     select_folder(panel, big)
     assert panel.role.currentText() == Role.REFERENCE.value
-    qtbot.keyClick(panel.role, Qt.Key.Key_Up)
+    QTest.keyClick(panel.role, Qt.Key.Key_Up)
     assert panel.paths(Role.REFERENCE) == ()
     assert set(panel.paths(Role.SCAN)) == {str(big), str(small)}
     scan_now(qtbot, window)
@@ -81,7 +82,7 @@ def test_excluded_folder_is_not_scanned(qtbot: QtBot, window: MainWindow, tmp_pa
     window.folders.add_folder(str(small / "inner"), Role.SCAN)
     select_folder(window.folders, small / "inner")
     window.folders.role.setFocus()
-    qtbot.keyClick(window.folders.role, Qt.Key.Key_End)  # the last role: Excluded
+    QTest.keyClick(window.folders.role, Qt.Key.Key_End)  # the last role: Excluded
     assert window.folders.paths(Role.EXCLUDED) == (str(small / "inner"),)
     window.set_scan_folders([str(big)])
     scan_now(qtbot, window)
