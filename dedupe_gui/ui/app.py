@@ -20,6 +20,7 @@ from dedupe_gui.core.cache import default_cache_path
 from dedupe_gui.ui.main_window import MainWindow
 from dedupe_gui.ui.preferences import APPLICATION, ORGANISATION
 from dedupe_gui.ui.services import WindowServices
+from dedupe_gui.ui.theme import follow_scheme
 
 DESKTOP_FILE = "io.github.dedupe_gui.DedupeGui"
 
@@ -39,6 +40,7 @@ def configure_application(app: QApplication) -> None:
     app.setApplicationVersion(__version__)
     app.setDesktopFileName(DESKTOP_FILE)
     app.setWindowIcon(window_icon())
+    follow_scheme(app)
 
 
 def default_services() -> WindowServices:

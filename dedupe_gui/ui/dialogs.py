@@ -102,13 +102,13 @@ class OutcomesDialog(_PathTableDialog):
         super().__init__("Cleanup results", intro, ("Result", "File", "Reason"), rows, parent)
 
 
-class KeeperRulesDialog(QDialog):
+class RulesEditor(QWidget):
     """Which file of a group stays: rules ticked and dragged into order, first rule first."""
 
     def __init__(self, rules: Sequence[str], parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Which copy to keep")
         layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
         intro = QLabel(
             "In every group the file that comes first under these rules is kept. Each rule "
             "decides only where the rules above it tie. Drag to reorder; untick to ignore."
@@ -130,13 +130,6 @@ class KeeperRulesDialog(QDialog):
             row.addWidget(b)
         row.addStretch(1)
         layout.addLayout(row)
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-        )
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        layout.addWidget(buttons)
-        self.resize(460, 380)
 
     def _fill(self, rules: Sequence[str]) -> None:
         self.list.clear()
@@ -166,6 +159,29 @@ class KeeperRulesDialog(QDialog):
             if item.checkState() == Qt.CheckState.Checked:
                 chosen.append(str(item.data(Qt.ItemDataRole.UserRole)))
         return tuple(chosen) or DEFAULT_RULES
+
+
+class KeeperRulesDialog(QDialog):
+    """The keeper rules on their own, for the Group menu (Preferences holds them too)."""
+
+    def __init__(self, rules: Sequence[str], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Which copy to keep")
+        layout = QVBoxLayout(self)
+        self.editor = RulesEditor(rules)
+        self.list = self.editor.list
+        self._move = self.editor._move
+        layout.addWidget(self.editor, 1)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+        self.resize(460, 380)
+
+    def rules(self) -> tuple[str, ...]:
+        return self.editor.rules()
 
 
 def ask(
@@ -206,17 +222,30 @@ def show_about(parent: QWidget) -> None:
     )
 
 
+# Every key the window answers to, in the words of the F1 list (a test holds the menus to it).
+KEYS: tuple[tuple[str, str], ...] = (
+    ("Up / Down", "previous / next group"),
+    ("PgUp / PgDown", "a page of groups back / forward"),
+    ("Home / End", "first / last group"),
+    ("Left / Right", "previous / next file of the group"),
+    ("Space", "mark or unmark the file for the trash"),
+    ("K", "keep this file, mark the others"),
+    ("Enter", "compare the file with the keeper, large"),
+    ("Del", "move the marked files of this group to the trash"),
+    ("Ctrl+Shift+Del", "clean up: move marked files of many groups to the trash"),
+    ("Ctrl+Z / Ctrl+Shift+Z", "undo / redo a mark or a keeper change"),
+    ("Ctrl++ / Ctrl+- / Ctrl+0", "larger / smaller pictures / fit them to the pane"),
+    ("Ctrl+Return", "open the file"),
+    ("Ctrl+Shift+R", "show the file in the file manager"),
+    ("Ctrl+O", "add a folder"),
+    ("F5 / Esc", "scan / cancel the scan"),
+    ("Ctrl+L / Ctrl+E", "load / export results"),
+    ("Ctrl+,", "preferences"),
+    ("F1", "this list"),
+    ("Ctrl+Q", "quit"),
+)
+
+
 def show_keys(parent: QWidget) -> None:
-    QMessageBox.information(
-        parent,
-        "Keyboard Shortcuts",
-        "<table cellspacing=4>"
-        "<tr><td><b>Up / Down</b></td><td>previous / next group</td></tr>"
-        "<tr><td><b>Left / Right</b></td><td>previous / next file</td></tr>"
-        "<tr><td><b>Space</b></td><td>mark or unmark the file for the trash</td></tr>"
-        "<tr><td><b>K</b></td><td>keep this file, mark the others</td></tr>"
-        "<tr><td><b>Delete</b></td><td>trash the marked files of this group</td></tr>"
-        "<tr><td><b>Enter</b></td><td>compare the file with the keeper</td></tr>"
-        "<tr><td><b>F5</b> / <b>Esc</b></td><td>scan / cancel the scan</td></tr>"
-        "</table>",
-    )
+    rows = "".join(f"<tr><td><b>{keys}</b></td><td>{what}</td></tr>" for keys, what in KEYS)
+    QMessageBox.information(parent, "Keyboard Shortcuts", f"<table cellspacing=4>{rows}</table>")

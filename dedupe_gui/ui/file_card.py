@@ -44,16 +44,17 @@ CUE_WORDS = {
 DATE_WORDS = {Cue.LOWER: "earlier than the keeper", Cue.HIGHER: "later than the keeper"}
 
 
-def shown_date(member: GroupMember) -> str:
+def shown_date(member: GroupMember, say_which: bool = True) -> str:
     """The capture date when the camera wrote one, else the file's modification time."""
     taken = member.record.fingerprint.taken
     if taken:
         try:
-            return datetime.fromisoformat(taken).strftime("%Y-%m-%d %H:%M") + " (taken)"
+            shown = datetime.fromisoformat(taken).strftime("%Y-%m-%d %H:%M")
         except ValueError:
             return taken
+        return shown + (" (taken)" if say_which else "")
     when = datetime.fromtimestamp(member.record.key.mtime_ns / 1e9)
-    return when.strftime("%Y-%m-%d %H:%M") + " (modified)"
+    return when.strftime("%Y-%m-%d %H:%M") + (" (modified)" if say_which else "")
 
 
 def resolution_text(member: GroupMember) -> str:
@@ -136,6 +137,9 @@ class FileCard(QWidget):
 
         self.facts = QLabel()
         self.facts.setTextFormat(Qt.TextFormat.RichText)
+        # Clipped at the card's edge rather than widening it: every card of a group has
+        # the same width, so the pictures compare at one scale.
+        self.facts.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         outer.addWidget(self.facts)
         self.distance = ElidedLabel(mode=Qt.TextElideMode.ElideRight)
         outer.addWidget(self.distance)
@@ -197,7 +201,8 @@ class FileCard(QWidget):
                 return escape(text)
             return f'<b style="color:{colour}">{escape(text)}{ARROWS[cue]}</b>'
 
-        date = shown_date(m) + (f"  ·  {fp.camera}" if fp.camera else "")
+        date = shown_date(m, say_which=False)
+        date += f"  ·  {fp.camera}" if fp.camera else ""
         self.facts.setText(
             f"{fact(resolution_text(m), d.resolution)}<br>"
             f"{fact(human_bytes(m.record.key.size), d.size)}  ·  {fact(fp.format, d.format)}<br>"
@@ -210,7 +215,8 @@ class FileCard(QWidget):
         ]
         if d.date is not None and d.date in DATE_WORDS:
             tips.append(f"Date: {DATE_WORDS[d.date]}")
-        self.facts.setToolTip("\n".join(tips) if tips else "")
+        kind = "taken (camera's date)" if fp.taken else "file last modified"
+        self.facts.setToolTip("\n".join([f"Date: {kind}", *tips]))
 
     def update_from(self, state: GroupState) -> None:
         m = self.member

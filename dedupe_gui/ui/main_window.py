@@ -57,8 +57,9 @@ from dedupe_gui.core.report import Report, load
 from dedupe_gui.core.scan import ScanOptions
 from dedupe_gui.core.threshold import PRESETS
 from dedupe_gui.core.units import human_bytes, human_duration
+from dedupe_gui.review.folders import describe_unreadable, unreadable_roots
 from dedupe_gui.ui import cleanup_prompts as prompts
-from dedupe_gui.ui import dialogs
+from dedupe_gui.ui import dialogs, toolbar
 from dedupe_gui.ui.compare_dialog import CompareDialog
 from dedupe_gui.ui.empty_state import EmptyState
 from dedupe_gui.ui.folders_panel import FoldersPanel, Role
@@ -70,6 +71,7 @@ from dedupe_gui.ui.group_panel import GroupPanel
 from dedupe_gui.ui.group_state import GroupState, distance
 from dedupe_gui.ui.group_table import GroupTable
 from dedupe_gui.ui.preferences import Preferences, load_bytes, load_preferences, save_preferences
+from dedupe_gui.ui.preferences_dialog import PreferencesDialog, clear_cache_files
 from dedupe_gui.ui.regrouping import GroupingRequest, Regrouper
 from dedupe_gui.ui.results_file import report_of, write_report
 from dedupe_gui.ui.scan_progress import ScanProgress
@@ -78,6 +80,7 @@ from dedupe_gui.ui.services import WindowServices
 from dedupe_gui.ui.tasks import TaskRunner, TaskSignals
 from dedupe_gui.ui.threshold_bar import ThresholdBar
 from dedupe_gui.ui.thumbnails import ThumbnailCache
+from dedupe_gui.ui.widgets import NoticeBar
 from dedupe_gui.ui.wording import plural
 
 SLOW_GROUPING = 0.12  # seconds; above this, a slider drag regroups on a pause, not every step
@@ -120,6 +123,7 @@ class MainWindow(QMainWindow):
         self._cancelled = False
         self._choices: dict[str, bool] = {}
         self._cleaning = False
+        self._collapse_dock = False  # hide the Folders panel when the next groups arrive
         self._last_outcomes: list[Outcome] = []
         self._changed: dict[int, GroupState] = {}  # groups to refresh (see _changed_later)
         self._changed_timer = QTimer(self)
@@ -194,6 +198,8 @@ class MainWindow(QMainWindow):
         groups_layout = QVBoxLayout(groups_side)
         groups_layout.setContentsMargins(0, 0, 0, 0)
         groups_layout.setSpacing(0)
+        self.notice = NoticeBar()
+        groups_layout.addWidget(self.notice)
         groups_layout.addWidget(self.summary)
         groups_layout.addWidget(self.table, 1)
         self.splitter.addWidget(groups_side)
@@ -293,6 +299,12 @@ class MainWindow(QMainWindow):
             self.edit_rules,
             tip="The order of the rules that choose the file to keep",
         )
+        self.act_prefs = a(
+            "&Preferences…",
+            self.edit_preferences,
+            "Ctrl+,",
+            "Similarity, which copy to keep, what the scan reads, the cache",
+        )
         self.act_errors = a("&Unreadable Files…", self.show_errors)
         self.act_outcomes = a("Last &Cleanup Results…", self.show_outcomes)
         self.act_about = a("&About Dedupe GUI", self.show_about)
@@ -315,6 +327,8 @@ class MainWindow(QMainWindow):
         file_menu.addAction(self.act_export)
         file_menu.addSeparator()
         file_menu.addAction(self.act_quit)
+        edit_menu = bar.addMenu("&Edit")
+        edit_menu.addAction(self.act_prefs)
         group_menu = bar.addMenu("&Group")
         for act in (
             self.act_toggle,
@@ -342,24 +356,46 @@ class MainWindow(QMainWindow):
         tools = self.addToolBar("Main")
         tools.setObjectName("mainToolbar")
         tools.setMovable(False)
-        tools.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
-        tools.addAction(self.act_choose)
-        tools.addAction(self.act_scan)
+        tools.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        toolbar.add_actions(
+            tools,
+            [
+                (self.folders_dock.toggleViewAction(), "folders", "Folders"),
+                (self.act_choose, "add", "Add Folder…"),
+                (self.act_scan, "scan", "Scan"),
+            ],
+        )
         tools.addSeparator()
         tools.addWidget(self.threshold)
         spacer = QWidget()
         spacer.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
         tools.addWidget(spacer)
-        tools.addAction(self.act_rules)
-        self.act_rules.setIconText("Keep Rules…")
-        tools.addAction(self.act_cleanup)
-        self.act_cleanup.setIconText("Clean Up All…")
-        self.act_scan.setIconText("Scan")
-        self.act_choose.setIconText("Add Folder…")
+        toolbar.add_actions(
+            tools,
+            [
+                (self.act_prefs, "preferences", "Preferences…"),
+                (self.act_cleanup, "cleanup", "Clean Up…"),
+            ],
+        )
         for action in tools.actions():
             button = tools.widgetForAction(action)
             if button is not None:
                 button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        cleanup_button = tools.widgetForAction(self.act_cleanup)
+        danger: list[QWidget] = [self.panel.trash_button]
+        if cleanup_button is not None:
+            danger.append(cleanup_button)
+        self._danger = toolbar.DestructiveStyle(danger, self)
+        self._compact = toolbar.CompactWhenNarrow(
+            self,
+            tools,
+            [
+                self.folders_dock.toggleViewAction(),
+                self.act_choose,
+                self.act_scan,
+                self.act_prefs,
+            ],
+        )
 
     def _restore_window(self) -> None:
         settings = self.services.settings
@@ -440,7 +476,10 @@ class MainWindow(QMainWindow):
         return ScanOptions(
             paths=(*scan, *(r for r in refs if r not in scan)),
             walk=WalkOptions(
-                excludes=tuple(glob.escape(os.path.abspath(p).rstrip(os.sep)) for p in excluded),
+                excludes=(
+                    *(glob.escape(os.path.abspath(p).rstrip(os.sep)) for p in excluded),
+                    *self.prefs.patterns,
+                ),
                 references=refs,
                 min_size=max(1, kb * 1000),
             ),
@@ -472,6 +511,7 @@ class MainWindow(QMainWindow):
         job.failed.connect(self._scan_failed)
         job.warned.connect(lambda msg: self.statusBar().showMessage(msg, 15000))
         self._scan = job
+        self._collapse_dock = True
         self.progress.start()
         self.statusBar().showMessage("Scanning…")
         self._update_everything()
@@ -596,6 +636,10 @@ class MainWindow(QMainWindow):
     def _set_states(self, states: Sequence[GroupState], anchor: str | None) -> None:
         header = self.table.horizontalHeader()
         self.model.set_states(states)
+        if self._collapse_dock and self.model.rowCount() > 0:
+            # The review needs the room; the Folders button brings the panel back.
+            self._collapse_dock = False
+            self.folders_dock.hide()
         if 0 <= header.sortIndicatorSection() < self.model.columnCount():
             self.model.sort(header.sortIndicatorSection(), header.sortIndicatorOrder())
         row = 0
@@ -965,6 +1009,7 @@ class MainWindow(QMainWindow):
         self._stats = report.stats
         self._has_results = True
         self._cancelled = False
+        self._collapse_dock = True
         self._choices = {m.path: not m.keep for g in report.groups for m in g.members}
         if path.lower().endswith(".json") or report.threshold:
             self.threshold.set_value(report.threshold)
@@ -1006,6 +1051,40 @@ class MainWindow(QMainWindow):
             self.set_rules(dialog.rules())
         dialog.deleteLater()
 
+    def edit_preferences(self) -> None:
+        dialog = PreferencesDialog(self.prefs, self.services.cache_path, self._clear_cache, self)
+        if dialog.exec():
+            self.apply_preferences(dialog.preferences())
+        dialog.deleteLater()
+
+    def _clear_cache(self) -> str | None:
+        if self.scanning or self.grouping:
+            return "The cache is in use: wait for the scan or grouping to finish."
+        return clear_cache_files(self.services.cache_path)
+
+    def apply_preferences(self, new: Preferences) -> None:
+        """Take edited preferences: regroup for similarity and rules, say when to rescan."""
+        old = self.prefs
+        self.prefs = new
+        self.threshold.set_value(new.threshold)
+        self.act_rotations.setChecked(new.rotations)
+        self.folders.min_size.setValue(new.min_size_kb)  # saves the preferences
+        self._save_preferences()
+        regroup = (old.threshold, old.rules, old.rotations) != (
+            new.threshold,
+            new.rules,
+            new.rotations,
+        )
+        rescan = (old.min_size_kb, old.patterns, old.follow_links) != (
+            new.min_size_kb,
+            new.patterns,
+            new.follow_links,
+        )
+        if regroup:
+            self.request_grouping()
+        if rescan and self._has_results:
+            self.statusBar().showMessage("Scan again (F5) to apply the new scan settings.", 15000)
+
     def set_rules(self, rules: Sequence[str]) -> None:
         self.prefs = replace(self.prefs, rules=tuple(rules))
         save_preferences(self.services.settings, self.prefs)
@@ -1021,7 +1100,9 @@ class MainWindow(QMainWindow):
         self.choose_folder()
 
     def _empty_secondary(self) -> None:
-        if self._has_results and self.threshold.value() < PRESETS["loose"]:
+        if unreadable_roots(self._paths, self._errors) and not self._records:
+            self.start_scan()
+        elif self._has_results and self.threshold.value() < PRESETS["loose"]:
             self.threshold.set_value(PRESETS["loose"], notify=True)
         elif self.prefs.recent:
             self.scan_folder(self.prefs.recent[0])
@@ -1037,6 +1118,7 @@ class MainWindow(QMainWindow):
     def _update_everything(self) -> None:
         self._update_title()
         self._update_page()
+        self._update_notice()
         self._update_summary()
         self._update_actions()
         n = len(self._errors)
@@ -1068,6 +1150,11 @@ class MainWindow(QMainWindow):
                 f"Scan {os.path.basename(recent) or recent} again" if recent else "",
             )
             return
+        missing = unreadable_roots(self._paths, self._errors)
+        if missing and not self._records:
+            title, body = describe_unreadable(missing, all_missing=True)
+            self.empty.show_message(title, body, "Choose Another Folder…", "", "Scan Again")
+            return
         images = len(self._records)
         which = "photos scanned before the stop" if self._cancelled else "photos"
         loose = self.threshold.value() < PRESETS["loose"]
@@ -1086,6 +1173,19 @@ class MainWindow(QMainWindow):
             "",
             "Try a looser similarity" if loose else "",
         )
+
+    def _update_notice(self) -> None:
+        notes = []
+        if self._cancelled and self._has_results:
+            read = plural(len(self._records), "photo")
+            notes.append(
+                f"Partial results: the scan was cancelled after {read} of "
+                f"{self._stats.files:,}. Copies among the photos not read are not shown."
+            )
+        missing = unreadable_roots(self._paths, self._errors)
+        if missing and self._records:
+            notes.append(describe_unreadable(missing, all_missing=False)[1])
+        self.notice.show_notice("\n".join(notes))
 
     def _update_summary(self) -> None:
         groups = self.model.rowCount()
@@ -1143,7 +1243,7 @@ class MainWindow(QMainWindow):
                 [self.folders_dock], [max(180, min(260, width // 5))], Qt.Orientation.Horizontal
             )
             rest = width - self.folders_dock.width()
-            self.splitter.setSizes([max(220, min(320, rest * 2 // 5)), rest])
+            self.splitter.setSizes([max(220, min(280, rest // 4)), rest])
         self.table.setFocus()
 
     def shutdown(self) -> None:

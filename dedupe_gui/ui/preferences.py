@@ -30,6 +30,8 @@ class Preferences:
     rules: tuple[str, ...] = DEFAULT_RULES
     rotations: bool = False  # also group copies turned by 90/180/270 degrees or mirrored
     recent: tuple[str, ...] = field(default_factory=tuple)
+    patterns: tuple[str, ...] = ()  # names or paths to skip, shell-style ("*.tmp", "*/Trash/*")
+    follow_links: bool = False  # follow links to folders while scanning
 
     def with_recent(self, path: str) -> Preferences:
         """``path`` first in the recent list, without repeats, at most MAX_RECENT long."""
@@ -55,6 +57,10 @@ def _int(value: object, default: int, low: int, high: int) -> int:
     return number if low <= number <= high else default
 
 
+def _bool(value: object) -> bool:
+    return str(value).lower() in ("true", "1")
+
+
 def load_preferences(settings: QSettings) -> Preferences:
     rules = tuple(r for r in _strings(settings.value("grouping/rules")) if r in RULES)
     return Preferences(
@@ -64,8 +70,10 @@ def load_preferences(settings: QSettings) -> Preferences:
         min_size_kb=_int(settings.value("folders/min_size_kb"), 0, 0, 10**7),
         threshold=_int(settings.value("grouping/threshold"), DEFAULT_THRESHOLD, 0, MAX_THRESHOLD),
         rules=rules or DEFAULT_RULES,
-        rotations=str(settings.value("grouping/rotations")).lower() in ("true", "1"),
+        rotations=_bool(settings.value("grouping/rotations")),
         recent=_strings(settings.value("folders/recent"))[:MAX_RECENT],
+        patterns=_strings(settings.value("folders/patterns")),
+        follow_links=_bool(settings.value("folders/follow_links")),
     )
 
 
@@ -78,6 +86,8 @@ def save_preferences(settings: QSettings, prefs: Preferences) -> None:
     settings.setValue("grouping/rules", list(prefs.rules))
     settings.setValue("grouping/rotations", prefs.rotations)
     settings.setValue("folders/recent", list(prefs.recent))
+    settings.setValue("folders/patterns", list(prefs.patterns))
+    settings.setValue("folders/follow_links", prefs.follow_links)
 
 
 def load_bytes(settings: QSettings, key: str) -> QByteArray | None:

@@ -208,3 +208,25 @@ class ThumbView(QWidget):
             p.setPen(QPen(QColor("#d93025"), MARK_FRAME - 1))
             p.drawRect(rect.adjusted(-half, -half, half, half))
         p.end()
+
+
+class NoticeBar(QLabel):
+    """A line above the group list for what the user must know about the results on show
+    (partial results, folders that were not read); hidden when there is nothing to say."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWordWrap(True)
+        self.setContentsMargins(8, 5, 8, 5)
+        self.setAutoFillBackground(True)
+        self.hide()
+
+    def show_notice(self, text: str) -> None:
+        pal = self.palette()
+        dark = pal.color(QPalette.ColorRole.Window).lightness() < 128
+        pal.setColor(QPalette.ColorRole.Window, QColor("#5a4300" if dark else "#fff3cd"))
+        pal.setColor(QPalette.ColorRole.WindowText, QColor("#ffe8a3" if dark else "#5c4400"))
+        self.setPalette(pal)
+        self.setText(text)
+        self.setToolTip(text)
+        self.setVisible(bool(text))
