@@ -160,8 +160,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     scan.add_argument(
         "--apply",
-        choices=("trash", "move"),
-        help="keep each group's keeper, trash (or move) the others",
+        choices=("trash", "move", "link"),
+        help="keep each group's keeper, trash (or move) the others; link: replace exact "
+        "copies on the keeper's file system by hard links to it (every path keeps working; "
+        "near-copies are left alone)",
     )
     scan.add_argument("--move-to", metavar="DIR", help="with --apply move: destination folder")
     scan.add_argument(
@@ -371,6 +373,14 @@ def cmd_scan(args: argparse.Namespace) -> int:
         _print_text(out, groups, result)
     if not args.apply:
         return 0
+    if args.apply == "link":
+        from dedupe_gui.core.links import LinkOptions, link_copies
+
+        outcomes = link_copies(
+            groups, LinkOptions(args.journal or default_journal_path(), args.dry_run)
+        )
+        _print_outcomes(outcomes, sys.stdout if args.format == "text" else sys.stderr)
+        return 1 if any(o.status is Status.FAILED for o in outcomes) else 0
     outcomes = apply_removals(
         (Removal.marked(g) for g in groups),
         CleanupOptions(

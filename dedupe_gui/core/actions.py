@@ -42,6 +42,8 @@ class Status(str, Enum):
     DELETED = "deleted"  # only with allow_permanent_delete, where the trash was unavailable
     WOULD_TRASH = "would trash"
     WOULD_MOVE = "would move"
+    LINKED = "linked"  # an exact copy replaced by a hard link to the keeper (core.links)
+    WOULD_LINK = "would link"
     SKIPPED = "skipped"
     FAILED = "failed"
 
