@@ -77,14 +77,15 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
 
 
 def cmd_restore(args: argparse.Namespace) -> int:
+    from dedupe_gui.core import cleanup_history as h
     from dedupe_gui.core import restore as r
 
     journal = args.journal or default_journal_path()
-    removed, restored = r.read_journal(journal)
+    removed, restored = h.read_journal(journal)
     if args.list:
         if not removed:
             print(f"the journal {journal} records no removed files")
-        for run, first, n in r.iter_runs(removed):
+        for run, first, n in h.iter_runs(removed):
             back = sum(1 for e in removed if e.run == run and (e.run, e.path) in restored)
             note = f", {back} restored" if back else ""
             print(f"{run}  {first.astimezone():%Y-%m-%d %H:%M}  {n} files{note}")
@@ -93,11 +94,11 @@ def cmd_restore(args: argparse.Namespace) -> int:
         print("dedupe-gui: restore needs --last, --since, --run or PATHs", file=sys.stderr)
         return 2
     try:
-        since = r.parse_since(args.since) if args.since else None
+        since = h.parse_since(args.since) if args.since else None
     except ValueError as exc:
         print(f"dedupe-gui: --since: {exc}", file=sys.stderr)
         return 2
-    chosen = r.select(
+    chosen = h.select(
         removed, restored, last=args.last, since=since, runs=args.run or (), paths=args.paths
     )
     if not chosen:

@@ -15,16 +15,15 @@ line after, both flushed to disk), in the cleanup journal.
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import stat
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from pathlib import Path
 
 from dedupe_gui.core.actions import Outcome, Status
 from dedupe_gui.core.models import Group, GroupMember
+from dedupe_gui.core.restore import append_journal_line
 
 _CHUNK = 1 << 20
 
@@ -65,11 +64,7 @@ class _Journal:
             "outcome": None if out is None else out.status.value,
             "reason": "" if out is None else out.reason,
         }
-        Path(self.path).parent.mkdir(parents=True, exist_ok=True)
-        with open(self.path, "a", encoding="utf-8", errors="surrogateescape") as f:
-            f.write(json.dumps(line, ensure_ascii=True) + "\n")
-            f.flush()
-            os.fsync(f.fileno())
+        append_journal_line(self.path, line)
 
 
 def link_copies(

@@ -16,7 +16,6 @@ outcome and a journal line, and one failure never stops the rest.
 
 from __future__ import annotations
 
-import base64
 import contextlib
 import errno
 import json
@@ -24,14 +23,14 @@ import os
 import re
 import shutil
 import sys
-from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 from enum import Enum
 from pathlib import Path
 from urllib.parse import unquote_to_bytes
 
-RESTORABLE = frozenset({"trashed", "moved"})
+from dedupe_gui.core.cleanup_history import Removed, read_journal, select
 
 
 class RestoreStatus(str, Enum):
@@ -42,159 +41,12 @@ class RestoreStatus(str, Enum):
 
 
 @dataclass(frozen=True, slots=True)
-class Removed:
-    """One journal line saying a file left its place: what restore can undo."""
-
-    time: datetime  # UTC
-    run: str  # the cleanup it belonged to
-    action: str  # "trash" or "move"
-    path: str
-    size: int
-    mtime_ns: int | None  # None in journals from before it was recorded
-    dest: str | None  # where a move put it
-    companion_of: str = ""
-
-
-@dataclass(frozen=True, slots=True)
 class RestoreOutcome:
     path: str
     status: RestoreStatus
     reason: str = ""
     source: str = ""  # where the file was found (in the trash, or the move's destination)
     run: str = ""
-
-
-# -- reading the journal ----------------------------------------------------------------------
-
-
-def _decoded(line: dict[str, object], key: str) -> str | None:
-    """A name from the journal: the exact bytes when the line carries them."""
-    raw = line.get(f"{key}_bytes")
-    if isinstance(raw, str):
-        with contextlib.suppress(ValueError):
-            return os.fsdecode(base64.b64decode(raw))
-    value = line.get(key)
-    return value if isinstance(value, str) else None
-
-
-def _parse_time(text: object) -> datetime | None:
-    if not isinstance(text, str):
-        return None
-    try:
-        t = datetime.fromisoformat(text)
-    except ValueError:
-        return None
-    return t if t.tzinfo else t.replace(tzinfo=timezone.utc)
-
-
-def read_journal(path: str) -> tuple[list[Removed], set[tuple[str, str]]]:
-    """Files the journal says left their place, oldest first, and (run, path) pairs already
-    restored. Lines that cannot be read (a torn last line) are skipped."""
-    removed: list[Removed] = []
-    restored: set[tuple[str, str]] = set()
-    try:
-        with open(path, encoding="utf-8", errors="surrogateescape") as f:
-            lines = f.readlines()
-    except FileNotFoundError:
-        return [], set()
-    for text in lines:
-        try:
-            line = json.loads(text)
-        except ValueError:
-            continue
-        if not isinstance(line, dict) or line.get("phase", "outcome") != "outcome":
-            continue
-        file_path = _decoded(line, "path")
-        when = _parse_time(line.get("time"))
-        if file_path is None or when is None:
-            continue
-        outcome = line.get("outcome")
-        if line.get("action") == "restore":
-            if outcome == RestoreStatus.RESTORED.value:
-                restored.add((str(line.get("of_run", "")), file_path))
-            continue
-        if outcome not in RESTORABLE:
-            continue
-        dest = _decoded(line, "dest")
-        reason = line.get("reason")
-        if dest is None and outcome == "moved" and isinstance(reason, str):
-            dest = reason.removeprefix("to ").split("; ")[0] or None  # older lines
-        size = line.get("size")
-        mtime_ns = line.get("mtime_ns")
-        removed.append(
-            Removed(
-                when,
-                str(line.get("run") or _legacy_run(when)),
-                "move" if outcome == "moved" else "trash",
-                file_path,
-                size if isinstance(size, int) else -1,
-                mtime_ns if isinstance(mtime_ns, int) else None,
-                dest,
-                str(line.get("companion_of") or ""),
-            )
-        )
-    return removed, restored
-
-
-def _legacy_run(when: datetime) -> str:
-    """Journals without run ids: lines of the same minute count as one cleanup."""
-    return when.strftime("%Y%m%dT%H%MZ")
-
-
-def select(
-    removed: Sequence[Removed],
-    restored: Collection[tuple[str, str]] = (),
-    *,
-    last: bool = False,
-    since: datetime | None = None,
-    runs: Iterable[str] = (),
-    paths: Iterable[str] = (),
-) -> list[Removed]:
-    """The entries to put back: the last cleanup, those since a time, of given runs, or of
-    given original paths (the latest removal of each); entries already restored are left out.
-    """
-    todo = [r for r in removed if (r.run, r.path) not in restored]
-    chosen: list[Removed] = []
-    if last and removed:
-        # The last cleanup, even when part of it is back already: never an older one.
-        last_run = removed[-1].run
-        chosen += [r for r in todo if r.run == last_run]
-    if since is not None:
-        chosen += [r for r in todo if r.time >= since]
-    wanted_runs = set(runs)
-    if wanted_runs:
-        chosen += [r for r in todo if r.run in wanted_runs]
-    wanted = {os.path.abspath(p) for p in paths}
-    if wanted:
-        latest: dict[str, Removed] = {}
-        for r in todo:
-            if r.path in wanted:
-                latest[r.path] = r
-        chosen += latest.values()
-    unique: dict[tuple[str, str], Removed] = {}
-    for r in chosen:
-        unique[(r.run, r.path)] = r
-    # Companions after their photos is no matter: each goes to its own place.
-    return sorted(unique.values(), key=lambda r: (r.time, r.path))
-
-
-_RELATIVE = re.compile(r"^(\d+(?:\.\d+)?)\s*([smhdw])$")
-
-
-def parse_since(text: str, now: datetime | None = None) -> datetime:
-    """``2h``, ``30m``, ``3d``, ``1w`` ago, or an ISO date/time (local time unless it says)."""
-    now = now or datetime.now(timezone.utc)
-    m = _RELATIVE.match(text.strip().lower())
-    if m:
-        unit = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days", "w": "weeks"}[m[2]]
-        return now - timedelta(**{unit: float(m[1])})
-    try:
-        t = datetime.fromisoformat(text.strip())
-    except ValueError:
-        raise ValueError(
-            f"not a time: {text!r} (try 2h, 3d, 2026-12-01 or 2026-12-01T18:30)"
-        ) from None
-    return t if t.tzinfo else t.astimezone()  # a naive time is the user's local time
 
 
 # -- finding the file in the trash ------------------------------------------------------------
@@ -437,11 +289,16 @@ class RestoreJournal:
             "outcome": out.status.value,
             "reason": out.reason,
         }
-        Path(self.path).parent.mkdir(parents=True, exist_ok=True)
-        with open(self.path, "a", encoding="utf-8", errors="surrogateescape") as f:
-            f.write(json.dumps(line, ensure_ascii=True) + "\n")
-            f.flush()
-            os.fsync(f.fileno())
+        append_journal_line(self.path, line)
+
+
+def append_journal_line(journal: str, line: dict[str, object]) -> None:
+    """One JSON line at the end of the journal, on disk before the call returns."""
+    Path(journal).parent.mkdir(parents=True, exist_ok=True)
+    with open(journal, "a", encoding="utf-8", errors="surrogateescape") as f:
+        f.write(json.dumps(line, ensure_ascii=True) + "\n")
+        f.flush()
+        os.fsync(f.fileno())
 
 
 def restore(
@@ -535,13 +392,3 @@ def summarise(outcomes: Sequence[RestoreOutcome]) -> dict[str, int]:
     for o in outcomes:
         counts[o.status.value] = counts.get(o.status.value, 0) + 1
     return counts
-
-
-def iter_runs(removed: Sequence[Removed]) -> Iterator[tuple[str, datetime, int]]:
-    """(run, first time, files) of each cleanup in the journal, oldest first."""
-    seen: dict[str, tuple[datetime, int]] = {}
-    for r in removed:
-        first, n = seen.get(r.run, (r.time, 0))
-        seen[r.run] = (first, n + 1)
-    for run, (first, n) in seen.items():
-        yield run, first, n

@@ -11,18 +11,11 @@ import pytest
 
 from dedupe_gui.cli import main
 from dedupe_gui.core.actions import CleanupOptions, Removal, Status, apply_removals
+from dedupe_gui.core.cleanup_history import Removed, parse_since, read_journal, select
 from dedupe_gui.core.grouping import group_records
 from dedupe_gui.core.grouping_options import GroupingOptions
 from dedupe_gui.core.models import Group
-from dedupe_gui.core.restore import (
-    Removed,
-    RestoreStatus,
-    parse_recycle_record,
-    parse_since,
-    read_journal,
-    restore_last,
-    select,
-)
+from dedupe_gui.core.restore import RestoreStatus, parse_recycle_record, restore_last
 from dedupe_gui.core.scan import ScanOptions, run_scan
 from tests.imaging import photo, save
 
