@@ -71,7 +71,7 @@ from dedupe_gui.ui.group_panel import GroupPanel
 from dedupe_gui.ui.group_state import GroupState, distance
 from dedupe_gui.ui.group_table import GroupTable
 from dedupe_gui.ui.preferences import Preferences, load_bytes, load_preferences, save_preferences
-from dedupe_gui.ui.preferences_dialog import PreferencesDialog, clear_cache_files
+from dedupe_gui.ui.preferences_dialog import PreferencesDialog, clear_cache
 from dedupe_gui.ui.regrouping import GroupingRequest, Regrouper
 from dedupe_gui.ui.results_file import report_of, write_report
 from dedupe_gui.ui.scan_progress import ScanProgress
@@ -1060,7 +1060,7 @@ class MainWindow(QMainWindow):
     def _clear_cache(self) -> str | None:
         if self.scanning or self.grouping:
             return "The cache is in use: wait for the scan or grouping to finish."
-        return clear_cache_files(self.services.cache_path)
+        return clear_cache(self.services.cache_path)
 
     def apply_preferences(self, new: Preferences) -> None:
         """Take edited preferences: regroup for similarity and rules, say when to rescan."""

@@ -8,8 +8,6 @@ take, and can clear them: they are the app's own files and are rebuilt by the ne
 
 from __future__ import annotations
 
-import contextlib
-import os
 from collections.abc import Callable
 from dataclasses import replace
 
@@ -31,24 +29,26 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from dedupe_gui.core.cache_admin import CacheAdminError, cache_info, clear
 from dedupe_gui.core.threshold import PRESETS, preset_for
 from dedupe_gui.core.units import human_bytes
 from dedupe_gui.ui.dialogs import RulesEditor
 from dedupe_gui.ui.preferences import Preferences
 from dedupe_gui.ui.threshold_bar import BITS_EXPLAINED, SLIDER_MAX, describe
+from dedupe_gui.ui.wording import plural
 
-CACHE_SUFFIXES = ("", "-wal", "-shm", "-journal")
 
-
-def cache_bytes(path: str | None) -> int:
-    """Bytes the fingerprint cache takes on disk, its SQLite side files included."""
+def cache_summary(path: str | None) -> tuple[str, bool]:
+    """The cache's size and entries in words, and whether there is anything to clear."""
     if not path:
-        return 0
-    total = 0
-    for suffix in CACHE_SUFFIXES:
-        with contextlib.suppress(OSError):
-            total += os.stat(path + suffix).st_size
-    return total
+        return "kept in memory only", False
+    try:
+        info = cache_info(path)
+    except CacheAdminError as exc:
+        return str(exc), False
+    if not info.exists:
+        return "empty (no scan yet)", False
+    return f"{human_bytes(info.bytes)}, {plural(info.entries, 'photo')}", info.entries > 0
 
 
 def _wrapped(text: str) -> QLabel:
@@ -195,8 +195,9 @@ class PreferencesDialog(QDialog):
         self.similarity_text.setText(describe(bits))
 
     def _show_cache_size(self) -> None:
-        self.cache_size.setText(human_bytes(cache_bytes(self._cache_path)))
-        self.clear_button.setEnabled(cache_bytes(self._cache_path) > 0)
+        text, clearable = cache_summary(self._cache_path)
+        self.cache_size.setText(text)
+        self.clear_button.setEnabled(clearable)
 
     def _clear(self) -> None:
         problem = self._clear_cache()
@@ -221,15 +222,12 @@ class PreferencesDialog(QDialog):
         )
 
 
-def clear_cache_files(path: str | None) -> str | None:
-    """Remove the fingerprint cache (the app's own files); None, or why it could not."""
+def clear_cache(path: str | None) -> str | None:
+    """Empty the fingerprint cache; None, or why it could not be done."""
     if not path:
         return "Fingerprints are kept in memory only: there is nothing to clear."
-    for suffix in CACHE_SUFFIXES:
-        try:
-            os.remove(path + suffix)
-        except FileNotFoundError:
-            pass
-        except OSError as exc:
-            return f"Could not clear the cache: {exc.strerror or exc}"
+    try:
+        clear(path)
+    except (CacheAdminError, OSError) as exc:
+        return f"Could not clear the cache: {exc}"
     return None

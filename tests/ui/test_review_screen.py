@@ -13,7 +13,7 @@ from dedupe_gui.core.models import FileKey, Fingerprint, GroupMember, ImageRecor
 from dedupe_gui.ui.dialogs import KEYS
 from dedupe_gui.ui.file_card import FileCard
 from dedupe_gui.ui.main_window import MainWindow
-from dedupe_gui.ui.preferences_dialog import PreferencesDialog, cache_bytes
+from dedupe_gui.ui.preferences_dialog import PreferencesDialog, cache_summary, clear_cache
 from tests.imaging import photo, save
 from tests.ui.conftest import scan
 
@@ -156,15 +156,17 @@ def test_preferences_hold_every_setting_and_apply(
     qtbot: QtBot, window: MainWindow, photos: Path, tmp_path: Path
 ) -> None:
     scan(qtbot, window, photos)
-    assert window.services.cache_path is not None
-    assert cache_bytes(window.services.cache_path) > 0
+    cache = window.services.cache_path
+    assert cache is not None
+    text, clearable = cache_summary(cache)
+    assert clearable and "7 photos" in text
     cleared: list[bool] = []
 
     def clear() -> str | None:
         cleared.append(True)
-        return None
+        return clear_cache(cache)
 
-    dialog = PreferencesDialog(window.prefs, window.services.cache_path, clear, window)
+    dialog = PreferencesDialog(window.prefs, cache, clear, window)
     qtbot.addWidget(dialog)
     assert "%" in dialog.similarity_text.text()  # measured precision and recall, in words
     dialog.preset.setCurrentIndex(dialog.preset.findText("Strict"))
@@ -175,6 +177,7 @@ def test_preferences_hold_every_setting_and_apply(
     dialog.min_size.setValue(20)
     dialog.clear_button.click()
     assert cleared and "Cleared" in dialog.cache_status.text()
+    assert not dialog.clear_button.isEnabled() and cache_summary(cache)[1] is False
     new = dialog.preferences()
     assert new.patterns == ("*.tmp", "*/Trash/*") and new.rotations and new.min_size_kb == 20
     with qtbot.waitSignal(window.groups_changed, timeout=5000):
