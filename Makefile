@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP_APP := $(VENV)/.stamp-app
 STAMP_TEST := $(VENV)/.stamp-test
 
-.PHONY: run test lint typecheck pytest bench package clean
+.PHONY: run install test lint typecheck pytest bench package clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -21,6 +21,13 @@ $(STAMP_TEST): pyproject.toml $(STAMP_APP)
 
 run: $(STAMP_APP)
 	$(PY) -m dedupe_gui $(ARGS)
+
+# `dedupe-gui` on the PATH: a link to the launcher in this checkout's .venv.
+BINDIR ?= $(HOME)/.local/bin
+install: $(STAMP_APP)
+	mkdir -p $(BINDIR)
+	ln -sf $(abspath $(VENV))/bin/dedupe-gui $(BINDIR)/dedupe-gui
+	@case ":$$PATH:" in *":$(BINDIR):"*) ;; *) echo "Add $(BINDIR) to your PATH to run dedupe-gui.";; esac
 
 LINT_PATHS := $(wildcard dedupe_gui tests bench packaging)
 
