@@ -108,7 +108,7 @@ def test_a_file_marked_for_the_trash_is_drawn_as_it_is(qtbot: QtBot) -> None:
 
 
 def test_home_end_and_the_counter_in_the_heading(
-    qtbot: QtBot, window: MainWindow, photos: Path
+    qtbot: QtBot, trash_home: Path, window: MainWindow, photos: Path
 ) -> None:
     scan(qtbot, window, photos)
     rows = window.model.rowCount()

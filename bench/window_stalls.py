@@ -1,0 +1,225 @@
+"""How long the window's GUI thread goes unanswered while it scans, regroups and cleans up.
+
+    python -m bench.window_stalls make /tmp/lib-20k --files 20000 [--originals DIR]
+    xvfb-run -a python -m bench.window_stalls run /tmp/lib-20k [--cache FILE] [--keep-cache]
+
+``make`` writes a library of small JPEGs: distinct pictures cut from the real-photo originals,
+five copies of each (resized, re-encoded, brighter, cropped), so a 20,000-file library holds
+4,000 groups and 16,000 files to clean up. ``run`` opens the real window, scans the library,
+moves the similarity slider twice (two regroupings), then cleans up every group, with a probe
+timer on the GUI thread ticking every 10 ms. Per stage it prints the longest gap between ticks
+(wall clock: what a user would feel, including time the operating system or another thread
+held the interpreter) and the most CPU the GUI thread itself spent between two ticks (work
+done on the GUI thread, which a loaded machine does not inflate). The cleanup moves files into
+a folder beside the library and moves them back afterwards.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import shutil
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from PySide6.QtCore import QObject
+
+COPIES = 5
+
+
+@dataclass
+class StallProbe:
+    """Ticks on the GUI thread; the gaps between ticks are how long the thread was away."""
+
+    interval_ms: int = 10
+    wall: list[float] = field(default_factory=list)
+    cpu: list[float] = field(default_factory=list)
+    _last: tuple[float, float] = (0.0, 0.0)
+    _timer: QObject | None = None
+
+    def start(self) -> None:
+        from PySide6.QtCore import QTimer
+
+        timer = QTimer()
+        timer.setInterval(self.interval_ms)
+        timer.timeout.connect(self._tick)
+        self._timer = timer
+        self._last = (time.perf_counter(), time.thread_time())
+        timer.start()
+
+    def _tick(self) -> None:
+        now = (time.perf_counter(), time.thread_time())
+        self.wall.append(now[0] - self._last[0])
+        self.cpu.append(now[1] - self._last[1])
+        self._last = now
+
+    def stop(self) -> None:
+        from PySide6.QtCore import QTimer
+
+        if isinstance(self._timer, QTimer):
+            self._timer.stop()
+
+    def reset(self) -> None:
+        self.wall.clear()
+        self.cpu.clear()
+        self._last = (time.perf_counter(), time.thread_time())
+
+    @property
+    def longest_wall_ms(self) -> float:
+        return max(self.wall, default=0.0) * 1000
+
+    @property
+    def longest_cpu_ms(self) -> float:
+        return max(self.cpu, default=0.0) * 1000
+
+    def percentile_wall_ms(self, q: float) -> float:
+        if not self.wall:
+            return 0.0
+        ordered = sorted(self.wall)
+        return ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000
+
+
+def make_library(out: Path, files: int, originals: Path, seed: int = 20) -> None:
+    from PIL import Image, ImageEnhance, ImageOps
+
+    rng = random.Random(seed)
+    sources = sorted(p for p in originals.iterdir() if p.suffix.lower() in (".jpg", ".png"))
+    pictures = []
+    for p in sources:
+        with Image.open(p) as im:
+            img = im.convert("RGB")
+        img.thumbnail((1200, 1200))
+        if min(img.size) >= 300:
+            pictures.append(img)
+    bases = files // COPIES
+    for n in range(bases):
+        src = pictures[n % len(pictures)]
+        # A distinct picture: a random window of a photo, sometimes mirrored or turned.
+        w = rng.randint(src.width * 2 // 5, src.width * 3 // 5)
+        h = rng.randint(src.height * 2 // 5, src.height * 3 // 5)
+        x, y = rng.randint(0, src.width - w), rng.randint(0, src.height - h)
+        base = src.crop((x, y, x + w, y + h)).resize((320, 240))
+        if rng.random() < 0.5:
+            base = ImageOps.mirror(base)
+        if rng.random() < 0.3:
+            base = base.rotate(180)
+        folder = out / f"{n // 500:03d}"
+        variants = [
+            (base, 92),
+            (base.resize((240, 180)), 85),
+            (base, 60),
+            (ImageEnhance.Brightness(base).enhance(1.08), 88),
+            (base.crop((8, 6, 312, 234)), 90),
+        ]
+        for k, (img, quality) in enumerate(variants):
+            path = folder / f"copy{k}" / f"IMG_{n:05d}.jpg"
+            path.parent.mkdir(parents=True, exist_ok=True)
+            img.save(path, "JPEG", quality=quality)
+
+
+def run(library: Path, cache: str | None) -> None:
+    from PySide6.QtCore import QEventLoop, QSettings, QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from dedupe_gui.ui.app import configure_application
+    from dedupe_gui.ui.main_window import MainWindow
+    from dedupe_gui.ui.services import WindowServices
+
+    app = QApplication(sys.argv[:1])
+    configure_application(app)
+    work = Path(tempfile.mkdtemp(prefix="window-stalls-"))
+    bin_ = library.parent / (library.name + "-bin")
+    bin_.mkdir(exist_ok=True)
+    moved: list[tuple[str, str]] = []
+
+    def trash(path: str) -> None:
+        target = bin_ / f"{len(moved):06d}-{os.path.basename(path)}"
+        os.rename(path, target)
+        moved.append((path, str(target)))
+
+    services = WindowServices(
+        settings=QSettings(str(work / "settings.conf"), QSettings.Format.IniFormat),
+        cache_path=cache or str(work / "cache.sqlite3"),
+        journal_path=str(work / "journal.jsonl"),
+        trash=trash,
+        ask=lambda *_args, **_kw: True,
+    )
+    window = MainWindow(services)
+    window.resize(1280, 800)
+    window.show()
+    probe = StallProbe()
+    probe.start()
+
+    def until(signal: object, start: object) -> float:
+        loop = QEventLoop()
+        signal.connect(loop.quit)  # type: ignore[attr-defined]
+        began = time.perf_counter()
+        QTimer.singleShot(0, start)  # type: ignore[call-overload]
+        loop.exec()
+        signal.disconnect(loop.quit)  # type: ignore[attr-defined]
+        return time.perf_counter() - began
+
+    def report(stage: str, seconds: float) -> None:
+        over = sum(1 for g in probe.wall if g > 0.1)
+        print(
+            f"{stage:<24} {seconds:7.2f} s   longest gap {probe.longest_wall_ms:6.0f} ms"
+            f"   99th pct {probe.percentile_wall_ms(0.99):5.0f} ms   gaps > 100 ms: {over:3d}"
+            f"   most GUI-thread CPU between ticks {probe.longest_cpu_ms:5.0f} ms",
+            flush=True,
+        )
+        probe.reset()
+
+    try:
+        window.set_scan_folders([str(library)])
+        probe.reset()
+        seconds = until(window.groups_changed, window.start_scan)
+        print(f"{window.model.rowCount():,} groups of {len(library_files(library)):,} files")
+        report("scan and first grouping", seconds)
+        for bits in (16, 6):
+            seconds = until(
+                window.groups_changed, lambda b=bits: window.threshold.set_value(b, notify=True)
+            )
+            report(f"regroup at {bits} bits", seconds)
+        files, size, groups = window.marked_totals()
+        print(f"cleaning up {files:,} files ({size // 1_000_000:,} MB) in {groups:,} groups")
+        seconds = until(window.cleanup_finished, window.clean_up_all)
+        report("cleanup", seconds)
+    finally:
+        probe.stop()
+        window.shutdown()
+        for original, target in reversed(moved):
+            os.makedirs(os.path.dirname(original), exist_ok=True)
+            os.rename(target, original)
+        shutil.rmtree(work, ignore_errors=True)
+        print(f"{len(moved):,} files moved back", flush=True)
+
+
+def library_files(library: Path) -> list[Path]:
+    return list(library.rglob("*.jpg"))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    make = sub.add_parser("make")
+    make.add_argument("out", type=Path)
+    make.add_argument("--files", type=int, default=20_000)
+    make.add_argument("--originals", type=Path, default=Path("../shared/corpus/originals"))
+    go = sub.add_parser("run")
+    go.add_argument("library", type=Path)
+    go.add_argument("--cache", help="fingerprint cache to use (warm rescans)")
+    args = parser.parse_args()
+    if args.command == "make":
+        make_library(args.out, args.files, args.originals)
+    else:
+        run(args.library, args.cache)
+
+
+if __name__ == "__main__":
+    main()
