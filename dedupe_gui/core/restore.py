@@ -381,6 +381,26 @@ def _restore_one(entry: Removed, find: Finder, dry_run: bool) -> RestoreOutcome:
     return result(RestoreStatus.RESTORED, f"from {source}", source)
 
 
+def restore_files(
+    journal: str,
+    paths: Iterable[str],
+    on_outcome: Callable[[RestoreOutcome], None] | None = None,
+) -> list[RestoreOutcome]:
+    """Put back the latest removal of each of ``paths`` (and the companions that went with
+    them): the window's "Undo Cleanup" of the cleanup it just ran."""
+    removed, restored = read_journal(journal)
+    wanted = set(paths)
+    chosen = select(removed, restored, paths=wanted)
+    runs = {r.run for r in chosen}
+    chosen += [
+        r
+        for r in removed
+        if r.companion_of in wanted and r.run in runs and (r.run, r.path) not in restored
+    ]
+    unique = {(r.run, r.path): r for r in chosen}
+    return restore(sorted(unique.values(), key=lambda r: r.time), journal, on_outcome=on_outcome)
+
+
 def restore_last(journal: str, *, dry_run: bool = False) -> list[RestoreOutcome]:
     """Undo the last cleanup recorded in ``journal``: the window's "Undo Cleanup"."""
     removed, restored = read_journal(journal)

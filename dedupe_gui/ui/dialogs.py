@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
@@ -73,6 +73,7 @@ class _PathTableDialog(QDialog):
         )
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
+        self.buttons = buttons
         self.resize(820, 420)
 
 
@@ -90,7 +91,12 @@ class ErrorsDialog(_PathTableDialog):
 
 
 class OutcomesDialog(_PathTableDialog):
-    def __init__(self, outcomes: Sequence[Outcome], parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        outcomes: Sequence[Outcome],
+        parent: QWidget | None = None,
+        undo: Callable[[], None] | None = None,
+    ) -> None:
         done = sum(1 for o in outcomes if o.status.ok)
         failed = len(outcomes) - done
         intro = f"{done} file{'s' if done != 1 else ''} removed."
@@ -100,6 +106,11 @@ class OutcomesDialog(_PathTableDialog):
             intro += f" {failed} files were not removed; they stay in the list with the reason."
         rows = [(o.status.value, o.path, o.reason) for o in outcomes]
         super().__init__("Cleanup results", intro, ("Result", "File", "Reason"), rows, parent)
+        if undo is not None:
+            button = self.buttons.addButton("Undo Cleanup", QDialogButtonBox.ButtonRole.ActionRole)
+            button.setToolTip("Put these files back where they were (never over a file)")
+            button.clicked.connect(undo)
+            button.clicked.connect(self.accept)
 
 
 class RulesEditor(QWidget):
@@ -178,6 +189,7 @@ class KeeperRulesDialog(QDialog):
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
+        self.buttons = buttons
         self.resize(460, 380)
 
     def rules(self) -> tuple[str, ...]:

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from dedupe_gui.core.actions import Outcome
+from dedupe_gui.core.companions import describe as describe_companions
 from dedupe_gui.core.models import GroupMember
 from dedupe_gui.core.units import human_bytes
 from dedupe_gui.review.differences import Cue, Differences, compare
@@ -207,6 +208,8 @@ class FileCard(QWidget):
             f"{fact(resolution_text(m), d.resolution)}<br>"
             f"{fact(human_bytes(m.record.key.size), d.size)}  ·  {fact(fp.format, d.format)}<br>"
             f"{fact(date, d.date)}"
+            # What goes with this file when it is removed, and stays when it is kept.
+            + (f"<br>{escape(describe_companions(m.companions))}" if m.companions else "")
         )
         tips = [
             f"{what}: {CUE_WORDS[cue]}"
@@ -216,7 +219,8 @@ class FileCard(QWidget):
         if d.date is not None and d.date in DATE_WORDS:
             tips.append(f"Date: {DATE_WORDS[d.date]}")
         kind = "taken (camera's date)" if fp.taken else "file last modified"
-        self.facts.setToolTip("\n".join([f"Date: {kind}", *tips]))
+        goes_with = [f"Goes with it: {c.path}" for c in m.companions]
+        self.facts.setToolTip("\n".join([f"Date: {kind}", *tips, *goes_with]))
 
     def update_from(self, state: GroupState) -> None:
         m = self.member

@@ -54,6 +54,7 @@ from dedupe_gui.core.models import (
     ScanStats,
 )
 from dedupe_gui.core.report import Report, load
+from dedupe_gui.core.restore import RestoreOutcome, RestoreStatus, restore_files
 from dedupe_gui.core.scan import ScanOptions
 from dedupe_gui.core.threshold import PRESETS
 from dedupe_gui.core.units import human_bytes, human_duration
@@ -73,6 +74,7 @@ from dedupe_gui.ui.group_table import GroupTable
 from dedupe_gui.ui.preferences import Preferences, load_bytes, load_preferences, save_preferences
 from dedupe_gui.ui.preferences_dialog import PreferencesDialog, clear_cache
 from dedupe_gui.ui.regrouping import GroupingRequest, Regrouper
+from dedupe_gui.ui.restore_dialog import RestoreOutcomesDialog
 from dedupe_gui.ui.results_file import report_of, write_report
 from dedupe_gui.ui.scan_progress import ScanProgress
 from dedupe_gui.ui.scan_worker import ScanJob
@@ -91,6 +93,7 @@ class MainWindow(QMainWindow):
     scan_finished = Signal(object)  # ScanResult
     groups_changed = Signal()
     cleanup_finished = Signal(object)  # list[Outcome]
+    restore_finished = Signal(object)  # list[RestoreOutcome]
     report_saved = Signal(str)
     report_loaded = Signal(str)
     task_failed = Signal(str)
@@ -307,6 +310,11 @@ class MainWindow(QMainWindow):
         )
         self.act_errors = a("&Unreadable Files…", self.show_errors)
         self.act_outcomes = a("Last &Cleanup Results…", self.show_outcomes)
+        self.act_undo_cleanup = a(
+            "&Undo Cleanup",
+            self.undo_cleanup,
+            tip="Put the files of the last cleanup back where they were (never over a file)",
+        )
         self.act_about = a("&About Dedupe GUI", self.show_about)
         self.act_keys = a(
             "&Keyboard Shortcuts", self.show_keys, QKeySequence.StandardKey.HelpContents
@@ -341,6 +349,7 @@ class MainWindow(QMainWindow):
         group_menu.addSeparator()
         group_menu.addAction(self.act_trash)
         group_menu.addAction(self.act_cleanup)
+        group_menu.addAction(self.act_undo_cleanup)
         group_menu.addSeparator()
         group_menu.addAction(self.act_reset_marks)
         group_menu.addAction(self.act_rules)
@@ -1043,7 +1052,38 @@ class MainWindow(QMainWindow):
 
     def show_outcomes(self) -> None:
         if self._last_outcomes:
-            dialogs.OutcomesDialog(self._last_outcomes, self).open()
+            undo = self.undo_cleanup if self.act_undo_cleanup.isEnabled() else None
+            dialogs.OutcomesDialog(self._last_outcomes, self, undo).open()
+
+    def undo_cleanup(self) -> None:
+        """Put the last cleanup's files back (core.restore), off the GUI thread."""
+        journal = self.services.journal_path
+        paths = [o.path for o in self._last_outcomes if o.status.removed and not o.companion_of]
+        if journal is None or not paths or self._cleaning or self.scanning:
+            return
+        self._cleaning = True
+        self._update_actions()
+        self.statusBar().showMessage("Putting the files of the last cleanup back…")
+
+        def done(outcomes: list[RestoreOutcome]) -> None:
+            self._cleaning = False
+            self._last_outcomes = []
+            back = sum(1 for o in outcomes if o.status is RestoreStatus.RESTORED)
+            self.statusBar().showMessage(
+                f"Put back {plural(back, 'file')}; scan again to see them in their groups.", 30000
+            )
+            self._update_everything()
+            if back < len(outcomes):
+                RestoreOutcomesDialog(outcomes, self).open()
+            self.restore_finished.emit(outcomes)
+
+        def failed(message: str) -> None:
+            self._cleaning = False
+            self._update_everything()
+            self.statusBar().showMessage(f"Undo stopped: {message}", 20000)
+            self.task_failed.emit(message)
+
+        self._files.start(lambda _signals: restore_files(journal, paths), done, failed)
 
     def edit_rules(self) -> None:
         dialog = dialogs.KeeperRulesDialog(self.prefs.rules, self)
@@ -1230,6 +1270,11 @@ class MainWindow(QMainWindow):
         self.act_cleanup.setEnabled(not busy and self.model.rowCount() > 0)
         self.act_errors.setEnabled(bool(self._errors))
         self.act_outcomes.setEnabled(bool(self._last_outcomes))
+        self.act_undo_cleanup.setEnabled(
+            not busy
+            and self.services.journal_path is not None
+            and any(o.status.removed for o in self._last_outcomes)
+        )
 
     # == lifetime ============================================================================
 
