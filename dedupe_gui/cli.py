@@ -7,6 +7,7 @@ the same functions the window calls. Qt is imported only when the window is open
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import sys
@@ -17,12 +18,15 @@ from typing import IO, Any
 from dedupe_gui import __version__, cli_maintenance
 from dedupe_gui.core.actions import (
     CleanupOptions,
+    CleanupStopped,
     Outcome,
     Removal,
+    Scope,
     Status,
     apply_removals,
     default_journal_path,
     summarise_outcomes,
+    with_quick_digests,
 )
 from dedupe_gui.core.cache import FingerprintStore, default_cache_path
 from dedupe_gui.core.companions import describe as describe_companions
@@ -33,13 +37,14 @@ from dedupe_gui.core.hashes import hash_to_hex
 from dedupe_gui.core.keeper import DEFAULT_RULES, RULES, validate_rules
 from dedupe_gui.core.lookup import find_matches
 from dedupe_gui.core.models import FileError, Group, Progress, ScanResult
-from dedupe_gui.core.report import Report, to_csv, to_json
+from dedupe_gui.core.names import printable
+from dedupe_gui.core.report import Report, ReportError, load, to_csv, to_json
 from dedupe_gui.core.scan import ScanOptions, run_scan
 from dedupe_gui.core.threshold import DEFAULT_THRESHOLD, PRESETS, parse_threshold
 from dedupe_gui.core.units import human_bytes, human_duration
 from dedupe_gui.core.verify import DEFAULT_MAX_RESIDUAL
 
-SUBCOMMANDS = ("scan", "index", "search", *cli_maintenance.COMMANDS)
+SUBCOMMANDS = ("scan", "apply", "index", "search", *cli_maintenance.COMMANDS)
 
 
 class _Exit(Exception):
@@ -111,6 +116,12 @@ def build_parser() -> argparse.ArgumentParser:
             help="skip files smaller than this (e.g. 50k)",
         )
         p.add_argument("--hidden", action="store_true", help="include hidden files and folders")
+        p.add_argument(
+            "--follow-links",
+            action="store_true",
+            help="follow symbolic links to folders (their targets then count as chosen "
+            "folders); links to files are never followed",
+        )
         p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
 
     scan = sub.add_parser(
@@ -165,19 +176,24 @@ def build_parser() -> argparse.ArgumentParser:
         "copies on the keeper's file system by hard links to it (every path keeps working; "
         "near-copies are left alone)",
     )
-    scan.add_argument("--move-to", metavar="DIR", help="with --apply move: destination folder")
-    scan.add_argument(
-        "--dry-run", action="store_true", help="with --apply: say what would happen, touch nothing"
+    _cleanup_arguments(scan)
+
+    apply = sub.add_parser(
+        "apply",
+        help="apply a saved report",
+        description="Trash (or move) the files a saved 'scan --format json' report marks "
+        '"keep": false, after re-checking every file as it is now (still a regular file, '
+        "unchanged, inside the scanned folders, outside the reference folders, and not the "
+        "last copy). Exit status: 0 done, 1 some file failed, 2 error.",
     )
-    scan.add_argument(
-        "--delete-if-no-trash",
-        action="store_true",
-        help="with --apply trash: PERMANENTLY delete files on drives that have no "
-        "trash (otherwise they are left alone and reported)",
+    apply.add_argument("report", metavar="REPORT.json")
+    apply.add_argument(
+        "--apply",
+        choices=("trash", "move"),
+        default="trash",
+        help="what to do with the files not kept (default trash)",
     )
-    scan.add_argument(
-        "--journal", metavar="FILE", help=f"journal of actions (default {default_journal_path()})"
-    )
+    _cleanup_arguments(apply)
 
     index = sub.add_parser(
         "index",
@@ -207,6 +223,22 @@ def build_parser() -> argparse.ArgumentParser:
     )
     cli_maintenance.add_parsers(sub)
     return parser
+
+
+def _cleanup_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--move-to", metavar="DIR", help="with --apply move: destination folder")
+    p.add_argument(
+        "--dry-run", action="store_true", help="with --apply: say what would happen, touch nothing"
+    )
+    p.add_argument(
+        "--delete-if-no-trash",
+        action="store_true",
+        help="with --apply trash: PERMANENTLY delete files on drives that have no "
+        "trash (otherwise they are left alone and reported)",
+    )
+    p.add_argument(
+        "--journal", metavar="FILE", help=f"journal of actions (default {default_journal_path()})"
+    )
 
 
 # -- progress -------------------------------------------------------------------------------
@@ -247,17 +279,36 @@ def _run_scan(
             references=tuple(references),
             min_size=max(1, args.min_size),
             include_hidden=args.hidden,
+            follow_links=args.follow_links,
         ),
     )
     update, close = _progress_bar(not args.quiet)
     cancel = threading.Event()
+    # The scan runs on a worker thread so that Ctrl-C sets the cancel flag *before* the
+    # scan unwinds: decoding threads stop taking files at once.
+    box: list[ScanResult | BaseException] = []
+
+    def work() -> None:
+        try:
+            box.append(run_scan(options, store, update, cancel))
+        except BaseException as exc:  # handed to the main thread below
+            box.append(exc)
+
+    worker = threading.Thread(target=work, name="scan", daemon=True)
+    worker.start()
     try:
-        return run_scan(options, store, update, cancel)
+        while worker.is_alive():
+            worker.join(0.2)
     except KeyboardInterrupt:
         cancel.set()
+        worker.join()
         raise
     finally:
         close()
+    outcome = box[0]
+    if isinstance(outcome, BaseException):
+        raise outcome
+    return outcome
 
 
 # -- scan -----------------------------------------------------------------------------------
@@ -292,7 +343,7 @@ def _print_text(out: IO[str], groups: Sequence[Group], result: ScanResult) -> No
                 file=out,
             )
             if m.companions:
-                print(f"{'':>42}{describe_companions(m.companions)}", file=out)
+                print(f"{'':>42}{printable(describe_companions(m.companions))}", file=out)
         print(file=out)
     _print_errors(out, result.errors)
     s = summarise(groups)
@@ -314,25 +365,60 @@ def _print_errors(out: IO[str], errors: Sequence[FileError]) -> None:
 
 
 def _printable(path: str) -> str:
-    """Paths that are not valid UTF-8 shown with their raw bytes escaped, never a crash."""
-    return path.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    """Names for a terminal: raw bytes, control and bidi characters escaped, never a crash."""
+    return printable(path)
 
 
-def _print_outcomes(outcomes: Sequence[Outcome], err: IO[str]) -> None:
+def _print_outcome(o: Outcome, out: IO[str]) -> None:
+    reason = f": {printable(o.reason)}" if o.reason else ""
+    print(f"{o.status.value}: {_printable(o.path)}{reason}", file=out)
+    out.flush()  # a closed pipe shows here, and stops the cleanup before the next file
+
+
+def _print_summary(outcomes: Sequence[Outcome], out: IO[str]) -> None:
     freed = sum(o.bytes for o in outcomes if o.status.ok)
-    for o in outcomes:
-        reason = f": {o.reason}" if o.reason else ""
-        print(f"{o.status.value}: {_printable(o.path)}{reason}", file=err)
     counts = summarise_outcomes(outcomes)
     summary = ", ".join(f"{v} {k}" for k, v in counts.items()) or "nothing to do"
-    print(f"{summary}; {human_bytes(freed)}.", file=err)
+    print(f"{summary}; {human_bytes(freed)}.", file=out)
 
 
-def cmd_scan(args: argparse.Namespace) -> int:
+def _print_outcomes(outcomes: Sequence[Outcome], out: IO[str]) -> None:
+    for o in outcomes:
+        _print_outcome(o, out)
+    _print_summary(outcomes, out)
+
+
+def _check_cleanup_args(args: argparse.Namespace) -> None:
     if args.apply == "move" and not args.move_to:
         raise _Exit("--apply move needs --move-to DIR")
     if (args.dry_run or args.delete_if_no_trash) and not args.apply:
         raise _Exit("--dry-run and --delete-if-no-trash only make sense with --apply")
+
+
+def _clean_up(groups: Sequence[Group], scope: Scope, args: argparse.Namespace, out: IO[str]) -> int:
+    """The cleanup shared by ``scan --apply`` and ``apply``: outcomes printed as they come."""
+    try:
+        outcomes = apply_removals(
+            (Removal.marked(g) for g in groups),
+            CleanupOptions(
+                journal=args.journal or default_journal_path(),
+                dry_run=args.dry_run,
+                move_to=args.move_to if args.apply == "move" else None,
+                allow_permanent_delete=args.delete_if_no_trash,
+                scope=scope,
+            ),
+            on_outcome=lambda o: _print_outcome(o, out),
+        )
+    except CleanupStopped as exc:
+        with contextlib.suppress(OSError, ValueError):
+            _print_summary(exc.outcomes, sys.stderr)
+        raise _Exit(str(exc)) from exc
+    _print_summary(outcomes, out)
+    return 1 if any(o.status is Status.FAILED for o in outcomes) else 0
+
+
+def cmd_scan(args: argparse.Namespace) -> int:
+    _check_cleanup_args(args)
     for ref in args.reference:
         if not os.path.isdir(ref):
             raise _Exit(f"--reference {ref}: not a folder")
@@ -362,7 +448,19 @@ def cmd_scan(args: argparse.Namespace) -> int:
         with _open_store(args.cache or default_cache_path()) as store:
             result = _run_scan(paths, args, store, args.reference)
             groups = group(result, store)
-    report = Report(args.threshold, result.paths, tuple(groups), result.errors, result.stats)
+    if args.apply or args.format == "json":
+        # What the copies kept look like now, so a cleanup (now or from the saved report)
+        # can tell a kept file replaced behind our back.
+        groups = with_quick_digests(groups)
+    report = Report(
+        args.threshold,
+        result.paths,
+        tuple(groups),
+        result.errors,
+        result.stats,
+        result.roots,
+        result.references,
+    )
     out = sys.stdout
     # JSON and CSV stay machine-readable on stdout; with them, cleanup outcomes go to stderr.
     if args.format == "json":
@@ -373,6 +471,10 @@ def cmd_scan(args: argparse.Namespace) -> int:
         _print_text(out, groups, result)
     if not args.apply:
         return 0
+    if result.cancelled:
+        raise _Exit("the scan was cancelled: nothing was cleaned up")
+    # A closed output (| head) must not let the cleanup run unseen: it stops here.
+    out.flush()
     if args.apply == "link":
         from dedupe_gui.core.links import LinkOptions, link_copies
 
@@ -381,17 +483,21 @@ def cmd_scan(args: argparse.Namespace) -> int:
         )
         _print_outcomes(outcomes, sys.stdout if args.format == "text" else sys.stderr)
         return 1 if any(o.status is Status.FAILED for o in outcomes) else 0
-    outcomes = apply_removals(
-        (Removal.marked(g) for g in groups),
-        CleanupOptions(
-            journal=args.journal or default_journal_path(),
-            dry_run=args.dry_run,
-            move_to=args.move_to if args.apply == "move" else None,
-            allow_permanent_delete=args.delete_if_no_trash,
-        ),
-    )
-    _print_outcomes(outcomes, sys.stdout if args.format == "text" else sys.stderr)
-    return 1 if any(o.status is Status.FAILED for o in outcomes) else 0
+    return _clean_up(groups, Scope.of(result), args, out if args.format == "text" else sys.stderr)
+
+
+def cmd_apply(args: argparse.Namespace) -> int:
+    _check_cleanup_args(args)
+    try:
+        report = load(args.report)
+    except OSError as exc:
+        raise _Exit(f"cannot read {args.report}: {exc.strerror or exc}") from exc
+    except (ReportError, ValueError, KeyError, TypeError) as exc:
+        raise _Exit(f"{args.report}: {exc}") from exc
+    roots = report.roots or tuple(report.paths)
+    if not roots:
+        raise _Exit(f"{args.report} names no scanned folders; nothing can be applied")
+    return _clean_up(report.groups, Scope(roots, report.references), args, sys.stdout)
 
 
 # -- index / search -------------------------------------------------------------------------
@@ -489,6 +595,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(args_list)
     handlers = {
         "scan": cmd_scan,
+        "apply": cmd_apply,
         "index": cmd_index,
         "search": cmd_search,
         **cli_maintenance.HANDLERS,
@@ -502,9 +609,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("dedupe-gui: interrupted", file=sys.stderr)
         return 130
     except BrokenPipeError:
-        # Output piped into head or similar: not an error of ours.
-        sys.stderr.close()
-        return 0
+        # Output piped into head or similar: whatever was still to come (a cleanup
+        # included) did not happen, and the status says so, like a program killed by SIGPIPE.
+        with contextlib.suppress(OSError):
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        with contextlib.suppress(OSError, ValueError):
+            print("dedupe-gui: output closed (broken pipe); stopped", file=sys.stderr)
+        return 141
 
 
 def _open_window(args: list[str]) -> int:

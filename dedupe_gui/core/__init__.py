@@ -3,7 +3,8 @@
 The command line and the window both drive this pipeline; neither adds rules of its own.
 
 1. **walk** (``files.walk``): the chosen folders, each physical file once, never outside
-   them; unreachable paths become ``FileError`` values.
+   them; links are not followed unless asked (the path policy in ``files``); unreachable
+   paths become ``FileError`` values.
 2. **fingerprint** (``fingerprint.fingerprint_file``, opened through ``decode``): the 64-bit
    dHash of the image as displayed, a 32x32 thumbnail and the hashes of the seven other
    orientations; a file that cannot be read yields a ``Failure`` with the reason.
@@ -17,8 +18,9 @@ The command line and the window both drive this pipeline; neither adds rules of 
 6. **groups** (``grouping.SimilarityIndex``): keeper-centred groups under one
    ``GroupingOptions``; regrouping at another threshold reuses the search and the checks.
 7. **keeper** (``keeper``): the ordered rules that pick the suggested keeper of a group.
-8. **actions** (``actions.apply_removals``): the user's removals, re-checked against what
-   the scan saw, to the trash (or a folder), journalled, never every copy of a group.
+8. **actions** (``actions.apply_removals``): the user's removals, re-checked as the disk is
+   at that moment (``revalidate``), to the trash (or a folder), journalled write-ahead
+   (``journal``), never every copy of a group.
 
 ``report`` writes and reads results (JSON, CSV); ``hashes`` is the hash as a value (text form,
 distance) without Pillow; ``models`` holds the plain data every step passes on.
@@ -70,6 +72,8 @@ _EXPORTS: dict[str, str] = {
     "parse_threshold": "threshold",
     # 8: actions
     "CleanupOptions": "actions",
+    "CleanupStopped": "actions",
+    "Scope": "actions",
     "Removal": "actions",
     "Outcome": "actions",
     "Status": "actions",
@@ -89,6 +93,7 @@ __all__ = [
     "PRESETS",
     "RULES",
     "CleanupOptions",
+    "CleanupStopped",
     "Entry",
     "Failure",
     "FileError",
@@ -110,6 +115,7 @@ __all__ = [
     "ScanOptions",
     "ScanResult",
     "ScanStats",
+    "Scope",
     "SimilarityIndex",
     "Status",
     "WalkOptions",
@@ -131,8 +137,10 @@ __all__ = [
 if TYPE_CHECKING:
     from dedupe_gui.core.actions import (
         CleanupOptions,
+        CleanupStopped,
         Outcome,
         Removal,
+        Scope,
         Status,
         apply_removals,
         default_journal_path,

@@ -1,37 +1,48 @@
-"""Removing duplicates safely: re-checks before every file, one outcome per file, a journal.
+"""Removing duplicates safely: re-checks at the moment of acting, one outcome per file, a
+write-ahead journal.
 
-Rules that hold whatever the caller asks for:
-- at least one file of every group stays, and it must still be on disk, unchanged since
-  the scan, before anything else of that group is touched;
-- a file in a reference folder is never removed;
-- a file whose size or modification time changed since the scan is skipped (it may be a
-  different picture now);
-- a failure on one file never stops the others;
+Rules that hold whatever the caller asks for (the command line, a loaded report and the
+window all go through ``apply_removals``):
+- at least one file of every group stays: the copy kept must still be on disk, a regular
+  file (not a link), unchanged since the scan (size, mtime, and a head-and-tail digest or
+  its fingerprint), inside a chosen folder, before anything else of its group is touched,
+  and it is checked again right before each file goes;
+- a target is acted on only when, *as the disk is now*, it is a regular file (not a link),
+  a different physical file (device + inode) from the copy kept, inside a scan root and
+  outside every reference root (by real path and by folder identity, so a bind mount or a
+  symlinked folder cannot smuggle a reference file in), not a hard link of a reference
+  file, and unchanged (size, mtime, content digest);
+- a failure on one file never stops the others; a journal that cannot be written, a
+  closed output or any other fatal error stops the whole cleanup (``CleanupStopped``);
 - nothing is deleted permanently unless the caller explicitly allows it for files whose
   drive has no trash, and then only those.
-Every attempted action is appended to a JSON-lines journal before the call returns.
+
+Every action is journalled write-ahead (``core.journal`` documents the format).
 
 A removed photo takes its companions along (core.companions: the Live video, sidecars, the
-RAW or JPEG of the same shot), each with its own re-check, outcome and journal line, but only
-once every photo the companion belongs to has left; a companion that is itself kept, or
-removed in its own right, is left to that decision.
+RAW or JPEG of the same shot), each with its own re-check, outcome and journal lines, but
+only once every photo the companion belongs to has left; a companion that is itself kept,
+or removed in its own right, is left to that decision.
 """
 
 from __future__ import annotations
 
-import json
+import contextlib
+import errno
 import os
-import shutil
-import threading
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
-from datetime import datetime, timezone
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field, replace
 from enum import Enum
-from pathlib import Path
 
 from dedupe_gui.core.companions import companion_name
 from dedupe_gui.core.hashes import hash_to_hex
+from dedupe_gui.core.journal import FileEntry, Journal, JournalError
 from dedupe_gui.core.models import Companion, Group, GroupMember
+from dedupe_gui.core.revalidate import Places, file_problem, keeper_problem, target_problem
+
+# Part of the cleanup API, defined beside the checks that use them.
+from dedupe_gui.core.revalidate import Scope as Scope
+from dedupe_gui.core.revalidate import with_quick_digests as with_quick_digests
 
 TrashFunction = Callable[[str], None]
 
@@ -88,10 +99,20 @@ class CleanupOptions:
     dry_run: bool = False
     move_to: str | None = None  # move into this folder instead of the trash
     allow_permanent_delete: bool = False
+    # Where files may be removed from; without it nothing is removed (see Scope).
+    scope: Scope | None = field(default=None)
 
 
 class TrashUnavailable(Exception):
     """The drive of this file has no usable trash (network drives, some removable media)."""
+
+
+class CleanupStopped(Exception):
+    """A fatal error stopped the cleanup: ``outcomes`` holds what was done before it."""
+
+    def __init__(self, message: str, outcomes: Sequence[Outcome] = ()) -> None:
+        super().__init__(message)
+        self.outcomes = list(outcomes)
 
 
 def default_journal_path() -> str:
@@ -111,78 +132,17 @@ def system_trash(path: str) -> None:
         raise TrashUnavailable(str(exc) or "no trash on this drive") from exc
 
 
-def _unchanged(member: GroupMember) -> str | None:
-    """None when the file is as the scan saw it, else the reason it is not."""
-    key = member.record.key
-    return _same_file(key.path, key.size, key.mtime_ns)
-
-
-def _same_file(path: str, size: int, mtime_ns: int) -> str | None:
+def _hard_link_note(path: str) -> str:
     try:
-        st = os.stat(path)
-    except FileNotFoundError:
-        return "no longer exists"
-    except OSError as exc:
-        return f"cannot check it ({exc.strerror or exc})"
-    if st.st_size != size or st.st_mtime_ns != mtime_ns:
-        return "changed since the scan"
-    return None
+        links = os.lstat(path).st_nlink
+    except OSError:
+        return ""
+    if links > 1:
+        return f"frees no space: a hard link, {links - 1} other name(s) keep the data"
+    return ""
 
 
-class Journal:
-    """Append-only JSON lines; each line is flushed so a crash loses nothing already done."""
-
-    def __init__(self, path: str | None) -> None:
-        self.path = path
-        self._lock = threading.Lock()
-        # One id per cleanup: ``restore --last`` puts back the files of the last one.
-        self.run = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ") + f"-{os.getpid()}"
-
-    def write(self, action: str, member: GroupMember, keeper: str, outcome: Outcome) -> None:
-        key = member.record.key
-        self.write_file(
-            action,
-            member.path,
-            key.size,
-            key.mtime_ns,
-            hash_to_hex(member.record.fingerprint.hash),
-            keeper,
-            outcome,
-        )
-
-    def write_file(
-        self,
-        action: str,
-        path: str,
-        size: int,
-        mtime_ns: int,
-        hash_hex: str,
-        keeper: str,
-        outcome: Outcome,
-    ) -> None:
-        """One line for one file; a companion's line names the photo it went with."""
-        if self.path is None:
-            return
-        line = {
-            "time": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-            "run": self.run,
-            "action": action,
-            "phase": "outcome",
-            "path": path,
-            "size": size,
-            "mtime_ns": mtime_ns,
-            "hash": hash_hex,
-            "keeper": keeper,
-            "dest": outcome.destination or None,
-            "outcome": outcome.status.value,
-            "reason": outcome.reason,
-        }
-        if outcome.companion_of:
-            line["companion_of"] = outcome.companion_of
-        with self._lock:
-            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
-            with open(self.path, "a", encoding="utf-8", errors="surrogateescape") as f:
-                f.write(json.dumps(line, ensure_ascii=True) + "\n")
+# -- acting ---------------------------------------------------------------------------------
 
 
 def _unique_destination(folder: str, name: str) -> str:
@@ -195,6 +155,39 @@ def _unique_destination(folder: str, name: str) -> str:
     return candidate
 
 
+def move_file(source: str, dest: str) -> None:
+    """Move one file without ever leaving a partial copy behind.
+
+    Same file system: one rename. Across file systems: copy to a hidden temporary name
+    beside ``dest``, fsync, rename into place, then remove the source; on any error the
+    temporary copy is removed and the source is untouched.
+    """
+    if os.path.lexists(dest):
+        raise FileExistsError(errno.EEXIST, "the destination exists", dest)
+    try:
+        os.rename(source, dest)
+        return
+    except OSError as exc:
+        if exc.errno != errno.EXDEV:
+            raise
+    folder, name = os.path.split(dest)
+    temp = os.path.join(folder, f".{name}.partial-{os.getpid()}")
+    try:
+        with open(source, "rb") as src, open(temp, "xb") as out:
+            while chunk := src.read(1 << 20):
+                out.write(chunk)
+            out.flush()
+            os.fsync(out.fileno())
+        st = os.stat(source)
+        os.utime(temp, ns=(st.st_atime_ns, st.st_mtime_ns))
+        os.rename(temp, dest)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.remove(temp)
+        raise
+    os.remove(source)
+
+
 def apply_removals(
     removals: Iterable[Removal],
     options: CleanupOptions,
@@ -202,30 +195,38 @@ def apply_removals(
     on_outcome: Callable[[Outcome], None] | None = None,
 ) -> list[Outcome]:
     """Carry out the removals under the module's safety rules; one outcome per named file
-    and per companion that went (or failed to go) with a removed photo."""
+    and per companion that went (or failed to go) with a removed photo.
+
+    Raises CleanupStopped (with the outcomes so far) when the journal cannot be written or
+    ``on_outcome`` fails (a closed pipe): nothing more is touched after that.
+    """
     journal = Journal(None if options.dry_run else options.journal)
-    action = "move" if options.move_to else "trash"
+    try:
+        journal.open()
+    except JournalError as exc:
+        raise CleanupStopped(str(exc)) from exc
     outcomes: list[Outcome] = []
+    places = Places(options.scope) if options.scope is not None else None
     plan = list(removals)
     # Companions named in the plan follow the plan's own decision about them.
     decided = {m.path for r in plan for m in r.group.members}
-    gone: dict[str, Outcome] = {}  # photos removed so far (or that would be, in a dry run)
+    gone: set[str] = set()  # photos removed so far (or that would be, in a dry run)
     done_companions: set[str] = set()
 
-    def record(out: Outcome, member: GroupMember | None = None) -> None:
+    def emit(out: Outcome) -> None:
         outcomes.append(out)
-        if member is not None:
-            journal.write(action, member, out.keeper, out)
         if on_outcome is not None:
-            on_outcome(out)
-
-    def went(out: Outcome) -> bool:
-        return out.status.removed or out.status in (Status.WOULD_TRASH, Status.WOULD_MOVE)
+            try:
+                on_outcome(out)
+            except Exception as exc:
+                raise CleanupStopped(
+                    f"cannot report progress ({exc}); the cleanup stopped", outcomes
+                ) from exc
 
     def follow(member: GroupMember, out: Outcome) -> None:
         # Until nothing changes: a RAW twin that left is itself an owner of a shared XMP.
         changed = True
-        while changed:
+        while changed and places is not None:
             changed = False
             for c in member.companions:
                 owners = c.owners or (member.path,)
@@ -234,117 +235,160 @@ def apply_removals(
                 if not all(o in gone for o in owners):
                     continue  # another photo it belongs to stays (or has yet to leave)
                 done_companions.add(c.path)
-                comp_out = _remove_companion(c, member.path, out, options, trash)
-                outcomes.append(comp_out)
-                journal.write_file(
-                    action, c.path, c.size, c.mtime_ns, "", comp_out.keeper, comp_out
-                )
-                if on_outcome is not None:
-                    on_outcome(comp_out)
-                if went(comp_out):
-                    gone[c.path] = comp_out
+                comp_out = _remove_companion(c, member, out, options, trash, places, journal)
+                emit(comp_out)
+                if _went(comp_out):
+                    gone.add(c.path)
                     changed = True
 
-    for removal in plan:
-        members = {m.path: m for m in removal.group.members}
-        for out, member in _apply_one(removal, options, trash):
-            record(out, member)
-            m = members.get(out.path)
-            if m is not None and went(out):
-                gone[m.path] = out
-                # A companion shared with a photo of a later group leaves with that one.
-                follow(m, out)
+    try:
+        for removal in plan:
+            members = {m.path: m for m in removal.group.members}
+            for out in _apply_one(removal, options, trash, places, journal):
+                emit(out)
+                m = members.get(out.path)
+                if m is not None and _went(out):
+                    gone.add(m.path)
+                    # A companion shared with a photo of a later group leaves with that one.
+                    follow(m, out)
+    except JournalError as exc:
+        raise CleanupStopped(str(exc), outcomes) from exc
+    except CleanupStopped as exc:
+        exc.outcomes = outcomes
+        raise
+    finally:
+        journal.close()
     return outcomes
 
 
+def _went(out: Outcome) -> bool:
+    return out.status.removed or out.status in (Status.WOULD_TRASH, Status.WOULD_MOVE)
+
+
 def _remove_companion(
-    c: Companion, photo: str, photo_out: Outcome, options: CleanupOptions, trash: TrashFunction
+    c: Companion,
+    photo: GroupMember,
+    photo_out: Outcome,
+    options: CleanupOptions,
+    trash: TrashFunction,
+    places: Places,
+    journal: Journal,
 ) -> Outcome:
-    """Send one companion where its photo went, after the same re-check as a photo."""
+    """Send one companion where its photo went, after the same re-checks as a photo."""
     keeper = photo_out.keeper
-    problem = _same_file(c.path, c.size, c.mtime_ns)
+    problem = file_problem(c.path, c.size, c.mtime_ns, places)
     if problem is not None:
         return Outcome(
-            c.path, Status.SKIPPED, f"left in place: {problem}", c.size, keeper, companion_of=photo
+            c.path,
+            Status.SKIPPED,
+            f"left in place: {problem}",
+            c.size,
+            keeper,
+            companion_of=photo.path,
         )
     if options.dry_run:
         status = Status.WOULD_MOVE if options.move_to else Status.WOULD_TRASH
-        return Outcome(c.path, status, "", c.size, keeper, companion_of=photo)
-    dest_name = None
-    if options.move_to and photo_out.destination:
-        dest_name = companion_name(photo_out.destination, photo, c.path)
-    out = _remove_path(c.path, c.size, options, trash, keeper, dest_name)
-    return Outcome(
-        out.path,
-        out.status,
-        out.reason,
-        out.bytes,
-        out.keeper,
-        out.trash_unavailable,
-        companion_of=photo,
-        destination=out.destination,
+        return Outcome(c.path, status, "", c.size, keeper, companion_of=photo.path)
+    dest = None
+    if options.move_to:
+        name = os.path.basename(c.path)
+        if photo_out.destination:
+            name = os.path.basename(companion_name(photo_out.destination, photo.path, c.path))
+        dest = _unique_destination(options.move_to, name)
+    entry = FileEntry(c.path, c.size, c.mtime_ns, keeper, companion_of=photo.path)
+    action = "move" if options.move_to else "trash"
+    journal.write("intent", action, entry, dest)
+    out = _remove_path(c.path, c.size, options, trash, keeper, dest, c.size, "")
+    out = replace(out, companion_of=photo.path)
+    journal.write(
+        "outcome",
+        "delete" if out.status is Status.DELETED else action,
+        entry,
+        dest,
+        (out.status.value, out.reason),
     )
+    return out
 
 
 def _apply_one(
-    removal: Removal, options: CleanupOptions, trash: TrashFunction
-) -> Iterable[tuple[Outcome, GroupMember | None]]:
+    removal: Removal,
+    options: CleanupOptions,
+    trash: TrashFunction,
+    places: Places | None,
+    journal: Journal,
+) -> Iterator[Outcome]:
     group = removal.group
     by_path = {m.path: m for m in group.members}
-    unknown = sorted(removal.remove - by_path.keys())
-    for path in unknown:
-        yield Outcome(path, Status.SKIPPED, "not part of this group"), None
+    for path in sorted(removal.remove - by_path.keys()):
+        yield Outcome(path, Status.SKIPPED, "not part of this group")
     targets = [m for m in group.members if m.path in removal.remove]
     survivors = [m for m in group.members if m.path not in removal.remove]
-    keeper = survivors[0].path if survivors else ""
+    if not targets:
+        return
 
+    def skip_all(reason: str, keeper: str = "") -> Iterator[Outcome]:
+        for m in targets:
+            yield Outcome(m.path, Status.SKIPPED, reason, m.record.key.size, keeper)
+
+    if places is None:
+        yield from skip_all("refused: the chosen folders are not known")
+        return
     if not survivors:
-        for m in targets:
-            yield (
-                Outcome(
-                    m.path,
-                    Status.SKIPPED,
-                    "refused: that would remove every copy",
-                    m.record.key.size,
-                ),
-                m,
-            )
+        yield from skip_all("refused: that would remove every copy")
         return
-    intact = [m for m in survivors if _unchanged(m) is None]
-    if not intact:
-        why = _unchanged(survivors[0])
-        for m in targets:
-            yield (
-                Outcome(
-                    m.path,
-                    Status.SKIPPED,
-                    f"the copy to keep ({survivors[0].path}) {why}",
-                    m.record.key.size,
-                    keeper,
-                ),
-                m,
-            )
+    keeper: GroupMember | None = None
+    first_problem = ""
+    for m in survivors:
+        problem = keeper_problem(m, places)
+        if problem is None:
+            keeper = m
+            break
+        first_problem = first_problem or problem
+    if keeper is None:
+        yield from skip_all(
+            f"the copy to keep ({survivors[0].path}) {first_problem}", survivors[0].path
+        )
         return
-    keeper = intact[0].path
 
+    action = "move" if options.move_to else "trash"
     for m in targets:
         size = m.record.key.size
-        if m.record.reference:
-            yield Outcome(m.path, Status.SKIPPED, "in a reference folder", size, keeper), m
-            continue
-        problem = _unchanged(m)
+        problem, freed = target_problem(m, keeper, places)
+        if problem is None:
+            # The last line of defence: the copy that stays is still there, as it was.
+            problem_k = keeper_problem(keeper, places, content=False)
+            if problem_k is not None:
+                problem = f"the copy to keep ({keeper.path}) {problem_k}"
         if problem is not None:
-            yield Outcome(m.path, Status.SKIPPED, problem, size, keeper), m
+            yield Outcome(m.path, Status.SKIPPED, problem, size, keeper.path)
             continue
+        note = _hard_link_note(m.path)
         if options.dry_run:
             status = Status.WOULD_MOVE if options.move_to else Status.WOULD_TRASH
-            yield Outcome(m.path, status, "", size, keeper), None
+            yield Outcome(m.path, status, note, freed, keeper.path)
             continue
-        yield _remove(m, options, trash, keeper), m
-
-
-def _remove(m: GroupMember, options: CleanupOptions, trash: TrashFunction, keeper: str) -> Outcome:
-    return _remove_path(m.path, m.record.key.size, options, trash, keeper)
+        dest = None
+        if options.move_to:
+            dest = _unique_destination(options.move_to, os.path.basename(m.path))
+        record = m.record
+        entry = FileEntry(
+            m.path,
+            size,
+            record.key.mtime_ns,
+            keeper.path,
+            hash_to_hex(record.fingerprint.hash),
+            record.digest,
+        )
+        journal.write("intent", action, entry, dest)
+        out = _remove_path(m.path, size, options, trash, keeper.path, dest, freed, note)
+        journal.write(
+            "outcome",
+            "delete" if out.status is Status.DELETED else action,
+            entry,
+            dest,
+            (out.status.value, out.reason),
+        )
+        yield out
 
 
 def _remove_path(
@@ -353,23 +397,25 @@ def _remove_path(
     options: CleanupOptions,
     trash: TrashFunction,
     keeper: str,
-    dest_name: str | None = None,
+    dest: str | None,
+    freed: int,
+    note: str,
 ) -> Outcome:
     try:
-        if options.move_to:
+        if options.move_to and dest is not None:
             os.makedirs(options.move_to, exist_ok=True)
-            dest = _unique_destination(options.move_to, dest_name or os.path.basename(path))
-            shutil.move(path, dest)
-            return Outcome(path, Status.MOVED, f"to {dest}", size, keeper, destination=dest)
+            move_file(path, dest)
+            reason = f"to {dest}" + (f"; {note}" if note else "")
+            return Outcome(path, Status.MOVED, reason, freed, keeper, destination=dest)
         trash(path)
-        return Outcome(path, Status.TRASHED, "", size, keeper)
+        return Outcome(path, Status.TRASHED, note, freed, keeper)
     except TrashUnavailable as exc:
         if not options.allow_permanent_delete:
             return Outcome(
                 path,
                 Status.FAILED,
                 f"the trash is not available on this drive ({exc}); nothing was deleted",
-                size,
+                0,
                 keeper,
                 trash_unavailable=True,
             )
@@ -377,13 +423,25 @@ def _remove_path(
             os.remove(path)
         except OSError as exc2:
             return Outcome(
-                path, Status.FAILED, f"cannot delete: {exc2.strerror or exc2}", size, keeper
+                path, Status.FAILED, f"cannot delete: {exc2.strerror or exc2}", 0, keeper
             )
-        return Outcome(path, Status.DELETED, "permanently: the drive has no trash", size, keeper)
+        return Outcome(path, Status.DELETED, "permanently: the drive has no trash", freed, keeper)
     except OSError as exc:
-        return Outcome(path, Status.FAILED, exc.strerror or str(exc), size, keeper)
+        return Outcome(path, Status.FAILED, _os_reason(exc, dest), 0, keeper)
     except Exception as exc:  # a trash backend's own error type: still this file's failure
-        return Outcome(path, Status.FAILED, str(exc) or type(exc).__name__, size, keeper)
+        return Outcome(path, Status.FAILED, str(exc) or type(exc).__name__, 0, keeper)
+
+
+def _os_reason(exc: OSError, dest: str | None) -> str:
+    if exc.errno == errno.ENAMETOOLONG:
+        where = "the destination" if dest else "the trash"
+        return (
+            f"the name is too long for {where} (it needs a few more bytes than the file "
+            "system allows); rename the file or move it instead; nothing was changed"
+        )
+    if exc.errno == errno.ENOSPC:
+        return "no space left on the destination; nothing was changed"
+    return exc.strerror or str(exc)
 
 
 def summarise_outcomes(outcomes: Sequence[Outcome]) -> dict[str, int]:

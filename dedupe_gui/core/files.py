@@ -1,13 +1,24 @@
-"""Walking the chosen folders: which files are candidate images, and which are not reachable.
+"""Walking the chosen folders, and the path policy every part of the app shares.
 
-The walk never follows a directory twice (symlink loops, bind mounts) and yields each
-physical file once (hard links and symlinks to files are one photo, and trashing one name
-of a hard-linked file frees nothing). Anything unreadable becomes a ``FileError`` and the
-walk goes on.
+The policy (scan, cleanup and the window all use it):
+- no symbolic link is followed by default, file or folder: each is reported once as
+  skipped, with its target, so the user can add that folder on purpose;
+- with ``follow_links`` a link to a folder is followed and its target then counts as a
+  chosen folder (``FollowedLink`` tells the caller); a link to a file is never a candidate
+  (the real file is, when it lies in a chosen folder);
+- every root, scan or reference, is known by its real path *and* its device/inode
+  (``RootSet``), so one folder seen through two paths (a symlink, a bind mount) is one
+  folder, and a file is inside a root when any folder above it *is* that root;
+- each physical file (device + inode) is yielded once; reference roots are walked first,
+  so a hard link of a reference file is found under its reference name (and is reference).
+
+The walk never enters a directory twice (symlink loops, bind mounts). Anything unreadable
+becomes a ``FileError`` and the walk goes on.
 """
 
 from __future__ import annotations
 
+import errno
 import fnmatch
 import os
 import stat
@@ -16,6 +27,7 @@ from dataclasses import dataclass
 
 from dedupe_gui.core.models import FileError, FileKey
 from dedupe_gui.core.raw import RAW_EXTENSIONS
+from dedupe_gui.core.roots import RootSet
 
 IMAGE_EXTENSIONS: frozenset[str] = frozenset(
     {
@@ -49,6 +61,7 @@ class WalkOptions:
     min_size: int = 1
     include_hidden: bool = False
     extensions: frozenset[str] = IMAGE_EXTENSIONS
+    follow_links: bool = False  # follow links to folders; their targets become chosen folders
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,21 +69,31 @@ class FoundFile:
     key: FileKey
     reference: bool
     change_ns: int = 0  # st_ctime_ns: the cache re-reads a file's identity when it moved
+    dev: int = 0
+    ino: int = 0
 
     @property
     def path(self) -> str:
         return self.key.path
 
 
-def normalise_root(path: str) -> str:
-    """An absolute, symlink-resolved spelling of a folder, for prefix comparisons."""
-    return os.path.realpath(os.path.abspath(os.path.expanduser(path)))
+@dataclass(frozen=True, slots=True)
+class FollowedLink:
+    """A link to a folder that the walk followed: ``target`` (its real path) is now a chosen
+    folder, and cleanup must count it as one."""
+
+    path: str
+    target: str
 
 
-def is_under(path: str, roots: Iterable[str]) -> bool:
-    """True when ``path`` (already absolute) lies inside one of ``roots`` (normalised)."""
-    real = os.path.realpath(path)
-    return any(real == root or real.startswith(root.rstrip(os.sep) + os.sep) for root in roots)
+def skipped_link_reason(path: str) -> str:
+    """What the user is told about a link the walk did not follow (with its target)."""
+    try:
+        target = os.readlink(path)
+    except OSError:
+        target = "?"
+    shown = os.path.normpath(os.path.join(os.path.dirname(path), target))
+    return f"skipped: symbolic link to {shown} (not followed; add that folder to scan it)"
 
 
 def _excluded(name: str, full: str, patterns: tuple[str, ...]) -> bool:
@@ -81,18 +104,20 @@ def walk(
     paths: Iterable[str],
     options: WalkOptions,
     should_stop: Callable[[], bool] = lambda: False,
-) -> Iterator[FoundFile | FileError]:
+) -> Iterator[FoundFile | FileError | FollowedLink]:
     """Yield every candidate image under ``paths`` (files or folders), sorted per folder.
 
-    Sorting makes results deterministic across runs and file systems.
+    Sorting makes results deterministic across runs and file systems. Paths inside a
+    reference folder are walked first, so a physical file reachable from both sides is
+    yielded once, as reference.
     """
-    references = tuple(normalise_root(r) for r in options.references)
+    references = RootSet(options.references)
     excludes = options.excludes + DEFAULT_EXCLUDES
     seen_dirs: set[tuple[int, int]] = set()
     seen_files: set[tuple[int, int]] = set()
-
-    def in_reference(path: str) -> bool:
-        return bool(references) and is_under(path, references)
+    seen_links: set[tuple[int, int]] = set()
+    given = [os.path.abspath(os.path.expanduser(p)) for p in paths]
+    ordered = sorted(given, key=lambda p: not (references and references.contains(p)))
 
     def file_entry(path: str, st: os.stat_result, reference: bool) -> FoundFile | FileError | None:
         if not stat.S_ISREG(st.st_mode):
@@ -105,21 +130,39 @@ def walk(
             if st.st_size == 0:
                 return FileError(path, "empty file (0 bytes)")
             return None
-        return FoundFile(FileKey(path, st.st_size, st.st_mtime_ns), reference, st.st_ctime_ns)
+        return FoundFile(
+            FileKey(path, st.st_size, st.st_mtime_ns), reference, st.st_ctime_ns, *ident
+        )
 
-    for given in paths:
-        top = os.path.abspath(os.path.expanduser(given))
+    def link_once(path: str, lst: os.stat_result) -> bool:
+        ident = (lst.st_dev, lst.st_ino)
+        if ident in seen_links:
+            return False
+        seen_links.add(ident)
+        return True
+
+    stack: list[tuple[str, bool]] = []
+    for top in ordered:
         try:
+            lst = os.lstat(top)
             st = os.stat(top)
         except FileNotFoundError:
             yield FileError(top, "no such file or folder")
             continue
         except OSError as exc:
-            yield FileError(top, f"cannot read: {exc.strerror or exc}")
+            yield FileError(top, _unreadable(exc))
             continue
+        if stat.S_ISLNK(lst.st_mode) and stat.S_ISREG(st.st_mode):
+            # A link to a file is never a candidate, even when named: the real file is.
+            if link_once(top, lst):
+                yield FileError(top, skipped_link_reason(top))
+            continue
+        # A folder named through a link is chosen on purpose: it is walked at its real path.
+        top = os.path.realpath(top)
+        reference = bool(references) and references.contains(top)
         if stat.S_ISREG(st.st_mode):
             # A file named on purpose is scanned whatever its extension.
-            given_file = file_entry(top, st, in_reference(top))
+            given_file = file_entry(top, st, reference)
             if given_file is not None:
                 yield given_file
             continue
@@ -127,11 +170,11 @@ def walk(
             yield FileError(top, "not a regular file or folder")
             continue
 
-        stack = [top]
+        stack.append((top, reference))
         while stack:
             if should_stop():
                 return
-            folder = stack.pop()
+            folder, folder_is_reference = stack.pop()
             try:
                 fst = os.stat(folder)
             except OSError as exc:
@@ -141,16 +184,16 @@ def walk(
             if ident in seen_dirs:
                 continue  # a symlink loop, or a folder reached twice
             seen_dirs.add(ident)
-            # Resolved once per folder: files inside lie where their folder lies, unless
-            # they are links (resolved one by one below).
-            folder_is_reference = in_reference(folder)
+            # A folder is reference when it is (by identity: bind mounts) a reference root or
+            # lies below one; files inside lie where their folder lies.
+            folder_is_reference = folder_is_reference or ident in references.ids
             try:
                 with os.scandir(folder) as it:
                     entries = sorted(it, key=lambda e: e.name)
             except OSError as exc:
                 yield FileError(folder, f"cannot read folder: {exc.strerror or exc}")
                 continue
-            subdirs: list[str] = []
+            subdirs: list[tuple[str, bool]] = []
             for entry in entries:
                 name = entry.name
                 full = entry.path
@@ -159,22 +202,61 @@ def walk(
                 if _excluded(name, full, excludes):
                     continue
                 try:
-                    est = entry.stat(follow_symlinks=True)
+                    est = entry.stat(follow_symlinks=False)
                 except FileNotFoundError:
-                    if entry.is_symlink():
-                        yield FileError(full, "broken symbolic link")
                     continue  # vanished between listing and stat
                 except OSError as exc:
-                    if exc.errno == 40:  # ELOOP: a link that points at itself
-                        yield FileError(full, "symbolic link loop")
-                    else:
-                        yield FileError(full, f"cannot read: {exc.strerror or exc}")
+                    yield FileError(full, _unreadable(exc))
+                    continue
+                if stat.S_ISLNK(est.st_mode):
+                    item = _link(full, est, options, link_once)
+                    if isinstance(item, FollowedLink):
+                        yield item
+                        real_ref = bool(references) and references.contains(item.target)
+                        subdirs.append((item.target, real_ref))
+                    elif item is not None and _wanted(name, options, item):
+                        yield item
                     continue
                 if stat.S_ISDIR(est.st_mode):
-                    subdirs.append(full)
+                    subdirs.append((full, folder_is_reference))
                 elif os.path.splitext(name)[1].lower() in options.extensions:
-                    reference = in_reference(full) if entry.is_symlink() else folder_is_reference
-                    found = file_entry(full, est, reference)
+                    found = file_entry(full, est, folder_is_reference)
                     if found is not None:
                         yield found
             stack.extend(reversed(subdirs))
+
+
+def _unreadable(exc: OSError) -> str:
+    if exc.errno == errno.ELOOP:  # a link that points at itself
+        return "symbolic link loop"
+    return f"cannot read: {exc.strerror or exc}"
+
+
+def _wanted(name: str, options: WalkOptions, item: FileError) -> bool:
+    """Skipped links to files are reported only when they look like images; links to
+    folders, broken links and loops always are."""
+    if item.error.startswith("skipped:") and not os.path.isdir(item.path):
+        return os.path.splitext(name)[1].lower() in options.extensions
+    return True
+
+
+def _link(
+    full: str,
+    lst: os.stat_result,
+    options: WalkOptions,
+    link_once: Callable[[str, os.stat_result], bool],
+) -> FollowedLink | FileError | None:
+    """What the walk does with one symbolic link under the path policy."""
+    try:
+        st = os.stat(full)
+    except FileNotFoundError:
+        return FileError(full, "broken symbolic link")
+    except OSError as exc:
+        return FileError(full, _unreadable(exc))
+    if options.follow_links and stat.S_ISDIR(st.st_mode):
+        return FollowedLink(full, os.path.realpath(full))
+    if not (stat.S_ISDIR(st.st_mode) or stat.S_ISREG(st.st_mode)):
+        return None
+    if not link_once(full, lst):
+        return None
+    return FileError(full, skipped_link_reason(full))

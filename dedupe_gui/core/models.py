@@ -76,6 +76,9 @@ class ImageRecord:
     reference: bool = False
     digest: str | None = None  # content digest, computed only where a byte-identical copy may exist
     companions: tuple[Companion, ...] = ()  # Live video, sidecars, RAW/JPEG twin
+    # Head-and-tail digest (core.digests), taken for grouped files before a cleanup or a
+    # report: lets the copy kept be re-checked cheaply at the moment of acting.
+    quick: str | None = None
 
     @property
     def path(self) -> str:
@@ -143,6 +146,10 @@ class ScanResult:
     stats: ScanStats
     cancelled: bool = False
     warnings: tuple[str, ...] = ()
+    # Where a cleanup of these results may act (core.actions.Scope): the real paths of the
+    # scanned folders (followed link targets included) and of the reference folders.
+    roots: tuple[str, ...] = ()
+    references: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

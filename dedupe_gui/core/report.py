@@ -1,7 +1,12 @@
 """Results as JSON (the documented schema, version 1) and CSV, and loading them back.
 
-Loaded results carry each file's size and mtime_ns, so a cleanup started from a saved
-report still re-checks every file against what the scan saw.
+Loaded results carry each file's size, mtime_ns and digests, and the report carries the
+scan's real roots and reference folders, so a cleanup started from a saved report
+(``dedupe-gui apply``, or the window) re-checks every file against what the scan saw.
+
+Names: every path field is valid Unicode; a name that is not valid UTF-8 is written with
+its undecodable bytes as ``\\xNN`` and its exact bytes, base64, in ``<field>_bytes``
+(``path_bytes``, ``keeper_bytes``), which loading prefers (see ``core.names``).
 """
 
 from __future__ import annotations
@@ -26,6 +31,7 @@ from dedupe_gui.core.models import (
     ImageRecord,
     ScanStats,
 )
+from dedupe_gui.core.names import decode_path, encode_path, shown
 
 REPORT_VERSION = 1
 
@@ -49,6 +55,9 @@ CSV_FIELDS = (
     "orientation",
     "digest",
     "companions",
+    "quick",
+    "path_bytes",
+    "keeper_bytes",
 )
 
 
@@ -59,6 +68,8 @@ class Report:
     groups: tuple[Group, ...]
     errors: tuple[FileError, ...]
     stats: ScanStats
+    roots: tuple[str, ...] = ()  # real paths of the scanned folders (see ScanResult.roots)
+    references: tuple[str, ...] = ()
 
 
 class ReportError(ValueError):
@@ -73,7 +84,7 @@ def _file_dict(m: GroupMember) -> dict[str, Any]:
     r = m.record
     fp = r.fingerprint
     return {
-        "path": r.path,
+        **encode_path(r.path),
         "distance": m.distance,
         "width": fp.width,
         "height": fp.height,
@@ -89,13 +100,15 @@ def _file_dict(m: GroupMember) -> dict[str, Any]:
         "mtime_ns": r.key.mtime_ns,
         # Content digest, where the scan computed one: lets a loaded report tell exact copies.
         "digest": r.digest,
+        # Head-and-tail digest (core.digests): re-checks the copy kept, cheaply.
+        "quick": r.quick,
         # How the file looks next to the keeper: "" (same way up), "mirrored", "rotated 180°",
         # ... (only files found by a rotation-aware scan are turned).
         "orientation": m.orientation,
         # Files that go with this one when it is removed (Live video, sidecars, RAW twin).
         "companions": [
             {
-                "path": c.path,
+                **encode_path(c.path),
                 "kind": c.kind,
                 "bytes": c.size,
                 "mtime_ns": c.mtime_ns,
@@ -110,16 +123,18 @@ def to_dict(report: Report) -> dict[str, Any]:
     return {
         "version": REPORT_VERSION,
         "threshold": report.threshold,
-        "paths": list(report.paths),
+        "paths": [shown(p) for p in report.paths],
+        "roots": [encode_path(p) for p in report.roots],
+        "references": [encode_path(p) for p in report.references],
         "groups": [
             {
-                "keeper": g.suggested_keeper.path,
+                **encode_path(g.suggested_keeper.path, "keeper"),
                 "exact": g.exact,
                 "files": [_file_dict(m) for m in g.members],
             }
             for g in report.groups
         ],
-        "errors": [{"path": e.path, "error": e.error} for e in report.errors],
+        "errors": [{**encode_path(e.path), "error": shown(e.error)} for e in report.errors],
         "stats": {
             "files": report.stats.files,
             "images": report.stats.images,
@@ -144,8 +159,12 @@ def to_csv(report: Report) -> str:
     for n, g in enumerate(report.groups, 1):
         for m in g.members:
             row = _file_dict(m)
-            row.update(group=n, keeper=g.suggested_keeper.path, companions=describe(m.companions))
-            writer.writerow({k: ("" if row[k] is None else row[k]) for k in CSV_FIELDS})
+            row.update(
+                group=n,
+                companions=shown(describe(m.companions)),
+                **encode_path(g.suggested_keeper.path, "keeper"),
+            )
+            writer.writerow({k: ("" if row.get(k) is None else row[k]) for k in CSV_FIELDS})
     return out.getvalue()
 
 
@@ -163,11 +182,12 @@ def _member(d: dict[str, Any]) -> GroupMember:
             d.get("camera") or None,
         )
         record = ImageRecord(
-            FileKey(str(d["path"]), int(d["bytes"]), int(mtime_ns)),
+            FileKey(decode_path(d), int(d["bytes"]), int(mtime_ns)),
             fp,
             _bool(d.get("reference", False)),
             str(d["digest"]) if d.get("digest") else None,
             _companions(d.get("companions")),
+            quick=str(d["quick"]) if d.get("quick") else None,
         )
         return GroupMember(
             record,
@@ -186,7 +206,7 @@ def _companions(value: object) -> tuple[Companion, ...]:
         return ()
     return tuple(
         Companion(
-            str(c["path"]),
+            decode_path(c),
             str(c["kind"]),
             int(c["bytes"]),
             int(c["mtime_ns"]),
@@ -227,7 +247,7 @@ def from_json(text: str) -> Report:
         int(doc.get("threshold", 0)),
         tuple(str(p) for p in doc.get("paths", [])),
         tuple(groups),
-        tuple(FileError(str(e["path"]), str(e["error"])) for e in doc.get("errors", [])),
+        tuple(FileError(decode_path(e), str(e["error"])) for e in doc.get("errors", [])),
         ScanStats(
             int(stats.get("files", 0)),
             int(stats.get("images", 0)),
@@ -235,7 +255,18 @@ def from_json(text: str) -> Report:
             int(stats.get("from_cache", 0)),
             float(stats.get("seconds", 0.0)),
         ),
+        tuple(_root(r) for r in doc.get("roots", [])),
+        tuple(_root(r) for r in doc.get("references", [])),
     )
+
+
+def _root(item: object) -> str:
+    if isinstance(item, dict):
+        try:
+            return decode_path(item)
+        except ValueError as exc:
+            raise ReportError(f"a folder entry is malformed ({exc})") from exc
+    return str(item)
 
 
 def from_csv(text: str, threshold: int = 0) -> Report:

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field, replace
 
 from dedupe_gui.core import companions, identity
 from dedupe_gui.core.cache import FingerprintStore
-from dedupe_gui.core.files import FoundFile, WalkOptions, walk
+from dedupe_gui.core.files import FollowedLink, FoundFile, WalkOptions, walk
 from dedupe_gui.core.fingerprint import FingerprintError, fingerprint_file
 from dedupe_gui.core.models import (
     Entry,
@@ -35,6 +35,7 @@ from dedupe_gui.core.models import (
     ScanResult,
     ScanStats,
 )
+from dedupe_gui.core.roots import normalise_root
 from dedupe_gui.core.workers import default_workers
 
 ProgressCallback = Callable[[Progress], None]
@@ -99,8 +100,14 @@ def run_scan(
     report = _Reporter(progress, options.progress_interval)
     errors: list[FileError] = []
     found: list[FoundFile] = []
+    followed: list[str] = []
 
     for item in walk(options.paths, options.walk, stop.is_set):
+        if isinstance(item, FollowedLink):
+            # The target of a followed folder link counts as a chosen folder from now on.
+            if item.target not in followed:
+                followed.append(item.target)
+            continue
         if isinstance(item, FileError):
             errors.append(item)
         else:
@@ -202,6 +209,15 @@ def run_scan(
             seconds=time.monotonic() - started,
         ),
         cancelled=stop.is_set(),
+        roots=tuple(
+            dict.fromkeys(
+                [
+                    *(normalise_root(p) for p in options.paths if not _file_link(p)),
+                    *followed,
+                ]
+            )
+        ),
+        references=tuple(normalise_root(r) for r in options.walk.references),
     )
 
 
@@ -228,3 +244,8 @@ def _add_digests(
                     store.put_digest(r.key, digest)
             out[i] = replace(r, digest=digest)
     return out
+
+
+def _file_link(path: str) -> bool:
+    """A named link to a file: skipped by the walk, so its target is no chosen folder."""
+    return os.path.islink(path) and not os.path.isdir(path)

@@ -42,6 +42,7 @@ from dedupe_gui.core.actions import (
     CleanupOptions,
     Outcome,
     Removal,
+    Scope,
     apply_removals,
 )
 from dedupe_gui.core.files import WalkOptions
@@ -121,6 +122,8 @@ class MainWindow(QMainWindow):
         self._records_version = 0
         self._errors: tuple[FileError, ...] = ()
         self._paths: tuple[str, ...] = ()
+        # Where a cleanup of the shown results may act (the scan's real roots), or None.
+        self._scope: Scope | None = None
         self._stats = ScanStats()
         self._has_results = False
         self._cancelled = False
@@ -491,6 +494,7 @@ class MainWindow(QMainWindow):
                 ),
                 references=refs,
                 min_size=max(1, kb * 1000),
+                follow_links=self.prefs.follow_links,
             ),
             workers=self.services.scan_workers,
         )
@@ -555,6 +559,7 @@ class MainWindow(QMainWindow):
         self.progress.hide()
         self._cancelled = result.cancelled
         self._set_records(result.records, result.errors, result.paths, result.stats)
+        self._scope = Scope.of(result)
         st = result.stats
         if result.cancelled:
             msg = (
@@ -873,7 +878,9 @@ class MainWindow(QMainWindow):
         removals = [removal for _, removal in pairs]
         total = len(by_path)
         options = CleanupOptions(
-            journal=self.services.journal_path, allow_permanent_delete=permanent
+            journal=self.services.journal_path,
+            allow_permanent_delete=permanent,
+            scope=self._scope,
         )
         trash = self.services.trash
         verb = "Deleting" if permanent else "Moving to the trash"
@@ -956,7 +963,12 @@ class MainWindow(QMainWindow):
 
     def current_report(self) -> Report:
         return report_of(
-            self.model.states(), self.threshold.value(), self._paths, self._errors, self._stats
+            self.model.states(),
+            self.threshold.value(),
+            self._paths,
+            self._errors,
+            self._stats,
+            self._scope,
         )
 
     def choose_export_file(self) -> None:
@@ -1015,6 +1027,7 @@ class MainWindow(QMainWindow):
         self._records_version += 1
         self._errors = report.errors
         self._paths = report.paths
+        self._scope = Scope(report.roots or report.paths, report.references)
         self._stats = report.stats
         self._has_results = True
         self._cancelled = False

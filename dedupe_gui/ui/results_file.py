@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 
+from dedupe_gui.core.actions import Scope
 from dedupe_gui.core.models import FileError, Group, GroupMember, ScanStats
 from dedupe_gui.core.report import Report, to_csv, to_json
 from dedupe_gui.ui.group_state import GroupState, distance
@@ -21,6 +22,7 @@ def report_of(
     paths: Sequence[str],
     errors: Sequence[FileError],
     stats: ScanStats,
+    scope: Scope | None = None,
 ) -> Report:
     groups = []
     for state in states:
@@ -44,7 +46,8 @@ def report_of(
                 )
             )
         )
-    return Report(threshold, tuple(paths), tuple(groups), tuple(errors), stats)
+    roots, references = (scope.roots, scope.references) if scope is not None else ((), ())
+    return Report(threshold, tuple(paths), tuple(groups), tuple(errors), stats, roots, references)
 
 
 def _distance(state: GroupState, member: GroupMember) -> int:

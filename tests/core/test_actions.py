@@ -11,6 +11,7 @@ import pytest
 from dedupe_gui.core.actions import (
     CleanupOptions,
     Removal,
+    Scope,
     Status,
     TrashUnavailable,
     apply_removals,
@@ -42,6 +43,12 @@ def make_group(tmp_path: Path, n: int = 3, reference_dir: Path | None = None) ->
     return group
 
 
+def opts(tmp_path: Path, journal: str | None = None, **kw: object) -> CleanupOptions:
+    """Cleanup options scoped to the folders ``make_group`` scans."""
+    scope = Scope((str(tmp_path / "lib"), str(tmp_path / "ref")), (str(tmp_path / "ref"),))
+    return CleanupOptions(journal, scope=scope, **kw)  # type: ignore[arg-type]
+
+
 def trashed_names(home: Path) -> set[str]:
     files = home / ".local" / "share" / "Trash" / "files"
     return {p.name for p in files.iterdir()} if files.exists() else set()
@@ -50,12 +57,17 @@ def trashed_names(home: Path) -> set[str]:
 def test_trash_keeps_the_keeper_and_journals_everything(tmp_path: Path, trash_home: Path) -> None:
     group = make_group(tmp_path)
     journal = tmp_path / "journal.jsonl"
-    outcomes = apply_removals([Removal.marked(group)], CleanupOptions(str(journal)))
+    outcomes = apply_removals([Removal.marked(group)], opts(tmp_path, str(journal)))
     assert [o.status for o in outcomes] == [Status.TRASHED, Status.TRASHED]
     assert os.path.exists(group.suggested_keeper.path)
     assert trashed_names(trash_home) == {"copy1.png", "copy2.png"}
     lines = [json.loads(line) for line in journal.read_text().splitlines()]
-    assert [line["outcome"] for line in lines] == ["trashed", "trashed"]
+    # Write-ahead: an intent line before each file is touched, its outcome after.
+    assert [(line["phase"], line["outcome"]) for line in lines] == [
+        ("intent", None),
+        ("outcome", "trashed"),
+    ] * 2
+    assert [line["path"] for line in lines] == [m.path for m in group.members[1:] for _ in "io"]
     assert {line["keeper"] for line in lines} == {group.suggested_keeper.path}
     assert all(len(line["hash"]) == 16 and line["size"] > 0 for line in lines)
 
@@ -63,7 +75,7 @@ def test_trash_keeps_the_keeper_and_journals_everything(tmp_path: Path, trash_ho
 def test_never_every_file_of_a_group(tmp_path: Path, trash_home: Path) -> None:
     group = make_group(tmp_path)
     everything = frozenset(m.path for m in group.members)
-    outcomes = apply_removals([Removal(group, everything)], CleanupOptions(None))
+    outcomes = apply_removals([Removal(group, everything)], opts(tmp_path))
     assert all(o.status is Status.SKIPPED and "every copy" in o.reason for o in outcomes)
     assert all(os.path.exists(m.path) for m in group.members)
 
@@ -74,7 +86,7 @@ def test_reference_files_are_never_removed(tmp_path: Path, trash_home: Path) -> 
     assert ref.keep
     outcomes = apply_removals(
         [Removal(group, frozenset(m.path for m in group.members if m is not group.members[1]))],
-        CleanupOptions(None),
+        opts(tmp_path),
     )
     by_path = {o.path: o for o in outcomes}
     assert by_path[ref.path].status is Status.SKIPPED
@@ -87,7 +99,7 @@ def test_changed_and_vanished_files_are_skipped(tmp_path: Path, trash_home: Path
     changed, vanished = group.members[1].path, group.members[2].path
     save(photo(99), Path(changed))
     os.remove(vanished)
-    outcomes = apply_removals([Removal.marked(group)], CleanupOptions(None))
+    outcomes = apply_removals([Removal.marked(group)], opts(tmp_path))
     reasons = {o.path: (o.status, o.reason) for o in outcomes}
     assert reasons[changed] == (Status.SKIPPED, "changed since the scan")
     assert reasons[vanished] == (Status.SKIPPED, "no longer exists")
@@ -97,7 +109,7 @@ def test_changed_and_vanished_files_are_skipped(tmp_path: Path, trash_home: Path
 def test_nothing_is_touched_when_the_keeper_changed(tmp_path: Path, trash_home: Path) -> None:
     group = make_group(tmp_path)
     os.remove(group.suggested_keeper.path)
-    outcomes = apply_removals([Removal.marked(group)], CleanupOptions(None))
+    outcomes = apply_removals([Removal.marked(group)], opts(tmp_path))
     assert all(o.status is Status.SKIPPED and "copy to keep" in o.reason for o in outcomes)
     assert all(os.path.exists(m.path) for m in group.members[1:])
 
@@ -105,7 +117,7 @@ def test_nothing_is_touched_when_the_keeper_changed(tmp_path: Path, trash_home: 
 def test_dry_run_touches_nothing_and_writes_no_journal(tmp_path: Path, trash_home: Path) -> None:
     group = make_group(tmp_path)
     journal = tmp_path / "journal.jsonl"
-    outcomes = apply_removals([Removal.marked(group)], CleanupOptions(str(journal), dry_run=True))
+    outcomes = apply_removals([Removal.marked(group)], opts(tmp_path, str(journal), dry_run=True))
     assert [o.status for o in outcomes] == [Status.WOULD_TRASH] * 2
     assert all(os.path.exists(m.path) for m in group.members)
     assert not journal.exists() and trashed_names(trash_home) == set()
@@ -120,7 +132,7 @@ def test_one_failure_does_not_stop_the_others(tmp_path: Path, trash_home: Path) 
             raise OSError(5, "Input/output error")
         system_trash(path)
 
-    outcomes = apply_removals([Removal.marked(group)], CleanupOptions(None), trash=flaky)
+    outcomes = apply_removals([Removal.marked(group)], opts(tmp_path), trash=flaky)
     assert [o.status for o in outcomes] == [Status.FAILED, Status.TRASHED]
     assert outcomes[0].reason == "Input/output error"
     assert not outcomes[0].trash_unavailable  # only a missing trash offers deletion
@@ -135,13 +147,13 @@ def test_no_trash_means_no_deletion_unless_explicitly_allowed(
     def no_trash(path: str) -> None:
         raise TrashUnavailable("network drive")
 
-    (outcome,) = apply_removals([Removal.marked(group)], CleanupOptions(None), trash=no_trash)
+    (outcome,) = apply_removals([Removal.marked(group)], opts(tmp_path), trash=no_trash)
     assert outcome.status is Status.FAILED and "nothing was deleted" in outcome.reason
     assert outcome.trash_unavailable
     assert os.path.exists(outcome.path)
     (outcome,) = apply_removals(
         [Removal.marked(group)],
-        CleanupOptions(None, allow_permanent_delete=True),
+        opts(tmp_path, None, allow_permanent_delete=True),
         trash=no_trash,
     )
     assert outcome.status is Status.DELETED
@@ -153,7 +165,7 @@ def test_move_to_a_folder_never_overwrites(tmp_path: Path, trash_home: Path) -> 
     group = make_group(tmp_path)
     dest = tmp_path / "dupes"
     save(photo(5), dest / "copy1.png")
-    outcomes = apply_removals([Removal.marked(group)], CleanupOptions(None, move_to=str(dest)))
+    outcomes = apply_removals([Removal.marked(group)], opts(tmp_path, None, move_to=str(dest)))
     assert [o.status for o in outcomes] == [Status.MOVED, Status.MOVED]
     assert sorted(p.name for p in dest.iterdir()) == ["copy1 (1).png", "copy1.png", "copy2.png"]
 
@@ -161,7 +173,7 @@ def test_move_to_a_folder_never_overwrites(tmp_path: Path, trash_home: Path) -> 
 def test_paths_outside_the_group_are_refused(tmp_path: Path, trash_home: Path) -> None:
     group = make_group(tmp_path, n=2)
     stranger = save(photo(3), tmp_path / "elsewhere.png")
-    outcomes = apply_removals([Removal(group, frozenset({str(stranger)}))], CleanupOptions(None))
+    outcomes = apply_removals([Removal(group, frozenset({str(stranger)}))], opts(tmp_path))
     assert outcomes[0].status is Status.SKIPPED and outcomes[0].reason == "not part of this group"
     assert stranger.exists()
 

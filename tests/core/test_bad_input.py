@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import io
 import json
 import os
@@ -23,8 +24,9 @@ import pytest
 from PIL import Image
 
 from dedupe_gui.cli import main
-from dedupe_gui.core.actions import CleanupOptions, Removal, Status, apply_removals
+from dedupe_gui.core.actions import CleanupOptions, Removal, Scope, Status, apply_removals
 from dedupe_gui.core.cache import FingerprintStore
+from dedupe_gui.core.files import WalkOptions
 from dedupe_gui.core.fingerprint import fingerprint_file
 from dedupe_gui.core.grouping import group_records
 from dedupe_gui.core.grouping_options import GroupingOptions
@@ -204,8 +206,12 @@ def test_broken_symlink_and_links_to_files_seen_once(tmp_path: Path) -> None:
     broken.symlink_to(tmp_path / "nowhere.jpg")
     (tmp_path / "alias.jpg").symlink_to(tmp_path / "good-a.jpg")
     result = scan(tmp_path)
-    assert_only_error(result, broken, "broken symbolic link")
-    assert {os.path.realpath(r.path) for r in result.records} == good
+    assert errors_of(result) == {
+        str(tmp_path / "alias.jpg"): f"skipped: symbolic link to {tmp_path / 'good-a.jpg'} "
+        "(not followed; add that folder to scan it)",
+        str(broken): "broken symbolic link",
+    }
+    assert {r.path for r in result.records} == good
     assert len(result.records) == 2
 
 
@@ -218,8 +224,13 @@ def test_symlink_loops_are_walked_once(tmp_path: Path) -> None:
     selfish = tmp_path / "self.jpg"
     selfish.symlink_to(selfish)
     result = scan(tmp_path)
-    assert_only_error(result, selfish, "symbolic link loop")
-    real = [os.path.realpath(r.path) for r in result.records]
+    errors = errors_of(result)
+    assert errors.pop(str(selfish)) == "symbolic link loop"
+    assert sorted(errors) == [str(tmp_path / "sub" / "again"), str(tmp_path / "sub" / "up")]
+    assert all(e.startswith("skipped: symbolic link to ") for e in errors.values())
+    followed = run_scan(ScanOptions((str(tmp_path),), WalkOptions(follow_links=True), workers=2))
+    assert_only_error(followed, selfish, "symbolic link loop")
+    real = [os.path.realpath(r.path) for r in followed.records]
     assert sorted(real) == sorted(good | {str(tmp_path / "sub" / "deep.jpg")})
 
 
@@ -243,8 +254,13 @@ def test_non_utf8_names_are_kept_and_round_trip_through_json(
     assert main(["scan", str(tmp_path), "--format", "json", "--no-cache", "-q"]) == 0
     doc = json.loads(capsys.readouterr().out)
     [group] = doc["groups"]
-    assert {os.fsencode(f["path"]) for f in group["files"]} == {keeper, copy}
-    assert [os.fsencode(e["path"]) for e in doc["errors"]] == [broken]
+    # The exact bytes travel as base64 in path_bytes; path itself is valid Unicode.
+    assert {base64.b64decode(f["path_bytes"]) for f in group["files"]} == {keeper, copy}
+    assert {f["path"] for f in group["files"]} == {
+        os.fsdecode(folder) + "/caf\\xe9.png",
+        os.fsdecode(folder) + "/caf\\xe9-copy.jpg",
+    }
+    assert [base64.b64decode(e["path_bytes"]) for e in doc["errors"]] == [broken]
 
 
 # -- files that move under our feet ------------------------------------------------------
@@ -277,7 +293,10 @@ def test_files_changed_or_gone_before_cleanup_are_skipped(tmp_path: Path) -> Non
         f.write(b"edited")
     gone.unlink()
     trashed: list[str] = []
-    outcomes = apply_removals([Removal.marked(group)], CleanupOptions(journal=None), trashed.append)
+    scope = Scope((str(tmp_path),))
+    outcomes = apply_removals(
+        [Removal.marked(group)], CleanupOptions(journal=None, scope=scope), trashed.append
+    )
 
     by_path = {o.path: o for o in outcomes}
     assert trashed == [str(intact)]

@@ -12,6 +12,7 @@ import pytest
 from PIL import Image
 
 from dedupe_gui.cli import main
+from dedupe_gui.core.names import decode_path
 from dedupe_gui.core.report import from_json, load
 from dedupe_gui.core.threshold import DEFAULT_THRESHOLD
 from tests.imaging import photo, save
@@ -113,7 +114,8 @@ def test_apply_trash_and_dry_run(
     )
     assert status == 0 and out.count("trashed:") == 2
     assert sorted(p.name for p in library.rglob("*")) == ["a.png", "b.png", "broken.jpg", "copies"]
-    assert len(journal.read_text().splitlines()) == 2
+    lines = [json.loads(line) for line in journal.read_text().splitlines()]
+    assert [line["phase"] for line in lines] == ["intent", "outcome"] * 2
 
 
 def test_apply_reports_failures_with_exit_status(
@@ -218,7 +220,7 @@ def test_non_utf8_names_in_json(tmp_path: Path, capsys: pytest.CaptureFixture[st
     status, out, _ = run(["scan", str(tmp_path), "--no-cache", "--format", "json"], capsys)
     assert status == 0
     doc = json.loads(out)
-    names = {os.fsencode(f["path"]) for f in doc["groups"][0]["files"]}
+    names = {decode_path(f).encode("utf-8", "surrogateescape") for f in doc["groups"][0]["files"]}
     assert raw_dir + b"/caf\xe9.png" in names
     _, out, _ = run(["scan", str(tmp_path), "--no-cache"], capsys)
     assert "caf\\xe9.png" in out

@@ -5,10 +5,11 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from dedupe_gui.core.actions import CleanupOptions, Removal, Status, apply_removals
+from dedupe_gui.core.actions import CleanupOptions, Removal, Scope, Status, apply_removals
 from dedupe_gui.core.companions import (
     AAE,
     JPEG_PARTNER,
@@ -141,6 +142,11 @@ def library(tmp_path: Path) -> tuple[Path, Path]:
     return a, b
 
 
+def scoped(root: Path, journal: str | None, **options: Any) -> CleanupOptions:
+    """Cleanup options that may act anywhere under the test's folder."""
+    return CleanupOptions(journal, scope=Scope((str(root),)), **options)
+
+
 def scan_group(*roots: Path) -> Group:
     result = run_scan(ScanOptions(tuple(str(r) for r in roots)))
     (group,) = group_records(result.records, GroupingOptions(4))
@@ -162,7 +168,7 @@ def test_kept_photo_keeps_its_companions(tmp_path: Path, trash_home: Path) -> No
     a, b = library(tmp_path)
     group = scan_group(a, b)
     journal = tmp_path / "journal.jsonl"
-    outcomes = apply_removals([Removal.marked(group)], CleanupOptions(str(journal)))
+    outcomes = apply_removals([Removal.marked(group)], scoped(tmp_path, str(journal)))
     assert [(o.path, o.status) for o in outcomes] == [(str(b / "IMG_0001.JPG"), Status.TRASHED)]
     assert sorted(p.name for p in a.iterdir()) == [
         "IMG_0001.AAE",
@@ -180,7 +186,7 @@ def test_removed_photo_takes_its_companions_each_journalled(
     journal = tmp_path / "journal.jsonl"
     # The user chose to keep the other copy: the Live video and sidecars go with theirs.
     outcomes = apply_removals(
-        [Removal(group, frozenset({str(a / "IMG_0001.JPG")}))], CleanupOptions(str(journal))
+        [Removal(group, frozenset({str(a / "IMG_0001.JPG")}))], scoped(tmp_path, str(journal))
     )
     assert {os.path.basename(o.path): o.status for o in outcomes} == {
         "IMG_0001.JPG": Status.TRASHED,
@@ -194,7 +200,7 @@ def test_removed_photo_takes_its_companions_each_journalled(
     trashed = {p.name for p in (trash_home / ".local/share/Trash/files").iterdir()}
     assert trashed == {"IMG_0001.JPG", "IMG_0001.MOV", "IMG_0001.AAE", "IMG_0001.JPG.json"}
     lines = [json.loads(line) for line in journal.read_text().splitlines()]
-    assert len(lines) == 4
+    assert [line["phase"] for line in lines] == ["intent", "outcome"] * 4  # write-ahead
     assert {line["companion_of"] for line in lines if "companion_of" in line} == {
         str(a / "IMG_0001.JPG")
     }
@@ -209,7 +215,7 @@ def test_moved_companions_keep_pairing_with_the_moved_photo(
     group = scan_group(a, b)
     apply_removals(
         [Removal(group, frozenset({str(a / "IMG_0001.JPG")}))],
-        CleanupOptions(None, move_to=str(dest)),
+        scoped(tmp_path, None, move_to=str(dest)),
     )
     assert sorted(p.name for p in dest.iterdir()) == [
         "IMG_0001 (1).AAE",
@@ -225,7 +231,7 @@ def test_a_changed_companion_stays_and_says_why(tmp_path: Path, trash_home: Path
     group = scan_group(a, b)
     (a / "IMG_0001.MOV").write_bytes(b"re-exported")
     outcomes = apply_removals(
-        [Removal(group, frozenset({str(a / "IMG_0001.JPG")}))], CleanupOptions(None)
+        [Removal(group, frozenset({str(a / "IMG_0001.JPG")}))], scoped(tmp_path, None)
     )
     mov = next(o for o in outcomes if o.path.endswith(".MOV"))
     assert mov.status is Status.SKIPPED and "changed since the scan" in mov.reason
@@ -236,7 +242,7 @@ def test_dry_run_names_the_companions_and_touches_nothing(tmp_path: Path, trash_
     a, b = library(tmp_path)
     group = scan_group(a, b)
     outcomes = apply_removals(
-        [Removal(group, frozenset({str(a / "IMG_0001.JPG")}))], CleanupOptions(None, dry_run=True)
+        [Removal(group, frozenset({str(a / "IMG_0001.JPG")}))], scoped(tmp_path, None, dry_run=True)
     )
     assert [o.status for o in outcomes] == [Status.WOULD_TRASH] * 4
     assert len(list(a.iterdir())) == 4
@@ -284,7 +290,7 @@ def test_raw_travels_with_its_jpeg_and_a_shared_xmp_follows_both(
     # The user keeps the backup copy: the card's RAW goes with its JPEG, and the XMP, whose
     # owners (the JPEG and the RAW) have then both gone, follows them.
     outcomes = apply_removals(
-        [Removal(group, frozenset({group.suggested_keeper.path}))], CleanupOptions(None)
+        [Removal(group, frozenset({group.suggested_keeper.path}))], scoped(tmp_path, None)
     )
     assert {os.path.basename(o.path): o.status for o in outcomes} == {
         "DSC_0001.JPG": Status.TRASHED,
@@ -307,7 +313,7 @@ def test_a_raw_kept_in_its_own_group_stays_and_so_does_their_xmp(
     raw_group = Group((GroupMember(nef_record, 0, keep=True), GroupMember(other, 0)))
     outcomes = apply_removals(
         [Removal(group, frozenset({group.suggested_keeper.path})), Removal(raw_group, frozenset())],
-        CleanupOptions(None),
+        scoped(tmp_path, None),
     )
     assert [os.path.basename(o.path) for o in outcomes] == ["DSC_0001.JPG"]
     assert sorted(p.name for p in card.iterdir()) == ["DSC_0001.NEF", "DSC_0001.xmp"]
@@ -321,7 +327,7 @@ def test_a_sidecar_of_a_photo_that_stays_stays(tmp_path: Path, trash_home: Path)
     (folder / "IMG_0001.xmp").write_text("<x/>")
     group = scan_group(folder)
     assert group.suggested_keeper.path.endswith(".JPG")
-    outcomes = apply_removals([Removal.marked(group)], CleanupOptions(None))
+    outcomes = apply_removals([Removal.marked(group)], scoped(tmp_path, None))
     assert [os.path.basename(o.path) for o in outcomes] == ["IMG_0001.png"]
     assert (folder / "IMG_0001.xmp").exists()
 

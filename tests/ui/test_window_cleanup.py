@@ -64,8 +64,11 @@ def test_delete_key_trashes_the_marked_files_of_this_group(
     assert trash_files(trash_home) == doomed
     assert on_disk(photos) == {"a.png", "a_crop.jpg", "b.jpg", "b_copy.jpg", "c.jpg"}
     assert window.model.rowCount() == rows - 1  # the resolved group left the list
-    journal = Path(window.services.journal_path or "").read_text().splitlines()
-    assert sorted(os.path.basename(json.loads(line)["path"]) for line in journal) == sorted(doomed)
+    text = Path(window.services.journal_path or "").read_text()
+    journal = [json.loads(line) for line in text.splitlines()]
+    # Write-ahead: an intent line, then the outcome, for every file.
+    assert [line["phase"] for line in journal] == ["intent", "outcome"] * len(doomed)
+    assert {os.path.basename(line["path"]) for line in journal} == doomed
 
 
 def test_clean_up_all_keeps_every_keeper_and_reports_failures(
