@@ -28,7 +28,7 @@ from dedupe_gui.core.actions import (
     summarise_outcomes,
     with_quick_digests,
 )
-from dedupe_gui.core.cache import FingerprintStore, default_cache_path
+from dedupe_gui.core.cache import FingerprintStore, StoreError, default_cache_path
 from dedupe_gui.core.companions import describe as describe_companions
 from dedupe_gui.core.files import WalkOptions
 from dedupe_gui.core.grouping import SimilarityIndex, summarise
@@ -314,8 +314,12 @@ def _run_scan(
 # -- scan -----------------------------------------------------------------------------------
 
 
+def _warn(message: str) -> None:
+    print(f"warning: {printable(message)}", file=sys.stderr)
+
+
 def _open_store(path: str | None) -> FingerprintStore:
-    return FingerprintStore(path, warn=lambda m: print(f"warning: {m}", file=sys.stderr))
+    return FingerprintStore(path, warn=_warn)
 
 
 def _print_text(out: IO[str], groups: Sequence[Group], result: ScanResult) -> None:
@@ -504,11 +508,15 @@ def cmd_apply(args: argparse.Namespace) -> int:
 
 
 def cmd_index(args: argparse.Namespace) -> int:
-    with _open_store(args.db) as store:
-        if store.path is None:
-            raise _Exit(f"cannot use database {args.db}")
-        result = _run_scan(args.paths, args, store)
-        total = len(store)
+    try:
+        with FingerprintStore(args.db, warn=_warn, required=True) as store:
+            result = _run_scan(args.paths, args, store)
+            store.flush()
+            if not store.saved:
+                raise _Exit(f"the fingerprints could not be saved to {args.db}")
+            total = len(store)
+    except StoreError as exc:
+        raise _Exit(f"{exc}; nothing was indexed") from exc
     _print_errors(sys.stderr, result.errors)
     st = result.stats
     print(
@@ -520,16 +528,20 @@ def cmd_index(args: argparse.Namespace) -> int:
 
 
 def cmd_search(args: argparse.Namespace) -> int:
-    if not os.path.isfile(args.db):
-        raise _Exit(f"no such database: {args.db}")
     errors: list[str] = []
-    with _open_store(args.db) as store:
-        entries = list(store.records())
+    try:
+        # Read-only: a search never changes the database, whatever it finds in it.
+        with FingerprintStore(args.db, warn=_warn, read_only=True) as store:
+            entries = store.records()
+    except StoreError as exc:
+        raise _Exit(str(exc)) from exc
     if not entries:
         raise _Exit(f"{args.db} holds no fingerprints (is it a database made by 'index'?)")
     result = _run_scan(args.queries, args, None)
     errors.extend(f"{_printable(e.path)}: {e.error}" for e in result.errors)
     queries = list(result.records)
+    if not queries and not errors:
+        raise _Exit(f"no images to check in {', '.join(map(_printable, args.queries))}")
     matches = find_matches(
         [fp for _, fp in entries],
         [r.fingerprint for r in queries],

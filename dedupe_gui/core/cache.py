@@ -5,6 +5,14 @@ fingerprint database of ``dedupe-gui index`` / ``search``. Failures are stored t
 the same key, so a broken file is not decoded again on every scan. The store is a
 convenience, never a reason to stop: a corrupt file is set aside and rebuilt, a locked or
 unwritable one is replaced by an in-memory store, each with a warning.
+
+A file that is not our own database is never renamed, truncated, rewritten or migrated:
+before anything else the file's header is read, and only an empty file, a SQLite file
+carrying our ``application_id``, or (older stores) one with our ``meta`` table is opened
+for writing. ``read_only`` stores (``search``) never write at all: no WAL switch, no schema,
+no wipe of fingerprints of another algorithm version (that is an error instead).
+``required`` stores (``index``) raise ``StoreError`` rather than fall back to memory, so
+the command can say the fingerprints were not saved.
 """
 
 from __future__ import annotations
@@ -13,6 +21,7 @@ import contextlib
 import os
 import sqlite3
 import time
+import urllib.parse
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, Final
@@ -21,6 +30,11 @@ from dedupe_gui.core.hashes import ALGORITHM_VERSION
 from dedupe_gui.core.models import Entry, Failure, FileKey, Fingerprint
 
 SCHEMA_VERSION: Final = 2  # 2: thumb and turned columns
+# Written into the SQLite header (PRAGMA application_id, bytes 68-71): "DDUP". It is how a
+# file is recognised as ours before it is touched.
+APPLICATION_ID: Final = 0x44445550
+_SQLITE_MAGIC: Final = b"SQLite format 3\x00"
+_DAMAGE_WORDS: Final = ("not a database", "malformed", "corrupt")
 _COMMIT_EVERY_ROWS: Final = 500
 _COMMIT_EVERY_SECONDS: Final = 2.0
 _SIGN: Final = 1 << 63
@@ -124,63 +138,151 @@ def _path_blob(path: str) -> bytes:
     return os.fsencode(path)  # lossless for names that are not valid UTF-8
 
 
+class StoreError(Exception):
+    """The database cannot be used as asked (not ours, damaged, locked, unwritable, of
+    another algorithm version); it was left as it was."""
+
+
+def _read_only_uri(path: str) -> str:
+    return "file:" + urllib.parse.quote(os.fsencode(os.path.abspath(path))) + "?mode=ro"
+
+
+def not_ours(path: str) -> str | None:
+    """Why ``path`` must not be opened for writing, or None (absent, empty, or ours)."""
+    try:
+        with open(path, "rb") as f:
+            head = f.read(100)
+    except FileNotFoundError:
+        return None
+    except IsADirectoryError:
+        return "is a folder"
+    except OSError as exc:
+        return f"cannot be read ({exc.strerror or exc})"
+    if not head:
+        return None
+    if not head.startswith(_SQLITE_MAGIC) or len(head) < 100:
+        return "is not a SQLite database"
+    app_id = int.from_bytes(head[68:72], "big")
+    if app_id == APPLICATION_ID:
+        return None
+    if app_id != 0:
+        return "is the database of another program"
+    try:
+        db = sqlite3.connect(_read_only_uri(path), uri=True, timeout=2.0)
+        try:
+            tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master")}
+            ours = {"meta", "fingerprints"} <= tables and db.execute(
+                "SELECT 1 FROM meta WHERE key = 'schema'"
+            ).fetchone() is not None
+        finally:
+            db.close()
+    except sqlite3.DatabaseError as exc:
+        return f"cannot be identified ({exc})"
+    return None if ours else "is not a dedupe-gui database"
+
+
+def _damaged(exc: Exception) -> bool:
+    text = str(exc).lower()
+    return any(word in text for word in _DAMAGE_WORDS)
+
+
 class FingerprintStore:
     """A fingerprint store in one SQLite file (or in memory when ``path`` is None).
 
     Use from one thread at a time. Writes are buffered and committed in batches.
     """
 
-    def __init__(self, path: str | None, warn: Callable[[str], None] = lambda _m: None) -> None:
+    def __init__(
+        self,
+        path: str | None,
+        warn: Callable[[str], None] = lambda _m: None,
+        *,
+        read_only: bool = False,
+        required: bool = False,
+    ) -> None:
         self.path = path
         self._warn = warn
         self._pending = 0
         self._last_commit = time.monotonic()
-        self._writable = True
-        self._db = self._open(path)
+        self._writable = not read_only
+        self._read_only = read_only
+        self._required = required
+        self.persistent = path is not None  # False once it fell back to memory
+        self._db = self._open_read_only(path) if read_only and path else self._open(path)
+
+    @property
+    def saved(self) -> bool:
+        """Everything put so far is in the file (not in memory, no write failed)."""
+        return self.persistent and self._writable
 
     # -- opening -------------------------------------------------------------------------
+
+    def _open_read_only(self, path: str) -> sqlite3.Connection:
+        if not os.path.isfile(path):
+            raise StoreError(f"no such database: {path}")
+        why = not_ours(path)
+        if why is not None:
+            raise StoreError(f"{path} {why}; it was not changed")
+        try:
+            db = sqlite3.connect(_read_only_uri(path), uri=True, timeout=2.0)
+            stored = dict(db.execute("SELECT key, value FROM meta").fetchall())
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"{path} cannot be read ({exc})") from exc
+        if stored.get("schema") != str(SCHEMA_VERSION) or stored.get("algorithm") != str(
+            ALGORITHM_VERSION
+        ):
+            db.close()
+            raise StoreError(
+                f"{path} was made by another version of dedupe-gui (schema "
+                f"{stored.get('schema')}, algorithm {stored.get('algorithm')}; this one "
+                f"{SCHEMA_VERSION}, {ALGORITHM_VERSION}); run 'index' into a new file"
+            )
+        return db
+
+    def _fallback(self, message: str) -> sqlite3.Connection:
+        if self._required:
+            raise StoreError(message)
+        self._warn(f"{message}; this scan runs without it")
+        self.persistent = False
+        return self._connect(":memory:")
 
     def _open(self, path: str | None) -> sqlite3.Connection:
         if path is None:
             return self._connect(":memory:")
+        why = not_ours(path)
+        if why is not None:
+            return self._fallback(f"fingerprint store {path} {why}; it was not touched")
         try:
             Path(path).parent.mkdir(parents=True, exist_ok=True)
             return self._connect(path)
         except sqlite3.DatabaseError as exc:
-            text = str(exc).lower()
-            if not any(word in text for word in ("not a database", "malformed", "corrupt")):
+            if not _damaged(exc) or self._required:
                 # Locked by another process, read-only, or not openable: not ours to move.
-                self._warn(
-                    f"fingerprint cache {path} cannot be used ({exc}); this scan runs without it"
-                )
-                return self._connect(":memory:")
-            aside = f"{path}.corrupt-{time.strftime('%Y%m%d-%H%M%S')}"
+                return self._fallback(f"fingerprint store {path} cannot be used ({exc})")
             try:
-                os.replace(path, aside)
-                for suffix in ("-wal", "-shm"):
-                    with contextlib.suppress(FileNotFoundError):
-                        os.remove(path + suffix)
-                self._warn(
-                    f"fingerprint cache {path} was damaged ({exc}); "
-                    f"set aside as {aside} and rebuilt"
-                )
-                return self._connect(path)
+                return self._set_aside_and_rebuild(path, exc)
             except (OSError, sqlite3.DatabaseError) as exc2:
-                self._warn(
-                    f"fingerprint cache {path} is unusable ({exc2}); this scan runs without it"
-                )
-                return self._connect(":memory:")
+                return self._fallback(f"fingerprint store {path} is unusable ({exc2})")
         except OSError as exc:
-            self._warn(
-                f"cannot create fingerprint cache {path} ({exc.strerror or exc}); "
-                "this scan runs without it"
-            )
-            return self._connect(":memory:")
+            return self._fallback(f"cannot create fingerprint store {path} ({exc.strerror or exc})")
+
+    def _set_aside_and_rebuild(self, path: str, exc: Exception) -> sqlite3.Connection:
+        """Only for a file known to be ours (checked when it was opened)."""
+        aside = f"{path}.corrupt-{time.strftime('%Y%m%d-%H%M%S')}"
+        os.replace(path, aside)
+        for suffix in ("-wal", "-shm"):
+            with contextlib.suppress(FileNotFoundError):
+                os.remove(path + suffix)
+        self._warn(
+            f"fingerprint cache {path} was damaged ({exc}); set aside as {aside} and rebuilt"
+        )
+        return self._connect(path)
 
     def _connect(self, target: str) -> sqlite3.Connection:
         db = sqlite3.connect(target, timeout=2.0, check_same_thread=False)
         try:
             if target != ":memory:":
+                db.execute(f"PRAGMA application_id={APPLICATION_ID}")
                 db.execute("PRAGMA journal_mode=WAL")
                 db.execute("PRAGMA synchronous=NORMAL")
             db.executescript(_SCHEMA)
@@ -292,19 +394,28 @@ class FingerprintStore:
             return Failure(str(row[0])), digest
         return _fingerprint(row[2:]), digest
 
-    def records(self) -> Iterator[tuple[FileKey, Fingerprint]]:
-        """Every stored fingerprint (not the failures), in path order."""
-        rows = self._db.execute(
-            f"SELECT path, size, mtime_ns, {_FINGERPRINT_COLUMNS} FROM fingerprints "
-            "WHERE error IS NULL ORDER BY path"
-        )
-        for row in rows:
-            yield FileKey(os.fsdecode(row[0]), row[1], row[2]), _fingerprint(row[3:])
+    def records(self) -> list[tuple[FileKey, Fingerprint]]:
+        """Every stored fingerprint (not the failures), in path order; StoreError when the
+        database cannot be read to the end (a damaged page)."""
+        try:
+            rows = self._db.execute(
+                f"SELECT path, size, mtime_ns, {_FINGERPRINT_COLUMNS} FROM fingerprints "
+                "WHERE error IS NULL ORDER BY path"
+            ).fetchall()
+            return [
+                (FileKey(os.fsdecode(row[0]), row[1], row[2]), _fingerprint(row[3:]))
+                for row in rows
+            ]
+        except (sqlite3.DatabaseError, ValueError, TypeError) as exc:
+            raise StoreError(f"{self.path} cannot be read ({exc})") from exc
 
     def __len__(self) -> int:
-        """How many fingerprints (not failures) the store holds."""
+        """How many fingerprints (not failures) the store holds; StoreError when unreadable."""
         query = "SELECT COUNT(*) FROM fingerprints WHERE error IS NULL"
-        return int(self._db.execute(query).fetchone()[0])
+        try:
+            return int(self._db.execute(query).fetchone()[0])
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"{self.path} cannot be read ({exc})") from exc
 
     # -- writing -------------------------------------------------------------------------
 
@@ -405,7 +516,25 @@ class FingerprintStore:
         self._last_commit = time.monotonic()
 
     def _fail(self, exc: sqlite3.DatabaseError) -> None:
-        """A store that fails mid-scan (disk full, file removed) stops writing, with a warning."""
+        """A store that fails mid-scan stops writing, with a warning; one found damaged
+        (any page) is set aside and rebuilt empty, so the rest of the scan is cached again."""
+        if (
+            _damaged(exc)
+            and self.persistent
+            and self.path is not None
+            and not self._read_only
+            and not self._required
+        ):
+            with contextlib.suppress(sqlite3.DatabaseError):
+                self._db.close()
+            try:
+                self._db = self._set_aside_and_rebuild(self.path, exc)
+                self._pending = 0
+                return
+            except (OSError, sqlite3.DatabaseError) as exc2:
+                self._db = self._connect(":memory:")
+                self.persistent = False
+                exc = sqlite3.DatabaseError(str(exc2))
         if self._writable:
             self._writable = False
             self._warn(

@@ -45,19 +45,24 @@ def test_non_utf8_paths_are_stored_losslessly(tmp_path: Path) -> None:
     with FingerprintStore(str(tmp_path / "c.sqlite3")) as store:
         store.put(key, FP)
         assert store.get(key) == FP
-        assert next(store.records())[0] == key
+        assert store.records()[0][0] == key
 
 
-def test_corrupt_database_is_set_aside_and_rebuilt(tmp_path: Path) -> None:
+def test_a_file_that_is_not_our_database_is_never_touched(tmp_path: Path) -> None:
     db = tmp_path / "c.sqlite3"
-    db.write_bytes(b"this is not a database at all" * 100)
+    content = b"this is not a database at all" * 100
+    db.write_bytes(content)
     warnings: list[str] = []
     with FingerprintStore(str(db), warn=warnings.append) as store:
         store.put(FileKey("/a.jpg", 1, 1), FP)
-    assert len(warnings) == 1 and "set aside" in warnings[0]
-    assert [p.name for p in tmp_path.glob("c.sqlite3.corrupt-*")]
-    with FingerprintStore(str(db)) as store:
-        assert store.get(FileKey("/a.jpg", 1, 1)) == FP
+        assert not store.persistent
+    assert warnings == [
+        f"fingerprint store {db} is not a SQLite database; it was not touched; "
+        "this scan runs without it"
+    ]
+    assert db.read_bytes() == content and sorted(p.name for p in tmp_path.iterdir()) == [
+        "c.sqlite3"
+    ]
 
 
 def test_unusable_location_falls_back_to_memory_with_a_warning(tmp_path: Path) -> None:
