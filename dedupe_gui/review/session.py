@@ -155,12 +155,14 @@ class ReviewSession:
     def _protected(group: Group, references: Sequence[str]) -> Group:
         if not references:
             return group
-        from dedupe_gui.core.files import is_under, normalise_root  # loads the RAW reader
+        from dedupe_gui.core.roots import RootSet
 
-        roots = [normalise_root(r) for r in references]
+        # By real path and folder identity: a reference reached through a link or a bind
+        # mount still protects its files.
+        roots = RootSet(references)
         members = []
         for m in group.members:
-            if not m.record.reference and is_under(m.path, roots):
+            if not m.record.reference and roots.contains(m.path):
                 m = replace(m, record=replace(m.record, reference=True), keep=True)
             members.append(m)
         return Group(tuple(members))
