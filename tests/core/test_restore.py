@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from dedupe_gui.cli import main
-from dedupe_gui.core.actions import CleanupOptions, Removal, Status, apply_removals
+from dedupe_gui.core.actions import CleanupOptions, Removal, Scope, Status, apply_removals
 from dedupe_gui.core.cleanup_history import Removed, parse_since, read_journal, select
 from dedupe_gui.core.grouping import group_records
 from dedupe_gui.core.grouping_options import GroupingOptions
@@ -43,7 +43,9 @@ def trash_dir(home: Path) -> Path:
 def cleanup(root: Path, journal: Path, seed: int = 11) -> tuple[Group, dict[str, bytes]]:
     group = library(root, seed)
     before = snapshot(root)
-    outcomes = apply_removals([Removal.marked(group)], CleanupOptions(str(journal)))
+    outcomes = apply_removals(
+        [Removal.marked(group)], CleanupOptions(str(journal), scope=Scope((str(root),)))
+    )
     assert [o.status for o in outcomes] == [Status.TRASHED, Status.TRASHED]
     return group, before
 
@@ -117,7 +119,8 @@ def test_restore_a_move(tmp_path: Path, trash_home: Path) -> None:
     group = library(root)
     before = snapshot(root)
     apply_removals(
-        [Removal.marked(group)], CleanupOptions(str(journal), move_to=str(tmp_path / "dupes"))
+        [Removal.marked(group)],
+        CleanupOptions(str(journal), move_to=str(tmp_path / "dupes"), scope=Scope((str(root),))),
     )
     assert len(list((tmp_path / "dupes").iterdir())) == 2
     outcomes = restore_last(str(journal))
