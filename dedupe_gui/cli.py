@@ -287,21 +287,23 @@ def _run_scan(
     # The scan runs on a worker thread so that Ctrl-C sets the cancel flag *before* the
     # scan unwinds: decoding threads stop taking files at once.
     box: list[ScanResult | BaseException] = []
+    finished = threading.Event()  # not Thread.join: an interrupted join can return early
 
     def work() -> None:
         try:
             box.append(run_scan(options, store, update, cancel))
         except BaseException as exc:  # handed to the main thread below
             box.append(exc)
+        finally:
+            finished.set()
 
-    worker = threading.Thread(target=work, name="scan", daemon=True)
-    worker.start()
+    threading.Thread(target=work, name="scan", daemon=True).start()
     try:
-        while worker.is_alive():
-            worker.join(0.2)
+        while not finished.wait(0.2):
+            pass
     except KeyboardInterrupt:
         cancel.set()
-        worker.join()
+        finished.wait()
         raise
     finally:
         close()
@@ -430,7 +432,9 @@ def cmd_scan(args: argparse.Namespace) -> int:
 
     def group(result: ScanResult, store: FingerprintStore | None) -> list[Group]:
         # Thumbnail checks of unchanged pairs are kept in the cache, like fingerprints.
-        known = store.pair_checks(DEFAULT_MAX_RESIDUAL) if store and args.verify else None
+        known = (
+            store.pair_checks(DEFAULT_MAX_RESIDUAL) if store is not None and args.verify else None
+        )
         index = SimilarityIndex(result.records, known)
         groups = index.groups(
             GroupingOptions(

@@ -409,6 +409,10 @@ class FingerprintStore:
         except (sqlite3.DatabaseError, ValueError, TypeError) as exc:
             raise StoreError(f"{self.path} cannot be read ({exc})") from exc
 
+    def __bool__(self) -> bool:
+        """A store is always true: ``if store`` must not count the rows (a damaged page)."""
+        return True
+
     def __len__(self) -> int:
         """How many fingerprints (not failures) the store holds; StoreError when unreadable."""
         query = "SELECT COUNT(*) FROM fingerprints WHERE error IS NULL"

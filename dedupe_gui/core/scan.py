@@ -100,13 +100,13 @@ def run_scan(
     report = _Reporter(progress, options.progress_interval)
     errors: list[FileError] = []
     found: list[FoundFile] = []
-    followed: list[str] = []
+    link_roots: list[str] = []
 
     for item in walk(options.paths, options.walk, stop.is_set):
         if isinstance(item, FollowedLink):
             # The target of a followed folder link counts as a chosen folder from now on.
-            if item.target not in followed:
-                followed.append(item.target)
+            if item.target not in link_roots:
+                link_roots.append(item.target)
             continue
         if isinstance(item, FileError):
             errors.append(item)
@@ -213,7 +213,7 @@ def run_scan(
             dict.fromkeys(
                 [
                     *(normalise_root(p) for p in options.paths if not _file_link(p)),
-                    *followed,
+                    *link_roots,
                 ]
             )
         ),
