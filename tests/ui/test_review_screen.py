@@ -174,6 +174,7 @@ def test_preferences_hold_every_setting_and_apply(
     assert dialog.bits.value() == 6 and "Strict" in dialog.similarity_text.text()
     dialog.patterns.setPlainText("*.tmp\n\n*/Trash/*\n*.tmp")
     dialog.rotations.setChecked(True)
+    dialog.follow_links.setChecked(True)
     dialog.min_size.setValue(20)
     dialog.clear_button.click()
     assert cleared and "Cleared" in dialog.cache_status.text()
@@ -185,6 +186,7 @@ def test_preferences_hold_every_setting_and_apply(
     assert window.threshold.value() == 6 and window.act_rotations.isChecked()
     assert window.folders.min_size.value() == 20
     assert "*/Trash/*" in window.scan_options().walk.excludes
+    assert window.scan_options().walk.follow_links
     assert "Scan again" in window.statusBar().currentMessage()
     assert window.services.settings.value("folders/patterns") in (["*.tmp", "*/Trash/*"],)
 
