@@ -193,12 +193,16 @@ def apply_removals(
     options: CleanupOptions,
     trash: TrashFunction = system_trash,
     on_outcome: Callable[[Outcome], None] | None = None,
+    should_stop: Callable[[], bool] | None = None,
 ) -> list[Outcome]:
     """Carry out the removals under the module's safety rules; one outcome per named file
     and per companion that went (or failed to go) with a removed photo.
 
     Raises CleanupStopped (with the outcomes so far) when the journal cannot be written or
     ``on_outcome`` fails (a closed pipe): nothing more is touched after that.
+
+    ``should_stop`` is asked before each removal (group): once it says yes, the remaining
+    removals are left undone and have no outcome, and a group is never left half handled.
     """
     journal = Journal(None if options.dry_run else options.journal)
     try:
@@ -243,6 +247,8 @@ def apply_removals(
 
     try:
         for removal in plan:
+            if should_stop is not None and should_stop():
+                break
             members = {m.path: m for m in removal.group.members}
             for out in _apply_one(removal, options, trash, places, journal):
                 emit(out)

@@ -9,7 +9,7 @@ Grouping itself is slow and runs on a worker thread: the session hands out a
 ``GroupingRequest`` and takes the groups back, dropping any that a newer request superseded.
 """
 
-from dedupe_gui.review.cleanup import CleanupPlan, CleanupSummary, Scope
+from dedupe_gui.review.cleanup import CleanupPlan, CleanupSummary, GroupScope
 from dedupe_gui.review.decisions import Decision, FileIdentity, identity_of
 from dedupe_gui.review.group import ReviewGroup
 from dedupe_gui.review.regrouping import GroupingRequest, IndexHolder
@@ -20,12 +20,12 @@ __all__ = [
     "CleanupSummary",
     "Decision",
     "FileIdentity",
+    "GroupScope",
     "GroupingRequest",
     "IndexHolder",
     "KeepResult",
     "MarkResult",
     "ReviewGroup",
     "ReviewSession",
-    "Scope",
     "identity_of",
 ]

@@ -16,7 +16,7 @@ from dedupe_gui.core.actions import Outcome, Removal
 from dedupe_gui.review.group import ReviewGroup
 
 
-class Scope(str, Enum):
+class GroupScope(str, Enum):
     GROUP = "group"  # the group on show
     REVIEWED = "reviewed"  # every group the user has looked at
     ALL = "all"  # every group
@@ -24,7 +24,7 @@ class Scope(str, Enum):
 
 @dataclass(frozen=True, slots=True)
 class CleanupPlan:
-    scope: Scope
+    scope: GroupScope
     items: tuple[tuple[ReviewGroup, Removal], ...]
     permanent: bool = False  # delete instead of trash (only offered where there is no trash)
     partial: bool = False  # the groups come from a scan cancelled before the end

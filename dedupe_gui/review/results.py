@@ -12,6 +12,7 @@ from dataclasses import replace
 
 from dedupe_gui.core.models import FileError, Group, GroupMember, ScanStats
 from dedupe_gui.core.report import Report, to_csv, to_json
+from dedupe_gui.core.revalidate import Scope
 from dedupe_gui.review.group import ReviewGroup, member_distance
 
 
@@ -21,6 +22,7 @@ def report_of(
     paths: Sequence[str],
     errors: Sequence[FileError],
     stats: ScanStats,
+    scope: Scope | None = None,
 ) -> Report:
     saved = []
     for state in groups:
@@ -44,7 +46,8 @@ def report_of(
                 )
             )
         )
-    return Report(threshold, tuple(paths), tuple(saved), tuple(errors), stats)
+    roots, references = (scope.roots, scope.references) if scope is not None else ((), ())
+    return Report(threshold, tuple(paths), tuple(saved), tuple(errors), stats, roots, references)
 
 
 def _distance(state: ReviewGroup, member: GroupMember) -> int:

@@ -36,7 +36,8 @@ from dedupe_gui.core.models import (
     ScanStats,
 )
 from dedupe_gui.core.report import Report
-from dedupe_gui.review.cleanup import CleanupPlan, CleanupSummary, Scope, plan_items
+from dedupe_gui.core.revalidate import Scope
+from dedupe_gui.review.cleanup import CleanupPlan, CleanupSummary, GroupScope, plan_items
 from dedupe_gui.review.decisions import Decision, Decisions, FileIdentity, identity_of
 from dedupe_gui.review.group import ReviewGroup
 from dedupe_gui.review.regrouping import GroupingRequest
@@ -82,6 +83,8 @@ class ReviewSession:
         self._where: dict[FileIdentity, ReviewGroup] = {}
         self._cleanup: CleanupPlan | None = None
         self._cleanup_where: dict[str, ReviewGroup] = {}  # path -> group, for the cleanup
+        # Where a cleanup of these results may act: the scan's real roots and references.
+        self.cleanup_scope: Scope | None = None
 
     # == results in ===========================================================================
 
@@ -103,6 +106,7 @@ class ReviewSession:
         self.scanning = False
         self._take_results(result.records, result.errors, result.paths, result.stats)
         self.partial = result.cancelled
+        self.cleanup_scope = Scope.of(result)
         return self.request()
 
     def take_report(
@@ -123,6 +127,7 @@ class ReviewSession:
             for m in g.members:
                 records.setdefault(m.path, m.record)
         self._take_results(tuple(records.values()), report.errors, report.paths, report.stats)
+        self.cleanup_scope = Scope(report.roots or report.paths, report.references)
         if threshold_known:
             self.options = replace(self.options, threshold=report.threshold)
         decisions: dict[FileIdentity, Decision] = {}
@@ -297,7 +302,14 @@ class ReviewSession:
         """The review as a results file: the user's marks and keepers (review.results)."""
         from dedupe_gui.review.results import report_of
 
-        return report_of(self.groups, self.options.threshold, self.paths, self.errors, self.stats)
+        return report_of(
+            self.groups,
+            self.options.threshold,
+            self.paths,
+            self.errors,
+            self.stats,
+            self.cleanup_scope,
+        )
 
     @property
     def reviewed_groups(self) -> int:
@@ -321,11 +333,11 @@ class ReviewSession:
 
     # == cleanup ==============================================================================
 
-    def plan_cleanup(self, scope: Scope, group: ReviewGroup | None = None) -> CleanupPlan:
-        """What a cleanup of ``scope`` would remove (``group`` for Scope.GROUP)."""
-        if scope is Scope.GROUP:
+    def plan_cleanup(self, scope: GroupScope, group: ReviewGroup | None = None) -> CleanupPlan:
+        """What a cleanup of ``scope`` would remove (``group`` for GroupScope.GROUP)."""
+        if scope is GroupScope.GROUP:
             chosen = [group] if group is not None else []
-        elif scope is Scope.REVIEWED:
+        elif scope is GroupScope.REVIEWED:
             chosen = [g for g in self.groups if g.reviewed]
         else:
             chosen = list(self.groups)
@@ -344,7 +356,7 @@ class ReviewSession:
         only = frozenset(o.path for o in summary.no_trash)
         groups = [g for g in self.groups if any(m.path in only for m in g.members)]
         return CleanupPlan(
-            Scope.ALL, plan_items(groups, only), permanent=True, partial=self.partial
+            GroupScope.ALL, plan_items(groups, only), permanent=True, partial=self.partial
         )
 
     def begin_cleanup(self, plan: CleanupPlan) -> bool:
@@ -386,6 +398,22 @@ class ReviewSession:
         self._cleanup_where = {}
         no_trash = tuple(o for o in outcomes if o.trash_unavailable)
         return CleanupSummary(tuple(outcomes), permanent, removed, resolved, cancelled, no_trash)
+
+    def restorable(self) -> list[str]:
+        """The photos the last cleanup removed (their companions go back with them)."""
+        return [o.path for o in self.last_outcomes if o.status.removed and not o.companion_of]
+
+    def begin_restore(self) -> bool:
+        """Putting the last cleanup's files back starts; like a cleanup, it holds the groups."""
+        if self.cleaning or self.scanning or not self.restorable():
+            return False
+        self.cleaning = True
+        return True
+
+    def finish_restore(self) -> None:
+        """The files are back (or reported): the next scan shows them in their groups."""
+        self.cleaning = False
+        self.last_outcomes = []
 
     def abort_cleanup(self) -> None:
         """The cleanup stopped on an unexpected error: the review goes on as it stands."""

@@ -16,7 +16,7 @@ from PySide6.QtWidgets import QWidget
 
 from dedupe_gui.core.actions import Outcome
 from dedupe_gui.core.units import human_bytes
-from dedupe_gui.ui.group_state import GroupState
+from dedupe_gui.review import ReviewGroup
 from dedupe_gui.ui.wording import plural
 
 
@@ -32,7 +32,7 @@ class AskFunction(Protocol):
     ) -> bool: ...
 
 
-def confirm_group(ask: AskFunction, parent: QWidget, state: GroupState) -> bool:
+def confirm_group(ask: AskFunction, parent: QWidget, state: ReviewGroup) -> bool:
     files = len(state.marked_members())
     return ask(
         parent,

@@ -35,8 +35,8 @@ from PySide6.QtWidgets import (
 
 from dedupe_gui.core.models import GroupMember
 from dedupe_gui.core.units import human_bytes
+from dedupe_gui.review.group import member_distance as distance
 from dedupe_gui.ui.file_card import resolution_text, shown_date
-from dedupe_gui.ui.group_state import distance
 from dedupe_gui.ui.thumbnails import ThumbKey, ThumbnailCache
 from dedupe_gui.ui.widgets import ElidedLabel
 

@@ -222,6 +222,21 @@ def ask(
     return box.clickedButton() is ok
 
 
+def show_problem(
+    parent: QWidget, title: str, text: str, informative: str = "", detail: str = ""
+) -> QMessageBox:
+    """A warning that does not block the window (opened, not executed)."""
+    box = QMessageBox(
+        QMessageBox.Icon.Warning, title, text, QMessageBox.StandardButton.Close, parent
+    )
+    if informative:
+        box.setInformativeText(informative)
+    if detail:
+        box.setDetailedText(detail)
+    box.open()
+    return box
+
+
 def show_about(parent: QWidget) -> None:
     QMessageBox.about(
         parent,

@@ -30,8 +30,8 @@ from dedupe_gui.core.actions import Outcome
 from dedupe_gui.core.companions import describe as describe_companions
 from dedupe_gui.core.models import GroupMember
 from dedupe_gui.core.units import human_bytes
+from dedupe_gui.review import ReviewGroup
 from dedupe_gui.review.differences import Cue, Differences, compare
-from dedupe_gui.ui.group_state import GroupState
 from dedupe_gui.ui.widgets import Badge, ElidedLabel, ThumbView
 
 THUMB_BOX = QSize(184, 138)  # the smallest picture frame; the panel grows it to fit
@@ -222,7 +222,7 @@ class FileCard(QWidget):
         goes_with = [f"Goes with it: {c.path}" for c in m.companions]
         self.facts.setToolTip("\n".join([f"Date: {kind}", *tips, *goes_with]))
 
-    def update_from(self, state: GroupState) -> None:
+    def update_from(self, state: ReviewGroup) -> None:
         m = self.member
         marked = self.path in state.marked
         keeper = state.keeper

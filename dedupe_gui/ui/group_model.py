@@ -1,6 +1,6 @@
 """The list of groups as a Qt table model: one row per group, no widget per row.
 
-Rows hold ``GroupState`` objects (compared by identity). The first column shows the
+Rows hold ``ReviewGroup`` objects (compared by identity). The first column shows the
 keeper's thumbnail, fetched through the thumbnail cache only when the view asks for a
 visible row's decoration, so 10,000 groups cost nothing until they are scrolled into view.
 """
@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from dedupe_gui.core.units import human_bytes
-from dedupe_gui.ui.group_state import GroupState
+from dedupe_gui.review import ReviewGroup
 from dedupe_gui.ui.thumbnails import ThumbKey, ThumbnailCache
 
 Index = QModelIndex | QPersistentModelIndex
@@ -42,7 +42,7 @@ DETAIL_ROLE = Qt.ItemDataRole.UserRole + 2  # second line under the name: how al
 FAILED_ROLE = Qt.ItemDataRole.UserRole + 3  # True when files of the group were not removed
 
 
-def match_text(state: GroupState) -> str:
+def match_text(state: ReviewGroup) -> str:
     members = state.members
     if state.failures():
         n = len(state.failures())
@@ -57,7 +57,7 @@ def match_text(state: GroupState) -> str:
 class GroupListModel(QAbstractTableModel):
     def __init__(self, thumbnails: ThumbnailCache, parent: Any = None) -> None:
         super().__init__(parent)
-        self._states: list[GroupState] = []
+        self._states: list[ReviewGroup] = []
         self._thumbs = thumbnails
         self._pixmaps: dict[ThumbKey, QPixmap] = {}
         self._rows: dict[int, int] | None = None  # id(state) -> row, rebuilt after changes
@@ -65,31 +65,31 @@ class GroupListModel(QAbstractTableModel):
 
     # -- contents ------------------------------------------------------------------------
 
-    def set_states(self, states: Sequence[GroupState]) -> None:
+    def set_states(self, states: Sequence[ReviewGroup]) -> None:
         self.beginResetModel()
         self._states = list(states)
         self._rows = None
         self._pixmaps.clear()
         self.endResetModel()
 
-    def states(self) -> list[GroupState]:
+    def states(self) -> list[ReviewGroup]:
         return list(self._states)
 
-    def state(self, row: int) -> GroupState | None:
+    def state(self, row: int) -> ReviewGroup | None:
         return self._states[row] if 0 <= row < len(self._states) else None
 
-    def row_of(self, state: GroupState) -> int:
+    def row_of(self, state: ReviewGroup) -> int:
         """The row of ``state`` (-1 if gone): a map look-up, since every mark toggle asks."""
         if self._rows is None:
             self._rows = {id(s): row for row, s in enumerate(self._states)}
         return self._rows.get(id(state), -1)
 
-    def refresh(self, state: GroupState) -> None:
+    def refresh(self, state: ReviewGroup) -> None:
         row = self.row_of(state)
         if row >= 0:
             self.dataChanged.emit(self.index(row, 0), self.index(row, len(HEADERS) - 1))
 
-    def remove(self, states: Sequence[GroupState]) -> None:
+    def remove(self, states: Sequence[ReviewGroup]) -> None:
         """Take rows out one contiguous run at a time, so selections elsewhere survive."""
         doomed = {id(s) for s in states}
         row = len(self._states) - 1
@@ -144,24 +144,24 @@ class GroupListModel(QAbstractTableModel):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None
 
-    def _display(self, state: GroupState, col: int) -> str:
+    def _display(self, state: ReviewGroup, col: int) -> str:
         if col == COL_PHOTO:
             return os.path.basename(state.keeper.path) or state.keeper.path
         if col == COL_FREE:
             return human_bytes(state.marked_bytes) if state.marked else "—"
         return ""
 
-    def _sort_value(self, state: GroupState, col: int) -> Any:
+    def _sort_value(self, state: ReviewGroup, col: int) -> Any:
         if col == COL_PHOTO:
             return state.keeper.path.lower()
         return state.marked_bytes
 
-    def _tooltip(self, state: GroupState, col: int) -> str:
+    def _tooltip(self, state: ReviewGroup, col: int) -> str:
         lines = [state.keeper.path, match_text(state)]
         lines += [f"{os.path.basename(o.path)}: {o.reason}" for o in state.failures()]
         return "\n".join(lines)
 
-    def _decoration(self, state: GroupState) -> QPixmap | None:
+    def _decoration(self, state: ReviewGroup) -> QPixmap | None:
         key = ThumbKey.of(state.keeper.record, LIST_THUMB_EDGE)
         pixmap = self._pixmaps.get(key)
         if pixmap is not None:
@@ -185,7 +185,7 @@ class GroupListModel(QAbstractTableModel):
             self.dataChanged.emit(self.index(0, COL_PHOTO), last, [Qt.ItemDataRole.DecorationRole])
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
-        key: Callable[[GroupState], Any] = lambda s: self._sort_value(s, column)  # noqa: E731
+        key: Callable[[ReviewGroup], Any] = lambda s: self._sort_value(s, column)  # noqa: E731
         self.layoutAboutToBeChanged.emit()
         old = self.persistentIndexList()
         old_states = [self._states[i.row()] for i in old]

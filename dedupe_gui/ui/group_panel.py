@@ -27,11 +27,11 @@ from PySide6.QtWidgets import (
 )
 
 from dedupe_gui.core.units import human_bytes
+from dedupe_gui.review import ReviewGroup
 from dedupe_gui.review.paths import shorten
 from dedupe_gui.ui import card_grid
 from dedupe_gui.ui.card_grid import GridPlan, plan_grid
 from dedupe_gui.ui.file_card import THUMB_BOX, FileCard
-from dedupe_gui.ui.group_state import GroupState
 from dedupe_gui.ui.thumbnails import ThumbKey, ThumbnailCache
 from dedupe_gui.ui.widgets import ElidedLabel
 
@@ -57,7 +57,7 @@ class GroupPanel(QWidget):
     def __init__(self, thumbnails: ThumbnailCache, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._thumbs = thumbnails
-        self._state: GroupState | None = None
+        self._state: ReviewGroup | None = None
         self._cards: list[FileCard] = []  # keeper first, then the others in group order
         self._current = 0
         self._plan = GridPlan(THUMB_BOX.width(), THUMB_BOX.height(), 1, False)
@@ -154,7 +154,7 @@ class GroupPanel(QWidget):
     # -- contents ------------------------------------------------------------------------
 
     @property
-    def state(self) -> GroupState | None:
+    def state(self) -> ReviewGroup | None:
         return self._state
 
     @property
@@ -166,7 +166,7 @@ class GroupPanel(QWidget):
     def plan(self) -> GridPlan:
         return self._plan
 
-    def set_state(self, state: GroupState | None, title: str = "") -> None:
+    def set_state(self, state: ReviewGroup | None, title: str = "") -> None:
         same_group = state is not None and state is self._state
         current_path = self.current_path() if same_group else None
         self._state = state

@@ -1,21 +1,53 @@
-"""The scan on its own QThread, with progress and cancellation as Qt signals.
+"""The scan on a background worker, with progress, warnings and cancellation as Qt signals.
 
 The fingerprint store is opened inside the worker thread: an SQLite connection belongs to
-the thread that made it. Cancel only sets a ``threading.Event``; ``run_scan`` checks it after
+the thread that made it. Cancel only sets the task's stop event; ``run_scan`` checks it after
 every file and returns what it has, so the window can show a partial result.
 """
 
 from __future__ import annotations
 
+import glob
+import os
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
-from PySide6.QtCore import QObject, QThread, Signal, Slot
+from PySide6.QtCore import QObject, Signal
 
 from dedupe_gui.core.cache import FingerprintStore
-from dedupe_gui.core.models import Entry, Progress
+from dedupe_gui.core.files import WalkOptions
+from dedupe_gui.core.models import Entry, Progress, ScanResult
 from dedupe_gui.core.scan import Fingerprinter, ScanOptions, fingerprint_entry, run_scan
+from dedupe_gui.ui.background import TaskContext, TaskHandle, Worker
 from dedupe_gui.ui.priority import BACKGROUND, lower_thread_priority
+
+
+def scan_options(
+    scan: Sequence[str],
+    references: Sequence[str],
+    excluded: Sequence[str],
+    min_kb: int,
+    workers: int,
+    patterns: Sequence[str] = (),
+    follow_links: bool = False,
+) -> ScanOptions:
+    """What the Folders panel says to scan: reference folders are scanned too (their files
+    stay), excluded folders are matched as literal paths, ``patterns`` (names or paths to skip)
+    as shell patterns, sizes are in kB."""
+    return ScanOptions(
+        paths=(*scan, *(r for r in references if r not in scan)),
+        walk=WalkOptions(
+            excludes=(
+                *(glob.escape(os.path.abspath(p).rstrip(os.sep)) for p in excluded),
+                *patterns,
+            ),
+            references=tuple(references),
+            min_size=max(1, min_kb * 1000),
+            follow_links=follow_links,
+        ),
+        workers=workers,
+    )
 
 
 def background(fingerprinter: Fingerprinter) -> Callable[[str], Entry]:
@@ -32,7 +64,14 @@ def background(fingerprinter: Fingerprinter) -> Callable[[str], Entry]:
     return run
 
 
-class ScanWorker(QObject):
+@dataclass(frozen=True, slots=True)
+class _Warning:
+    message: str
+
+
+class ScanRunner(QObject):
+    """Runs one scan at a time; ``running`` while one is under way."""
+
     progressed = Signal(object)  # Progress
     finished = Signal(object)  # ScanResult
     failed = Signal(str)
@@ -40,99 +79,68 @@ class ScanWorker(QObject):
 
     def __init__(
         self,
-        options: ScanOptions,
-        cache_path: str | None,
-        fingerprinter: Fingerprinter = fingerprint_entry,
-    ) -> None:
-        super().__init__()
-        self._options = options
-        self._cache_path = cache_path
-        self._fingerprinter = fingerprinter
-        self._cancel = threading.Event()
-
-    def cancel(self) -> None:
-        """Safe from any thread: the scan stops after the files being decoded now."""
-        self._cancel.set()
-
-    @property
-    def cancelled(self) -> bool:
-        return self._cancel.is_set()
-
-    def _progress(self, progress: Progress) -> None:
-        self.progressed.emit(progress)
-
-    @Slot()
-    def run(self) -> None:
-        lower_thread_priority(BACKGROUND)
-        try:
-            store = FingerprintStore(self._cache_path, warn=self.warned.emit)
-            try:
-                result = run_scan(
-                    self._options,
-                    store,
-                    self._progress,
-                    self._cancel,
-                    background(self._fingerprinter),
-                )
-            finally:
-                store.close()
-        except Exception as exc:  # the window reports it; the thread must still end
-            self.failed.emit(f"{type(exc).__name__}: {exc}")
-            return
-        self.finished.emit(result)
-
-
-class ScanJob(QObject):
-    """One scan: owns the thread and the worker, and cleans both up when the scan ends."""
-
-    progressed = Signal(object)
-    finished = Signal(object)
-    failed = Signal(str)
-    warned = Signal(str)
-
-    def __init__(
-        self,
-        options: ScanOptions,
         cache_path: str | None,
         fingerprinter: Fingerprinter = fingerprint_entry,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
-        self.options = options
-        self._thread = QThread()
-        self._thread.setObjectName("scan")
-        self._worker = ScanWorker(options, cache_path, fingerprinter)
-        self._worker.moveToThread(self._thread)
-        self._thread.started.connect(self._worker.run)
-        self._worker.progressed.connect(self.progressed)
-        self._worker.warned.connect(self.warned)
-        self._worker.finished.connect(self._on_finished)
-        self._worker.failed.connect(self._on_failed)
+        self._cache_path = cache_path
+        self._fingerprinter = fingerprinter
+        self._worker = Worker("scan", self)
+        self._task: TaskHandle[ScanResult] | None = None
+        self._closed = False
 
-    def start(self) -> None:
-        self._thread.start()
-
-    def cancel(self) -> None:
-        self._worker.cancel()
+    @property
+    def running(self) -> bool:
+        return self._task is not None
 
     @property
     def cancelling(self) -> bool:
-        return self._worker.cancelled
+        return self._task is not None and self._task.stopping
 
-    def _stop_thread(self) -> None:
-        self._thread.quit()
-        self._thread.wait()
+    def start(self, options: ScanOptions) -> bool:
+        if self._task is not None:
+            return False
+        cache_path, fingerprinter = self._cache_path, background(self._fingerprinter)
 
-    def _on_finished(self, result: object) -> None:
-        self._stop_thread()
-        self.finished.emit(result)
+        def work(ctx: TaskContext) -> ScanResult:
+            lower_thread_priority(BACKGROUND)
+            store = FingerprintStore(cache_path, warn=lambda m: ctx.progress(_Warning(m)))
+            try:
+                return run_scan(options, store, ctx.progress, ctx.stop_event, fingerprinter)
+            finally:
+                store.close()
 
-    def _on_failed(self, message: str) -> None:
-        self._stop_thread()
-        self.failed.emit(message)
+        self._task = self._worker.start(work, self._done, self._failed, self._progress)
+        return True
 
-    def shutdown(self, timeout_ms: int = 5000) -> None:
-        """Cancel and wait for the thread (window closing); the result is dropped."""
-        self._worker.cancel()
-        self._thread.quit()
-        self._thread.wait(timeout_ms)
+    def cancel(self) -> None:
+        """The scan stops after the files being decoded now, and reports what it has."""
+        if self._task is not None:
+            self._task.stop()
+
+    def _progress(self, value: Progress | _Warning) -> None:
+        if self._closed:
+            return
+        if isinstance(value, _Warning):
+            self.warned.emit(value.message)
+        elif self._task is not None:
+            self.progressed.emit(value)
+
+    def _done(self, result: ScanResult) -> None:
+        self._task = None
+        if not self._closed:
+            self.finished.emit(result)
+
+    def _failed(self, message: str) -> None:
+        self._task = None
+        if not self._closed:
+            self.failed.emit(message)
+
+    def shutdown(self, msecs: int) -> bool:
+        """Cancel and wait at most ``msecs`` (window closing); the result is dropped."""
+        self._closed = True
+        if self._task is not None:
+            self._task.stop()
+            self._task = None
+        return self._worker.wait(msecs)

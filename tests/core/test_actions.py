@@ -182,3 +182,23 @@ def test_paths_outside_the_group_are_refused(tmp_path: Path, trash_home: Path) -
 def test_status_flags(status: Status) -> None:
     assert status.ok == (status not in (Status.SKIPPED, Status.FAILED))
     assert status.removed == (status in (Status.TRASHED, Status.MOVED, Status.DELETED))
+
+
+def test_a_stop_leaves_the_remaining_groups_untouched(tmp_path: Path, trash_home: Path) -> None:
+    first = make_group(tmp_path / "one")
+    second = make_group(tmp_path / "two")
+    removals = [Removal.marked(first), Removal.marked(second)]
+    trashed: list[str] = []
+
+    def trash(path: str) -> None:
+        trashed.append(path)
+        system_trash(path)
+
+    # Asked before each group: the stop comes once the first group's files are gone.
+    scope = Scope((str(tmp_path / "one" / "lib"), str(tmp_path / "two" / "lib")))
+    outcomes = apply_removals(
+        removals, CleanupOptions(None, scope=scope), trash, should_stop=lambda: len(trashed) > 0
+    )
+    assert [o.path for o in outcomes] == [m.path for m in first.members[1:]]
+    assert all(o.status is Status.TRASHED for o in outcomes)
+    assert all(os.path.exists(m.path) for m in second.members)

@@ -15,10 +15,10 @@ from dedupe_gui.core.report import Report
 from dedupe_gui.review import (
     Decision,
     GroupingRequest,
+    GroupScope,
     IndexHolder,
     ReviewGroup,
     ReviewSession,
-    Scope,
 )
 from tests.core.records import record
 
@@ -294,14 +294,14 @@ def test_reviewed_groups_are_remembered_by_their_files() -> None:
 def test_cleanup_plans_by_scope_with_counts_and_bytes() -> None:
     session = scanned()
     ga, gd = group_of(session, "a"), group_of(session, "d")
-    this = session.plan_cleanup(Scope.GROUP, ga)
+    this = session.plan_cleanup(GroupScope.GROUP, ga)
     assert (this.files, this.bytes, this.groups) == (1, 2000, 1)
-    assert session.plan_cleanup(Scope.REVIEWED).empty
+    assert session.plan_cleanup(GroupScope.REVIEWED).empty
     session.mark_reviewed(gd)
-    reviewed = session.plan_cleanup(Scope.REVIEWED)
+    reviewed = session.plan_cleanup(GroupScope.REVIEWED)
     assert (reviewed.files, reviewed.bytes, reviewed.groups) == (1, 5000, 1)
     assert (reviewed.reviewed_groups, reviewed.total_groups) == (1, 2)
-    every = session.plan_cleanup(Scope.ALL)
+    every = session.plan_cleanup(GroupScope.ALL)
     assert (every.files, every.bytes, every.groups) == (2, 7000, 2)
     assert not every.partial
     removal = this.removals[0]
@@ -312,7 +312,7 @@ def test_the_user_keeper_leads_the_removal_sent_to_the_core() -> None:
     session = scanned()
     g = group_of(session, "a")
     session.keep(g, "/lib/b.jpg")
-    (removal,) = session.plan_cleanup(Scope.GROUP, g).removals
+    (removal,) = session.plan_cleanup(GroupScope.GROUP, g).removals
     assert removal.group.members[0].path == "/lib/b.jpg" and removal.remove == {"/lib/a.jpg"}
 
 
@@ -320,7 +320,7 @@ def test_plans_from_a_cancelled_scan_say_so() -> None:
     session = ReviewSession(GroupingOptions(1, verify=False))
     session.begin_scan()
     run(session, session.take_scan(result(library(), cancelled=True)))
-    assert session.partial and session.plan_cleanup(Scope.ALL).partial
+    assert session.partial and session.plan_cleanup(GroupScope.ALL).partial
     session.begin_scan()
     run(session, session.take_scan(result(library())))
     assert not session.partial
@@ -329,7 +329,7 @@ def test_plans_from_a_cancelled_scan_say_so() -> None:
 def test_nothing_moves_while_a_cleanup_runs() -> None:
     session = scanned()
     g = group_of(session, "a")
-    plan = session.plan_cleanup(Scope.ALL)
+    plan = session.plan_cleanup(GroupScope.ALL)
     assert session.begin_cleanup(plan)
     assert not session.begin_cleanup(plan)  # one at a time
     assert not session.begin_scan()
@@ -347,7 +347,7 @@ def test_nothing_moves_while_a_cleanup_runs() -> None:
 def test_finishing_a_cleanup_forgets_removed_files_and_resolved_groups() -> None:
     session = scanned()
     ga, gd = group_of(session, "a"), group_of(session, "d")
-    plan = session.plan_cleanup(Scope.ALL)
+    plan = session.plan_cleanup(GroupScope.ALL)
     assert session.begin_cleanup(plan)
     trashed = Outcome("/lib/b.jpg", Status.TRASHED, "", 2000)
     failed = Outcome("/lib/e.jpg", Status.FAILED, "permission denied", 5000)
@@ -364,7 +364,7 @@ def test_finishing_a_cleanup_forgets_removed_files_and_resolved_groups() -> None
 
 def test_files_without_a_trash_can_be_deleted_after_a_second_plan() -> None:
     session = scanned()
-    assert session.begin_cleanup(session.plan_cleanup(Scope.ALL))
+    assert session.begin_cleanup(session.plan_cleanup(GroupScope.ALL))
     no_trash = Outcome("/lib/b.jpg", Status.FAILED, "no trash", 2000, trash_unavailable=True)
     trashed = Outcome("/lib/e.jpg", Status.TRASHED, "", 5000)
     summary = session.finish_cleanup([no_trash, trashed])
@@ -418,7 +418,7 @@ def test_a_loaded_report_protects_todays_reference_folders() -> None:
     session = ReviewSession(GroupingOptions(1, verify=False))
     session.take_report(saved_report(), references=["/lib"])
     assert all(not g.marked for g in session.groups)
-    assert session.plan_cleanup(Scope.ALL).empty
+    assert session.plan_cleanup(GroupScope.ALL).empty
     assert all(r.reference for r in session.records)
 
 

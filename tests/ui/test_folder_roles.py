@@ -35,7 +35,7 @@ def scan_now(qtbot: QtBot, window: MainWindow) -> None:
 
 
 def reference_flags(window: MainWindow) -> dict[str, bool]:
-    return {r.path: r.reference for r in window._records}
+    return {r.path: r.reference for r in window.session.records}
 
 
 def test_role_combo_makes_a_folder_a_reference_and_back(

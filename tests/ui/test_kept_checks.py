@@ -9,10 +9,9 @@ import pytest
 
 from dedupe_gui.core.cache import FingerprintStore
 from dedupe_gui.core.grouping import SimilarityIndex
-from dedupe_gui.core.keeper import DEFAULT_RULES
+from dedupe_gui.core.grouping_options import GroupingOptions
 from dedupe_gui.core.scan import ScanOptions, run_scan
-from dedupe_gui.core.threshold import DEFAULT_THRESHOLD
-from dedupe_gui.ui.regrouping import GroupingRequest, IndexHolder
+from dedupe_gui.review import GroupingRequest, IndexHolder
 
 
 def test_a_second_session_takes_the_checks_from_the_cache(
@@ -29,13 +28,13 @@ def test_a_second_session_takes_the_checks_from_the_cache(
         return compute(self, a, b, t)
 
     monkeypatch.setattr(SimilarityIndex, "_residuals", counting)
-    request = GroupingRequest(DEFAULT_THRESHOLD, DEFAULT_RULES, 1, records, {})
-    first = IndexHolder(cache).states(request)
+    request = GroupingRequest(1, records, GroupingOptions())
+    first = IndexHolder(cache).groups(request)
     assert sum(computed) >= 1 and first
     computed.clear()
-    again = IndexHolder(cache).states(request)
+    again = IndexHolder(cache).groups(request)
     assert computed == []
-    assert [s.members for s in again] == [s.members for s in first]
+    assert again == first
     # Without a cache nothing is kept between sessions.
-    IndexHolder(None).states(request)
+    IndexHolder(None).groups(request)
     assert sum(computed) >= 1

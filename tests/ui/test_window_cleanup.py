@@ -15,6 +15,7 @@ from pytestqt.qtbot import QtBot
 
 from dedupe_gui.core.actions import Outcome, Status, TrashUnavailable
 from dedupe_gui.core.units import human_bytes
+from dedupe_gui.review import GroupScope
 from dedupe_gui.ui.dialogs import OutcomesDialog
 from dedupe_gui.ui.main_window import MainWindow
 from dedupe_gui.ui.services import WindowServices
@@ -80,7 +81,7 @@ def test_clean_up_all_keeps_every_keeper_and_reports_failures(
     changed.write_bytes(changed.read_bytes() + b"\0")
 
     with qtbot.waitSignal(window.cleanup_finished, timeout=10000) as done:
-        window.act_cleanup.trigger()
+        window.commands["clean_up_all"].trigger()
     outcomes: list[Outcome] = done.args[0]
 
     assert answers.asked[0][1].startswith("Move 3 files")
@@ -134,8 +135,8 @@ def test_no_trash_offers_permanent_deletion_only_after_two_questions(
     ]
     if second_answer:
         qtbot.waitUntil(lambda: not (photos / "sub" / "b_copy.jpg").exists(), timeout=10000)
-        qtbot.waitUntil(lambda: not win._cleaning)
-        assert any(o.status is Status.DELETED for o in win._last_outcomes)
+        qtbot.waitUntil(lambda: not win.session.cleaning)
+        assert any(o.status is Status.DELETED for o in win.session.last_outcomes)
     else:
         assert (photos / "sub" / "b_copy.jpg").exists()
         state = win.current_state()
@@ -190,8 +191,44 @@ def test_closing_during_a_cleanup_waits_for_every_outcome(
     scan(qtbot, win, photos)
     select_group_of(win, "a.jpg")
     win.trash_current_group()
-    assert win._cleaning
+    assert win.session.cleaning
     assert not win.close()  # refused for now
     assert win.isVisible()
     qtbot.waitUntil(lambda: not win.isVisible(), timeout=10000)
     assert {p.name for p in bin_.iterdir()} == {"a.jpg", "a_small.jpg"}
+
+
+def test_a_running_cleanup_can_be_cancelled_and_closing_asks_only_once(
+    qtbot: QtBot, services: WindowServices, photos: Path, tmp_path: Path
+) -> None:
+    bin_ = tmp_path / "bin"
+    bin_.mkdir()
+    first_group_started = threading.Event()
+    release = threading.Event()
+
+    def held_trash(path: str) -> None:
+        first_group_started.set()
+        release.wait(10)
+        os.rename(path, bin_ / os.path.basename(path))
+
+    answers = Answers([True])
+    win = MainWindow(replace(services, trash=held_trash, ask=answers))
+    qtbot.addWidget(win)
+    win.show()
+    scan(qtbot, win, photos)
+    groups = win.session.plan_cleanup(GroupScope.ALL).groups
+    assert groups >= 2
+    win.commands["clean_up_all"].trigger()
+    assert first_group_started.wait(10)
+    win.commands["cancel"].trigger()  # Esc: stop after the group being handled
+    for _ in range(3):
+        assert not win.close()  # refused while files move, however often asked
+    release.set()
+    with qtbot.waitSignal(win.cleanup_finished, timeout=10000) as done:
+        pass
+    outcomes: list[Outcome] = done.args[0]
+    first = {o.keeper for o in outcomes}
+    assert len(first) == 1  # one group handled, the others untouched
+    assert len(list(bin_.iterdir())) == len(outcomes)
+    qtbot.waitUntil(lambda: not win.isVisible(), timeout=5000)
+    assert not win.session.cleaning

@@ -119,7 +119,7 @@ def test_folders_threshold_and_rules_persist(
     assert again.prefs.rules == ("pixels", "newest")
     assert (again.width(), again.height()) == (760, 540)
 
-    options = again.scan_options()
+    options = again.scans.options()
     assert options.paths == ("/photos/2024", "/photos/archive")
     assert options.walk.references == ("/photos/archive",)
     assert options.walk.excludes == ("/photos/2024/exports",)

@@ -145,8 +145,15 @@ def test_enter_opens_the_compare_view_with_locked_zoom(
 
 
 def test_ten_thousand_groups_need_no_widget_per_row(qtbot: QtBot, window: MainWindow) -> None:
-    from dedupe_gui.core.models import FileKey, Fingerprint, Group, GroupMember, ImageRecord
-    from dedupe_gui.ui.group_state import GroupState
+    from dedupe_gui.core.models import (
+        FileKey,
+        Fingerprint,
+        Group,
+        GroupMember,
+        ImageRecord,
+        ScanStats,
+    )
+    from dedupe_gui.core.report import Report
 
     def member(i: int, keep: bool) -> GroupMember:
         record = ImageRecord(
@@ -154,13 +161,11 @@ def test_ten_thousand_groups_need_no_widget_per_row(qtbot: QtBot, window: MainWi
         )
         return GroupMember(record, 0 if keep else 1, keep=keep)
 
-    states = [
-        GroupState.preselected(Group((member(2 * i, True), member(2 * i + 1, False))))
-        for i in range(10_000)
-    ]
+    groups = [Group((member(2 * i, True), member(2 * i + 1, False))) for i in range(10_000)]
     widgets_before = len(window.table.findChildren(type(window.table.viewport())))
-    window._has_results = True
-    window._set_states(states, None)
+    window.session.take_report(Report(12, (), tuple(groups), (), ScanStats()))
+    window.review.show_groups(None)
+    states = window.session.groups
     assert window.model.rowCount() == 10_000
     assert len(window.table.findChildren(type(window.table.viewport()))) == widgets_before
     window.table.scrollToBottom()

@@ -26,7 +26,7 @@ def group_paths(window: MainWindow) -> list[list[str]]:
 def core_paths(window: MainWindow, threshold: int) -> list[list[str]]:
     return [
         [m.path for m in g.members]
-        for g in group_records(window._records, GroupingOptions(threshold))
+        for g in group_records(window.session.records, GroupingOptions(threshold))
     ]
 
 
@@ -116,13 +116,13 @@ def test_cancel_stops_the_scan_and_keeps_what_was_found(
     qtbot.waitUntil(lambda: bar.maximum() == 40 and bar.value() >= 1, timeout=5000)
     assert f"{bar.value()} of 40 photos" in window.progress.label.text()
     with qtbot.waitSignal(window.scan_finished, timeout=1500) as finished:
-        window.act_cancel.trigger()
+        window.commands["cancel"].trigger()
     result: ScanResult = finished.args[0]
 
     assert result.cancelled
     assert 0 < len(result.records) < 40
     assert not window.scanning and not window.progress.isVisible()
-    assert len(window._records) == len(result.records)
+    assert len(window.session.records) == len(result.records)
     assert "cancelled" in window.statusBar().currentMessage()
     # Photos of one group each: nothing alike, so the window says so.
     qtbot.waitUntil(lambda: window.stack.currentWidget() is window.empty)

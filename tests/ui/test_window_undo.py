@@ -19,7 +19,7 @@ def snapshot(folder: Path) -> dict[str, bytes]:
 
 def clean_up_all(qtbot: QtBot, window: MainWindow) -> list[Outcome]:
     with qtbot.waitSignal(window.cleanup_finished, timeout=10000) as done:
-        window.act_cleanup.trigger()
+        window.commands["clean_up_all"].trigger()
     outcomes: list[Outcome] = done.args[0]
     return outcomes
 
@@ -29,17 +29,17 @@ def test_undo_cleanup_puts_every_file_back(
 ) -> None:
     scan(qtbot, window, photos)
     before = snapshot(photos)
-    assert not window.act_undo_cleanup.isEnabled()
+    assert not window.commands["undo_cleanup"].isEnabled()
     outcomes = clean_up_all(qtbot, window)
     assert any(o.status.removed for o in outcomes)
     assert snapshot(photos) != before
-    assert window.act_undo_cleanup.isEnabled()
+    assert window.commands["undo_cleanup"].isEnabled()
     with qtbot.waitSignal(window.restore_finished, timeout=10000) as done:
-        window.act_undo_cleanup.trigger()
+        window.commands["undo_cleanup"].trigger()
     restored: list[RestoreOutcome] = done.args[0]
     assert {o.status for o in restored} == {RestoreStatus.RESTORED}
     assert snapshot(photos) == before
-    assert not window.act_undo_cleanup.isEnabled()  # done once
+    assert not window.commands["undo_cleanup"].isEnabled()  # done once
 
 
 def test_undo_never_overwrites_and_is_offered_in_the_results(

@@ -1,0 +1,144 @@
+"""Long work off the GUI thread, with progress, a stop, and the result back on the GUI thread.
+
+One helper for every background stage of the window (the scan, grouping, cleanup, results
+files). A ``Worker`` owns a small thread pool; ``start`` runs a function there and gives it a
+``TaskContext``: ``ctx.progress(x)`` sends ``x`` to the GUI thread, ``ctx.stopped`` tells the
+function to give up. The result (or the failure's text) arrives through signals of a QObject
+created on the GUI thread, so Qt queues the delivery to that thread; each task's signal object
+lives until it has reported (a QObject collected while its queued signal is in flight would
+drop the result) and is then deleted, so nothing accumulates from one task to the next.
+
+Nothing here waits without a limit: ``Worker.wait`` takes a timeout, and closing the window
+asks running tasks to stop before waiting for them.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import traceback
+from collections.abc import Callable
+from typing import Any, Generic, TypeVar
+
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+
+T = TypeVar("T")
+log = logging.getLogger(__name__)
+
+
+class TaskContext:
+    """What a background function may do: report progress, and check whether to stop."""
+
+    def __init__(self, signals: _Signals, stop: threading.Event) -> None:
+        self._signals = signals
+        self.stop_event = stop
+
+    def progress(self, value: object) -> None:
+        """Send ``value`` to the GUI thread's progress handler (safe from any thread)."""
+        self._signals.progressed.emit(value)
+
+    @property
+    def stopped(self) -> bool:
+        return self.stop_event.is_set()
+
+
+class _Signals(QObject):
+    succeeded = Signal(object)
+    failed = Signal(str)
+    progressed = Signal(object)
+
+
+class TaskHandle(Generic[T]):
+    """A started task: ask it to stop, or see whether it is still running."""
+
+    def __init__(self, stop: threading.Event) -> None:
+        self._stop = stop
+        self.running = True
+
+    def stop(self) -> None:
+        """Ask the function to give up at its next check; its result is then ignored."""
+        self._stop.set()
+
+    @property
+    def stopping(self) -> bool:
+        return self._stop.is_set()
+
+
+class _Runnable(QRunnable):
+    def __init__(
+        self, fn: Callable[[TaskContext], Any], ctx: TaskContext, signals: _Signals, name: str
+    ) -> None:
+        super().__init__()
+        self._fn = fn
+        self._ctx = ctx
+        self._signals = signals
+        self._name = name
+        self.setAutoDelete(True)
+
+    def run(self) -> None:
+        try:
+            result = self._fn(self._ctx)
+        except Exception as exc:  # reported to the window, which shows it; never a silent loss
+            log.error("%s failed", self._name, exc_info=True)
+            detail = "".join(traceback.format_exception_only(type(exc), exc)).strip()
+            self._signals.failed.emit(detail)
+            return
+        self._signals.succeeded.emit(result)
+
+
+class Worker(QObject):
+    """Runs tasks on its own pool (``threads`` at a time), so a long cleanup never waits
+    behind thumbnails and a grouping never waits behind a results file."""
+
+    def __init__(self, name: str, parent: QObject | None = None, threads: int = 1) -> None:
+        super().__init__(parent)
+        self.name = name
+        self.pool = QThreadPool(self)
+        self.pool.setMaxThreadCount(threads)
+        self._live: dict[_Signals, TaskHandle[Any]] = {}
+
+    def start(
+        self,
+        fn: Callable[[TaskContext], T],
+        on_success: Callable[[T], None],
+        on_failure: Callable[[str], None],
+        on_progress: Callable[[Any], None] | None = None,
+    ) -> TaskHandle[T]:
+        """Run ``fn`` in the pool; the handlers run on the GUI thread, failures included."""
+        stop = threading.Event()
+        signals = _Signals(self)
+        handle: TaskHandle[T] = TaskHandle(stop)
+        self._live[signals] = handle
+
+        def finish_ok(result: T) -> None:
+            self._release(signals)
+            on_success(result)
+
+        def finish_failed(message: str) -> None:
+            self._release(signals)
+            on_failure(message)
+
+        signals.succeeded.connect(finish_ok)
+        signals.failed.connect(finish_failed)
+        if on_progress is not None:
+            signals.progressed.connect(on_progress)
+        self.pool.start(_Runnable(fn, TaskContext(signals, stop), signals, self.name))
+        return handle
+
+    @property
+    def busy(self) -> bool:
+        return bool(self._live)
+
+    def stop_all(self) -> None:
+        for handle in self._live.values():
+            handle.stop()
+
+    def _release(self, signals: _Signals) -> None:
+        handle = self._live.pop(signals, None)
+        if handle is not None:
+            handle.running = False
+        signals.deleteLater()
+
+    def wait(self, msecs: int) -> bool:
+        """Wait up to ``msecs`` for the running tasks to return; True if they did."""
+        return self.pool.waitForDone(msecs)

@@ -1,0 +1,207 @@
+"""The cleanup as the user goes through it: plan, confirm, run (cancellable), report.
+
+The plan and its rules are the session's (review.session); this adapter asks the questions
+(cleanup_prompts), runs the core's ``apply_removals`` on a background worker, feeds each
+file's outcome to the session as it arrives, and says what happened. Where a drive has no
+trash, nothing is deleted until the user has answered two questions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtWidgets import QWidget
+
+from dedupe_gui.core.actions import CleanupOptions, CleanupStopped, Outcome, apply_removals
+from dedupe_gui.core.restore import RestoreOutcome, RestoreStatus, restore_files
+from dedupe_gui.review import CleanupPlan, CleanupSummary, GroupScope, ReviewGroup, ReviewSession
+from dedupe_gui.ui import cleanup_prompts as prompts
+from dedupe_gui.ui.background import TaskContext, TaskHandle, Worker
+from dedupe_gui.ui.restore_dialog import RestoreOutcomesDialog
+from dedupe_gui.ui.services import WindowServices
+from dedupe_gui.ui.status_line import cleanup_message
+from dedupe_gui.ui.wording import plural
+
+StatusFunction = Callable[[str, int], None]  # message, milliseconds on show
+
+
+@dataclass(frozen=True, slots=True)
+class _Stopped:
+    reason: str
+
+
+class CleanupFlow(QObject):
+    changed = Signal(object)  # ReviewGroup: one of its files has an outcome
+    restored = Signal(object)  # list[RestoreOutcome]: the last cleanup was undone
+    finished = Signal(object)  # CleanupSummary, after the session took it
+    failed = Signal(str)
+    running_changed = Signal()  # a cleanup started or ended: what is available changes
+
+    def __init__(
+        self,
+        session: ReviewSession,
+        services: WindowServices,
+        window: QWidget,
+        status: StatusFunction,
+        show_outcomes: Callable[[], None],
+    ) -> None:
+        super().__init__(window)
+        self._session = session
+        self._services = services
+        self._window = window
+        self._status = status
+        self._show_outcomes = show_outcomes
+        self._worker = Worker("cleanup", self)
+        self._task: TaskHandle[list[Outcome]] | TaskHandle[list[RestoreOutcome]] | None = None
+        self.closing = False  # the window closes once the cleanup has stopped
+        self._stopped_by = ""  # why the core stopped the cleanup early, if it did
+
+    @property
+    def running(self) -> bool:
+        return self._task is not None
+
+    def trash_group(self, group: ReviewGroup | None) -> None:
+        session = self._session
+        if group is None or session.cleaning or session.scanning:
+            return
+        plan = session.plan_cleanup(GroupScope.GROUP, group)
+        if plan.empty:
+            self._status("Nothing is marked in this group.", 5000)
+        elif prompts.confirm_group(self._services.ask, self._window, group):
+            self.run(plan)
+
+    def clean_up_all(self) -> None:
+        session = self._session
+        if session.cleaning or session.scanning:
+            return
+        plan = session.plan_cleanup(GroupScope.ALL)
+        if plan.empty:
+            self._status("Nothing is marked for the trash.", 5000)
+        elif prompts.confirm_all(
+            self._services.ask, self._window, plan.files, plan.bytes, plan.groups
+        ):
+            self.run(plan)
+
+    def run(self, plan: CleanupPlan) -> None:
+        if not self._session.begin_cleanup(plan):
+            return
+        options = CleanupOptions(
+            journal=self._services.journal_path,
+            allow_permanent_delete=plan.permanent,
+            scope=self._session.cleanup_scope,
+        )
+        removals, trash, total = plan.removals, self._services.trash, plan.files
+        verb = "Deleting" if plan.permanent else "Moving to the trash"
+        self._status(f"{verb}: 0 of {total:,} files…", 0)
+        seen = 0
+
+        def work(ctx: TaskContext) -> list[Outcome]:
+            try:
+                return apply_removals(removals, options, trash, ctx.progress, lambda: ctx.stopped)
+            except CleanupStopped as exc:  # the journal failed: keep what was done, say why
+                ctx.progress(_Stopped(str(exc)))
+                return exc.outcomes
+
+        def progressed(outcome: Outcome | _Stopped) -> None:
+            nonlocal seen
+            if isinstance(outcome, _Stopped):
+                self._stopped_by = outcome.reason
+                return
+            seen += 1
+            group = self._session.apply_outcome(outcome)
+            if group is not None:
+                self.changed.emit(group)
+            if self._task is not None and not self._task.stopping:
+                self._status(f"{verb}: {seen:,} of {total:,} files…", 0)
+
+        self._task = self._worker.start(
+            work, lambda o: self._done(plan, o), self._failed, progressed
+        )
+        self.running_changed.emit()
+
+    def cancel(self) -> None:
+        """Stop after the group being handled now; what was done stays done."""
+        if self._task is not None and not self._task.stopping:
+            self._task.stop()
+            self._status("Stopping the cleanup after the current group…", 0)
+
+    def _done(self, plan: CleanupPlan, outcomes: list[Outcome]) -> None:
+        cancelled = self._task is not None and self._task.stopping
+        self._task = None
+        summary = self._session.finish_cleanup(outcomes, cancelled)
+        self._status(cleanup_message(summary), 30000)
+        stopped_by, self._stopped_by = self._stopped_by, ""
+        if stopped_by:
+            self._status(f"Cleanup stopped: {stopped_by}", 30000)
+            self.failed.emit(stopped_by)
+        self.finished.emit(summary)
+        self.running_changed.emit()
+        if self.closing:
+            return
+        if summary.no_trash and not summary.permanent:
+            self._offer_permanent_delete(summary)
+        elif summary.failed or plan.groups > 1:
+            self._show_outcomes()
+
+    def _failed(self, message: str) -> None:
+        self._task = None
+        self._session.abort_cleanup()
+        self._status(f"Cleanup stopped: {message}", 20000)
+        self.failed.emit(message)
+        self.running_changed.emit()
+
+    def _offer_permanent_delete(self, summary: CleanupSummary) -> None:
+        if prompts.confirm_permanent_delete(self._services.ask, self._window, summary.no_trash):
+            plan = self._session.plan_permanent_delete(summary)
+            if not plan.empty:
+                self.run(plan)
+                return
+        self._show_outcomes()
+
+    @property
+    def can_undo(self) -> bool:
+        s = self._session
+        journal = self._services.journal_path
+        return journal is not None and not (s.cleaning or s.scanning) and bool(s.restorable())
+
+    def undo_cleanup(self) -> None:
+        """Put the last cleanup's files back (core.restore), never over a file."""
+        journal, session = self._services.journal_path, self._session
+        if journal is None or not self.can_undo:
+            return
+        paths = session.restorable()
+        session.begin_restore()
+        self._status("Putting the files of the last cleanup back…", 0)
+
+        def work(_ctx: TaskContext) -> list[RestoreOutcome]:
+            return restore_files(journal, paths)
+
+        def done(outcomes: list[RestoreOutcome]) -> None:
+            self._task = None
+            session.finish_restore()
+            back = sum(1 for o in outcomes if o.status is RestoreStatus.RESTORED)
+            msg = f"Put back {plural(back, 'file')}; scan again to see them in their groups."
+            self._status(msg, 30000)
+            self.running_changed.emit()
+            if back < len(outcomes):
+                RestoreOutcomesDialog(outcomes, self._window).open()
+            self.restored.emit(outcomes)
+
+        def failed(message: str) -> None:
+            self._task = None
+            session.abort_cleanup()
+            self._status(f"Undo stopped: {message}", 20000)
+            self.failed.emit(message)
+            self.running_changed.emit()
+
+        self._task = self._worker.start(work, done, failed)
+        self.running_changed.emit()
+
+    def shutdown(self, msecs: int) -> bool:
+        """Stop after the current group and wait at most ``msecs``; True when it ended."""
+        self.closing = True
+        if self._task is not None:
+            self._task.stop()
+        return self._worker.wait(msecs)
