@@ -281,6 +281,7 @@ def _run_scan(
             include_hidden=args.hidden,
             follow_links=args.follow_links,
         ),
+        thumbs_in_store=store is not None,
     )
     update, close = _progress_bar(not args.quiet)
     cancel = threading.Event()
@@ -435,7 +436,7 @@ def cmd_scan(args: argparse.Namespace) -> int:
         known = (
             store.pair_checks(DEFAULT_MAX_RESIDUAL) if store is not None and args.verify else None
         )
-        index = SimilarityIndex(result.records, known)
+        index = SimilarityIndex(result.records, known, store.thumbs if store else None)
         groups = index.groups(
             GroupingOptions(
                 args.threshold,

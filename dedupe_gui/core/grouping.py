@@ -17,6 +17,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import TypeVar
 
 import numpy as np
 import numpy.typing as npt
@@ -25,11 +26,12 @@ from dedupe_gui.core.companions import JPEG_PARTNER, RAW_PARTNER
 from dedupe_gui.core.grouping_options import GroupingOptions
 from dedupe_gui.core.hamming import Pairs, cross_pairs, self_pairs
 from dedupe_gui.core.keeper import keeper_key
-from dedupe_gui.core.models import Group, GroupMember, ImageRecord
+from dedupe_gui.core.models import FileKey, Group, GroupMember, ImageRecord
 from dedupe_gui.core.orientations import INVERSE, relation, transform_grid
 from dedupe_gui.core.verify import (
     DEFAULT_MAX_RESIDUAL,
     FLAT_DETAIL,
+    THUMB_SIDE,
     detail,
     hopeless,
     residuals,
@@ -38,6 +40,11 @@ from dedupe_gui.core.verify import (
 )
 
 I64 = npt.NDArray[np.int64]
+_T = TypeVar("_T", bound=np.generic)
+
+# Where the verification thumbnails of records come from when the records do not hold them:
+# the stored thumbnail of each file version asked for (empty bytes when there is none).
+ThumbSource = Callable[[Sequence[FileKey]], Sequence[bytes]]
 
 # Keepers whose thumbnail checks are batched together (see SimilarityIndex._prefetch).
 _WAVE = 256
@@ -101,9 +108,12 @@ class SimilarityIndex:
         self,
         records: Sequence[ImageRecord],
         known_checks: Mapping[int, float] | None = None,
+        thumbs: ThumbSource | None = None,
     ) -> None:
         """``known_checks``: residuals by ``pair_id`` from an earlier run (a cache), computed
         with the default limit (DEFAULT_MAX_RESIDUAL); pairs found there are not checked again.
+        ``thumbs``: where to fetch verification thumbnails when the records do not carry them
+        (FingerprintStore.thumbs); either way only files of checked pairs are loaded.
         """
         self.records = tuple(records)
         n = len(self.records)
@@ -120,10 +130,16 @@ class SimilarityIndex:
         self._bounds: I64 = np.searchsorted(
             self._inverse[self._order], np.arange(self._unique.size + 1)
         ).astype(np.int64)
-        self._thumbs: npt.NDArray[np.uint8] | None = None
-        self._has_thumb: npt.NDArray[np.bool_] | None = None
-        self._signatures: npt.NDArray[np.float32] | None = None
-        self._flat: npt.NDArray[np.bool_] | None = None
+        self._thumb_source = thumbs
+        # Thumbnails of the records that took part in a check so far, row _thumb_row[i] for
+        # record i (-1: not loaded), with their signatures and flatness: a library's worth of
+        # them at once cost 100 MB and, as floats, four times that again.
+        self._thumb_row: I64 = np.full(n, -1, dtype=np.int64)
+        self._loaded = 0
+        self._thumbs = np.zeros((0, THUMB_SIDE, THUMB_SIDE), dtype=np.uint8)
+        self._has_thumb = np.zeros(0, dtype=bool)
+        self._signatures = np.zeros((0, 256), dtype=np.float32)
+        self._flat = np.zeros(0, dtype=bool)
         # Residuals already computed, by pair_id: kept across thresholds.
         self._checked: dict[int, float] = dict(known_checks or {})
         self._new_checks: dict[int, float] = {}
@@ -290,16 +306,35 @@ class SimilarityIndex:
         if others:
             self._check(np.concatenate(keepers), np.concatenate(others), np.concatenate(ks))
 
+    def _thumb_rows(self, wanted: I64) -> I64:
+        """The row of each record of ``wanted`` in the loaded thumbnails, loading the missing."""
+        missing = np.unique(wanted[self._thumb_row[wanted] < 0])
+        if missing.size:
+            chosen = [self.records[i] for i in missing.tolist()]
+            if self._thumb_source is None:
+                blobs: Sequence[bytes] = [r.fingerprint.thumb for r in chosen]
+            else:
+                blobs = self._thumb_source([r.key for r in chosen])
+            thumbs, has = thumbs_to_array(blobs)
+            start, end = self._loaded, self._loaded + missing.size
+            if end > self._thumbs.shape[0]:
+                capacity = max(end, 2 * self._thumbs.shape[0], 1024)
+                self._thumbs = _grown(self._thumbs, capacity)
+                self._has_thumb = _grown(self._has_thumb, capacity)
+                self._signatures = _grown(self._signatures, capacity)
+                self._flat = _grown(self._flat, capacity)
+            self._thumbs[start:end] = thumbs
+            self._has_thumb[start:end] = has
+            self._signatures[start:end] = signatures(thumbs)
+            self._flat[start:end] = detail(thumbs) < FLAT_DETAIL
+            self._thumb_row[missing] = np.arange(start, end, dtype=np.int64)
+            self._loaded = end
+        return self._thumb_row[wanted]
+
     def _residuals(self, a: I64, b: I64, turn: I64) -> npt.NDArray[np.float32]:
         """The residual of thumbnail ``a`` against thumbnail ``b`` turned by ``turn``."""
-        if self._thumbs is None:
-            self._thumbs, self._has_thumb = thumbs_to_array(
-                [r.fingerprint.thumb for r in self.records]
-            )
-            self._signatures = signatures(self._thumbs)
-            self._flat = detail(self._thumbs) < FLAT_DETAIL
-        assert self._has_thumb is not None
-        assert self._signatures is not None and self._flat is not None
+        a = self._thumb_rows(a)
+        b = self._thumb_rows(b)
         out = np.zeros(a.size, dtype=np.float32)
         both = self._has_thumb[a] & self._has_thumb[b]
         # Pairs ruled out by their 16x16 correlation (upright and turned signatures are
@@ -413,6 +448,13 @@ class SimilarityIndex:
         if progress is not None:
             progress(total, total)
         return groups
+
+
+def _grown(array: npt.NDArray[_T], rows: int) -> npt.NDArray[_T]:
+    """``array`` with room for ``rows`` rows, its rows kept (amortised growth)."""
+    out = np.zeros((rows, *array.shape[1:]), dtype=array.dtype)
+    out[: array.shape[0]] = array
+    return out
 
 
 def file_id(record: ImageRecord) -> int:

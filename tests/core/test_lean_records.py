@@ -1,0 +1,91 @@
+"""Large libraries: batched cache reads, thumbnails left in the store until a pair needs them."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from PIL import Image
+
+from dedupe_gui.core.cache import FingerprintStore
+from dedupe_gui.core.grouping import SimilarityIndex
+from dedupe_gui.core.grouping_options import GroupingOptions
+from dedupe_gui.core.models import Failure, FileKey, Fingerprint, Group
+from dedupe_gui.core.scan import ScanOptions, run_scan
+from tests.imaging import photo, save
+
+FP = Fingerprint(0x0123456789ABCDEF, 640, 480, "JPEG", None, None, 1, b"t" * 1024, (1, 2, 3))
+
+
+def _library(folder: Path) -> Path:
+    """Three pictures with copies (one resized, one recompressed), two loners, one broken file."""
+    for seed in range(5):
+        img = photo(seed, (160, 120))
+        save(img, folder / f"a{seed}.jpg", quality=90)
+        if seed < 3:
+            copy = img.resize((128, 96), Image.Resampling.BILINEAR) if seed % 2 else img
+            save(copy, folder / "copies" / f"c{seed}.jpg", quality=70)
+    (folder / "broken.jpg").write_bytes(b"\xff\xd8\xff\xe0 not really")
+    return folder
+
+
+def _shape(groups: Sequence[Group]) -> list[list[str]]:
+    return sorted(sorted(Path(m.path).name for m in g.members) for g in groups)
+
+
+def test_get_many_agrees_with_get(tmp_path: Path) -> None:
+    keys = [FileKey(f"/p/{i}.jpg", 10 + i, 100 + i) for i in range(2000)]
+    with FingerprintStore(str(tmp_path / "c.sqlite3")) as store:
+        for i, key in enumerate(keys):
+            store.put(key, Failure("broken") if i % 7 == 0 else FP)
+        store.put_digest(keys[1], "d1")
+        asked = [*keys, FileKey("/p/1.jpg", 11, 999), FileKey("/p/none.jpg", 1, 1)]
+        many = store.get_many(asked)
+        assert [m[0] if m else None for m in many] == [store.get(k) for k in asked]
+        assert many[1] == (FP, "d1")
+        assert many[-2] is None  # another version of a stored file
+        lean = store.get_many(asked, thumbs=False)
+        assert lean[1] == (Fingerprint(FP.hash, 640, 480, "JPEG", turned=(1, 2, 3)), "d1")
+        thumbs = store.thumbs([keys[1], keys[0], asked[-2], asked[-1]])
+        assert thumbs == [b"t" * 1024, b"", b"", b""]
+
+
+def test_thumbs_left_in_the_store_give_the_same_groups(tmp_path: Path) -> None:
+    folder = _library(tmp_path / "lib")
+    with FingerprintStore(None) as plain_store:
+        plain = run_scan(ScanOptions((str(folder),), workers=2), plain_store)
+    options = GroupingOptions(12)
+    expected = SimilarityIndex(plain.records).groups(options)
+    assert len(expected) == 3
+
+    db = str(tmp_path / "c.sqlite3")
+    for run in ("cold", "warm"):
+        with FingerprintStore(db) as store:
+            lean = run_scan(ScanOptions((str(folder),), workers=2, thumbs_in_store=True), store)
+            assert (lean.stats.hashed == 0) == (run == "warm")
+            assert all(r.fingerprint.thumb == b"" for r in lean.records)
+            assert [e.path for e in lean.errors] == [str(folder / "broken.jpg")]
+            asked: list[list[str]] = []
+
+            def source(
+                keys: Sequence[FileKey],
+                store: FingerprintStore = store,
+                asked: list[list[str]] = asked,
+            ) -> list[bytes]:
+                asked.append([Path(k.path).name for k in keys])
+                return store.thumbs(keys)
+
+            groups = SimilarityIndex(lean.records, thumbs=source).groups(options)
+            assert _shape(groups) == _shape(expected)
+            loaded = {name for batch in asked for name in batch}
+            # Only files of checked pairs were loaded, each once.
+            assert loaded and loaded <= {Path(m.path).name for g in groups for m in g.members}
+            assert sum(len(b) for b in asked) == len(loaded)
+
+
+def test_without_a_source_the_records_thumbs_are_used(tmp_path: Path) -> None:
+    folder = _library(tmp_path / "lib")
+    result = run_scan(ScanOptions((str(folder),), workers=2, thumbs_in_store=True))
+    # No store: the records keep their thumbnails whatever the option says.
+    assert all(len(r.fingerprint.thumb) == 1024 for r in result.records)
+    assert len(SimilarityIndex(result.records).groups(GroupingOptions(12))) == 3
