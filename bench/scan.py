@@ -3,14 +3,17 @@
     python -m bench.scan FOLDER [--repeat N] [--json]
 
 - baseline: ``imagehash.dhash(Image.open(p))`` for every file, one process, a plain loop;
-- floor: only the JPEG draft decode the fingerprint needs (other formats: a full decode), on
-  every core (threads; Pillow releases the GIL while decoding), in this process;
+- floor: ``python -m bench.decode_floor`` as a whole process: only the decode the fingerprint
+  needs (JPEG draft, HEIF preview, else full) on as many threads as the scan, importing only
+  Pillow;
 - cold: ``dedupe-gui scan FOLDER --no-cache`` as a whole process, wall clock (start-up,
   imports, walk, hashing, grouping and output included);
 - warm: the same with ``--cache`` on a cache that a previous run filled, as a whole process.
 
-Each is run ``--repeat`` times and the fastest run counts (the machine may be shared). The
-ratios are printed, then one JSON line.
+Each is run ``--repeat`` times, rounds interleaved, and the median counts (the machine may
+be shared). Whole processes run under ``bench.measured``, which adds the bytes each read
+(``/proc/self/io`` rchar, per file) and its peak RSS. The ratios are printed, then one JSON
+line.
 
 Two studies behind the choices in the scan, run instead of the above:
 
@@ -28,6 +31,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -65,6 +69,23 @@ def decode_floor(paths: Sequence[str], workers: int) -> None:
 
     with ThreadPoolExecutor(workers) as pool:
         list(pool.map(decode, paths))
+
+
+def measured(module_args: Sequence[str]) -> tuple[float, dict[str, Any], str]:
+    """Wall seconds, cost record (bench.measured) and stdout of ``python -m ...`` as a whole."""
+    with tempfile.TemporaryDirectory() as tmp:
+        out = os.path.join(tmp, "cost.json")
+        start = time.perf_counter()
+        done = subprocess.run(
+            [sys.executable, "-m", "bench.measured", out, "-m", *module_args],
+            check=True,
+            capture_output=True,
+            text=True,
+        )
+        seconds = time.perf_counter() - start
+        with open(out) as f:
+            cost: dict[str, Any] = json.load(f)
+    return seconds, cost, done.stdout
 
 
 def cli(args: Sequence[str]) -> dict[str, Any]:
@@ -214,33 +235,58 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps({"folder": folder, "files": len(paths), "load": load(), **study}))
         return 0
 
-    times: dict[str, float] = {}
-    runs: dict[str, list[float]] = {}
-    loads: dict[str, float] = {}
-
-    def measure(name: str, run: Callable[[], object]) -> None:
-        times[name], runs[name] = best_of(repeat, run)
-        loads[name] = load()
-        say(f"{name:>9}: {times[name]:8.2f} s  runs {[round(t, 2) for t in runs[name]]}")
-
     # Read every file once so that no contender pays for the first read from disk.
     for p in paths:
         with open(p, "rb") as f:
             while f.read(1 << 20):
                 pass
-    if not args.skip_baseline:
-        measure("baseline", lambda: naive(paths))
-    measure("floor", lambda: decode_floor(paths, args.workers))
-    scan_args = ["scan", folder, "-t", args.threshold]
-    reports: dict[str, dict[str, Any]] = {}
-    measure("cold", lambda: reports.update(cold=cli([*scan_args, "--no-cache"])))
-    with tempfile.TemporaryDirectory() as tmp:
-        cache = os.path.join(tmp, "cache.sqlite3")
-        reports["fill"] = cli([*scan_args, "--cache", cache])
-        measure("warm", lambda: reports.update(warm=cli([*scan_args, "--cache", cache])))
-    stats = {k: v["stats"] for k, v in reports.items()}
-    assert stats["warm"]["hashed"] == 0, "the warm rescan decoded files again"
+    result = compare_whole(folder, paths, args, say)
+    print(json.dumps(result))
+    return 0
 
+
+def compare_whole(
+    folder: str, paths: Sequence[str], args: argparse.Namespace, say: Callable[..., None]
+) -> dict[str, Any]:
+    """Baseline, floor, cold and warm over ``paths``, rounds interleaved; medians and ratios."""
+    repeat = max(1, args.repeat)
+    runs: dict[str, list[float]] = {}
+    costs: dict[str, dict[str, Any]] = {}
+    reports: dict[str, dict[str, Any]] = {}
+    scan_args = ["dedupe_gui", "scan", folder, "-t", args.threshold, "-q", "--format", "json"]
+    with tempfile.TemporaryDirectory() as tmp:
+        listing = os.path.join(tmp, "files.txt")
+        with open(listing, "w", encoding="utf-8", errors="surrogateescape") as f:
+            f.write("".join(p + "\n" for p in paths))
+        cache = os.path.join(tmp, "cache.sqlite3")
+        reports["fill"] = json.loads(measured([*scan_args, "--cache", cache])[2])
+
+        def whole(name: str, module_args: list[str]) -> None:
+            seconds, cost, stdout = measured(module_args)
+            runs.setdefault(name, []).append(seconds)
+            costs[name] = cost
+            if name in ("cold", "warm"):
+                reports[name] = json.loads(stdout)
+
+        for _ in range(repeat):
+            if not args.skip_baseline:
+                start = time.perf_counter()
+                naive(paths)
+                runs.setdefault("baseline", []).append(time.perf_counter() - start)
+            whole("floor", ["bench.decode_floor", listing, "--workers", str(args.workers)])
+            whole("cold", [*scan_args, "--no-cache"])
+            whole("warm", [*scan_args, "--cache", cache])
+    assert reports["warm"]["stats"]["hashed"] == 0, "the warm rescan decoded files again"
+    assert _groups(reports["cold"]) == _groups(reports["warm"]), "cold and warm groups differ"
+    times = {k: statistics.median(v) for k, v in runs.items()}
+    for name, t in times.items():
+        cost = costs.get(name, {})
+        per_file = (cost.get("rchar") or 0) / max(1, len(paths))
+        extra = f"  read {per_file / 1e3:8.1f} KB/file  peak {cost.get('peak_rss_mb')} MB"
+        say(
+            f"{name:>9}: {t:8.2f} s  runs {[round(x, 2) for x in runs[name]]}"
+            + (extra if cost else "")
+        )
     ratios = {"cold_vs_floor": times["cold"] / times["floor"]}
     if "baseline" in times:
         ratios["baseline_vs_cold"] = times["baseline"] / times["cold"]
@@ -248,25 +294,25 @@ def main(argv: list[str] | None = None) -> int:
     ratios["cold_vs_warm"] = times["cold"] / times["warm"]
     say(
         "  ".join(f"{k.replace('_vs_', ' / ')} = {v:.2f}x" for k, v in ratios.items())
-        + f"  (groups: {len(reports['cold']['groups'])})"
+        + f"  (groups: {len(reports['cold']['groups'])}, load {load():.2f})"
     )
-    print(
-        json.dumps(
-            {
-                "folder": folder,
-                "files": len(paths),
-                "bytes": size,
-                "workers": args.workers,
-                "repeat": repeat,
-                "seconds": {k: round(v, 3) for k, v in times.items()},
-                "runs": {k: [round(t, 3) for t in v] for k, v in runs.items()},
-                "load_after": {k: round(v, 2) for k, v in loads.items()},
-                "ratios": {k: round(v, 2) for k, v in ratios.items()},
-                "scan_stats": stats,
-            }
-        )
-    )
-    return 0
+    return {
+        "folder": folder,
+        "files": len(paths),
+        "bytes": sum(os.path.getsize(p) for p in paths),
+        "workers": args.workers,
+        "repeat": repeat,
+        "median_seconds": {k: round(v, 3) for k, v in times.items()},
+        "runs": {k: [round(t, 3) for t in v] for k, v in runs.items()},
+        "costs": costs,
+        "load_after": round(load(), 2),
+        "ratios": {k: round(v, 2) for k, v in ratios.items()},
+        "scan_stats": {k: v["stats"] for k, v in reports.items()},
+    }
+
+
+def _groups(report: dict[str, Any]) -> list[list[str]]:
+    return sorted(sorted(f["path"] for f in g["files"]) for g in report["groups"])
 
 
 if __name__ == "__main__":
