@@ -20,6 +20,7 @@ it shares the original's.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import stat
@@ -104,8 +105,16 @@ def metadata_files(companions: Iterable[Companion]) -> int:
 class _Entry:
     name: str
     path: str
-    size: int
-    mtime_ns: int
+    stem: str  # lower case, without the extension
+    ext: str  # lower case, with its dot ("" when none)
+
+
+def _entry(name: str, path: str) -> _Entry:
+    lower = name.lower()
+    dot = lower.rfind(".")
+    if dot <= 0:
+        return _Entry(name, path, lower, "")
+    return _Entry(name, path, lower[:dot], lower[dot:])
 
 
 def _takeout_titles(name: str) -> list[str]:
@@ -145,19 +154,26 @@ def _partner_kind(photo_ext: str, other_ext: str, raw: frozenset[str]) -> str | 
 
 
 def _list_folder(folder: str) -> list[_Entry]:
+    """The folder's names; no stat here (the listing says what is a file on most file
+    systems): only companions found are stat'ed, so a folder of photos alone costs one read."""
     entries: list[_Entry] = []
     try:
         with os.scandir(folder) as it:
             for e in it:
-                try:
-                    st = e.stat(follow_symlinks=False)
-                except OSError:
-                    continue
-                if stat.S_ISREG(st.st_mode):
-                    entries.append(_Entry(e.name, e.path, st.st_size, st.st_mtime_ns))
+                with contextlib.suppress(OSError):
+                    if e.is_file(follow_symlinks=False):
+                        entries.append(_entry(e.name, e.path))
     except OSError:
         return []  # an unreadable folder: its photos simply have no companions
     return entries
+
+
+def _version(path: str) -> tuple[int, int] | None:
+    try:
+        st = os.lstat(path)
+    except OSError:
+        return None  # gone between the listing and now: not a companion after all
+    return (st.st_size, st.st_mtime_ns) if stat.S_ISREG(st.st_mode) else None
 
 
 def _folder_companions(
@@ -170,18 +186,23 @@ def _folder_companions(
     by_name = {e.name.lower(): e for e in entries}
     by_stem: dict[str, list[_Entry]] = defaultdict(list)
     for e in entries:
-        by_stem[os.path.splitext(e.name)[0].lower()].append(e)
+        by_stem[e.stem].append(e)
+    exts = {e.ext for e in entries}
+    # Takeout names are many to try: only where the folder holds JSON at all. And where no
+    # sidecar of any kind is, only a photo sharing its stem with another file can have any.
+    takeout = ".json" in exts
+    sidecars = takeout or ".xmp" in exts or ".aae" in exts
     owners_of: dict[str, list[str]] = defaultdict(list)  # companion path -> photo paths
     found: dict[str, list[tuple[_Entry, str]]] = {}
 
     def candidates(name: str) -> list[tuple[_Entry, str]]:
-        stem, ext = os.path.splitext(name)
-        lstem, lext = stem.lower(), ext.lower()
+        me = _entry(name, "")
+        lstem, lext = me.stem, me.ext
         out: list[tuple[_Entry, str]] = []
         for e in by_stem.get(lstem, ()):
             if e.name == name:
                 continue
-            oext = os.path.splitext(e.name)[1].lower()
+            oext = e.ext
             if oext in VIDEO_EXTENSIONS and lext not in VIDEO_EXTENSIONS:
                 out.append((e, LIVE_VIDEO))
             elif oext == ".aae":
@@ -201,13 +222,13 @@ def _folder_companions(
         full_xmp = by_name.get(f"{name.lower()}.xmp")
         if full_xmp is not None:
             out.append((full_xmp, XMP))
-        for title in _takeout_titles(name):
+        for title in _takeout_titles(name) if takeout else ():
             j = by_name.get(title)
             if j is not None:
                 out.append((j, TAKEOUT_JSON))
                 break
         # The Live video's own Takeout JSON goes with it.
-        for e, kind in list(out):
+        for e, kind in list(out) if takeout else ():
             if kind == LIVE_VIDEO:
                 for title in _takeout_titles(e.name):
                     j = by_name.get(title)
@@ -219,11 +240,15 @@ def _folder_companions(
     # Every image file of the folder owns its companions, scanned or not (an excluded
     # IMG_0001.DNG still keeps IMG_0001.xmp in place when IMG_0001.JPG is trashed).
     for e in entries:
-        if os.path.splitext(e.name)[1].lower() not in image_extensions:
+        if e.ext not in image_extensions:
+            continue
+        if not sidecars and len(by_stem[e.stem]) == 1:
+            found[e.path] = []
             continue
         found[e.path] = cands = candidates(e.name)
         for c, _kind in cands:
             owners_of[c.path].append(e.path)
+    versions: dict[str, tuple[int, int] | None] = {}
     result: dict[str, tuple[Companion, ...]] = {}
     for photo in photos:
         known = found.get(photo)
@@ -231,10 +256,13 @@ def _folder_companions(
             known = candidates(os.path.basename(photo))
             for c, _kind in known:
                 owners_of[c.path].append(photo)
-        result[photo] = tuple(
-            Companion(c.path, kind, c.size, c.mtime_ns, tuple(sorted(owners_of[c.path])))
-            for c, kind in sorted(known, key=lambda ck: (_ORDER.index(ck[1]), ck[0].name))
-        )
+        comps = []
+        for c, kind in sorted(known, key=lambda ck: (_ORDER.index(ck[1]), ck[0].name)):
+            if c.path not in versions:
+                versions[c.path] = _version(c.path)
+            if (v := versions[c.path]) is not None:
+                comps.append(Companion(c.path, kind, *v, tuple(sorted(owners_of[c.path]))))
+        result[photo] = tuple(comps)
     return result
 
 
