@@ -11,8 +11,9 @@ count and a fresh cache file per variant:
 - renamed: the folder renamed, then scanned (without identities every file is decoded again);
 - copied: a ``cp -a`` copy of the folder scanned with the original.
 
-Each variant runs ``--repeat`` times, the fastest counts (the machine may be shared); printed as
-seconds, files decoded, and the ratio without/with identities.
+``--repeat`` rounds of the four, with and without identities interleaved, the fastest of each
+counts (the machine may be shared); printed as seconds, files decoded, and the ratio
+without/with identities.
 """
 
 from __future__ import annotations
@@ -22,7 +23,6 @@ import json
 import shutil
 import tempfile
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 from dedupe_gui.core.cache import FingerprintStore
@@ -36,13 +36,24 @@ def _scan(db: Path, roots: list[Path], follow: bool) -> tuple[float, int]:
     return time.perf_counter() - start, result.stats.hashed
 
 
-def _library(base: Path) -> Path:
-    """The library folder under whatever name the last run gave it."""
-    return next(p for p in base.iterdir() if p.name == "lib" or p.name.startswith("renamed-"))
-
-
-def _best(n: int, run: Callable[[], tuple[float, int]]) -> tuple[float, int]:
-    return min(run() for _ in range(n))
+def _round(base: Path, lib: Path, follow: bool) -> dict[str, float]:
+    """cold, warm, renamed and copied scans with or without identities, on a fresh cache."""
+    tag = "with" if follow else "without"
+    db = base / f"{tag}.db"
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{db}{suffix}").unlink(missing_ok=True)
+    out: dict[str, float] = {}
+    out["cold"], out["cold_decoded"] = _scan(db, [lib], follow)
+    out["warm"], out["warm_decoded"] = _scan(db, [lib], follow)
+    renamed = base / f"renamed-{tag}"
+    lib.rename(renamed)
+    out["renamed"], out["renamed_decoded"] = _scan(db, [renamed], follow)
+    renamed.rename(lib)
+    copy = base / f"copy-{tag}"
+    shutil.copytree(lib, copy, copy_function=shutil.copy2)
+    out["copied"], out["copied_decoded"] = _scan(db, [lib, copy], follow)
+    shutil.rmtree(copy)
+    return out
 
 
 def main() -> None:
@@ -50,53 +61,24 @@ def main() -> None:
     parser.add_argument("folder", type=Path)
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
-    figures: dict[str, dict[str, float]] = {}
+    runs: dict[str, list[dict[str, float]]] = {"with": [], "without": []}
     with tempfile.TemporaryDirectory(prefix="cache-follow-") as tmp:
         base = Path(tmp)
         lib = base / "lib"
         shutil.copytree(args.folder, lib, copy_function=shutil.copy2)
-        for follow in (True, False):
-            tag = "with" if follow else "without"
-
-            def cold(follow: bool = follow, tag: str = tag) -> tuple[float, int]:
-                db = base / f"{tag}.db"
-                for suffix in ("", "-wal", "-shm"):
-                    Path(f"{db}{suffix}").unlink(missing_ok=True)
-                return _scan(db, [lib], follow)
-
-            def warm(follow: bool = follow, tag: str = tag) -> tuple[float, int]:
-                return _scan(base / f"{tag}.db", [lib], follow)
-
-            def renamed(follow: bool = follow, tag: str = tag) -> tuple[float, int]:
-                db = base / f"{tag}.db"
-                # Rename back and forth: each run sees a path the cache does not know.
-                target = base / f"renamed-{time.monotonic_ns()}"
-                current = next(
-                    p for p in base.iterdir() if p.name in ("lib",) or "renamed" in p.name
-                )
-                current.rename(target)
-                return _scan(db, [target], follow)
-
-            figures[tag] = {}
-            for name, fn in (("cold", cold), ("warm", warm), ("renamed", renamed)):
-                seconds, hashed = _best(args.repeat, fn)
-                figures[tag][name] = seconds
-                figures[tag][f"{name}_decoded"] = hashed
-            _library(base).rename(lib)
-            copy = base / f"copy-{tag}"
-            shutil.copytree(lib, copy, copy_function=shutil.copy2)
-            seconds, hashed = _scan(base / f"{tag}.db", [lib, copy], follow)
-            figures[tag]["copied"] = seconds
-            figures[tag]["copied_decoded"] = hashed
-            shutil.rmtree(copy)
+        for n in range(args.repeat):
+            # Rounds interleaved, the order alternating: the machine's load hits both alike.
+            for follow in (True, False) if n % 2 == 0 else (False, True):
+                runs["with" if follow else "without"].append(_round(base, lib, follow))
+    best = {tag: {k: min(r[k] for r in rs) for k in rs[0]} for tag, rs in runs.items()}
     for name in ("cold", "warm", "renamed", "copied"):
-        w, wo = figures["with"], figures["without"]
+        w, wo = best["with"], best["without"]
         print(
             f"{name:>8}: with identities {w[name]:7.2f} s ({int(w[name + '_decoded'])} decoded), "
             f"without {wo[name]:7.2f} s ({int(wo[name + '_decoded'])} decoded), "
             f"ratio without/with {wo[name] / w[name]:.2f}"
         )
-    print(json.dumps(figures))
+    print(json.dumps(best))
 
 
 if __name__ == "__main__":
