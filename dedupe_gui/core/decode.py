@@ -230,6 +230,8 @@ def _open_pillow(f: BinaryIO, kind: str) -> Image.Image:
     try:
         return Image.open(f, formats=[kind])
     except Image.DecompressionBombError as exc:
+        if kind == "JPEG":
+            return _open_large_jpeg(f, exc)
         found = re.search(r"\((\d+) pixels\)", str(exc))
         pixels = f"{int(found.group(1)):,} pixels" if found else str(exc)
         raise DecodeError(f"image too large to decode safely ({pixels})") from exc
@@ -239,6 +241,44 @@ def _open_pillow(f: BinaryIO, kind: str) -> Image.Image:
         # Pillow's plugins fail in their own ways on a damaged header (truncated reads, no
         # decoder for a variant): still this file's problem, with a reason.
         raise DecodeError(describe_error(exc)) from exc
+
+
+# A baseline JPEG spends at least about 2 bits on each 8x8 block of each component: some
+# 256 pixels per byte for a flat grey picture. Four times that is the most a real one holds.
+_MAX_JPEG_PIXELS_PER_BYTE = 1024
+
+
+def _open_large_jpeg(f: BinaryIO, bomb: Image.DecompressionBombError) -> Image.Image:
+    """A JPEG over Pillow's pixel limit, opened anyway when it can be drafted.
+
+    A baseline JPEG is decoded by the fingerprint at 1/8 scale in the DCT domain: a 192 MP
+    panorama then needs about 3 MP of memory, so refusing it for its pixel count would be
+    wrong. A progressive JPEG keeps every coefficient of the full image while decoding, so a
+    giant one stays refused.
+    """
+    from PIL import JpegImagePlugin
+
+    f.seek(0)
+    try:
+        img = JpegImagePlugin.JpegImageFile(f)  # the plugin itself: no pixel-count check
+    except (OSError, ValueError, EOFError, KeyError) as exc:
+        raise DecodeError(describe_error(exc)) from exc
+    pixels = img.width * img.height
+    if img.info.get("progressive") or img.info.get("progression"):
+        img.close()
+        raise DecodeError(
+            f"progressive JPEG too large to decode safely ({pixels:,} pixels)"
+        ) from bomb
+    # Every 8x8 block costs a few bits even when flat: a real photo of this many pixels
+    # cannot be this small. A header that claims otherwise is a bomb, not a panorama.
+    file_size = os.fstat(f.fileno()).st_size
+    limit = Image.MAX_IMAGE_PIXELS
+    if pixels > _MAX_JPEG_PIXELS_PER_BYTE * file_size or (limit and pixels // 64 > limit):
+        img.close()
+        raise DecodeError(
+            f"image too large to decode safely ({pixels:,} pixels from {file_size:,} bytes)"
+        ) from bomb
+    return img
 
 
 def _open_tiff(f: BinaryIO, extension: str) -> tuple[Image.Image, tuple[int, int], str]:

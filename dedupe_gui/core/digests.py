@@ -44,7 +44,7 @@ def file_digest(path: str, progress: DigestProgress | None = None) -> str:
         while chunk := f.read(CHUNK):
             h.update(chunk)
             done += len(chunk)
-            if progress is not None and size > 8 * CHUNK:
+            if progress is not None and size > 4 * CHUNK:
                 progress(path, done, size)
     return h.hexdigest()
 

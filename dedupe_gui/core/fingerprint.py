@@ -16,11 +16,13 @@ it) and the dHashes of the seven other orientations (core.orientations).
 
 from __future__ import annotations
 
+from contextlib import ExitStack
 from typing import Final
 
 import numpy as np
 from PIL import Image
 
+from dedupe_gui.core.budget import MemoryBudget, decode_cost
 from dedupe_gui.core.decode import (
     EXIF_TRANSPOSE,
     DecodeError,
@@ -113,12 +115,21 @@ def _exif_facts(img: Image.Image) -> tuple[int, str | None, str | None]:
     return orientation, taken, camera
 
 
-def fingerprint_file(path: str) -> Fingerprint:
-    """Open, orient, downscale and hash one file. Raises ``FingerprintError`` with a reason."""
+def fingerprint_file(path: str, budget: MemoryBudget | None = None) -> Fingerprint:
+    """Open, orient, downscale and hash one file. Raises ``FingerprintError`` with a reason.
+
+    With a ``budget``, the decode waits until the pixels it is about to load fit in it.
+    """
     try:
-        with open_image(path) as opened:
+        with ExitStack() as held, open_image(path) as opened:
             img = opened.image
             fmt = opened.format
+            if budget is not None:
+                # Before anything loads pixels (a PNG's EXIF may sit after its image data):
+                # JPEGs are drafted at 1/8 below, everything else is decoded in full.
+                drafted = 8 if img.format in ("JPEG", "MPO") else 1
+                cost = decode_cost(img.width, img.height, len(img.getbands()), drafted)
+                held.enter_context(budget.hold(cost))
             orientation, taken, camera = _exif_facts(img)
             width, height = opened.size
             if img.format in ("JPEG", "MPO"):  # also RAW previews and phone MPO files

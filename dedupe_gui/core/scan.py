@@ -12,7 +12,7 @@ threads keep every core busy without the start-up cost and fork hazards of proce
 
 from __future__ import annotations
 
-import hashlib
+import functools
 import os
 import threading
 import time
@@ -22,7 +22,9 @@ from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field, replace
 
 from dedupe_gui.core import companions, identity
+from dedupe_gui.core.budget import MemoryBudget, default_budget
 from dedupe_gui.core.cache import FingerprintStore
+from dedupe_gui.core.digests import DigestProgress, file_digest, head_tail_digest
 from dedupe_gui.core.files import FollowedLink, FoundFile, WalkOptions, walk
 from dedupe_gui.core.fingerprint import FingerprintError, fingerprint_file
 from dedupe_gui.core.models import (
@@ -57,23 +59,16 @@ class ScanOptions:
     # for the files of candidate pairs): what a large library holds per file drops from
     # about 1.9 KB to under 1 KB, and a warm rescan reads a tenth of the bytes.
     thumbs_in_store: bool = False
+    # Bytes the decoding threads may hold at once (core.budget); big pictures take turns.
+    memory_budget: int = field(default_factory=default_budget)
 
 
-def fingerprint_entry(path: str) -> Entry:
+def fingerprint_entry(path: str, budget: MemoryBudget | None = None) -> Entry:
     """A fingerprint, or the reason there is none; never raises for a bad file."""
     try:
-        return fingerprint_file(path)
+        return fingerprint_file(path, budget)
     except FingerprintError as exc:
         return Failure(str(exc))
-
-
-def file_digest(path: str) -> str:
-    """Content digest used to tell byte-identical copies from merely similar ones."""
-    h = hashlib.blake2b(digest_size=16)
-    with open(path, "rb") as f:
-        while chunk := f.read(1 << 20):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 class _Reporter:
@@ -173,6 +168,10 @@ def run_scan(
                 identity.remember(store, f.key, f.change_ns, idents.get(f.key.path))
 
     report(snapshot(), force=True)
+    budget = MemoryBudget(options.memory_budget)
+    decode: Fingerprinter = fingerprinter
+    if fingerprinter is fingerprint_entry:
+        decode = functools.partial(fingerprint_entry, budget=budget)
     in_flight: dict[Future[Entry], FoundFile] = {}
     pending = iter(todo)
     window = max(1, options.workers) * 4
@@ -182,7 +181,7 @@ def run_scan(
                 nxt = next(pending, None)
                 if nxt is None:
                     break
-                in_flight[pool.submit(fingerprinter, nxt.key.path)] = nxt
+                in_flight[pool.submit(decode, nxt.key.path)] = nxt
             if not in_flight:
                 break
             done, _ = wait(in_flight, timeout=0.25, return_when=FIRST_COMPLETED)
@@ -201,7 +200,11 @@ def run_scan(
                 break
 
     if not stop.is_set():
-        records = _add_digests(records, store, errors)
+
+        def digest_progress(path: str, done: int, size: int) -> None:
+            report(snapshot(f"{path} (comparing content: {done * 100 // max(1, size)}%)"))
+
+        records = _add_digests(records, store, errors, digest_progress, stop.is_set)
     if store is not None:
         store.flush()
     if options.companions:
@@ -235,29 +238,46 @@ def run_scan(
 
 
 def _add_digests(
-    records: Sequence[ImageRecord], store: FingerprintStore | None, errors: list[FileError]
+    records: Sequence[ImageRecord],
+    store: FingerprintStore | None,
+    errors: list[FileError],
+    progress: DigestProgress | None = None,
+    stop: Callable[[], bool] = lambda: False,
 ) -> list[ImageRecord]:
-    """Content digests for files that share size and fingerprint: the only possible exact copies."""
+    """Content digests for files that share size and fingerprint: the only possible exact
+    copies. A head-and-tail digest is compared first, so files that differ in their first or
+    last 64 KiB are never read in full; big files read in full report ``progress``."""
     buckets: dict[tuple[int, int], list[int]] = defaultdict(list)
     for i, r in enumerate(records):
         buckets[(r.key.size, r.fingerprint.hash)].append(i)
     out = list(records)
     for members in buckets.values():
-        if len(members) < 2:
+        if len(members) < 2 or stop():
             continue
+        if all(out[i].digest is not None for i in members):
+            continue  # every digest came from the cache: nothing to read
+        by_quick: dict[str, list[int]] = defaultdict(list)
         for i in members:
-            r = out[i]
-            if r.digest is not None:
-                continue  # read from the cache with the fingerprint
-            digest = store.get_digest(r.key) if store is not None else None
-            if digest is None:
-                try:
-                    digest = file_digest(r.key.path)
-                except OSError:
-                    continue  # not fatal: the file is then simply not marked identical
-                if store is not None:
-                    store.put_digest(r.key, digest)
-            out[i] = replace(r, digest=digest)
+            try:
+                by_quick[head_tail_digest(out[i].key.path)].append(i)
+            except OSError:
+                continue  # not fatal: the file is then simply not marked identical
+        for same in by_quick.values():
+            if len(same) < 2:
+                continue
+            for i in same:
+                r = out[i]
+                if r.digest is not None:
+                    continue  # read from the cache with the fingerprint
+                digest = store.get_digest(r.key) if store is not None else None
+                if digest is None:
+                    try:
+                        digest = file_digest(r.key.path, progress)
+                    except OSError:
+                        continue
+                    if store is not None:
+                        store.put_digest(r.key, digest)
+                out[i] = replace(r, digest=digest)
     return out
 
 

@@ -36,6 +36,7 @@ from dedupe_gui.core.grouping import group_records
 from dedupe_gui.core.grouping_options import GroupingOptions
 from dedupe_gui.core.models import FileKey, Fingerprint, ScanResult
 from dedupe_gui.core.names import decode_path
+from dedupe_gui.core.report import load
 from dedupe_gui.core.scan import ScanOptions, run_scan
 from tests.core.faults import cli as run
 from tests.core.faults import mounted, pair, snapshot, trashed
@@ -401,6 +402,10 @@ def test_csv_under_en_us_utf8_with_a_non_utf8_name(tmp_path: Path) -> None:
     rows = list(csv.DictReader(io.StringIO(done.stdout.decode("utf-8"))))
     assert {os.fsencode(decode_path(r)) for r in rows} == {keeper, copy}
     assert {decode_path(r, "keeper") for r in rows} == {os.fsdecode(keeper)}
+    saved = tmp_path / "report.csv"
+    saved.write_bytes(done.stdout)
+    (group,) = load(str(saved)).groups  # loading reads the exact bytes back
+    assert {os.fsencode(m.path) for m in group.members} == {keeper, copy}
     text = subprocess.run(
         [sys.executable, "-m", "dedupe_gui", "scan", str(lib), "--no-cache", "-q"],
         env=env,
