@@ -76,12 +76,13 @@ class CleanupFlow(QObject):
         session = self._session
         if session.cleaning or session.scanning:
             return
-        plan = session.plan_cleanup(GroupScope.ALL)
-        if plan.empty:
+        everything = session.plan_cleanup(GroupScope.ALL)
+        if everything.empty:
             self._status("Nothing is marked for the trash.", 5000)
-        elif prompts.confirm_all(
-            self._services.ask, self._window, plan.files, plan.bytes, plan.groups
-        ):
+            return
+        reviewed = session.plan_cleanup(GroupScope.REVIEWED)
+        plan = prompts.choose_cleanup(self._services.choose, self._window, reviewed, everything)
+        if plan is not None:
             self.run(plan)
 
     def run(self, plan: CleanupPlan) -> None:

@@ -16,7 +16,7 @@ from PySide6.QtWidgets import QWidget
 
 from dedupe_gui.core.actions import Outcome
 from dedupe_gui.core.units import human_bytes
-from dedupe_gui.review import ReviewGroup
+from dedupe_gui.review import CleanupPlan, ReviewGroup
 from dedupe_gui.ui.wording import plural
 
 
@@ -45,16 +45,62 @@ def confirm_group(ask: AskFunction, parent: QWidget, state: ReviewGroup) -> bool
     )
 
 
-def confirm_all(ask: AskFunction, parent: QWidget, files: int, size: int, groups: int) -> bool:
-    return ask(
-        parent,
-        "Clean Up All Groups",
-        f"Move {plural(files, 'file')} ({human_bytes(size)}) from {plural(groups, 'group')} "
-        "to the trash?",
+class ChooseFunction(Protocol):
+    """A question with several accept buttons; the index of the one chosen, None to cancel."""
+
+    def __call__(
+        self,
+        parent: QWidget | None,
+        title: str,
+        text: str,
+        informative: str,
+        buttons: Sequence[str],
+        destructive: bool = False,
+    ) -> int | None: ...
+
+
+def _amount(plan: CleanupPlan) -> str:
+    return f"{plural(plan.files, 'file')} ({human_bytes(plan.bytes)})"
+
+
+def choose_cleanup(
+    choose: ChooseFunction, parent: QWidget, reviewed: CleanupPlan, everything: CleanupPlan
+) -> CleanupPlan | None:
+    """Which groups to clean up: the ones the user has looked at, or all of them.
+
+    Both choices say how many files and bytes they move; where every group with marks was
+    looked at (or none was) there is one choice. Partial results (a cancelled scan) are said
+    first: copies among the photos not read are not in any group.
+    """
+    with_marks, seen = everything.total_groups, everything.reviewed_groups
+    lines = []
+    if everything.partial:
+        lines.append(
+            "These are partial results: the scan was cancelled, so copies among the photos "
+            "it did not read are in no group."
+        )
+    lines.append(f"You have looked at {seen:,} of the {plural(with_marks, 'group')} with marks.")
+    plans = [everything]
+    buttons = [f"Move All {plural(everything.files, 'File')}"]
+    if 0 < reviewed.files < everything.files:
+        plans.insert(0, reviewed)
+        buttons.insert(0, f"Move {plural(reviewed.files, 'File')} of Reviewed Groups")
+        lines.append(
+            f"The groups you reviewed: {_amount(reviewed)} in {plural(reviewed.groups, 'group')}."
+        )
+    lines.append(
         "In every group the files marked Keep stay where they are, and files in reference "
-        "folders are never touched. Trashed files can be restored from the system trash.",
-        "Move to Trash",
+        "folders are never touched. Files moved to the trash can be put back (Undo Cleanup)."
     )
+    text = f"Move {_amount(everything)} from {plural(everything.groups, 'group')} to the trash?"
+    if len(plans) == 2:
+        text = (
+            f"Move the marked files of the {plural(reviewed.groups, 'group')} you reviewed, "
+            f"or of all {plural(everything.groups, 'group')} ({_amount(everything)}), "
+            "to the trash?"
+        )
+    index = choose(parent, "Clean Up", text, "\n\n".join(lines), buttons)
+    return plans[index] if index is not None and 0 <= index < len(plans) else None
 
 
 def trash_unavailable(outcomes: Sequence[Outcome]) -> list[Outcome]:

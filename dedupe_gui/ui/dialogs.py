@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from dedupe_gui import __version__
-from dedupe_gui.core.actions import Outcome
+from dedupe_gui.core.actions import Outcome, Status
 from dedupe_gui.core.keeper import DEFAULT_RULES, RULES
 from dedupe_gui.core.models import FileError
 
@@ -90,6 +90,33 @@ class ErrorsDialog(_PathTableDialog):
         )
 
 
+DONE_WORDS = {
+    Status.TRASHED: "moved to the trash",
+    Status.MOVED: "moved to the chosen folder",
+    Status.DELETED: "deleted permanently",
+    Status.LINKED: "replaced by a link to the kept copy",
+}
+
+
+def outcomes_sentence(outcomes: Sequence[Outcome]) -> str:
+    """What a cleanup did, in the words of what happened to the files (never "removed"
+    when they went to the trash, from where they can come back)."""
+    parts = []
+    for status, words in DONE_WORDS.items():
+        n = sum(1 for o in outcomes if o.status is status)
+        if n:
+            parts.append(f"{n:,} file{'s' if n != 1 else ''} {words}")
+    text = (", ".join(parts) or "No file was changed") + "."
+    failed = sum(1 for o in outcomes if not o.status.ok)
+    if failed == 1:
+        text += " 1 file was left where it is; it stays in the list with the reason."
+    elif failed:
+        text += (
+            f" {failed:,} files were left where they are; they stay in the list with the reason."
+        )
+    return text
+
+
 class OutcomesDialog(_PathTableDialog):
     def __init__(
         self,
@@ -97,13 +124,7 @@ class OutcomesDialog(_PathTableDialog):
         parent: QWidget | None = None,
         undo: Callable[[], None] | None = None,
     ) -> None:
-        done = sum(1 for o in outcomes if o.status.ok)
-        failed = len(outcomes) - done
-        intro = f"{done} file{'s' if done != 1 else ''} removed."
-        if failed == 1:
-            intro += " 1 file was not removed; it stays in the list with the reason."
-        elif failed:
-            intro += f" {failed} files were not removed; they stay in the list with the reason."
+        intro = outcomes_sentence(outcomes)
         rows = [(o.status.value, o.path, o.reason) for o in outcomes]
         super().__init__("Cleanup results", intro, ("Result", "File", "Reason"), rows, parent)
         if undo is not None:
@@ -220,6 +241,32 @@ def ask(
     box.setDefaultButton(cancel)
     box.exec()
     return box.clickedButton() is ok
+
+
+def choose(
+    parent: QWidget | None,
+    title: str,
+    text: str,
+    informative: str,
+    buttons: Sequence[str],
+    destructive: bool = False,
+) -> int | None:
+    """A question with one button per choice (saying what it does) and Cancel, the default;
+    the index of the button pressed, None for Cancel."""
+    box = QMessageBox(parent)
+    box.setIcon(QMessageBox.Icon.Warning if destructive else QMessageBox.Icon.Question)
+    box.setWindowTitle(title)
+    box.setText(text)
+    box.setInformativeText(informative)
+    role = (
+        QMessageBox.ButtonRole.DestructiveRole if destructive else QMessageBox.ButtonRole.AcceptRole
+    )
+    choices = [box.addButton(label, role) for label in buttons]
+    cancel = box.addButton(QMessageBox.StandardButton.Cancel)
+    box.setDefaultButton(cancel)
+    box.exec()
+    clicked = box.clickedButton()
+    return next((i for i, b in enumerate(choices) if b is clicked), None)
 
 
 def show_problem(

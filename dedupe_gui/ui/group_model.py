@@ -36,10 +36,12 @@ Index = QModelIndex | QPersistentModelIndex
 LIST_THUMB_EDGE = 96  # device pixels; drawn at 44 logical px
 
 COL_PHOTO, COL_FREE = range(2)
+REVIEWED_COLOUR = "#2e9d4f"  # the tick of a group looked at: green on light and dark rows
 HEADERS = ("Group", "To free")
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
 DETAIL_ROLE = Qt.ItemDataRole.UserRole + 2  # second line under the name: how alike
 FAILED_ROLE = Qt.ItemDataRole.UserRole + 3  # True when files of the group were not removed
+REVIEWED_ROLE = Qt.ItemDataRole.UserRole + 4  # True once the user has looked at the group
 
 
 def match_text(state: ReviewGroup) -> str:
@@ -136,6 +138,8 @@ class GroupListModel(QAbstractTableModel):
             return match_text(state)
         if role == FAILED_ROLE:
             return bool(state.failures())
+        if role == REVIEWED_ROLE:
+            return state.reviewed
         if role == Qt.ItemDataRole.ForegroundRole and col == COL_FREE and not state.marked:
             return QApplication.palette().color(
                 QPalette.ColorGroup.Disabled, QPalette.ColorRole.Text
@@ -158,6 +162,7 @@ class GroupListModel(QAbstractTableModel):
 
     def _tooltip(self, state: ReviewGroup, col: int) -> str:
         lines = [state.keeper.path, match_text(state)]
+        lines.append("Looked at" if state.reviewed else "Not looked at yet")
         lines += [f"{os.path.basename(o.path)}: {o.reason}" for o in state.failures()]
         return "\n".join(lines)
 
@@ -228,12 +233,25 @@ class GroupDelegate(QStyledItemDelegate):
         fm_bold = QFontMetrics(bold)
         fm = QFontMetrics(opt.font)
         top = rect.top() + (rect.height() - fm_bold.height() - fm.height()) // 2
+        name_width = rect.width()
+        if index.data(REVIEWED_ROLE):
+            # A tick at the end of the name: this group has been looked at.
+            tick = "✓"
+            tick_width = fm_bold.horizontalAdvance(tick) + 4
+            name_width -= tick_width
+            painter.setFont(bold)
+            painter.setPen(text_colour if selected else QColor(REVIEWED_COLOUR))
+            painter.drawText(
+                QRect(rect.right() - tick_width + 4, top, tick_width, fm_bold.height()),
+                int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter),
+                tick,
+            )
         painter.setFont(bold)
         painter.setPen(text_colour)
         painter.drawText(
-            QRect(rect.left(), top, rect.width(), fm_bold.height()),
+            QRect(rect.left(), top, name_width, fm_bold.height()),
             int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter),
-            fm_bold.elidedText(name, Qt.TextElideMode.ElideMiddle, rect.width()),
+            fm_bold.elidedText(name, Qt.TextElideMode.ElideMiddle, name_width),
         )
         painter.setFont(opt.font)
         if failed and not selected:

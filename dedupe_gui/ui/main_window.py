@@ -137,7 +137,7 @@ class MainWindow(QMainWindow):
             "trash_current_group": self.trash_current_group,
             "clean_up_all": self.clean_up_all,
             "undo_cleanup": cleanup.undo_cleanup,
-            "reset_marks": review.reset_marks,
+            "reset_marks": self.reset_marks,
             "edit_rules": self.edit_rules,
             "edit_preferences": self.edit_preferences,
             "show_errors": self.show_errors,
@@ -328,6 +328,20 @@ class MainWindow(QMainWindow):
 
     def marked_totals(self) -> tuple[int, int, int]:
         return self.session.marked_totals()
+
+    def reset_marks(self) -> None:
+        """Back to the suggested marks everywhere, after asking when that undoes decisions."""
+        mine = self.session.decisions_in()
+        if mine and not self.services.ask(
+            self,
+            "Reset Marks",
+            "Go back to the suggested marks in every group?",
+            f"{plural(mine, 'choice')} you made (marks, unmarks and kept files) will be "
+            "set back. Edit ▸ Undo brings them back.",
+            "Reset Marks",
+        ):
+            return
+        self.review.reset_marks()
 
     def _trash_key(self, action: str) -> None:
         if action == "trash":

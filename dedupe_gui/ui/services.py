@@ -14,7 +14,7 @@ from dedupe_gui.core.actions import TrashFunction, system_trash
 from dedupe_gui.core.scan import Fingerprinter, fingerprint_entry
 from dedupe_gui.core.workers import default_workers
 from dedupe_gui.ui import dialogs
-from dedupe_gui.ui.cleanup_prompts import AskFunction
+from dedupe_gui.ui.cleanup_prompts import AskFunction, ChooseFunction
 
 
 @dataclass(frozen=True)
@@ -27,4 +27,5 @@ class WindowServices:
     trash: TrashFunction = system_trash
     fingerprinter: Fingerprinter = fingerprint_entry
     ask: AskFunction = field(default=dialogs.ask)
+    choose: ChooseFunction = field(default=dialogs.choose)
     scan_workers: int = field(default_factory=default_workers)

@@ -49,9 +49,14 @@ def summary_text(session: ReviewSession) -> tuple[str, str]:
         return "", ""
     groups = len(session.groups)
     files, size, _ = session.marked_totals()
+    reviewed = session.reviewed_groups
+    partial = "  ·  partial" if session.partial else ""
     return (
-        f"{plural(groups, 'group')}  ·  {human_bytes(size)} to free",
-        f"{plural(files, 'file')} marked for the trash in {plural(groups, 'group')}",
+        f"{plural(groups, 'group')}  ·  {reviewed:,} looked at  ·  {human_bytes(size)} to free"
+        + partial,
+        f"{plural(files, 'file')} marked for the trash in {plural(groups, 'group')}; "
+        f"{reviewed:,} of the groups looked at (✓ in the list)"
+        + ("; partial results of a cancelled scan" if session.partial else ""),
     )
 
 

@@ -11,7 +11,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import shutil
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -51,6 +51,9 @@ class Answers:
 
     replies: list[bool] = field(default_factory=list)
     asked: list[tuple[str, str, str]] = field(default_factory=list)
+    choices: list[int | None] = field(default_factory=list)
+    informed: list[str] = field(default_factory=list)  # the details of each choice asked
+    buttons: list[list[str]] = field(default_factory=list)
 
     def __call__(
         self,
@@ -63,6 +66,22 @@ class Answers:
     ) -> bool:
         self.asked.append((title, text, accept_label))
         return self.replies.pop(0) if self.replies else True
+
+    def choose(
+        self,
+        parent: object,
+        title: str,
+        text: str,
+        informative: str,
+        buttons: Sequence[str],
+        destructive: bool = False,
+    ) -> int | None:
+        """A question with several choices: the next of ``choices`` (an index, or None for
+        Cancel), else the last button, the widest choice (as ``ask`` says yes)."""
+        self.asked.append((title, text, buttons[-1]))
+        self.informed.append(informative)
+        self.buttons.append(list(buttons))
+        return self.choices.pop(0) if self.choices else len(buttons) - 1
 
 
 @pytest.fixture
@@ -110,6 +129,7 @@ def services(
         trash=system_trash,
         fingerprinter=counter,
         ask=answers,
+        choose=answers.choose,
         scan_workers=2,
     )
 

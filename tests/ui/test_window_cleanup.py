@@ -84,8 +84,9 @@ def test_clean_up_all_keeps_every_keeper_and_reports_failures(
         window.commands["clean_up_all"].trigger()
     outcomes: list[Outcome] = done.args[0]
 
-    assert answers.asked[0][1].startswith("Move 3 files")
-    assert "from 2 groups" in answers.asked[0][1]
+    # One of the two groups was on show (looked at): both scopes are offered; all was chosen.
+    assert "all 2 groups (3 files" in answers.asked[0][1]
+    assert answers.buttons[0][-1] == "Move All 3 Files"
     by_name = {os.path.basename(o.path): o for o in outcomes}
     assert by_name["b_copy.jpg"].status is Status.SKIPPED
     assert "changed" in by_name["b_copy.jpg"].reason
