@@ -187,6 +187,10 @@ def not_ours(path: str) -> str | None:
     return None if ours else "is not a dedupe-gui database"
 
 
+def _is_default_cache(path: str) -> bool:
+    return os.path.abspath(path) == os.path.abspath(default_cache_path())
+
+
 def _damaged(exc: Exception) -> bool:
     text = str(exc).lower()
     return any(word in text for word in _DAMAGE_WORDS)
@@ -256,6 +260,13 @@ class FingerprintStore:
         if path is None:
             return self._connect(":memory:")
         why = not_ours(path)
+        if why is not None and _is_default_cache(path) and os.path.isfile(path):
+            # Our own cache folder and file name: whatever lies there is a cache of ours whose
+            # header was damaged. It is set aside (renamed, never deleted) and rebuilt.
+            try:
+                return self._set_aside_and_rebuild(path, ValueError(why))
+            except (OSError, sqlite3.DatabaseError) as exc:
+                return self._fallback(f"fingerprint cache {path} is unusable ({exc})")
         if why is not None:
             return self._fallback(f"fingerprint store {path} {why}; it was not touched")
         try:

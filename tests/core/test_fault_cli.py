@@ -31,7 +31,7 @@ from dedupe_gui.core.actions import (
     apply_removals,
     system_trash,
 )
-from dedupe_gui.core.cache import FingerprintStore
+from dedupe_gui.core.cache import FingerprintStore, default_cache_path
 from dedupe_gui.core.grouping import group_records
 from dedupe_gui.core.grouping_options import GroupingOptions
 from dedupe_gui.core.models import FileKey, Fingerprint, ScanResult
@@ -171,6 +171,24 @@ def test_damaged_cache_page_never_crashes_a_scan(
     if aside:
         assert "set aside as" in warnings
         assert aside[0].stat().st_size == len(damaged)  # moved, not deleted
+
+
+def test_default_cache_with_a_damaged_header_is_set_aside_and_rebuilt(
+    tmp_path: Path, trash_home: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    lib = tmp_path / "lib"
+    pair(lib, 35, "a.png", "b.png")
+    assert run(["scan", str(lib)], capsys)[0] == 0
+    cache = Path(default_cache_path())
+    assert cache.is_relative_to(trash_home) and cache.exists()
+    _damage(cache, 0)  # the header itself: no longer recognisable as a database
+    damaged = cache.read_bytes()
+    status, out, err = run(["scan", str(lib)], capsys)
+    assert status == 0 and "set aside as" in err and "2 files" in out
+    (aside,) = cache.parent.glob(cache.name + ".corrupt-*")
+    assert aside.read_bytes() == damaged  # renamed, never rewritten
+    status, out, err = run(["scan", str(lib)], capsys)
+    assert status == 0 and err == "" and "2 files" in out  # rebuilt and used again
 
 
 def test_damaged_cache_met_by_a_count_is_set_aside_and_rebuilt(tmp_path: Path) -> None:
