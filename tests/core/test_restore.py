@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -214,3 +215,26 @@ def test_cli_restore(tmp_path: Path, trash_home: Path, capsys: pytest.CaptureFix
     assert main(["restore", "--since", "1h", "--journal", str(journal)]) == 1
     assert "skipped" in capsys.readouterr().out
     assert main(["restore", "--journal", str(journal)]) == 2
+
+
+def test_restore_from_the_trash_of_another_drive(tmp_path: Path, trash_home: Path) -> None:
+    """On a drive other than the home folder's, files go to ``.Trash-<uid>`` at its top, whose
+    records name them relative to that top; they come back from there."""
+    shm = Path("/dev/shm")
+    if not shm.is_dir() or os.stat(shm).st_dev == os.stat(tmp_path).st_dev:
+        pytest.skip("no second file system to test with")
+    root = Path(os.path.realpath(shm)) / f"restore-test-{os.getpid()}-{tmp_path.name}"
+    drive_trash = shm / f".Trash-{os.getuid()}"
+    ours = not drive_trash.exists()
+    journal = tmp_path / "journal.jsonl"
+    try:
+        _, before = cleanup(root, journal)
+        outcomes = restore_last(str(journal))
+        assert [o.status for o in outcomes] == [RestoreStatus.RESTORED] * 2
+        assert all(o.source.startswith(str(drive_trash)) for o in outcomes)
+        assert snapshot(root) == before
+        assert not any(os.path.exists(o.source) for o in outcomes)
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+        if ours:
+            shutil.rmtree(drive_trash, ignore_errors=True)
