@@ -1,4 +1,3 @@
 """dedupe_gui: find near-duplicate photos, keep the best copy, trash the rest safely."""
 
 __version__ = "0.1.0"
-APP_NAME = "dedupe-gui"

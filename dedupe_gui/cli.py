@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
+import logging
 import os
 import sys
 import threading
@@ -43,7 +44,9 @@ from dedupe_gui.core.scan import ScanOptions, run_scan
 from dedupe_gui.core.threshold import DEFAULT_THRESHOLD, PRESETS, parse_threshold
 from dedupe_gui.core.units import human_bytes, human_duration
 from dedupe_gui.core.verify import DEFAULT_MAX_RESIDUAL
+from dedupe_gui.logs import setup_logging, verbosity_of
 
+log = logging.getLogger(__name__)
 SUBCOMMANDS = ("scan", "apply", "index", "search", *cli_maintenance.COMMANDS)
 
 
@@ -89,6 +92,14 @@ def build_parser() -> argparse.ArgumentParser:
         epilog="Run 'dedupe-gui COMMAND --help' for a command's options.",
     )
     parser.add_argument("--version", action="version", version=f"dedupe-gui {__version__}")
+    parser.add_argument(
+        "-v",
+        "--verbose",
+        action="count",
+        default=0,
+        help="say more on stderr (-vv: debugging detail); everything is also logged to "
+        "dedupe-gui.log in the user state folder (~/.local/state/dedupe-gui on Linux)",
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     def common(p: argparse.ArgumentParser) -> None:
@@ -603,12 +614,13 @@ def cmd_search(args: argparse.Namespace) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args_list = list(sys.argv[1:] if argv is None else argv)
+    verbosity, args_list = verbosity_of(list(sys.argv[1:] if argv is None else argv))
+    setup_logging(verbosity)
     parser = build_parser()
     if not args_list or (
         args_list[0] not in SUBCOMMANDS and args_list[0] not in ("-h", "--help", "--version")
     ):
-        return _open_window(args_list)
+        return _open_window(args_list, verbosity)
     args = parser.parse_args(args_list)
     handlers = {
         "scan": cmd_scan,
@@ -617,6 +629,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "search": cmd_search,
         **cli_maintenance.HANDLERS,
     }
+    log.info("dedupe-gui %s %s", __version__, " ".join(args_list))
     try:
         return handlers[args.command](args)
     except _Exit as exc:
@@ -635,7 +648,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 141
 
 
-def _open_window(args: list[str]) -> int:
+def _open_window(args: list[str], verbosity: int = 0) -> int:
     paths = [a for a in args if not a.startswith("-")]
     missing = [p for p in paths if not os.path.exists(p)]
     for p in missing:
@@ -649,5 +662,5 @@ def _open_window(args: list[str]) -> int:
         )
         build_parser().print_help(sys.stderr)
         return 2
-    status: int = run_app([p for p in paths if p not in missing], args)
+    status: int = run_app([p for p in paths if p not in missing], args, verbosity)
     return status

@@ -8,6 +8,15 @@ from pathlib import Path
 import pytest
 
 
+@pytest.fixture(autouse=True)
+def private_state_folder(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Logs of the command line and the window go to a temporary state folder, never the
+    user's."""
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path_factory.getbasetemp() / "state"))
+
+
 @pytest.fixture
 def trash_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A private HOME so that send2trash and the journal never touch the real user folders."""

@@ -237,6 +237,19 @@ def from_json(text: str) -> Report:
         raise ReportError(f"not valid JSON ({exc})") from exc
     if not isinstance(doc, dict) or doc.get("version") != REPORT_VERSION:
         raise ReportError("not a dedupe-gui results file (version 1)")
+    try:
+        return _from_doc(doc)
+    except ReportError:
+        raise
+    except (AttributeError, KeyError, TypeError, ValueError) as exc:
+        # A list where an object belongs, a number that is not one, ...: still this file's
+        # problem, said as such, never a crash of the caller.
+        raise ReportError(
+            f"a results file with a malformed part ({type(exc).__name__}: {exc})"
+        ) from exc
+
+
+def _from_doc(doc: dict[str, Any]) -> Report:
     groups = []
     for g in doc.get("groups", []):
         members = [_member(f) for f in g.get("files", [])]
@@ -270,6 +283,13 @@ def _root(item: object) -> str:
 
 
 def from_csv(text: str, threshold: int = 0) -> Report:
+    try:
+        return _from_csv(text, threshold)
+    except csv.Error as exc:
+        raise ReportError(f"not a readable CSV file ({exc})") from exc
+
+
+def _from_csv(text: str, threshold: int) -> Report:
     reader = csv.DictReader(io.StringIO(text))
     if reader.fieldnames is None or not {"group", "path", "hash"} <= set(reader.fieldnames):
         raise ReportError("not a dedupe-gui CSV export (needs group, path and hash columns)")

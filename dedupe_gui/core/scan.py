@@ -13,6 +13,7 @@ threads keep every core busy without the start-up cost and fork hazards of proce
 from __future__ import annotations
 
 import functools
+import logging
 import os
 import threading
 import time
@@ -40,6 +41,7 @@ from dedupe_gui.core.models import (
 from dedupe_gui.core.roots import normalise_root
 from dedupe_gui.core.workers import default_workers
 
+log = logging.getLogger(__name__)
 ProgressCallback = Callable[[Progress], None]
 Fingerprinter = Callable[[str], Entry]
 
@@ -213,6 +215,16 @@ def run_scan(
     records.sort(key=lambda r: r.key.path)
     errors.sort(key=lambda e: e.path)
     report(snapshot(), force=True)
+    log.info(
+        "scan of %s: %d files, %d fingerprinted now, %d from the cache, %d unreadable, %.1f s%s",
+        ", ".join(options.paths),
+        total,
+        hashed,
+        from_cache,
+        len(errors),
+        time.monotonic() - started,
+        " (cancelled)" if stop.is_set() else "",
+    )
     return ScanResult(
         paths=tuple(os.path.abspath(p) for p in options.paths),
         records=tuple(records),

@@ -219,9 +219,6 @@ class ReviewSession:
         decision = Decision.TRASH if marked else Decision.KEEP
         return MarkResult(self._change({identity_of(member): decision}))
 
-    def toggle(self, group: ReviewGroup, path: str) -> MarkResult:
-        return self.mark(group, path, path not in group.marked)
-
     def keep(self, group: ReviewGroup, path: str) -> KeepResult:
         """Make ``path`` the file that stays and mark the others, except the files the user
         explicitly kept and reference files."""

@@ -17,6 +17,9 @@ from PySide6.QtWidgets import QApplication
 from dedupe_gui import __version__
 from dedupe_gui.core.actions import default_journal_path
 from dedupe_gui.core.cache import default_cache_path
+from dedupe_gui.logs import setup_logging
+from dedupe_gui.ui.app_icon import app_icon
+from dedupe_gui.ui.crash import CrashReporter
 from dedupe_gui.ui.main_window import MainWindow
 from dedupe_gui.ui.preferences import APPLICATION, ORGANISATION
 from dedupe_gui.ui.services import WindowServices
@@ -26,10 +29,6 @@ DESKTOP_FILE = "io.github.dedupe_gui.DedupeGui"
 
 
 def window_icon() -> QIcon:
-    try:
-        from dedupe_gui.ui.app_icon import app_icon
-    except ImportError:
-        return QIcon.fromTheme("dedupe-gui")
     return app_icon()
 
 
@@ -51,12 +50,14 @@ def default_services() -> WindowServices:
     )
 
 
-def run_app(paths: list[str], argv: list[str]) -> int:
+def run_app(paths: list[str], argv: list[str], verbosity: int = 0) -> int:
     """Open the window; scan ``paths`` at once when there are any. Returns the exit status."""
+    log_path = setup_logging(verbosity)
     existing = QApplication.instance()
     app = existing if isinstance(existing, QApplication) else QApplication([sys.argv[0], *argv])
     configure_application(app)
     window = MainWindow(default_services())
+    CrashReporter(window, log_path).install()
     window.show()
     if paths:
         start_with(window, paths)

@@ -1,26 +1,27 @@
 """Long work off the GUI thread, with progress, a stop, and the result back on the GUI thread.
 
 One helper for every background stage of the window (the scan, grouping, cleanup, results
-files). A ``Worker`` owns a small thread pool; ``start`` runs a function there and gives it a
+files). A ``Worker`` owns one daemon thread; ``start`` runs a function there and gives it a
 ``TaskContext``: ``ctx.progress(x)`` sends ``x`` to the GUI thread, ``ctx.stopped`` tells the
 function to give up. The result (or the failure's text) arrives through signals of a QObject
 created on the GUI thread, so Qt queues the delivery to that thread; each task's signal object
 lives until it has reported (a QObject collected while its queued signal is in flight would
 drop the result) and is then deleted, so nothing accumulates from one task to the next.
 
-Nothing here waits without a limit: ``Worker.wait`` takes a timeout, and closing the window
-asks running tasks to stop before waiting for them.
+Nothing here waits without a limit: ``Worker.wait`` takes a timeout, closing the window asks
+running tasks to stop before waiting for them, and a task that never returns is left behind.
 """
 
 from __future__ import annotations
 
 import logging
+import queue
 import threading
 import traceback
 from collections.abc import Callable
 from typing import Any, Generic, TypeVar
 
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+from PySide6.QtCore import QObject, Signal
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)
@@ -64,37 +65,23 @@ class TaskHandle(Generic[T]):
         return self._stop.is_set()
 
 
-class _Runnable(QRunnable):
-    def __init__(
-        self, fn: Callable[[TaskContext], Any], ctx: TaskContext, signals: _Signals, name: str
-    ) -> None:
-        super().__init__()
-        self._fn = fn
-        self._ctx = ctx
-        self._signals = signals
-        self._name = name
-        self.setAutoDelete(True)
-
-    def run(self) -> None:
-        try:
-            result = self._fn(self._ctx)
-        except Exception as exc:  # reported to the window, which shows it; never a silent loss
-            log.error("%s failed", self._name, exc_info=True)
-            detail = "".join(traceback.format_exception_only(type(exc), exc)).strip()
-            self._signals.failed.emit(detail)
-            return
-        self._signals.succeeded.emit(result)
-
-
 class Worker(QObject):
-    """Runs tasks on its own pool (``threads`` at a time), so a long cleanup never waits
-    behind thumbnails and a grouping never waits behind a results file."""
+    """Runs tasks one at a time on its own daemon thread, so a long cleanup never waits behind
+    thumbnails and a grouping never waits behind a results file.
 
-    def __init__(self, name: str, parent: QObject | None = None, threads: int = 1) -> None:
+    A daemon thread rather than a QThreadPool: a pool's destructor waits for its running task
+    without limit, so a file read hanging on a dead network drive would freeze the window as
+    it closes. A daemon thread that has not returned is left behind instead (its result is
+    dropped), and the process can still exit.
+    """
+
+    def __init__(self, name: str, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.name = name
-        self.pool = QThreadPool(self)
-        self.pool.setMaxThreadCount(threads)
+        self._jobs: queue.SimpleQueue[Callable[[], None]] = queue.SimpleQueue()
+        self._idle = threading.Condition()
+        self._pending = 0
+        self._thread: threading.Thread | None = None
         self._live: dict[_Signals, TaskHandle[Any]] = {}
 
     def start(
@@ -104,7 +91,7 @@ class Worker(QObject):
         on_failure: Callable[[str], None],
         on_progress: Callable[[Any], None] | None = None,
     ) -> TaskHandle[T]:
-        """Run ``fn`` in the pool; the handlers run on the GUI thread, failures included."""
+        """Run ``fn`` on the worker thread; the handlers run on the GUI thread."""
         stop = threading.Event()
         signals = _Signals(self)
         handle: TaskHandle[T] = TaskHandle(stop)
@@ -122,8 +109,36 @@ class Worker(QObject):
         signals.failed.connect(finish_failed)
         if on_progress is not None:
             signals.progressed.connect(on_progress)
-        self.pool.start(_Runnable(fn, TaskContext(signals, stop), signals, self.name))
+        ctx = TaskContext(signals, stop)
+        name = self.name
+
+        def job() -> None:
+            try:
+                result = fn(ctx)
+            except Exception as exc:  # reported to the window, which shows it; never lost
+                log.error("%s failed", name, exc_info=True)
+                detail = "".join(traceback.format_exception_only(type(exc), exc)).strip()
+                _emit(signals.failed, detail)
+                return
+            _emit(signals.succeeded, result)
+
+        with self._idle:
+            self._pending += 1
+        self._jobs.put(job)
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._run, name=name, daemon=True)
+            self._thread.start()
         return handle
+
+    def _run(self) -> None:
+        while True:
+            job = self._jobs.get()
+            try:
+                job()
+            finally:
+                with self._idle:
+                    self._pending -= 1
+                    self._idle.notify_all()
 
     @property
     def busy(self) -> bool:
@@ -140,5 +155,14 @@ class Worker(QObject):
         signals.deleteLater()
 
     def wait(self, msecs: int) -> bool:
-        """Wait up to ``msecs`` for the running tasks to return; True if they did."""
-        return self.pool.waitForDone(msecs)
+        """Wait up to ``msecs`` for the queued and running tasks to return; True if they did."""
+        with self._idle:
+            return self._idle.wait_for(lambda: self._pending == 0, timeout=msecs / 1000)
+
+
+def _emit(signal: Any, value: object) -> None:
+    """Deliver to the GUI thread, unless the receiver is gone (the window closed meanwhile)."""
+    try:
+        signal.emit(value)
+    except RuntimeError:
+        log.debug("a background result arrived after its window closed")

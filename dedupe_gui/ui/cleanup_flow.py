@@ -8,6 +8,7 @@ trash, nothing is deleted until the user has answered two questions.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -25,6 +26,7 @@ from dedupe_gui.ui.status_line import cleanup_message
 from dedupe_gui.ui.wording import plural
 
 StatusFunction = Callable[[str, int], None]  # message, milliseconds on show
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,6 +134,7 @@ class CleanupFlow(QObject):
         cancelled = self._task is not None and self._task.stopping
         self._task = None
         summary = self._session.finish_cleanup(outcomes, cancelled)
+        log.info("cleanup: %s", cleanup_message(summary))
         self._status(cleanup_message(summary), 30000)
         stopped_by, self._stopped_by = self._stopped_by, ""
         if stopped_by:

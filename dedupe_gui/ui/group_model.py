@@ -203,18 +203,25 @@ class GroupListModel(QAbstractTableModel):
         self.layoutChanged.emit()
 
 
+def second_line(index: Index, narrow: bool) -> str:
+    """A row's second line: how alike the group is, led by the bytes to free when the list is
+    too narrow for its own size column."""
+    detail = str(index.data(DETAIL_ROLE) or "")
+    if narrow:
+        free = index.model().index(index.row(), COL_FREE).data()
+        if free:
+            detail = f"{free}  ·  {detail}"
+    return detail
+
+
 class GroupDelegate(QStyledItemDelegate):
     """The first column in two lines: the keeper's name, and how alike the group is."""
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: Index) -> None:
         opt = QStyleOptionViewItem(option)
         self.initStyleOption(opt, index)
-        detail = str(index.data(DETAIL_ROLE) or "")
         view = opt.widget
-        if isinstance(view, QTableView) and view.isColumnHidden(COL_FREE):
-            free = index.model().index(index.row(), COL_FREE).data()
-            if free:
-                detail = f"{free}  ·  {detail}"
+        detail = second_line(index, isinstance(view, QTableView) and view.isColumnHidden(COL_FREE))
         failed = bool(index.data(FAILED_ROLE))
         name = opt.text
         opt.text = ""

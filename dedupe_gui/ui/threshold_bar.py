@@ -9,7 +9,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QSlider, QWidget
 
-from dedupe_gui.core.threshold import PRESETS, preset_for
+from dedupe_gui.core.threshold import MAX_THRESHOLD, PRESETS, preset_for
 
 SLIDER_MAX = max(20, max(PRESETS.values()) + 4)  # every preset with room past the loosest
 
@@ -95,9 +95,17 @@ class ThresholdBar(QWidget):
         return self.slider.value()
 
     def set_value(self, value: int, notify: bool = False) -> None:
-        """Show ``value``; ``notify`` says whether listeners should regroup."""
+        """Show ``value``; ``notify`` says whether listeners should regroup.
+
+        A value past the slider's usual end (a report made with ``-t 30``, a setting from the
+        command line) stretches the slider to it rather than being cut to the end: the
+        groups on show were made with that value, and it is the one saved again.
+        """
+        value = max(0, min(MAX_THRESHOLD, value))
+        self.slider.blockSignals(True)
+        self.slider.setMaximum(max(SLIDER_MAX, value))
         self.slider.blockSignals(not notify)
-        self.slider.setValue(max(0, min(SLIDER_MAX, value)))
+        self.slider.setValue(value)
         self.slider.blockSignals(False)
         self._sync_labels()
 

@@ -35,11 +35,17 @@ class Counter:
     threads: set[int] = field(default_factory=set)
     lock: threading.Lock = field(default_factory=threading.Lock)
     seconds: float = 0.0  # time each file takes, to stand in for a slow disk
+    # Files after the first ``hold_after`` wait for ``release``: a scan caught mid-way, on cue.
+    hold_after: int = -1
+    release: threading.Event = field(default_factory=threading.Event)
 
     def __call__(self, path: str) -> Entry:
         with self.lock:
             self.calls.append(path)
             self.threads.add(threading.get_ident())
+            held = 0 <= self.hold_after < len(self.calls)
+        if held:
+            self.release.wait(30)
         if self.seconds:
             threading.Event().wait(self.seconds)
         return fingerprint_entry(path)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import json
 import os
@@ -180,3 +181,20 @@ def test_reference_folder_files_are_kept_and_never_marked(
     window.select_row(window.model.row_of(b_group))
     badges = {os.path.basename(c.path): c.badge_ref.isVisibleTo(window) for c in window.panel.cards}
     assert badges == {"b_copy.jpg": True, "b.jpg": False}
+
+
+def test_a_report_made_past_the_slider_keeps_its_threshold(
+    qtbot: QtBot, window: MainWindow, photos: Path, tmp_path: Path
+) -> None:
+    from dedupe_gui.cli import main
+
+    out = tmp_path / "wide.json"
+    with open(out, "w", encoding="utf-8") as f, contextlib.redirect_stdout(f):
+        assert main(["scan", str(photos), "--no-cache", "-t", "30", "--format", "json"]) == 0
+    with qtbot.waitSignal(window.report_loaded, timeout=5000):
+        window.load_results(str(out))
+    assert window.threshold.value() == 30  # not cut to the slider's usual end
+    assert window.session.options.threshold == 30
+    assert window.services.settings.value("grouping/threshold") in (30, "30")
+    window.threshold.set_value(8)
+    assert window.threshold.value() == 8  # the usual range still works below it

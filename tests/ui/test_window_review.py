@@ -6,12 +6,15 @@ import os
 from pathlib import Path
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QImage
 from PySide6.QtTest import QTest
 from pytestqt.qtbot import QtBot
 
 from dedupe_gui.core.units import human_bytes
 from dedupe_gui.ui.compare_dialog import CompareDialog
+from dedupe_gui.ui.group_model import COL_FREE, COL_PHOTO, second_line
 from dedupe_gui.ui.main_window import MainWindow
+from dedupe_gui.ui.thumbnails import ThumbKey
 from tests.ui.conftest import scan
 
 
@@ -163,15 +166,29 @@ def test_ten_thousand_groups_need_no_widget_per_row(qtbot: QtBot, window: MainWi
 
     groups = [Group((member(2 * i, True), member(2 * i + 1, False))) for i in range(10_000)]
     widgets_before = len(window.table.findChildren(type(window.table.viewport())))
+    asked: list[object] = []
+    ask = window.thumbnails.get
+
+    def counting(key: ThumbKey) -> QImage | None:
+        asked.append(key)
+        return ask(key)
+
+    window.thumbnails.get = counting  # type: ignore[method-assign]
     window.session.take_report(Report(12, (), tuple(groups), (), ScanStats()))
     window.review.show_groups(None)
     states = window.session.groups
     assert window.model.rowCount() == 10_000
     assert len(window.table.findChildren(type(window.table.viewport()))) == widgets_before
+    window.table.resize(400, 600)
     window.table.scrollToBottom()
+    window.table.viewport().grab()
     window.select_row(9_999)
     assert window.current_row() == 9_999 and window.current_state() is states[-1]
     assert window.panel.state is states[-1]
+    # Only the rows on screen ask for their picture: nothing is done per row of 10,000.
+    shown = window.table.viewport().height() // window.table.rowHeight(0) + 2
+    assert 0 < len(asked) <= 3 * shown
+    assert window.model.data(window.model.index(9_999, COL_PHOTO)) == "19998.jpg"
 
 
 def test_keeper_rules_reorder_and_regroup(qtbot: QtBot, window: MainWindow, photos: Path) -> None:
@@ -214,7 +231,6 @@ def test_sorting_by_space_to_free_keeps_the_selection(
 def test_a_narrow_list_moves_the_size_under_the_name(
     qtbot: QtBot, window: MainWindow, photos: Path
 ) -> None:
-    from dedupe_gui.ui.group_model import COL_FREE
     from dedupe_gui.ui.group_table import NARROW_LIST_WIDTH
 
     scan(qtbot, window, photos)
@@ -222,4 +238,9 @@ def test_a_narrow_list_moves_the_size_under_the_name(
     qtbot.waitUntil(lambda: not window.table.isColumnHidden(COL_FREE))
     window.table.resize(NARROW_LIST_WIDTH - 80, 400)
     qtbot.waitUntil(lambda: window.table.isColumnHidden(COL_FREE))
-    window.table.viewport().grab()  # paints the two-line rows with the size folded in
+    index = window.model.index(0, COL_PHOTO)
+    free = str(window.model.index(0, COL_FREE).data())
+    assert free and second_line(index, narrow=True).startswith(f"{free}  ·  ")
+    assert free not in second_line(index, narrow=False)
+    painted = window.table.viewport().grab()  # the delegate paints these rows without error
+    assert not painted.isNull()

@@ -106,21 +106,27 @@ def test_cancel_stops_the_scan_and_keeps_what_was_found(
     folder = tmp_path / "many"
     for i in range(40):
         save(photo(100 + i, (64, 48)), folder / f"p{i:02}.jpg", quality=80)
-    counter.seconds = 0.15
+    counter.seconds = 0.15  # slow enough for progress to be reported file by file
+    counter.hold_after = 4  # four files go through; the rest wait until after the cancel
 
     window.set_scan_folders([str(folder)])
     window.start_scan()
     assert window.scanning and window.progress.isVisible()
-    qtbot.waitUntil(lambda: len(counter.calls) >= 4, timeout=10000)
+    qtbot.waitUntil(lambda: len(counter.calls) > 4, timeout=10000)
     bar = window.progress.bar
     qtbot.waitUntil(lambda: bar.maximum() == 40 and bar.value() >= 1, timeout=5000)
     assert f"{bar.value()} of 40 photos" in window.progress.label.text()
-    with qtbot.waitSignal(window.scan_finished, timeout=1500) as finished:
-        window.commands["cancel"].trigger()
+    window.commands["cancel"].trigger()
+    assert window.scanning  # stopping: the files being decoded finish first
+    with qtbot.waitSignal(window.scan_finished, timeout=10000) as finished:
+        counter.release.set()
     result: ScanResult = finished.args[0]
 
     assert result.cancelled
-    assert 0 < len(result.records) < 40
+    # The four, and at most the files that were already being decoded (two threads, each
+    # with a few queued): never the whole folder.
+    in_flight = len(counter.calls) - 4
+    assert 4 <= len(result.records) <= 4 + in_flight < 40
     assert not window.scanning and not window.progress.isVisible()
     assert len(window.session.records) == len(result.records)
     assert "cancelled" in window.statusBar().currentMessage()
@@ -184,3 +190,27 @@ def test_turned_copies_join_when_asked_without_a_rescan(
     assert card.badge_turned.isVisibleTo(window)
     assert "rotated" in card.badge_turned.text().lower()
     assert window.services.settings.value("grouping/rotations") in (True, "true")
+
+
+def test_closing_never_waits_for_a_stuck_file(
+    qtbot: QtBot, window: MainWindow, tmp_path: Path, counter: Counter
+) -> None:
+    """A read that hangs (a dead network drive) holds the scan, but not the window's close."""
+    import time
+
+    from dedupe_gui.ui.main_window import CLOSE_WAIT_MS
+
+    folder = tmp_path / "stuck"
+    for i in range(3):
+        save(photo(300 + i, (64, 48)), folder / f"s{i}.jpg")
+    counter.hold_after = 0  # every file hangs until released
+    window.set_scan_folders([str(folder)])
+    window.start_scan()
+    qtbot.waitUntil(lambda: len(counter.calls) >= 1, timeout=10000)
+    started = time.monotonic()
+    try:
+        assert window.close()
+        # Each background stage is waited for at most CLOSE_WAIT_MS, the scan only once.
+        assert time.monotonic() - started < 2 * CLOSE_WAIT_MS / 1000 + 2
+    finally:
+        counter.release.set()
