@@ -375,10 +375,20 @@ def _print_text(out: IO[str], groups: Sequence[Group], result: ScanResult) -> No
 
 
 def _print_errors(out: IO[str], errors: Sequence[FileError]) -> None:
-    if errors:
-        print(f"Could not read {len(errors)} files:", file=out)
-        for e in errors:
-            print(f"  {_printable(e.path)}: {e.error}", file=out)
+    links = [e for e in errors if e.error.startswith("skipped: symbolic link")]
+    unread = [e for e in errors if not e.error.startswith("skipped: symbolic link")]
+    if links:
+        print(
+            f"Skipped {len(links)} symbolic links (--follow-links follows links to folders):",
+            file=out,
+        )
+        for e in links:
+            print(f"  {_printable(e.path)}: {printable(e.error)}", file=out)
+        print(file=out)
+    if unread:
+        print(f"Could not read {len(unread)} files:", file=out)
+        for e in unread:
+            print(f"  {_printable(e.path)}: {printable(e.error)}", file=out)
         print(file=out)
 
 

@@ -499,3 +499,54 @@ def test_move_onto_a_full_disk_leaves_no_partial_file(tmp_path: Path, trash_home
         assert out.reason == "no space left on the destination; nothing was changed"
         assert [p for p in disk.rglob("*") if p.is_file()] == []
     assert snapshot(lib) == before
+
+
+# -- 3. apply REPORT: outcomes and exit codes like scan --apply --------------------------------
+
+
+def test_apply_report_outcomes_and_exit_codes(
+    tmp_path: Path, trash_home: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    lib = tmp_path / "lib"
+    keeper, copy = pair(lib, 36, "a.png", "b.png")
+    status, out, _ = run(["scan", str(lib), "--no-cache", "--format", "json"], capsys)
+    report = tmp_path / "plan.json"
+    report.write_text(out)
+    journal = tmp_path / "journal.jsonl"
+    before = snapshot(lib)
+
+    status, out, _ = run(["apply", str(report), "--dry-run", "--journal", str(journal)], capsys)
+    assert status == 0 and f"would trash: {copy}" in out
+    assert snapshot(lib) == before and not journal.exists()
+
+    # The user flips the keep marks in the saved report: the other copy goes.
+    doc = json.loads(report.read_text())
+    for f in doc["groups"][0]["files"]:
+        f["keep"] = not f["keep"]
+    edited = tmp_path / "edited.json"
+    edited.write_text(json.dumps(doc))
+    status, out, _ = run(["apply", str(edited), "--journal", str(journal)], capsys)
+    assert status == 0 and f"trashed: {keeper}" in out
+    assert trashed(trash_home) == ["a.png"]
+    assert snapshot(lib) == {str(copy): before[str(copy)]}
+
+    # The first plan now: its copy to keep is gone, so its last copy stays.
+    status, out, _ = run(["apply", str(report), "--journal", str(journal)], capsys)
+    assert status == 0
+    assert f"skipped: {copy}: the copy to keep ({keeper}) no longer exists" in out
+    assert snapshot(lib) == {str(copy): before[str(copy)]}
+
+    # A file that cannot be trashed (a 255-byte name): exit 1, the file stays.
+    other = tmp_path / "other"
+    _, long = pair(other, 37, "a.png", "x" * 251 + ".png")
+    status, out, _ = run(["scan", str(other), "--no-cache", "--format", "json"], capsys)
+    report.write_text(out)
+    status, out, _ = run(["apply", str(report), "--journal", str(journal)], capsys)
+    assert status == 1 and f"failed: {long}: the name is too long for the trash" in out
+    assert long.exists()
+
+    # Not a report: exit 2.
+    bad = tmp_path / "bad.json"
+    bad.write_text("{}")
+    assert run(["apply", str(bad)], capsys)[0] == 2
+    assert run(["apply", str(tmp_path / "missing.json")], capsys)[0] == 2
