@@ -136,12 +136,16 @@ def run(library: Path, cache: str | None) -> None:
     work = Path(tempfile.mkdtemp(prefix="window-stalls-"))
     bin_ = library.parent / (library.name + "-bin")
     bin_.mkdir(exist_ok=True)
+    put_back(bin_)  # a run that died half-way left files here
     moved: list[tuple[str, str]] = []
+    log = (bin_ / "moves.tsv").open("a", encoding="utf-8")
 
     def trash(path: str) -> None:
         target = bin_ / f"{len(moved):06d}-{os.path.basename(path)}"
         os.rename(path, target)
         moved.append((path, str(target)))
+        log.write(f"{path}\t{target}\n")
+        log.flush()
 
     services = WindowServices(
         settings=QSettings(str(work / "settings.conf"), QSettings.Format.IniFormat),
@@ -193,11 +197,23 @@ def run(library: Path, cache: str | None) -> None:
     finally:
         probe.stop()
         window.shutdown()
-        for original, target in reversed(moved):
+        log.close()
+        print(f"{put_back(bin_):,} files moved back", flush=True)
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def put_back(bin_: Path) -> int:
+    """Move every file the cleanup moved into ``bin_`` back where it was (by its log)."""
+    log = bin_ / "moves.tsv"
+    if not log.exists():
+        return 0
+    moves = [line.split("\t") for line in log.read_text(encoding="utf-8").splitlines() if line]
+    for original, target in reversed(moves):
+        if os.path.exists(target) and not os.path.exists(original):
             os.makedirs(os.path.dirname(original), exist_ok=True)
             os.rename(target, original)
-        shutil.rmtree(work, ignore_errors=True)
-        print(f"{len(moved):,} files moved back", flush=True)
+    log.unlink()
+    return len(moves)
 
 
 def library_files(library: Path) -> list[Path]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QRect, QRectF, Qt, Signal
 from PySide6.QtGui import QPainter, QPaintEvent, QPalette, QPen
-from PySide6.QtWidgets import QApplication, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QApplication, QLabel, QPushButton, QStyle, QVBoxLayout, QWidget
 
 
 class EmptyState(QWidget):
@@ -76,8 +76,22 @@ class EmptyState(QWidget):
         p.end()
 
     def show_message(
-        self, title: str, body: str, button: str, hint: str = "", secondary: str = ""
+        self,
+        title: str,
+        body: str,
+        button: str,
+        hint: str = "",
+        secondary: str = "",
+        warning: bool = False,
     ) -> None:
+        """``warning``: a problem's icon instead of the app's (whose tick says all is well)."""
+        icon = (
+            self.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning)
+            if warning
+            else QApplication.windowIcon()
+        )
+        if not icon.isNull():
+            self.icon.setPixmap(icon.pixmap(96 if not warning else 64))
         self.title.setText(title)
         self.body.setText(body)
         self.body.setMinimumHeight(self.body.heightForWidth(self.body.width()))

@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import QEvent, QObject, QSize, Qt, Signal
-from PySide6.QtGui import QWheelEvent
+from PySide6.QtGui import QResizeEvent, QWheelEvent
 from PySide6.QtWidgets import (
     QApplication,
     QFrame,
@@ -38,6 +38,7 @@ from dedupe_gui.ui.widgets import ElidedLabel
 # Decode sizes (long side, device pixels): a picture is decoded once at the smallest of
 # these that covers its frame, so resizing the window rarely decodes again.
 DECODE_EDGES = (384, 768, 1280, 2048)
+NARROW_HEADER = 640  # below this pane width the size slider is hidden
 ZOOM_STEPS = (160, 200, 260, 320, 400, 500, 640, 800, 1000, 1300)
 
 
@@ -110,6 +111,7 @@ class GroupPanel(QWidget):
         self.trash_button.setToolTip("Move the files marked in this group to the trash (Delete)")
         self.trash_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.trash_button.clicked.connect(self.trash_requested)
+        self._size_controls = (size_label, self.size_slider)
         for w in (size_label, self.size_slider, self.fit_button):
             header.addWidget(w)
         header.addSpacing(8)
@@ -387,6 +389,15 @@ class GroupPanel(QWidget):
             bar.setValue(bar.value() - event.angleDelta().y())
             return True
         return super().eventFilter(watched, event)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        """A narrow pane keeps the heading's words: the size slider gives way (Fit and the
+        Ctrl+plus/minus keys remain)."""
+        super().resizeEvent(event)
+        wide = self.width() >= NARROW_HEADER
+        for w in self._size_controls:
+            if w.isVisibleTo(self) != wide:
+                w.setVisible(wide)
 
     def sizeHint(self) -> QSize:
         return QSize(3 * 266 + 20, 420)

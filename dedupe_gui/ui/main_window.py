@@ -455,7 +455,9 @@ class MainWindow(QMainWindow):
         else:
             self.stack.setCurrentWidget(self.empty)
             page = status_line.empty_page(self.session, self.prefs.recent)
-            self.empty.show_message(page.title, page.body, page.button, page.hint, page.secondary)
+            self.empty.show_message(
+                page.title, page.body, page.button, page.hint, page.secondary, page.warning
+            )
         self.notice.show_notice(status_line.notice_text(self.session))
         self._update_summary()
         self._update_actions()

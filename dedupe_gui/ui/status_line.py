@@ -50,10 +50,12 @@ def summary_text(session: ReviewSession) -> tuple[str, str]:
     groups = len(session.groups)
     files, size, _ = session.marked_totals()
     reviewed = session.reviewed_groups
-    partial = "  ·  partial" if session.partial else ""
+    partial = "  ·  partial results" if session.partial else ""
+    # Two lines: the figures that matter most, then the review's progress in normal weight.
     return (
-        f"{plural(groups, 'group')}  ·  {reviewed:,} looked at  ·  {human_bytes(size)} to free"
-        + partial,
+        f"{plural(groups, 'group')}  ·  {human_bytes(size)} to free<br>"
+        f'<span style="font-weight:normal">{reviewed:,} of {groups:,} looked at (✓)'
+        f"{partial}</span>",
         f"{plural(files, 'file')} marked for the trash in {plural(groups, 'group')}; "
         f"{reviewed:,} of the groups looked at (✓ in the list)"
         + ("; partial results of a cancelled scan" if session.partial else ""),
@@ -74,6 +76,7 @@ class EmptyPage:
     button: str = ""
     hint: str = ""
     secondary: str = ""
+    warning: bool = False  # something went wrong (a folder not found), not "all is well"
 
 
 def notice_text(session: ReviewSession) -> str:
@@ -118,7 +121,7 @@ def empty_page(session: ReviewSession, recent: Sequence[str]) -> EmptyPage:
     if nothing_was_read(session):
         missing = unreadable_roots(session.paths, session.errors)
         title, body = describe_unreadable(missing, all_missing=True)
-        return EmptyPage(title, body, "Choose Another Folder…", "", "Scan Again")
+        return EmptyPage(title, body, "Choose Another Folder…", "", "Scan Again", warning=True)
     threshold = session.options.threshold
     which = "photos scanned before the stop" if session.partial else "photos"
     loose = threshold < PRESETS["loose"]

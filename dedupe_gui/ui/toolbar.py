@@ -61,7 +61,7 @@ class DestructiveStyle(QObject):
     def _apply(self, widget: QWidget) -> None:
         colour = warning_colour(widget.palette())
         kind = type(widget).__name__
-        sheet = f"{kind} {{ color: {colour}; font-weight: bold; }}"
+        sheet = f"{kind}:enabled {{ color: {colour}; font-weight: bold; }}"
         if widget.styleSheet() != sheet:
             widget.setStyleSheet(sheet)
 

@@ -109,7 +109,7 @@ def test_cleanup_of_the_reviewed_groups_only(
     row_a, row_b = window.model.row_of(a), window.model.row_of(b)
     assert window.model.data(window.model.index(row_a, 0), REVIEWED_ROLE) is True
     assert window.model.data(window.model.index(row_b, 0), REVIEWED_ROLE) is False
-    assert "1 looked at" in window.summary.text()
+    assert "1 of 2 looked at" in window.summary.text()
     a_marked, b_marked = set(a.marked), set(b.marked)
     a_bytes = a.marked_bytes
 
