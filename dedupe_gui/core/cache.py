@@ -442,6 +442,18 @@ class FingerprintStore:
                 (_path_blob(path), ident, change_ns, _today()),
             )
 
+    def identity_versions(self) -> set[tuple[int, int]]:
+        """(size, mtime_ns) of every entry with an identity: a file of another version cannot
+        be a moved or copied one, so its identity need not be read before it is decoded."""
+        try:
+            rows = self._db.execute(
+                "SELECT f.size, f.mtime_ns FROM identities i JOIN fingerprints f ON f.path = i.path"
+            ).fetchall()
+        except sqlite3.DatabaseError as exc:
+            self._fail(exc)
+            return set()
+        return {(int(a), int(b)) for a, b in rows}
+
     def find_by_identity(self, key: FileKey, ident: bytes) -> tuple[Entry, str | None] | None:
         """The entry (and content digest) stored for another path with this very content.
 

@@ -84,7 +84,14 @@ def follow(
             out.idents[key.path] = ident  # other content at a known path: decode it again
             out.distrusted += 1
             out.todo.append((key, record.reference, change_ns))
-    for key, reference, change_ns in misses:
+    miss_list = list(misses)
+    versions = store.identity_versions() if miss_list else set()
+    for key, reference, change_ns in miss_list:
+        if (key.size, key.mtime_ns) not in versions:
+            # No stored file has this size and time: new content. Its identity is read after
+            # the decode (remember), from the page cache, not in a pass before any decoding.
+            out.todo.append((key, reference, change_ns))
+            continue
         try:
             ident = content_identity(key.path, key.size, key.mtime_ns)
         except OSError:

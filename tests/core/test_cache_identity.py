@@ -14,8 +14,8 @@ import pytest
 from dedupe_gui.cli import main
 from dedupe_gui.core import cache_admin, identity
 from dedupe_gui.core.cache import FingerprintStore
-from dedupe_gui.core.models import ScanResult
-from dedupe_gui.core.scan import ScanOptions, run_scan
+from dedupe_gui.core.models import Entry, ScanResult
+from dedupe_gui.core.scan import ScanOptions, fingerprint_entry, run_scan
 from tests.imaging import photo, save
 
 
@@ -159,3 +159,30 @@ def test_cache_commands(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> N
     (tmp_path / "junk.db").write_bytes(b"not a database at all" * 100)
     assert main(["cache", "info", "--cache", str(tmp_path / "junk.db")]) == 2
     assert main(["cache", "info", "--older-than", "3", "--cache", str(db)]) == 2
+
+
+def test_new_files_are_decoded_before_their_identity_is_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A cold scan does not hold decoding back for a pass of identity reads: a file of a
+    size and time no entry has cannot be a moved one, and its identity is read after the
+    decode, from the page cache."""
+    db, lib = tmp_path / "cache.db", tmp_path / "lib"
+    make_library(lib)
+    events: list[tuple[str, str]] = []
+    real = identity.content_identity
+
+    def counting(path: str, size: int, mtime_ns: int) -> bytes:
+        events.append(("ident", path))
+        return real(path, size, mtime_ns)
+
+    def fingerprinter(path: str) -> Entry:
+        events.append(("decode", path))
+        return fingerprint_entry(path)
+
+    monkeypatch.setattr(identity, "content_identity", counting)
+    with FingerprintStore(str(db)) as store:
+        run_scan(ScanOptions((str(lib),), workers=1), store, fingerprinter=fingerprinter)
+    for path in {p for _, p in events}:
+        assert events.index(("decode", path)) < events.index(("ident", path))
+    assert sum(1 for kind, _ in events if kind == "ident") == 3
