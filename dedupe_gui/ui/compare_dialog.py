@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from dedupe_gui.core.companions import describe as describe_companions
 from dedupe_gui.core.models import GroupMember
 from dedupe_gui.core.units import human_bytes
 from dedupe_gui.review.group import member_distance as distance
@@ -97,10 +98,12 @@ class SidePanel(QWidget):
         self.folder = ElidedLabel()
         self.facts = ElidedLabel()
         self.date = ElidedLabel()
+        self.companions = ElidedLabel()  # what goes with the file: Live video, sidecars
         layout.addWidget(self.name)
         layout.addWidget(self.folder)
         layout.addWidget(self.facts)
         layout.addWidget(self.date)
+        layout.addWidget(self.companions)
 
     def show_member(self, member: GroupMember, role: str) -> None:
         name = os.path.basename(member.path)
@@ -111,6 +114,11 @@ class SidePanel(QWidget):
             f"{resolution_text(member)}  ·  {human_bytes(r.key.size)}  ·  {r.fingerprint.format}"
         )
         self.date.set_full_text(shown_date(member))
+        self.companions.set_full_text(
+            describe_companions(member.companions),
+            "\n".join(c.path for c in member.companions),
+        )
+        self.companions.setVisible(bool(member.companions))
 
 
 class CompareDialog(QDialog):

@@ -25,3 +25,19 @@ def test_the_card_lists_the_companions(qtbot: QtBot) -> None:
     plain = FileCard(GroupMember(ImageRecord(record.key, record.fingerprint), 0))
     qtbot.addWidget(plain)
     assert "+ " not in plain.facts.text()
+
+
+def test_the_compare_view_lists_the_companions(qtbot: QtBot) -> None:
+    from dedupe_gui.ui.compare_dialog import SidePanel
+
+    live = Companion("/p/IMG_0001.MOV", "live", 2_100_000, 0)
+    record = ImageRecord(
+        FileKey("/p/IMG_0001.HEIC", 1, 0), Fingerprint(0, 40, 30, "HEIF"), companions=(live,)
+    )
+    panel = SidePanel()
+    qtbot.addWidget(panel)
+    panel.show_member(GroupMember(record, 0, keep=True), "keep")
+    assert panel.companions.toolTip() == "/p/IMG_0001.MOV"
+    assert panel.companions.isVisibleTo(panel)
+    panel.show_member(GroupMember(ImageRecord(record.key, record.fingerprint), 0), "")
+    assert not panel.companions.isVisibleTo(panel)
