@@ -14,6 +14,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -297,7 +298,13 @@ def _from_csv(text: str, threshold: int) -> Report:
     for row in reader:
         by_group.setdefault(row["group"], []).append(_member(dict(row)))
     groups = tuple(_group(ms) for ms in by_group.values() if len(ms) >= 2)
-    return Report(threshold, (), groups, (), ScanStats())
+    # A CSV names no scanned folders: the folders its files were in stand for them, so a
+    # cleanup from it still refuses files whose folder is now elsewhere (a link) and keeps
+    # the reference files' folders protected as the disk is now.
+    members = [m for g in groups for m in g.members]
+    roots = tuple(sorted({os.path.dirname(m.path) for m in members}))
+    refs = tuple(sorted({os.path.dirname(m.path) for m in members if m.record.reference}))
+    return Report(threshold, (), groups, (), ScanStats(), roots, refs)
 
 
 def load(path: str) -> Report:

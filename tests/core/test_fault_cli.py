@@ -550,3 +550,27 @@ def test_apply_report_outcomes_and_exit_codes(
     bad.write_text("{}")
     assert run(["apply", str(bad)], capsys)[0] == 2
     assert run(["apply", str(tmp_path / "missing.json")], capsys)[0] == 2
+
+
+def test_a_csv_report_applies_within_the_folders_of_its_files(
+    tmp_path: Path, trash_home: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    lib, elsewhere = tmp_path / "lib", tmp_path / "elsewhere"
+    keeper, copy = pair(lib / "sub", 38, "a.png", "b.png")
+    status, out, _ = run(["scan", str(lib), "--no-cache", "--format", "csv"], capsys)
+    plan = tmp_path / "plan.csv"
+    plan.write_text(out)
+    assert load(str(plan)).roots == (str(lib / "sub"),)
+    # The folder moved away and a link took its place: nothing is removed.
+    shutil.move(str(lib / "sub"), str(elsewhere))
+    (lib / "sub").symlink_to(elsewhere)
+    before = snapshot(elsewhere)
+    status, out, _ = run(["apply", str(plan), "--journal", str(tmp_path / "j")], capsys)
+    assert status == 0 and "skipped:" in out
+    assert snapshot(elsewhere) == before and trashed(trash_home) == []
+    # Put back: the copy goes.
+    (lib / "sub").unlink()
+    shutil.move(str(elsewhere), str(lib / "sub"))
+    status, out, _ = run(["apply", str(plan), "--journal", str(tmp_path / "j")], capsys)
+    assert status == 0 and f"trashed: {copy}" in out
+    assert trashed(trash_home) == ["b.png"] and keeper.exists()
