@@ -14,34 +14,37 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 
 from PySide6.QtCore import Signal
-from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QShowEvent
+from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent, QShowEvent
 from PySide6.QtWidgets import QMainWindow, QWidget
 
-from dedupe_gui.core.grouping_options import GroupingOptions
-from dedupe_gui.core.models import Group, ScanResult
+from dedupe_gui.core.models import ScanResult
 from dedupe_gui.core.restore import RestoreOutcome
 from dedupe_gui.core.scan import ScanOptions
 from dedupe_gui.core.threshold import PRESETS
-from dedupe_gui.review import CleanupSummary, GroupingRequest, ReviewGroup, ReviewSession
+from dedupe_gui.review import CleanupSummary, ReviewGroup, ReviewSession
 from dedupe_gui.ui import dialogs, status_line
 from dedupe_gui.ui.cleanup_flow import CleanupFlow
 from dedupe_gui.ui.compare_dialog import CompareDialog
 from dedupe_gui.ui.folders_panel import Role
-from dedupe_gui.ui.preferences import Preferences, load_bytes, load_preferences, save_preferences
-from dedupe_gui.ui.preferences_dialog import PreferencesDialog, clear_cache
-from dedupe_gui.ui.regrouper import Regrouper
+from dedupe_gui.ui.grouping_control import GroupingControl
+from dedupe_gui.ui.preferences import Preferences
 from dedupe_gui.ui.results_io import ResultsFiles
 from dedupe_gui.ui.review_view import ReviewView
 from dedupe_gui.ui.scan_control import ScanControl
 from dedupe_gui.ui.services import WindowServices
-from dedupe_gui.ui.throttle import Throttle
+from dedupe_gui.ui.settings_binding import SettingsBinding
 from dedupe_gui.ui.thumbnails import ThumbnailCache
 from dedupe_gui.ui.window_actions import WindowFacts, apply_enabled, build_actions, enabled_actions
-from dedupe_gui.ui.window_layout import build_menus, build_parts, fill_recent_menu, first_layout
+from dedupe_gui.ui.window_layout import (
+    build_menus,
+    build_parts,
+    fill_recent_menu,
+    first_layout,
+    restore_layout,
+    save_layout,
+)
 from dedupe_gui.ui.wording import plural
 
-SLOW_GROUPING = 0.12  # seconds; above this, a slider drag regroups on a pause, not every step
-DRAG_PAUSE_MS = 150
 CLOSE_WAIT_MS = 3000  # the longest closing waits for each background stage to stop
 
 
@@ -57,8 +60,9 @@ class MainWindow(QMainWindow):
     def __init__(self, services: WindowServices, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.services = services
-        self.prefs: Preferences = load_preferences(services.settings)
-        self.session = ReviewSession(self._grouping_options())
+        self.preferences = SettingsBinding(services.settings, self)
+        self.act_rotations = self.preferences.rotations
+        self.session = ReviewSession(self.preferences.options())
         self.setWindowTitle("Dedupe GUI")
         self.setAcceptDrops(True)
         self.setMinimumSize(720, 480)
@@ -82,20 +86,22 @@ class MainWindow(QMainWindow):
         self.model, self.table, self.panel = parts.model, parts.table, parts.panel
         self.splitter, self.stack = parts.splitter, parts.stack
         self.errors_button, self.stats_label = parts.errors_button, parts.stats_label
-        self.folders.set_folders(self.prefs.folders, self.prefs.references, self.prefs.excludes)
-        self.folders.min_size.setValue(self.prefs.min_size_kb)
+        self.preferences.attach(self.folders, self.threshold)
 
+        s, say = self.session, self._say
         self.scans = ScanControl(
+            s, services, self.folders, self.progress, self, say, self.preferences
+        )
+        self.groupings = GroupingControl(
             self.session,
-            services,
-            self.folders,
-            self.progress,
+            self.threshold,
+            self.preferences.options,
+            self._anchor,
+            services.cache_path,
             self,
             self._say,
-            lambda: self.prefs,
-            self._remember_scanned,
         )
-        self.regrouper = Regrouper(self, services.cache_path)
+        self.regrouper = self.groupings.regrouper
         self.cleanup = CleanupFlow(self.session, services, self, self._say, self.show_outcomes)
         self.results = ResultsFiles(
             self.session, services, self, self._say, lambda: self.folders.paths(Role.REFERENCE)
@@ -103,18 +109,11 @@ class MainWindow(QMainWindow):
         self.review = ReviewView(
             self.session, self.model, self.table, self.panel, self.compare_images, self, self._say
         )
-        self._drag_pause = Throttle.debounce(DRAG_PAUSE_MS, self.request_grouping, self)
 
         self.commands = build_actions(self, self._slots())
-        self.act_rotations = QAction("Find &Turned and Mirrored Copies", self)
-        self.act_rotations.setCheckable(True)
-        self.act_rotations.setChecked(self.prefs.rotations)
-        self.act_rotations.setStatusTip(
-            "Also group copies rotated by 90, 180 or 270 degrees or mirrored"
-        )
         self.recent_menu = build_menus(self, self.commands, self.act_rotations, parts)
         self._connect()
-        self._restore_window()
+        self._first_layout = not restore_layout(self, self.services.settings, parts)
         self._update_everything()
 
     def _slots(self) -> dict[str, Callable[[], object]]:
@@ -138,7 +137,7 @@ class MainWindow(QMainWindow):
             "clean_up_all": self.clean_up_all,
             "undo_cleanup": cleanup.undo_cleanup,
             "reset_marks": self.reset_marks,
-            "edit_rules": self.edit_rules,
+            "edit_rules": lambda: self.preferences.edit_rules(self),
             "edit_preferences": self.edit_preferences,
             "show_errors": self.show_errors,
             "show_outcomes": self.show_outcomes,
@@ -147,10 +146,10 @@ class MainWindow(QMainWindow):
         }
 
     def _connect(self) -> None:
-        f, p = self.folders, self.panel
-        f.changed.connect(self._save_preferences)
+        p = self.panel
+        self.preferences.saved.connect(self._update_actions)
+        self.preferences.regroup.connect(self.request_grouping)
         self.threshold.changed.connect(self._threshold_changed)
-        self.threshold.slider.sliderReleased.connect(self._drag_pause.flush)
         self.empty.choose_requested.connect(self.scans.choose_folder)
         self.empty.secondary_requested.connect(self._empty_secondary)
         self.table.key_action.connect(self._trash_key)
@@ -159,14 +158,12 @@ class MainWindow(QMainWindow):
         p.trash_requested.connect(self.trash_current_group)
         self.errors_button.clicked.connect(self.show_errors)
         self.recent_menu.aboutToShow.connect(self._fill_recent)
-        self.act_rotations.toggled.connect(self.set_rotations)
-        self.scans.started.connect(self._update_everything)
+        self.scans.started.connect(self._scan_started)
         self.scans.finished.connect(self._scan_done)
         self.scans.failed.connect(self._update_everything)
         self.scans.failed.connect(self.task_failed)
-        self.regrouper.regrouped.connect(self._regrouped)
-        self.regrouper.failed.connect(self._grouping_failed)
-        self.regrouper.progressed.connect(self._grouping_progressed)
+        self.groupings.shown.connect(self.review.show_groups)
+        self.groupings.failed.connect(self.task_failed)
         self.cleanup.changed.connect(self.review.refresh_soon)
         self.cleanup.finished.connect(self._cleanup_done)
         self.cleanup.failed.connect(self.task_failed)
@@ -179,45 +176,33 @@ class MainWindow(QMainWindow):
     def _say(self, message: str, msecs: int) -> None:
         self.statusBar().showMessage(message, msecs)
 
-    def _restore_window(self) -> None:
-        settings = self.services.settings
-        geometry = load_bytes(settings, "window/geometry")
-        if geometry is None or not self.restoreGeometry(geometry):
-            self.resize(1280, 800)
-        state = load_bytes(settings, "window/state")
-        splitter = load_bytes(settings, "window/splitter")
-        self._first_layout = state is None or not self.restoreState(state)
-        if splitter is None or not self.splitter.restoreState(splitter):
-            self._first_layout = True
+    # == preferences (SettingsBinding) ========================================================
 
-    # == preferences ==========================================================================
+    @property
+    def prefs(self) -> Preferences:
+        return self.preferences.prefs
 
-    def _grouping_options(self) -> GroupingOptions:
-        p = self.prefs
-        return GroupingOptions(p.threshold, p.rules, rotations=p.rotations)
+    def set_rules(self, rules: Sequence[str]) -> None:
+        self.preferences.set_rules(rules)
 
-    def _save_preferences(self) -> None:
-        self.prefs = replace(
-            self.prefs,
-            folders=self.folders.paths(Role.SCAN),
-            references=self.folders.paths(Role.REFERENCE),
-            excludes=self.folders.paths(Role.EXCLUDED),
-            min_size_kb=self.folders.min_size.value(),
-            threshold=self.threshold.value(),
+    def set_rotations(self, on: bool) -> None:
+        self.preferences.set_rotations(on)
+
+    def edit_preferences(self) -> None:
+        accepted = self.preferences.edit(
+            self, self.services.cache_path, lambda: self.scanning or self.grouping
         )
-        save_preferences(self.services.settings, self.prefs)
-        self._update_actions()
+        if accepted is not None:
+            self.apply_preferences(accepted)
 
-    def _set_prefs(self, prefs: Preferences) -> None:
-        self.prefs = prefs
-        save_preferences(self.services.settings, prefs)
-        self.request_grouping()
+    def apply_preferences(self, new: Preferences) -> None:
+        """Take edited preferences: regroup for similarity and rules, say when to rescan."""
+        if self.preferences.apply(new) and self.session.has_results:
+            self._say("Scan again (F5) to apply the new scan settings.", 15000)
 
     def _fill_recent(self) -> None:
-        def clear() -> None:
-            self._set_prefs(replace(self.prefs, recent=()))
-
-        fill_recent_menu(self.recent_menu, self.prefs.recent, self.scans.scan_folder, clear)
+        recent, scan = self.prefs.recent, self.scans.scan_folder
+        fill_recent_menu(self.recent_menu, recent, scan, self.preferences.clear_recent)
 
     # == folders and scanning (ScanControl) ===================================================
 
@@ -233,13 +218,6 @@ class MainWindow(QMainWindow):
 
     def scan_options(self) -> ScanOptions:
         return self.scans.options()
-
-    def _remember_scanned(self, folders: Sequence[str]) -> None:
-        self._collapse_dock = True
-        self._save_preferences()
-        for p in reversed(folders):
-            self.prefs = self.prefs.with_recent(p)
-        save_preferences(self.services.settings, self.prefs)
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
         urls = event.mimeData().urls()
@@ -258,60 +236,36 @@ class MainWindow(QMainWindow):
         if not self.scans.cancel():
             self.cleanup.cancel()
 
+    def _scan_started(self) -> None:
+        self._collapse_dock = True
+        self._update_everything()
+
     def _scan_done(self, result: ScanResult) -> None:
-        self._run_grouping(self.session.take_scan(result))
+        self.groupings.run(self.session.take_scan(result))
         self._update_everything()
         self.scan_finished.emit(result)
 
     # == grouping =============================================================================
 
     def _threshold_changed(self, _value: int) -> None:
-        self._save_preferences()
-        # Small libraries regroup at every step of a drag. Where a grouping takes long, a drag
-        # waits for a pause or the release (a newer request would stop it anyway).
-        if self.threshold.slider.isSliderDown() and self.regrouper.last_seconds > SLOW_GROUPING:
-            self._drag_pause.poke()
-        else:
-            self._drag_pause.cancel()
-            self.request_grouping()
+        self.preferences.save_shown()
+        self.groupings.slider_moved()
 
     def request_grouping(self) -> None:
-        self._run_grouping(self.session.set_options(self._grouping_options()))
-
-    def _run_grouping(self, request: GroupingRequest | None) -> None:
-        if request is not None:
-            self.regrouper.request(request)
-
-    def set_rotations(self, on: bool) -> None:
-        """Also group copies turned by 90/180/270 degrees or mirrored (regroups, no rescan)."""
-        if on != self.prefs.rotations:
-            self._set_prefs(replace(self.prefs, rotations=on))
-        self.act_rotations.setChecked(on)
-
-    def set_rules(self, rules: Sequence[str]) -> None:
-        self._set_prefs(replace(self.prefs, rules=tuple(rules)))
+        self.groupings.request()
 
     @property
     def grouping(self) -> bool:
-        return self.regrouper.busy
-
-    def _regrouped(self, request: GroupingRequest, groups: list[Group]) -> None:
-        current = self.current_state()
-        if self.session.take_groups(request, groups):
-            self.review.show_groups(current.keeper.path if current is not None else None)
-
-    def _grouping_progressed(self, done: int, total: int) -> None:
-        if 0 < done < total:
-            self._say(f"Grouping… {100 * done // total}%", 2000)
-
-    def _grouping_failed(self, message: str) -> None:
-        self._say(f"Grouping failed: {message}", 15000)
-        self.task_failed.emit(message)
+        return self.groupings.busy
 
     # == the review (ReviewView) ==============================================================
 
     def current_state(self) -> ReviewGroup | None:
         return self.review.current_state()
+
+    def _anchor(self) -> str | None:
+        current = self.current_state()
+        return current.keeper.path if current is not None else None
 
     def select_row(self, row: int) -> None:
         self.review.select_row(row)
@@ -385,7 +339,7 @@ class MainWindow(QMainWindow):
     def _report_loaded(self, path: str) -> None:
         self._collapse_dock = True
         self.threshold.set_value(self.session.options.threshold)
-        self._save_preferences()
+        self.preferences.save_shown()
         self.review.show_groups(None)  # the groups as saved; moving the slider regroups them
         self.report_loaded.emit(path)
 
@@ -406,37 +360,6 @@ class MainWindow(QMainWindow):
     def _restored(self, outcomes: list[RestoreOutcome]) -> None:
         self._update_everything()
         self.restore_finished.emit(outcomes)
-
-    def edit_rules(self) -> None:
-        dialog = dialogs.KeeperRulesDialog(self.prefs.rules, self)
-        if dialog.exec() and dialog.rules() != self.prefs.rules:
-            self.set_rules(dialog.rules())
-        dialog.deleteLater()
-
-    def edit_preferences(self) -> None:
-        dialog = PreferencesDialog(self.prefs, self.services.cache_path, self._clear_cache, self)
-        if dialog.exec():
-            self.apply_preferences(dialog.preferences())
-        dialog.deleteLater()
-
-    def _clear_cache(self) -> str | None:
-        if self.scanning or self.grouping:
-            return "The cache is in use: wait for the scan or grouping to finish."
-        return clear_cache(self.services.cache_path)
-
-    def apply_preferences(self, new: Preferences) -> None:
-        """Take edited preferences: regroup for similarity and rules, say when to rescan."""
-        old = self.prefs
-        self.prefs = new
-        self.threshold.set_value(new.threshold)
-        self.act_rotations.setChecked(new.rotations)
-        self.folders.min_size.setValue(new.min_size_kb)  # saves the preferences
-        self._save_preferences()
-        self.request_grouping()  # nothing to do unless similarity, rules or rotations changed
-        scan_settings = (old.min_size_kb, old.patterns, old.follow_links)
-        rescan = scan_settings != (new.min_size_kb, new.patterns, new.follow_links)
-        if rescan and self.session.has_results:
-            self._say("Scan again (F5) to apply the new scan settings.", 15000)
 
     def _empty_secondary(self) -> None:
         if status_line.nothing_was_read(self.session):
@@ -475,21 +398,11 @@ class MainWindow(QMainWindow):
         self.stats_label.setText(f"{records:,} photos" if self.session.has_results else "")
 
     def _update_actions(self) -> None:
-        s, group = self.session, self.current_state()
-        facts = WindowFacts(
-            scanning=s.scanning,
-            cleaning=s.cleaning,
-            has_scan_folders=bool(self.folders.paths(Role.SCAN)),
-            groups=self.model.rowCount(),
-            has_group=group is not None,
-            group_has_marks=bool(group is not None and group.marked),
-            has_errors=bool(s.errors),
-            has_outcomes=bool(s.last_outcomes),
-            can_undo=s.can_undo,
-            can_redo=s.can_redo,
-            can_undo_cleanup=self.cleanup.can_undo,
+        scan_folders = bool(self.folders.paths(Role.SCAN))
+        facts = WindowFacts.of(
+            self.session, self.current_state(), self.model.rowCount(), scan_folders
         )
-        enabled = enabled_actions(facts)
+        enabled = enabled_actions(replace(facts, can_undo_cleanup=self.cleanup.can_undo))
         apply_enabled(self.commands, enabled)
         self.act_rotations.setEnabled(enabled["rotations"])
         self.threshold.setEnabled(enabled["threshold"])
@@ -524,11 +437,8 @@ class MainWindow(QMainWindow):
             self._closing = self.cleanup.closing = True
             self._say("Still removing files: the window closes when that is done.", 10000)
             return
-        settings = self.services.settings
-        settings.setValue("window/geometry", self.saveGeometry())
-        settings.setValue("window/state", self.saveState())
-        settings.setValue("window/splitter", self.splitter.saveState())
-        self._save_preferences()
-        settings.sync()
+        save_layout(self, self.services.settings, self.parts)
+        self.preferences.save_shown()
+        self.services.settings.sync()
         self.shutdown()
         super().closeEvent(event)

@@ -17,10 +17,10 @@ from dedupe_gui.core.scan import ScanOptions
 from dedupe_gui.review import ReviewSession
 from dedupe_gui.ui import dialogs
 from dedupe_gui.ui.folders_panel import FoldersPanel, Role
-from dedupe_gui.ui.preferences import Preferences
 from dedupe_gui.ui.scan_progress import ScanProgress
 from dedupe_gui.ui.scan_worker import ScanRunner, scan_options
 from dedupe_gui.ui.services import WindowServices
+from dedupe_gui.ui.settings_binding import SettingsBinding
 from dedupe_gui.ui.status_line import scan_message
 
 StatusFunction = Callable[[str, int], None]
@@ -39,13 +39,12 @@ class ScanControl(QObject):
         progress: ScanProgress,
         window: QWidget,
         status: StatusFunction,
-        prefs: Callable[[], Preferences],
-        remember: Callable[[Sequence[str]], None],
+        preferences: SettingsBinding,
     ) -> None:
         super().__init__(window)
         self._session, self._services = session, services
         self._folders, self._progress, self._window = folders, progress, window
-        self._status, self._prefs, self._remember = status, prefs, remember
+        self._status, self._preferences = status, preferences
         self.runner = ScanRunner(services.cache_path, services.fingerprinter, self)
         self.runner.progressed.connect(progress.show_progress)
         self.runner.finished.connect(self._done)
@@ -56,7 +55,7 @@ class ScanControl(QObject):
         folders.scan_requested.connect(self.start)
 
     def choose_folder(self) -> None:
-        recent = self._prefs().recent
+        recent = self._preferences.prefs.recent
         start = recent[0] if recent else str(Path.home())
         folder = QFileDialog.getExistingDirectory(self._window, "Choose a folder of photos", start)
         if folder:
@@ -81,8 +80,8 @@ class ScanControl(QObject):
             f.paths(Role.EXCLUDED),
             f.min_size.value(),
             self._services.scan_workers,
-            self._prefs().patterns,
-            self._prefs().follow_links,
+            self._preferences.prefs.patterns,
+            self._preferences.prefs.follow_links,
         )
 
     def start(self) -> None:
@@ -94,7 +93,7 @@ class ScanControl(QObject):
             return
         if not self._session.begin_scan():
             return
-        self._remember(scan)
+        self._preferences.remember_scanned(scan)
         self.runner.start(self.options())
         self._progress.start()
         self._status("Scanning…", 0)

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QAction, QKeySequence
 
+from dedupe_gui.review import ReviewGroup, ReviewSession
+
 Key = QKeySequence.StandardKey | str | None
 
 
@@ -90,6 +92,23 @@ class WindowFacts:
     can_undo: bool = False
     can_redo: bool = False
     can_undo_cleanup: bool = False  # the last cleanup removed files and a journal holds them
+
+    @staticmethod
+    def of(
+        session: ReviewSession, group: ReviewGroup | None, groups: int, scan_folders: bool
+    ) -> WindowFacts:
+        return WindowFacts(
+            scanning=session.scanning,
+            cleaning=session.cleaning,
+            has_scan_folders=scan_folders,
+            groups=groups,
+            has_group=group is not None,
+            group_has_marks=bool(group is not None and group.marked),
+            has_errors=bool(session.errors),
+            has_outcomes=bool(session.last_outcomes),
+            can_undo=session.can_undo,
+            can_redo=session.can_redo,
+        )
 
 
 def enabled_actions(f: WindowFacts) -> dict[str, bool]:

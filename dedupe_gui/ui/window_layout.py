@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QDockWidget,
@@ -30,6 +30,7 @@ from dedupe_gui.ui.folders_panel import FoldersPanel
 from dedupe_gui.ui.group_model import GroupListModel
 from dedupe_gui.ui.group_panel import GroupPanel
 from dedupe_gui.ui.group_table import GroupTable
+from dedupe_gui.ui.preferences import load_bytes
 from dedupe_gui.ui.scan_progress import ScanProgress
 from dedupe_gui.ui.threshold_bar import ThresholdBar
 from dedupe_gui.ui.thumbnails import ThumbnailCache
@@ -195,6 +196,24 @@ def fill_recent_menu(
     else:
         menu.addSeparator()
         menu.addAction("Clear Menu", clear)
+
+
+def restore_layout(window: QMainWindow, settings: QSettings, parts: Parts) -> bool:
+    """The window's size and docks as the user left them; False when there is nothing (or
+    nothing usable) saved, and the first showing should size them."""
+    geometry = load_bytes(settings, "window/geometry")
+    if geometry is None or not window.restoreGeometry(geometry):
+        window.resize(1280, 800)
+    state = load_bytes(settings, "window/state")
+    splitter = load_bytes(settings, "window/splitter")
+    restored = state is not None and window.restoreState(state)
+    return restored and splitter is not None and parts.splitter.restoreState(splitter)
+
+
+def save_layout(window: QMainWindow, settings: QSettings, parts: Parts) -> None:
+    settings.setValue("window/geometry", window.saveGeometry())
+    settings.setValue("window/state", window.saveState())
+    settings.setValue("window/splitter", parts.splitter.saveState())
 
 
 def first_layout(window: QMainWindow, parts: Parts) -> None:
