@@ -17,7 +17,7 @@ from PIL import Image
 
 # The fingerprint's choices (dedupe_gui.core.fingerprint), repeated so that this process does
 # not import the package.
-DRAFT_MIN_SIDE = 64
+DRAFT_MIN_SIDE = 128
 PREVIEW_MIN_SIDE = 128
 
 

@@ -30,6 +30,7 @@ import math
 import os
 import random
 import sys
+import typing
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -221,6 +222,7 @@ def _filter_step(img: Image.Image, rng: random.Random) -> tuple[Image.Image, str
         return img.filter(ImageFilter.GaussianBlur(r * max(img.size) / 1000)), f"blur {r:.1f}"
     if kind == "sharpen":
         return img.filter(ImageFilter.UnsharpMask(2, rng.randint(80, 200), 2)), "sharpen"
+    a: np.ndarray[tuple[int, ...], np.dtype[np.floating[typing.Any]]]
     a = np.asarray(img, dtype=np.float32)
     if kind == "noise":
         s = rng.uniform(4, 12)

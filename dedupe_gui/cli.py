@@ -457,7 +457,12 @@ def cmd_scan(args: argparse.Namespace) -> int:
         known = (
             store.pair_checks(DEFAULT_MAX_RESIDUAL) if store is not None and args.verify else None
         )
-        index = SimilarityIndex(result.records, known, store.thumbs if store else None)
+        index = SimilarityIndex(
+            result.records,
+            known,
+            store.thumbs if store else None,
+            store.fines if store else None,
+        )
         groups = index.groups(
             GroupingOptions(
                 args.threshold,

@@ -30,7 +30,7 @@ from typing import Any, Final
 from dedupe_gui.core.hashes import ALGORITHM_VERSION
 from dedupe_gui.core.models import Entry, Failure, FileKey, Fingerprint
 
-SCHEMA_VERSION: Final = 2  # 2: thumb and turned columns
+SCHEMA_VERSION: Final = 3  # 2: thumb and turned columns; 3: look column
 # Written into the SQLite header (PRAGMA application_id, bytes 68-71): "DDUP". It is how a
 # file is recognised as ours before it is touched.
 APPLICATION_ID: Final = 0x44445550
@@ -56,7 +56,8 @@ CREATE TABLE IF NOT EXISTS fingerprints (
     digest TEXT,
     error TEXT,
     thumb BLOB,
-    turned BLOB
+    turned BLOB,
+    look BLOB  -- _pack_look: the grey flag and the fine thumbnail
 );
 -- What a file's content is, besides where it was (core.identity): a renamed, moved or
 -- copied-with-times photo is found here by content and not decoded again.
@@ -102,19 +103,39 @@ def _unpack_turned(blob: bytes | None) -> tuple[int, ...]:
     return struct.unpack(f">{len(blob) // 8}Q", blob)
 
 
+def _pack_look(fp: Fingerprint) -> bytes | None:
+    """One flag byte (the grey flag in bits 0-1: 0 unknown, 1 colour, 2 grey; bit 2: a fine
+    thumbnail follows), then the fine thumbnail."""
+    if fp.grey is None and not fp.fine:
+        return None
+    flag = (0 if fp.grey is None else 2 if fp.grey else 1) | (_HAS_FINE if fp.fine else 0)
+    return bytes([flag]) + fp.fine
+
+
+def _unpack_look(blob: bytes | None) -> tuple[bool | None, bool, bytes]:
+    """The grey flag, whether a fine thumbnail is stored, and the fine thumbnail (empty when
+    only the flag byte was read)."""
+    if not blob:
+        return None, False, b""
+    grey = blob[0] & 3
+    return (None if grey == 0 else grey == 2), bool(blob[0] & _HAS_FINE), bytes(blob[1:])
+
+
 _FINGERPRINT_COLUMNS: Final = (
-    "hash, width, height, format, taken, camera, orientation, thumb, turned"
+    "hash, width, height, format, taken, camera, orientation, thumb, turned, look"
 )
 _FINGERPRINT_COLUMNS_NO_THUMB: Final = (
-    "hash, width, height, format, taken, camera, orientation, turned"
+    "hash, width, height, format, taken, camera, orientation, NULL, turned, substr(look, 1, 1)"
 )
+_HAS_FINE: Final = 4
 # Paths per ``IN (...)`` query: under SQLite's historical limit of 999 parameters.
 _PARAMS_PER_QUERY: Final = 900
 
 
 def _fingerprint(row: Sequence[Any]) -> Fingerprint:
     """A Fingerprint from the values of ``_FINGERPRINT_COLUMNS``, in that order."""
-    value, width, height, fmt, taken, camera, orientation, thumb, turned = row
+    value, width, height, fmt, taken, camera, orientation, thumb, turned, look = row
+    grey, detailed, fine = _unpack_look(look)
     return Fingerprint(
         _from_db(value),
         width,
@@ -125,6 +146,9 @@ def _fingerprint(row: Sequence[Any]) -> Fingerprint:
         orientation or 1,
         thumb=bytes(thumb or b""),
         turned=_unpack_turned(turned),
+        fine=fine,
+        grey=grey,
+        detailed=detailed,
     )
 
 
@@ -373,7 +397,17 @@ class FingerprintStore:
             elif thumbs:
                 out.append((_fingerprint(row[4:]), digest))
             else:
-                out.append((_fingerprint((*row[4:11], None, row[11])), digest))
+                out.append((_fingerprint(row[4:]), digest))
+        return out
+
+    def fines(self, keys: Sequence[FileKey]) -> list[bytes]:
+        """The stored fine thumbnail (core.verify) of each of these file versions, or b""."""
+        rows = self._rows_of(keys, "look")
+        out = []
+        for key in keys:
+            row = rows.get(_path_blob(key.path))
+            ok = row is not None and row[0] == key.size and row[1] == key.mtime_ns
+            out.append(_unpack_look(row[2])[2] if ok and row is not None else b"")
         return out
 
     def thumbs(self, keys: Sequence[FileKey]) -> list[bytes]:
@@ -525,6 +559,7 @@ class FingerprintStore:
                 entry.reason,
                 None,
                 None,
+                None,
             )
         else:
             row = (
@@ -542,8 +577,11 @@ class FingerprintStore:
                 None,
                 entry.thumb or None,
                 _pack_turned(entry.turned),
+                _pack_look(entry),
             )
-        self._write("INSERT OR REPLACE INTO fingerprints VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)", row)
+        self._write(
+            "INSERT OR REPLACE INTO fingerprints VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", row
+        )
 
     def put_digest(self, key: FileKey, digest: str) -> None:
         if self._writable:

@@ -32,12 +32,15 @@ from dedupe_gui.core.decode import (
 )
 from dedupe_gui.core.models import Fingerprint
 from dedupe_gui.core.orientations import TRANSPOSES, dhash_bits, small_pair, turned_hashes
-from dedupe_gui.core.verify import THUMB_SIDE, thumbnail
+from dedupe_gui.core.verify import THUMB_SIDE, fine_thumbnail, thumbnail
 
 # Shortest side left after draft decoding. The dHash sees 9x8 pixels; 64 gives LANCZOS
 # enough source pixels that the drafted and the full decode mostly agree or differ by a bit;
 # near-tie bits of low-contrast photos can move more (up to 7 measured on real photos).
-DRAFT_MIN_SIDE: Final = 64
+# The 128x128 detail thumbnail of slides and documents (core.verify) needs 128: drafted
+# smaller, a small JPEG's text would be blurred by upsampling and no longer match its
+# original's. JPEGs of 1024 px and more on the short side decode at 1/8 either way.
+DRAFT_MIN_SIDE: Final = 128
 
 # Shortest side an embedded HEIF preview needs before the fingerprint is taken from it
 # instead of the full picture. Phones store one of about 320x240 beside tiles that take
@@ -77,6 +80,32 @@ def _to_grey(img: Image.Image) -> Image.Image:
     if img.mode == "P":
         img = img.convert("RGBA")
     return img.convert("L")
+
+
+# Largest spread between colour channels (grey levels, on a 16x16 average) of a picture that
+# counts as having no colour: JPEG chroma noise in a greyscale photo stays well below it.
+_GREY_SPREAD: Final = 6
+
+
+def _is_grey(img: Image.Image, stored_mode: str) -> bool | None:
+    """Whether the picture has no colour; None when telling would cost another decode.
+
+    ``img`` is the image after any draft, ``stored_mode`` its mode before. Greyscale modes
+    say so at once. A colour JPEG is decoded as luma only (``draft``), so its colour is not
+    looked at: it counts as colour, which is what it nearly always is. Other colour pictures
+    are decoded anyway (HEIF from its preview); a 16x16 box average of them shows whether
+    the channels agree.
+    """
+    if stored_mode in ("1", "L", "LA", "I", "I;16", "I;16B", "I;16L", "F"):
+        return True
+    if img.format in ("JPEG", "MPO"):
+        return None if stored_mode == "CMYK" else False
+    try:
+        rgb = img if img.mode in ("RGB", "RGBA") else img.convert("RGBA")
+        small = np.asarray(rgb.resize((16, 16), Image.Resampling.BOX), dtype=np.int16)[..., :3]
+    except Exception:
+        return None
+    return bool(int(np.abs(small - small.mean(axis=2, keepdims=True)).max()) <= _GREY_SPREAD)
 
 
 def dhash_of_image(img: Image.Image, orientation: int = 1) -> int:
@@ -132,15 +161,18 @@ def fingerprint_file(path: str, budget: MemoryBudget | None = None) -> Fingerpri
                 held.enter_context(budget.hold(cost))
             orientation, taken, camera = _exif_facts(img)
             width, height = opened.size
+            stored_mode = img.mode  # before a draft turns a JPEG grey
             if img.format in ("JPEG", "MPO"):  # also RAW previews and phone MPO files
                 img.draft("L", (DRAFT_MIN_SIDE, DRAFT_MIN_SIDE))
             elif img.format in _PREVIEW_FORMATS:
                 img.draft(None, (PREVIEW_MIN_SIDE, PREVIEW_MIN_SIDE))
+            colourless = _is_grey(img, stored_mode)
             grey = _to_grey(img)
             wide, across = small_pair(grey, TRANSPOSES.index(EXIF_TRANSPOSE.get(orientation)))
             value = dhash_of_grey(wide)
             turned = turned_hashes(wide, across)
             thumb = thumbnail(grey, EXIF_TRANSPOSE.get(orientation))
+            fine = fine_thumbnail(grey, thumb, EXIF_TRANSPOSE.get(orientation))
     except DecodeError as exc:
         raise FingerprintError(str(exc)) from exc
     except Exception as exc:  # every decoder failure is one file's problem, never the scan's
@@ -148,5 +180,16 @@ def fingerprint_file(path: str, budget: MemoryBudget | None = None) -> Fingerpri
     if orientation in (5, 6, 7, 8):
         width, height = height, width
     return Fingerprint(
-        value, width, height, fmt, taken, camera, orientation, thumb=thumb, turned=turned
+        value,
+        width,
+        height,
+        fmt,
+        taken,
+        camera,
+        orientation,
+        thumb=thumb,
+        turned=turned,
+        fine=fine,
+        grey=colourless,
+        detailed=bool(fine),
     )

@@ -33,6 +33,7 @@ from dedupe_gui.core.verify import (
     FLAT_DETAIL,
     THUMB_SIDE,
     detail,
+    fines_to_array,
     hopeless,
     residuals,
     signatures,
@@ -48,6 +49,8 @@ ThumbSource = Callable[[Sequence[FileKey]], Sequence[bytes]]
 
 # Keepers whose thumbnail checks are batched together (see SimilarityIndex._prefetch).
 _WAVE = 256
+# Pairs whose fine thumbnails (16 KB each, decompressed) are checked at once.
+_FINE_BATCH = 512
 
 
 class GroupingStopped(Exception):
@@ -109,11 +112,14 @@ class SimilarityIndex:
         records: Sequence[ImageRecord],
         known_checks: Mapping[int, float] | None = None,
         thumbs: ThumbSource | None = None,
+        fines: ThumbSource | None = None,
     ) -> None:
         """``known_checks``: residuals by ``pair_id`` from an earlier run (a cache), computed
         with the default limit (DEFAULT_MAX_RESIDUAL); pairs found there are not checked again.
         ``thumbs``: where to fetch verification thumbnails when the records do not carry them
         (FingerprintStore.thumbs); either way only files of checked pairs are loaded.
+        ``fines``: the same for the fine thumbnails of slides and documents
+        (FingerprintStore.fines).
         """
         self.records = tuple(records)
         n = len(self.records)
@@ -140,6 +146,14 @@ class SimilarityIndex:
         self._has_thumb = np.zeros(0, dtype=bool)
         self._signatures = np.zeros((0, 256), dtype=np.float32)
         self._flat = np.zeros(0, dtype=bool)
+        # Which records have a fine thumbnail (core.verify), and a source for it when the
+        # records do not carry it (loaded from a cache without thumbnails).
+        self._fine_source = fines
+        self._has_fine: npt.NDArray[np.bool_] = np.fromiter(
+            (bool(r.fingerprint.fine) or r.fingerprint.detailed for r in self.records),
+            dtype=bool,
+            count=n,
+        )
         # Residuals already computed, by pair_id: kept across thresholds.
         self._checked: dict[int, float] = dict(known_checks or {})
         self._new_checks: dict[int, float] = {}
@@ -333,6 +347,7 @@ class SimilarityIndex:
 
     def _residuals(self, a: I64, b: I64, turn: I64) -> npt.NDArray[np.float32]:
         """The residual of thumbnail ``a`` against thumbnail ``b`` turned by ``turn``."""
+        rec_a, rec_b = a, b
         a = self._thumb_rows(a)
         b = self._thumb_rows(b)
         out = np.zeros(a.size, dtype=np.float32)
@@ -349,14 +364,41 @@ class SimilarityIndex:
         out[ruled_out] = np.inf
         both &= ~ruled_out
         if both.any():
-            ta = self._thumbs[a[both]]
-            tb = self._thumbs[b[both]].copy()
-            for k in np.unique(turn[both]).tolist():
-                sel = turn[both] == k
-                tb[sel] = transform_grid(tb[sel], k)
-            out[both] = residuals(ta, tb, good_enough=self._good_enough)
+            out[both] = self._thumb_residuals(
+                a[both], b[both], turn[both], rec_a[both], rec_b[both]
+            )
         # Without thumbnails (fingerprints from older versions) the hash decides alone.
         return out
+
+    def _thumb_residuals(
+        self, a: I64, b: I64, turn: I64, rec_a: I64, rec_b: I64
+    ) -> npt.NDArray[np.float32]:
+        """``residuals`` of pairs that both have thumbnails (rows ``a``, ``b`` of the loaded
+        thumbnails; records ``rec_a``, ``rec_b``); pairs where both also have fine
+        thumbnails get them, fetched and decompressed a bounded batch at a time."""
+        out = np.empty(a.size, dtype=np.float32)
+        fine = self._has_fine[rec_a] & self._has_fine[rec_b]
+        for sel, with_fine in ((~fine, False), (fine, True)):
+            idx = np.flatnonzero(sel)
+            step = _FINE_BATCH if with_fine else max(idx.size, 1)
+            for start in range(0, idx.size, step):
+                part = idx[start : start + step]
+                ta = self._thumbs[a[part]]
+                tb = _turn_stack(self._thumbs[b[part]], turn[part])
+                fa = fb = None
+                if with_fine:
+                    fa, _ = fines_to_array(self._fines_of(rec_a[part]))
+                    fb, _ = fines_to_array(self._fines_of(rec_b[part]))
+                    fb = _turn_stack(fb, turn[part])
+                out[part] = residuals(ta, tb, self._good_enough, fa, fb)
+        return out
+
+    def _fines_of(self, records: I64) -> list[bytes]:
+        """The fine thumbnails of these records, from the records or from the source."""
+        chosen = [self.records[i] for i in records.tolist()]
+        if self._fine_source is None or all(r.fingerprint.fine for r in chosen):
+            return [r.fingerprint.fine for r in chosen]
+        return list(self._fine_source([r.key for r in chosen]))
 
     def _ranking(self, rules: tuple[str, ...]) -> tuple[list[int], I64]:
         """Records best keeper first, and each record's place in that order (kept per rules)."""
@@ -454,6 +496,16 @@ def _grown(array: npt.NDArray[_T], rows: int) -> npt.NDArray[_T]:
     """``array`` with room for ``rows`` rows, its rows kept (amortised growth)."""
     out = np.zeros((rows, *array.shape[1:]), dtype=array.dtype)
     out[: array.shape[0]] = array
+    return out
+
+
+def _turn_stack(stack: npt.NDArray[np.uint8], turn: I64) -> npt.NDArray[np.uint8]:
+    """Each square picture of ``stack`` turned by its orientation in ``turn``."""
+    out: npt.NDArray[np.uint8] = stack.copy()
+    for k in np.unique(turn).tolist():
+        if k:
+            sel = turn == k
+            out[sel] = transform_grid(stack[sel], k)
     return out
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Final
 
 # Bump when the meaning of a stored fingerprint changes: cached values are then recomputed.
-ALGORITHM_VERSION: Final = 2  # 2: thumbnail and turned hashes
+ALGORITHM_VERSION: Final = 3  # 2: thumbnail and turned hashes; 3: fine thumbnail, grey flag
 
 
 def hash_to_hex(value: int) -> str:

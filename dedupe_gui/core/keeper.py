@@ -2,11 +2,12 @@
 
 The default prefers what a photographer would keep: a file in a reference folder, then the
 copy with its companions (the Live video, edits, the RAW shot with it: a copy without them
-has lost part of the moment, and removing the copy that has them would take them along), then the
-most pixels (a resized copy is a loss even when it is a larger file), then the larger file
-(less compression), then richer metadata, then the older file (the original tends to be
-first), then the shorter path (copies pile up in nested backup folders). The path itself is
-the last tie-breaker so that the choice is deterministic.
+has lost part of the moment, and removing the copy that has them would take them along), then a
+colour picture over a greyscale copy of it (a greyscale PNG is often the larger file, and has as
+many pixels), then the most pixels (a resized copy is a loss even when it is a larger file),
+then the larger file (less compression), then richer metadata, then the older file (the
+original tends to be first), then the shorter path (copies pile up in nested backup folders).
+The path itself is the last tie-breaker so that the choice is deterministic.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ RULES: Final[dict[str, tuple[str, SortKey]]] = {
         "With its Live video, edits or RAW",
         lambda r: -weight(r.companions),
     ),
+    "colour": ("In colour rather than greyscale", lambda r: 1 if r.fingerprint.grey else 0),
     "pixels": ("Most pixels", lambda r: -r.pixels),
     "bytes": ("Largest file", lambda r: -r.key.size),
     "smallest": ("Smallest file", lambda r: r.key.size),
@@ -46,6 +48,7 @@ RULES: Final[dict[str, tuple[str, SortKey]]] = {
 DEFAULT_RULES: Final[tuple[str, ...]] = (
     "reference",
     "companions",
+    "colour",
     "pixels",
     "bytes",
     "metadata",

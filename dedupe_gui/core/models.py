@@ -35,6 +35,16 @@ class Fingerprint:
     thumb: bytes = field(default=b"", repr=False)
     # dHashes of the image mirrored and turned, orientations 1-7 of core.orientations.
     turned: tuple[int, ...] = field(default=(), repr=False)
+    # Pictures made of flat areas and edges (slides, documents, screenshots, graphics): a
+    # 128x128 greyscale of the displayed image, zlib-compressed, for the detail check of
+    # core.verify. Empty for photos (they compress poorly, and 32x32 tells them apart).
+    fine: bytes = field(default=b"", repr=False)
+    # True when the picture has no colour (a greyscale file, or colour channels that agree):
+    # the keeper rule never prefers it to a colour copy. None: not known (older fingerprints).
+    grey: bool | None = None
+    # A fine thumbnail is stored for this picture even where ``fine`` was not loaded (a cache
+    # read without thumbnails fetches it when a pair needs it).
+    detailed: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,21 +10,35 @@ checked on a 32x32 greyscale thumbnail kept with the fingerprint:
 2. A crop is undone by aligning one thumbnail onto the other: a scale and a shift per axis,
    found by a few Gauss-Newton (Lucas-Kanade) steps, tried in both directions since either
    file may be the cropped one. Pairs that already agree, or clearly do not, skip this.
-3. The residual is the 75th percentile of the absolute differences of the aligned,
-   normalised thumbnails. It ignores what covers less than a quarter of the picture (a
-   watermark, a date stamp), while a different frame, re-lit or moved, differs almost
-   everywhere. (The median would be fooled by two different objects on the same plain
-   background, which agree on more than half of the pixels.)
+3. The residual is the smaller of two readings. The plain one is the 75th percentile of the
+   absolute differences of the aligned, normalised thumbnails: it ignores what covers less
+   than a quarter of the picture (a watermark, a date stamp), while a different frame,
+   re-lit or moved, differs almost everywhere. The forgiving one allows for one local edit
+   that covers more (a caption bar over the bottom tenth, a sticker, darkened corners): the
+   worst fifth of an 8x8 tile grid is left out of the normalisation, a smooth gain field
+   (fitted to the log ratio: a vignette multiplies grey levels) is divided out, and the
+   75th percentile is read over the tiles kept. It only counts when the tiles that still
+   differ fit in one box of at most 30 % of the picture; differences spread over the
+   picture (two slides, two forms) get no forgiveness.
+4. Pictures made of flat areas and edges (slides, documents, chat screenshots, graphics)
+   also keep a 128x128 thumbnail (``fine_thumbnail``). When both files of a pair have one,
+   the pair must also agree on its edges there (``_detail_share``): at 32x32 the text that
+   makes two slides on one background different is a grey smudge, at 128x128 it is lines
+   and words. Such pairs only get the plain reading at 32x32: forgiving a region there
+   would forgive the text.
 
 Flat thumbnails (little gradient anywhere: fog, a wall, a blank frame) would have their noise
-magnified by step 1; they are compared on raw grey levels instead, so only near-identical
-flat pictures pass.
+magnified by step 1; they are compared on raw grey levels instead (and on their fine
+thumbnails), so only near-identical flat pictures pass.
 
 Everything is vectorised over pairs so that thousands of candidates cost well under a second.
+docs/ACCURACY.md has the measurements behind each choice.
 """
 
 from __future__ import annotations
 
+import functools
+import zlib
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Final
@@ -40,6 +54,13 @@ U8 = npt.NDArray[np.uint8]
 
 THUMB_SIDE: Final = 32
 THUMB_BYTES: Final = THUMB_SIDE * THUMB_SIDE
+FINE_SIDE: Final = 128
+# Compressed size (share of the raw 32x32 thumbnail) under which a picture counts as flat
+# areas and edges and also gets a fine thumbnail. docs/ACCURACY.md
+_FINE_WHEN: Final = 0.75
+_FINE_SMOOTH: Final = 0.2
+_SMOOTH_STEP: Final = 3
+_FINE_DETAIL: Final = 4.0
 
 # The residual accepted by default (75th percentile of the absolute differences of the
 # aligned, normalised thumbnails). On the development corpus 99.5 % of true copies stay
@@ -66,6 +87,31 @@ _SCALE_LIMITS: Final = (0.8, 1.25)
 _SHIFT_LIMIT: Final = 0.15
 _COARSE_STEPS: Final = 6
 _FINE_STEPS: Final = 3
+# The forgiving reading (see _judge): an 8x8 grid of tiles, of which the best 80 % set the
+# normalisation (an overlay, a caption bar may cover the rest); tiles still differing by more
+# than _BAD_TILE (normalised units) must fit in one box of at most _OVERLAY_AREA of the
+# picture. _LOG_OFFSET keeps the log ratio of the smooth gain field finite on black.
+_TILES: Final = 8
+_INLIER_SHARE: Final = 0.8
+_INLIER_TILES: Final = int(_TILES * _TILES * _INLIER_SHARE)
+_BAD_TILE: Final = 0.35
+_OVERLAY_AREA: Final = 0.3
+_LOG_OFFSET: Final = 8.0
+# Detail check: edges are the fine thumbnail minus its 5x5 box average; Gauss-Newton steps
+# refine the 32x32 alignment on the 128x128 pair.
+_FINE_RADIUS: Final = 2
+_DETAIL_STEPS: Final = 3
+_FINE_TILES: Final = 8
+# Detail check (128x128): tiles whose edges correlate below _FINE_AGREE disagree; the share
+# of disagreeing detail converts to residual units so that _FINE_SHARE meets the default
+# limit; only pairs whose 32x32 residual is at most _FINE_GATE are worth the look.
+_FINE_AGREE: Final = 0.7
+_FINE_SHARE: Final = 0.5
+_RESIDUAL_PER_SHARE: Final = DEFAULT_MAX_RESIDUAL / _FINE_SHARE
+_FINE_GATE: Final = 0.5
+# Tiles with less edge energy than this (per pixel, in normalised units) are flat: they
+# cannot disagree on detail.
+_FINE_MIN_ENERGY: Final = 0.03
 # Pairs processed at once: bounds memory to a few tens of MB.
 _CHUNK: Final = 1024
 # Below this many pairs a batch is not worth splitting over threads.
@@ -82,6 +128,54 @@ def thumbnail(grey: Image.Image, transpose: Image.Transpose | None = None) -> by
     if transpose is not None:
         small = small.transpose(transpose)
     return small.tobytes()
+
+
+def fine_thumbnail(
+    grey: Image.Image, thumb: bytes, transpose: Image.Transpose | None = None
+) -> bytes:
+    """The 128x128 detail thumbnail of a picture made of flat areas and edges, or b"".
+
+    Only such pictures (slides, documents, chat screenshots, graphics) need it: their 32x32
+    thumbnails agree wherever the layout does, and what tells two of them apart (the text)
+    shows only at a higher resolution. They are also the pictures whose thumbnail
+    compresses well, which is the test used: the fine thumbnail is kept when the 32x32 one
+    compresses to under ``_FINE_WHEN`` of its size, when at least ``_FINE_SMOOTH`` of its
+    pixels sit in smooth areas, or when its mean gradient is under ``_FINE_DETAIL`` (text
+    on a blurred photo); most photos fail all three and store nothing.
+    """
+    t = np.frombuffer(thumb, dtype=np.uint8).reshape(THUMB_SIDE, THUMB_SIDE).astype(np.int16)
+    step = np.zeros(t.shape, dtype=np.int16)
+    step[:, 1:] += np.abs(np.diff(t, axis=1))
+    step[1:, :] += np.abs(np.diff(t, axis=0))
+    smooth = float(np.mean(step < _SMOOTH_STEP))
+    calm = float(step.mean()) < 2 * _FINE_DETAIL  # both directions summed
+    if (
+        not calm
+        and smooth < _FINE_SMOOTH
+        and len(zlib.compress(thumb, 1)) > _FINE_WHEN * len(thumb)
+    ):
+        return b""
+    small = grey.resize((FINE_SIDE, FINE_SIDE), Image.Resampling.LANCZOS, reducing_gap=2.0)
+    if transpose is not None:
+        small = small.transpose(transpose)
+    return zlib.compress(small.tobytes(), 6)
+
+
+def fines_to_array(fines: Sequence[bytes]) -> tuple[U8, npt.NDArray[np.bool_]]:
+    """Stacked fine thumbnails (n, 128, 128) and which of them exist."""
+    out = np.zeros((len(fines), FINE_SIDE, FINE_SIDE), dtype=np.uint8)
+    present = np.zeros(len(fines), dtype=bool)
+    for i, f in enumerate(fines):
+        if not f:
+            continue
+        try:
+            raw = zlib.decompress(f)
+        except zlib.error:
+            continue
+        if len(raw) == FINE_SIDE * FINE_SIDE:
+            out[i] = np.frombuffer(raw, dtype=np.uint8).reshape(FINE_SIDE, FINE_SIDE)
+            present[i] = True
+    return out, present
 
 
 def thumbs_to_array(thumbs: Sequence[bytes]) -> tuple[U8, npt.NDArray[np.bool_]]:
@@ -128,8 +222,17 @@ def detail(thumbs: U8 | F32) -> F32:
     return out
 
 
-def residuals(a: U8, b: U8, good_enough: float = 0.0) -> F32:
+def residuals(
+    a: U8,
+    b: U8,
+    good_enough: float = 0.0,
+    fine_a: U8 | None = None,
+    fine_b: U8 | None = None,
+) -> F32:
     """The residual of each pair of thumbnails ``a[k]``, ``b[k]`` (shape (P, 32, 32) each).
+
+    ``fine_a``/``fine_b``: the pairs' 128x128 detail thumbnails (``fines_to_array``), all
+    zeros where a file has none; pairs where both have one also get the detail check.
 
     ``good_enough``: a caller that only asks "at most this?" lets the check stop as soon as
     one way of aligning the pair gets there; such pairs then report that first residual, an
@@ -147,8 +250,11 @@ def residuals(a: U8, b: U8, good_enough: float = 0.0) -> F32:
 
     def run(start: int) -> None:
         stop = start + step
+        fines = None
+        if fine_a is not None and fine_b is not None:
+            fines = (fine_a[start:stop], fine_b[start:stop])
         out[start:stop] = _residuals(
-            a[start:stop].astype(np.float32), b[start:stop].astype(np.float32), good_enough
+            a[start:stop].astype(np.float32), b[start:stop].astype(np.float32), good_enough, fines
         )
 
     if len(starts) == 1 or workers == 1:
@@ -160,32 +266,229 @@ def residuals(a: U8, b: U8, good_enough: float = 0.0) -> F32:
     return out
 
 
-def _residuals(a: F32, b: F32, good_enough: float) -> F32:
+def _residuals(a: F32, b: F32, good_enough: float, fines: tuple[U8, U8] | None) -> F32:
     flat = np.minimum(detail(a), detail(b)) < FLAT_DETAIL
     sa, sb = _smooth(a), _smooth(b)
     out = np.empty(a.shape[0], dtype=np.float32)
     if flat.any():
         raw = np.abs(sa[flat] - sb[flat])
         out[flat] = np.percentile(raw, _QUANTILE, axis=(1, 2)) / FLAT_SCALE
+        if fines is not None:
+            # A nearly blank slide or page: what tells two apart is its few lines of text.
+            fa, fb = fines[0][flat], fines[1][flat]
+            pick = np.asarray(fa.any(axis=(1, 2)) & fb.any(axis=(1, 2)))
+            if pick.any():
+                same = np.tile(
+                    np.array([1.0, 1.0, 0.0, 0.0], dtype=np.float32), (int(pick.sum()), 1)
+                )
+                share, _ = _detail_share(
+                    fa[pick].astype(np.float32), fb[pick].astype(np.float32), same
+                )
+                sub = out[flat]
+                sub[pick] = np.maximum(sub[pick], share * np.float32(_RESIDUAL_PER_SHARE))
+                out[flat] = sub
     rest = ~flat
     if not rest.any():
         return out
-    za, zb = _normalise(sa[rest]), _normalise(sb[rest])
-    identity = np.percentile(np.abs(za - zb), _QUANTILE, axis=(1, 2)).astype(np.float32)
+    ra, rb = sa[rest], sb[rest]
+    za, zb = _normalise(ra), _normalise(rb)
     correlation = (za * zb).mean(axis=(1, 2))
-    result = identity.copy()
-    align = (identity > max(_SKIP_ALIGN, good_enough)) & (correlation >= _PREFILTER)
+    m = int(rest.sum())
+    params = np.tile(np.array([1.0, 1.0, 0.0, 0.0], dtype=np.float32), (m, 1))
+    backward_won = np.zeros(m, dtype=bool)
+    robust = np.ones(m, dtype=bool)
+    result = _judge(ra, rb, np.ones_like(ra), robust)
+    # Pairs that will also be compared on fine thumbnails need the alignment even when
+    # their 32x32 thumbnails already agree: a 2 % crop is a quarter pixel at 32x32 and
+    # three pixels at 128x128. They keep the aligned warp whenever it still passes.
+    fine: npt.NDArray[np.bool_] = np.zeros(m, dtype=bool)
+    if fines is not None:
+        fine = np.asarray(fines[0][rest].any(axis=(1, 2)) & fines[1][rest].any(axis=(1, 2)))
+    enough = np.where(fine, _SKIP_ALIGN / 3, max(_SKIP_ALIGN, good_enough))
+    align = (result > enough) & (correlation >= _PREFILTER)
     if align.any():
+        idx = np.flatnonzero(align)
         pa, pb = a[rest][align], b[rest][align]
-        sa2, sb2 = sa[rest][align], sb[rest][align]
-        best = np.minimum(identity[align], _aligned_residual(pa, pb, sa2, sb2))
+        sa2, sb2 = ra[align], rb[align]
+        fwd, fwd_params = _aligned_residual(pa, pb, sa2, sb2, robust[align])
+        limit = np.where(fine[idx], np.maximum(result[idx], good_enough), result[idx])
+        better = (fwd < result[idx]) | (fine[idx] & (fwd <= limit))
+        result[idx[better]] = np.minimum(result[idx[better]], fwd[better])
+        params[idx[better]] = fwd_params[better]
         # The other direction only where the first did not already settle the question.
-        again = best > good_enough
+        again = (result[idx] > good_enough) | (fine[idx] & ~better)
         if again.any():
-            backward = _aligned_residual(pb[again], pa[again], sb2[again], sa2[again])
-            best[again] = np.minimum(best[again], backward)
-        result[align] = best
+            back, back_params = _aligned_residual(
+                pb[again], pa[again], sb2[again], sa2[again], robust[idx[again]]
+            )
+            j = idx[again]
+            better = back < result[j]
+            result[j[better]] = back[better]
+            params[j[better]] = back_params[better]
+            backward_won[j[better]] = True
+    if fines is not None:
+        # Pictures of flat areas and edges that both have a fine thumbnail are judged on it
+        # too, and their 32x32 thumbnails only on the plain reading: forgiving a region
+        # there would forgive the few lines of text that make two slides or forms different.
+        fa, fb = fines[0][rest], fines[1][rest]
+        both = np.flatnonzero(fa.any(axis=(1, 2)) & fb.any(axis=(1, 2)) & (result <= _FINE_GATE))
+        if both.size:
+            back = backward_won[both, None, None]
+            fm = np.where(back, fb[both], fa[both]).astype(np.float32)
+            ff = np.where(back, fa[both], fb[both]).astype(np.float32)
+            share, _ = _detail_share(fm, ff, params[both])
+            # Measured: forgiving a region where the fine details agree in all but one box
+            # still let forms of one template through, so these pairs never get it.
+            spread = both
+            if spread.size:
+                back = backward_won[spread, None, None]
+                ms = np.where(back, rb[spread], ra[spread])
+                fs = np.where(back, ra[spread], rb[spread])
+                value, _, _, inside = _warp(fs, params[spread])
+                plain = _judge(ms, value, inside, np.zeros(spread.size, dtype=bool))
+                result[spread] = np.maximum(result[spread], plain)
+            result[both] = np.maximum(result[both], share * np.float32(_RESIDUAL_PER_SHARE))
     out[rest] = result
+    return out
+
+
+def _judge(moving: F32, fixed: F32, inside: F32, robust: npt.NDArray[np.bool_]) -> F32:
+    """The residual of aligned, smoothed thumbnails (``inside``: where ``fixed`` covers).
+
+    The smaller of two readings. The plain one: the 75th percentile of the absolute
+    differences once both are normalised to zero mean and unit contrast. The robust one
+    forgives one compact region: the worst fifth of the tiles is left out of the
+    normalisation, a smooth brightness field (darkened corners, a graduated re-grade) is
+    taken out, and the residual is read over the tiles kept; it only counts when the
+    tiles that still disagree fit in one box of at most ``_OVERLAY_AREA`` of the picture
+    (a caption bar, a sticker), not when they are spread over it (two different slides),
+    and only for the pairs marked in ``robust``.
+    """
+    p, n, _ = moving.shape
+    k = n // _TILES
+    zm, zf = _normalise(moving, inside), _normalise(fixed, inside)
+    plain = _quantile(np.abs(zm - zf), inside, _QUANTILE)
+    tile_area = _tile_sum(inside, k) + np.float32(1e-6)
+    tile_d = _tile_sum(np.abs(zm - zf) * inside, k) / tile_area
+    # Tiles that hardly overlap count as the worst, so they are the ones dropped.
+    tile_d = np.where(tile_area > 0.5 * k * k, tile_d, np.inf)
+    cut = np.sort(tile_d.reshape(p, -1), axis=1)[:, _INLIER_TILES - 1]
+    keep = (tile_d <= cut[:, None, None]).astype(np.float32)
+    weight = inside * np.repeat(np.repeat(keep, k, axis=1), k, axis=2)
+    # Darkened corners and graduated filters multiply grey levels by a factor that varies
+    # smoothly across the picture: fitted on the log ratio and divided out. A different
+    # exposure of the same scene (an HDR frame) bends the tones instead and stays apart.
+    gain = _smooth_field(np.log(moving + _LOG_OFFSET) - np.log(fixed + _LOG_OFFSET), weight)
+    evened = (moving + _LOG_OFFSET) * np.exp(-gain) - _LOG_OFFSET
+    zm, zf = _normalise(evened, weight), _normalise(fixed, weight)
+    absdiff = np.abs(zm - zf)
+    forgiving = _quantile(absdiff, weight, _QUANTILE)
+    bad = (_tile_sum(absdiff * inside, k) / tile_area > _BAD_TILE) & (tile_area > 0.5 * k * k)
+    compact = _compact(bad)
+    forgiven = np.where(compact & robust, forgiving, np.inf)
+    out: F32 = np.minimum(plain, forgiven).astype(np.float32)
+    out[(inside.reshape(p, -1).mean(axis=1) < _MIN_COVERAGE) | ~np.isfinite(out)] = np.inf
+    return out
+
+
+def _quantile(values: F32, weight: F32, q: int) -> F32:
+    """The ``q``th percentile of each picture's ``values`` where ``weight`` is positive."""
+    p = values.shape[0]
+    masked = np.where(weight > 0, values, np.inf).reshape(p, -1)
+    masked.sort(axis=1)
+    count = (weight > 0).reshape(p, -1).sum(axis=1)
+    at = np.clip((count - 1) * q // 100, 0, masked.shape[1] - 1)
+    out: F32 = np.take_along_axis(masked, at[:, None], axis=1)[:, 0].astype(np.float32)
+    return out
+
+
+def _detail_share(moving: F32, fixed: F32, params: F32) -> tuple[F32, npt.NDArray[np.bool_]]:
+    """Share of the textured tiles (edges: text, lines, outlines) on which two aligned
+    128x128 thumbnails disagree, and whether those tiles fit in one compact box.
+
+    Flat areas carry no weight, so two slides on one background differ on the text that
+    makes them different; a re-encoded or resized copy agrees nearly everywhere.
+    """
+    # The 32x32 alignment is a quarter pixel off at best here: refine it on the fine pair
+    # (at half its size, which is four times cheaper and precise enough). Pairs that needed
+    # no alignment (re-encodes, resizes: most of them) need no refinement either.
+    params = params.copy()
+    moved = np.flatnonzero(np.any(params != np.array([1.0, 1.0, 0.0, 0.0], np.float32), axis=1))
+    if moved.size:
+        half = moving.shape[1] // 2
+        mh = moving[moved].reshape(-1, half, 2, half, 2).mean(axis=(2, 4))
+        fh = fixed[moved].reshape(-1, half, 2, half, 2).mean(axis=(2, 4))
+        params[moved] = _gauss_newton(_smooth(mh), _smooth(fh), params[moved], _DETAIL_STEPS)
+    value, inside = fixed.copy(), np.ones_like(fixed)
+    if moved.size:
+        value[moved], _, _, inside[moved] = _warp(fixed[moved], params[moved])
+    hm = _highpass(_normalise(moving, inside), _FINE_RADIUS) * inside
+    hf = _highpass(_normalise(value, inside), _FINE_RADIUS) * inside
+    k = moving.shape[1] // _FINE_TILES
+    em, ef, cross = _tile_sum(hm * hm, k), _tile_sum(hf * hf, k), _tile_sum(hm * hf, k)
+    energy = em + ef + np.float32(1e-6)
+    textured = energy > _FINE_MIN_ENERGY * k * k
+    bad = ((2 * cross / energy) < _FINE_AGREE) & textured
+    # Each textured tile counts once: weighted by energy, one long high-contrast edge (a
+    # banner, a frame) would outweigh the lines of text that tell two slides apart.
+    out: F32 = (bad.sum(axis=(1, 2)) / np.maximum(textured.sum(axis=(1, 2)), 1)).astype(np.float32)
+    return out, _compact(bad)
+
+
+def _compact(bad: npt.NDArray[np.bool_]) -> npt.NDArray[np.bool_]:
+    """Whether each tile grid's flagged tiles fit in one box of at most ``_OVERLAY_AREA``."""
+    tiles = bad.shape[1]
+    rows = np.asarray(bad.any(axis=2))
+    cols = np.asarray(bad.any(axis=1))
+    height = np.where(
+        rows.any(axis=1), tiles - rows[:, ::-1].argmax(axis=1) - rows.argmax(axis=1), 0
+    )
+    width = np.where(
+        cols.any(axis=1), tiles - cols[:, ::-1].argmax(axis=1) - cols.argmax(axis=1), 0
+    )
+    out: npt.NDArray[np.bool_] = np.asarray(height * width <= _OVERLAY_AREA * tiles * tiles)
+    return out
+
+
+def _highpass(t: F32, r: int = 2) -> F32:
+    """``t`` minus its (2r+1)-pixel box average: the edges without the shading."""
+    pad = np.pad(t, ((0, 0), (r, r), (r, r)), mode="edge")
+    c = pad.cumsum(axis=1).cumsum(axis=2)
+    c = np.pad(c, ((0, 0), (1, 0), (1, 0)))
+    w = 2 * r + 1
+    n = t.shape[1]
+    box = c[:, w : w + n, w : w + n] - c[:, :n, w : w + n] - c[:, w : w + n, :n] + c[:, :n, :n]
+    out: F32 = (t - box / np.float32(w * w)).astype(np.float32)
+    return out
+
+
+def _tile_sum(t: F32, k: int) -> F32:
+    p, n, _ = t.shape
+    out: F32 = t.reshape(p, n // k, k, n // k, k).sum(axis=(2, 4))
+    return out
+
+
+@functools.cache
+def _field_basis(n: int) -> F32:
+    """Smooth shapes (a constant, slopes, and the quadratic terms a vignette follows)."""
+    u = (np.arange(n, dtype=np.float32) + 0.5) / n - 0.5
+    y, x = np.meshgrid(u, u, indexing="ij")
+    terms = [np.ones_like(x), x, y, x * x, y * y, x * y]
+    out: F32 = np.stack(terms).reshape(len(terms), n * n)
+    return out
+
+
+def _smooth_field(diff: F32, weight: F32) -> F32:
+    """The smooth part of ``diff`` (weighted least squares on ``_field_basis``): darkened
+    corners and gentle re-grades that vary across the picture, which are not differences."""
+    p, n, _ = diff.shape
+    basis = _field_basis(n)
+    w = weight.reshape(p, 1, n * n)
+    eye = np.eye(basis.shape[0], dtype=np.float32)
+    lhs = (basis[None] * w) @ basis.T[None] + np.float32(1e-3) * eye
+    rhs = (basis[None] * w) @ diff.reshape(p, n * n, 1)
+    coef = np.linalg.solve(lhs, rhs)
+    out: F32 = (basis.T[None] @ coef).reshape(p, n, n).astype(np.float32)
     return out
 
 
@@ -236,22 +539,16 @@ def _sample(img: F32, cx: F32, cy: F32) -> tuple[F32, F32, F32, F32]:
     return value, gx, gy, inside
 
 
-def _aligned_residual(moving: F32, fixed: F32, moving_s: F32, fixed_s: F32) -> F32:
-    """Residual after warping ``fixed`` onto ``moving`` with per-axis scale and shift."""
+def _aligned_residual(
+    moving: F32, fixed: F32, moving_s: F32, fixed_s: F32, robust: npt.NDArray[np.bool_]
+) -> tuple[F32, F32]:
+    """Residual after warping ``fixed`` onto ``moving`` with per-axis scale and shift, and
+    the warp's parameters (scale x, scale y, shift x, shift y; see ``_warp``)."""
     params = np.tile(np.array([1.0, 1.0, 0.0, 0.0], dtype=np.float32), (moving.shape[0], 1))
     params = _gauss_newton(moving_s, fixed_s, params, _COARSE_STEPS)
     params = _gauss_newton(moving, fixed, params, _FINE_STEPS)
     value, _, _, inside = _warp(fixed_s, params)
-    zm = _normalise(moving_s, inside)
-    zf = _normalise(value, inside)
-    # Pixels that fell outside sort last; the quantile is taken over the ones inside.
-    diff = np.where(inside > 0, np.abs(zm - zf), np.inf).reshape(moving.shape[0], -1)
-    diff.sort(axis=1)
-    count = (inside > 0).reshape(moving.shape[0], -1).sum(axis=1)
-    at = np.clip((count - 1) * _QUANTILE // 100, 0, diff.shape[1] - 1)
-    res: F32 = np.take_along_axis(diff, at[:, None], axis=1)[:, 0].astype(np.float32)
-    res[(count < _MIN_COVERAGE * diff.shape[1]) | ~np.isfinite(res)] = np.inf
-    return res
+    return _judge(moving_s, value, inside, robust), params
 
 
 def _grid(n: int) -> tuple[F32, F32]:
