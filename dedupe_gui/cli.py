@@ -2,6 +2,9 @@
 
 Everything here is argument handling and printing; the work is done by ``dedupe_gui.core``,
 the same functions the window calls. Qt is imported only when the window is opened.
+
+Over 500 lines on purpose: the options and output of scan, apply, index and search
+live together so their flags stay consistent; the maintenance commands are in cli_maintenance.
 """
 
 from __future__ import annotations

@@ -13,6 +13,9 @@ for writing. ``read_only`` stores (``search``) never write at all: no WAL switch
 no wipe of fingerprints of another algorithm version (that is an error instead).
 ``required`` stores (``index``) raise ``StoreError`` rather than fall back to memory, so
 the command can say the fingerprints were not saved.
+
+Over 500 lines on purpose: one SQLite file with one schema, its opening,
+setting aside and migration rules, read and written by one class.
 """
 
 from __future__ import annotations

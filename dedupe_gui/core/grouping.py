@@ -10,6 +10,9 @@ on (the default), a thumbnail residual against the keeper of at most ``max_resid
 (core.verify). With ``rotations`` the distance is taken in whichever of the eight
 orientations of the file matches the keeper best (core.orientations), and verification
 compares the keeper with the file turned that way.
+
+Over 500 lines on purpose: candidate expansion, the batched thumbnail
+checks and the keeper-first walk share the index's arrays and caches (one ``SimilarityIndex``).
 """
 
 from __future__ import annotations

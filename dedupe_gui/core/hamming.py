@@ -25,6 +25,9 @@ docs/BENCHMARKS.md has the measurements behind these choices.
 
 Everything runs on numpy arrays of unique hashes; callers collapse identical hashes first
 (they are at distance 0 by definition and would otherwise make buckets quadratic).
+
+Over 500 lines on purpose: the planner, the dense-block kernel and the
+probe kernel share the chunk layout and the work units, and only make sense side by side.
 """
 
 from __future__ import annotations

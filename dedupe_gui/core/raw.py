@@ -15,6 +15,9 @@ standard library only:
 The largest baseline or progressive JPEG wins (lossless JPEG is sensor data, not a picture).
 Files are read in bounded chunks, never mapped: a file truncated while mapped would crash
 the process, and a multi-gigabyte file must not be read into memory.
+
+Over 500 lines on purpose: the TIFF-family, CR3/ISO-BMFF and RAF readers
+share the preview search and its limits, and each is a few dozen lines.
 """
 
 from __future__ import annotations
