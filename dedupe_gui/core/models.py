@@ -89,6 +89,9 @@ class ImageRecord:
     # Head-and-tail digest (core.digests), taken for grouped files before a cleanup or a
     # report: lets the copy kept be re-checked cheaply at the moment of acting.
     quick: str | None = None
+    # st_ctime_ns when the scan found the file (0: unknown). No program can set it, and any
+    # change of content moves it, so an equal value lets a cleanup skip reading the file.
+    change_ns: int = 0
 
     @property
     def path(self) -> str:

@@ -81,7 +81,9 @@ def content_problem(member: GroupMember, full: bool) -> str | None:
     """None when the content is still what the scan saw.
 
     ``full``: compare the whole-file digest when the scan took one (the file about to go);
-    otherwise the head-and-tail digest when recorded, else the fingerprint itself.
+    otherwise the head-and-tail digest when recorded; else, when the scan noted the inode
+    change time and it has not moved, nothing was written since (no read at all); else the
+    whole-file digest, else the fingerprint itself.
     """
     record = member.record
     try:
@@ -89,6 +91,8 @@ def content_problem(member: GroupMember, full: bool) -> str | None:
             same = file_digest(record.path) == record.digest
         elif record.quick:
             same = head_tail_digest(record.path) == record.quick
+        elif record.change_ns and os.lstat(record.path).st_ctime_ns == record.change_ns:
+            same = True
         elif record.digest:
             same = file_digest(record.path) == record.digest
         else:

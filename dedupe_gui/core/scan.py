@@ -134,7 +134,9 @@ def run_scan(
             errors.append(FileError(f.key.path, cached[0].reason))
             from_cache += 1
         else:
-            records.append(ImageRecord(f.key, cached[0], f.reference, cached[1]))
+            records.append(
+                ImageRecord(f.key, cached[0], f.reference, cached[1], change_ns=f.change_ns)
+            )
             from_cache += 1
     del known
     idents: dict[str, bytes] = {}
@@ -162,7 +164,12 @@ def run_scan(
             errors.append(FileError(f.key.path, entry.reason))
         else:
             records.append(
-                ImageRecord(f.key, replace(entry, thumb=b"") if lean else entry, f.reference)
+                ImageRecord(
+                    f.key,
+                    replace(entry, thumb=b"") if lean else entry,
+                    f.reference,
+                    change_ns=f.change_ns,
+                )
             )
         if store is not None:
             store.put(f.key, entry)

@@ -328,3 +328,23 @@ def test_keeper_and_target_one_physical_file_is_refused(tmp_path: Path, trash_ho
         f"same physical file as the copy to keep ({keeper})",
     )
     assert keeper.exists() and copy.exists() and trashed(trash_home) == []
+
+
+def test_an_untouched_file_is_rechecked_without_reading_it(
+    tmp_path: Path, trash_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The scan notes the inode change time; while it has not moved, the content check of a
+    near-copy reads nothing (a window cleanup of thousands of files decodes none again)."""
+    lib = tmp_path / "lib"
+    keeper, copy = pair(lib, 16, "keeper.png", "copy.png")
+    group, scope = scan_group(lib)
+    assert all(m.record.change_ns for m in group.members)
+    import dedupe_gui.core.fingerprint as fingerprint
+
+    def no_decode(path: str, budget: object = None) -> object:
+        raise AssertionError(f"decoded {path} again")
+
+    monkeypatch.setattr(fingerprint, "fingerprint_file", no_decode)
+    (out,) = apply_removals([Removal.marked(group)], CleanupOptions(None, scope=scope))
+    assert out.status is Status.TRASHED and trashed(trash_home) == ["copy.png"]
+    assert keeper.exists() and not copy.exists()
