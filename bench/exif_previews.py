@@ -161,6 +161,9 @@ def evaluate(folder: str, repeat: int) -> dict[str, Any]:
             "precision": round(hits / len(found), 3) if found else 1.0,
             "recall": round(hits / len(truth), 3) if truth else 1.0,
             "wrong_pairs": [[os.path.relpath(p, folder) for p in pair] for pair in wrong[:10]],
+            "missed_pairs": [
+                [os.path.relpath(p, folder) for p in pair] for pair in sorted(truth - found)[:10]
+            ],
         }
         print(
             f"{name:>13}: {out[name]['seconds']:6.2f} s  read {out[name]['kb_read_per_file']:8.1f}"
@@ -169,6 +172,8 @@ def evaluate(folder: str, repeat: int) -> dict[str, Any]:
         )
         for pair in out[name]["wrong_pairs"]:
             print(f"{'':>15}wrong: {pair[0]} ~ {pair[1]}")
+        for pair in out[name]["missed_pairs"]:
+            print(f"{'':>15}missed: {pair[0]} ~ {pair[1]}")
     return out
 
 
