@@ -3,8 +3,9 @@
     python -m bench.measured OUT.json -m MODULE [ARGS ...]
 
 The module runs as ``python -m MODULE ARGS`` would (``runpy``); at exit this writes to
-OUT.json the process's ``/proc/self/io`` counters (``rchar``: bytes read through system calls,
-page cache included; ``read_bytes``: bytes fetched from storage) and its peak RSS. The wrapper
+OUT.json its CPU seconds, its ``/proc/self/io`` counters (``rchar``: bytes read through
+system calls, page cache included; ``read_bytes``: bytes fetched from storage) and its peak
+RSS. The wrapper
 itself imports only what the interpreter has already loaded, so it adds no start-up worth
 measuring. Benchmarks run every contender through it to put bytes and memory next to time.
 """
@@ -46,12 +47,15 @@ def peak_rss_kb() -> int:
 def _write(out: str) -> None:
     io = io_counters()
     peak_kb = peak_rss_kb()
+    usage = resource.getrusage(resource.RUSAGE_SELF)
     with open(out, "w") as f:
         json.dump(
             {
                 "rchar": io.get("rchar"),
                 "read_bytes": io.get("read_bytes"),
                 "peak_rss_mb": round(peak_kb / 1024, 1),
+                # On a shared machine CPU time moves less with the load than wall time does.
+                "cpu_seconds": round(usage.ru_utime + usage.ru_stime, 2),
             },
             f,
         )

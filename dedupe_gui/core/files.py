@@ -21,6 +21,7 @@ from __future__ import annotations
 import errno
 import fnmatch
 import os
+import re
 import stat
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -96,8 +97,14 @@ def skipped_link_reason(path: str) -> str:
     return f"skipped: symbolic link to {shown} (not followed; add that folder to scan it)"
 
 
-def _excluded(name: str, full: str, patterns: tuple[str, ...]) -> bool:
-    return any(fnmatch.fnmatchcase(name, pat) or fnmatch.fnmatchcase(full, pat) for pat in patterns)
+def _exclusion(patterns: tuple[str, ...]) -> Callable[[str, str], bool]:
+    """Whether an entry (its name, its full path) matches any pattern, as ``fnmatchcase``
+    would say: one regular expression for all of them, since the walk asks for every entry
+    (eight ``fnmatchcase`` calls per file were a tenth of a 100,000-file rescan)."""
+    if not patterns:
+        return lambda _name, _full: False
+    match = re.compile("|".join(f"(?:{fnmatch.translate(p)})" for p in patterns)).match
+    return lambda name, full: match(name) is not None or match(full) is not None
 
 
 def walk(
@@ -112,7 +119,7 @@ def walk(
     yielded once, as reference.
     """
     references = RootSet(options.references)
-    excludes = options.excludes + DEFAULT_EXCLUDES
+    excluded = _exclusion(options.excludes + DEFAULT_EXCLUDES)
     seen_dirs: set[tuple[int, int]] = set()
     seen_files: set[tuple[int, int]] = set()
     seen_links: set[tuple[int, int]] = set()
@@ -199,7 +206,7 @@ def walk(
                 full = entry.path
                 if not options.include_hidden and name.startswith("."):
                     continue
-                if _excluded(name, full, excludes):
+                if excluded(name, full):
                     continue
                 try:
                     est = entry.stat(follow_symlinks=False)

@@ -102,3 +102,30 @@ def test_non_utf8_names_are_kept(tmp_path: Path) -> None:
     found, errors = run([tmp_path])
     assert errors == []
     assert os.fsencode(found[0].path) == raw
+
+
+def test_exclusion_matches_like_fnmatchcase() -> None:
+    """The walk's one-expression matcher says what fnmatchcase says for every pattern."""
+    import fnmatch
+
+    from dedupe_gui.core.files import _exclusion
+
+    patterns = ("exports", "raw_*", "*/cache/*", "[ab]?.JPG", "*.tmp")
+    entries = [
+        ("exports", "/p/exports"),
+        ("Exports", "/p/Exports"),
+        ("raw_1.jpg", "/p/raw_1.jpg"),
+        ("x.jpg", "/p/cache/x.jpg"),
+        ("a1.JPG", "/p/a1.JPG"),
+        ("a1.jpg", "/p/a1.jpg"),
+        ("c.tmp", "/p/c.tmp"),
+        ("c.tmp.jpg", "/p/c.tmp.jpg"),
+        ("line\nbreak", "/p/line\nbreak"),
+    ]
+    matcher = _exclusion(patterns)
+    for name, full in entries:
+        expected = any(
+            fnmatch.fnmatchcase(name, p) or fnmatch.fnmatchcase(full, p) for p in patterns
+        )
+        assert matcher(name, full) == expected, name
+    assert not _exclusion(())("anything", "/anything")
