@@ -15,12 +15,21 @@ from dataclasses import dataclass
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QWidget
 
-from dedupe_gui.core.actions import CleanupOptions, CleanupStopped, Outcome, apply_removals
+from dedupe_gui.core.actions import (
+    CleanupOptions,
+    CleanupStopped,
+    Outcome,
+    Status,
+    apply_removals,
+)
+from dedupe_gui.core.links import LinkOptions, link_copies
+from dedupe_gui.core.models import Group
 from dedupe_gui.core.restore import RestoreOutcome, RestoreStatus, restore_files
+from dedupe_gui.core.units import human_bytes
 from dedupe_gui.review import CleanupPlan, CleanupSummary, GroupScope, ReviewGroup, ReviewSession
 from dedupe_gui.ui import cleanup_prompts as prompts
 from dedupe_gui.ui.background import TaskContext, TaskHandle, Worker
-from dedupe_gui.ui.restore_dialog import RestoreOutcomesDialog
+from dedupe_gui.ui.restore_dialog import LinkOutcomesDialog, RestoreOutcomesDialog
 from dedupe_gui.ui.services import WindowServices
 from dedupe_gui.ui.status_line import cleanup_message
 from dedupe_gui.ui.wording import plural
@@ -37,6 +46,7 @@ class _Stopped:
 class CleanupFlow(QObject):
     changed = Signal(object)  # ReviewGroup: one of its files has an outcome
     restored = Signal(object)  # list[RestoreOutcome]: the last cleanup was undone
+    linked = Signal(object)  # list[Outcome]: exact copies were replaced by hard links
     finished = Signal(object)  # CleanupSummary, after the session took it
     failed = Signal(str)
     running_changed = Signal()  # a cleanup started or ended: what is available changes
@@ -197,6 +207,77 @@ class CleanupFlow(QObject):
             self._task = None
             session.abort_cleanup()
             self._status(f"Undo stopped: {message}", 20000)
+            self.failed.emit(message)
+            self.running_changed.emit()
+
+        self._task = self._worker.start(work, done, failed)
+        self.running_changed.emit()
+
+    def _exact_groups(self) -> list[Group]:
+        """The groups on show with an exact copy of their keeper, without files already gone
+        (a group whose keeper went has no keeper to link to)."""
+        out = []
+        for g in self._session.groups:
+            members = g.group.members
+            if members[0].path in g.gone:
+                continue
+            if any(m.identical and m.path not in g.gone for m in members[1:]):
+                out.append(Group(tuple(m for m in members if m.path not in g.gone)))
+        return out
+
+    @property
+    def has_exact_copies(self) -> bool:
+        return any(
+            m.identical and m.path not in g.gone
+            for g in self._session.groups
+            if g.group.members[0].path not in g.gone
+            for m in g.group.members[1:]
+        )
+
+    def link_exact_copies(self) -> None:
+        """Replace exact copies by hard links to their keepers (core.links), off the GUI
+        thread; the session is held like during a cleanup, and a rescan follows."""
+        session = self._session
+        groups = self._exact_groups()
+        if session.cleaning or session.scanning or not groups:
+            return
+        copies = sum(1 for g in groups for m in g.members[1:] if m.identical)
+        if not self._services.ask(
+            self._window,
+            "Replace Exact Copies with Hard Links",
+            f"Replace {copies:,} exact cop{'y' if copies == 1 else 'ies'} with hard links to "
+            "the copies kept?",
+            "Every path keeps working and shows the same picture; the space of the copies is "
+            "freed. Each copy is compared byte for byte first; copies on another drive than "
+            "their keeper, in reference folders or of another user are left alone.",
+            "Replace with Links",
+        ):
+            return
+        session.cleaning = True
+        self._status("Replacing exact copies with hard links…", 0)
+        journal = self._services.journal_path
+
+        def work(_ctx: TaskContext) -> list[Outcome]:
+            return link_copies(groups, LinkOptions(journal))
+
+        def done(outcomes: list[Outcome]) -> None:
+            self._task = None
+            session.cleaning = False
+            linked = [o for o in outcomes if o.status is Status.LINKED]
+            freed = human_bytes(sum(o.bytes for o in linked))
+            n = len(linked)
+            self._status(
+                f"{n:,} cop{'y' if n == 1 else 'ies'} now hard links; {freed} freed.", 30000
+            )
+            self.running_changed.emit()
+            if len(linked) < len(outcomes):
+                LinkOutcomesDialog(outcomes, self._window).open()
+            self.linked.emit(outcomes)
+
+        def failed(message: str) -> None:
+            self._task = None
+            session.cleaning = False
+            self._status(f"Linking stopped: {message}", 20000)
             self.failed.emit(message)
             self.running_changed.emit()
 

@@ -17,6 +17,7 @@ from PySide6.QtCore import Signal
 from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent, QShowEvent
 from PySide6.QtWidgets import QMainWindow, QWidget
 
+from dedupe_gui.core.actions import Outcome, Status
 from dedupe_gui.core.models import ScanResult
 from dedupe_gui.core.restore import RestoreOutcome
 from dedupe_gui.core.scan import ScanOptions
@@ -53,6 +54,7 @@ class MainWindow(QMainWindow):
     groups_changed = Signal()
     cleanup_finished = Signal(object)  # list[Outcome]
     restore_finished = Signal(object)  # list[RestoreOutcome]
+    links_finished = Signal(object)  # list[Outcome] of core.links
     report_saved = Signal(str)
     report_loaded = Signal(str)
     task_failed = Signal(str)
@@ -136,6 +138,7 @@ class MainWindow(QMainWindow):
             "trash_current_group": self.trash_current_group,
             "clean_up_all": self.clean_up_all,
             "undo_cleanup": cleanup.undo_cleanup,
+            "link_exact_copies": cleanup.link_exact_copies,
             "reset_marks": self.reset_marks,
             "edit_rules": lambda: self.preferences.edit_rules(self),
             "edit_preferences": self.edit_preferences,
@@ -168,6 +171,7 @@ class MainWindow(QMainWindow):
         self.cleanup.finished.connect(self._cleanup_done)
         self.cleanup.failed.connect(self.task_failed)
         self.cleanup.restored.connect(self._restored)
+        self.cleanup.linked.connect(self._linked)
         self.cleanup.running_changed.connect(self._update_everything)
         self.results.saved.connect(self.report_saved)
         self.results.loaded.connect(self._report_loaded)
@@ -361,6 +365,17 @@ class MainWindow(QMainWindow):
         self._update_everything()
         self.restore_finished.emit(outcomes)
 
+    def _linked(self, outcomes: list[Outcome]) -> None:
+        """Linked copies are one file with their keeper now: a rescan (from the cache) shows
+        the groups as they are."""
+        self._update_everything()
+        if (
+            any(o.status is Status.LINKED for o in outcomes)
+            and self.commands["start_scan"].isEnabled()
+        ):
+            self.scans.start()
+        self.links_finished.emit(outcomes)
+
     def _empty_secondary(self) -> None:
         if status_line.nothing_was_read(self.session):
             self.start_scan()
@@ -402,7 +417,13 @@ class MainWindow(QMainWindow):
         facts = WindowFacts.of(
             self.session, self.current_state(), self.model.rowCount(), scan_folders
         )
-        enabled = enabled_actions(replace(facts, can_undo_cleanup=self.cleanup.can_undo))
+        enabled = enabled_actions(
+            replace(
+                facts,
+                can_undo_cleanup=self.cleanup.can_undo,
+                has_exact_copies=self.cleanup.has_exact_copies,
+            )
+        )
         apply_enabled(self.commands, enabled)
         self.act_rotations.setEnabled(enabled["rotations"])
         self.threshold.setEnabled(enabled["threshold"])

@@ -1,4 +1,5 @@
-"""What an undone cleanup put back, and what it could not (with where those files are)."""
+"""What an undone cleanup put back, and what it could not (with where those files are); what
+replacing exact copies with hard links did."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from collections.abc import Sequence
 
 from PySide6.QtWidgets import QWidget
 
+from dedupe_gui.core.actions import Outcome, Status
 from dedupe_gui.core.restore import RestoreOutcome, RestoreStatus
 from dedupe_gui.ui.dialogs import _PathTableDialog
 
@@ -20,3 +22,14 @@ class RestoreOutcomesDialog(_PathTableDialog):
         )
         rows = [(o.status.value, o.path, o.reason) for o in outcomes]
         super().__init__("Undo cleanup", intro, ("Result", "File", "Reason"), rows, parent)
+
+
+class LinkOutcomesDialog(_PathTableDialog):
+    def __init__(self, outcomes: Sequence[Outcome], parent: QWidget | None = None) -> None:
+        linked = sum(1 for o in outcomes if o.status is Status.LINKED)
+        intro = (
+            f"{linked} of {len(outcomes)} exact copies are now hard links to the copy kept. "
+            "The others were left as they were, for the reason given."
+        )
+        rows = [(o.status.value, o.path, o.reason) for o in outcomes]
+        super().__init__("Exact copies as links", intro, ("Result", "File", "Reason"), rows, parent)

@@ -62,6 +62,9 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("undo_cleanup", "&Undo Cleanup", None,
                "Put the files of the last cleanup back where they were (never over a file)",
                "&Group"),
+    ActionSpec("link_exact_copies", "Replace Exact Copies with &Hard Links…", None,
+               "Byte-identical copies on the keeper's drive become hard links to it: every "
+               "path keeps working and their space is freed", "&Group"),
     ActionSpec("reset_marks", "&Reset Marks", None,
                "Go back to the suggested marks in every group", "&Group",
                separator_before=True),
@@ -92,6 +95,7 @@ class WindowFacts:
     can_undo: bool = False
     can_redo: bool = False
     can_undo_cleanup: bool = False  # the last cleanup removed files and a journal holds them
+    has_exact_copies: bool = False  # some group holds a byte-identical copy of its keeper
 
     @staticmethod
     def of(
@@ -131,6 +135,7 @@ def enabled_actions(f: WindowFacts) -> dict[str, bool]:
         "trash_current_group": f.has_group and not busy and f.group_has_marks,
         "clean_up_all": not busy and f.groups > 0,
         "undo_cleanup": f.can_undo_cleanup and not busy,
+        "link_exact_copies": f.has_exact_copies and not busy,
         "reset_marks": settled and f.groups > 0,
         "edit_rules": settled,
         "edit_preferences": settled,
