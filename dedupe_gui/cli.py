@@ -369,17 +369,19 @@ def _print_text(out: IO[str], groups: Sequence[Group], result: ScanResult) -> No
     _print_errors(out, result.errors)
     s = summarise(groups)
     st = result.stats
+    skipped = sum(e.error.startswith("skipped:") for e in result.errors)
+    links = f"{skipped} links skipped, " if skipped else ""
     print(
         f"{s.groups} groups, {s.duplicates} duplicates, {human_bytes(s.reclaimable_bytes)} "
         f"can be freed. {st.images} images ({st.from_cache} from cache), "
-        f"{len(result.errors)} errors, {human_duration(st.seconds)}.",
+        f"{len(result.errors) - skipped} errors, {links}{human_duration(st.seconds)}.",
         file=out,
     )
 
 
 def _print_errors(out: IO[str], errors: Sequence[FileError]) -> None:
-    links = [e for e in errors if e.error.startswith("skipped: symbolic link")]
-    unread = [e for e in errors if not e.error.startswith("skipped: symbolic link")]
+    links = [e for e in errors if e.error.startswith("skipped:")]
+    unread = [e for e in errors if not e.error.startswith("skipped:")]
     if links:
         print(
             f"Skipped {len(links)} symbolic links (--follow-links follows links to folders):",

@@ -261,7 +261,18 @@ def _link(
     except OSError as exc:
         return FileError(full, _unreadable(exc))
     if options.follow_links and stat.S_ISDIR(st.st_mode):
-        return FollowedLink(full, os.path.realpath(full))
+        target = os.path.realpath(full)
+        here = os.path.realpath(os.path.dirname(full))
+        if here == target or here.startswith(target.rstrip(os.sep) + os.sep):
+            # A link to a folder that holds it (``ln -s / x``, ``ln -s .. up``) would make
+            # the whole of that folder, up to the machine, a chosen folder: never followed.
+            if not link_once(full, lst):
+                return None
+            return FileError(
+                full,
+                f"skipped: symbolic link to {target}, a folder that holds it (never followed)",
+            )
+        return FollowedLink(full, target)
     if not (stat.S_ISDIR(st.st_mode) or stat.S_ISREG(st.st_mode)):
         return None
     if not link_once(full, lst):

@@ -60,11 +60,15 @@ def test_followed_folder_link_counts_as_a_chosen_folder(
     small = save(img.resize((200, 150)), s / "a.jpg")
     large = save(img, o / "a-large.jpg")
     (s / "l").symlink_to(o)
+    (s / "root").symlink_to("/")  # followed, it would make the whole machine a chosen folder
+    (s / "up").symlink_to("..")
     large_bytes = large.read_bytes()
     status, out, _ = cli(
         ["scan", str(s), "--no-cache", "--follow-links", "--apply", "trash"], capsys
     )
     assert status == 0, out
+    assert f"{s / 'root'}: skipped: symbolic link to /, a folder that holds it" in out
+    assert f"{s / 'up'}: skipped: symbolic link to {tmp_path}, a folder that holds it" in out
     assert trashed(trash_home) == ["a.jpg"] and not small.exists()
     assert large.read_bytes() == large_bytes
 
