@@ -55,9 +55,10 @@ def is_dark(palette: QPalette) -> bool:
     return palette.color(QPalette.ColorRole.Window).lightness() < 128
 
 
-def apply_scheme(app: QApplication) -> None:
-    """Make the palette agree with the desktop's scheme (see the module's docstring)."""
-    scheme = QGuiApplication.styleHints().colorScheme()
+def apply_scheme(app: QApplication, scheme: Qt.ColorScheme | None = None) -> None:
+    """Make the palette agree with ``scheme`` (default: the desktop's; see the module)."""
+    if scheme is None:
+        scheme = QGuiApplication.styleHints().colorScheme()
     if scheme == Qt.ColorScheme.Dark and not is_dark(app.palette()):
         app.setPalette(dark_palette())
         app.setProperty("dedupeDarkPalette", True)
