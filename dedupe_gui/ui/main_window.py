@@ -43,6 +43,8 @@ from dedupe_gui.ui.window_layout import (
     first_layout,
     restore_layout,
     save_layout,
+    show_state,
+    show_summary,
 )
 from dedupe_gui.ui.wording import plural
 
@@ -387,30 +389,12 @@ class MainWindow(QMainWindow):
     # == state shown ==========================================================================
 
     def _update_everything(self) -> None:
-        self.setWindowTitle(status_line.window_title(self.session.paths))
-        if self.model.rowCount() > 0:
-            self.stack.setCurrentWidget(self.splitter)
-        else:
-            self.stack.setCurrentWidget(self.empty)
-            page = status_line.empty_page(self.session, self.prefs.recent)
-            self.empty.show_message(
-                page.title, page.body, page.button, page.hint, page.secondary, page.warning
-            )
-        self.notice.show_notice(status_line.notice_text(self.session))
+        show_state(self, self.parts, self.session, self.prefs.recent)
         self._update_summary()
         self._update_actions()
-        n = len(self.session.errors)
-        self.errors_button.setText(f"⚠ {plural(n, 'unreadable file')}")
-        self.errors_button.setVisible(n > 0)
 
     def _update_summary(self) -> None:
-        if self.panel.state is not None:  # groups come and go: the heading counts them again
-            self.panel.set_title(self.review.group_title())
-        text, tip = status_line.summary_text(self.session)
-        self.summary.setText(text)
-        self.summary.setToolTip(tip)
-        records = len(self.session.records)
-        self.stats_label.setText(f"{records:,} photos" if self.session.has_results else "")
+        show_summary(self.parts, self.session, self.review.group_title())
 
     def _update_actions(self) -> None:
         scan_folders = bool(self.folders.paths(Role.SCAN))

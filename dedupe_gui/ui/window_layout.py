@@ -24,7 +24,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from dedupe_gui.ui import toolbar
+from dedupe_gui.review import ReviewSession
+from dedupe_gui.ui import status_line, toolbar
 from dedupe_gui.ui.empty_state import EmptyState
 from dedupe_gui.ui.folders_panel import FoldersPanel
 from dedupe_gui.ui.group_model import GroupListModel
@@ -36,6 +37,7 @@ from dedupe_gui.ui.threshold_bar import ThresholdBar
 from dedupe_gui.ui.thumbnails import ThumbnailCache
 from dedupe_gui.ui.widgets import NoticeBar
 from dedupe_gui.ui.window_actions import ACTIONS
+from dedupe_gui.ui.wording import plural
 
 
 @dataclass(frozen=True, slots=True)
@@ -223,3 +225,34 @@ def first_layout(window: QMainWindow, parts: Parts) -> None:
     window.resizeDocks([parts.folders_dock], [dock_width], Qt.Orientation.Horizontal)
     rest = width - parts.folders_dock.width()
     parts.splitter.setSizes([max(220, min(280, rest // 4)), rest])
+
+
+def show_state(
+    window: QMainWindow, parts: Parts, session: ReviewSession, recent: Sequence[str]
+) -> None:
+    """The title, the page (groups, or what to do when there are none), the notice above the
+    list, and the unreadable-files button, as the session stands."""
+    window.setWindowTitle(status_line.window_title(session.paths))
+    if parts.model.rowCount() > 0:
+        parts.stack.setCurrentWidget(parts.splitter)
+    else:
+        parts.stack.setCurrentWidget(parts.empty)
+        page = status_line.empty_page(session, recent)
+        parts.empty.show_message(
+            page.title, page.body, page.button, page.hint, page.secondary, page.warning
+        )
+    parts.notice.show_notice(status_line.notice_text(session))
+    n = len(session.errors)
+    parts.errors_button.setText(f"⚠ {plural(n, 'unreadable file')}")
+    parts.errors_button.setVisible(n > 0)
+
+
+def show_summary(parts: Parts, session: ReviewSession, group_title: str) -> None:
+    """The line above the list, the heading of the group on show, the count in the status bar."""
+    if parts.panel.state is not None:  # groups come and go: the heading counts them again
+        parts.panel.set_title(group_title)
+    text, tip = status_line.summary_text(session)
+    parts.summary.setText(text)
+    parts.summary.setToolTip(tip)
+    records = len(session.records)
+    parts.stats_label.setText(f"{records:,} photos" if session.has_results else "")
