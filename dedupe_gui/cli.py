@@ -354,8 +354,7 @@ def _print_text(out: IO[str], groups: Sequence[Group], result: ScanResult) -> No
                 notes.append("identical")
             if r.reference:
                 notes.append("reference")
-            if m.orientation:
-                notes.append(m.orientation)
+            notes.extend(m.differences or ((m.orientation,) if m.orientation else ()))
             dist = "" if m is g.suggested_keeper else f"d={m.distance}"
             res = f"{fp.width}x{fp.height}"
             print(

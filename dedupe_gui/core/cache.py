@@ -60,7 +60,7 @@ CREATE TABLE IF NOT EXISTS fingerprints (
     error TEXT,
     thumb BLOB,
     turned BLOB,
-    look BLOB  -- _pack_look: the grey flag and the fine thumbnail
+    look BLOB  -- _pack_look: the grey flag, the window hashes and the fine thumbnail
 );
 -- What a file's content is, besides where it was (core.identity): a renamed, moved or
 -- copied-with-times photo is found here by content and not decoded again.
@@ -108,37 +108,45 @@ def _unpack_turned(blob: bytes | None) -> tuple[int, ...]:
 
 def _pack_look(fp: Fingerprint) -> bytes | None:
     """One flag byte (the grey flag in bits 0-1: 0 unknown, 1 colour, 2 grey; bit 2: a fine
-    thumbnail follows), then the fine thumbnail."""
-    if fp.grey is None and not fp.fine:
+    thumbnail follows), the count of window hashes, the window hashes (8 bytes each,
+    big-endian), then the fine thumbnail."""
+    if fp.grey is None and not fp.fine and not fp.windows:
         return None
     flag = (0 if fp.grey is None else 2 if fp.grey else 1) | (_HAS_FINE if fp.fine else 0)
-    return bytes([flag]) + fp.fine
+    return bytes([flag, len(fp.windows)]) + (_pack_turned(fp.windows) or b"") + fp.fine
 
 
-def _unpack_look(blob: bytes | None) -> tuple[bool | None, bool, bytes]:
-    """The grey flag, whether a fine thumbnail is stored, and the fine thumbnail (empty when
-    only the flag byte was read)."""
-    if not blob:
-        return None, False, b""
-    grey = blob[0] & 3
-    return (None if grey == 0 else grey == 2), bool(blob[0] & _HAS_FINE), bytes(blob[1:])
+def _unpack_look(blob: bytes | None) -> tuple[bool | None, bool, tuple[int, ...], bytes]:
+    """The grey flag, whether a fine thumbnail is stored, the window hashes and the fine
+    thumbnail (empty when only the head of the blob was read)."""
+    if not blob or len(blob) < 2 or len(blob) < 2 + 8 * blob[1]:
+        return None, False, (), b""
+    flag, count = blob[0], blob[1]
+    end = 2 + 8 * count
+    grey = flag & 3
+    windows = _unpack_turned(blob[2:end])
+    return (None if grey == 0 else grey == 2), bool(flag & _HAS_FINE), windows, bytes(blob[end:])
 
 
 _FINGERPRINT_COLUMNS: Final = (
     "hash, width, height, format, taken, camera, orientation, thumb, turned, look"
 )
 _FINGERPRINT_COLUMNS_NO_THUMB: Final = (
-    "hash, width, height, format, taken, camera, orientation, NULL, turned, substr(look, 1, 1)"
+    "hash, width, height, format, taken, camera, orientation, NULL, turned, "
+    f"substr(look, 1, {2 + 8 * 10})"  # the flags and the window hashes (core.windows)
 )
 _HAS_FINE: Final = 4
 # Paths per ``IN (...)`` query: under SQLite's historical limit of 999 parameters.
 _PARAMS_PER_QUERY: Final = 900
 
 
-def _fingerprint(row: Sequence[Any]) -> Fingerprint:
-    """A Fingerprint from the values of ``_FINGERPRINT_COLUMNS``, in that order."""
+def _fingerprint(row: Sequence[Any], with_fine: bool = True) -> Fingerprint:
+    """A Fingerprint from the values of ``_FINGERPRINT_COLUMNS``, in that order;
+    ``with_fine=False`` for rows read with ``_FINGERPRINT_COLUMNS_NO_THUMB``."""
     value, width, height, fmt, taken, camera, orientation, thumb, turned, look = row
-    grey, detailed, fine = _unpack_look(look)
+    grey, detailed, windows, fine = _unpack_look(look)
+    if not with_fine:
+        fine = b""  # only the head of the blob was read
     return Fingerprint(
         _from_db(value),
         width,
@@ -152,6 +160,7 @@ def _fingerprint(row: Sequence[Any]) -> Fingerprint:
         fine=fine,
         grey=grey,
         detailed=detailed,
+        windows=windows,
     )
 
 
@@ -400,7 +409,7 @@ class FingerprintStore:
             elif thumbs:
                 out.append((_fingerprint(row[4:]), digest))
             else:
-                out.append((_fingerprint(row[4:]), digest))
+                out.append((_fingerprint(row[4:], with_fine=False), digest))
         return out
 
     def fines(self, keys: Sequence[FileKey]) -> list[bytes]:
@@ -410,7 +419,7 @@ class FingerprintStore:
         for key in keys:
             row = rows.get(_path_blob(key.path))
             ok = row is not None and row[0] == key.size and row[1] == key.mtime_ns
-            out.append(_unpack_look(row[2])[2] if ok and row is not None else b"")
+            out.append(_unpack_look(row[2])[3] if ok and row is not None else b"")
         return out
 
     def thumbs(self, keys: Sequence[FileKey]) -> list[bytes]:

@@ -33,6 +33,7 @@ from dedupe_gui.core.decode import (
 from dedupe_gui.core.models import Fingerprint
 from dedupe_gui.core.orientations import TRANSPOSES, dhash_bits, small_pair, turned_hashes
 from dedupe_gui.core.verify import THUMB_SIDE, fine_thumbnail, thumbnail
+from dedupe_gui.core.windows import window_hashes
 
 # Shortest side left after draft decoding. The dHash sees 9x8 pixels; 64 gives LANCZOS
 # enough source pixels that the drafted and the full decode mostly agree or differ by a bit;
@@ -173,6 +174,7 @@ def fingerprint_file(path: str, budget: MemoryBudget | None = None) -> Fingerpri
             turned = turned_hashes(wide, across)
             thumb = thumbnail(grey, EXIF_TRANSPOSE.get(orientation))
             fine = fine_thumbnail(grey, thumb, EXIF_TRANSPOSE.get(orientation))
+            windows = window_hashes(grey, EXIF_TRANSPOSE.get(orientation))
     except DecodeError as exc:
         raise FingerprintError(str(exc)) from exc
     except Exception as exc:  # every decoder failure is one file's problem, never the scan's
@@ -192,4 +194,5 @@ def fingerprint_file(path: str, budget: MemoryBudget | None = None) -> Fingerpri
         fine=fine,
         grey=colourless,
         detailed=bool(fine),
+        windows=windows,
     )

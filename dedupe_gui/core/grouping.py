@@ -26,6 +26,7 @@ import numpy as np
 import numpy.typing as npt
 
 from dedupe_gui.core.companions import JPEG_PARTNER, RAW_PARTNER
+from dedupe_gui.core.differences import describe
 from dedupe_gui.core.grouping_options import GroupingOptions
 from dedupe_gui.core.hamming import Pairs, cross_pairs, self_pairs
 from dedupe_gui.core.keeper import keeper_key
@@ -35,7 +36,9 @@ from dedupe_gui.core.verify import (
     DEFAULT_MAX_RESIDUAL,
     FLAT_DETAIL,
     THUMB_SIDE,
+    border_of,
     detail,
+    explain,
     fines_to_array,
     hopeless,
     residuals,
@@ -52,6 +55,12 @@ ThumbSource = Callable[[Sequence[FileKey]], Sequence[bytes]]
 
 # Keepers whose thumbnail checks are batched together (see SimilarityIndex._prefetch).
 _WAVE = 256
+# Largest distance between a file's hash and a window hash of another that makes a
+# candidate: windows multiply the chances of a chance match, and trims within 10 bits of a
+# window are 88-100 % of those measured (core.windows).
+_WINDOW_BITS = 10
+# Orientations from this one on swap width and height (core.orientations).
+_FIRST_QUARTER_TURN = 4
 # Pairs whose fine thumbnails (16 KB each, decompressed) are checked at once.
 _FINE_BATCH = 512
 
@@ -134,6 +143,9 @@ class SimilarityIndex:
         self._turned_pairs = Pairs.empty()
         self._turned_threshold = -1
         self._turned_index: tuple[npt.NDArray[np.uint64], I64, I64] | None = None
+        self._window_pairs = Pairs.empty()
+        self._window_threshold = -1
+        self._window_index: tuple[npt.NDArray[np.uint64], I64, I64] | None = None
         # Records sharing each unique hash, in record order: order[bounds[u]:bounds[u + 1]].
         self._order: I64 = np.argsort(self._inverse, kind="stable").astype(np.int64)
         self._bounds: I64 = np.searchsorted(
@@ -149,6 +161,7 @@ class SimilarityIndex:
         self._has_thumb = np.zeros(0, dtype=bool)
         self._signatures = np.zeros((0, 256), dtype=np.float32)
         self._flat = np.zeros(0, dtype=bool)
+        self._framed = np.zeros(0, dtype=bool)  # a uniform border around the picture
         # Which records have a fine thumbnail (core.verify), and a source for it when the
         # records do not carry it (loaded from a cache without thumbnails).
         self._fine_source = fines
@@ -157,6 +170,9 @@ class SimilarityIndex:
             dtype=bool,
             count=n,
         )
+        self._shape: npt.NDArray[np.float32] | None = None
+        # What tells a file from a keeper, by (keeper, file, turn): kept across thresholds.
+        self._said: dict[tuple[int, int, int], tuple[str, ...]] = {}
         # Residuals already computed, by pair_id: kept across thresholds.
         self._checked: dict[int, float] = dict(known_checks or {})
         self._new_checks: dict[int, float] = {}
@@ -194,6 +210,39 @@ class SimilarityIndex:
                 [np.zeros(same_a.size, np.int64), pairs.distance[which].astype(np.int64)]
             ),
         )
+
+    def _windowed(self, threshold: int) -> _Candidates:
+        """Record pairs where one file's upright hash is within ``threshold`` (at most
+        ``_WINDOW_BITS``) of the hash of a window of another: a trimmed edge, the centred
+        square, the picture inside a border (core.windows). ``distance`` is still the one
+        between the two files' own hashes."""
+        if self._window_index is None:
+            values: list[int] = []
+            owner: list[int] = []
+            for i, r in enumerate(self.records):
+                values.extend(r.fingerprint.windows)
+                owner.extend([i] * len(r.fingerprint.windows))
+            uniq, inv = np.unique(np.array(values, dtype=np.uint64), return_inverse=True)
+            order = np.argsort(inv.reshape(-1), kind="stable")
+            self._window_index = (
+                uniq,
+                np.searchsorted(inv.reshape(-1)[order], np.arange(uniq.size + 1)).astype(np.int64),
+                np.array(owner, np.int64)[order],
+            )
+        uniq, bounds, owners = self._window_index
+        bits = min(threshold, _WINDOW_BITS)
+        if bits > self._window_threshold:
+            self._window_pairs = cross_pairs(self._unique, uniq, bits)
+            self._window_threshold = bits
+        pairs = self._window_pairs
+        keep = pairs.distance <= bits
+        pos_a, slot, _ = _cross(self._bounds, pairs.a[keep], bounds, pairs.b[keep])
+        a, b = self._order[pos_a], owners[slot]
+        other = a != b
+        a, b = a[other], b[other]
+        hashes = self._unique[self._inverse]
+        distance = np.bitwise_count(hashes[a] ^ hashes[b]).astype(np.int64)
+        return _Candidates(a, b, np.zeros(a.size, np.int64), distance)
 
     def _turned(self, threshold: int) -> _Candidates:
         """Record pairs where one file's upright hash is within ``threshold`` of another's
@@ -340,10 +389,12 @@ class SimilarityIndex:
                 self._has_thumb = _grown(self._has_thumb, capacity)
                 self._signatures = _grown(self._signatures, capacity)
                 self._flat = _grown(self._flat, capacity)
+                self._framed = _grown(self._framed, capacity)
             self._thumbs[start:end] = thumbs
             self._has_thumb[start:end] = has
             self._signatures[start:end] = signatures(thumbs)
             self._flat[start:end] = detail(thumbs) < FLAT_DETAIL
+            self._framed[start:end] = [border_of(t, loose=True) is not None for t in thumbs]
             self._thumb_row[missing] = np.arange(start, end, dtype=np.int64)
             self._loaded = end
         return self._thumb_row[wanted]
@@ -361,8 +412,15 @@ class SimilarityIndex:
         for k in np.unique(turn).tolist():
             sel = turn == k
             sig_b[sel] = transform_grid(sig_b[sel], k)
-        ruled_out = both & hopeless(
-            self._signatures[a], sig_b.reshape(-1, 256), self._flat[a] | self._flat[b]
+        # A framed copy, or one of another shape (a square crop), correlates poorly before
+        # it is reframed (core.verify._second_chance): never ruled out here.
+        shapes = self._aspects(rec_a, rec_b, turn)
+        ratio = shapes[:, 0] / shapes[:, 1]
+        reframable = self._framed[a] | self._framed[b] | (ratio > 1.1) | (ratio < 1 / 1.1)
+        ruled_out = (
+            both
+            & ~reframable
+            & hopeless(self._signatures[a], sig_b.reshape(-1, 256), self._flat[a] | self._flat[b])
         )
         out[ruled_out] = np.inf
         both &= ~ruled_out
@@ -393,7 +451,11 @@ class SimilarityIndex:
                     fa, _ = fines_to_array(self._fines_of(rec_a[part]))
                     fb, _ = fines_to_array(self._fines_of(rec_b[part]))
                     fb = _turn_stack(fb, turn[part])
-                out[part] = residuals(ta, tb, self._good_enough, fa, fb)
+                # Reframing (a border trimmed, a crop to the other's shape) is not offered
+                # to two pictures of flat areas and edges: slides and pages have uniform
+                # margins, and reframed pairs skip the fine check that tells them apart.
+                shapes = None if with_fine else self._aspects(rec_a[part], rec_b[part], turn[part])
+                out[part] = residuals(ta, tb, self._good_enough, fa, fb, shapes)
         return out
 
     def _fines_of(self, records: I64) -> list[bytes]:
@@ -402,6 +464,62 @@ class SimilarityIndex:
         if self._fine_source is None or all(r.fingerprint.fine for r in chosen):
             return [r.fingerprint.fine for r in chosen]
         return list(self._fine_source([r.key for r in chosen]))
+
+    def _aspects(self, a: I64, b: I64, turn: I64) -> npt.NDArray[np.float32]:
+        """(width / height of ``a``, of ``b`` turned by ``turn``) per pair, as displayed."""
+        if self._shape is None:
+            self._shape = np.array(
+                [(r.fingerprint.width, max(1, r.fingerprint.height)) for r in self.records],
+                dtype=np.float32,
+            ).reshape(-1, 2)
+        ratio = self._shape[:, 0] / self._shape[:, 1]
+        rb = ratio[b]
+        quarter = turn >= _FIRST_QUARTER_TURN
+        rb[quarter] = 1 / rb[quarter]
+        out: npt.NDArray[np.float32] = np.stack([ratio[a], rb], axis=1).astype(np.float32)
+        return out
+
+    def _differences(self, keeper: int, others: I64, turns: I64) -> list[tuple[str, ...]]:
+        """What tells each of ``others`` (turned by ``turns``) from ``keeper``, in words
+        (core.differences); computed once per pair and kept, like the residuals."""
+        todo = [
+            j
+            for j, (o, t) in enumerate(zip(others.tolist(), turns.tolist(), strict=True))
+            if (keeper, o, t) not in self._said
+        ]
+        if not todo:
+            return [
+                self._said[(keeper, o, t)]
+                for o, t in zip(others.tolist(), turns.tolist(), strict=True)
+            ]
+        row_k = int(self._thumb_rows(np.array([keeper], dtype=np.int64))[0])
+        rows = self._thumb_rows(others)
+        has = [j for j in todo if self._has_thumb[row_k] and self._has_thumb[rows[j]]]
+        warps: dict[int, tuple[npt.NDArray[np.float32], npt.NDArray[np.bool_]]] = {}
+        if has:
+            sel = np.array(has, dtype=np.int64)
+            member = _turn_stack(self._thumbs[rows[sel]], turns[sel])
+            kept = np.repeat(self._thumbs[row_k][None], sel.size, axis=0)
+            params, differing = explain(member, kept)
+            warps = {j: (params[n], differing[n]) for n, j in enumerate(has)}
+        whole = (np.array([1.0, 1.0, 0.0, 0.0], np.float32), np.zeros((8, 8), dtype=bool))
+        keeper_border = border_of(self._thumbs[row_k]) if self._has_thumb[row_k] else None
+        for j in todo:
+            o, t = int(others[j]), int(turns[j])
+            params, differing = warps.get(j, whole)
+            member_thumb = _turn_stack(self._thumbs[rows[j]][None], np.array([t]))[0]
+            self._said[(keeper, o, t)] = describe(
+                self.records[keeper],
+                self.records[o],
+                relation(t),
+                params,
+                differing,
+                border_of(member_thumb) if self._has_thumb[rows[j]] else None,
+                keeper_border,
+            )
+        return [
+            self._said[(keeper, o, t)] for o, t in zip(others.tolist(), turns.tolist(), strict=True)
+        ]
 
     def _ranking(self, rules: tuple[str, ...]) -> tuple[list[int], I64]:
         """Records best keeper first, and each record's place in that order (kept per rules)."""
@@ -436,6 +554,8 @@ class SimilarityIndex:
         parts = [self._plain(threshold)]
         if options.rotations:
             parts.append(self._turned(threshold))
+        if options.trims:
+            parts.append(self._windowed(threshold))
         if stop():
             raise GroupingStopped
         candidates = _Candidates.concat(parts)
@@ -478,12 +598,14 @@ class SimilarityIndex:
                     continue
             taken[others] = True
             order = np.lexsort((rank[others], d))
+            others, d, k = others[order], d[order], k[order]
+            said = self._differences(best, others, k)
             group = _make_group(
                 self.records[best],
                 [
-                    (self.records[i], dd, relation(kk))
-                    for i, dd, kk in zip(
-                        others[order].tolist(), d[order].tolist(), k[order].tolist(), strict=True
+                    (self.records[i], dd, relation(kk), words)
+                    for i, dd, kk, words in zip(
+                        others.tolist(), d.tolist(), k.tolist(), said, strict=True
                     )
                 ],
             )
@@ -584,12 +706,14 @@ def _adjacency(c: _Candidates, n: int) -> tuple[I64, I64, I64, I64]:
     return indptr, dst, dist, turn
 
 
-def _make_group(keeper: ImageRecord, others: list[tuple[ImageRecord, int, str]]) -> Group | None:
+def _make_group(
+    keeper: ImageRecord, others: list[tuple[ImageRecord, int, str, tuple[str, ...]]]
+) -> Group | None:
     """A group, or None when nothing in it could be removed (every other file is reference)."""
-    if all(r.reference for r, _, _ in others):
+    if all(r.reference for r, _, _, _ in others):
         return None
     members = [GroupMember(keeper, 0, identical=False, keep=True)]
-    for record, distance, turned in others:
+    for record, distance, turned, said in others:
         identical = (
             distance == 0
             and not turned
@@ -599,7 +723,12 @@ def _make_group(keeper: ImageRecord, others: list[tuple[ImageRecord, int, str]])
         )
         members.append(
             GroupMember(
-                record, distance, identical=identical, keep=record.reference, orientation=turned
+                record,
+                distance,
+                identical=identical,
+                keep=record.reference,
+                orientation=turned,
+                differences=() if identical else said,
             )
         )
     return Group(tuple(members))

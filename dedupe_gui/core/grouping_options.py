@@ -23,7 +23,9 @@ class GroupingOptions:
     degrees or mirrored (core.orientations). ``max_residual``: the thumbnail check's limit;
     None is the measured default, ``core.verify.DEFAULT_MAX_RESIDUAL``. ``shot_partners``: also
     offer a RAW file and the JPEG the camera wrote beside it as copies of each other
-    (core.companions); by default they are one shot.
+    (core.companions); by default they are one shot. ``trims``: also find copies trimmed on
+    some edges, cropped square or framed by a border, through the hashes of windows of each
+    picture (core.windows); the thumbnail check confirms them as any other candidate.
     """
 
     threshold: int = DEFAULT_THRESHOLD
@@ -32,6 +34,7 @@ class GroupingOptions:
     rotations: bool = False
     max_residual: float | None = None
     shot_partners: bool = False
+    trims: bool = True
 
     def __post_init__(self) -> None:
         if not 0 <= self.threshold <= MAX_THRESHOLD:

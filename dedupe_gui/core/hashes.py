@@ -9,7 +9,9 @@ from __future__ import annotations
 from typing import Final
 
 # Bump when the meaning of a stored fingerprint changes: cached values are then recomputed.
-ALGORITHM_VERSION: Final = 3  # 2: thumbnail and turned hashes; 3: fine thumbnail, grey flag
+ALGORITHM_VERSION: Final = (
+    3  # 2: thumbnail and turned hashes; 3: fine thumbnail, grey flag, windows
+)
 
 
 def hash_to_hex(value: int) -> str:

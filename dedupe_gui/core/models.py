@@ -45,6 +45,9 @@ class Fingerprint:
     # A fine thumbnail is stored for this picture even where ``fine`` was not loaded (a cache
     # read without thumbnails fetches it when a pair needs it).
     detailed: bool = False
+    # dHashes of parts of the displayed picture (trimmed edges, the centred square, the
+    # picture inside a border): how trimmed and framed copies are found (core.windows).
+    windows: tuple[int, ...] = field(default=(), repr=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -172,6 +175,9 @@ class GroupMember:
     identical: bool = False  # byte-for-byte the same content as the keeper
     keep: bool = False  # preselected to stay (the keeper, and every reference file)
     orientation: str = ""  # how it looks next to the keeper: "" (same way up), "mirrored", ...
+    # How it differs from the keeper where the check can tell ("trimmed 8 % left", "border
+    # added", "overlay at the bottom", "greyscale", ...; core.differences). Empty for keepers.
+    differences: tuple[str, ...] = ()
 
     @property
     def path(self) -> str:

@@ -54,6 +54,7 @@ CSV_FIELDS = (
     "reference",
     "hash",
     "orientation",
+    "differences",
     "digest",
     "companions",
     "quick",
@@ -106,6 +107,9 @@ def _file_dict(m: GroupMember) -> dict[str, Any]:
         # How the file looks next to the keeper: "" (same way up), "mirrored", "rotated 180°",
         # ... (only files found by a rotation-aware scan are turned).
         "orientation": m.orientation,
+        # How it differs from the keeper where the check can tell: ["trimmed 8 % left",
+        # "overlay at the bottom", "greyscale", ...]; empty for the keeper (core.differences).
+        "differences": list(m.differences),
         # Files that go with this one when it is removed (Live video, sidecars, RAW twin).
         "companions": [
             {
@@ -163,6 +167,7 @@ def to_csv(report: Report) -> str:
             row.update(
                 group=n,
                 companions=shown(describe(m.companions)),
+                differences="; ".join(m.differences),
                 **encode_path(g.suggested_keeper.path, "keeper"),
             )
             writer.writerow({k: ("" if row.get(k) is None else row[k]) for k in CSV_FIELDS})
@@ -196,6 +201,7 @@ def _member(d: dict[str, Any]) -> GroupMember:
             _bool(d.get("identical", False)),
             _bool(d["keep"]),
             orientation=str(d.get("orientation") or ""),
+            differences=_differences(d.get("differences")),
         )
     except (KeyError, TypeError, ValueError) as exc:
         raise ReportError(f"a file entry is incomplete or malformed ({exc})") from exc
@@ -216,6 +222,15 @@ def _companions(value: object) -> tuple[Companion, ...]:
         for c in value
         if isinstance(c, dict)
     )
+
+
+def _differences(value: object) -> tuple[str, ...]:
+    """A list (JSON) or a "; "-joined text (CSV); absent in reports of older versions."""
+    if isinstance(value, str):
+        return tuple(part.strip() for part in value.split(";") if part.strip())
+    if isinstance(value, list):
+        return tuple(str(v) for v in value)
+    return ()
 
 
 def _bool(value: object) -> bool:

@@ -37,7 +37,6 @@ docs/ACCURACY.md has the measurements behind each choice.
 
 from __future__ import annotations
 
-import functools
 import zlib
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -47,6 +46,18 @@ import numpy as np
 import numpy.typing as npt
 from PIL import Image
 
+from dedupe_gui.core.align import (
+    compact_tiles,
+    gauss_newton,
+    highpass,
+    normalise,
+    quantile,
+    smooth,
+    smooth_field,
+    tile_sum,
+    warp,
+)
+from dedupe_gui.core.windows import content_box
 from dedupe_gui.core.workers import default_workers
 
 F32 = npt.NDArray[np.float32]
@@ -83,19 +94,25 @@ _HOPELESS: Final = 0.5
 _SKIP_ALIGN: Final = 0.03
 # Share of a thumbnail that must land inside the other after alignment.
 _MIN_COVERAGE: Final = 0.85
-_SCALE_LIMITS: Final = (0.8, 1.25)
-_SHIFT_LIMIT: Final = 0.15
+# Pictures whose shapes differ by more than this ratio are also compared as a crop of the
+# wider one (_second_chance). _WHOLE: warp parameters of the whole picture.
+_ASPECT_FROM: Final = 1.1
+_WHOLE: Final = (1.0, 1.0, 0.0, 0.0)
+# On a 32x32 thumbnail a border is flat to within a grey level or two; a smooth sky is not
+# quite, which keeps it from counting as one.
+_THUMB_BORDER_TOLERANCE: Final = 3
+# Tile error (normalised units) above which ``explain`` calls a tile different.
+_EXPLAIN_TILE: Final = 0.6
 _COARSE_STEPS: Final = 6
 _FINE_STEPS: Final = 3
 # The forgiving reading (see _judge): an 8x8 grid of tiles, of which the best 80 % set the
 # normalisation (an overlay, a caption bar may cover the rest); tiles still differing by more
-# than _BAD_TILE (normalised units) must fit in one box of at most _OVERLAY_AREA of the
+# than _BAD_TILE (normalised units) must fit in one box of at most align.OVERLAY_AREA of the
 # picture. _LOG_OFFSET keeps the log ratio of the smooth gain field finite on black.
 _TILES: Final = 8
 _INLIER_SHARE: Final = 0.8
 _INLIER_TILES: Final = int(_TILES * _TILES * _INLIER_SHARE)
 _BAD_TILE: Final = 0.35
-_OVERLAY_AREA: Final = 0.3
 _LOG_OFFSET: Final = 8.0
 # Detail check: edges are the fine thumbnail minus its 5x5 box average; Gauss-Newton steps
 # refine the 32x32 alignment on the 128x128 pair.
@@ -228,11 +245,15 @@ def residuals(
     good_enough: float = 0.0,
     fine_a: U8 | None = None,
     fine_b: U8 | None = None,
+    aspects: F32 | None = None,
 ) -> F32:
     """The residual of each pair of thumbnails ``a[k]``, ``b[k]`` (shape (P, 32, 32) each).
 
     ``fine_a``/``fine_b``: the pairs' 128x128 detail thumbnails (``fines_to_array``), all
     zeros where a file has none; pairs where both have one also get the detail check.
+    ``aspects``: shape (P, 2), each picture's width / height as displayed; with them, a pair
+    that fails is tried again as a crop of the wider picture to the other's shape, and
+    either picture with its uniform border trimmed (``_second_chance``).
 
     ``good_enough``: a caller that only asks "at most this?" lets the check stop as soon as
     one way of aligning the pair gets there; such pairs then report that first residual, an
@@ -253,9 +274,16 @@ def residuals(
         fines = None
         if fine_a is not None and fine_b is not None:
             fines = (fine_a[start:stop], fine_b[start:stop])
-        out[start:stop] = _residuals(
-            a[start:stop].astype(np.float32), b[start:stop].astype(np.float32), good_enough, fines
-        )
+        ta, tb = a[start:stop].astype(np.float32), b[start:stop].astype(np.float32)
+        res = _residuals(ta, tb, good_enough, fines)
+        if aspects is not None:
+            again = np.flatnonzero(res > max(good_enough, _SKIP_ALIGN))
+            if again.size:
+                second = _second_chance(
+                    ta[again], tb[again], aspects[start:stop][again], good_enough
+                )
+                res[again] = np.minimum(res[again], second)
+        out[start:stop] = res
 
     if len(starts) == 1 or workers == 1:
         for start in starts:
@@ -268,7 +296,7 @@ def residuals(
 
 def _residuals(a: F32, b: F32, good_enough: float, fines: tuple[U8, U8] | None) -> F32:
     flat = np.minimum(detail(a), detail(b)) < FLAT_DETAIL
-    sa, sb = _smooth(a), _smooth(b)
+    sa, sb = smooth(a), smooth(b)
     out = np.empty(a.shape[0], dtype=np.float32)
     if flat.any():
         raw = np.abs(sa[flat] - sb[flat])
@@ -291,7 +319,7 @@ def _residuals(a: F32, b: F32, good_enough: float, fines: tuple[U8, U8] | None) 
     if not rest.any():
         return out
     ra, rb = sa[rest], sb[rest]
-    za, zb = _normalise(ra), _normalise(rb)
+    za, zb = normalise(ra), normalise(rb)
     correlation = (za * zb).mean(axis=(1, 2))
     m = int(rest.sum())
     params = np.tile(np.array([1.0, 1.0, 0.0, 0.0], dtype=np.float32), (m, 1))
@@ -344,12 +372,64 @@ def _residuals(a: F32, b: F32, good_enough: float, fines: tuple[U8, U8] | None) 
                 back = backward_won[spread, None, None]
                 ms = np.where(back, rb[spread], ra[spread])
                 fs = np.where(back, ra[spread], rb[spread])
-                value, _, _, inside = _warp(fs, params[spread])
+                value, _, _, inside = warp(fs, params[spread])
                 plain = _judge(ms, value, inside, np.zeros(spread.size, dtype=bool))
                 result[spread] = np.maximum(result[spread], plain)
             result[both] = np.maximum(result[both], share * np.float32(_RESIDUAL_PER_SHARE))
     out[rest] = result
     return out
+
+
+def _second_chance(a: F32, b: F32, aspects: F32, good_enough: float) -> F32:
+    """Residuals of pairs looked at again as a heavier crop or a framed copy.
+
+    A square crop of a 4:3 photo keeps three quarters of its width, further than the
+    alignment reaches from an identity start; a letterboxed or framed copy, or the photo in
+    a screenshot, holds the picture in part of its thumbnail. So: the wider picture is
+    cropped to the other's shape around its centre (the alignment then finds the offset),
+    and a picture with a uniform border is reduced to what is inside it; the pair is checked
+    again as usual (without the fine thumbnails: a reframed pair is compared at 32x32).
+    """
+    count = a.shape[0]
+    out = np.full(count, np.inf, dtype=np.float32)
+    attempts: list[tuple[F32, F32, npt.NDArray[np.int64]]] = []
+    # A border around either picture.
+    boxes_a = [_border_box(t) for t in a]
+    boxes_b = [_border_box(t) for t in b]
+    framed = [k for k in range(count) if boxes_a[k] is not None or boxes_b[k] is not None]
+    if framed:
+        idx = np.array(framed, dtype=np.int64)
+        pa = np.array([boxes_a[k] or _WHOLE for k in framed], dtype=np.float32)
+        pb = np.array([boxes_b[k] or _WHOLE for k in framed], dtype=np.float32)
+        attempts.append((warp(a[idx], pa)[0], warp(b[idx], pb)[0], idx))
+    # The wider picture cropped to the narrower one's shape.
+    ratio = aspects[:, 0] / np.maximum(aspects[:, 1], np.float32(1e-6))
+    differ = np.flatnonzero((ratio > _ASPECT_FROM) | (ratio < 1 / _ASPECT_FROM))
+    if differ.size:
+        r = ratio[differ]
+        crop = np.tile(np.array(_WHOLE, dtype=np.float32), (differ.size, 1))
+        wide = r > 1  # a wider than b: crop a's width
+        crop[:, 0] = np.where(wide, 1 / r, 1)
+        crop[:, 1] = np.where(wide, 1, r)
+        crop[:, 2] = (1 - crop[:, 0]) / 2
+        crop[:, 3] = (1 - crop[:, 1]) / 2
+        ca, cb = a[differ].copy(), b[differ].copy()
+        ca[wide] = warp(a[differ][wide], crop[wide])[0]
+        cb[~wide] = warp(b[differ][~wide], crop[~wide])[0]
+        attempts.append((ca, cb, differ))
+    for ta, tb, idx in attempts:
+        out[idx] = np.minimum(out[idx], _residuals(ta, tb, good_enough, None))
+    return out
+
+
+def _border_box(thumb: F32) -> tuple[float, float, float, float] | None:
+    """Warp parameters (scale x, scale y, shift x, shift y) that map a thumbnail's content
+    inside a uniform border onto the whole thumbnail, or None without a border."""
+    box = content_box(np.rint(thumb).astype(np.int16))
+    if box is None:
+        return None
+    left, top, right, bottom = box
+    return (right - left, bottom - top, left, top)
 
 
 def _judge(moving: F32, fixed: F32, inside: F32, robust: npt.NDArray[np.bool_]) -> F32:
@@ -360,16 +440,16 @@ def _judge(moving: F32, fixed: F32, inside: F32, robust: npt.NDArray[np.bool_]) 
     forgives one compact region: the worst fifth of the tiles is left out of the
     normalisation, a smooth brightness field (darkened corners, a graduated re-grade) is
     taken out, and the residual is read over the tiles kept; it only counts when the
-    tiles that still disagree fit in one box of at most ``_OVERLAY_AREA`` of the picture
+    tiles that still disagree fit in one box of at most ``align.OVERLAY_AREA`` of the picture
     (a caption bar, a sticker), not when they are spread over it (two different slides),
     and only for the pairs marked in ``robust``.
     """
     p, n, _ = moving.shape
     k = n // _TILES
-    zm, zf = _normalise(moving, inside), _normalise(fixed, inside)
-    plain = _quantile(np.abs(zm - zf), inside, _QUANTILE)
-    tile_area = _tile_sum(inside, k) + np.float32(1e-6)
-    tile_d = _tile_sum(np.abs(zm - zf) * inside, k) / tile_area
+    zm, zf = normalise(moving, inside), normalise(fixed, inside)
+    plain = quantile(np.abs(zm - zf), inside, _QUANTILE)
+    tile_area = tile_sum(inside, k) + np.float32(1e-6)
+    tile_d = tile_sum(np.abs(zm - zf) * inside, k) / tile_area
     # Tiles that hardly overlap count as the worst, so they are the ones dropped.
     tile_d = np.where(tile_area > 0.5 * k * k, tile_d, np.inf)
     cut = np.sort(tile_d.reshape(p, -1), axis=1)[:, _INLIER_TILES - 1]
@@ -378,27 +458,16 @@ def _judge(moving: F32, fixed: F32, inside: F32, robust: npt.NDArray[np.bool_]) 
     # Darkened corners and graduated filters multiply grey levels by a factor that varies
     # smoothly across the picture: fitted on the log ratio and divided out. A different
     # exposure of the same scene (an HDR frame) bends the tones instead and stays apart.
-    gain = _smooth_field(np.log(moving + _LOG_OFFSET) - np.log(fixed + _LOG_OFFSET), weight)
+    gain = smooth_field(np.log(moving + _LOG_OFFSET) - np.log(fixed + _LOG_OFFSET), weight)
     evened = (moving + _LOG_OFFSET) * np.exp(-gain) - _LOG_OFFSET
-    zm, zf = _normalise(evened, weight), _normalise(fixed, weight)
+    zm, zf = normalise(evened, weight), normalise(fixed, weight)
     absdiff = np.abs(zm - zf)
-    forgiving = _quantile(absdiff, weight, _QUANTILE)
-    bad = (_tile_sum(absdiff * inside, k) / tile_area > _BAD_TILE) & (tile_area > 0.5 * k * k)
-    compact = _compact(bad)
+    forgiving = quantile(absdiff, weight, _QUANTILE)
+    bad = (tile_sum(absdiff * inside, k) / tile_area > _BAD_TILE) & (tile_area > 0.5 * k * k)
+    compact = compact_tiles(bad)
     forgiven = np.where(compact & robust, forgiving, np.inf)
     out: F32 = np.minimum(plain, forgiven).astype(np.float32)
     out[(inside.reshape(p, -1).mean(axis=1) < _MIN_COVERAGE) | ~np.isfinite(out)] = np.inf
-    return out
-
-
-def _quantile(values: F32, weight: F32, q: int) -> F32:
-    """The ``q``th percentile of each picture's ``values`` where ``weight`` is positive."""
-    p = values.shape[0]
-    masked = np.where(weight > 0, values, np.inf).reshape(p, -1)
-    masked.sort(axis=1)
-    count = (weight > 0).reshape(p, -1).sum(axis=1)
-    at = np.clip((count - 1) * q // 100, 0, masked.shape[1] - 1)
-    out: F32 = np.take_along_axis(masked, at[:, None], axis=1)[:, 0].astype(np.float32)
     return out
 
 
@@ -418,174 +487,67 @@ def _detail_share(moving: F32, fixed: F32, params: F32) -> tuple[F32, npt.NDArra
         half = moving.shape[1] // 2
         mh = moving[moved].reshape(-1, half, 2, half, 2).mean(axis=(2, 4))
         fh = fixed[moved].reshape(-1, half, 2, half, 2).mean(axis=(2, 4))
-        params[moved] = _gauss_newton(_smooth(mh), _smooth(fh), params[moved], _DETAIL_STEPS)
+        params[moved] = gauss_newton(smooth(mh), smooth(fh), params[moved], _DETAIL_STEPS)
     value, inside = fixed.copy(), np.ones_like(fixed)
     if moved.size:
-        value[moved], _, _, inside[moved] = _warp(fixed[moved], params[moved])
-    hm = _highpass(_normalise(moving, inside), _FINE_RADIUS) * inside
-    hf = _highpass(_normalise(value, inside), _FINE_RADIUS) * inside
+        value[moved], _, _, inside[moved] = warp(fixed[moved], params[moved])
+    hm = highpass(normalise(moving, inside), _FINE_RADIUS) * inside
+    hf = highpass(normalise(value, inside), _FINE_RADIUS) * inside
     k = moving.shape[1] // _FINE_TILES
-    em, ef, cross = _tile_sum(hm * hm, k), _tile_sum(hf * hf, k), _tile_sum(hm * hf, k)
+    em, ef, cross = tile_sum(hm * hm, k), tile_sum(hf * hf, k), tile_sum(hm * hf, k)
     energy = em + ef + np.float32(1e-6)
     textured = energy > _FINE_MIN_ENERGY * k * k
     bad = ((2 * cross / energy) < _FINE_AGREE) & textured
     # Each textured tile counts once: weighted by energy, one long high-contrast edge (a
     # banner, a frame) would outweigh the lines of text that tell two slides apart.
     out: F32 = (bad.sum(axis=(1, 2)) / np.maximum(textured.sum(axis=(1, 2)), 1)).astype(np.float32)
-    return out, _compact(bad)
-
-
-def _compact(bad: npt.NDArray[np.bool_]) -> npt.NDArray[np.bool_]:
-    """Whether each tile grid's flagged tiles fit in one box of at most ``_OVERLAY_AREA``."""
-    tiles = bad.shape[1]
-    rows = np.asarray(bad.any(axis=2))
-    cols = np.asarray(bad.any(axis=1))
-    height = np.where(
-        rows.any(axis=1), tiles - rows[:, ::-1].argmax(axis=1) - rows.argmax(axis=1), 0
-    )
-    width = np.where(
-        cols.any(axis=1), tiles - cols[:, ::-1].argmax(axis=1) - cols.argmax(axis=1), 0
-    )
-    out: npt.NDArray[np.bool_] = np.asarray(height * width <= _OVERLAY_AREA * tiles * tiles)
-    return out
-
-
-def _highpass(t: F32, r: int = 2) -> F32:
-    """``t`` minus its (2r+1)-pixel box average: the edges without the shading."""
-    pad = np.pad(t, ((0, 0), (r, r), (r, r)), mode="edge")
-    c = pad.cumsum(axis=1).cumsum(axis=2)
-    c = np.pad(c, ((0, 0), (1, 0), (1, 0)))
-    w = 2 * r + 1
-    n = t.shape[1]
-    box = c[:, w : w + n, w : w + n] - c[:, :n, w : w + n] - c[:, w : w + n, :n] + c[:, :n, :n]
-    out: F32 = (t - box / np.float32(w * w)).astype(np.float32)
-    return out
-
-
-def _tile_sum(t: F32, k: int) -> F32:
-    p, n, _ = t.shape
-    out: F32 = t.reshape(p, n // k, k, n // k, k).sum(axis=(2, 4))
-    return out
-
-
-@functools.cache
-def _field_basis(n: int) -> F32:
-    """Smooth shapes (a constant, slopes, and the quadratic terms a vignette follows)."""
-    u = (np.arange(n, dtype=np.float32) + 0.5) / n - 0.5
-    y, x = np.meshgrid(u, u, indexing="ij")
-    terms = [np.ones_like(x), x, y, x * x, y * y, x * y]
-    out: F32 = np.stack(terms).reshape(len(terms), n * n)
-    return out
-
-
-def _smooth_field(diff: F32, weight: F32) -> F32:
-    """The smooth part of ``diff`` (weighted least squares on ``_field_basis``): darkened
-    corners and gentle re-grades that vary across the picture, which are not differences."""
-    p, n, _ = diff.shape
-    basis = _field_basis(n)
-    w = weight.reshape(p, 1, n * n)
-    eye = np.eye(basis.shape[0], dtype=np.float32)
-    lhs = (basis[None] * w) @ basis.T[None] + np.float32(1e-3) * eye
-    rhs = (basis[None] * w) @ diff.reshape(p, n * n, 1)
-    coef = np.linalg.solve(lhs, rhs)
-    out: F32 = (basis.T[None] @ coef).reshape(p, n, n).astype(np.float32)
-    return out
-
-
-def _smooth(t: F32) -> F32:
-    """Two passes of a [1 2 1]/4 blur: alignment converges from further away, and the
-    residual measures the picture rather than resampling noise."""
-    for _ in range(2):
-        h = t.copy()
-        h[:, :, 1:-1] = 0.25 * t[:, :, :-2] + 0.5 * t[:, :, 1:-1] + 0.25 * t[:, :, 2:]
-        v = h.copy()
-        v[:, 1:-1, :] = 0.25 * h[:, :-2, :] + 0.5 * h[:, 1:-1, :] + 0.25 * h[:, 2:, :]
-        t = v
-    return t
-
-
-def _normalise(t: F32, weight: F32 | None = None) -> F32:
-    if weight is None:
-        mean = t.mean(axis=(1, 2), keepdims=True)
-        sd = t.std(axis=(1, 2), keepdims=True)
-    else:
-        total = weight.sum(axis=(1, 2), keepdims=True) + np.float32(1e-6)
-        mean = (t * weight).sum(axis=(1, 2), keepdims=True) / total
-        sd = np.sqrt((((t - mean) ** 2) * weight).sum(axis=(1, 2), keepdims=True) / total)
-    out: F32 = ((t - mean) / (sd + np.float32(1e-3))).astype(np.float32)
-    return out
-
-
-def _sample(img: F32, cx: F32, cy: F32) -> tuple[F32, F32, F32, F32]:
-    """Bilinear samples of ``img`` at pixel coordinates, their x/y gradients, and a mask of
-    the coordinates that fall inside the image."""
-    p, n, _ = img.shape
-    inside = ((cx >= -0.5) & (cx <= n - 0.5) & (cy >= -0.5) & (cy <= n - 0.5)).astype(np.float32)
-    cx = np.clip(cx, 0, n - 1.001)
-    cy = np.clip(cy, 0, n - 1.001)
-    x0 = np.floor(cx).astype(np.int64)
-    y0 = np.floor(cy).astype(np.int64)
-    fx = (cx - x0).astype(np.float32)
-    fy = (cy - y0).astype(np.float32)
-    flat = img.reshape(-1)
-    i00 = (np.arange(p, dtype=np.int64) * n * n)[:, None, None] + y0 * n + x0
-    v00, v01 = flat[i00], flat[i00 + 1]
-    v10, v11 = flat[i00 + n], flat[i00 + n + 1]
-    top = v00 + (v01 - v00) * fx
-    bottom = v10 + (v11 - v10) * fx
-    value = top + (bottom - top) * fy
-    gx = (v01 - v00) * (1 - fy) + (v11 - v10) * fy
-    gy = bottom - top
-    return value, gx, gy, inside
+    return out, compact_tiles(bad)
 
 
 def _aligned_residual(
     moving: F32, fixed: F32, moving_s: F32, fixed_s: F32, robust: npt.NDArray[np.bool_]
 ) -> tuple[F32, F32]:
     """Residual after warping ``fixed`` onto ``moving`` with per-axis scale and shift, and
-    the warp's parameters (scale x, scale y, shift x, shift y; see ``_warp``)."""
+    the warp's parameters (scale x, scale y, shift x, shift y; see ``warp``)."""
     params = np.tile(np.array([1.0, 1.0, 0.0, 0.0], dtype=np.float32), (moving.shape[0], 1))
-    params = _gauss_newton(moving_s, fixed_s, params, _COARSE_STEPS)
-    params = _gauss_newton(moving, fixed, params, _FINE_STEPS)
-    value, _, _, inside = _warp(fixed_s, params)
+    params = gauss_newton(moving_s, fixed_s, params, _COARSE_STEPS)
+    params = gauss_newton(moving, fixed, params, _FINE_STEPS)
+    value, _, _, inside = warp(fixed_s, params)
     return _judge(moving_s, value, inside, robust), params
 
 
-def _grid(n: int) -> tuple[F32, F32]:
-    u = ((np.arange(n, dtype=np.float32) + 0.5) / n).astype(np.float32)
-    return u[None, None, :], u[None, :, None]
+def explain(member: U8, keeper: U8) -> tuple[F32, npt.NDArray[np.bool_]]:
+    """How each member thumbnail relates to its keeper's, for saying what differs.
+
+    Returns the warp found by the alignment (scale x, scale y, shift x, shift y: the
+    member's point ``u`` shows the keeper's point ``scale * u + shift``; the identity when
+    aligning does not help) and the member's 8x8 tiles that still differ under the
+    forgiving reading (an overlay shows up there).
+    """
+    m, k = member.astype(np.float32), keeper.astype(np.float32)
+    ms, ks = smooth(m), smooth(k)
+    count = m.shape[0]
+    robust = np.ones(count, dtype=bool)
+    params = np.tile(np.array(_WHOLE, dtype=np.float32), (count, 1))
+    score = _judge(ms, ks, np.ones_like(ms), robust)
+    aligned, found = _aligned_residual(m, k, ms, ks, robust)
+    better = aligned < score - _SKIP_ALIGN / 3
+    params[better] = found[better]
+    value, _, _, inside = warp(ks, params)
+    n = m.shape[1]
+    t = n // _TILES
+    zm, zf = normalise(ms, inside), normalise(value, inside)
+    area = tile_sum(inside, t) + np.float32(1e-6)
+    bad: npt.NDArray[np.bool_] = np.asarray(
+        (tile_sum(np.abs(zm - zf) * inside, t) / area > _EXPLAIN_TILE) & (area > 0.5 * t * t)
+    )
+    return params, bad
 
 
-def _warp(img: F32, params: F32) -> tuple[F32, F32, F32, F32]:
-    n = img.shape[1]
-    ux, uy = _grid(n)
-    cx = (params[:, 0, None, None] * ux + params[:, 2, None, None]) * n - 0.5
-    cy = (params[:, 1, None, None] * uy + params[:, 3, None, None]) * n - 0.5
-    return _sample(img, cx.astype(np.float32), cy.astype(np.float32))
-
-
-def _gauss_newton(moving: F32, fixed: F32, params: F32, steps: int) -> F32:
-    n = moving.shape[1]
-    ux, uy = _grid(n)
-    ux_full = np.broadcast_to(ux, moving.shape)
-    uy_full = np.broadcast_to(uy, moving.shape)
-    damping = np.float32(1e-3) * np.eye(4, dtype=np.float32)
-    for _ in range(steps):
-        value, gx, gy, inside = _warp(fixed, params)
-        total = inside.sum(axis=(1, 2), keepdims=True) + np.float32(1e-6)
-        mean = (value * inside).sum(axis=(1, 2), keepdims=True) / total
-        sd = np.sqrt((((value - mean) ** 2) * inside).sum(axis=(1, 2), keepdims=True) / total)
-        sd = sd + np.float32(1e-3)
-        zf = (value - mean) / sd
-        zm = _normalise(moving, inside)
-        gxn = gx / sd * n
-        gyn = gy / sd * n
-        jac = np.stack([gxn * ux_full, gyn * uy_full, gxn, gyn], axis=1) * inside[:, None]
-        jac = jac.reshape(moving.shape[0], 4, n * n)
-        r = ((zm - zf) * inside).reshape(moving.shape[0], n * n, 1)
-        hess = jac @ jac.transpose(0, 2, 1) + damping
-        grad = jac @ r
-        params = params + np.linalg.solve(hess, grad)[..., 0].astype(np.float32)
-        params[:, :2] = np.clip(params[:, :2], *_SCALE_LIMITS)
-        params[:, 2:] = np.clip(params[:, 2:], -_SHIFT_LIMIT, _SHIFT_LIMIT)
-    return params
+def border_of(thumb: U8, loose: bool = False) -> tuple[float, float, float, float] | None:
+    """The content box (left, top, right, bottom, shares) inside a thumbnail's uniform
+    border, or None. ``loose``: the tolerance that finds borders for a second look at a
+    pair (a smooth sky may pass); otherwise the strict one used to say "border added"."""
+    if loose:
+        return content_box(thumb.astype(np.int16))
+    return content_box(thumb.astype(np.int16), _THUMB_BORDER_TOLERANCE)

@@ -1,0 +1,177 @@
+"""Image arithmetic of the thumbnail check (core.verify), on stacks of small greyscale pictures.
+
+Everything takes a stack (P, n, n) and works on all P pictures at once: smoothing, contrast
+normalisation, tiles, a bilinear warp with per-axis scale and shift, and the Gauss-Newton
+(Lucas-Kanade) steps that find the warp aligning one picture onto another.
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import Final
+
+import numpy as np
+import numpy.typing as npt
+
+F32 = npt.NDArray[np.float32]
+
+# Bounds of the warp the alignment may find: scale per axis, and shift as a share of the side.
+SCALE_LIMITS: Final = (0.8, 1.25)
+SHIFT_LIMIT: Final = 0.15
+# A set of flagged tiles is compact when it fits in one box of at most this share.
+OVERLAY_AREA: Final = 0.3
+
+
+def quantile(values: F32, weight: F32, q: int) -> F32:
+    """The ``q``th percentile of each picture's ``values`` where ``weight`` is positive."""
+    p = values.shape[0]
+    masked = np.where(weight > 0, values, np.inf).reshape(p, -1)
+    masked.sort(axis=1)
+    count = (weight > 0).reshape(p, -1).sum(axis=1)
+    at = np.clip((count - 1) * q // 100, 0, masked.shape[1] - 1)
+    out: F32 = np.take_along_axis(masked, at[:, None], axis=1)[:, 0].astype(np.float32)
+    return out
+
+
+def compact_tiles(bad: npt.NDArray[np.bool_]) -> npt.NDArray[np.bool_]:
+    """Whether each tile grid's flagged tiles fit in one box of at most ``OVERLAY_AREA``."""
+    tiles = bad.shape[1]
+    rows = np.asarray(bad.any(axis=2))
+    cols = np.asarray(bad.any(axis=1))
+    height = np.where(
+        rows.any(axis=1), tiles - rows[:, ::-1].argmax(axis=1) - rows.argmax(axis=1), 0
+    )
+    width = np.where(
+        cols.any(axis=1), tiles - cols[:, ::-1].argmax(axis=1) - cols.argmax(axis=1), 0
+    )
+    out: npt.NDArray[np.bool_] = np.asarray(height * width <= OVERLAY_AREA * tiles * tiles)
+    return out
+
+
+def highpass(t: F32, r: int = 2) -> F32:
+    """``t`` minus its (2r+1)-pixel box average: the edges without the shading."""
+    pad = np.pad(t, ((0, 0), (r, r), (r, r)), mode="edge")
+    c = pad.cumsum(axis=1).cumsum(axis=2)
+    c = np.pad(c, ((0, 0), (1, 0), (1, 0)))
+    w = 2 * r + 1
+    n = t.shape[1]
+    box = c[:, w : w + n, w : w + n] - c[:, :n, w : w + n] - c[:, w : w + n, :n] + c[:, :n, :n]
+    out: F32 = (t - box / np.float32(w * w)).astype(np.float32)
+    return out
+
+
+def tile_sum(t: F32, k: int) -> F32:
+    p, n, _ = t.shape
+    out: F32 = t.reshape(p, n // k, k, n // k, k).sum(axis=(2, 4))
+    return out
+
+
+@functools.cache
+def field_basis(n: int) -> F32:
+    """Smooth shapes (a constant, slopes, and the quadratic terms a vignette follows)."""
+    u = (np.arange(n, dtype=np.float32) + 0.5) / n - 0.5
+    y, x = np.meshgrid(u, u, indexing="ij")
+    terms = [np.ones_like(x), x, y, x * x, y * y, x * y]
+    out: F32 = np.stack(terms).reshape(len(terms), n * n)
+    return out
+
+
+def smooth_field(diff: F32, weight: F32) -> F32:
+    """The smooth part of ``diff`` (weighted least squares on ``field_basis``): darkened
+    corners and gentle re-grades that vary across the picture, which are not differences."""
+    p, n, _ = diff.shape
+    basis = field_basis(n)
+    w = weight.reshape(p, 1, n * n)
+    eye = np.eye(basis.shape[0], dtype=np.float32)
+    lhs = (basis[None] * w) @ basis.T[None] + np.float32(1e-3) * eye
+    rhs = (basis[None] * w) @ diff.reshape(p, n * n, 1)
+    coef = np.linalg.solve(lhs, rhs)
+    out: F32 = (basis.T[None] @ coef).reshape(p, n, n).astype(np.float32)
+    return out
+
+
+def smooth(t: F32) -> F32:
+    """Two passes of a [1 2 1]/4 blur: alignment converges from further away, and the
+    residual measures the picture rather than resampling noise."""
+    for _ in range(2):
+        h = t.copy()
+        h[:, :, 1:-1] = 0.25 * t[:, :, :-2] + 0.5 * t[:, :, 1:-1] + 0.25 * t[:, :, 2:]
+        v = h.copy()
+        v[:, 1:-1, :] = 0.25 * h[:, :-2, :] + 0.5 * h[:, 1:-1, :] + 0.25 * h[:, 2:, :]
+        t = v
+    return t
+
+
+def normalise(t: F32, weight: F32 | None = None) -> F32:
+    if weight is None:
+        mean = t.mean(axis=(1, 2), keepdims=True)
+        sd = t.std(axis=(1, 2), keepdims=True)
+    else:
+        total = weight.sum(axis=(1, 2), keepdims=True) + np.float32(1e-6)
+        mean = (t * weight).sum(axis=(1, 2), keepdims=True) / total
+        sd = np.sqrt((((t - mean) ** 2) * weight).sum(axis=(1, 2), keepdims=True) / total)
+    out: F32 = ((t - mean) / (sd + np.float32(1e-3))).astype(np.float32)
+    return out
+
+
+def sample(img: F32, cx: F32, cy: F32) -> tuple[F32, F32, F32, F32]:
+    """Bilinear samples of ``img`` at pixel coordinates, their x/y gradients, and a mask of
+    the coordinates that fall inside the image."""
+    p, n, _ = img.shape
+    inside = ((cx >= -0.5) & (cx <= n - 0.5) & (cy >= -0.5) & (cy <= n - 0.5)).astype(np.float32)
+    cx = np.clip(cx, 0, n - 1.001)
+    cy = np.clip(cy, 0, n - 1.001)
+    x0 = np.floor(cx).astype(np.int64)
+    y0 = np.floor(cy).astype(np.int64)
+    fx = (cx - x0).astype(np.float32)
+    fy = (cy - y0).astype(np.float32)
+    flat = img.reshape(-1)
+    i00 = (np.arange(p, dtype=np.int64) * n * n)[:, None, None] + y0 * n + x0
+    v00, v01 = flat[i00], flat[i00 + 1]
+    v10, v11 = flat[i00 + n], flat[i00 + n + 1]
+    top = v00 + (v01 - v00) * fx
+    bottom = v10 + (v11 - v10) * fx
+    value = top + (bottom - top) * fy
+    gx = (v01 - v00) * (1 - fy) + (v11 - v10) * fy
+    gy = bottom - top
+    return value, gx, gy, inside
+
+
+def grid(n: int) -> tuple[F32, F32]:
+    u = ((np.arange(n, dtype=np.float32) + 0.5) / n).astype(np.float32)
+    return u[None, None, :], u[None, :, None]
+
+
+def warp(img: F32, params: F32) -> tuple[F32, F32, F32, F32]:
+    n = img.shape[1]
+    ux, uy = grid(n)
+    cx = (params[:, 0, None, None] * ux + params[:, 2, None, None]) * n - 0.5
+    cy = (params[:, 1, None, None] * uy + params[:, 3, None, None]) * n - 0.5
+    return sample(img, cx.astype(np.float32), cy.astype(np.float32))
+
+
+def gauss_newton(moving: F32, fixed: F32, params: F32, steps: int) -> F32:
+    n = moving.shape[1]
+    ux, uy = grid(n)
+    ux_full = np.broadcast_to(ux, moving.shape)
+    uy_full = np.broadcast_to(uy, moving.shape)
+    damping = np.float32(1e-3) * np.eye(4, dtype=np.float32)
+    for _ in range(steps):
+        value, gx, gy, inside = warp(fixed, params)
+        total = inside.sum(axis=(1, 2), keepdims=True) + np.float32(1e-6)
+        mean = (value * inside).sum(axis=(1, 2), keepdims=True) / total
+        sd = np.sqrt((((value - mean) ** 2) * inside).sum(axis=(1, 2), keepdims=True) / total)
+        sd = sd + np.float32(1e-3)
+        zf = (value - mean) / sd
+        zm = normalise(moving, inside)
+        gxn = gx / sd * n
+        gyn = gy / sd * n
+        jac = np.stack([gxn * ux_full, gyn * uy_full, gxn, gyn], axis=1) * inside[:, None]
+        jac = jac.reshape(moving.shape[0], 4, n * n)
+        r = ((zm - zf) * inside).reshape(moving.shape[0], n * n, 1)
+        hess = jac @ jac.transpose(0, 2, 1) + damping
+        grad = jac @ r
+        params = params + np.linalg.solve(hess, grad)[..., 0].astype(np.float32)
+        params[:, :2] = np.clip(params[:, :2], *SCALE_LIMITS)
+        params[:, 2:] = np.clip(params[:, 2:], -SHIFT_LIMIT, SHIFT_LIMIT)
+    return params

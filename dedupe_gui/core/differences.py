@@ -1,0 +1,101 @@
+"""What tells a grouped file from its keeper, in words: "trimmed 8 % left", "border added",
+"overlay at the bottom", "greyscale", "rotated 180°", "re-encoded".
+
+The facts come from the fingerprints (size, format, colour) and from aligning the two
+thumbnails (core.verify.explain): the warp says which edges a copy lost, the tiles that
+still differ where an overlay sits. Only what the check can tell is said; an empty list
+means nothing measurable differs besides the bytes.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+import numpy as np
+import numpy.typing as npt
+
+from dedupe_gui.core.models import ImageRecord
+
+# Smallest trim, border or size change worth a word (share of a side or of the pixels).
+_TRIM: Final = 0.03
+_SMALLER: Final = 0.95
+# Overlays larger than this share of the tiles are not one overlay but a different look.
+_MAX_OVERLAY: Final = 0.35
+
+
+def describe(
+    keeper: ImageRecord,
+    member: ImageRecord,
+    orientation: str,
+    warp: npt.NDArray[np.float32],
+    differing: npt.NDArray[np.bool_],
+    member_border: tuple[float, float, float, float] | None,
+    keeper_border: tuple[float, float, float, float] | None,
+) -> tuple[str, ...]:
+    """The differences of ``member`` from ``keeper``, most telling first.
+
+    ``warp``: scale x, scale y, shift x, shift y of the member's thumbnail onto the
+    keeper's (core.verify.explain); ``differing``: the member's 8x8 tiles that still
+    differ; ``*_border``: the content box inside a uniform border of either thumbnail.
+    """
+    out: list[str] = []
+    if orientation:
+        out.append(orientation)
+    # A bar along one edge only is a caption or a banner over the picture, not a frame.
+    member_border = member_border if _framed(member_border) else None
+    keeper_border = keeper_border if _framed(keeper_border) else None
+    if member_border is not None and keeper_border is None:
+        out.append("border added")
+    elif member_border is None and keeper_border is not None:
+        out.append("border removed")
+    else:
+        # The warp and the differing tiles only mean something between two pictures of
+        # one frame; with a border on one side they compare the frame with the picture.
+        out.extend(_trims(warp))
+        overlay = _overlay(differing)
+        if overlay:
+            out.append(overlay)
+    kf, mf = keeper.fingerprint, member.fingerprint
+    if mf.grey and kf.grey is False:
+        out.append("greyscale")
+    if member.pixels < _SMALLER * keeper.pixels:
+        out.append(f"smaller ({mf.width}×{mf.height})")
+    if mf.format != kf.format:
+        out.append(f"saved as {mf.format}")
+    elif not out and member.key.size != keeper.key.size:
+        out.append("re-encoded")
+    return tuple(out)
+
+
+def _framed(box: tuple[float, float, float, float] | None) -> bool:
+    """Whether a content box leaves a margin on at least two sides (a frame, a letterbox)."""
+    if box is None:
+        return False
+    left, top, right, bottom = box
+    return sum(margin >= _TRIM / 3 for margin in (left, top, 1 - right, 1 - bottom)) >= 2
+
+
+def _trims(warp: npt.NDArray[np.float32]) -> list[str]:
+    sx, sy, tx, ty = (float(v) for v in warp)
+    cut = {"left": tx, "right": 1 - tx - sx, "top": ty, "bottom": 1 - ty - sy}
+    return [f"trimmed {round(100 * v)} % {side}" for side, v in cut.items() if v >= _TRIM]
+
+
+def _overlay(differing: npt.NDArray[np.bool_]) -> str:
+    """Where the differing tiles sit, when they are one region of modest size."""
+    count = int(differing.sum())
+    tiles = differing.size
+    if count == 0 or count > _MAX_OVERLAY * tiles:
+        return ""
+    rows, cols = np.nonzero(differing)
+    n = differing.shape[0]
+    cy, cx = (rows.mean() + 0.5) / n, (cols.mean() + 0.5) / n
+    vertical = "top" if cy < 1 / 3 else "bottom" if cy > 2 / 3 else ""
+    horizontal = "left" if cx < 1 / 3 else "right" if cx > 2 / 3 else ""
+    if vertical and horizontal:
+        where = f"the {vertical} {horizontal} corner"
+    elif vertical or horizontal:
+        where = f"the {vertical or horizontal}"
+    else:
+        where = "the middle"
+    return f"overlay at {where}"
