@@ -26,7 +26,7 @@ import itertools
 import os
 import sys
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -226,6 +226,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     sim = SimilarityIndex(records)
     scores: list[Score] = []
+    false_pairs: dict[tuple[int, bool, bool], Counter[str]] = {}
     for verify, rotations in ((False, False), (True, False), (False, True), (True, True)):
         for t in args.thresholds:
             t0 = time.perf_counter()
@@ -236,6 +237,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             )
             seconds = time.perf_counter() - t0
             pairs = grouped_pairs(groups, index)
+            false_pairs[(t, verify, rotations)] = Counter(
+                " / ".join(sorted((truth.transform[a], truth.transform[b])))
+                for a, b in pairs
+                if truth.original_id[a] != truth.original_id[b]
+            )
             p, r, per, rot, listed, neg = score(truth, pairs)
             scores.append(
                 Score(t, verify, rotations, len(pairs), p, r, per, rot, listed, neg, seconds)
@@ -265,6 +271,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             + " | ".join(f"{s.per_transform.get(t, 0):.2f}" for t in transforms)
             + " |"
         )
+    print("\n## Pairs of different pictures grouped, by the two files' kinds (verify on)\n")
+    for (t, verify, rotations), counts in false_pairs.items():
+        if verify and counts:
+            mode = "with rotations" if rotations else "upright"
+            listing = ", ".join(f"{kinds}: {n}" for kinds, n in counts.most_common())
+            print(f"- T={t}, {mode}: {listing}")
     return 0
 
 

@@ -416,7 +416,8 @@ class SimilarityIndex:
         # it is reframed (core.verify._second_chance): never ruled out here.
         shapes = self._aspects(rec_a, rec_b, turn)
         ratio = shapes[:, 0] / shapes[:, 1]
-        reframable = self._framed[a] | self._framed[b] | (ratio > 1.1) | (ratio < 1 / 1.1)
+        spread = np.maximum(ratio, 1 / np.maximum(ratio, 1e-6))
+        reframable = self._framed[a] | self._framed[b] | ((spread > 1.1) & (spread < 1.8))
         ruled_out = (
             both
             & ~reframable

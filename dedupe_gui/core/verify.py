@@ -97,6 +97,7 @@ _MIN_COVERAGE: Final = 0.85
 # Pictures whose shapes differ by more than this ratio are also compared as a crop of the
 # wider one (_second_chance). _WHOLE: warp parameters of the whole picture.
 _ASPECT_FROM: Final = 1.1
+_ASPECT_TO: Final = 1.8  # beyond: a portrait and a landscape picture, not a crop
 _WHOLE: Final = (1.0, 1.0, 0.0, 0.0)
 # On a 32x32 thumbnail a border is flat to within a grey level or two; a smooth sky is not
 # quite, which keeps it from counting as one.
@@ -206,7 +207,7 @@ def thumbs_to_array(thumbs: Sequence[bytes]) -> tuple[U8, npt.NDArray[np.bool_]]
     return out, present
 
 
-def signatures(thumbs: U8) -> F32:
+def signatures(thumbs: U8 | F32) -> F32:
     """Per file, its thumbnail at 16x16, normalised to zero mean and unit length: the dot
     product of two signatures is their correlation, a cheap first test for a pair."""
     t = thumbs.astype(np.float32)
@@ -404,7 +405,8 @@ def _second_chance(a: F32, b: F32, aspects: F32, good_enough: float) -> F32:
         attempts.append((warp(a[idx], pa)[0], warp(b[idx], pb)[0], idx))
     # The wider picture cropped to the narrower one's shape.
     ratio = aspects[:, 0] / np.maximum(aspects[:, 1], np.float32(1e-6))
-    differ = np.flatnonzero((ratio > _ASPECT_FROM) | (ratio < 1 / _ASPECT_FROM))
+    spread = np.maximum(ratio, 1 / np.maximum(ratio, np.float32(1e-6)))
+    differ = np.flatnonzero((spread > _ASPECT_FROM) & (spread < _ASPECT_TO))
     if differ.size:
         r = ratio[differ]
         crop = np.tile(np.array(_WHOLE, dtype=np.float32), (differ.size, 1))
@@ -418,7 +420,11 @@ def _second_chance(a: F32, b: F32, aspects: F32, good_enough: float) -> F32:
         cb[~wide] = warp(b[differ][~wide], crop[~wide])[0]
         attempts.append((ca, cb, differ))
     for ta, tb, idx in attempts:
-        out[idx] = np.minimum(out[idx], _residuals(ta, tb, good_enough, None))
+        # Reframed pairs that still do not correlate are not worth the alignment.
+        keep = ~hopeless(signatures(ta), signatures(tb), np.zeros(idx.size, dtype=bool))
+        if keep.any():
+            found = _residuals(ta[keep], tb[keep], good_enough, None)
+            out[idx[keep]] = np.minimum(out[idx[keep]], found)
     return out
 
 

@@ -104,10 +104,14 @@ def test_rotations_group_a_turned_copy_and_plain_mode_does_not(
     assert files["original.png"]["keep"] and files["original.png"]["orientation"] == ""
     assert files["turned.jpg"]["orientation"] == "rotated 90° counter-clockwise"
     assert files["mirror.png"]["orientation"] == "mirrored"
+    assert files["turned.jpg"]["differences"] == ["rotated 90° counter-clockwise", "saved as JPEG"]
     assert not group["exact"]
 
     assert main(["scan", lib, "--rotations", "--no-cache", "-q"]) == 0
-    assert "(rotated 90° counter-clockwise)" in capsys.readouterr().out
+    text = capsys.readouterr().out
+    # The notes after a file: how it looks next to the keeper, then what else differs.
+    assert "(rotated 90° counter-clockwise, saved as JPEG)" in text
+    assert "(mirrored)" in text
 
 
 def test_orientation_round_trips_through_a_report(
