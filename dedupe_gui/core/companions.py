@@ -25,11 +25,11 @@ import os
 import re
 import stat
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Final
 
-from dedupe_gui.core.models import Companion, ImageRecord
+from dedupe_gui.core.models import Companion, GroupMember, ImageRecord
 
 LIVE_VIDEO: Final = "live"
 AAE: Final = "aae"
@@ -320,3 +320,42 @@ def attach(records: Iterable[ImageRecord]) -> list[ImageRecord]:
     items = list(records)
     found = find_companions([r.path for r in items])
     return [replace(r, companions=c) if (c := found.get(r.path)) else r for r in items]
+
+
+def going_with(plan: Iterable[tuple[Sequence[GroupMember], Collection[str]]]) -> list[Companion]:
+    """The companions a cleanup of ``plan`` ((members of a group, paths removed from it), ...)
+    would take along, by the cleanup's own rule: once every photo a companion belongs to
+    leaves, unless it is a group member itself. For telling the user before they confirm."""
+    items = [(list(members), set(removed)) for members, removed in plan]
+    decided = {m.path for members, _ in items for m in members}
+    leaving = {p for _, removed in items for p in removed}
+    going: dict[str, Companion] = {}
+    changed = True
+    while changed:  # a RAW twin that goes is itself an owner of a shared sidecar
+        changed = False
+        for members, removed in items:
+            for m in members:
+                if m.path not in removed:
+                    continue
+                for c in m.companions:
+                    owners = c.owners or (m.path,)
+                    if c.path in decided or c.path in going:
+                        continue
+                    if all(o in leaving for o in owners):
+                        going[c.path] = c
+                        leaving.add(c.path)
+                        changed = True
+    return list(going.values())
+
+
+def describe_going(companions: Sequence[Companion]) -> str:
+    """ "With them go 2 files that belong to them (a Live video, AAE edits): 2.1 MB.", or ""."""
+    if not companions:
+        return ""
+    from dedupe_gui.core.units import human_bytes
+
+    kinds = ", ".join(dict.fromkeys(LABELS.get(c.kind, c.kind) for c in companions))
+    n = len(companions)
+    files = "1 file that belongs" if n == 1 else f"{n:,} files that belong"
+    size = human_bytes(sum(c.size for c in companions))
+    return f"With them go {files} to them ({kinds}): {size}."

@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from enum import Enum
 
 from dedupe_gui.core.actions import Outcome, Removal
+from dedupe_gui.core.companions import going_with
+from dedupe_gui.core.models import Companion
 from dedupe_gui.review.group import ReviewGroup
 
 
@@ -44,6 +46,11 @@ class CleanupPlan:
     @property
     def groups(self) -> int:
         return len(self.items)
+
+    @property
+    def companions(self) -> list[Companion]:
+        """Files that would go with the photos (Live videos, sidecars; core.companions)."""
+        return going_with((r.group.members, r.remove) for _, r in self.items)
 
     @property
     def removals(self) -> list[Removal]:

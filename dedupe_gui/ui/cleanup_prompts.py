@@ -15,6 +15,7 @@ from typing import Protocol
 from PySide6.QtWidgets import QWidget
 
 from dedupe_gui.core.actions import Outcome
+from dedupe_gui.core.companions import describe_going, going_with
 from dedupe_gui.core.units import human_bytes
 from dedupe_gui.review import CleanupPlan, ReviewGroup
 from dedupe_gui.ui.wording import plural
@@ -34,12 +35,14 @@ class AskFunction(Protocol):
 
 def confirm_group(ask: AskFunction, parent: QWidget, state: ReviewGroup) -> bool:
     files = len(state.marked_members())
+    marked = {m.path for m in state.marked_members()}
+    along = describe_going(going_with([(state.group.members, marked)]))
     return ask(
         parent,
         "Move to Trash",
         f"Move {plural(files, 'file')} ({human_bytes(state.marked_bytes)}) of this group to "
         "the trash?",
-        f"Kept: {os.path.basename(state.keeper.path)}. "
+        (f"{along} " if along else "") + f"Kept: {os.path.basename(state.keeper.path)}. "
         "You can restore trashed files from the system trash.",
         "Move to Trash",
     )
@@ -88,6 +91,9 @@ def choose_cleanup(
         lines.append(
             f"The groups you reviewed: {_amount(reviewed)} in {plural(reviewed.groups, 'group')}."
         )
+    along = describe_going(everything.companions)
+    if along:
+        lines.append(along.replace("With them", "With the marked files", 1))
     lines.append(
         "In every group the files marked Keep stay where they are, and files in reference "
         "folders are never touched. Files moved to the trash can be put back (Undo Cleanup)."

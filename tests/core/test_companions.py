@@ -19,7 +19,9 @@ from dedupe_gui.core.companions import (
     XMP,
     companion_name,
     describe,
+    describe_going,
     find_companions,
+    going_with,
 )
 from dedupe_gui.core.grouping import SimilarityIndex, group_records
 from dedupe_gui.core.grouping_options import GroupingOptions
@@ -354,3 +356,15 @@ def test_scan_text_names_the_companions(
     assert main(["scan", str(a), str(b), "--no-cache", "-q"]) == 0
     out = capsys.readouterr().out
     assert "+ Live video 1.0 kB, + AAE edits, + Takeout JSON" in out
+
+
+def test_the_companions_a_plan_takes_along_are_named_before(tmp_path: Path) -> None:
+    a, b = library(tmp_path)
+    group = scan_group(a, b)
+    keeper, other = group.members
+    assert going_with([(group.members, {other.path})]) == []  # the copy has none
+    going = going_with([(group.members, {keeper.path})])
+    assert {c.kind for c in going} == {LIVE_VIDEO, AAE, TAKEOUT_JSON}
+    text = describe_going(going)
+    assert text.startswith("With them go 3 files that belong to them (Live video, AAE edits")
+    assert describe_going([]) == ""

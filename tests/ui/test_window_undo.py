@@ -58,3 +58,16 @@ def test_undo_never_overwrites_and_is_offered_in_the_results(
     assert by_path[gone].status is RestoreStatus.SKIPPED
     assert Path(gone).read_bytes() == b"a newer file under the old name"
     assert all(o.status is RestoreStatus.RESTORED for p, o in by_path.items() if p != gone)
+
+
+def test_the_cleanup_question_names_what_goes_along(
+    qtbot: QtBot, trash_home: Path, window: MainWindow, photos: Path, answers: Answers
+) -> None:
+    # a_small.jpg is marked for the trash (a Live video or edits would make it the keeper).
+    (photos / "sub" / "a_small.jpg.json").write_bytes(b"{}" * 2000)
+    scan(qtbot, window, photos)
+    outcomes = clean_up_all(qtbot, window)
+    told = answers.informed[-1]
+    assert "With the marked files go 1 file that belongs to them (Takeout JSON): 4.0 kB." in told
+    json_out = next(o for o in outcomes if o.path.endswith("a_small.jpg.json"))
+    assert json_out.status.removed and json_out.companion_of.endswith("a_small.jpg")
