@@ -518,7 +518,8 @@ def cmd_scan(args: argparse.Namespace) -> int:
         from dedupe_gui.core.links import LinkOptions, link_copies
 
         outcomes = link_copies(
-            groups, LinkOptions(args.journal or default_journal_path(), args.dry_run)
+            groups,
+            LinkOptions(args.journal or default_journal_path(), args.dry_run, Scope.of(result)),
         )
         _print_outcomes(outcomes, sys.stdout if args.format == "text" else sys.stderr)
         return 1 if any(o.status is Status.FAILED for o in outcomes) else 0

@@ -24,6 +24,7 @@ from datetime import datetime, timezone
 from dedupe_gui.core.actions import Outcome, Status
 from dedupe_gui.core.models import Group, GroupMember
 from dedupe_gui.core.restore import append_journal_line
+from dedupe_gui.core.revalidate import Places, Scope
 
 _CHUNK = 1 << 20
 
@@ -32,6 +33,10 @@ _CHUNK = 1 << 20
 class LinkOptions:
     journal: str | None  # JSON-lines file; None writes no journal
     dry_run: bool = False
+    # The scan's folders (core.revalidate.Scope): a copy is replaced only while it lies inside
+    # a scanned folder and outside every reference folder as the disk is now (bind mounts,
+    # folders replaced by links). None: the scan-time reference flag alone.
+    scope: Scope | None = None
 
 
 def same_content(a: str, b: str) -> bool:
@@ -78,23 +83,31 @@ def link_copies(
     copies get no outcome: they are simply not this action's business.
     """
     journal = _Journal(None if options.dry_run else options.journal)
+    places = Places(options.scope) if options.scope is not None else None
     outcomes: list[Outcome] = []
     for group in groups:
         keeper = group.members[0]
         for m in group.members[1:]:
             if not m.identical:
                 continue
-            out = _link_one(keeper, m, options, journal)
+            out = _link_one(keeper, m, options, journal, places)
             outcomes.append(out)
             if on_outcome is not None:
                 on_outcome(out)
     return outcomes
 
 
-def _problem(keeper: GroupMember, m: GroupMember) -> tuple[str | None, int]:
+def _problem(
+    keeper: GroupMember, m: GroupMember, places: Places | None = None
+) -> tuple[str | None, int]:
     """Why ``m`` cannot become a link to ``keeper`` (None when it can), and the bytes freed."""
     if m.record.reference:
         return "in a reference folder", 0
+    if places is not None:
+        if places.in_reference(m.path):
+            return "in a reference folder", 0
+        if not places.roots.contains(m.path):
+            return "not inside a chosen folder (as the folders are now)", 0
     try:
         ks, ms = os.lstat(keeper.path), os.lstat(m.path)
     except FileNotFoundError as exc:
@@ -120,10 +133,14 @@ def _problem(keeper: GroupMember, m: GroupMember) -> tuple[str | None, int]:
 
 
 def _link_one(
-    keeper: GroupMember, m: GroupMember, options: LinkOptions, journal: _Journal
+    keeper: GroupMember,
+    m: GroupMember,
+    options: LinkOptions,
+    journal: _Journal,
+    places: Places | None = None,
 ) -> Outcome:
     size = m.record.key.size
-    problem, freed = _problem(keeper, m)
+    problem, freed = _problem(keeper, m, places)
     if problem is None:
         try:
             if not same_content(keeper.path, m.path):

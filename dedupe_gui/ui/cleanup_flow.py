@@ -256,9 +256,10 @@ class CleanupFlow(QObject):
         session.cleaning = True
         self._status("Replacing exact copies with hard links…", 0)
         journal = self._services.journal_path
+        scope = session.cleanup_scope
 
         def work(_ctx: TaskContext) -> list[Outcome]:
-            return link_copies(groups, LinkOptions(journal))
+            return link_copies(groups, LinkOptions(journal, scope=scope))
 
         def done(outcomes: list[Outcome]) -> None:
             self._task = None

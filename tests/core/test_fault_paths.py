@@ -25,6 +25,7 @@ from dedupe_gui.core.actions import (
 from dedupe_gui.core.files import WalkOptions
 from dedupe_gui.core.grouping import group_records
 from dedupe_gui.core.grouping_options import GroupingOptions
+from dedupe_gui.core.links import LinkOptions, link_copies
 from dedupe_gui.core.models import Group
 from dedupe_gui.core.roots import RootSet
 from dedupe_gui.core.scan import ScanOptions, run_scan
@@ -352,3 +353,22 @@ def test_an_untouched_file_is_rechecked_without_reading_it(
     (out,) = apply_removals([Removal.marked(group)], CleanupOptions(None, scope=scope))
     assert out.status is Status.TRASHED and trashed(trash_home) == ["copy.png"]
     assert keeper.exists() and not copy.exists()
+
+
+def test_hard_linking_copies_respects_the_folders_as_they_are_now(
+    tmp_path: Path, trash_home: Path
+) -> None:
+    lib, archive = tmp_path / "lib", tmp_path / "archive"
+    keeper = save(photo(17, (320, 240)), lib / "a.png")
+    (lib / "sub").mkdir()
+    shutil.copy2(keeper, lib / "sub" / "b.png")
+    group, _ = scan_group(lib)
+    assert [m.identical for m in group.members] == [False, True]
+    # The subfolder becomes the archive (a reference folder), reached through a link.
+    shutil.move(str(lib / "sub"), str(archive))
+    (lib / "sub").symlink_to(archive)
+    before = snapshot(archive)
+    scope = Scope((str(lib),), (str(archive),))
+    (out,) = link_copies([group], LinkOptions(None, scope=scope))
+    assert (out.status, out.reason) == (Status.SKIPPED, "in a reference folder")
+    assert snapshot(archive) == before and os.stat(archive / "b.png").st_nlink == 1
