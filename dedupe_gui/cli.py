@@ -285,6 +285,7 @@ def _run_scan(
     args: argparse.Namespace,
     store: FingerprintStore | None,
     references: Sequence[str] = (),
+    companions: bool = True,
 ) -> ScanResult:
     options = ScanOptions(
         tuple(paths),
@@ -296,6 +297,7 @@ def _run_scan(
             follow_links=args.follow_links,
         ),
         thumbs_in_store=store is not None,
+        companions=companions,
     )
     update, close = _progress_bar(not args.quiet)
     cancel = threading.Event()
@@ -546,7 +548,8 @@ def cmd_apply(args: argparse.Namespace) -> int:
 def cmd_index(args: argparse.Namespace) -> int:
     try:
         with FingerprintStore(args.db, warn=_warn, required=True) as store:
-            result = _run_scan(args.paths, args, store)
+            # A fingerprint database holds photos alone: no companions to look for.
+            result = _run_scan(args.paths, args, store, companions=False)
             store.flush()
             if not store.saved:
                 raise _Exit(f"the fingerprints could not be saved to {args.db}")
@@ -573,7 +576,7 @@ def cmd_search(args: argparse.Namespace) -> int:
         raise _Exit(str(exc)) from exc
     if not entries:
         raise _Exit(f"{args.db} holds no fingerprints (is it a database made by 'index'?)")
-    result = _run_scan(args.queries, args, None)
+    result = _run_scan(args.queries, args, None, companions=False)
     errors.extend(f"{_printable(e.path)}: {e.error}" for e in result.errors)
     queries = list(result.records)
     if not queries and not errors:
