@@ -153,6 +153,7 @@ def run(library: Path, cache: str | None) -> None:
         journal_path=str(work / "journal.jsonl"),
         trash=trash,
         ask=lambda *_args, **_kw: True,
+        choose=lambda _parent, _title, _text, _info, buttons, destructive=False: len(buttons) - 1,
     )
     window = MainWindow(services)
     window.resize(1280, 800)

@@ -38,6 +38,7 @@ class ReviewGroup:
         self.outcomes: dict[str, Outcome] = {}  # last cleanup outcome of each file
         self.reviewed = reviewed  # the user has looked at every file of it
         self._chosen: str | None = None
+        self._sizes: dict[str, int] | None = None  # path -> bytes, for marked_bytes
         self.resolve(decision_of)
 
     # -- reading --------------------------------------------------------------------------
@@ -86,9 +87,14 @@ class ReviewGroup:
 
     @property
     def marked_bytes(self) -> int:
+        """Bytes of the marked files. The window sums this over every group after each
+        change, so each group keeps its files' sizes by path (built once, on first use)."""
         if not self.marked:
             return 0
-        return sum(m.record.key.size for m in self.group.members if m.path in self.marked)
+        if self._sizes is None:
+            self._sizes = {m.path: m.record.key.size for m in self.group.members}
+        sizes = self._sizes
+        return sum(sizes.get(p, 0) for p in self.marked)
 
     def can_mark(self, path: str) -> bool:
         m = self.member(path)
