@@ -77,3 +77,17 @@ def test_distances_are_measured_from_the_file_that_stays() -> None:
     swapped = decided(g, {"/p/x": Decision.KEEPER, "/p/k": Decision.TRASH})
     assert swapped.distance_to_keeper(g.members[0]) == 2  # recomputed from the fingerprints
     assert swapped.distance_to_keeper(g.members[1]) == 0
+
+
+def test_marked_bytes_follow_the_marks_and_the_files_that_went() -> None:
+    def sized(name: str, size: int, keep: bool = False) -> GroupMember:
+        record = ImageRecord(FileKey(f"/p/{name}", size, 0), Fingerprint(0, 4, 3, "JPEG"))
+        return GroupMember(record, 0, keep=keep)
+
+    g = Group((sized("k", 1000, keep=True), sized("a", 300), sized("b", 50)))
+    state = decided(g)
+    assert state.marked_bytes == 350
+    state.resolve(lambda identity: Decision.KEEP if identity.path == "/p/a" else None)
+    assert state.marked_bytes == 50
+    state.apply_outcome(Outcome("/p/b", Status.TRASHED, bytes=50))
+    assert state.marked_bytes == 0
