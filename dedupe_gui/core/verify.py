@@ -68,10 +68,10 @@ THUMB_BYTES: Final = THUMB_SIDE * THUMB_SIDE
 FINE_SIDE: Final = 128
 # Compressed size (share of the raw 32x32 thumbnail) under which a picture counts as flat
 # areas and edges and also gets a fine thumbnail. docs/ACCURACY.md
-_FINE_WHEN: Final = 0.75
-_FINE_SMOOTH: Final = 0.2
+_FINE_WHEN: Final = 0.7
+_FINE_SMOOTH: Final = 0.4
 _SMOOTH_STEP: Final = 3
-_FINE_DETAIL: Final = 4.0
+_FINE_DETAIL: Final = 3.0
 
 # The residual accepted by default (75th percentile of the absolute differences of the
 # aligned, normalised thumbnails). On the development corpus 99.5 % of true copies stay

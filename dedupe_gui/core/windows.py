@@ -27,7 +27,8 @@ from dedupe_gui.core.orientations import dhash_bits
 # Share of the picture trimmed off an edge by an edge window.
 TRIM: Final = 0.08
 # Longest side of the picture the windows are taken from.
-_SIDE: Final = 192
+_SIDE: Final = 72
+_FILTER: Final = Image.Resampling.LANCZOS
 # A border is trimmed when at least this share of a side is uniform (smaller is noise).
 _MIN_BORDER: Final = 0.02
 # Grey levels a border pixel may differ from the border's colour, and the share of a row or
@@ -76,7 +77,7 @@ def window_hashes(grey: Image.Image, transpose: Image.Transpose | None = None) -
         # Cropped first: resizing with a box would let the filter reach past the window
         # (into a frame, say), which moves the edge bits.
         region = (round(box[0] * w), round(box[1] * h), round(box[2] * w), round(box[3] * h))
-        tiny = small.crop(region).resize((9, 8), Image.Resampling.LANCZOS)
+        tiny = small.crop(region).resize((9, 8), _FILTER)
         out.append(dhash_bits(np.asarray(tiny, dtype=np.int16)))
     return tuple(out)
 
