@@ -59,7 +59,9 @@ class ScanOptions:
     # With a store, the verification thumbnails can stay in it instead of in the records
     # (``Fingerprint.thumb`` empty; the grouping fetches them with ``FingerprintStore.thumbs``
     # for the files of candidate pairs): what a large library holds per file drops from
-    # about 1.9 KB to under 1 KB, and a warm rescan reads a tenth of the bytes.
+    # about 1.9 KB to under 1 KB, and a warm rescan reads a tenth of the bytes. The fine
+    # thumbnails of slides and documents stay there too (``Fingerprint.detailed`` says one
+    # is stored; the grouping fetches it with ``FingerprintStore.fines``).
     thumbs_in_store: bool = False
     # Bytes the decoding threads may hold at once (core.budget); big pictures take turns.
     memory_budget: int = field(default_factory=default_budget)
@@ -166,7 +168,7 @@ def run_scan(
             records.append(
                 ImageRecord(
                     f.key,
-                    replace(entry, thumb=b"") if lean else entry,
+                    replace(entry, thumb=b"", fine=b"") if lean else entry,
                     f.reference,
                     change_ns=f.change_ns,
                 )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from PIL import Image
+from PIL import Image, ImageDraw
 
 from dedupe_gui.core.cache import FingerprintStore
 from dedupe_gui.core.grouping import SimilarityIndex
@@ -25,6 +25,12 @@ def _library(folder: Path) -> Path:
         if seed < 3:
             copy = img.resize((128, 96), Image.Resampling.BILINEAR) if seed % 2 else img
             save(copy, folder / "copies" / f"c{seed}.jpg", quality=70)
+    slide = Image.new("RGB", (320, 240), "white")
+    draw = ImageDraw.Draw(slide)
+    for row in range(6):
+        draw.rectangle((20, 20 + 34 * row, 60 + 37 * row, 36 + 34 * row), fill="black")
+    save(slide, folder / "slide.png")
+    save(slide, folder / "copies" / "slide.jpg", quality=85)
     (folder / "broken.jpg").write_bytes(b"\xff\xd8\xff\xe0 not really")
     return folder
 
@@ -56,14 +62,16 @@ def test_thumbs_left_in_the_store_give_the_same_groups(tmp_path: Path) -> None:
         plain = run_scan(ScanOptions((str(folder),), workers=2), plain_store)
     options = GroupingOptions(12)
     expected = SimilarityIndex(plain.records).groups(options)
-    assert len(expected) == 3
+    assert len(expected) == 4
+    assert any(r.fingerprint.fine for r in plain.records)  # the slide keeps a fine thumbnail
 
     db = str(tmp_path / "c.sqlite3")
     for run in ("cold", "warm"):
         with FingerprintStore(db) as store:
             lean = run_scan(ScanOptions((str(folder),), workers=2, thumbs_in_store=True), store)
             assert (lean.stats.hashed == 0) == (run == "warm")
-            assert all(r.fingerprint.thumb == b"" for r in lean.records)
+            assert all(r.fingerprint.thumb == r.fingerprint.fine == b"" for r in lean.records)
+            assert any(r.fingerprint.detailed for r in lean.records)
             assert [e.path for e in lean.errors] == [str(folder / "broken.jpg")]
             asked: list[list[str]] = []
 
@@ -75,7 +83,7 @@ def test_thumbs_left_in_the_store_give_the_same_groups(tmp_path: Path) -> None:
                 asked.append([Path(k.path).name for k in keys])
                 return store.thumbs(keys)
 
-            groups = SimilarityIndex(lean.records, thumbs=source).groups(options)
+            groups = SimilarityIndex(lean.records, thumbs=source, fines=store.fines).groups(options)
             assert _shape(groups) == _shape(expected)
             loaded = {name for batch in asked for name in batch}
             # Only files of checked pairs were loaded, each once.
@@ -88,4 +96,4 @@ def test_without_a_source_the_records_thumbs_are_used(tmp_path: Path) -> None:
     result = run_scan(ScanOptions((str(folder),), workers=2, thumbs_in_store=True))
     # No store: the records keep their thumbnails whatever the option says.
     assert all(len(r.fingerprint.thumb) == 1024 for r in result.records)
-    assert len(SimilarityIndex(result.records).groups(GroupingOptions(12))) == 3
+    assert len(SimilarityIndex(result.records).groups(GroupingOptions(12))) == 4
