@@ -152,6 +152,9 @@ class SimilarityIndex:
             self._inverse[self._order], np.arange(self._unique.size + 1)
         ).astype(np.int64)
         self._thumb_source = thumbs
+        # Records whose thumbnail (or fine thumbnail) should have come from the store but
+        # did not: their pairs are never passed by the check.
+        self._lost: npt.NDArray[np.bool_] = np.zeros(n, dtype=bool)
         # Thumbnails of the records that took part in a check so far, row _thumb_row[i] for
         # record i (-1: not loaded), with their signatures and flatness: a library's worth of
         # them at once cost 100 MB and, as floats, four times that again.
@@ -327,11 +330,18 @@ class SimilarityIndex:
         res = np.array([self._checked.get(k, np.nan) for k in key_list], dtype=np.float32)
         todo = np.isnan(res)
         if todo.any():
-            fresh = self._residuals(lo[todo], hi[todo], turn[todo])
+            fresh, unknown = self._residuals(lo[todo], hi[todo], turn[todo])
             res[todo] = fresh
             new = dict(zip(keys[todo].tolist(), fresh.tolist(), strict=True))
             self._checked.update(new)
-            self._new_checks.update(new)
+            # A pair that could not be checked (a thumbnail the store no longer holds) is
+            # not grouped now, and its verdict is not kept: the next scan decodes the files
+            # again and checks the pair for real.
+            self._new_checks.update(
+                (k, v)
+                for (k, v), lost in zip(new.items(), unknown.tolist(), strict=True)
+                if not lost
+            )
         return res
 
     def take_new_checks(self) -> tuple[dict[int, float], float]:
@@ -377,10 +387,14 @@ class SimilarityIndex:
         missing = np.unique(wanted[self._thumb_row[wanted] < 0])
         if missing.size:
             chosen = [self.records[i] for i in missing.tolist()]
-            if self._thumb_source is None:
-                blobs: Sequence[bytes] = [r.fingerprint.thumb for r in chosen]
-            else:
+            blobs: Sequence[bytes] = [r.fingerprint.thumb for r in chosen]
+            if self._thumb_source is not None and not all(blobs):
                 blobs = self._thumb_source([r.key for r in chosen])
+                # The records were read without their thumbnails, which stay in the store:
+                # one the store cannot give back now (it was damaged and rebuilt during the
+                # scan) leaves the file unverifiable, never verified.
+                lost = [i for i, blob in zip(missing.tolist(), blobs, strict=True) if not blob]
+                self._lost[lost] = True
             thumbs, has = thumbs_to_array(blobs)
             start, end = self._loaded, self._loaded + missing.size
             if end > self._thumbs.shape[0]:
@@ -399,8 +413,11 @@ class SimilarityIndex:
             self._loaded = end
         return self._thumb_row[wanted]
 
-    def _residuals(self, a: I64, b: I64, turn: I64) -> npt.NDArray[np.float32]:
-        """The residual of thumbnail ``a`` against thumbnail ``b`` turned by ``turn``."""
+    def _residuals(
+        self, a: I64, b: I64, turn: I64
+    ) -> tuple[npt.NDArray[np.float32], npt.NDArray[np.bool_]]:
+        """The residual of thumbnail ``a`` against thumbnail ``b`` turned by ``turn``, and
+        which pairs could not be checked (their residual is infinite, not a verdict)."""
         rec_a, rec_b = a, b
         a = self._thumb_rows(a)
         b = self._thumb_rows(b)
@@ -429,8 +446,11 @@ class SimilarityIndex:
             out[both] = self._thumb_residuals(
                 a[both], b[both], turn[both], rec_a[both], rec_b[both]
             )
-        # Without thumbnails (fingerprints from older versions) the hash decides alone.
-        return out
+        # Without thumbnails (records loaded from a saved report) the hash decides alone;
+        # records whose thumbnails the store lost are never passed.
+        unknown = self._lost[rec_a] | self._lost[rec_b]
+        out[unknown] = np.inf
+        return out, unknown
 
     def _thumb_residuals(
         self, a: I64, b: I64, turn: I64, rec_a: I64, rec_b: I64
@@ -449,9 +469,13 @@ class SimilarityIndex:
                 tb = _turn_stack(self._thumbs[b[part]], turn[part])
                 fa = fb = None
                 if with_fine:
-                    fa, _ = fines_to_array(self._fines_of(rec_a[part]))
-                    fb, _ = fines_to_array(self._fines_of(rec_b[part]))
+                    fa, has_a = fines_to_array(self._fines_of(rec_a[part]))
+                    fb, has_b = fines_to_array(self._fines_of(rec_b[part]))
                     fb = _turn_stack(fb, turn[part])
+                    # A fine thumbnail the store no longer holds: not comparable (two blank
+                    # ones would look identical).
+                    self._lost[rec_a[part][~has_a]] = True
+                    self._lost[rec_b[part][~has_b]] = True
                 # Reframing (a border trimmed, a crop to the other's shape) is not offered
                 # to two pictures of flat areas and edges: slides and pages have uniform
                 # margins, and reframed pairs skip the fine check that tells them apart.

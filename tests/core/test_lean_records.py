@@ -97,3 +97,36 @@ def test_without_a_source_the_records_thumbs_are_used(tmp_path: Path) -> None:
     # No store: the records keep their thumbnails whatever the option says.
     assert all(len(r.fingerprint.thumb) == 1024 for r in result.records)
     assert len(SimilarityIndex(result.records).groups(GroupingOptions(12))) == 4
+
+
+def test_thumbnails_the_store_lost_never_pass_the_check(tmp_path: Path) -> None:
+    """A store damaged and rebuilt during a scan cannot give the thumbnails back: the pairs of
+    those files are not grouped on the hash alone, and no verdict about them is kept."""
+    folder = _library(tmp_path / "lib")
+    with FingerprintStore(str(tmp_path / "c.sqlite3")) as store:
+        lean = run_scan(ScanOptions((str(folder),), workers=2, thumbs_in_store=True), store)
+    with FingerprintStore(str(tmp_path / "rebuilt.sqlite3")) as empty:
+        index = SimilarityIndex(lean.records, thumbs=empty.thumbs, fines=empty.fines)
+        assert index.groups(GroupingOptions(12)) == []
+        new, _limit = index.take_new_checks()
+        assert new == {}
+
+
+def test_one_lost_thumbnail_leaves_the_other_pairs_checked(tmp_path: Path) -> None:
+    folder = _library(tmp_path / "lib")
+    with FingerprintStore(str(tmp_path / "c.sqlite3")) as store:
+        lean = run_scan(ScanOptions((str(folder),), workers=2, thumbs_in_store=True), store)
+        gone = str(folder / "copies" / "c0.jpg")
+
+        def source(keys: Sequence[FileKey], store: FingerprintStore = store) -> list[bytes]:
+            return [b"" if k.path == gone else t for k, t in zip(keys, store.thumbs(keys))]
+
+        index = SimilarityIndex(lean.records, thumbs=source, fines=store.fines)
+        groups = index.groups(GroupingOptions(12))
+    assert _shape(groups) == [
+        ["a1.jpg", "c1.jpg"],
+        ["a2.jpg", "c2.jpg"],
+        ["slide.jpg", "slide.png"],
+    ]
+    new, _limit = index.take_new_checks()
+    assert new  # the intact pairs were checked and their verdicts kept
