@@ -119,7 +119,9 @@ def test_one_lost_thumbnail_leaves_the_other_pairs_checked(tmp_path: Path) -> No
         gone = str(folder / "copies" / "c0.jpg")
 
         def source(keys: Sequence[FileKey], store: FingerprintStore = store) -> list[bytes]:
-            return [b"" if k.path == gone else t for k, t in zip(keys, store.thumbs(keys))]
+            return [
+                b"" if k.path == gone else t for k, t in zip(keys, store.thumbs(keys), strict=True)
+            ]
 
         index = SimilarityIndex(lean.records, thumbs=source, fines=store.fines)
         groups = index.groups(GroupingOptions(12))
