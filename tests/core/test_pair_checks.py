@@ -35,7 +35,7 @@ def counting_index(
     computed: list[int] = []
     compute = index._residuals
 
-    def counting(a: np.ndarray, b: np.ndarray, turn: np.ndarray) -> np.ndarray:
+    def counting(a: np.ndarray, b: np.ndarray, turn: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         computed.append(int(a.size))
         return compute(a, b, turn)
 

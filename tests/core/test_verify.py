@@ -141,7 +141,7 @@ def test_residuals_are_cached_across_thresholds(tmp_path: Path) -> None:
     computed: list[int] = []
     compute = index._residuals
 
-    def counting(a: np.ndarray, b: np.ndarray, turn: np.ndarray) -> np.ndarray:
+    def counting(a: np.ndarray, b: np.ndarray, turn: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         computed.append(int(a.size))
         return compute(a, b, turn)
 

@@ -23,7 +23,9 @@ def test_a_second_session_takes_the_checks_from_the_cache(
     computed: list[int] = []
     compute = SimilarityIndex._residuals
 
-    def counting(self: SimilarityIndex, a: np.ndarray, b: np.ndarray, t: np.ndarray) -> np.ndarray:
+    def counting(
+        self: SimilarityIndex, a: np.ndarray, b: np.ndarray, t: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
         computed.append(int(a.size))
         return compute(self, a, b, t)
 
