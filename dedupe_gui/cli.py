@@ -510,8 +510,11 @@ def cmd_scan(args: argparse.Namespace) -> int:
         out.write(to_csv(report))
     else:
         _print_text(out, groups, result)
+    # A PATH that is not there is an error of that argument (exit 2, as grep does), reported
+    # with the other unreadable files; the rest of the scan still counts.
+    missing = 2 if any(not os.path.lexists(p) for p in args.paths) else 0
     if not args.apply:
-        return 0
+        return missing
     if result.cancelled:
         raise _Exit("the scan was cancelled: nothing was cleaned up")
     # A closed output (| head) must not let the cleanup run unseen: it stops here.
@@ -524,8 +527,9 @@ def cmd_scan(args: argparse.Namespace) -> int:
             LinkOptions(args.journal or default_journal_path(), args.dry_run, Scope.of(result)),
         )
         _print_outcomes(outcomes, sys.stdout if args.format == "text" else sys.stderr)
-        return 1 if any(o.status is Status.FAILED for o in outcomes) else 0
-    return _clean_up(groups, Scope.of(result), args, out if args.format == "text" else sys.stderr)
+        return max(missing, 1 if any(o.status is Status.FAILED for o in outcomes) else 0)
+    status = _clean_up(groups, Scope.of(result), args, out if args.format == "text" else sys.stderr)
+    return max(missing, status)
 
 
 def cmd_apply(args: argparse.Namespace) -> int:

@@ -286,3 +286,15 @@ def test_loaded_reports_still_know_exact_copies(
         # Regrouping the loaded files (as the window does) keeps the mark.
         (again,) = group_records([m.record for m in group.members], GroupingOptions(12))
         assert [m.identical for m in again.members[1:]].count(True) == 1
+
+
+def test_a_path_that_is_not_there_exits_2_and_the_rest_is_scanned(
+    library: Path, tmp_path: Path, trash_home: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    typo = tmp_path / "no-such-folder"
+    status, out, err = run(["scan", str(library), str(typo), "--no-cache", "-q"], capsys)
+    assert status == 2
+    assert "1 group" in out
+    assert str(typo) in out + err
+    status, _, _ = run(["scan", str(library), "--no-cache", "-q"], capsys)
+    assert status == 0
