@@ -37,6 +37,7 @@ def report_of(
                         keep=m.path not in state.marked,
                         distance=_distance(state, m),
                         orientation=m.orientation if same_keeper else "",
+                        differences=m.differences if same_keeper else (),
                         identical=m is not keeper
                         and m.record.digest is not None
                         and m.record.digest == keeper.record.digest

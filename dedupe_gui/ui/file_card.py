@@ -253,11 +253,16 @@ class FileCard(QWidget):
         elif d is None:
             self.distance.set_full_text("A turned copy: no bit count applies")
         else:
-            self.distance.set_full_text(
+            text = (
                 "Same fingerprint as the keeper"
                 if d == 0
                 else f"{d} bit{'s' if d != 1 else ''} from the keeper"
             )
+            # What the check saw (core.differences), against the keeper it was measured to.
+            said = [w for w in m.differences if w != m.orientation]
+            if said and keeper.path == state.group.suggested_keeper.path:
+                text += ": " + ", ".join(said)
+            self.distance.set_full_text(text)
         differences = compare(m.record, keeper.record)
         if differences != self._differences:
             self._differences = differences
