@@ -308,6 +308,11 @@ class MainWindow(QMainWindow):
             self.trash_current_group()
 
     def _review_changed(self) -> None:
+        if self.session.cleaning:
+            # Outcomes stream in (a refresh every 100 ms) and both lines below walk every
+            # group: at 20,000 files that kept the GUI thread busy most of the time. The
+            # totals and actions are brought up to date once, when the cleanup ends.
+            return
         self._update_summary()
         self._update_actions()
 
@@ -405,7 +410,9 @@ class MainWindow(QMainWindow):
             replace(
                 facts,
                 can_undo_cleanup=self.cleanup.can_undo,
-                has_exact_copies=self.cleanup.has_exact_copies,
+                # Walks every group: only worth asking when linking could be offered.
+                has_exact_copies=not (self.session.cleaning or self.session.scanning)
+                and self.cleanup.has_exact_copies,
             )
         )
         apply_enabled(self.commands, enabled)
