@@ -302,18 +302,8 @@ def _remove_companion(
             name = os.path.basename(companion_name(photo_out.destination, photo.path, c.path))
         dest = _unique_destination(options.move_to, name)
     entry = FileEntry(c.path, c.size, c.mtime_ns, keeper, companion_of=photo.path)
-    action = "move" if options.move_to else "trash"
-    journal.write("intent", action, entry, dest)
-    out = _remove_path(c.path, c.size, options, trash, keeper, dest, c.size, "")
-    out = replace(out, companion_of=photo.path)
-    journal.write(
-        "outcome",
-        "delete" if out.status is Status.DELETED else action,
-        entry,
-        dest,
-        (out.status.value, out.reason),
-    )
-    return out
+    out = _journalled_remove(entry, options, trash, dest, c.size, "", journal)
+    return replace(out, companion_of=photo.path)
 
 
 def _apply_one(
@@ -356,7 +346,6 @@ def _apply_one(
         )
         return
 
-    action = "move" if options.move_to else "trash"
     for m in targets:
         size = m.record.key.size
         problem, freed = target_problem(m, keeper, places)
@@ -385,16 +374,31 @@ def _apply_one(
             hash_to_hex(record.fingerprint.hash),
             record.digest,
         )
-        journal.write("intent", action, entry, dest)
-        out = _remove_path(m.path, size, options, trash, keeper.path, dest, freed, note)
-        journal.write(
-            "outcome",
-            "delete" if out.status is Status.DELETED else action,
-            entry,
-            dest,
-            (out.status.value, out.reason),
-        )
-        yield out
+        yield _journalled_remove(entry, options, trash, dest, freed, note, journal)
+
+
+def _journalled_remove(
+    entry: FileEntry,
+    options: CleanupOptions,
+    trash: TrashFunction,
+    dest: str | None,
+    freed: int,
+    note: str,
+    journal: Journal,
+) -> Outcome:
+    """Remove one file between its journal lines: the intent is on disk before the file
+    moves, so a crash leaves a line for every file that may have gone."""
+    action = "move" if options.move_to else "trash"
+    journal.write("intent", action, entry, dest)
+    out = _remove_path(entry.path, entry.size, options, trash, entry.keeper, dest, freed, note)
+    journal.write(
+        "outcome",
+        "delete" if out.status is Status.DELETED else action,
+        entry,
+        dest,
+        (out.status.value, out.reason),
+    )
+    return out
 
 
 def _remove_path(
