@@ -60,6 +60,10 @@ def describe(
         out.append("greyscale")
     if member.pixels < _SMALLER * keeper.pixels:
         out.append(f"smaller ({mf.width}×{mf.height})")
+    elif keeper.pixels < _SMALLER * member.pixels:
+        # The keeper won on another rule (a reference folder, its Live video or edits, the
+        # order the user chose): a copy with more pixels going to the trash must say so.
+        out.append(f"larger ({mf.width}×{mf.height})")
     if mf.format != kf.format:
         out.append(f"saved as {mf.format}")
     elif not out and member.key.size != keeper.key.size:

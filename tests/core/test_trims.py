@@ -94,3 +94,16 @@ def test_differences_travel_through_json_and_csv(tmp_path: Path) -> None:
     loaded = from_json(to_json(report))
     assert {m.path: m.differences for m in loaded.groups[0].members} == said
     assert "overlay at the bottom" in to_csv(report)
+
+
+def test_a_larger_copy_going_to_the_trash_says_it_is_larger(tmp_path: Path) -> None:
+    """The keeper can win on a rule other than pixels (here: the user ranks the smallest
+    file first); the larger copy offered for the trash must not read as a mere re-encode."""
+    img = _textured(5)
+    a = save(img, tmp_path / "a.jpg", quality=92)
+    b = save(img.resize((200, 150), Image.Resampling.LANCZOS), tmp_path / "b.jpg", quality=92)
+    groups = group_records(_records(a, b), GroupingOptions(DEFAULT_THRESHOLD, rules=("smallest",)))
+    (group,) = groups
+    assert group.suggested_keeper.path == str(b)
+    said = group.members[1].differences
+    assert "larger (400×300)" in said and "re-encoded" not in said
