@@ -526,7 +526,15 @@ def cmd_scan(args: argparse.Namespace) -> int:
             groups,
             LinkOptions(args.journal or default_journal_path(), args.dry_run, Scope.of(result)),
         )
-        _print_outcomes(outcomes, sys.stdout if args.format == "text" else sys.stderr)
+        stream = sys.stdout if args.format == "text" else sys.stderr
+        _print_outcomes(outcomes, stream)
+        near = sum(not m.identical for g in groups for m in g.members[1:])
+        if near:
+            # The listing above marks them "trash" as a cleanup would; linking leaves them be.
+            stream.write(
+                f"{near} near-{'copy' if near == 1 else 'copies'} left in place: only "
+                "byte-identical copies become links.\n"
+            )
         return max(missing, 1 if any(o.status is Status.FAILED for o in outcomes) else 0)
     status = _clean_up(groups, Scope.of(result), args, out if args.format == "text" else sys.stderr)
     return max(missing, status)

@@ -132,5 +132,7 @@ def test_apply_link_from_the_command_line(
     assert main([*args, "--dry-run"]) == 0
     assert "would link: " + str(copy) in capsys.readouterr().out
     assert main(args) == 0
-    assert "1 linked" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "1 linked" in out
+    assert "1 near-copy left in place" in out  # listed under the group, but not linked
     assert os.path.samefile(keeper, copy) and near.exists()
