@@ -63,6 +63,9 @@ _WINDOW_BITS = 10
 _FIRST_QUARTER_TURN = 4
 # Pairs whose fine thumbnails (16 KB each, decompressed) are checked at once.
 _FINE_BATCH = 512
+# Pairs aligned at once to say what differs: big enough to spread numpy's cost per call,
+# small enough to keep the temporaries (some 80 KB a pair) in tens of megabytes.
+_EXPLAIN_BATCH = 512
 
 
 class GroupingStopped(Exception):
@@ -504,47 +507,38 @@ class SimilarityIndex:
         out: npt.NDArray[np.float32] = np.stack([ratio[a], rb], axis=1).astype(np.float32)
         return out
 
-    def _differences(self, keeper: int, others: I64, turns: I64) -> list[tuple[str, ...]]:
-        """What tells each of ``others`` (turned by ``turns``) from ``keeper``, in words
-        (core.differences); computed once per pair and kept, like the residuals."""
-        todo = [
-            j
-            for j, (o, t) in enumerate(zip(others.tolist(), turns.tolist(), strict=True))
-            if (keeper, o, t) not in self._said
-        ]
-        if not todo:
-            return [
-                self._said[(keeper, o, t)]
-                for o, t in zip(others.tolist(), turns.tolist(), strict=True)
-            ]
-        row_k = int(self._thumb_rows(np.array([keeper], dtype=np.int64))[0])
-        rows = self._thumb_rows(others)
-        has = [j for j in todo if self._has_thumb[row_k] and self._has_thumb[rows[j]]]
-        warps: dict[int, tuple[npt.NDArray[np.float32], npt.NDArray[np.bool_]]] = {}
-        if has:
-            sel = np.array(has, dtype=np.int64)
-            member = _turn_stack(self._thumbs[rows[sel]], turns[sel])
-            kept = np.repeat(self._thumbs[row_k][None], sel.size, axis=0)
-            params, differing = explain(member, kept)
-            warps = {j: (params[n], differing[n]) for n, j in enumerate(has)}
+    def _explain_all(self, keepers: I64, others: I64, turns: I64, stop: Callable[[], bool]) -> None:
+        """Say what tells each of ``others`` (turned by ``turns``) from its keeper, in words
+        (core.differences), for the pairs not said yet; kept across thresholds like the
+        residuals. The alignment behind it runs over many pairs at once: one group at a time,
+        its fixed numpy cost per call made most of a warm rescan's grouping."""
+        key_list = list(zip(keepers.tolist(), others.tolist(), turns.tolist(), strict=True))
+        todo = np.array([j for j, key in enumerate(key_list) if key not in self._said], np.int64)
         whole = (np.array([1.0, 1.0, 0.0, 0.0], np.float32), np.zeros((8, 8), dtype=bool))
-        keeper_border = border_of(self._thumbs[row_k]) if self._has_thumb[row_k] else None
-        for j in todo:
-            o, t = int(others[j]), int(turns[j])
-            params, differing = warps.get(j, whole)
-            member_thumb = _turn_stack(self._thumbs[rows[j]][None], np.array([t]))[0]
-            self._said[(keeper, o, t)] = describe(
-                self.records[keeper],
-                self.records[o],
-                relation(t),
-                params,
-                differing,
-                border_of(member_thumb) if self._has_thumb[rows[j]] else None,
-                keeper_border,
-            )
-        return [
-            self._said[(keeper, o, t)] for o, t in zip(others.tolist(), turns.tolist(), strict=True)
-        ]
+        for start in range(0, todo.size, _EXPLAIN_BATCH):
+            if stop():
+                raise GroupingStopped
+            part = todo[start : start + _EXPLAIN_BATCH]
+            rows_k = self._thumb_rows(keepers[part])
+            rows_o = self._thumb_rows(others[part])
+            has = self._has_thumb[rows_k] & self._has_thumb[rows_o]
+            params = np.tile(whole[0], (part.size, 1))
+            differing = np.zeros((part.size, 8, 8), dtype=bool)
+            if has.any():
+                member = _turn_stack(self._thumbs[rows_o[has]], turns[part][has])
+                params[has], differing[has] = explain(member, self._thumbs[rows_k[has]])
+            for n, j in enumerate(part.tolist()):
+                keeper, o, t = key_list[j]
+                member_thumb = _turn_stack(self._thumbs[rows_o[n]][None], np.array([t]))[0]
+                self._said[(keeper, o, t)] = describe(
+                    self.records[keeper],
+                    self.records[o],
+                    relation(t),
+                    params[n],
+                    differing[n],
+                    border_of(member_thumb) if self._has_thumb[rows_o[n]] else None,
+                    border_of(self._thumbs[rows_k[n]]) if self._has_thumb[rows_k[n]] else None,
+                )
 
     def _ranking(self, rules: tuple[str, ...]) -> tuple[list[int], I64]:
         """Records best keeper first, and each record's place in that order (kept per rules)."""
@@ -591,6 +585,9 @@ class SimilarityIndex:
         rank_order, rank = self._ranking(options.rules)
         taken = np.zeros(len(self.records), dtype=bool)
         groups: list[Group] = []
+        # Groups as formed (keeper, others, distances, turns); their words come after, in
+        # batches (_explain_all).
+        formed: list[tuple[int, I64, I64, I64]] = []
         limit = np.float32(max_residual)
         if verify and max_residual != self._good_enough:
             self._checked.clear()
@@ -623,15 +620,20 @@ class SimilarityIndex:
                     continue
             taken[others] = True
             order = np.lexsort((rank[others], d))
-            others, d, k = others[order], d[order], k[order]
-            said = self._differences(best, others, k)
+            formed.append((best, others[order], d[order], k[order]))
+        if formed:
+            self._explain_all(
+                np.concatenate([np.full(o.size, b, dtype=np.int64) for b, o, _, _ in formed]),
+                np.concatenate([o for _, o, _, _ in formed]),
+                np.concatenate([k for _, _, _, k in formed]),
+                stop,
+            )
+        for best, others, d, k in formed:
             group = _make_group(
                 self.records[best],
                 [
-                    (self.records[i], dd, relation(kk), words)
-                    for i, dd, kk, words in zip(
-                        others.tolist(), d.tolist(), k.tolist(), said, strict=True
-                    )
+                    (self.records[i], dd, relation(kk), self._said[(best, i, kk)])
+                    for i, dd, kk in zip(others.tolist(), d.tolist(), k.tolist(), strict=True)
                 ],
             )
             if group is not None:
