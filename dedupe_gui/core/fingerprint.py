@@ -20,6 +20,7 @@ from contextlib import ExitStack
 from typing import Final
 
 import numpy as np
+import numpy.typing as npt
 from PIL import Image
 
 from dedupe_gui.core.budget import MemoryBudget, decode_cost
@@ -32,6 +33,7 @@ from dedupe_gui.core.decode import (
 )
 from dedupe_gui.core.models import Fingerprint
 from dedupe_gui.core.orientations import TRANSPOSES, dhash_bits, small_pair, turned_hashes
+from dedupe_gui.core.strokes import SIDE as STROKE_SIDE
 from dedupe_gui.core.verify import THUMB_SIDE, fine_thumbnail, thumbnail
 from dedupe_gui.core.windows import window_hashes
 
@@ -196,3 +198,32 @@ def fingerprint_file(path: str, budget: MemoryBudget | None = None) -> Fingerpri
         detailed=bool(fine),
         windows=windows,
     )
+
+
+def detail_grey(path: str) -> npt.NDArray[np.uint8]:
+    """The file's picture at 128x128 in grey levels, upright as displayed, decoded again.
+
+    For the few candidate pairs whose 32x32 thumbnails cannot tell two slides on one
+    background from an edited copy (core.strokes); the fingerprint does not keep it, since
+    most files never need it. Raises ``FingerprintError`` with a reason.
+    """
+    try:
+        with open_image(path) as opened:
+            img = opened.image
+            orientation = _exif_facts(img)[0]
+            if img.format in ("JPEG", "MPO"):
+                img.draft("L", (DRAFT_MIN_SIDE, DRAFT_MIN_SIDE))
+            elif img.format in _PREVIEW_FORMATS:
+                img.draft(None, (PREVIEW_MIN_SIDE, PREVIEW_MIN_SIDE))
+            small = _to_grey(img).resize(
+                (STROKE_SIDE, STROKE_SIDE), Image.Resampling.LANCZOS, reducing_gap=2.0
+            )
+            transpose = EXIF_TRANSPOSE.get(orientation)
+            if transpose is not None:
+                small = small.transpose(transpose)
+            out: npt.NDArray[np.uint8] = np.asarray(small, dtype=np.uint8).copy()
+    except DecodeError as exc:
+        raise FingerprintError(str(exc)) from exc
+    except Exception as exc:  # every decoder failure is one file's problem, never the scan's
+        raise FingerprintError(describe_error(exc)) from exc
+    return out

@@ -27,11 +27,13 @@ import numpy.typing as npt
 
 from dedupe_gui.core.companions import JPEG_PARTNER, RAW_PARTNER
 from dedupe_gui.core.differences import describe
+from dedupe_gui.core.fingerprint import FingerprintError, detail_grey
 from dedupe_gui.core.grouping_options import GroupingOptions
 from dedupe_gui.core.hamming import Pairs, cross_pairs, self_pairs
 from dedupe_gui.core.keeper import keeper_key
 from dedupe_gui.core.models import FileKey, Group, GroupMember, ImageRecord
 from dedupe_gui.core.orientations import INVERSE, relation, transform_grid
+from dedupe_gui.core.strokes import two_sided_text
 from dedupe_gui.core.verify import (
     DEFAULT_MAX_RESIDUAL,
     FLAT_DETAIL,
@@ -66,6 +68,9 @@ _FINE_BATCH = 512
 # Pairs aligned at once to say what differs: big enough to spread numpy's cost per call,
 # small enough to keep the temporaries (some 80 KB a pair) in tens of megabytes.
 _EXPLAIN_BATCH = 512
+# Pairs whose shapes differ by less than this ratio get the text check (core.strokes); the
+# others are compared reframed (core.verify._second_chance).
+_SAME_SHAPE = 1.1
 
 
 class GroupingStopped(Exception):
@@ -188,6 +193,8 @@ class SimilarityIndex:
         self._good_enough = DEFAULT_MAX_RESIDUAL
         self._rankings: dict[tuple[str, ...], tuple[list[int], I64]] = {}
         self._shots: I64 | None = None
+        # Pictures decoded again at 128x128 for the text check (_apart_by_text), by record.
+        self._details: dict[int, npt.NDArray[np.uint8] | None] = {}
 
     # -- candidate pairs -----------------------------------------------------------------
 
@@ -484,7 +491,52 @@ class SimilarityIndex:
                 # margins, and reframed pairs skip the fine check that tells them apart.
                 shapes = None if with_fine else self._aspects(rec_a[part], rec_b[part], turn[part])
                 out[part] = residuals(ta, tb, self._good_enough, fa, fb, shapes)
+                if shapes is not None:
+                    out[part] = self._apart_by_text(
+                        out[part], rec_a[part], rec_b[part], turn[part], shapes
+                    )
         return out
+
+    def _apart_by_text(
+        self,
+        res: npt.NDArray[np.float32],
+        a: I64,
+        b: I64,
+        turn: I64,
+        shapes: npt.NDArray[np.float32],
+    ) -> npt.NDArray[np.float32]:
+        """``res`` with the pairs that passed but are two slides on one background (each
+        file has text of its own: core.strokes) set to infinity. Both files are decoded again
+        at 128x128, once per file and grouping; pairs of other shapes (reframed by the check)
+        and files that cannot be read again keep their verdict."""
+        ratio = shapes[:, 0] / np.maximum(shapes[:, 1], 1e-6)
+        spread = np.maximum(ratio, 1 / np.maximum(ratio, 1e-6))
+        look = np.flatnonzero((res <= self._good_enough) & (spread < _SAME_SHAPE))
+        pa: list[npt.NDArray[np.uint8]] = []
+        pb: list[npt.NDArray[np.uint8]] = []
+        read: list[int] = []
+        for k in look.tolist():
+            x, y = self._detail_of(int(a[k])), self._detail_of(int(b[k]))
+            if x is not None and y is not None:
+                pa.append(x)
+                pb.append(y)
+                read.append(k)
+        if not read:
+            return res
+        picked = np.array(read, dtype=np.int64)
+        apart = two_sided_text(np.stack(pa), _turn_stack(np.stack(pb), turn[picked]))
+        out: npt.NDArray[np.float32] = res.copy()
+        out[picked[apart]] = np.inf
+        return out
+
+    def _detail_of(self, record: int) -> npt.NDArray[np.uint8] | None:
+        """The record's 128x128 picture (``detail_grey``), decoded at most once, or None."""
+        if record not in self._details:
+            try:
+                self._details[record] = detail_grey(self.records[record].path)
+            except FingerprintError:
+                self._details[record] = None
+        return self._details[record]
 
     def _fines_of(self, records: I64) -> list[bytes]:
         """The fine thumbnails of these records, from the records or from the source."""
