@@ -30,7 +30,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, Final
 
-from dedupe_gui.core.hashes import ALGORITHM_VERSION
+from dedupe_gui.core.hashes import ALGORITHM_VERSION, CHECK_VERSION
 from dedupe_gui.core.models import Entry, Failure, FileKey, Fingerprint
 
 SCHEMA_VERSION: Final = 3  # 2: thumb and turned columns; 3: look column
@@ -348,16 +348,25 @@ class FingerprintStore:
 
     def _check_versions(self, db: sqlite3.Connection) -> None:
         stored = dict(db.execute("SELECT key, value FROM meta").fetchall())
-        wanted = {"schema": str(SCHEMA_VERSION), "algorithm": str(ALGORITHM_VERSION)}
+        wanted = {
+            "schema": str(SCHEMA_VERSION),
+            "algorithm": str(ALGORITHM_VERSION),
+            "checks": str(CHECK_VERSION),
+        }
         if stored.get("schema", wanted["schema"]) != wanted["schema"]:
             # Another table layout: CREATE TABLE IF NOT EXISTS kept the old one; rebuild it.
+            # The pair checks go too: they judged fingerprints of the old layout.
             db.execute("DROP TABLE fingerprints")
             db.execute("DELETE FROM identities")
+            db.execute("DELETE FROM pair_checks")
             db.executescript(_SCHEMA)
         elif stored.get("algorithm", wanted["algorithm"]) != wanted["algorithm"]:
             # Fingerprints from another algorithm would group wrongly: start over.
             db.execute("DELETE FROM fingerprints")
             db.execute("DELETE FROM identities")
+            db.execute("DELETE FROM pair_checks")
+        elif stored.get("checks", "1") != wanted["checks"]:
+            # A check that now rejects pairs an older one passed: its verdicts are redone.
             db.execute("DELETE FROM pair_checks")
         db.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", wanted.items())
 

@@ -12,6 +12,9 @@ from typing import Final
 ALGORITHM_VERSION: Final = (
     3  # 2: thumbnail and turned hashes; 3: fine thumbnail, grey flag, windows
 )
+# Bump when the thumbnail check's verdicts change meaning: kept pair checks are then
+# forgotten (a pair an older check passed must be checked again), fingerprints are kept.
+CHECK_VERSION: Final = 2  # 2: the second look at 128x128 for text on a shared background
 
 
 def hash_to_hex(value: int) -> str:

@@ -87,6 +87,33 @@ def test_other_algorithm_version_starts_over(tmp_path: Path) -> None:
         assert store.get(FileKey("/a.jpg", 1, 1)) is None
 
 
+@pytest.mark.parametrize(
+    ("key", "value", "fingerprints_kept"),
+    [("checks", "1", True), ("schema", "2", False), ("algorithm", "-1", False)],
+)
+def test_kept_pair_checks_are_forgotten_when_their_meaning_changed(
+    tmp_path: Path, key: str, value: str, fingerprints_kept: bool
+) -> None:
+    """A pair an older check passed (two slides, say) must be checked again by the new one:
+    its verdict is not carried over, whichever version moved."""
+    db = str(tmp_path / "c.sqlite3")
+    with FingerprintStore(db) as store:
+        store.put(FileKey("/a.jpg", 1, 1), FP)
+        store.put_pair_checks({12345: 0.01}, 0.13)
+    with FingerprintStore(db) as store:
+        assert store.pair_checks(0.13) == {12345: 0.01}  # same versions: kept
+    con = sqlite3.connect(db)
+    if key == "checks":
+        con.execute("DELETE FROM meta WHERE key = 'checks'")  # a cache from before the key
+    else:
+        con.execute("UPDATE meta SET value = ? WHERE key = ?", (value, key))
+    con.commit()
+    con.close()
+    with FingerprintStore(db) as store:
+        assert store.pair_checks(0.13) == {}
+        assert (store.get(FileKey("/a.jpg", 1, 1)) is not None) == fingerprints_kept
+
+
 def test_rescan_uses_the_cache_and_notices_changes(tmp_path: Path) -> None:
     lib = tmp_path / "lib"
     for i in range(4):
