@@ -1,6 +1,6 @@
 """The scan of this checkout against another checkout's, side by side in one run.
 
-    git worktree add /tmp/dedupe-base START_COMMIT        # once: the code to compare with
+    git worktree add /tmp/dedupe-base BASE_COMMIT         # once: the code to compare with
     python -m bench.versus FOLDER --other /tmp/dedupe-base [--repeat 3]
 
 Each round runs ``dedupe-gui scan FOLDER --no-cache`` (cold: decode, fingerprint, group,
