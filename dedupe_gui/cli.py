@@ -3,8 +3,9 @@
 Everything here is argument handling and printing; the work is done by ``dedupe_gui.core``,
 the same functions the window calls. Qt is imported only when the window is opened.
 
-Over 500 lines on purpose: the options and output of scan, apply, index and search
-live together so their flags stay consistent; the maintenance commands are in cli_maintenance.
+Over 500 lines on purpose: the options of scan, apply, index and search live together so
+their flags stay consistent (what they print for people is in cli_text; the maintenance
+commands are in cli_maintenance).
 """
 
 from __future__ import annotations
@@ -20,32 +21,35 @@ from collections.abc import Callable, Sequence
 from typing import IO, Any
 
 from dedupe_gui import __version__, cli_maintenance
+from dedupe_gui.cli_text import (
+    print_errors,
+    print_groups,
+    print_outcome,
+    print_outcomes,
+    print_summary,
+)
 from dedupe_gui.core.actions import (
     CleanupOptions,
     CleanupStopped,
-    Outcome,
     Removal,
     Scope,
     Status,
     apply_removals,
     default_journal_path,
-    summarise_outcomes,
     with_quick_digests,
 )
 from dedupe_gui.core.cache import FingerprintStore, StoreError, default_cache_path
-from dedupe_gui.core.companions import describe as describe_companions
 from dedupe_gui.core.files import WalkOptions
-from dedupe_gui.core.grouping import SimilarityIndex, summarise
+from dedupe_gui.core.grouping import SimilarityIndex
 from dedupe_gui.core.grouping_options import GroupingOptions
 from dedupe_gui.core.hashes import hash_to_hex
 from dedupe_gui.core.keeper import DEFAULT_RULES, RULES, validate_rules
 from dedupe_gui.core.lookup import find_matches
-from dedupe_gui.core.models import FileError, Group, Progress, ScanResult
+from dedupe_gui.core.models import Group, Progress, ScanResult
 from dedupe_gui.core.names import printable
 from dedupe_gui.core.report import Report, ReportError, load, to_csv, to_json
 from dedupe_gui.core.scan import ScanOptions, run_scan
 from dedupe_gui.core.threshold import DEFAULT_THRESHOLD, PRESETS, parse_threshold
-from dedupe_gui.core.units import human_bytes, human_duration
 from dedupe_gui.core.verify import DEFAULT_MAX_RESIDUAL
 from dedupe_gui.logs import setup_logging, verbosity_of
 
@@ -341,87 +345,6 @@ def _open_store(path: str | None) -> FingerprintStore:
     return FingerprintStore(path, warn=_warn)
 
 
-def _print_text(out: IO[str], groups: Sequence[Group], result: ScanResult) -> None:
-    for n, g in enumerate(groups, 1):
-        kind = "exact copies" if g.exact else f"{len(g.members)} files"
-        print(f"Group {n}: {kind}, {human_bytes(g.reclaimable_bytes)} to free", file=out)
-        for m in g.members:
-            r = m.record
-            fp = r.fingerprint
-            mark = "keep " if m.keep else "trash"
-            notes = []
-            if m is g.suggested_keeper:
-                notes.append("keeper")
-            elif m.identical:
-                notes.append("identical")
-            if r.reference:
-                notes.append("reference")
-            notes.extend(m.differences or ((m.orientation,) if m.orientation else ()))
-            dist = "" if m is g.suggested_keeper else f"d={m.distance}"
-            res = f"{fp.width}x{fp.height}"
-            print(
-                f"  {mark} {res:>11} {human_bytes(r.key.size):>9} {fp.format:<5} {dist:<5} "
-                f"{_printable(r.path)}" + (f"  ({', '.join(notes)})" if notes else ""),
-                file=out,
-            )
-            if m.companions:
-                print(f"{'':>42}{printable(describe_companions(m.companions))}", file=out)
-        print(file=out)
-    _print_errors(out, result.errors)
-    s = summarise(groups)
-    st = result.stats
-    skipped = sum(e.error.startswith("skipped:") for e in result.errors)
-    links = f"{skipped} links skipped, " if skipped else ""
-    print(
-        f"{s.groups} groups, {s.duplicates} duplicates, {human_bytes(s.reclaimable_bytes)} "
-        f"can be freed. {st.images} images ({st.from_cache} from cache), "
-        f"{len(result.errors) - skipped} errors, {links}{human_duration(st.seconds)}.",
-        file=out,
-    )
-
-
-def _print_errors(out: IO[str], errors: Sequence[FileError]) -> None:
-    links = [e for e in errors if e.error.startswith("skipped:")]
-    unread = [e for e in errors if not e.error.startswith("skipped:")]
-    if links:
-        print(
-            f"Skipped {len(links)} symbolic links (--follow-links follows links to folders):",
-            file=out,
-        )
-        for e in links:
-            print(f"  {_printable(e.path)}: {printable(e.error)}", file=out)
-        print(file=out)
-    if unread:
-        print(f"Could not read {len(unread)} files:", file=out)
-        for e in unread:
-            print(f"  {_printable(e.path)}: {printable(e.error)}", file=out)
-        print(file=out)
-
-
-def _printable(path: str) -> str:
-    """Names for a terminal: raw bytes, control and bidi characters escaped, never a crash."""
-    return printable(path)
-
-
-def _print_outcome(o: Outcome, out: IO[str]) -> None:
-    reason = f": {printable(o.reason)}" if o.reason else ""
-    print(f"{o.status.value}: {_printable(o.path)}{reason}", file=out)
-    out.flush()  # a closed pipe shows here, and stops the cleanup before the next file
-
-
-def _print_summary(outcomes: Sequence[Outcome], out: IO[str]) -> None:
-    freed = sum(o.bytes for o in outcomes if o.status.ok)
-    counts = summarise_outcomes(outcomes)
-    summary = ", ".join(f"{v} {k}" for k, v in counts.items()) or "nothing to do"
-    print(f"{summary}; {human_bytes(freed)}.", file=out)
-
-
-def _print_outcomes(outcomes: Sequence[Outcome], out: IO[str]) -> None:
-    for o in outcomes:
-        _print_outcome(o, out)
-    _print_summary(outcomes, out)
-
-
 def _check_cleanup_args(args: argparse.Namespace) -> None:
     if args.apply == "move" and not args.move_to:
         raise _Exit("--apply move needs --move-to DIR")
@@ -441,13 +364,13 @@ def _clean_up(groups: Sequence[Group], scope: Scope, args: argparse.Namespace, o
                 allow_permanent_delete=args.delete_if_no_trash,
                 scope=scope,
             ),
-            on_outcome=lambda o: _print_outcome(o, out),
+            on_outcome=lambda o: print_outcome(o, out),
         )
     except CleanupStopped as exc:
         with contextlib.suppress(OSError, ValueError):
-            _print_summary(exc.outcomes, sys.stderr)
+            print_summary(exc.outcomes, sys.stderr)
         raise _Exit(str(exc)) from exc
-    _print_summary(outcomes, out)
+    print_summary(outcomes, out)
     return 1 if any(o.status is Status.FAILED for o in outcomes) else 0
 
 
@@ -509,7 +432,7 @@ def cmd_scan(args: argparse.Namespace) -> int:
     elif args.format == "csv":
         out.write(to_csv(report))
     else:
-        _print_text(out, groups, result)
+        print_groups(out, groups, result)
     # A PATH that is not there is an error of that argument (exit 2, as grep does), reported
     # with the other unreadable files; the rest of the scan still counts.
     missing = 2 if any(not os.path.lexists(p) for p in args.paths) else 0
@@ -527,7 +450,7 @@ def cmd_scan(args: argparse.Namespace) -> int:
             LinkOptions(args.journal or default_journal_path(), args.dry_run, Scope.of(result)),
         )
         stream = sys.stdout if args.format == "text" else sys.stderr
-        _print_outcomes(outcomes, stream)
+        print_outcomes(outcomes, stream)
         near = sum(not m.identical for g in groups for m in g.members[1:])
         if near:
             # The listing above marks them "trash" as a cleanup would; linking leaves them be.
@@ -568,7 +491,7 @@ def cmd_index(args: argparse.Namespace) -> int:
             total = len(store)
     except StoreError as exc:
         raise _Exit(f"{exc}; nothing was indexed") from exc
-    _print_errors(sys.stderr, result.errors)
+    print_errors(sys.stderr, result.errors)
     st = result.stats
     print(
         f"{st.images} images indexed ({st.hashed} files read now, "
@@ -589,10 +512,10 @@ def cmd_search(args: argparse.Namespace) -> int:
     if not entries:
         raise _Exit(f"{args.db} holds no fingerprints (is it a database made by 'index'?)")
     result = _run_scan(args.queries, args, None, companions=False)
-    errors.extend(f"{_printable(e.path)}: {e.error}" for e in result.errors)
+    errors.extend(f"{printable(e.path)}: {e.error}" for e in result.errors)
     queries = list(result.records)
     if not queries and not errors:
-        raise _Exit(f"no images to check in {', '.join(map(_printable, args.queries))}")
+        raise _Exit(f"no images to check in {', '.join(map(printable, args.queries))}")
     matches = find_matches(
         [fp for _, fp in entries],
         [r.fingerprint for r in queries],
@@ -633,11 +556,11 @@ def cmd_search(args: argparse.Namespace) -> int:
     else:
         for item in doc:
             if not item["matches"]:
-                print(f"{_printable(item['query'])}: no match")
+                print(f"{printable(item['query'])}: no match")
                 continue
-            print(f"{_printable(item['query'])}: {len(item['matches'])} match(es)")
+            print(f"{printable(item['query'])}: {len(item['matches'])} match(es)")
             for m in item["matches"]:
-                print(f"  d={m['distance']:<2} {m['width']}x{m['height']}  {_printable(m['path'])}")
+                print(f"  d={m['distance']:<2} {m['width']}x{m['height']}  {printable(m['path'])}")
     for e in errors:
         print(f"error: {e}", file=sys.stderr)
     if errors:

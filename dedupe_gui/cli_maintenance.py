@@ -11,14 +11,9 @@ import sys
 from collections.abc import Callable
 
 from dedupe_gui.core.actions import default_journal_path
+from dedupe_gui.core.names import printable
 
 COMMANDS = ("restore", "cache")
-
-
-def _printable(path: str) -> str:
-    from dedupe_gui.cli import _printable as printable
-
-    return printable(path)
 
 
 def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -116,7 +111,7 @@ def _print_outcome(o: object) -> None:
 
     assert isinstance(o, RestoreOutcome)
     reason = f": {o.reason}" if o.reason else ""
-    print(f"{o.status.value}: {_printable(o.path)}{_printable(reason)}", flush=True)
+    print(f"{o.status.value}: {printable(o.path)}{printable(reason)}", flush=True)
 
 
 def cmd_cache(args: argparse.Namespace) -> int:
@@ -131,7 +126,7 @@ def cmd_cache(args: argparse.Namespace) -> int:
     try:
         if args.action == "info":
             info = cache_admin.cache_info(path, check_files=args.check_files)
-            print(f"location: {_printable(path)}")
+            print(f"location: {printable(path)}")
             if not info.exists:
                 print("empty: no scan has written it yet")
                 return 0
@@ -155,7 +150,7 @@ def cmd_cache(args: argparse.Namespace) -> int:
             )
         else:
             n = cache_admin.clear(path)
-            print(f"cleared {n} entries from {_printable(path)}")
+            print(f"cleared {n} entries from {printable(path)}")
     except cache_admin.CacheAdminError as exc:
         print(f"dedupe-gui: {exc}", file=sys.stderr)
         return 2
