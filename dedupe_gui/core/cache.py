@@ -72,7 +72,7 @@ CREATE TABLE IF NOT EXISTS identities (
 );
 CREATE INDEX IF NOT EXISTS identities_by_ident ON identities (ident);
 CREATE TABLE IF NOT EXISTS pair_checks (
-    pair INTEGER PRIMARY KEY,  -- core.grouping.pair_id: both files' path, size, mtime and the turn
+    pair INTEGER PRIMARY KEY,  -- core.candidates.pair_id: both files' versions and the turn
     residual REAL NOT NULL,
     good_enough REAL NOT NULL  -- the limit the check was allowed to stop early at
 );

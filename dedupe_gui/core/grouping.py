@@ -11,13 +11,13 @@ on (the default), a thumbnail residual against the keeper of at most ``max_resid
 orientations of the file matches the keeper best (core.orientations), and verification
 compares the keeper with the file turned that way.
 
-Over 500 lines on purpose: candidate expansion, the batched thumbnail
-checks and the keeper-first walk share the index's arrays and caches (one ``SimilarityIndex``).
+Over 500 lines on purpose: candidate expansion, the batched thumbnail checks, the words for
+what differs and the keeper-first walk share the index's loaded thumbnails and kept verdicts
+(one ``SimilarityIndex``); the array arithmetic of candidate pairs is in core.candidates.
 """
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TypeVar
@@ -25,6 +25,14 @@ from typing import TypeVar
 import numpy as np
 import numpy.typing as npt
 
+from dedupe_gui.core.candidates import (
+    Candidates,
+    adjacency,
+    cross,
+    file_id,
+    pair_id,
+    pairs_within_segments,
+)
 from dedupe_gui.core.companions import JPEG_PARTNER, RAW_PARTNER
 from dedupe_gui.core.differences import describe
 from dedupe_gui.core.fingerprint import FingerprintError, detail_grey
@@ -98,25 +106,6 @@ def summarise(groups: Sequence[Group]) -> GroupingSummary:
         sum(sum(1 for m in g.members if not m.keep) for g in groups),
         sum(g.reclaimable_bytes for g in groups),
     )
-
-
-@dataclass(frozen=True, slots=True)
-class _Candidates:
-    """Record pairs: ``b`` turned by ``turn`` is within ``distance`` bits of ``a`` upright."""
-
-    a: I64
-    b: I64
-    turn: I64
-    distance: I64
-
-    @staticmethod
-    def concat(parts: Sequence[_Candidates]) -> _Candidates:
-        return _Candidates(
-            np.concatenate([p.a for p in parts]),
-            np.concatenate([p.b for p in parts]),
-            np.concatenate([p.turn for p in parts]),
-            np.concatenate([p.distance for p in parts]),
-        )
 
 
 class SimilarityIndex:
@@ -207,15 +196,15 @@ class SimilarityIndex:
         keep = self._pairs.distance <= threshold
         return Pairs(self._pairs.a[keep], self._pairs.b[keep], self._pairs.distance[keep])
 
-    def _plain(self, threshold: int) -> _Candidates:
+    def _plain(self, threshold: int) -> Candidates:
         """Record pairs whose upright hashes are within ``threshold`` (same hash included)."""
         pairs = self._pairs_at(threshold)
-        same_a, same_b = _pairs_within_segments(self._order, self._bounds)
+        same_a, same_b = pairs_within_segments(self._order, self._bounds)
         # Each unique-hash pair stands for every pairing of the files behind the two hashes.
-        pos_a, pos_b, which = _cross(self._bounds, pairs.a, self._bounds, pairs.b)
+        pos_a, pos_b, which = cross(self._bounds, pairs.a, self._bounds, pairs.b)
         cross_a, cross_b = self._order[pos_a], self._order[pos_b]
         a = np.concatenate([same_a, cross_a])
-        return _Candidates(
+        return Candidates(
             a,
             np.concatenate([same_b, cross_b]),
             np.zeros(a.size, np.int64),
@@ -224,7 +213,7 @@ class SimilarityIndex:
             ),
         )
 
-    def _windowed(self, threshold: int) -> _Candidates:
+    def _windowed(self, threshold: int) -> Candidates:
         """Record pairs where one file's upright hash is within ``threshold`` (at most
         ``_WINDOW_BITS``) of the hash of a window of another: a trimmed edge, the centred
         square, the picture inside a border (core.windows). ``distance`` is still the one
@@ -249,15 +238,15 @@ class SimilarityIndex:
             self._window_threshold = bits
         pairs = self._window_pairs
         keep = pairs.distance <= bits
-        pos_a, slot, _ = _cross(self._bounds, pairs.a[keep], bounds, pairs.b[keep])
+        pos_a, slot, _ = cross(self._bounds, pairs.a[keep], bounds, pairs.b[keep])
         a, b = self._order[pos_a], owners[slot]
         other = a != b
         a, b = a[other], b[other]
         hashes = self._unique[self._inverse]
         distance = np.bitwise_count(hashes[a] ^ hashes[b]).astype(np.int64)
-        return _Candidates(a, b, np.zeros(a.size, np.int64), distance)
+        return Candidates(a, b, np.zeros(a.size, np.int64), distance)
 
-    def _turned(self, threshold: int) -> _Candidates:
+    def _turned(self, threshold: int) -> Candidates:
         """Record pairs where one file's upright hash is within ``threshold`` of another's
         hash in one of orientations 1-7."""
         if self._turned_index is None:
@@ -284,18 +273,18 @@ class SimilarityIndex:
         pairs = self._turned_pairs
         keep = pairs.distance <= threshold
         # Every file behind the upright hash against every (file, turn) behind the turned one.
-        pos_a, slot, which = _cross(self._bounds, pairs.a[keep], bounds, pairs.b[keep])
+        pos_a, slot, which = cross(self._bounds, pairs.a[keep], bounds, pairs.b[keep])
         a = self._order[pos_a]
         b, turn = owner_turn[0, slot], owner_turn[1, slot]
         other = a != b  # a file turned onto itself (a symmetric picture) is no pair
-        return _Candidates(
+        return Candidates(
             a[other],
             b[other],
             turn[other],
             pairs.distance[keep][which][other].astype(np.int64),
         )
 
-    def _without_shot_partners(self, c: _Candidates) -> _Candidates:
+    def _without_shot_partners(self, c: Candidates) -> Candidates:
         """``c`` without pairs of a RAW and the JPEG the camera wrote with it: one shot, not
         two copies (core.companions)."""
         if self._shots is None:
@@ -314,7 +303,7 @@ class SimilarityIndex:
         n = len(self.records)
         keys = np.minimum(c.a, c.b) * n + np.maximum(c.a, c.b)
         keep = ~np.isin(keys, self._shots)
-        return _Candidates(c.a[keep], c.b[keep], c.turn[keep], c.distance[keep])
+        return Candidates(c.a[keep], c.b[keep], c.turn[keep], c.distance[keep])
 
     # -- verification --------------------------------------------------------------------
 
@@ -629,10 +618,10 @@ class SimilarityIndex:
             parts.append(self._windowed(threshold))
         if stop():
             raise GroupingStopped
-        candidates = _Candidates.concat(parts)
+        candidates = Candidates.concat(parts)
         if not options.shot_partners:
             candidates = self._without_shot_partners(candidates)
-        indptr, nbr, dist, turns = _adjacency(candidates, len(self.records))
+        indptr, nbr, dist, turns = adjacency(candidates, len(self.records))
 
         rank_order, rank = self._ranking(options.rules)
         taken = np.zeros(len(self.records), dtype=bool)
@@ -711,78 +700,6 @@ def _turn_stack(stack: npt.NDArray[np.uint8], turn: I64) -> npt.NDArray[np.uint8
             sel = turn == k
             out[sel] = transform_grid(stack[sel], k)
     return out
-
-
-def file_id(record: ImageRecord) -> int:
-    """64 bits naming one version of one file (path, size, mtime), the same in every run."""
-    key = record.key
-    text = f"{key.path}\0{key.size}\0{key.mtime_ns}".encode("utf-8", "surrogateescape")
-    return int.from_bytes(hashlib.blake2b(text, digest_size=8).digest(), "big")
-
-
-_MIX = tuple(
-    np.uint64(c)
-    for c in (0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9, 0xBF58476D1CE4E5B9)
-)
-
-
-def pair_id(low: npt.NDArray[np.uint64], high: npt.NDArray[np.uint64], turn: I64) -> I64:
-    """A 63-bit key for (file, file, turn), stable across runs: the cache keeps residuals by it.
-
-    Each part is multiplied by its own odd constant and the sum goes through a 64-bit
-    finaliser, so every input bit moves the output; two different pairs share a key with odds
-    of about one in 10^18.
-    """
-    with np.errstate(over="ignore"):
-        x = low * _MIX[0] + high * _MIX[1] + (turn.astype(np.uint64) + np.uint64(1)) * _MIX[2]
-        x ^= x >> np.uint64(31)
-        x *= _MIX[3]
-        x ^= x >> np.uint64(29)
-    out: I64 = (x >> np.uint64(1)).astype(np.int64)
-    return out
-
-
-def _cross(bounds_a: I64, seg_a: I64, bounds_b: I64, seg_b: I64) -> tuple[I64, I64, I64]:
-    """For each k, every pairing of the entries of segment ``seg_a[k]`` (positions
-    ``bounds_a[s]:bounds_a[s + 1]``) with those of segment ``seg_b[k]``: both positions, and k."""
-    ca = bounds_a[seg_a + 1] - bounds_a[seg_a]
-    cb = bounds_b[seg_b + 1] - bounds_b[seg_b]
-    reps = ca * cb
-    which = np.repeat(np.arange(seg_a.size, dtype=np.int64), reps)
-    k = np.arange(int(reps.sum()), dtype=np.int64) - np.repeat(np.cumsum(reps) - reps, reps)
-    cbw = cb[which]
-    return bounds_a[seg_a][which] + k // cbw, bounds_b[seg_b][which] + k % cbw, which
-
-
-def _pairs_within_segments(order: I64, bounds: I64) -> tuple[I64, I64]:
-    """Every pair (i < j by position) inside each segment ``order[bounds[u]:bounds[u + 1]]``."""
-    count = np.diff(bounds)
-    seg = np.repeat(np.arange(count.size, dtype=np.int64), count)
-    pos = np.arange(order.size, dtype=np.int64)
-    after = bounds[seg + 1] - pos - 1  # later entries of the same segment
-    first = np.repeat(pos, after)
-    k = np.arange(int(after.sum()), dtype=np.int64) - np.repeat(np.cumsum(after) - after, after)
-    return order[first], order[first + 1 + k]
-
-
-def _adjacency(c: _Candidates, n: int) -> tuple[I64, I64, I64, I64]:
-    """Both directions of every candidate pair as CSR rows (indptr, neighbour, distance, turn).
-
-    Seen from ``b``, ``a`` is turned by the inverse orientation. Where a pair is found more
-    than once (several orientations), the smallest (distance, turn) is kept.
-    """
-    inverse = np.asarray(INVERSE, dtype=np.int64)
-    src = np.concatenate([c.a, c.b])
-    dst = np.concatenate([c.b, c.a])
-    dist = np.concatenate([c.distance, c.distance])
-    turn = np.concatenate([c.turn, inverse[c.turn]])
-    order = np.lexsort((turn, dist, dst, src))
-    src, dst, dist, turn = src[order], dst[order], dist[order], turn[order]
-    first = np.ones(src.size, dtype=bool)
-    first[1:] = (src[1:] != src[:-1]) | (dst[1:] != dst[:-1])
-    src, dst, dist, turn = src[first], dst[first], dist[first], turn[first]
-    indptr = np.searchsorted(src, np.arange(n + 1)).astype(np.int64)
-    return indptr, dst, dist, turn
 
 
 def _make_group(

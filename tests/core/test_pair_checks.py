@@ -9,7 +9,8 @@ import numpy as np
 from PIL import Image
 
 from dedupe_gui.core.cache import FingerprintStore
-from dedupe_gui.core.grouping import SimilarityIndex, file_id, pair_id
+from dedupe_gui.core.candidates import file_id, pair_id
+from dedupe_gui.core.grouping import SimilarityIndex
 from dedupe_gui.core.grouping_options import GroupingOptions
 from dedupe_gui.core.models import ImageRecord
 from dedupe_gui.core.scan import ScanOptions, run_scan

@@ -1,0 +1,111 @@
+"""Candidate pairs as arrays: which records may be copies of which, and stable names for them.
+
+Kept apart from the grouping walk (core.grouping) because this is plain array arithmetic
+over record indices, with no thumbnails, keepers or caches: the pair identities are also
+what the cache keys kept thumbnail checks by (core.cache ``pair_checks``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from dedupe_gui.core.models import ImageRecord
+from dedupe_gui.core.orientations import INVERSE
+
+I64 = npt.NDArray[np.int64]
+
+
+@dataclass(frozen=True, slots=True)
+class Candidates:
+    """Record pairs: ``b`` turned by ``turn`` is within ``distance`` bits of ``a`` upright."""
+
+    a: I64
+    b: I64
+    turn: I64
+    distance: I64
+
+    @staticmethod
+    def concat(parts: Sequence[Candidates]) -> Candidates:
+        return Candidates(
+            np.concatenate([p.a for p in parts]),
+            np.concatenate([p.b for p in parts]),
+            np.concatenate([p.turn for p in parts]),
+            np.concatenate([p.distance for p in parts]),
+        )
+
+
+def file_id(record: ImageRecord) -> int:
+    """64 bits naming one version of one file (path, size, mtime), the same in every run."""
+    key = record.key
+    text = f"{key.path}\0{key.size}\0{key.mtime_ns}".encode("utf-8", "surrogateescape")
+    return int.from_bytes(hashlib.blake2b(text, digest_size=8).digest(), "big")
+
+
+_MIX = tuple(
+    np.uint64(c)
+    for c in (0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9, 0xBF58476D1CE4E5B9)
+)
+
+
+def pair_id(low: npt.NDArray[np.uint64], high: npt.NDArray[np.uint64], turn: I64) -> I64:
+    """A 63-bit key for (file, file, turn), stable across runs: the cache keeps residuals by it.
+
+    Each part is multiplied by its own odd constant and the sum goes through a 64-bit
+    finaliser, so every input bit moves the output; two different pairs share a key with odds
+    of about one in 10^18.
+    """
+    with np.errstate(over="ignore"):
+        x = low * _MIX[0] + high * _MIX[1] + (turn.astype(np.uint64) + np.uint64(1)) * _MIX[2]
+        x ^= x >> np.uint64(31)
+        x *= _MIX[3]
+        x ^= x >> np.uint64(29)
+    out: I64 = (x >> np.uint64(1)).astype(np.int64)
+    return out
+
+
+def cross(bounds_a: I64, seg_a: I64, bounds_b: I64, seg_b: I64) -> tuple[I64, I64, I64]:
+    """For each k, every pairing of the entries of segment ``seg_a[k]`` (positions
+    ``bounds_a[s]:bounds_a[s + 1]``) with those of segment ``seg_b[k]``: both positions, and k."""
+    ca = bounds_a[seg_a + 1] - bounds_a[seg_a]
+    cb = bounds_b[seg_b + 1] - bounds_b[seg_b]
+    reps = ca * cb
+    which = np.repeat(np.arange(seg_a.size, dtype=np.int64), reps)
+    k = np.arange(int(reps.sum()), dtype=np.int64) - np.repeat(np.cumsum(reps) - reps, reps)
+    cbw = cb[which]
+    return bounds_a[seg_a][which] + k // cbw, bounds_b[seg_b][which] + k % cbw, which
+
+
+def pairs_within_segments(order: I64, bounds: I64) -> tuple[I64, I64]:
+    """Every pair (i < j by position) inside each segment ``order[bounds[u]:bounds[u + 1]]``."""
+    count = np.diff(bounds)
+    seg = np.repeat(np.arange(count.size, dtype=np.int64), count)
+    pos = np.arange(order.size, dtype=np.int64)
+    after = bounds[seg + 1] - pos - 1  # later entries of the same segment
+    first = np.repeat(pos, after)
+    k = np.arange(int(after.sum()), dtype=np.int64) - np.repeat(np.cumsum(after) - after, after)
+    return order[first], order[first + 1 + k]
+
+
+def adjacency(c: Candidates, n: int) -> tuple[I64, I64, I64, I64]:
+    """Both directions of every candidate pair as CSR rows (indptr, neighbour, distance, turn).
+
+    Seen from ``b``, ``a`` is turned by the inverse orientation. Where a pair is found more
+    than once (several orientations), the smallest (distance, turn) is kept.
+    """
+    inverse = np.asarray(INVERSE, dtype=np.int64)
+    src = np.concatenate([c.a, c.b])
+    dst = np.concatenate([c.b, c.a])
+    dist = np.concatenate([c.distance, c.distance])
+    turn = np.concatenate([c.turn, inverse[c.turn]])
+    order = np.lexsort((turn, dist, dst, src))
+    src, dst, dist, turn = src[order], dst[order], dist[order], turn[order]
+    first = np.ones(src.size, dtype=bool)
+    first[1:] = (src[1:] != src[:-1]) | (dst[1:] != dst[:-1])
+    src, dst, dist, turn = src[first], dst[first], dist[first], turn[first]
+    indptr = np.searchsorted(src, np.arange(n + 1)).astype(np.int64)
+    return indptr, dst, dist, turn
