@@ -14,8 +14,9 @@ no wipe of fingerprints of another algorithm version (that is an error instead).
 ``required`` stores (``index``) raise ``StoreError`` rather than fall back to memory, so
 the command can say the fingerprints were not saved.
 
-Over 500 lines on purpose: one SQLite file with one schema, its opening,
-setting aside and migration rules, read and written by one class.
+Over 500 lines on purpose: one SQLite file with one schema, its opening, setting aside and
+migration rules, read and written by one class; how a fingerprint sits in a row is in
+core.cache_rows.
 """
 
 from __future__ import annotations
@@ -23,13 +24,21 @@ from __future__ import annotations
 import contextlib
 import os
 import sqlite3
-import struct
 import time
 import urllib.parse
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, Final
 
+from dedupe_gui.core.cache_rows import (
+    FINGERPRINT_COLUMNS,
+    FINGERPRINT_COLUMNS_NO_THUMB,
+    fingerprint_of_row,
+    pack_look,
+    pack_turned,
+    to_db,
+    unpack_look,
+)
 from dedupe_gui.core.hashes import ALGORITHM_VERSION, CHECK_VERSION
 from dedupe_gui.core.models import Entry, Failure, FileKey, Fingerprint
 
@@ -41,7 +50,6 @@ _SQLITE_MAGIC: Final = b"SQLite format 3\x00"
 _DAMAGE_WORDS: Final = ("not a database", "malformed", "corrupt")
 _COMMIT_EVERY_ROWS: Final = 500
 _COMMIT_EVERY_SECONDS: Final = 2.0
-_SIGN: Final = 1 << 63
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -60,7 +68,7 @@ CREATE TABLE IF NOT EXISTS fingerprints (
     error TEXT,
     thumb BLOB,
     turned BLOB,
-    look BLOB  -- _pack_look: the grey flag, the window hashes and the fine thumbnail
+    look BLOB  -- pack_look: the grey flag, the window hashes and the fine thumbnail
 );
 -- What a file's content is, besides where it was (core.identity): a renamed, moved or
 -- copied-with-times photo is found here by content and not decoded again.
@@ -86,86 +94,8 @@ def default_cache_path() -> str:
     return os.path.join(user_cache_dir("dedupe-gui", appauthor=False), "fingerprints.sqlite3")
 
 
-def _to_db(value: int) -> int:
-    """SQLite integers are signed 64-bit; store the unsigned hash shifted into that range."""
-    return value - _SIGN
-
-
-def _from_db(value: int) -> int:
-    return value + _SIGN
-
-
-def _pack_turned(hashes: tuple[int, ...]) -> bytes | None:
-    """The turned hashes as big-endian unsigned 64-bit values, 8 bytes each."""
-    return b"".join(h.to_bytes(8, "big") for h in hashes) or None
-
-
-def _unpack_turned(blob: bytes | None) -> tuple[int, ...]:
-    if not blob or len(blob) % 8:
-        return ()
-    return struct.unpack(f">{len(blob) // 8}Q", blob)
-
-
-def _pack_look(fp: Fingerprint) -> bytes | None:
-    """One flag byte (the grey flag in bits 0-1: 0 unknown, 1 colour, 2 grey; bit 2: a fine
-    thumbnail follows), the count of window hashes, the window hashes (8 bytes each,
-    big-endian), then the fine thumbnail."""
-    if fp.grey is None and not fp.fine and not fp.windows:
-        return None
-    flag = (0 if fp.grey is None else 2 if fp.grey else 1) | (_HAS_FINE if fp.fine else 0)
-    return bytes([flag, len(fp.windows)]) + (_pack_turned(fp.windows) or b"") + fp.fine
-
-
-def _unpack_look(blob: bytes | None) -> tuple[bool | None, bool, tuple[int, ...], bytes]:
-    """The grey flag, whether a fine thumbnail is stored, the window hashes and the fine
-    thumbnail (empty when only the head of the blob was read)."""
-    if not blob or len(blob) < 2 or len(blob) < 2 + 8 * blob[1]:
-        return None, False, (), b""
-    flag, count = blob[0], blob[1]
-    end = 2 + 8 * count
-    grey = flag & 3
-    windows = _unpack_turned(blob[2:end])
-    return (None if grey == 0 else grey == 2), bool(flag & _HAS_FINE), windows, bytes(blob[end:])
-
-
-_FINGERPRINT_COLUMNS: Final = (
-    "hash, width, height, format, taken, camera, orientation, thumb, turned, look"
-)
-_FINGERPRINT_COLUMNS_NO_THUMB: Final = (
-    "hash, width, height, format, taken, camera, orientation, NULL, turned, "
-    f"substr(look, 1, {2 + 8 * 10})"  # the flags and the window hashes (core.windows)
-)
-_HAS_FINE: Final = 4
 # Paths per ``IN (...)`` query: under SQLite's historical limit of 999 parameters.
 _PARAMS_PER_QUERY: Final = 900
-
-
-def _fingerprint(row: Sequence[Any], with_fine: bool = True) -> Fingerprint:
-    """A Fingerprint from the values of ``_FINGERPRINT_COLUMNS``, in that order;
-    ``with_fine=False`` for rows read with ``_FINGERPRINT_COLUMNS_NO_THUMB``."""
-    value, width, height, fmt, taken, camera, orientation, thumb, turned, look = row
-    grey, detailed, windows, fine = _unpack_look(look)
-    if not with_fine:
-        fine = b""  # only the head of the blob was read
-    return Fingerprint(
-        _from_db(value),
-        width,
-        height,
-        fmt,
-        taken,
-        camera,
-        orientation or 1,
-        thumb=bytes(thumb or b""),
-        turned=_unpack_turned(turned),
-        fine=fine,
-        grey=grey,
-        detailed=detailed,
-        windows=windows,
-    )
-
-
-# Paths per ``IN (...)`` query: under SQLite's historical limit of 999 parameters.
-_PATHS_PER_QUERY: Final = 900
 
 
 def _today() -> int:
@@ -388,12 +318,12 @@ class FingerprintStore:
 
     def get(self, key: FileKey) -> Entry | None:
         """The stored entry for exactly this version of the file, or None."""
-        row = self._row(key, f"error, {_FINGERPRINT_COLUMNS}")
+        row = self._row(key, f"error, {FINGERPRINT_COLUMNS}")
         if row is None:
             return None
         if row[2] is not None:
             return Failure(str(row[2]))
-        return _fingerprint(row[3:])
+        return fingerprint_of_row(row[3:])
 
     def get_many(
         self, keys: Sequence[FileKey], thumbs: bool = True
@@ -404,7 +334,7 @@ class FingerprintStore:
         when a candidate pair needs them): a warm rescan then reads and holds a tenth of the
         bytes. One query per file cost a 100,000-file rescan most of its time.
         """
-        columns = _FINGERPRINT_COLUMNS if thumbs else _FINGERPRINT_COLUMNS_NO_THUMB
+        columns = FINGERPRINT_COLUMNS if thumbs else FINGERPRINT_COLUMNS_NO_THUMB
         rows = self._rows_of(keys, f"error, digest, {columns}")
         out: list[tuple[Entry, str | None] | None] = []
         for key in keys:
@@ -416,9 +346,9 @@ class FingerprintStore:
             if row[2] is not None:
                 out.append((Failure(str(row[2])), digest))
             elif thumbs:
-                out.append((_fingerprint(row[4:]), digest))
+                out.append((fingerprint_of_row(row[4:]), digest))
             else:
-                out.append((_fingerprint(row[4:], with_fine=False), digest))
+                out.append((fingerprint_of_row(row[4:], with_fine=False), digest))
         return out
 
     def fines(self, keys: Sequence[FileKey]) -> list[bytes]:
@@ -428,7 +358,7 @@ class FingerprintStore:
         for key in keys:
             row = rows.get(_path_blob(key.path))
             ok = row is not None and row[0] == key.size and row[1] == key.mtime_ns
-            out.append(_unpack_look(row[2])[3] if ok and row is not None else b"")
+            out.append(unpack_look(row[2])[3] if ok and row is not None else b"")
         return out
 
     def thumbs(self, keys: Sequence[FileKey]) -> list[bytes]:
@@ -471,8 +401,8 @@ class FingerprintStore:
         blobs = [_path_blob(p) for p in paths]
         today = _today()
         try:
-            for start in range(0, len(blobs), _PATHS_PER_QUERY):
-                chunk = blobs[start : start + _PATHS_PER_QUERY]
+            for start in range(0, len(blobs), _PARAMS_PER_QUERY):
+                chunk = blobs[start : start + _PARAMS_PER_QUERY]
                 marks = ",".join("?" * len(chunk))
                 rows = self._db.execute(
                     f"SELECT path, ident, change_ns FROM identities WHERE path IN ({marks})",
@@ -517,7 +447,7 @@ class FingerprintStore:
         """
         try:
             row = self._db.execute(
-                f"SELECT f.error, f.digest, {_prefixed('f.', _FINGERPRINT_COLUMNS)} "
+                f"SELECT f.error, f.digest, {_prefixed('f.', FINGERPRINT_COLUMNS)} "
                 "FROM identities i JOIN fingerprints f ON f.path = i.path "
                 "WHERE i.ident = ? AND f.size = ? AND f.mtime_ns = ? LIMIT 1",
                 (ident, key.size, key.mtime_ns),
@@ -530,18 +460,18 @@ class FingerprintStore:
         digest = None if row[1] is None else str(row[1])
         if row[0] is not None:
             return Failure(str(row[0])), digest
-        return _fingerprint(row[2:]), digest
+        return fingerprint_of_row(row[2:]), digest
 
     def records(self) -> list[tuple[FileKey, Fingerprint]]:
         """Every stored fingerprint (not the failures), in path order; StoreError when the
         database cannot be read to the end (a damaged page)."""
         try:
             rows = self._db.execute(
-                f"SELECT path, size, mtime_ns, {_FINGERPRINT_COLUMNS} FROM fingerprints "
+                f"SELECT path, size, mtime_ns, {FINGERPRINT_COLUMNS} FROM fingerprints "
                 "WHERE error IS NULL ORDER BY path"
             ).fetchall()
             return [
-                (FileKey(os.fsdecode(row[0]), row[1], row[2]), _fingerprint(row[3:]))
+                (FileKey(os.fsdecode(row[0]), row[1], row[2]), fingerprint_of_row(row[3:]))
                 for row in rows
             ]
         except (sqlite3.DatabaseError, ValueError, TypeError) as exc:
@@ -587,7 +517,7 @@ class FingerprintStore:
                 _path_blob(key.path),
                 key.size,
                 key.mtime_ns,
-                _to_db(entry.hash),
+                to_db(entry.hash),
                 entry.width,
                 entry.height,
                 entry.format,
@@ -597,8 +527,8 @@ class FingerprintStore:
                 None,
                 None,
                 entry.thumb or None,
-                _pack_turned(entry.turned),
-                _pack_look(entry),
+                pack_turned(entry.turned),
+                pack_look(entry),
             )
         self._write(
             "INSERT OR REPLACE INTO fingerprints VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", row

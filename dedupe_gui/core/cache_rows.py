@@ -1,0 +1,92 @@
+"""How a Fingerprint is laid out in a row of the store (core.cache), and back.
+
+Apart from the store because the layout is its own small format (signed 64-bit hashes, the
+turned and window hashes packed, one flag byte) that the cache reads in several queries,
+while the store itself is about opening, setting aside and batching.
+"""
+
+from __future__ import annotations
+
+import struct
+from collections.abc import Sequence
+from typing import Any, Final
+
+from dedupe_gui.core.models import Fingerprint
+
+_SIGN: Final = 1 << 63
+
+
+def to_db(value: int) -> int:
+    """SQLite integers are signed 64-bit; store the unsigned hash shifted into that range."""
+    return value - _SIGN
+
+
+def from_db(value: int) -> int:
+    return value + _SIGN
+
+
+def pack_turned(hashes: tuple[int, ...]) -> bytes | None:
+    """The turned hashes as big-endian unsigned 64-bit values, 8 bytes each."""
+    return b"".join(h.to_bytes(8, "big") for h in hashes) or None
+
+
+def unpack_turned(blob: bytes | None) -> tuple[int, ...]:
+    if not blob or len(blob) % 8:
+        return ()
+    return struct.unpack(f">{len(blob) // 8}Q", blob)
+
+
+def pack_look(fp: Fingerprint) -> bytes | None:
+    """One flag byte (the grey flag in bits 0-1: 0 unknown, 1 colour, 2 grey; bit 2: a fine
+    thumbnail follows), the count of window hashes, the window hashes (8 bytes each,
+    big-endian), then the fine thumbnail."""
+    if fp.grey is None and not fp.fine and not fp.windows:
+        return None
+    flag = (0 if fp.grey is None else 2 if fp.grey else 1) | (_HAS_FINE if fp.fine else 0)
+    return bytes([flag, len(fp.windows)]) + (pack_turned(fp.windows) or b"") + fp.fine
+
+
+def unpack_look(blob: bytes | None) -> tuple[bool | None, bool, tuple[int, ...], bytes]:
+    """The grey flag, whether a fine thumbnail is stored, the window hashes and the fine
+    thumbnail (empty when only the head of the blob was read)."""
+    if not blob or len(blob) < 2 or len(blob) < 2 + 8 * blob[1]:
+        return None, False, (), b""
+    flag, count = blob[0], blob[1]
+    end = 2 + 8 * count
+    grey = flag & 3
+    windows = unpack_turned(blob[2:end])
+    return (None if grey == 0 else grey == 2), bool(flag & _HAS_FINE), windows, bytes(blob[end:])
+
+
+FINGERPRINT_COLUMNS: Final = (
+    "hash, width, height, format, taken, camera, orientation, thumb, turned, look"
+)
+FINGERPRINT_COLUMNS_NO_THUMB: Final = (
+    "hash, width, height, format, taken, camera, orientation, NULL, turned, "
+    f"substr(look, 1, {2 + 8 * 10})"  # the flags and the window hashes (core.windows)
+)
+_HAS_FINE: Final = 4
+
+
+def fingerprint_of_row(row: Sequence[Any], with_fine: bool = True) -> Fingerprint:
+    """A Fingerprint from the values of ``FINGERPRINT_COLUMNS``, in that order;
+    ``with_fine=False`` for rows read with ``FINGERPRINT_COLUMNS_NO_THUMB``."""
+    value, width, height, fmt, taken, camera, orientation, thumb, turned, look = row
+    grey, detailed, windows, fine = unpack_look(look)
+    if not with_fine:
+        fine = b""  # only the head of the blob was read
+    return Fingerprint(
+        from_db(value),
+        width,
+        height,
+        fmt,
+        taken,
+        camera,
+        orientation or 1,
+        thumb=bytes(thumb or b""),
+        turned=unpack_turned(turned),
+        fine=fine,
+        grey=grey,
+        detailed=detailed,
+        windows=windows,
+    )
