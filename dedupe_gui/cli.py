@@ -391,6 +391,7 @@ def cmd_scan(args: argparse.Namespace) -> int:
             known,
             store.thumbs if store else None,
             store.fines if store else None,
+            store.pair_words() if store is not None else None,
         )
         groups = index.groups(
             GroupingOptions(
@@ -403,6 +404,7 @@ def cmd_scan(args: argparse.Namespace) -> int:
         )
         if store is not None:
             store.put_pair_checks(*index.take_new_checks())
+            store.put_pair_words(index.take_new_words())
         return groups
 
     if args.no_cache:

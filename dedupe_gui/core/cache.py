@@ -30,6 +30,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, Final
 
+from dedupe_gui.core.cache_pairs import PairMemory
 from dedupe_gui.core.cache_rows import (
     FINGERPRINT_COLUMNS,
     FINGERPRINT_COLUMNS_NO_THUMB,
@@ -39,7 +40,7 @@ from dedupe_gui.core.cache_rows import (
     to_db,
     unpack_look,
 )
-from dedupe_gui.core.hashes import ALGORITHM_VERSION, CHECK_VERSION
+from dedupe_gui.core.hashes import ALGORITHM_VERSION, CHECK_VERSION, WORDS_VERSION
 from dedupe_gui.core.models import Entry, Failure, FileKey, Fingerprint
 
 SCHEMA_VERSION: Final = 3  # 2: thumb and turned columns; 3: look column
@@ -83,6 +84,10 @@ CREATE TABLE IF NOT EXISTS pair_checks (
     pair INTEGER PRIMARY KEY,  -- core.candidates.pair_id: both files' versions and the turn
     residual REAL NOT NULL,
     good_enough REAL NOT NULL  -- the limit the check was allowed to stop early at
+);
+CREATE TABLE IF NOT EXISTS pair_words (
+    pair INTEGER PRIMARY KEY,  -- core.candidates.said_id: keeper's and file's versions, turn
+    words TEXT NOT NULL  -- core.differences, one per line
 );
 """
 
@@ -162,7 +167,7 @@ def _damaged(exc: Exception) -> bool:
     return any(word in text for word in _DAMAGE_WORDS)
 
 
-class FingerprintStore:
+class FingerprintStore(PairMemory):
     """A fingerprint store in one SQLite file (or in memory when ``path`` is None).
 
     Use from one thread at a time. Writes are buffered and committed in batches.
@@ -282,22 +287,30 @@ class FingerprintStore:
             "schema": str(SCHEMA_VERSION),
             "algorithm": str(ALGORITHM_VERSION),
             "checks": str(CHECK_VERSION),
+            "words": str(WORDS_VERSION),
         }
+        forget: tuple[str, ...] = ()
         if stored.get("schema", wanted["schema"]) != wanted["schema"]:
             # Another table layout: CREATE TABLE IF NOT EXISTS kept the old one; rebuild it.
             # The pair checks go too: they judged fingerprints of the old layout.
             db.execute("DROP TABLE fingerprints")
             db.execute("DELETE FROM identities")
-            db.execute("DELETE FROM pair_checks")
             db.executescript(_SCHEMA)
+            forget = ("pair_checks", "pair_words")
         elif stored.get("algorithm", wanted["algorithm"]) != wanted["algorithm"]:
             # Fingerprints from another algorithm would group wrongly: start over.
             db.execute("DELETE FROM fingerprints")
             db.execute("DELETE FROM identities")
-            db.execute("DELETE FROM pair_checks")
+            forget = ("pair_checks", "pair_words")
         elif stored.get("checks", "1") != wanted["checks"]:
-            # A check that now rejects pairs an older one passed: its verdicts are redone.
-            db.execute("DELETE FROM pair_checks")
+            # A check that now rejects pairs an older one passed: its verdicts are redone,
+            # and what differs is said again with it.
+            forget = ("pair_checks", "pair_words")
+        elif stored.get("words", wanted["words"]) != wanted["words"]:
+            # What differs is said another way now.
+            forget = ("pair_words",)
+        for table in forget:
+            db.execute(f"DELETE FROM {table}")
         db.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", wanted.items())
 
     # -- reading -------------------------------------------------------------------------
@@ -540,33 +553,6 @@ class FingerprintStore:
                 "UPDATE fingerprints SET digest = ? WHERE path = ? AND size = ? AND mtime_ns = ?",
                 (digest, _path_blob(key.path), key.size, key.mtime_ns),
             )
-
-    def pair_checks(self, good_enough: float) -> dict[int, float]:
-        """Thumbnail-check residuals kept from earlier groupings at the same early-stop limit.
-
-        Keys name both files' versions (path, size, mtime), so a changed file never reuses
-        an old verdict; the rows of files that changed are simply never asked for again.
-        """
-        try:
-            rows = self._db.execute(
-                "SELECT pair, residual FROM pair_checks WHERE good_enough = ?", (good_enough,)
-            ).fetchall()
-        except sqlite3.DatabaseError as exc:
-            self._fail(exc)
-            return {}
-        return {int(p): float(r) for p, r in rows}
-
-    def put_pair_checks(self, checks: dict[int, float], good_enough: float) -> None:
-        if not checks or not self._writable:
-            return
-        try:
-            self._db.executemany(
-                "INSERT OR REPLACE INTO pair_checks VALUES (?, ?, ?)",
-                ((p, r, good_enough) for p, r in checks.items()),
-            )
-            self._db.commit()
-        except sqlite3.DatabaseError as exc:
-            self._fail(exc)
 
     def _write(self, sql: str, row: tuple[object, ...]) -> None:
         try:

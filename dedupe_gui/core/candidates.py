@@ -68,6 +68,14 @@ def pair_id(low: npt.NDArray[np.uint64], high: npt.NDArray[np.uint64], turn: I64
     return out
 
 
+def said_id(keeper: npt.NDArray[np.uint64], member: npt.NDArray[np.uint64], turn: I64) -> I64:
+    """A 63-bit key for what differs between ``member`` (turned by ``turn``) and its
+    ``keeper``, stable across runs: the cache keeps the words by it. Unlike ``pair_id`` the
+    order counts (the words are said from the keeper's side); the turn is offset past the
+    eight orientations so no key of a pair's words is also the key of its check."""
+    return pair_id(keeper, member, turn + len(INVERSE))
+
+
 def cross(bounds_a: I64, seg_a: I64, bounds_b: I64, seg_b: I64) -> tuple[I64, I64, I64]:
     """For each k, every pairing of the entries of segment ``seg_a[k]`` (positions
     ``bounds_a[s]:bounds_a[s + 1]``) with those of segment ``seg_b[k]``: both positions, and k."""

@@ -32,6 +32,7 @@ from dedupe_gui.core.candidates import (
     file_id,
     pair_id,
     pairs_within_segments,
+    said_id,
 )
 from dedupe_gui.core.companions import JPEG_PARTNER, RAW_PARTNER
 from dedupe_gui.core.differences import describe
@@ -76,6 +77,10 @@ _FINE_BATCH = 512
 # Pairs aligned at once to say what differs: big enough to spread numpy's cost per call,
 # small enough to keep the temporaries (some 80 KB a pair) in tens of megabytes.
 _EXPLAIN_BATCH = 512
+# Pictures decoded again at 128x128 for the text check kept at once (16 KB each): a file's
+# pairs are mostly checked in one wave, and keeping every one decoded held 16 KB per checked
+# file (480 MB of a 100,000-file library's cold scan).
+_DETAILS_KEPT = 2048
 # Pairs whose shapes differ by less than this ratio get the text check (core.strokes); the
 # others are compared reframed (core.verify._second_chance).
 _SAME_SHAPE = 1.1
@@ -122,13 +127,15 @@ class SimilarityIndex:
         known_checks: Mapping[int, float] | None = None,
         thumbs: ThumbSource | None = None,
         fines: ThumbSource | None = None,
+        known_words: Mapping[int, tuple[str, ...]] | None = None,
     ) -> None:
         """``known_checks``: residuals by ``pair_id`` from an earlier run (a cache), computed
         with the default limit (DEFAULT_MAX_RESIDUAL); pairs found there are not checked again.
         ``thumbs``: where to fetch verification thumbnails when the records do not carry them
         (FingerprintStore.thumbs); either way only files of checked pairs are loaded.
         ``fines``: the same for the fine thumbnails of slides and documents
-        (FingerprintStore.fines).
+        (FingerprintStore.fines). ``known_words``: what differs, by ``said_id`` of (keeper,
+        file, turn), from an earlier run; those pairs are not aligned again.
         """
         self.records = tuple(records)
         n = len(self.records)
@@ -173,6 +180,9 @@ class SimilarityIndex:
         self._shape: npt.NDArray[np.float32] | None = None
         # What tells a file from a keeper, by (keeper, file, turn): kept across thresholds.
         self._said: dict[tuple[int, int, int], tuple[str, ...]] = {}
+        # The same from an earlier run (a cache), by said_id, and what was said since.
+        self._known_words: Mapping[int, tuple[str, ...]] = known_words or {}
+        self._new_words: dict[int, tuple[str, ...]] = {}
         # Residuals already computed, by pair_id: kept across thresholds.
         self._checked: dict[int, float] = dict(known_checks or {})
         self._new_checks: dict[int, float] = {}
@@ -310,17 +320,21 @@ class SimilarityIndex:
     def _pair_keys(self, keepers: I64, others: I64, turns: I64) -> tuple[I64, I64, I64, I64]:
         """One key per unordered pair and turn, stable across runs (see ``pair_id``), and the
         pair in canonical order: (low, high, high's turn seen from low)."""
-        if self._file_ids is None:
-            self._file_ids = np.fromiter(
-                (file_id(r) for r in self.records), dtype=np.uint64, count=len(self.records)
-            )
-        ids = self._file_ids
+        ids = self._ids()
         inverse = np.asarray(INVERSE, dtype=np.int64)
         low_first = ids[others] > ids[keepers]
         lo = np.where(low_first, keepers, others)
         hi = np.where(low_first, others, keepers)
         turn = np.where(low_first, turns, inverse[turns])
         return pair_id(ids[lo], ids[hi], turn), lo, hi, turn
+
+    def _ids(self) -> npt.NDArray[np.uint64]:
+        """``file_id`` of every record, computed once."""
+        if self._file_ids is None:
+            self._file_ids = np.fromiter(
+                (file_id(r) for r in self.records), dtype=np.uint64, count=len(self.records)
+            )
+        return self._file_ids
 
     def _check(self, keepers: I64, others: I64, turns: I64) -> npt.NDArray[np.float32]:
         """Residuals of keeper-candidate pairs, each computed at most once and then kept."""
@@ -348,6 +362,13 @@ class SimilarityIndex:
         at, for a cache to keep (FingerprintStore.put_pair_checks)."""
         new, self._new_checks = self._new_checks, {}
         return new, self._good_enough
+
+    def take_new_words(self) -> dict[int, tuple[str, ...]]:
+        """What differs, said since the last call (by ``said_id``), for a cache to keep
+        (FingerprintStore.put_pair_words). Only pairs whose thumbnails were both there: the
+        words of a pair judged without them would stand in for the real ones next time."""
+        new, self._new_words = self._new_words, {}
+        return new
 
     def _prefetch(
         self,
@@ -519,13 +540,18 @@ class SimilarityIndex:
         return out
 
     def _detail_of(self, record: int) -> npt.NDArray[np.uint8] | None:
-        """The record's 128x128 picture (``detail_grey``), decoded at most once, or None."""
-        if record not in self._details:
-            try:
-                self._details[record] = detail_grey(self.records[record].path)
-            except FingerprintError:
-                self._details[record] = None
-        return self._details[record]
+        """The record's 128x128 picture (``detail_grey``), or None; the last ``_DETAILS_KEPT``
+        decoded are kept, so a file in several pairs of a wave is decoded once."""
+        if record in self._details:
+            return self._details[record]
+        if len(self._details) >= _DETAILS_KEPT:
+            del self._details[next(iter(self._details))]  # the oldest
+        try:
+            picture: npt.NDArray[np.uint8] | None = detail_grey(self.records[record].path)
+        except FingerprintError:
+            picture = None
+        self._details[record] = picture
+        return picture
 
     def _fines_of(self, records: I64) -> list[bytes]:
         """The fine thumbnails of these records, from the records or from the source."""
@@ -554,7 +580,18 @@ class SimilarityIndex:
         residuals. The alignment behind it runs over many pairs at once: one group at a time,
         its fixed numpy cost per call made most of a warm rescan's grouping."""
         key_list = list(zip(keepers.tolist(), others.tolist(), turns.tolist(), strict=True))
-        todo = np.array([j for j, key in enumerate(key_list) if key not in self._said], np.int64)
+        ids = self._ids()
+        said_ids = said_id(ids[keepers], ids[others], turns).tolist()
+        wanted: list[int] = []
+        for j, key in enumerate(key_list):
+            if key in self._said:
+                continue
+            kept = self._known_words.get(said_ids[j])
+            if kept is None:
+                wanted.append(j)
+            else:
+                self._said[key] = kept
+        todo = np.array(wanted, np.int64)
         whole = (np.array([1.0, 1.0, 0.0, 0.0], np.float32), np.zeros((8, 8), dtype=bool))
         for start in range(0, todo.size, _EXPLAIN_BATCH):
             if stop():
@@ -571,7 +608,7 @@ class SimilarityIndex:
             for n, j in enumerate(part.tolist()):
                 keeper, o, t = key_list[j]
                 member_thumb = _turn_stack(self._thumbs[rows_o[n]][None], np.array([t]))[0]
-                self._said[(keeper, o, t)] = describe(
+                words = describe(
                     self.records[keeper],
                     self.records[o],
                     relation(t),
@@ -580,6 +617,9 @@ class SimilarityIndex:
                     border_of(member_thumb) if self._has_thumb[rows_o[n]] else None,
                     border_of(self._thumbs[rows_k[n]]) if self._has_thumb[rows_k[n]] else None,
                 )
+                self._said[(keeper, o, t)] = words
+                if has[n]:
+                    self._new_words[said_ids[j]] = words
 
     def _ranking(self, rules: tuple[str, ...]) -> tuple[list[int], I64]:
         """Records best keeper first, and each record's place in that order (kept per rules)."""

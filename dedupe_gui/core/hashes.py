@@ -15,6 +15,9 @@ ALGORITHM_VERSION: Final = (
 # Bump when the thumbnail check's verdicts change meaning: kept pair checks are then
 # forgotten (a pair an older check passed must be checked again), fingerprints are kept.
 CHECK_VERSION: Final = 2  # 2: the second look at 128x128 for text on a shared background
+# Bump when what core.differences says for a pair changes (its words, or the alignment and
+# borders of core.verify it reads): the words kept in the cache are then said again.
+WORDS_VERSION: Final = 1
 
 
 def hash_to_hex(value: int) -> str:

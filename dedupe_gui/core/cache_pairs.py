@@ -1,0 +1,75 @@
+"""What the store keeps about pairs of files: thumbnail-check verdicts and what differs.
+
+Apart from core.cache (opening, setting aside, fingerprints by file) because these rows are
+about two file versions at once and are keyed by ids the grouping computes
+(core.candidates ``pair_id`` and ``said_id``): a rescan of an unchanged library takes both
+from here instead of aligning thumbnails again, and a changed file simply never asks for
+its old rows again.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Mapping
+from typing import Final
+
+# Words are joined with a character none of them holds (core.differences).
+_SEPARATOR: Final = "\n"
+
+
+class PairMemory:
+    """The pair tables of a FingerprintStore (it provides the connection and failure rule)."""
+
+    _db: sqlite3.Connection
+    _writable: bool
+
+    def _fail(self, exc: sqlite3.DatabaseError) -> None:
+        raise NotImplementedError
+
+    def pair_checks(self, good_enough: float) -> dict[int, float]:
+        """Thumbnail-check residuals kept from earlier groupings at the same early-stop limit.
+
+        Keys name both files' versions (path, size, mtime), so a changed file never reuses
+        an old verdict; the rows of files that changed are simply never asked for again.
+        """
+        try:
+            rows = self._db.execute(
+                "SELECT pair, residual FROM pair_checks WHERE good_enough = ?", (good_enough,)
+            ).fetchall()
+        except sqlite3.DatabaseError as exc:
+            self._fail(exc)
+            return {}
+        return {int(p): float(r) for p, r in rows}
+
+    def put_pair_checks(self, checks: Mapping[int, float], good_enough: float) -> None:
+        if not checks or not self._writable:
+            return
+        self._put_many(
+            "INSERT OR REPLACE INTO pair_checks VALUES (?, ?, ?)",
+            ((p, r, good_enough) for p, r in checks.items()),
+        )
+
+    def pair_words(self) -> dict[int, tuple[str, ...]]:
+        """What differs between a grouped file and its keeper, by ``said_id``, as said by
+        earlier groupings (SimilarityIndex ``known_words``)."""
+        try:
+            rows = self._db.execute("SELECT pair, words FROM pair_words").fetchall()
+        except sqlite3.DatabaseError as exc:
+            self._fail(exc)
+            return {}
+        return {int(p): tuple(w.split(_SEPARATOR)) if w else () for p, w in rows}
+
+    def put_pair_words(self, words: Mapping[int, tuple[str, ...]]) -> None:
+        if not words or not self._writable:
+            return
+        self._put_many(
+            "INSERT OR REPLACE INTO pair_words VALUES (?, ?)",
+            ((p, _SEPARATOR.join(w)) for p, w in words.items()),
+        )
+
+    def _put_many(self, sql: str, rows: object) -> None:
+        try:
+            self._db.executemany(sql, rows)  # type: ignore[arg-type]
+            self._db.commit()
+        except sqlite3.DatabaseError as exc:
+            self._fail(exc)
