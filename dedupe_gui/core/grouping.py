@@ -42,6 +42,7 @@ from dedupe_gui.core.hamming import Pairs, cross_pairs, self_pairs
 from dedupe_gui.core.keeper import keeper_key
 from dedupe_gui.core.models import FileKey, Group, GroupMember, ImageRecord
 from dedupe_gui.core.orientations import INVERSE, relation, transform_grid
+from dedupe_gui.core.second_look import worth_a_look
 from dedupe_gui.core.strokes import two_sided_text
 from dedupe_gui.core.verify import (
     DEFAULT_MAX_RESIDUAL,
@@ -517,11 +518,17 @@ class SimilarityIndex:
     ) -> npt.NDArray[np.float32]:
         """``res`` with the pairs that passed but are two slides on one background (each
         file has text of its own: core.strokes) set to infinity. Both files are decoded again
-        at 128x128, once per file and grouping; pairs of other shapes (reframed by the check)
-        and files that cannot be read again keep their verdict."""
+        at 128x128, once per file and grouping; pairs of other shapes (reframed by the check),
+        pairs without a two-sided difference at 32x32 (core.second_look: re-encodes, resizes,
+        re-grades, watermarks) and files that cannot be read again keep their verdict."""
         ratio = shapes[:, 0] / np.maximum(shapes[:, 1], 1e-6)
         spread = np.maximum(ratio, 1 / np.maximum(ratio, 1e-6))
         look = np.flatnonzero((res <= self._good_enough) & (spread < _SAME_SHAPE))
+        if look.size:
+            # Plain copies (no two-sided difference at 32x32) are not decoded again.
+            rows_a, rows_b = self._thumb_rows(a[look]), self._thumb_rows(b[look])
+            tb = _turn_stack(self._thumbs[rows_b], turn[look])
+            look = look[worth_a_look(self._thumbs[rows_a], tb)]
         pa: list[npt.NDArray[np.uint8]] = []
         pb: list[npt.NDArray[np.uint8]] = []
         read: list[int] = []
