@@ -43,7 +43,7 @@ from dedupe_gui.core.files import WalkOptions
 from dedupe_gui.core.grouping import SimilarityIndex
 from dedupe_gui.core.grouping_options import GroupingOptions
 from dedupe_gui.core.hashes import hash_to_hex
-from dedupe_gui.core.keeper import DEFAULT_RULES, RULES, validate_rules
+from dedupe_gui.core.keeper import DEFAULT_RULES, rules_help, validate_rules
 from dedupe_gui.core.lookup import find_matches
 from dedupe_gui.core.models import Group, Progress, ScanResult
 from dedupe_gui.core.names import printable
@@ -167,7 +167,8 @@ def build_parser() -> argparse.ArgumentParser:
         type=_rules,
         default=DEFAULT_RULES,
         metavar="R1,R2,...",
-        help=f"order of keeper rules; known: {', '.join(RULES)}; default {','.join(DEFAULT_RULES)}",
+        help=f"order of keeper rules, best first; default {','.join(DEFAULT_RULES)}; known: "
+        f"{rules_help()}",
     )
     scan.add_argument(
         "--rotations",

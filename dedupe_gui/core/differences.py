@@ -42,8 +42,8 @@ def describe(
     if orientation:
         out.append(orientation)
     # A bar along one edge only is a caption or a banner over the picture, not a frame.
-    member_border = member_border if _framed(member_border) else None
-    keeper_border = keeper_border if _framed(keeper_border) else None
+    member_border = member_border if framed(member_border) else None
+    keeper_border = keeper_border if framed(keeper_border) else None
     if member_border is not None and keeper_border is None:
         out.append("border added")
     elif member_border is None and keeper_border is not None:
@@ -71,7 +71,7 @@ def describe(
     return tuple(out)
 
 
-def _framed(box: tuple[float, float, float, float] | None) -> bool:
+def framed(box: tuple[float, float, float, float] | None) -> bool:
     """Whether a content box leaves a margin on at least two sides (a frame, a letterbox)."""
     if box is None:
         return False

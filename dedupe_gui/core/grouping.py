@@ -35,14 +35,15 @@ from dedupe_gui.core.candidates import (
     said_id,
 )
 from dedupe_gui.core.companions import JPEG_PARTNER, RAW_PARTNER
-from dedupe_gui.core.differences import describe
+from dedupe_gui.core.differences import describe, framed
 from dedupe_gui.core.fingerprint import FingerprintError, detail_grey
 from dedupe_gui.core.grouping_options import GroupingOptions
 from dedupe_gui.core.hamming import Pairs, cross_pairs, self_pairs
-from dedupe_gui.core.keeper import keeper_key
+from dedupe_gui.core.keeper import NO_STANDING, Standing, keeper_key
 from dedupe_gui.core.models import FileKey, Group, GroupMember, ImageRecord
 from dedupe_gui.core.orientations import INVERSE, relation, transform_grid
 from dedupe_gui.core.second_look import worth_a_look
+from dedupe_gui.core.standing import camera_originals, framed_beside_clean, losing_orientations
 from dedupe_gui.core.strokes import two_sided_text
 from dedupe_gui.core.verify import (
     DEFAULT_MAX_RESIDUAL,
@@ -191,7 +192,12 @@ class SimilarityIndex:
         # The residual limit the kept residuals were computed for: below it a pair's check
         # stops early (core.verify.residuals), so other limits need fresh checks.
         self._good_enough = DEFAULT_MAX_RESIDUAL
-        self._rankings: dict[tuple[str, ...], tuple[list[int], I64]] = {}
+        self._rankings: dict[tuple[tuple[str, ...], Standing], tuple[list[int], I64]] = {}
+        self._keys: dict[tuple[str, ...], list[tuple[float | int | str, ...]]] = {}
+        self._index_of: dict[FileKey, int] | None = None
+        self._cameras: npt.NDArray[np.bool_] | None = None
+        # Share of each record's picture inside a uniform frame (1: none), once computed.
+        self._inside: dict[int, float] = {}
         self._shots: I64 | None = None
         # Pictures decoded again at 128x128 for the text check (_apart_by_text), by record.
         self._details: dict[int, npt.NDArray[np.uint8] | None] = {}
@@ -628,16 +634,90 @@ class SimilarityIndex:
                 if has[n]:
                     self._new_words[said_ids[j]] = words
 
-    def _ranking(self, rules: tuple[str, ...]) -> tuple[list[int], I64]:
-        """Records best keeper first, and each record's place in that order (kept per rules)."""
-        cached = self._rankings.get(rules)
+    def _ranking(self, rules: tuple[str, ...], standing: Standing) -> tuple[list[int], I64]:
+        """Records best keeper first, and each record's place in that order. The sort keys
+        are kept per rule order; only the keys of the files ``standing`` names are computed
+        again, so the second walk of a grouping does not recompute the rest."""
+        cached = self._rankings.get((rules, standing))
         if cached is None:
-            key = keeper_key(rules)
-            order = sorted(range(len(self.records)), key=lambda i: key(self.records[i]))
+            keys = self._keys.get(rules)
+            if keys is None:
+                plain = keeper_key(rules)
+                keys = self._keys[rules] = [plain(r) for r in self.records]
+            named = standing.turned | standing.framed
+            if named:
+                key = keeper_key(rules, standing)
+                keys = list(keys)
+                for i in self._indices_of(named):
+                    keys[i] = key(self.records[i])
+            order = sorted(range(len(self.records)), key=keys.__getitem__)
             rank = np.empty(len(self.records), dtype=np.int64)
             rank[order] = np.arange(len(self.records), dtype=np.int64)
-            cached = self._rankings[rules] = (order, rank)
+            if len(self._rankings) > 8:  # one per rule order and threshold tried, not forever
+                self._rankings.clear()
+            cached = self._rankings[(rules, standing)] = (order, rank)
         return cached
+
+    def _indices_of(self, keys: frozenset[FileKey]) -> list[int]:
+        if self._index_of is None:
+            self._index_of = {r.key: i for i, r in enumerate(self.records)}
+        return [self._index_of[k] for k in keys]
+
+    def _standing(
+        self, formed: list[tuple[int, I64, I64, I64]], rules: tuple[str, ...]
+    ) -> tuple[Standing, I64]:
+        """What the formed groups say about their keepers (core.standing): a keeper turned
+        against the camera original or most of its group, or framed beside a comparable
+        clean member. Only groups whose keeper is such a file count; the files named are the
+        members that lose within them. Nothing when no keeper is one."""
+        none = (NO_STANDING, np.zeros(0, np.int64))
+        upright, clean = "upright" in rules, "clean" in rules
+        if not (upright or clean) or not formed:
+            return none
+        if upright and self._cameras is None:
+            self._cameras = camera_originals(self.records)
+        turned: list[I64] = []
+        boxed: list[I64] = []
+        for best, others, _, k in formed:
+            members = np.concatenate([np.array([best], np.int64), others])
+            if upright and bool(k.any()):
+                assert self._cameras is not None
+                lose = losing_orientations(np.concatenate([[0], k]), self._cameras[members])
+                if lose[0]:
+                    turned.append(members[lose])
+            if clean:
+                inside = self._inside_shares(members)
+                pixels = np.fromiter(
+                    (self.records[i].pixels for i in members.tolist()), np.int64, members.size
+                )
+                lose = framed_beside_clean(inside, pixels)
+                if lose[0]:
+                    boxed.append(members[lose])
+        if not turned and not boxed:
+            return none
+        t = np.concatenate(turned) if turned else np.zeros(0, np.int64)
+        b = np.concatenate(boxed) if boxed else np.zeros(0, np.int64)
+        standing = Standing(
+            frozenset(self.records[i].key for i in t.tolist()),
+            frozenset(self.records[i].key for i in b.tolist()),
+        )
+        return standing, np.union1d(t, b).astype(np.int64)
+
+    def _inside_shares(self, wanted: I64) -> npt.NDArray[np.float64]:
+        """For each record of ``wanted``, the share of the picture inside a uniform frame on
+        two or more sides of its thumbnail (the border that "border added" names); 1.0 for
+        no frame or no thumbnail."""
+        missing = np.array([i for i in wanted.tolist() if i not in self._inside], np.int64)
+        if missing.size:
+            rows = self._thumb_rows(missing)
+            for i, row in zip(missing.tolist(), rows.tolist(), strict=True):
+                box = border_of(self._thumbs[row]) if self._has_thumb[row] else None
+                self._inside[i] = (
+                    (box[2] - box[0]) * (box[3] - box[1])
+                    if box is not None and framed(box)
+                    else 1.0
+                )
+        return np.array([self._inside[i] for i in wanted.tolist()], dtype=np.float64)
 
     # -- grouping ------------------------------------------------------------------------
 
@@ -652,6 +732,12 @@ class SimilarityIndex:
         See the module docstring for what "within T" means with verification and rotations.
         ``should_stop`` is asked between batches of keepers (a few milliseconds apart) and
         ends the grouping with ``GroupingStopped``; ``progress`` hears how far it got.
+
+        The rules that judge a file against its copies ("upright", "clean") learn what they
+        need from the groups themselves, whose pairs were checked: when a group's keeper is
+        a turned copy outvoted by its members, or a framed copy with a comparable clean one,
+        the walk runs once more with those files ranked lower (core.standing). The candidate
+        pairs alone are not enough: a plain picture is a candidate of dozens of unrelated ones.
         """
         threshold, verify = options.threshold, options.verify
         max_residual = (
@@ -668,19 +754,55 @@ class SimilarityIndex:
         candidates = Candidates.concat(parts)
         if not options.shot_partners:
             candidates = self._without_shot_partners(candidates)
-        indptr, nbr, dist, turns = adjacency(candidates, len(self.records))
+        adjacent = adjacency(candidates, len(self.records))
 
-        rank_order, rank = self._ranking(options.rules)
-        taken = np.zeros(len(self.records), dtype=bool)
-        groups: list[Group] = []
-        # Groups as formed (keeper, others, distances, turns); their words come after, in
-        # batches (_explain_all).
-        formed: list[tuple[int, I64, I64, I64]] = []
         limit = np.float32(max_residual)
         if verify and max_residual != self._good_enough:
             self._checked.clear()
             self._new_checks.clear()
             self._good_enough = max_residual
+        formed = self._walk(options.rules, NO_STANDING, adjacent, verify, limit, stop, progress)
+        standing, affected = self._standing(formed, options.rules)
+        if affected.size:
+            formed = self._walk(options.rules, standing, adjacent, verify, limit, stop, None)
+        if formed:
+            self._explain_all(
+                np.concatenate([np.full(o.size, b, dtype=np.int64) for b, o, _, _ in formed]),
+                np.concatenate([o for _, o, _, _ in formed]),
+                np.concatenate([k for _, _, _, k in formed]),
+                stop,
+            )
+        groups: list[Group] = []
+        for best, others, d, k in formed:
+            group = _make_group(
+                self.records[best],
+                [
+                    (self.records[i], dd, relation(kk), self._said[(best, i, kk)])
+                    for i, dd, kk in zip(others.tolist(), d.tolist(), k.tolist(), strict=True)
+                ],
+            )
+            if group is not None:
+                groups.append(group)
+        groups.sort(key=lambda g: g.suggested_keeper.path)
+        if progress is not None:
+            progress(len(self.records), len(self.records))
+        return groups
+
+    def _walk(
+        self,
+        rules: tuple[str, ...],
+        standing: Standing,
+        adjacent: tuple[I64, I64, I64, I64],
+        verify: bool,
+        limit: np.float32,
+        stop: StopCheck,
+        progress: GroupingProgress | None,
+    ) -> list[tuple[int, I64, I64, I64]]:
+        """The keeper-first walk: groups as formed (keeper, others, distances, turns)."""
+        indptr, nbr, dist, turns = adjacent
+        rank_order, rank = self._ranking(rules, standing)
+        taken = np.zeros(len(self.records), dtype=bool)
+        formed: list[tuple[int, I64, I64, I64]] = []
         total = len(rank_order)
         for pos, best in enumerate(rank_order):
             if pos % _WAVE == 0:
@@ -709,27 +831,7 @@ class SimilarityIndex:
             taken[others] = True
             order = np.lexsort((rank[others], d))
             formed.append((best, others[order], d[order], k[order]))
-        if formed:
-            self._explain_all(
-                np.concatenate([np.full(o.size, b, dtype=np.int64) for b, o, _, _ in formed]),
-                np.concatenate([o for _, o, _, _ in formed]),
-                np.concatenate([k for _, _, _, k in formed]),
-                stop,
-            )
-        for best, others, d, k in formed:
-            group = _make_group(
-                self.records[best],
-                [
-                    (self.records[i], dd, relation(kk), self._said[(best, i, kk)])
-                    for i, dd, kk in zip(others.tolist(), d.tolist(), k.tolist(), strict=True)
-                ],
-            )
-            if group is not None:
-                groups.append(group)
-        groups.sort(key=lambda g: g.suggested_keeper.path)
-        if progress is not None:
-            progress(total, total)
-        return groups
+        return formed
 
 
 def _grown(array: npt.NDArray[_T], rows: int) -> npt.NDArray[_T]:

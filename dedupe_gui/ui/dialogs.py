@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 
 from dedupe_gui import __version__
 from dedupe_gui.core.actions import Outcome, Status
-from dedupe_gui.core.keeper import DEFAULT_RULES, RULES
+from dedupe_gui.core.keeper import DEFAULT_RULES, EXPLAINED, RULES
 from dedupe_gui.core.models import FileError
 
 
@@ -169,6 +169,7 @@ class RulesEditor(QWidget):
         for name in order:
             item = QListWidgetItem(RULES[name][0])
             item.setData(Qt.ItemDataRole.UserRole, name)
+            item.setToolTip(EXPLAINED.get(name, RULES[name][0]))
             item.setFlags(
                 item.flags() | Qt.ItemFlag.ItemIsUserCheckable | Qt.ItemFlag.ItemIsDragEnabled
             )

@@ -68,8 +68,9 @@ def test_a_copy_with_a_frame_is_found_and_said_to_have_a_border(tmp_path: Path) 
     assert box is not None and 0.05 < box[0] < 0.1
     a, b = save(img, tmp_path / "a.jpg", quality=92), save(framed, tmp_path / "b.jpg", quality=92)
     group = _group_of([a, b])
-    assert group.suggested_keeper.path == str(b)  # more pixels: the keeper rule is unchanged
-    assert "border removed" in group.members[1].differences
+    # The frame adds pixels, not picture: the clean photo is kept (keeper rule "clean").
+    assert group.suggested_keeper.path == str(a)
+    assert "border added" in group.members[1].differences
 
 
 def test_differences_travel_through_json_and_csv(tmp_path: Path) -> None:

@@ -1,0 +1,194 @@
+"""Keeper rules that judge a file against its copies: the picture the way it was taken over a
+turned or mirrored copy, the clean picture over a copy with a frame added."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+from PIL import Image, ImageOps
+
+from dedupe_gui.core.fingerprint import fingerprint_file
+from dedupe_gui.core.grouping import group_records
+from dedupe_gui.core.grouping_options import GroupingOptions
+from dedupe_gui.core.keeper import DEFAULT_RULES, EXPLAINED, RULES, with_new_rules
+from dedupe_gui.core.models import FileKey, Group, ImageRecord
+from dedupe_gui.core.standing import framed_beside_clean, losing_orientations
+from dedupe_gui.core.threshold import DEFAULT_THRESHOLD
+from tests.imaging import photo, save
+
+
+def _textured(seed: int, size: tuple[int, int] = (400, 300)) -> Image.Image:
+    """A photo-like picture with texture at every scale (see test_trims)."""
+    img = photo(seed, size)
+    rng = np.random.default_rng(seed)
+    coarse = rng.normal(0, 30, (size[1] // 6, size[0] // 6)).astype(np.float32)
+    grain = np.asarray(Image.fromarray(coarse, mode="F").resize(size, Image.Resampling.BILINEAR))
+    pixels = np.asarray(img, dtype=np.float64) + grain[..., None]
+    return Image.fromarray(np.clip(pixels, 0, 255).astype(np.uint8))
+
+
+def _records(*paths: Path) -> list[ImageRecord]:
+    return [
+        ImageRecord(
+            FileKey(str(p), p.stat().st_size, p.stat().st_mtime_ns), fingerprint_file(str(p))
+        )
+        for p in paths
+    ]
+
+
+def _one_group(paths: list[Path], **options: object) -> Group:
+    groups = group_records(_records(*paths), GroupingOptions(DEFAULT_THRESHOLD, **options))  # type: ignore[arg-type]
+    assert len(groups) == 1, groups
+    return groups[0]
+
+
+def _camera_exif() -> Image.Exif:
+    exif = Image.Exif()
+    exif[0x010F] = "Canon"
+    exif[0x0110] = "Canon EOS 80D"
+    exif.get_ifd(0x8769)[0x9003] = "2021:07:04 18:30:05"
+    return exif
+
+
+# -- the turned copy ---------------------------------------------------------------------
+
+
+def test_the_upside_down_copy_is_not_kept_when_most_copies_are_upright(tmp_path: Path) -> None:
+    img = _textured(21)
+    original = save(img, tmp_path / "a.jpg", quality=90)
+    smaller = save(img.resize((320, 240), Image.Resampling.LANCZOS), tmp_path / "b.jpg")
+    # Same pixels as the original and, as a PNG, the largest file: without the rule it wins.
+    turned = save(img.transpose(Image.Transpose.ROTATE_180), tmp_path / "c.png")
+    group = _one_group([original, smaller, turned], rotations=True)
+    assert group.suggested_keeper.path == str(original)
+    said = {m.path: m.orientation for m in group.members}
+    assert said[str(turned)] == "rotated 180°"
+    rules = tuple(r for r in DEFAULT_RULES if r != "upright")
+    without = _one_group([original, smaller, turned], rotations=True, rules=rules)
+    assert without.suggested_keeper.path == str(turned)
+
+
+def test_the_camera_original_decides_the_way_up_between_as_many_files(
+    tmp_path: Path,
+) -> None:
+    img = _textured(22)
+    original = save(img, tmp_path / "a.jpg", quality=80, exif=_camera_exif())
+    # Same pixels, the larger file: without the camera EXIF it would be kept.
+    turned = save(img.transpose(Image.Transpose.ROTATE_90), tmp_path / "b.png")
+    group = _one_group([original, turned], rotations=True)
+    assert group.suggested_keeper.path == str(original)
+    plain = save(img, tmp_path / "c.jpg", quality=80)
+    group = _one_group([plain, turned], rotations=True)
+    assert group.suggested_keeper.path == str(turned)
+
+
+def test_a_tie_leaves_the_choice_to_the_other_rules(tmp_path: Path) -> None:
+    img = _textured(23)
+    original = save(img, tmp_path / "a.jpg", quality=70)
+    mirrored = save(img.transpose(Image.Transpose.FLIP_LEFT_RIGHT), tmp_path / "b.png")
+    group = _one_group([original, mirrored], rotations=True)
+    assert group.suggested_keeper.path == str(mirrored)  # larger file, same pixels
+
+
+def test_the_losing_orientations_of_a_group() -> None:
+    no_camera = np.zeros(4, dtype=bool)
+    # Keeper alone against three copies turned 180°: it and nothing else loses.
+    turns = np.array([0, 2, 2, 2], np.int64)
+    assert losing_orientations(turns, no_camera).tolist() == [True, False, False, False]
+    # A third way up loses with the keeper; the largest class wins.
+    turns = np.array([0, 2, 2, 5], np.int64)
+    assert losing_orientations(turns, no_camera).tolist() == [True, False, False, True]
+    # Between as many files each way, the camera original's way wins ...
+    turns = np.array([0, 0, 6, 6], np.int64)
+    camera = np.array([False, False, True, False])
+    assert losing_orientations(turns, camera).tolist() == [True, True, False, False]
+    # ... but it does not outweigh more files.
+    turns = np.array([0, 0, 0, 6], np.int64)
+    camera = np.array([False, False, False, True])
+    assert not losing_orientations(turns, camera).any()
+    # A tie changes nothing.
+    turns = np.array([0, 0, 1, 1], np.int64)
+    assert not losing_orientations(turns, no_camera).any()
+
+
+# -- the framed copy ---------------------------------------------------------------------
+
+
+def test_the_clean_photo_is_kept_over_a_framed_copy_with_more_pixels(tmp_path: Path) -> None:
+    img = _textured(9)
+    framed = ImageOps.expand(img, 30, fill=(255, 255, 255))
+    a, b = save(img, tmp_path / "a.jpg", quality=92), save(framed, tmp_path / "b.jpg", quality=92)
+    group = _one_group([a, b])
+    assert group.suggested_keeper.path == str(a)
+    assert "border added" in group.members[1].differences
+
+
+def test_a_letterboxed_copy_loses_to_the_clean_one(tmp_path: Path) -> None:
+    img = _textured(14)
+    canvas = Image.new("RGB", (400, 350), (0, 0, 0))
+    canvas.paste(img, (0, 25))
+    a = save(img, tmp_path / "a.jpg", quality=85)
+    b = save(canvas, tmp_path / "b.png")
+    group = _one_group([a, b])
+    assert group.suggested_keeper.path == str(a)
+
+
+def test_a_much_smaller_clean_copy_does_not_beat_a_framed_original(tmp_path: Path) -> None:
+    img = _textured(9, (800, 600))
+    framed = ImageOps.expand(img, 60, fill=(255, 255, 255))
+    a = save(framed, tmp_path / "a.jpg", quality=92)
+    # A fifth of the pixels inside the frame: a loss of detail, the framed file stays.
+    b = save(img.resize((360, 270), Image.Resampling.LANCZOS), tmp_path / "b.jpg", quality=92)
+    group = _one_group([a, b])
+    assert group.suggested_keeper.path == str(a)
+    # Two thirds of them: comparable, the clean copy is kept.
+    c = save(img.resize((660, 495), Image.Resampling.LANCZOS), tmp_path / "c.jpg", quality=92)
+    group = _one_group([a, c])
+    assert group.suggested_keeper.path == str(c)
+    assert "border added" in group.members[1].differences
+
+
+def test_framed_flags_only_with_a_comparable_clean_copy() -> None:
+    inside = np.array([0.8, 1.0, 1.0])
+    assert framed_beside_clean(inside, np.array([1000, 500, 300])).tolist() == [
+        True,
+        False,
+        False,
+    ]  # 500 >= 0.5 * 800
+    assert not framed_beside_clean(inside, np.array([1000, 300, 300])).any()  # 300 < 400
+    assert not framed_beside_clean(np.array([0.8, 0.9]), np.array([10, 10])).any()
+
+
+def test_the_relational_rules_are_explained_and_listed() -> None:
+    for name in ("upright", "clean"):
+        assert name in DEFAULT_RULES and name in RULES and EXPLAINED[name]
+    assert DEFAULT_RULES.index("colour") < DEFAULT_RULES.index("upright")
+    assert DEFAULT_RULES.index("clean") < DEFAULT_RULES.index("pixels")
+
+
+def test_an_order_saved_before_the_new_rules_gets_them_at_their_default_place() -> None:
+    old_default = ("reference", "companions", "pixels", "bytes", "metadata", "oldest")
+    assert with_new_rules(old_default, None) == (
+        "reference",
+        "companions",
+        "colour",
+        "upright",
+        "clean",
+        "pixels",
+        "bytes",
+        "metadata",
+        "oldest",
+    )
+    # A rule the user unticked after it existed stays unticked; unknown names are dropped.
+    mine = ("pixels", "reference", "gone")
+    assert with_new_rules(mine, tuple(RULES)) == ("pixels", "reference")
+    # The user's order is kept; a new rule goes right after the default rule before it.
+    known = tuple(r for r in RULES if r not in ("upright", "clean"))
+    assert with_new_rules(("bytes", "colour", "reference"), known) == (
+        "bytes",
+        "colour",
+        "upright",
+        "clean",
+        "reference",
+    )
