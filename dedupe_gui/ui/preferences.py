@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, replace
 
 from PySide6.QtCore import QByteArray, QSettings
 
-from dedupe_gui.core.keeper import DEFAULT_RULES, RULES
+from dedupe_gui.core.keeper import DEFAULT_RULES, RULES, with_new_rules
 from dedupe_gui.core.threshold import DEFAULT_THRESHOLD, MAX_THRESHOLD
 
 ORGANISATION = "dedupe-gui"
@@ -62,7 +62,12 @@ def _bool(value: object) -> bool:
 
 
 def load_preferences(settings: QSettings) -> Preferences:
-    rules = tuple(r for r in _strings(settings.value("grouping/rules")) if r in RULES)
+    saved, known = settings.value("grouping/rules"), settings.value("grouping/rules_known")
+    rules = (
+        with_new_rules(_strings(saved), None if known is None else _strings(known))
+        if _strings(saved)
+        else ()
+    )
     return Preferences(
         folders=_strings(settings.value("folders/scan")),
         references=_strings(settings.value("folders/reference")),
@@ -84,6 +89,7 @@ def save_preferences(settings: QSettings, prefs: Preferences) -> None:
     settings.setValue("folders/min_size_kb", prefs.min_size_kb)
     settings.setValue("grouping/threshold", prefs.threshold)
     settings.setValue("grouping/rules", list(prefs.rules))
+    settings.setValue("grouping/rules_known", list(RULES))
     settings.setValue("grouping/rotations", prefs.rotations)
     settings.setValue("folders/recent", list(prefs.recent))
     settings.setValue("folders/patterns", list(prefs.patterns))

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QColor, QImage
 from PySide6.QtTest import QTest
 from pytestqt.qtbot import QtBot
 
+from dedupe_gui.core.keeper import DEFAULT_RULES
 from dedupe_gui.core.models import FileKey, Fingerprint, GroupMember, ImageRecord
 from dedupe_gui.ui.dialogs import KEYS
 from dedupe_gui.ui.file_card import FileCard
 from dedupe_gui.ui.main_window import MainWindow
+from dedupe_gui.ui.preferences import load_preferences, save_preferences
 from dedupe_gui.ui.preferences_dialog import PreferencesDialog, cache_summary, clear_cache
 from tests.imaging import photo, save
 from tests.ui.conftest import scan
@@ -203,3 +206,25 @@ def test_every_shortcut_is_in_the_f1_list(window: MainWindow) -> None:
                 assert key in listed, f"{action.text()!r} ({key}) is missing from the F1 list"
     for key in ("Home", "End", "PgUp", "PgDown", "Ctrl+Z", "Ctrl+Shift+Z"):
         assert key in listed
+
+
+def test_a_rule_order_saved_by_an_earlier_version_gains_the_new_rules(
+    settings: QSettings,
+) -> None:
+    """The window saves the rule order on every close, chosen or not: an order from before a
+    rule existed must not keep that rule out for good."""
+    assert load_preferences(settings).rules == DEFAULT_RULES  # nothing saved yet
+    settings.setValue("grouping/rules", ["reference", "companions", "pixels", "bytes"])
+    prefs = load_preferences(settings)
+    assert prefs.rules == (
+        "reference",
+        "companions",
+        "colour",
+        "upright",
+        "clean",
+        "pixels",
+        "bytes",
+    )
+    save_preferences(settings, replace(prefs, rules=("pixels", "reference")))
+    # Saved now, with every rule known: what the user left out stays out.
+    assert load_preferences(settings).rules == ("pixels", "reference")
