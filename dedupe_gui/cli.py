@@ -27,13 +27,14 @@ from dedupe_gui.cli_text import (
     print_outcome,
     print_outcomes,
     print_summary,
+    summary_text,
 )
 from dedupe_gui.core.actions import (
     CleanupOptions,
     CleanupStopped,
+    Outcome,
     Removal,
     Scope,
-    Status,
     apply_removals,
     default_journal_path,
     with_quick_digests,
@@ -145,7 +146,10 @@ def build_parser() -> argparse.ArgumentParser:
     scan = sub.add_parser(
         "scan",
         help="find groups of near-duplicate images",
-        description="Find groups of near-duplicate images without a window.",
+        description="Find groups of near-duplicate images without a window. Exit status: 0 "
+        "done (with --apply: every marked file handled, or would be with --dry-run), 1 with "
+        "--apply when some file was skipped (changed since the scan, ...) or failed while the "
+        "others were handled, 2 error or a PATH that is not there.",
     )
     scan.add_argument("paths", nargs="+", metavar="PATH")
     common(scan)
@@ -203,7 +207,9 @@ def build_parser() -> argparse.ArgumentParser:
         description="Trash (or move) the files a saved 'scan --format json' report marks "
         '"keep": false, after re-checking every file as it is now (still a regular file, '
         "unchanged, inside the scanned folders, outside the reference folders, and not the "
-        "last copy). Exit status: 0 done, 1 some file failed, 2 error.",
+        "last copy). Exit status: 0 every marked file was handled (or would be, with "
+        "--dry-run), 1 some file was skipped (changed since the scan, its copy to keep gone, "
+        "...) or failed while the others were handled, 2 error (nothing was done).",
     )
     apply.add_argument("report", metavar="REPORT.json")
     apply.add_argument(
@@ -368,11 +374,20 @@ def _clean_up(groups: Sequence[Group], scope: Scope, args: argparse.Namespace, o
             on_outcome=lambda o: print_outcome(o, out),
         )
     except CleanupStopped as exc:
-        with contextlib.suppress(OSError, ValueError):
-            print_summary(exc.outcomes, sys.stderr)
-        raise _Exit(str(exc)) from exc
+        # The error is the news: one line, and what was done before it (a blocked cleanup
+        # that did nothing is not "nothing to do").
+        done = f"; done before it stopped: {summary_text(exc.outcomes)}" if exc.outcomes else ""
+        raise _Exit(f"{exc}{done}") from exc
     print_summary(outcomes, out)
-    return 1 if any(o.status is Status.FAILED for o in outcomes) else 0
+    return cleanup_status(outcomes)
+
+
+def cleanup_status(outcomes: Sequence[Outcome]) -> int:
+    """The exit status of a cleanup, as ``restore`` has it: 0 when every file was handled as
+    asked (or would be, in a dry run), 1 when any was skipped (changed since the scan, its
+    keeper gone, ...) or failed; the others were still handled. A cleanup that found nothing
+    to do did all it was asked."""
+    return 0 if all(o.status.ok for o in outcomes) else 1
 
 
 def cmd_scan(args: argparse.Namespace) -> int:
@@ -461,7 +476,7 @@ def cmd_scan(args: argparse.Namespace) -> int:
                 f"{near} near-{'copy' if near == 1 else 'copies'} left in place: only "
                 "byte-identical copies become links.\n"
             )
-        return max(missing, 1 if any(o.status is Status.FAILED for o in outcomes) else 0)
+        return max(missing, cleanup_status(outcomes))
     status = _clean_up(groups, Scope.of(result), args, out if args.format == "text" else sys.stderr)
     return max(missing, status)
 

@@ -80,11 +80,16 @@ def print_outcome(o: Outcome, out: IO[str]) -> None:
     out.flush()  # a closed pipe shows here, and stops the cleanup before the next file
 
 
-def print_summary(outcomes: Sequence[Outcome], out: IO[str]) -> None:
+def summary_text(outcomes: Sequence[Outcome]) -> str:
+    """Counts by outcome and the bytes freed: "2 trashed, 1 skipped; 1.2 MB"."""
     freed = sum(o.bytes for o in outcomes if o.status.ok)
     counts = summarise_outcomes(outcomes)
     summary = ", ".join(f"{v} {k}" for k, v in counts.items()) or "nothing to do"
-    print(f"{summary}; {human_bytes(freed)}.", file=out)
+    return f"{summary}; {human_bytes(freed)}"
+
+
+def print_summary(outcomes: Sequence[Outcome], out: IO[str]) -> None:
+    print(f"{summary_text(outcomes)}.", file=out)
 
 
 def print_outcomes(outcomes: Sequence[Outcome], out: IO[str]) -> None:

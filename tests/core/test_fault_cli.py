@@ -252,6 +252,8 @@ def test_unwritable_journal_stops_before_anything_is_touched(
         ["scan", str(lib), "--no-cache", "--apply", "trash", "--journal", str(folder)], capsys
     )
     assert status == 2 and "cannot write the journal" in err and "nothing was touched" in err
+    # The error is the only line: a blocked cleanup did not find "nothing to do".
+    assert err.startswith("dedupe-gui: cannot write the journal") and "nothing to do" not in err
     assert snapshot(lib) == before and trashed(trash_home) == []
 
 
@@ -530,9 +532,10 @@ def test_apply_report_outcomes_and_exit_codes(
     assert trashed(trash_home) == ["a.png"]
     assert snapshot(lib) == {str(copy): before[str(copy)]}
 
-    # The first plan now: its copy to keep is gone, so its last copy stays.
+    # The first plan now: its copy to keep is gone, so its last copy stays: not done as
+    # asked, exit 1 (as restore has it).
     status, out, _ = run(["apply", str(report), "--journal", str(journal)], capsys)
-    assert status == 0
+    assert status == 1
     assert f"skipped: {copy}: the copy to keep ({keeper}) no longer exists" in out
     assert snapshot(lib) == {str(copy): before[str(copy)]}
 
@@ -552,6 +555,40 @@ def test_apply_report_outcomes_and_exit_codes(
     assert run(["apply", str(tmp_path / "missing.json")], capsys)[0] == 2
 
 
+def test_a_cleanup_whose_every_file_changed_since_the_scan_exits_1_like_restore(
+    tmp_path: Path, trash_home: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    lib = tmp_path / "lib"
+    _, copy = pair(lib, 39, "a.png", "b.png")
+    status, out, _ = run(["scan", str(lib), "--no-cache", "--format", "json"], capsys)
+    assert status == 0
+    report = tmp_path / "plan.json"
+    report.write_text(out)
+    journal = tmp_path / "journal.jsonl"
+    # Every file the plan would remove changed since the scan: all skipped, nothing done.
+    os.utime(copy, ns=(1_000_000_000, 1_000_000_000))
+    before = snapshot(lib)
+    for args in (["apply", str(report)], ["apply", str(report), "--dry-run"]):
+        status, out, _ = run([*args, "--journal", str(journal)], capsys)
+        assert status == 1 and f"skipped: {copy}" in out and "1 skipped" in out
+    assert snapshot(lib) == before and trashed(trash_home) == []
+    # Nothing marked at all is nothing to do: done as asked.
+    doc = json.loads(report.read_text())
+    for f in doc["groups"][0]["files"]:
+        f["keep"] = True
+    report.write_text(json.dumps(doc))
+    status, out, _ = run(["apply", str(report), "--journal", str(journal)], capsys)
+    assert status == 0 and "nothing to do" in out
+    # restore in the same situation (its file is not where the journal says): 1 as well.
+    status, out, _ = run(
+        ["scan", str(lib), "--no-cache", "--apply", "trash", "--journal", str(journal)], capsys
+    )
+    assert status == 0 and f"trashed: {copy}" in out
+    copy.write_bytes(b"a new file at the old place")
+    status, out, _ = run(["restore", "--last", "--journal", str(journal)], capsys)
+    assert status == 1 and f"skipped: {copy}" in out
+
+
 def test_a_csv_report_applies_within_the_folders_of_its_files(
     tmp_path: Path, trash_home: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -566,7 +603,7 @@ def test_a_csv_report_applies_within_the_folders_of_its_files(
     (lib / "sub").symlink_to(elsewhere)
     before = snapshot(elsewhere)
     status, out, _ = run(["apply", str(plan), "--journal", str(tmp_path / "j")], capsys)
-    assert status == 0 and "skipped:" in out
+    assert status == 1 and "skipped:" in out
     assert snapshot(elsewhere) == before and trashed(trash_home) == []
     # Put back: the copy goes.
     (lib / "sub").unlink()

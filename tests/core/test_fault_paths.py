@@ -117,7 +117,7 @@ def test_saved_plan_after_inbox_became_a_link_to_the_archive(
     inbox.symlink_to(archive)
     before = snapshot(archive)
     status, out, _ = cli(["apply", str(report), "--journal", str(tmp_path / "j")], capsys)
-    assert status == 0
+    assert status == 1  # skipped: not done as asked
     assert snapshot(archive) == before and trashed(trash_home) == []
     assert f"skipped: {inbox / 'a.jpg'}: same physical file as the copy to keep" in out
 
