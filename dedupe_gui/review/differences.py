@@ -2,16 +2,19 @@
 
 A card shows resolution, size, format and date for every file; the ones that differ from the
 keeper are what the decision turns on (a smaller keeper, a newer edit, a PNG beside a JPEG),
-so the window highlights exactly those, with the direction of the difference.
+so the window highlights exactly those, with the direction of the difference. Beside them,
+what the thumbnail check saw differ from the keeper ("trimmed 8 % left", "border added",
+"overlay at the bottom", "greyscale": core.differences), where it can still be said.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import Enum
 
-from dedupe_gui.core.models import ImageRecord
+from dedupe_gui.core.models import GroupMember, ImageRecord
 
 
 class Cue(str, Enum):
@@ -26,9 +29,12 @@ class Differences:
     size: Cue | None = None
     format: Cue | None = None
     date: Cue | None = None
+    # What the check saw differ from the keeper, in words, that the cues above do not say.
+    said: tuple[str, ...] = ()
 
     def __bool__(self) -> bool:
-        return any(c is not None for c in (self.resolution, self.size, self.format, self.date))
+        cues = (self.resolution, self.size, self.format, self.date)
+        return any(c is not None for c in cues) or bool(self.said)
 
 
 def record_time(record: ImageRecord) -> datetime:
@@ -67,4 +73,57 @@ def compare(record: ImageRecord, keeper: ImageRecord) -> Differences:
             mine.replace(second=0, microsecond=0).timestamp(),
             theirs.replace(second=0, microsecond=0).timestamp(),
         ),
+    )
+
+
+# Words of core.differences that the highlighted facts already say (resolution, format).
+_SAID_BY_FACTS = ("smaller (", "larger (", "saved as ")
+# The same difference seen from the other file: what the suggested keeper is next to a copy
+# the user chose to keep instead. Words not here have no reverse worth saying.
+_REVERSED = {
+    "border added": "border removed",
+    "border removed": "border added",
+    "greyscale": "in colour",
+    "re-encoded": "re-encoded",
+}
+_TRIMMED = re.compile(r"trimmed (\d+) % (left|right|top|bottom)")
+_OVERLAY = "overlay at "
+
+
+def said_words(member: GroupMember, keeper: GroupMember, suggested: GroupMember) -> tuple[str, ...]:
+    """What the check saw tell ``member`` from ``keeper`` (the file that stays now), given
+    that every file's words were measured against ``suggested`` (the grouping's keeper).
+
+    Against the suggested keeper: the member's own words, less its turn (a badge says that)
+    and the ones the highlighted facts already show. When the user keeps another file, the
+    suggested keeper gets that file's words seen the other way round ("border added" becomes
+    "border removed"; an overlay differs in the same place either way); the other files were
+    never compared with the new keeper, and nothing is said rather than a guess.
+    """
+    if member.path == keeper.path:
+        return ()
+    if keeper.path == suggested.path:
+        return tuple(
+            w
+            for w in member.differences
+            if w != member.orientation and not w.startswith(_SAID_BY_FACTS)
+        )
+    if member.path != suggested.path:
+        return ()
+    out: list[str] = []
+    for w in keeper.differences:
+        if w in _REVERSED:
+            out.append(_REVERSED[w])
+        elif w.startswith(_OVERLAY):
+            out.append(w)
+        elif (trim := _TRIMMED.fullmatch(w)) is not None:
+            out.append(f"{trim[1]} % more at the {trim[2]}")
+    return tuple(out)
+
+
+def against_keeper(member: GroupMember, keeper: GroupMember, suggested: GroupMember) -> Differences:
+    """Everything that sets ``member`` apart from the file that stays (see ``compare`` and
+    ``said_words``)."""
+    return replace(
+        compare(member.record, keeper.record), said=said_words(member, keeper, suggested)
     )

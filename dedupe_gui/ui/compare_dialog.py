@@ -37,7 +37,7 @@ from dedupe_gui.core.companions import describe as describe_companions
 from dedupe_gui.core.models import GroupMember
 from dedupe_gui.core.units import human_bytes
 from dedupe_gui.review.group import member_distance as distance
-from dedupe_gui.ui.file_card import resolution_text, shown_date
+from dedupe_gui.ui.file_card import cue_colour, resolution_text, shown_date
 from dedupe_gui.ui.thumbnails import ThumbKey, ThumbnailCache
 from dedupe_gui.ui.widgets import ElidedLabel
 
@@ -99,13 +99,16 @@ class SidePanel(QWidget):
         self.facts = ElidedLabel()
         self.date = ElidedLabel()
         self.companions = ElidedLabel()  # what goes with the file: Live video, sidecars
+        # What the check saw differ from the keeper, highlighted as on the cards.
+        self.differs = ElidedLabel()
         layout.addWidget(self.name)
         layout.addWidget(self.folder)
         layout.addWidget(self.facts)
         layout.addWidget(self.date)
         layout.addWidget(self.companions)
+        layout.addWidget(self.differs)
 
-    def show_member(self, member: GroupMember, role: str) -> None:
+    def show_member(self, member: GroupMember, role: str, said: tuple[str, ...] = ()) -> None:
         name = os.path.basename(member.path)
         self.name.set_full_text(f"{name}  —  {role}" if role else name, member.path)
         self.folder.set_full_text(os.path.dirname(member.path), member.path)
@@ -119,6 +122,10 @@ class SidePanel(QWidget):
             "\n".join(c.path for c in member.companions),
         )
         self.companions.setVisible(bool(member.companions))
+        words = ", ".join(said)
+        self.differs.set_full_text(words, f"Next to the keeper's picture: {words}")
+        self.differs.setStyleSheet(f"color: {cue_colour(self.palette()).name()}")
+        self.differs.setVisible(bool(said))
 
 
 class CompareDialog(QDialog):
@@ -129,9 +136,13 @@ class CompareDialog(QDialog):
         roles: dict[str, str],
         images: ThumbnailCache,
         parent: QWidget | None = None,
+        said: dict[str, tuple[str, ...]] | None = None,
     ) -> None:
+        """``said``: by path, what the check saw differ from the keeper
+        (review.differences.said_words)."""
         super().__init__(parent)
         self.setWindowTitle("Compare")
+        self._said = said or {}
         self.setModal(True)
         self._images = images
         self._roles = roles
@@ -205,7 +216,9 @@ class CompareDialog(QDialog):
     def _show(self) -> None:
         width = self._scene_width()
         for col, member in enumerate(self.members):
-            self.sides[col].show_member(member, self._roles.get(member.path, ""))
+            self.sides[col].show_member(
+                member, self._roles.get(member.path, ""), self._said.get(member.path, ())
+            )
             fp = member.record.fingerprint
             key = ThumbKey.of(member.record, COMPARE_EDGE)
             image = self._images.get(key)

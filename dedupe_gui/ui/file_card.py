@@ -31,7 +31,7 @@ from dedupe_gui.core.companions import describe as describe_companions
 from dedupe_gui.core.models import GroupMember
 from dedupe_gui.core.units import human_bytes
 from dedupe_gui.review import ReviewGroup
-from dedupe_gui.review.differences import Cue, Differences, compare
+from dedupe_gui.review.differences import Cue, Differences, against_keeper
 from dedupe_gui.ui.widgets import Badge, ElidedLabel, ThumbView
 
 THUMB_BOX = QSize(184, 138)  # the smallest picture frame; the panel grows it to fit
@@ -208,6 +208,8 @@ class FileCard(QWidget):
             f"{fact(resolution_text(m), d.resolution)}<br>"
             f"{fact(human_bytes(m.record.key.size), d.size)}  ·  {fact(fp.format, d.format)}<br>"
             f"{fact(date, d.date)}"
+            # What the check saw differ from the keeper, highlighted like the facts above.
+            + (f"<br>{fact(', '.join(d.said), Cue.OTHER)}" if d.said else "")
             # What goes with this file when it is removed, and stays when it is kept.
             + (f"<br>{escape(describe_companions(m.companions))}" if m.companions else "")
         )
@@ -218,6 +220,8 @@ class FileCard(QWidget):
         ]
         if d.date is not None and d.date in DATE_WORDS:
             tips.append(f"Date: {DATE_WORDS[d.date]}")
+        if d.said:
+            tips.append(f"Next to the keeper's picture: {', '.join(d.said)}")
         kind = "taken (camera's date)" if fp.taken else "file last modified"
         goes_with = [f"Goes with it: {c.path}" for c in m.companions]
         self.facts.setToolTip("\n".join([f"Date: {kind}", *tips, *goes_with]))
@@ -258,12 +262,8 @@ class FileCard(QWidget):
                 if d == 0
                 else f"{d} bit{'s' if d != 1 else ''} from the keeper"
             )
-            # What the check saw (core.differences), against the keeper it was measured to.
-            said = [w for w in m.differences if w != m.orientation]
-            if said and keeper.path == state.group.suggested_keeper.path:
-                text += ": " + ", ".join(said)
             self.distance.set_full_text(text)
-        differences = compare(m.record, keeper.record)
+        differences = against_keeper(m, keeper, state.group.suggested_keeper)
         if differences != self._differences:
             self._differences = differences
             self._show_facts()

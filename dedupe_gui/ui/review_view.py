@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QWidget
 
 from dedupe_gui.core.models import GroupMember
 from dedupe_gui.review import CleanupSummary, ReviewGroup, ReviewSession
+from dedupe_gui.review.differences import said_words
 from dedupe_gui.review.group import member_distance
 from dedupe_gui.ui.compare_dialog import CompareDialog
 from dedupe_gui.ui.group_model import COL_PHOTO, GroupListModel
@@ -204,16 +205,21 @@ class ReviewView(QObject):
             else ("marked for the trash" if m.path in group.marked else "kept")
             for m in group.members
         }
-        dialog = self.make_compare_dialog(keeper, member, roles)
+        said = {member.path: said_words(member, keeper, group.group.suggested_keeper)}
+        dialog = self.make_compare_dialog(keeper, member, roles, said)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.destroyed.connect(lambda _obj=None: self._compare_closed(dialog))
         self.compare_dialog = dialog
         dialog.open()
 
     def make_compare_dialog(
-        self, left: GroupMember, right: GroupMember, roles: dict[str, str]
+        self,
+        left: GroupMember,
+        right: GroupMember,
+        roles: dict[str, str],
+        said: dict[str, tuple[str, ...]] | None = None,
     ) -> CompareDialog:
-        return CompareDialog(left, right, roles, self._compare_images, self._window)
+        return CompareDialog(left, right, roles, self._compare_images, self._window, said)
 
     def _compare_closed(self, dialog: CompareDialog) -> None:
         if self.compare_dialog is dialog:

@@ -15,17 +15,7 @@ from dedupe_gui.core.keeper import DEFAULT_RULES, EXPLAINED, RULES, with_new_rul
 from dedupe_gui.core.models import FileKey, Group, ImageRecord
 from dedupe_gui.core.standing import framed_beside_clean, losing_orientations
 from dedupe_gui.core.threshold import DEFAULT_THRESHOLD
-from tests.imaging import photo, save
-
-
-def _textured(seed: int, size: tuple[int, int] = (400, 300)) -> Image.Image:
-    """A photo-like picture with texture at every scale (see test_trims)."""
-    img = photo(seed, size)
-    rng = np.random.default_rng(seed)
-    coarse = rng.normal(0, 30, (size[1] // 6, size[0] // 6)).astype(np.float32)
-    grain = np.asarray(Image.fromarray(coarse, mode="F").resize(size, Image.Resampling.BILINEAR))
-    pixels = np.asarray(img, dtype=np.float64) + grain[..., None]
-    return Image.fromarray(np.clip(pixels, 0, 255).astype(np.uint8))
+from tests.imaging import save, textured
 
 
 def _records(*paths: Path) -> list[ImageRecord]:
@@ -55,7 +45,7 @@ def _camera_exif() -> Image.Exif:
 
 
 def test_the_upside_down_copy_is_not_kept_when_most_copies_are_upright(tmp_path: Path) -> None:
-    img = _textured(21)
+    img = textured(21)
     original = save(img, tmp_path / "a.jpg", quality=90)
     smaller = save(img.resize((320, 240), Image.Resampling.LANCZOS), tmp_path / "b.jpg")
     # Same pixels as the original and, as a PNG, the largest file: without the rule it wins.
@@ -72,7 +62,7 @@ def test_the_upside_down_copy_is_not_kept_when_most_copies_are_upright(tmp_path:
 def test_the_camera_original_decides_the_way_up_between_as_many_files(
     tmp_path: Path,
 ) -> None:
-    img = _textured(22)
+    img = textured(22)
     original = save(img, tmp_path / "a.jpg", quality=80, exif=_camera_exif())
     # Same pixels, the larger file: without the camera EXIF it would be kept.
     turned = save(img.transpose(Image.Transpose.ROTATE_90), tmp_path / "b.png")
@@ -84,7 +74,7 @@ def test_the_camera_original_decides_the_way_up_between_as_many_files(
 
 
 def test_a_tie_leaves_the_choice_to_the_other_rules(tmp_path: Path) -> None:
-    img = _textured(23)
+    img = textured(23)
     original = save(img, tmp_path / "a.jpg", quality=70)
     mirrored = save(img.transpose(Image.Transpose.FLIP_LEFT_RIGHT), tmp_path / "b.png")
     group = _one_group([original, mirrored], rotations=True)
@@ -116,7 +106,7 @@ def test_the_losing_orientations_of_a_group() -> None:
 
 
 def test_the_clean_photo_is_kept_over_a_framed_copy_with_more_pixels(tmp_path: Path) -> None:
-    img = _textured(9)
+    img = textured(9)
     framed = ImageOps.expand(img, 30, fill=(255, 255, 255))
     a, b = save(img, tmp_path / "a.jpg", quality=92), save(framed, tmp_path / "b.jpg", quality=92)
     group = _one_group([a, b])
@@ -125,7 +115,7 @@ def test_the_clean_photo_is_kept_over_a_framed_copy_with_more_pixels(tmp_path: P
 
 
 def test_a_letterboxed_copy_loses_to_the_clean_one(tmp_path: Path) -> None:
-    img = _textured(14)
+    img = textured(14)
     canvas = Image.new("RGB", (400, 350), (0, 0, 0))
     canvas.paste(img, (0, 25))
     a = save(img, tmp_path / "a.jpg", quality=85)
@@ -135,7 +125,7 @@ def test_a_letterboxed_copy_loses_to_the_clean_one(tmp_path: Path) -> None:
 
 
 def test_a_much_smaller_clean_copy_does_not_beat_a_framed_original(tmp_path: Path) -> None:
-    img = _textured(9, (800, 600))
+    img = textured(9, (800, 600))
     framed = ImageOps.expand(img, 60, fill=(255, 255, 255))
     a = save(framed, tmp_path / "a.jpg", quality=92)
     # A fifth of the pixels inside the frame: a loss of detail, the framed file stays.

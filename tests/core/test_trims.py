@@ -16,18 +16,7 @@ from dedupe_gui.core.models import FileKey, Group, ImageRecord, ScanStats
 from dedupe_gui.core.report import Report, from_json, to_csv, to_json
 from dedupe_gui.core.threshold import DEFAULT_THRESHOLD
 from dedupe_gui.core.windows import content_box
-from tests.imaging import photo, save
-
-
-def _textured(seed: int, size: tuple[int, int] = (400, 300)) -> Image.Image:
-    """A photo-like picture with texture at every scale, as real photos have (the plain test
-    picture is smooth enough to count as a graphic, which is judged more strictly)."""
-    img = photo(seed, size)
-    rng = np.random.default_rng(seed)
-    coarse = rng.normal(0, 30, (size[1] // 6, size[0] // 6)).astype(np.float32)
-    grain = np.asarray(Image.fromarray(coarse, mode="F").resize(size, Image.Resampling.BILINEAR))
-    pixels = np.asarray(img, dtype=np.float64) + grain[..., None]
-    return Image.fromarray(np.clip(pixels, 0, 255).astype(np.uint8))
+from tests.imaging import save, textured
 
 
 def _records(*paths: Path) -> list[ImageRecord]:
@@ -46,7 +35,7 @@ def _group_of(paths: list[Path]) -> Group:
 
 
 def test_a_copy_trimmed_on_two_edges_is_found_through_a_window(tmp_path: Path) -> None:
-    img = _textured(3)
+    img = textured(3)
     w, h = img.size
     trimmed = img.crop((int(w * 0.09), int(h * 0.08), w, h))
     a, b = save(img, tmp_path / "a.png"), save(trimmed, tmp_path / "b.jpg", quality=90)
@@ -62,7 +51,7 @@ def test_a_copy_trimmed_on_two_edges_is_found_through_a_window(tmp_path: Path) -
 
 
 def test_a_copy_with_a_frame_is_found_and_said_to_have_a_border(tmp_path: Path) -> None:
-    img = _textured(9)
+    img = textured(9)
     framed = ImageOps.expand(img, 30, fill=(255, 255, 255))
     box = content_box(np.asarray(framed.convert("L").resize((192, 144)), dtype=np.int16))
     assert box is not None and 0.05 < box[0] < 0.1
@@ -74,7 +63,7 @@ def test_a_copy_with_a_frame_is_found_and_said_to_have_a_border(tmp_path: Path) 
 
 
 def test_differences_travel_through_json_and_csv(tmp_path: Path) -> None:
-    img = _textured(12)
+    img = textured(12)
     captioned = img.copy()
     draw = ImageDraw.Draw(captioned)
     draw.rectangle((0, 268, 400, 300), fill=(0, 0, 0))
@@ -100,7 +89,7 @@ def test_differences_travel_through_json_and_csv(tmp_path: Path) -> None:
 def test_a_larger_copy_going_to_the_trash_says_it_is_larger(tmp_path: Path) -> None:
     """The keeper can win on a rule other than pixels (here: the user ranks the smallest
     file first); the larger copy offered for the trash must not read as a mere re-encode."""
-    img = _textured(5)
+    img = textured(5)
     a = save(img, tmp_path / "a.jpg", quality=92)
     b = save(img.resize((200, 150), Image.Resampling.LANCZOS), tmp_path / "b.jpg", quality=92)
     groups = group_records(_records(a, b), GroupingOptions(DEFAULT_THRESHOLD, rules=("smallest",)))

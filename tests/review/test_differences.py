@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
-from dedupe_gui.core.models import FileKey, Fingerprint, ImageRecord
-from dedupe_gui.review.differences import Cue, Differences, compare, record_time
+from dedupe_gui.core.models import FileKey, Fingerprint, GroupMember, ImageRecord
+from dedupe_gui.review.differences import (
+    Cue,
+    Differences,
+    against_keeper,
+    compare,
+    record_time,
+    said_words,
+)
 
 
 def record(
@@ -47,3 +54,42 @@ def test_dates_count_to_the_minute_shown() -> None:
 def test_a_broken_capture_date_falls_back_to_the_file_time() -> None:
     r = record("/a", taken="not a date", mtime_ns=0)
     assert record_time(r).year in (1969, 1970)
+
+
+def _member(path: str, *words: str, orientation: str = "") -> GroupMember:
+    return GroupMember(record(path), 3, orientation=orientation, differences=words)
+
+
+def test_what_the_check_saw_against_the_suggested_keeper() -> None:
+    keeper = _member("/k.jpg")
+    copy = _member(
+        "/c.jpg",
+        "rotated 180°",
+        "trimmed 8 % left",
+        "overlay at the bottom",
+        "smaller (200×150)",
+        "saved as PNG",
+        orientation="rotated 180°",
+    )
+    # The turn has its badge, size and format their highlighted facts: not said twice.
+    assert said_words(copy, keeper, keeper) == ("trimmed 8 % left", "overlay at the bottom")
+    assert said_words(keeper, keeper, keeper) == ()
+    d = against_keeper(copy, keeper, keeper)
+    assert d.said == ("trimmed 8 % left", "overlay at the bottom") and d
+    assert d.resolution is None  # same record shape in this test: only the words differ
+
+
+def test_another_keeper_gets_the_suggested_keepers_words_reversed_and_no_guesses() -> None:
+    suggested = _member("/k.jpg")
+    chosen = _member("/c.jpg", "border added", "trimmed 5 % top", "overlay at the middle")
+    other = _member("/d.jpg", "greyscale")
+    assert said_words(suggested, chosen, suggested) == (
+        "border removed",
+        "5 % more at the top",
+        "overlay at the middle",
+    )
+    # Never compared with the new keeper: nothing said, rather than a guess.
+    assert said_words(other, chosen, suggested) == ()
+    assert said_words(chosen, chosen, suggested) == ()
+    grey_keeper = _member("/g.jpg", "greyscale", "re-encoded")
+    assert said_words(suggested, grey_keeper, suggested) == ("in colour", "re-encoded")
