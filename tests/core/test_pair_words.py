@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 import pytest
-from PIL import Image
+from PIL import Image, ImageDraw
 
 import dedupe_gui.core.cache as cache_module
 import dedupe_gui.core.grouping as grouping_module
@@ -166,12 +166,19 @@ def test_pictures_decoded_for_the_text_check_are_held_a_few_at_a_time(
 ) -> None:
     lib = tmp_path / "lib"
     for seed in (1, 2):
-        # Texture, so the pictures are photos (no fine thumbnail) and get the text check.
+        # Texture, so the pictures are photos (no fine thumbnail) and get the text check; a
+        # caption bar (dark bar, light text) on the copies, so their pairs differ both ways
+        # and are worth the second look (core.second_look): plain copies are not decoded.
         noise = Image.effect_noise((200, 150), 40).convert("RGB")
         img = Image.blend(photo(seed, (200, 150)), noise, 0.35)
         save(img, lib / f"{seed}.png")
-        save(img.resize((150, 112), Image.Resampling.LANCZOS), lib / f"{seed}-small.jpg")
-        save(img, lib / f"{seed}-q.jpg", quality=80)
+        captioned = img.copy()
+        draw = ImageDraw.Draw(captioned)
+        draw.rectangle((0, 134, 200, 150), fill=(0, 0, 0))
+        draw.text((6, 137), "a caption in a bar", fill=(255, 255, 255))
+        save(captioned, lib / f"{seed}-caption.jpg", quality=90)
+        small = captioned.resize((150, 112), Image.Resampling.LANCZOS)
+        save(small, lib / f"{seed}-caption-small.jpg")
     records = list(run_scan(ScanOptions((str(lib),))).records)
     unbounded = SimilarityIndex(records)
     expected = unbounded.groups(GroupingOptions(12))
