@@ -9,7 +9,7 @@ from PySide6.QtWidgets import QWidget
 
 from dedupe_gui.core.actions import Outcome, Status
 from dedupe_gui.core.restore import RestoreOutcome, RestoreStatus
-from dedupe_gui.ui.dialogs import _PathTableDialog
+from dedupe_gui.ui.dialogs import OUTCOME_HEADERS, _PathTableDialog, outcome_row
 
 
 class RestoreOutcomesDialog(_PathTableDialog):
@@ -20,8 +20,14 @@ class RestoreOutcomesDialog(_PathTableDialog):
             f"{back} of {len(outcomes)} files put back. {left} could not be: nothing was "
             "overwritten, and the reason says where each file is now."
         )
-        rows = [(o.status.value, o.path, o.reason) for o in outcomes]
-        super().__init__("Undo cleanup", intro, ("Result", "File", "Reason"), rows, parent)
+        super().__init__(
+            "Undo cleanup",
+            intro,
+            OUTCOME_HEADERS,
+            len(outcomes),
+            lambda i: outcome_row(outcomes[i]),
+            parent,
+        )
 
 
 class LinkOutcomesDialog(_PathTableDialog):
@@ -31,5 +37,11 @@ class LinkOutcomesDialog(_PathTableDialog):
             f"{linked} of {len(outcomes)} exact copies are now hard links to the copy kept. "
             "The others were left as they were, for the reason given."
         )
-        rows = [(o.status.value, o.path, o.reason) for o in outcomes]
-        super().__init__("Exact copies as links", intro, ("Result", "File", "Reason"), rows, parent)
+        super().__init__(
+            "Exact copies as links",
+            intro,
+            OUTCOME_HEADERS,
+            len(outcomes),
+            lambda i: outcome_row(outcomes[i]),
+            parent,
+        )

@@ -143,8 +143,9 @@ def test_unreadable_files_are_listed(qtbot: QtBot, window: MainWindow, photos: P
     window.show_errors()
     dialog = window.findChild(ErrorsDialog)
     assert dialog is not None
-    item = dialog.tree.topLevelItem(0)
-    assert item is not None and item.text(0).endswith("broken.jpg") and item.text(1)
+    model = dialog.tree.model()
+    assert model.rowCount() == 1
+    assert str(model.index(0, 0).data()).endswith("broken.jpg") and model.index(0, 1).data()
     dialog.close()
 
 
