@@ -74,6 +74,10 @@ class Decisions:
     def __contains__(self, identity: object) -> bool:
         return identity in self._by_file
 
+    def snapshot(self) -> dict[FileIdentity, Decision]:
+        """A copy of every decision, for a worker to read while the user goes on."""
+        return dict(self._by_file)
+
     def change(self, after: Mapping[FileIdentity, Decision | None]) -> Edit | None:
         """Apply one user step (several files at once) as one undoable edit; None if no-op."""
         after = {k: v for k, v in after.items() if self._by_file.get(k) != v}

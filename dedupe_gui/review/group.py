@@ -135,6 +135,20 @@ class ReviewGroup:
     def identities(self) -> list[FileIdentity]:
         return [identity_of(m) for m in self.group.members]
 
+    @property
+    def has_exact_copy(self) -> bool:
+        """A byte-identical copy of the suggested keeper is still here, and so is the keeper:
+        the copy could become a hard link to it."""
+        members = self.group.members
+        if members[0].path in self.gone:
+            return False
+        return any(m.identical and m.path not in self.gone for m in members[1:])
+
+    @property
+    def has_companions(self) -> bool:
+        """Some file of the group has companions (Live video, sidecars) that go with it."""
+        return any(m.record.companions for m in self.group.members)
+
     # -- changed by the session -----------------------------------------------------------
 
     def resolve(self, decision_of: DecisionOf) -> bool:

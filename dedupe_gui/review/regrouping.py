@@ -1,20 +1,27 @@
 """Grouping for the review, run off the GUI thread: the request, and the index it runs on.
 
-The session hands out a ``GroupingRequest`` (the records and options of that moment, and a
-generation number); a worker runs ``IndexHolder.groups`` on it and the session takes the
-groups back only if nothing newer was asked for since. The similarity index keeps its pair
-search and thumbnail checks between requests of one generation, so moving the slider costs
-only the grouping; it is not safe to share between threads, so one worker owns it.
+The session hands out a ``GroupingRequest`` (the records and options of that moment, a
+generation number, and a copy of the user's decisions and of the files looked at); a worker
+runs ``IndexHolder.groups`` on it, then ``prepare_groups`` builds the review's groups, the
+file-to-group map and the totals there too, so the GUI thread only swaps in a finished set
+(at 100,000 files building them took it 150-500 ms). The session takes the set back only if
+nothing newer was asked for since, and brings up to date the few groups whose files the user
+decided on while the worker ran. The similarity index keeps its pair search and thumbnail
+checks between requests of one generation, so moving the slider costs only the grouping; it
+is not safe to share between threads, so one worker owns it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from dedupe_gui.core.grouping_options import GroupingOptions
 from dedupe_gui.core.models import Group, ImageRecord
+from dedupe_gui.review.decisions import Decision, FileIdentity, identity_of
+from dedupe_gui.review.group import ReviewGroup
+from dedupe_gui.review.totals import Totals
 
 if TYPE_CHECKING:
     from dedupe_gui.core.grouping import SimilarityIndex
@@ -25,6 +32,35 @@ class GroupingRequest:
     generation: int  # which records: a rescan, a loaded report or a cleanup makes a new one
     records: tuple[ImageRecord, ...]
     options: GroupingOptions
+    # The user's decisions and the files looked at when the request was made (copies: the
+    # worker reads them while the user goes on), and the session's count of changes then.
+    decisions: Mapping[FileIdentity, Decision] = field(default_factory=dict, compare=False)
+    seen: frozenset[FileIdentity] = field(default=frozenset(), compare=False)
+    changes: int = field(default=0, compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class PreparedGroups:
+    """The review's groups of one request, ready to show: built off the GUI thread."""
+
+    request: GroupingRequest
+    groups: list[ReviewGroup]
+    where: dict[FileIdentity, ReviewGroup]  # each file's group
+    totals: Totals
+
+
+def prepare_groups(request: GroupingRequest, groups: Iterable[Group]) -> PreparedGroups:
+    """The review groups of ``groups``, marked by the request's copy of the decisions."""
+    get, seen = request.decisions.get, request.seen
+    built: list[ReviewGroup] = []
+    where: dict[FileIdentity, ReviewGroup] = {}
+    for g in groups:
+        ids = [identity_of(m) for m in g.members]
+        rg = ReviewGroup(g, get, bool(seen) and all(i in seen for i in ids))
+        built.append(rg)
+        for i in ids:
+            where[i] = rg
+    return PreparedGroups(request, built, where, Totals.of(built))
 
 
 class IndexHolder:

@@ -18,6 +18,11 @@ warning to show), so a view refreshes exactly those. Rules kept here:
 - while a cleanup runs, the groups on show stay the ones being acted on: no regrouping, no
   rescan, no second cleanup;
 - a grouping that finishes after the user asked for another (or after a rescan) is dropped.
+
+Nothing the GUI thread calls here walks every group: the groups of a grouping are built on
+the grouping's thread (``review.regrouping.prepare_groups``), the totals the window shows are
+kept as groups change (``review.totals``), and a cleanup's removals and what is left after it
+are worked out on the cleanup's thread (``review.cleanup.CleanupRun``).
 """
 
 from __future__ import annotations
@@ -37,10 +42,16 @@ from dedupe_gui.core.models import (
 )
 from dedupe_gui.core.report import Report
 from dedupe_gui.core.revalidate import Scope
-from dedupe_gui.review.cleanup import CleanupPlan, CleanupSummary, GroupScope, plan_items
+from dedupe_gui.review.cleanup import CleanupRun
 from dedupe_gui.review.decisions import Decision, Decisions, FileIdentity, identity_of
 from dedupe_gui.review.group import ReviewGroup
-from dedupe_gui.review.regrouping import GroupingRequest
+from dedupe_gui.review.regrouping import GroupingRequest, PreparedGroups, prepare_groups
+from dedupe_gui.review.session_cleanup import SessionCleanup
+from dedupe_gui.review.totals import Totals
+
+# Changes of decisions (or of files looked at) remembered for groupings under way; a grouping
+# asked for before the oldest of them is brought up to date group by group instead.
+CHANGES_KEPT = 1000
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,7 +74,7 @@ def _larger(a: GroupMember, b: GroupMember) -> bool:
     return pa > pb or (pa == pb and a.record.key.size > b.record.key.size)
 
 
-class ReviewSession:
+class ReviewSession(SessionCleanup):
     def __init__(self, options: GroupingOptions | None = None) -> None:
         self.options = options or GroupingOptions()
         self.records: tuple[ImageRecord, ...] = ()
@@ -76,13 +87,22 @@ class ReviewSession:
         self.cleaning = False
         self.generation = 0  # bumped whenever the records change
         self.groups: list[ReviewGroup] = []
+        self.totals = Totals()  # over self.groups, kept up to date as they change
         self.last_outcomes: list[Outcome] = []
         self._decisions = Decisions()
         self._worked = False  # decisions or review progress made since results came in
         self._seen: set[FileIdentity] = set()
         self._where: dict[FileIdentity, ReviewGroup] = {}
-        self._cleanup: CleanupPlan | None = None
-        self._cleanup_where: dict[str, ReviewGroup] = {}  # path -> group, for the cleanup
+        self._shown: tuple[int, GroupingOptions] | None = None  # what the groups come from
+        # Files whose decision or "looked at" changed, numbered: (change number, files).
+        self._changes = 0
+        self._changed: list[tuple[int, tuple[FileIdentity, ...]]] = []
+        self._cleanup: CleanupRun | None = None
+        self._applied = 0  # outcomes of the running cleanup applied so far (in order)
+        # Groups the running cleanup resolved: already counted out of the totals, off the
+        # list when it finishes.
+        self._resolved: dict[int, ReviewGroup] = {}
+        self._off_list: set[int] = set()  # groups a cleanup took off the list (by id)
         # Where a cleanup of these results may act: the scan's real roots and references.
         self.cleanup_scope: Scope | None = None
 
@@ -139,7 +159,7 @@ class ReviewSession:
         self._decisions = Decisions(decisions)
         self._seen.clear()
         self._worked = False
-        self._set_groups(groups)
+        self._show(prepare_groups(self._snapshot(), groups))
 
     def _take_results(
         self,
@@ -178,7 +198,26 @@ class ReviewSession:
         """The grouping the groups on show should come from; None while there is none to run."""
         if not self.has_results or self.cleaning:
             return None
-        return GroupingRequest(self.generation, self.records, self.options)
+        return self._snapshot()
+
+    def _snapshot(self) -> GroupingRequest:
+        return GroupingRequest(
+            self.generation,
+            self.records,
+            self.options,
+            self._decisions.snapshot(),
+            frozenset(self._seen),
+            self._changes,
+        )
+
+    @property
+    def awaiting_groups(self) -> bool:
+        """Results are in but their groups are not on show yet (a grouping is running)."""
+        return self.has_results and self._shown != (self.generation, self.options)
+
+    def grouping_failed(self) -> None:
+        """The grouping of these results failed: the groups on show are all there will be."""
+        self._shown = (self.generation, self.options)
 
     def set_options(self, options: GroupingOptions) -> GroupingRequest | None:
         """New grouping options (slider, rules, rotations): the request to run, or None when
@@ -190,22 +229,60 @@ class ReviewSession:
 
     def take_groups(self, request: GroupingRequest, groups: Sequence[Group]) -> bool:
         """Show the groups of ``request``; False (dropped) when it is no longer the latest."""
+        return self.take_prepared(prepare_groups(request, groups))
+
+    def take_prepared(self, prepared: PreparedGroups) -> bool:
+        """Show groups built off the GUI thread (``prepare_groups``); False (dropped) when
+        their request is no longer the latest. Groups holding files the user decided on (or
+        looked at) since the request was made are brought up to date here."""
+        request = self._stale_check(prepared.request)
+        if request is None:
+            return False
+        oldest = self._changed[0][0] if self._changed else self._changes + 1
+        if request.changes + 1 < oldest and request.changes < self._changes:
+            redo: Iterable[ReviewGroup] = prepared.groups  # changes no longer remembered
+        else:
+            touched = (i for n, files in self._changed if n > request.changes for i in files)
+            by_id = {id(g): g for i in touched if (g := prepared.where.get(i)) is not None}
+            redo = by_id.values()
+        get, totals = self._decisions.get, prepared.totals
+        for g in redo:
+            totals.remove(g)
+            g.resolve(get)
+            g.reviewed = self._all_seen(g)
+            totals.add(g)
+        self._show(prepared)
+        return True
+
+    def _stale_check(self, request: GroupingRequest) -> GroupingRequest | None:
         if (
             self.cleaning
             or request.generation != self.generation
             or request.options != self.options
         ):
-            return False
-        self._set_groups(groups)
-        return True
+            return None
+        return request
 
-    def _set_groups(self, groups: Iterable[Group]) -> None:
-        get = self._decisions.get
-        self.groups = [ReviewGroup(g, get, self._all_seen(g)) for g in groups]
-        self._where = {identity_of(m): rg for rg in self.groups for m in rg.group.members}
+    def _show(self, prepared: PreparedGroups) -> None:
+        self.groups, self._where, self.totals = prepared.groups, prepared.where, prepared.totals
+        self._shown = (self.generation, self.options)
+        self._off_list = set()
 
-    def _all_seen(self, group: Group) -> bool:
-        return all(identity_of(m) in self._seen for m in group.members)
+    def group_of(self, identity: FileIdentity | None) -> ReviewGroup | None:
+        """The group on show holding this file, if any."""
+        group = None if identity is None else self._where.get(identity)
+        return None if group is None or id(group) in self._off_list else group
+
+    def _all_seen(self, group: ReviewGroup) -> bool:
+        return all(i in self._seen for i in group.identities())
+
+    def _note(self, files: Iterable[FileIdentity]) -> None:
+        """Remember that these files' decisions (or "looked at") changed, for groupings that
+        are running now."""
+        self._changes += 1
+        self._changed.append((self._changes, tuple(files)))
+        if len(self._changed) > CHANGES_KEPT:
+            del self._changed[: len(self._changed) - CHANGES_KEPT]
 
     # == decisions ============================================================================
 
@@ -244,11 +321,11 @@ class ReviewSession:
         )
 
     def undo(self) -> tuple[ReviewGroup, ...]:
-        edit = self._decisions.undo()
+        edit = None if self.cleaning else self._decisions.undo()
         return () if edit is None else self._resolve(edit.files)
 
     def redo(self) -> tuple[ReviewGroup, ...]:
-        edit = self._decisions.redo()
+        edit = None if self.cleaning else self._decisions.redo()
         return () if edit is None else self._resolve(edit.files)
 
     @property
@@ -280,9 +357,19 @@ class ReviewSession:
         return self._resolve(edit.files)
 
     def _resolve(self, files: Iterable[FileIdentity]) -> tuple[ReviewGroup, ...]:
-        touched = {id(g): g for i in files if (g := self._where.get(i)) is not None}
-        get = self._decisions.get
-        return tuple(g for g in touched.values() if g.resolve(get))
+        files = tuple(files)
+        self._note(files)
+        off = self._off_list
+        touched = {
+            id(g): g for i in files if (g := self._where.get(i)) is not None and id(g) not in off
+        }
+        get, changed = self._decisions.get, []
+        for g in touched.values():
+            self.totals.remove(g)
+            if g.resolve(get):
+                changed.append(g)
+            self.totals.add(g)
+        return tuple(changed)
 
     # == review progress ======================================================================
 
@@ -290,8 +377,12 @@ class ReviewSession:
         """The user has looked at ``group``; True when that is news."""
         if group.reviewed:
             return False
-        self._seen.update(group.identities())
+        files = group.identities()
+        self._seen.update(files)
+        self._note(files)
+        self.totals.remove(group)
         group.reviewed = True
+        self.totals.add(group)
         self._worked = True
         return True
 
@@ -310,110 +401,20 @@ class ReviewSession:
 
     @property
     def reviewed_groups(self) -> int:
-        return sum(1 for g in self.groups if g.reviewed)
+        return self.totals.reviewed
 
     # == totals ===============================================================================
 
     def marked_totals(self) -> tuple[int, int, int]:
         """Marked files, their bytes, and the groups they are in, over every group."""
-        files = size = groups = 0
-        for g in self.groups:
-            if g.marked:
-                groups += 1
-                files += len(g.marked)
-                size += g.marked_bytes
-        return files, size, groups
+        t = self.totals
+        return t.marked_files, t.marked_bytes, t.marked_groups
+
+    @property
+    def has_exact_copies(self) -> bool:
+        """Some group on show still holds a byte-identical copy of its keeper."""
+        return self.totals.exact > 0
 
     @property
     def has_references(self) -> bool:
         return any(r.reference for r in self.records)
-
-    # == cleanup ==============================================================================
-
-    def plan_cleanup(self, scope: GroupScope, group: ReviewGroup | None = None) -> CleanupPlan:
-        """What a cleanup of ``scope`` would remove (``group`` for GroupScope.GROUP)."""
-        if scope is GroupScope.GROUP:
-            chosen = [group] if group is not None else []
-        elif scope is GroupScope.REVIEWED:
-            chosen = [g for g in self.groups if g.reviewed]
-        else:
-            chosen = list(self.groups)
-        with_marks = [g for g in self.groups if g.marked]
-        return CleanupPlan(
-            scope,
-            plan_items(chosen),
-            partial=self.partial,
-            reviewed_groups=sum(1 for g in with_marks if g.reviewed),
-            total_groups=len(with_marks),
-        )
-
-    def plan_permanent_delete(self, summary: CleanupSummary) -> CleanupPlan:
-        """Deleting, for good, the files a cleanup could not trash because their drive has no
-        trash (offered only after the user was told)."""
-        only = frozenset(o.path for o in summary.no_trash)
-        groups = [g for g in self.groups if any(m.path in only for m in g.members)]
-        return CleanupPlan(
-            GroupScope.ALL, plan_items(groups, only), permanent=True, partial=self.partial
-        )
-
-    def begin_cleanup(self, plan: CleanupPlan) -> bool:
-        """The cleanup of ``plan`` starts (False: nothing to do, or something else runs)."""
-        if self.cleaning or self.scanning or plan.empty:
-            return False
-        self.cleaning = True
-        self._cleanup = plan
-        self._cleanup_where = {m.path: g for g, _ in plan.items for m in g.group.members}
-        return True
-
-    def apply_outcome(self, outcome: Outcome) -> ReviewGroup | None:
-        """One file's outcome while the cleanup runs; the group to refresh."""
-        group = self._cleanup_where.get(outcome.path)
-        if group is not None:
-            group.apply_outcome(outcome)
-        return group
-
-    def finish_cleanup(
-        self, outcomes: Sequence[Outcome], cancelled: bool = False
-    ) -> CleanupSummary:
-        """The cleanup is over: apply every outcome (once more is harmless), forget removed
-        files, take resolved groups off the list."""
-        plan = self._cleanup
-        permanent = plan.permanent if plan is not None else False
-        for o in outcomes:
-            self.apply_outcome(o)
-        removed = frozenset(o.path for o in outcomes if o.status.removed)
-        if removed:
-            self.records = tuple(r for r in self.records if r.path not in removed)
-            self.generation += 1
-        self.last_outcomes = [*self.last_outcomes, *outcomes] if permanent else list(outcomes)
-        acted_on = [g for g, _ in plan.items] if plan is not None else []
-        resolved = tuple(g for g in acted_on if g.resolved)
-        gone = {id(g) for g in resolved}
-        self.groups = [g for g in self.groups if id(g) not in gone]
-        self.cleaning = False
-        self._cleanup = None
-        self._cleanup_where = {}
-        no_trash = tuple(o for o in outcomes if o.trash_unavailable)
-        return CleanupSummary(tuple(outcomes), permanent, removed, resolved, cancelled, no_trash)
-
-    def restorable(self) -> list[str]:
-        """The photos the last cleanup removed (their companions go back with them)."""
-        return [o.path for o in self.last_outcomes if o.status.removed and not o.companion_of]
-
-    def begin_restore(self) -> bool:
-        """Putting the last cleanup's files back starts; like a cleanup, it holds the groups."""
-        if self.cleaning or self.scanning or not self.restorable():
-            return False
-        self.cleaning = True
-        return True
-
-    def finish_restore(self) -> None:
-        """The files are back (or reported): the next scan shows them in their groups."""
-        self.cleaning = False
-        self.last_outcomes = []
-
-    def abort_cleanup(self) -> None:
-        """The cleanup stopped on an unexpected error: the review goes on as it stands."""
-        self.cleaning = False
-        self._cleanup = None
-        self._cleanup_where = {}

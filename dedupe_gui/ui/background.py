@@ -17,6 +17,7 @@ from __future__ import annotations
 import logging
 import queue
 import threading
+import time
 import traceback
 from collections.abc import Callable
 from typing import Any, Generic, TypeVar
@@ -158,6 +159,33 @@ class Worker(QObject):
         """Wait up to ``msecs`` for the queued and running tasks to return; True if they did."""
         with self._idle:
             return self._idle.wait_for(lambda: self._pending == 0, timeout=msecs / 1000)
+
+
+class Batches(Generic[T]):
+    """Progress items sent to the GUI thread a list at a time: after ``interval`` seconds or
+    ``size`` items, whichever comes first, and whatever is left at ``flush``.
+
+    One queued signal per item floods the GUI thread's event queue when items come fast (a
+    cleanup moves hundreds of files a second): Qt delivers every queued event before the
+    next timer or paint, so thousands of small handlers run as one long stall. A batch is one
+    handler call of at most ``size`` items, so the GUI thread's work per event stays bounded.
+    """
+
+    def __init__(self, send: Callable[[list[T]], None], interval: float = 0.05, size: int = 200):
+        self._send, self._interval, self._size = send, interval, size
+        self._items: list[T] = []
+        self._last = time.monotonic()
+
+    def add(self, item: T) -> None:
+        self._items.append(item)
+        if len(self._items) >= self._size or time.monotonic() - self._last >= self._interval:
+            self.flush()
+
+    def flush(self) -> None:
+        self._last = time.monotonic()
+        if self._items:
+            items, self._items = self._items, []
+            self._send(items)
 
 
 def _emit(signal: Any, value: object) -> None:

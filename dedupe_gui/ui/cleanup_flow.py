@@ -28,7 +28,7 @@ from dedupe_gui.core.restore import RestoreOutcome, RestoreStatus, restore_files
 from dedupe_gui.core.units import human_bytes
 from dedupe_gui.review import CleanupPlan, CleanupSummary, GroupScope, ReviewGroup, ReviewSession
 from dedupe_gui.ui import cleanup_prompts as prompts
-from dedupe_gui.ui.background import TaskContext, TaskHandle, Worker
+from dedupe_gui.ui.background import Batches, TaskContext, TaskHandle, Worker
 from dedupe_gui.ui.restore_dialog import LinkOutcomesDialog, RestoreOutcomesDialog
 from dedupe_gui.ui.services import WindowServices
 from dedupe_gui.ui.status_line import cleanup_message
@@ -98,33 +98,44 @@ class CleanupFlow(QObject):
             self.run(plan)
 
     def run(self, plan: CleanupPlan) -> None:
-        if not self._session.begin_cleanup(plan):
+        session = self._session
+        cleanup = session.begin_cleanup(plan)
+        if cleanup is None:
             return
         options = CleanupOptions(
             journal=self._services.journal_path,
             allow_permanent_delete=plan.permanent,
-            scope=self._session.cleanup_scope,
+            scope=session.cleanup_scope,
         )
-        removals, trash, total = plan.removals, self._services.trash, plan.files
+        trash, total = self._services.trash, plan.files
         verb = "Deleting" if plan.permanent else "Moving to the trash"
         self._status(f"{verb}: 0 of {total:,} files…", 0)
         seen = 0
 
         def work(ctx: TaskContext) -> list[Outcome]:
+            # The removals, and what is left once they are done, are worked out here: each
+            # walks every group or record of the plan.
+            batches: Batches[Outcome] = Batches(ctx.progress)
             try:
-                return apply_removals(removals, options, trash, ctx.progress, lambda: ctx.stopped)
+                outcomes = apply_removals(
+                    cleanup.removals(), options, trash, batches.add, lambda: ctx.stopped
+                )
             except CleanupStopped as exc:  # the journal failed: keep what was done, say why
+                batches.flush()
                 ctx.progress(_Stopped(str(exc)))
-                return exc.outcomes
+                outcomes = exc.outcomes
+            batches.flush()
+            cleanup.settle(outcomes)
+            return outcomes
 
-        def progressed(outcome: Outcome | _Stopped) -> None:
+        def progressed(batch: list[Outcome] | _Stopped) -> None:
             nonlocal seen
-            if isinstance(outcome, _Stopped):
-                self._stopped_by = outcome.reason
+            if isinstance(batch, _Stopped):
+                self._stopped_by = batch.reason
                 return
-            seen += 1
-            group = self._session.apply_outcome(outcome)
-            if group is not None:
+            seen += len(batch)
+            groups = {id(g): g for o in batch if (g := session.apply_outcome(o)) is not None}
+            for group in groups.values():
                 self.changed.emit(group)
             if self._task is not None and not self._task.stopping:
                 self._status(f"{verb}: {seen:,} of {total:,} files…", 0)
@@ -144,8 +155,9 @@ class CleanupFlow(QObject):
         cancelled = self._task is not None and self._task.stopping
         self._task = None
         summary = self._session.finish_cleanup(outcomes, cancelled)
-        log.info("cleanup: %s", cleanup_message(summary))
-        self._status(cleanup_message(summary), 30000)
+        message = cleanup_message(summary)
+        log.info("cleanup: %s", message)
+        self._status(message, 30000)
         stopped_by, self._stopped_by = self._stopped_by, ""
         if stopped_by:
             self._status(f"Cleanup stopped: {stopped_by}", 30000)
@@ -178,7 +190,7 @@ class CleanupFlow(QObject):
     def can_undo(self) -> bool:
         s = self._session
         journal = self._services.journal_path
-        return journal is not None and not (s.cleaning or s.scanning) and bool(s.restorable())
+        return journal is not None and not (s.cleaning or s.scanning) and s.can_restore
 
     def undo_cleanup(self) -> None:
         """Put the last cleanup's files back (core.restore), never over a file."""
@@ -216,23 +228,11 @@ class CleanupFlow(QObject):
     def _exact_groups(self) -> list[Group]:
         """The groups on show with an exact copy of their keeper, without files already gone
         (a group whose keeper went has no keeper to link to)."""
-        out = []
-        for g in self._session.groups:
-            members = g.group.members
-            if members[0].path in g.gone:
-                continue
-            if any(m.identical and m.path not in g.gone for m in members[1:]):
-                out.append(Group(tuple(m for m in members if m.path not in g.gone)))
-        return out
-
-    @property
-    def has_exact_copies(self) -> bool:
-        return any(
-            m.identical and m.path not in g.gone
+        return [
+            Group(tuple(m for m in g.group.members if m.path not in g.gone))
             for g in self._session.groups
-            if g.group.members[0].path not in g.gone
-            for m in g.group.members[1:]
-        )
+            if g.has_exact_copy
+        ]
 
     def link_exact_copies(self) -> None:
         """Replace exact copies by hard links to their keepers (core.links), off the GUI

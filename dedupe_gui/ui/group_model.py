@@ -34,6 +34,7 @@ from dedupe_gui.ui.thumbnails import ThumbKey, ThumbnailCache
 Index = QModelIndex | QPersistentModelIndex
 
 LIST_THUMB_EDGE = 96  # device pixels; drawn at 44 logical px
+MAX_REMOVED_RUNS = 16  # rows leaving in more runs than this: one reset instead
 
 COL_PHOTO, COL_FREE = range(2)
 REVIEWED_COLOUR = "#2e9d4f"  # the tick of a group looked at: green on light and dark rows
@@ -92,8 +93,20 @@ class GroupListModel(QAbstractTableModel):
             self.dataChanged.emit(self.index(row, 0), self.index(row, len(HEADERS) - 1))
 
     def remove(self, states: Sequence[ReviewGroup]) -> None:
-        """Take rows out one contiguous run at a time, so selections elsewhere survive."""
+        """Take rows out one contiguous run at a time, so selections elsewhere survive; where
+        they lie in many runs (each run costs the view a pass over every row), the rows left
+        are set anew in one reset instead, and the caller selects again."""
         doomed = {id(s) for s in states}
+        if not doomed:
+            return
+        runs = sum(
+            1
+            for row, s in enumerate(self._states)
+            if id(s) in doomed and (row == 0 or id(self._states[row - 1]) not in doomed)
+        )
+        if runs > MAX_REMOVED_RUNS:
+            self.set_states([s for s in self._states if id(s) not in doomed])
+            return
         row = len(self._states) - 1
         while row >= 0:
             if id(self._states[row]) in doomed:

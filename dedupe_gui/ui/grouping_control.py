@@ -11,8 +11,8 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QWidget
 
 from dedupe_gui.core.grouping_options import GroupingOptions
-from dedupe_gui.core.models import Group
-from dedupe_gui.review import GroupingRequest, ReviewSession
+from dedupe_gui.review import FileIdentity, GroupingRequest, ReviewSession
+from dedupe_gui.review.regrouping import PreparedGroups
 from dedupe_gui.ui.regrouper import Regrouper
 from dedupe_gui.ui.threshold_bar import ThresholdBar
 from dedupe_gui.ui.throttle import Throttle
@@ -23,7 +23,7 @@ StatusFunction = Callable[[str, int], None]
 
 
 class GroupingControl(QObject):
-    shown = Signal(object)  # str | None: the file whose group to keep selected
+    shown = Signal(object)  # FileIdentity | None: the file whose group to keep selected
     failed = Signal(str)
 
     def __init__(
@@ -31,7 +31,7 @@ class GroupingControl(QObject):
         session: ReviewSession,
         threshold: ThresholdBar,
         options: Callable[[], GroupingOptions],
-        anchor: Callable[[], str | None],
+        anchor: Callable[[], FileIdentity | None],
         cache_path: str | None,
         window: QWidget,
         status: StatusFunction,
@@ -67,9 +67,9 @@ class GroupingControl(QObject):
         if request is not None:
             self.regrouper.request(request)
 
-    def _regrouped(self, request: GroupingRequest, groups: list[Group]) -> None:
+    def _regrouped(self, prepared: PreparedGroups) -> None:
         anchor = self._anchor()
-        if self._session.take_groups(request, groups):
+        if self._session.take_prepared(prepared):
             self.shown.emit(anchor)
 
     def _progressed(self, done: int, total: int) -> None:
@@ -77,5 +77,6 @@ class GroupingControl(QObject):
             self._status(f"Grouping… {100 * done // total}%", 2000)
 
     def _failed(self, message: str) -> None:
+        self._session.grouping_failed()
         self._status(f"Grouping failed: {message}", 15000)
         self.failed.emit(message)

@@ -22,7 +22,7 @@ from dedupe_gui.core.models import ScanResult
 from dedupe_gui.core.restore import RestoreOutcome
 from dedupe_gui.core.scan import ScanOptions
 from dedupe_gui.core.threshold import PRESETS
-from dedupe_gui.review import CleanupSummary, ReviewGroup, ReviewSession
+from dedupe_gui.review import CleanupSummary, FileIdentity, ReviewGroup, ReviewSession, identity_of
 from dedupe_gui.ui import dialogs, status_line
 from dedupe_gui.ui.cleanup_flow import CleanupFlow
 from dedupe_gui.ui.compare_dialog import CompareDialog
@@ -269,9 +269,9 @@ class MainWindow(QMainWindow):
     def current_state(self) -> ReviewGroup | None:
         return self.review.current_state()
 
-    def _anchor(self) -> str | None:
+    def _anchor(self) -> FileIdentity | None:
         current = self.current_state()
-        return current.keeper.path if current is not None else None
+        return identity_of(current.keeper) if current is not None else None
 
     def select_row(self, row: int) -> None:
         self.review.select_row(row)
@@ -406,15 +406,7 @@ class MainWindow(QMainWindow):
         facts = WindowFacts.of(
             self.session, self.current_state(), self.model.rowCount(), scan_folders
         )
-        enabled = enabled_actions(
-            replace(
-                facts,
-                can_undo_cleanup=self.cleanup.can_undo,
-                # Walks every group: only worth asking when linking could be offered.
-                has_exact_copies=not (self.session.cleaning or self.session.scanning)
-                and self.cleanup.has_exact_copies,
-            )
-        )
+        enabled = enabled_actions(replace(facts, can_undo_cleanup=self.cleanup.can_undo))
         apply_enabled(self.commands, enabled)
         self.act_rotations.setEnabled(enabled["rotations"])
         self.threshold.setEnabled(enabled["threshold"])

@@ -3,7 +3,8 @@
 One grouping runs at a time, on a worker that is the only thread touching the similarity
 index (review.IndexHolder). A new request stops the running one at its next batch of keepers
 (its result would be stale anyway) and waits alone: intermediate slider positions are skipped,
-and a slow grouping never holds up the one the user asked for last.
+and a slow grouping never holds up the one the user asked for last. The review's groups are
+built on the worker too (review.prepare_groups): the GUI thread only swaps them in.
 """
 
 from __future__ import annotations
@@ -13,15 +14,15 @@ import time
 from PySide6.QtCore import QObject, Signal
 
 from dedupe_gui.core.grouping import GroupingStopped
-from dedupe_gui.core.models import Group
 from dedupe_gui.review import GroupingRequest, IndexHolder
+from dedupe_gui.review.regrouping import PreparedGroups, prepare_groups
 from dedupe_gui.ui.background import TaskContext, TaskHandle, Worker
 
-Result = tuple[GroupingRequest, list[Group]] | None  # None: stopped before the end
+Result = PreparedGroups | None  # None: stopped before the end
 
 
 class Regrouper(QObject):
-    regrouped = Signal(object, object)  # GroupingRequest, list[Group]
+    regrouped = Signal(object)  # PreparedGroups
     failed = Signal(str)
     progressed = Signal(int, int)  # keepers visited, of all files
 
@@ -61,9 +62,10 @@ class Regrouper(QObject):
                 ctx.progress((done, total))
 
             try:
-                return request, holder.groups(request, lambda: ctx.stopped, progress)
+                groups = holder.groups(request, lambda: ctx.stopped, progress)
             except GroupingStopped:
                 return None
+            return prepare_groups(request, groups)
 
         self._running = self._worker.start(work, self._done, self._failed, self._progress)
 
@@ -76,7 +78,7 @@ class Regrouper(QObject):
         if result is not None:
             self.last_seconds = time.monotonic() - self._started_at
             if self._pending is None and not self._closed:
-                self.regrouped.emit(*result)
+                self.regrouped.emit(result)
         self._start()
 
     def _failed(self, message: str) -> None:

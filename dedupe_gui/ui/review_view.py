@@ -14,7 +14,7 @@ from PySide6.QtCore import QItemSelectionModel, QModelIndex, QObject, Qt, Signal
 from PySide6.QtWidgets import QWidget
 
 from dedupe_gui.core.models import GroupMember
-from dedupe_gui.review import CleanupSummary, ReviewGroup, ReviewSession
+from dedupe_gui.review import CleanupSummary, FileIdentity, ReviewGroup, ReviewSession
 from dedupe_gui.review.differences import said_words
 from dedupe_gui.review.group import member_distance
 from dedupe_gui.ui.compare_dialog import CompareDialog
@@ -61,15 +61,14 @@ class ReviewView(QObject):
 
     # -- the groups and the current one -----------------------------------------------------
 
-    def show_groups(self, anchor: str | None) -> None:
+    def show_groups(self, anchor: FileIdentity | None) -> None:
         """Show the session's groups, the one holding ``anchor`` selected (else the first)."""
         header = self.table.horizontalHeader()
         self.model.set_states(self.session.groups)
         if 0 <= header.sortIndicatorSection() < self.model.columnCount():
             self.model.sort(header.sortIndicatorSection(), header.sortIndicatorOrder())
-        rows = self.model.states()
-        row = next((i for i, g in enumerate(rows) if any(m.path == anchor for m in g.members)), 0)
-        self.select_row(row)
+        group = self.session.group_of(anchor)
+        self.select_row(max(0, self.model.row_of(group)) if group is not None else 0)
         self.groups_shown.emit()
 
     def current_row(self) -> int:
@@ -171,11 +170,13 @@ class ReviewView(QObject):
     def cleanup_done(self, summary: CleanupSummary) -> None:
         """Resolved groups leave the list; the others show their outcomes."""
         self._refresh_later.flush()
-        row = self.current_row()
+        row, current = self.current_row(), self.panel.state
         self.model.remove(list(summary.resolved))
-        if self.panel.state is not None and self.panel.state in summary.resolved:
+        if current is not None and any(g is current for g in summary.resolved):
             self.select_row(min(row, self.model.rowCount() - 1))
-        elif self.panel.state is not None:
+        elif current is not None:
+            if self.model.row_of(current) != self.current_row():  # the rows were set anew
+                self.select_row(self.model.row_of(current))
             self.panel.refresh()
         self.changed.emit()
 

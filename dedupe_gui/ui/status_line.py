@@ -34,7 +34,7 @@ def scan_message(result: ScanResult) -> str:
 
 def cleanup_message(summary: CleanupSummary) -> str:
     verb = "Deleted" if summary.permanent else "Moved to the trash"
-    msg = f"{verb}: {plural(len(summary.succeeded), 'file')}, "
+    msg = f"{verb}: {plural(summary.succeeded, 'file')}, "
     msg += f"{human_bytes(summary.freed_bytes)} freed."
     if summary.cancelled:
         msg += " Stopped before the end: the files not reached are still marked."
@@ -122,6 +122,12 @@ def empty_page(session: ReviewSession, recent: Sequence[str]) -> EmptyPage:
         missing = unreadable_roots(session.paths, session.errors)
         title, body = describe_unreadable(missing, all_missing=True)
         return EmptyPage(title, body, "Choose Another Folder…", "", "Scan Again", warning=True)
+    if session.awaiting_groups and session.records:
+        return EmptyPage(
+            "Comparing photos…",
+            f"{plural(len(session.records), 'photo')} read. The groups appear here as soon "
+            "as they are compared.",
+        )
     threshold = session.options.threshold
     which = "photos scanned before the stop" if session.partial else "photos"
     loose = threshold < PRESETS["loose"]

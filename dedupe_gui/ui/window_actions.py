@@ -112,6 +112,7 @@ class WindowFacts:
             has_outcomes=bool(session.last_outcomes),
             can_undo=session.can_undo,
             can_redo=session.can_redo,
+            has_exact_copies=session.has_exact_copies,
         )
 
 

@@ -355,7 +355,7 @@ def test_finishing_a_cleanup_forgets_removed_files_and_resolved_groups() -> None
     generation = session.generation
     summary = session.finish_cleanup([trashed, failed])
     assert summary.removed == {"/lib/b.jpg"} and summary.resolved == (ga,)
-    assert summary.freed_bytes == 2000 and summary.failed == [failed]
+    assert summary.freed_bytes == 2000 and summary.failed == (failed,)
     assert session.groups == [gd] and gd.failures() == [failed]
     assert "/lib/b.jpg" not in {r.path for r in session.records}
     assert session.generation == generation + 1 and not session.cleaning

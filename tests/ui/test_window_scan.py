@@ -130,8 +130,10 @@ def test_cancel_stops_the_scan_and_keeps_what_was_found(
     assert not window.scanning and not window.progress.isVisible()
     assert len(window.session.records) == len(result.records)
     assert "cancelled" in window.statusBar().currentMessage()
-    # Photos of one group each: nothing alike, so the window says so.
-    qtbot.waitUntil(lambda: window.stack.currentWidget() is window.empty)
+    # Photos of one group each: nothing alike, so the window says so once they are compared
+    # (until then it says they are being compared, not that nothing was found).
+    qtbot.waitUntil(lambda: not window.session.awaiting_groups)
+    assert window.stack.currentWidget() is window.empty
     assert window.empty.title.text() == "No duplicates found"
 
 
