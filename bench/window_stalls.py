@@ -1,7 +1,8 @@
 """How long the window's GUI thread goes unanswered while it scans, regroups and cleans up.
 
     python -m bench.window_stalls make /tmp/lib-20k --files 20000 [--originals DIR]
-    xvfb-run -a python -m bench.window_stalls run /tmp/lib-20k [--cache FILE] [--keep-cache]
+    xvfb-run -a python -m bench.window_stalls run /tmp/lib-20k [--cache FILE]
+        [--thresholds 16,6] [--profile DIR]
 
 ``make`` writes a library of small JPEGs: distinct pictures cut from the real-photo originals,
 five copies of each (resized, re-encoded, brighter, cropped), so a 20,000-file library holds
@@ -10,8 +11,10 @@ moves the similarity slider twice (two regroupings), then cleans up every group,
 timer on the GUI thread ticking every 10 ms. Per stage it prints the longest gap between ticks
 (wall clock: what a user would feel, including time the operating system or another thread
 held the interpreter) and the most CPU the GUI thread itself spent between two ticks (work
-done on the GUI thread, which a loaded machine does not inflate). The cleanup moves files into
-a folder beside the library and moves them back afterwards.
+done on the GUI thread, which a loaded machine does not inflate), and the window process's
+resident memory then and at its peak. The cleanup moves files into a folder beside the library
+and moves them back afterwards. ``--profile DIR`` writes a cProfile of the GUI thread for each
+stage (``python -m pstats DIR/cleanup.prof``).
 """
 
 from __future__ import annotations
@@ -123,7 +126,26 @@ def make_library(out: Path, files: int, originals: Path, seed: int = 20) -> None
             img.save(path, "JPEG", quality=quality)
 
 
-def run(library: Path, cache: str | None) -> None:
+def memory_mb() -> tuple[float, float]:
+    """Resident memory of this process now and at its peak (VmRSS, VmHWM), in MB."""
+    now = peak = 0.0
+    with open("/proc/self/status", encoding="ascii") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                now = int(line.split()[1]) / 1024
+            elif line.startswith("VmHWM:"):
+                peak = int(line.split()[1]) / 1024
+    return now, peak
+
+
+def run(
+    library: Path,
+    cache: str | None,
+    thresholds: tuple[int, ...] = (16, 6),
+    profile: Path | None = None,
+) -> None:
+    import cProfile
+
     from PySide6.QtCore import QEventLoop, QSettings, QTimer
     from PySide6.QtWidgets import QApplication
 
@@ -161,7 +183,13 @@ def run(library: Path, cache: str | None) -> None:
     probe = StallProbe()
     probe.start()
 
+    profiler: cProfile.Profile | None = None
+
     def until(signal: object, start: object) -> float:
+        nonlocal profiler
+        if profile is not None:
+            profiler = cProfile.Profile()
+            profiler.enable()
         loop = QEventLoop()
         signal.connect(loop.quit)  # type: ignore[attr-defined]
         began = time.perf_counter()
@@ -177,11 +205,17 @@ def run(library: Path, cache: str | None) -> None:
         return seconds
 
     def report(stage: str, seconds: float) -> None:
+        if profiler is not None and profile is not None:
+            profiler.disable()
+            profile.mkdir(parents=True, exist_ok=True)
+            profiler.dump_stats(profile / (stage.replace(" ", "-") + ".prof"))
         over = sum(1 for g in probe.wall if g > 0.1)
+        rss, peak = memory_mb()
         print(
             f"{stage:<24} {seconds:7.2f} s   longest gap {probe.longest_wall_ms:6.0f} ms"
             f"   99th pct {probe.percentile_wall_ms(0.99):5.0f} ms   gaps > 100 ms: {over:3d}"
-            f"   most GUI-thread CPU between ticks {probe.longest_cpu_ms:5.0f} ms",
+            f"   most GUI-thread CPU between ticks {probe.longest_cpu_ms:5.0f} ms"
+            f"   RSS {rss:5.0f} MB (peak {peak:5.0f})",
             flush=True,
         )
         probe.reset()
@@ -192,7 +226,7 @@ def run(library: Path, cache: str | None) -> None:
         seconds = until(window.groups_changed, window.start_scan)
         print(f"{window.model.rowCount():,} groups of {len(library_files(library)):,} files")
         report("scan and first grouping", seconds)
-        for bits in (16, 6):
+        for bits in thresholds:
             seconds = until(
                 window.groups_changed, lambda b=bits: window.threshold.set_value(b, notify=True)
             )
@@ -237,11 +271,14 @@ def main() -> None:
     go = sub.add_parser("run")
     go.add_argument("library", type=Path)
     go.add_argument("--cache", help="fingerprint cache to use (warm rescans)")
+    go.add_argument("--thresholds", default="16,6", help="regroup at these bits, in turn")
+    go.add_argument("--profile", type=Path, help="write a cProfile of each stage here")
     args = parser.parse_args()
     if args.command == "make":
         make_library(args.out, args.files, args.originals)
     else:
-        run(args.library, args.cache)
+        bits = tuple(int(b) for b in args.thresholds.split(",") if b)
+        run(args.library, args.cache, bits, args.profile)
 
 
 if __name__ == "__main__":
