@@ -180,11 +180,6 @@ def test_pictures_decoded_for_the_text_check_are_held_a_few_at_a_time(
         small = captioned.resize((150, 112), Image.Resampling.LANCZOS)
         save(small, lib / f"{seed}-caption-small.jpg")
     records = list(run_scan(ScanOptions((str(lib),))).records)
-    # Plain copies are not decoded at all (core.second_look); here every passing pair is
-    # looked at, so that the pictures to hold outnumber the bound.
-    monkeypatch.setattr(
-        grouping_module, "worth_a_look", lambda a, b: np.ones(a.shape[0], dtype=bool)
-    )
     unbounded = SimilarityIndex(records)
     expected = unbounded.groups(GroupingOptions(12))
     assert [len(g.members) for g in expected] == [3, 3]
