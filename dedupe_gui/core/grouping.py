@@ -40,6 +40,7 @@ from dedupe_gui.core.fingerprint import FingerprintError, detail_grey
 from dedupe_gui.core.grouping_options import GroupingOptions
 from dedupe_gui.core.hamming import Pairs, cross_pairs, self_pairs
 from dedupe_gui.core.keeper import NO_STANDING, Standing, keeper_key
+from dedupe_gui.core.local_edits import LOOK_BELOW, local_edit_residuals
 from dedupe_gui.core.models import FileKey, Group, GroupMember, ImageRecord
 from dedupe_gui.core.orientations import INVERSE, relation, transform_grid
 from dedupe_gui.core.second_look import worth_a_look
@@ -508,11 +509,53 @@ class SimilarityIndex:
                 # margins, and reframed pairs skip the fine check that tells them apart.
                 shapes = None if with_fine else self._aspects(rec_a[part], rec_b[part], turn[part])
                 out[part] = residuals(ta, tb, self._good_enough, fa, fb, shapes)
+                out[part] = self._local_edits(out[part], rec_a[part], rec_b[part], turn[part])
                 if shapes is not None:
                     out[part] = self._apart_by_text(
                         out[part], rec_a[part], rec_b[part], turn[part], shapes
                     )
         return out
+
+    def _local_edits(
+        self, res: npt.NDArray[np.float32], a: I64, b: I64, turn: I64
+    ) -> npt.NDArray[np.float32]:
+        """``res`` with the pairs that failed but are copies with one local edit (a caption
+        bar, a sticker, darkened corners, a trim the 32x32 alignment missed: core.local_edits)
+        given their residual from the second look. Both files are decoded again at 128x128;
+        only pairs of one shape whose 32x32 residual is below ``LOOK_BELOW`` are looked at."""
+        shapes = self._aspects(a, b, turn)
+        ratio = shapes[:, 0] / np.maximum(shapes[:, 1], 1e-6)
+        spread = np.maximum(ratio, 1 / np.maximum(ratio, 1e-6))
+        look = np.flatnonzero(
+            (res > self._good_enough) & (res < LOOK_BELOW) & (spread < _SAME_SHAPE)
+        )
+        picked, pa, pb = self._details_of_pairs(look, a, b, turn)
+        if picked.size == 0:
+            return res
+        flat_and_edges = self._has_fine[a[picked]] & self._has_fine[b[picked]]
+        out: npt.NDArray[np.float32] = res.copy()
+        out[picked] = np.minimum(res[picked], local_edit_residuals(pa, pb, flat_and_edges))
+        return out
+
+    def _details_of_pairs(
+        self, look: I64, a: I64, b: I64, turn: I64
+    ) -> tuple[I64, npt.NDArray[np.uint8], npt.NDArray[np.uint8]]:
+        """Of the pairs ``look``, those whose two files could be decoded again at 128x128,
+        and the two stacks of pictures (the second file turned by the pair's turn)."""
+        pa: list[npt.NDArray[np.uint8]] = []
+        pb: list[npt.NDArray[np.uint8]] = []
+        read: list[int] = []
+        for k in look.tolist():
+            x, y = self._detail_of(int(a[k])), self._detail_of(int(b[k]))
+            if x is not None and y is not None:
+                pa.append(x)
+                pb.append(y)
+                read.append(k)
+        picked = np.array(read, dtype=np.int64)
+        if not read:
+            empty = np.zeros((0, 1, 1), dtype=np.uint8)
+            return picked, empty, empty
+        return picked, np.stack(pa), _turn_stack(np.stack(pb), turn[picked])
 
     def _apart_by_text(
         self,
@@ -535,19 +578,10 @@ class SimilarityIndex:
             rows_a, rows_b = self._thumb_rows(a[look]), self._thumb_rows(b[look])
             tb = _turn_stack(self._thumbs[rows_b], turn[look])
             look = look[worth_a_look(self._thumbs[rows_a], tb)]
-        pa: list[npt.NDArray[np.uint8]] = []
-        pb: list[npt.NDArray[np.uint8]] = []
-        read: list[int] = []
-        for k in look.tolist():
-            x, y = self._detail_of(int(a[k])), self._detail_of(int(b[k]))
-            if x is not None and y is not None:
-                pa.append(x)
-                pb.append(y)
-                read.append(k)
-        if not read:
+        picked, pa, pb = self._details_of_pairs(look, a, b, turn)
+        if picked.size == 0:
             return res
-        picked = np.array(read, dtype=np.int64)
-        apart = two_sided_text(np.stack(pa), _turn_stack(np.stack(pb), turn[picked]))
+        apart = two_sided_text(pa, pb)
         out: npt.NDArray[np.float32] = res.copy()
         out[picked[apart]] = np.inf
         return out

@@ -14,7 +14,7 @@ ALGORITHM_VERSION: Final = (
 )
 # Bump when the thumbnail check's verdicts change meaning: kept pair checks are then
 # forgotten (a pair an older check passed must be checked again), fingerprints are kept.
-CHECK_VERSION: Final = 2  # 2: the second look at 128x128 for text on a shared background
+CHECK_VERSION: Final = 3  # 2: text on a shared background at 128x128; 3: one local edit at 128x128
 # Bump when what core.differences says for a pair changes (its words, or the alignment and
 # borders of core.verify it reads): the words kept in the cache are then said again.
 WORDS_VERSION: Final = 1

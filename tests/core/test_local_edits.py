@@ -1,0 +1,113 @@
+"""A copy with one local edit that the 32x32 check fails is found by the second look at
+128x128 (core.local_edits); a different picture sharing most of the frame is not."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+from PIL import Image, ImageDraw, ImageFont
+
+from dedupe_gui.core.fingerprint import detail_grey, fingerprint_file
+from dedupe_gui.core.grouping import group_records
+from dedupe_gui.core.grouping_options import GroupingOptions
+from dedupe_gui.core.local_edits import local_edit_residuals
+from dedupe_gui.core.models import FileKey, ImageRecord
+from dedupe_gui.core.threshold import DEFAULT_THRESHOLD
+from dedupe_gui.core.verify import DEFAULT_MAX_RESIDUAL, residuals, thumbs_to_array
+from tests.imaging import photo, save
+
+SIZE = (640, 480)
+
+
+def _gravel(seed: int) -> Image.Image:
+    """A low-contrast picture of coarse grain (gravel, foliage): its 32x32 thumbnail is mostly
+    grain, so a local edit there reads as a different picture."""
+    rng = np.random.default_rng(seed)
+    base = np.asarray(photo(seed, SIZE), dtype=np.float64)
+    grain = np.kron(rng.normal(0, 30, (SIZE[1] // 16, SIZE[0] // 16, 1)), np.ones((16, 16, 1)))
+    return Image.fromarray(np.clip(base * 0.3 + grain + 100, 0, 255).astype(np.uint8))
+
+
+def _sticker(img: Image.Image) -> Image.Image:
+    out = img.copy()
+    draw = ImageDraw.Draw(out)
+    draw.rounded_rectangle((380, 60, 560, 200), radius=20, fill=(250, 250, 250))
+    draw.text((400, 110), "label", font=ImageFont.load_default(size=40), fill=(200, 0, 0))
+    return out
+
+
+def _caption(img: Image.Image) -> Image.Image:
+    out = img.copy()
+    draw = ImageDraw.Draw(out)
+    draw.rectangle((0, 425, SIZE[0], SIZE[1]), fill=(255, 255, 255))
+    draw.text((12, 435), "summer 2019", font=ImageFont.load_default(size=30), fill=(0, 0, 0))
+    return out
+
+
+def _records(paths: list[Path]) -> list[ImageRecord]:
+    return [
+        ImageRecord(
+            FileKey(str(p), p.stat().st_size, p.stat().st_mtime_ns), fingerprint_file(str(p))
+        )
+        for p in paths
+    ]
+
+
+def _thumb_residual(a: ImageRecord, b: ImageRecord) -> float:
+    thumbs, _ = thumbs_to_array([a.fingerprint.thumb, b.fingerprint.thumb])
+    return float(residuals(thumbs[:1], thumbs[1:])[0])
+
+
+def _grouped(original: Image.Image, edited: Image.Image, tmp_path: Path) -> bool:
+    paths = [save(original, tmp_path / "a.jpg", quality=90), save(edited, tmp_path / "b.jpg")]
+    records = _records(paths)
+    # The 32x32 check alone fails the pair: only the second look can group it.
+    assert _thumb_residual(*records) > DEFAULT_MAX_RESIDUAL
+    groups = group_records(records, GroupingOptions(DEFAULT_THRESHOLD))
+    return [len(g.members) for g in groups] == [2]
+
+
+def test_a_caption_bar_on_coarse_grain_is_still_a_copy(tmp_path: Path) -> None:
+    img = _gravel(1)
+    assert _grouped(img, _caption(img), tmp_path)
+
+
+def _pictures(
+    tmp_path: Path, *images: Image.Image
+) -> np.ndarray[tuple[int, ...], np.dtype[np.uint8]]:
+    return np.stack(
+        [detail_grey(str(save(img, tmp_path / f"{k}.png"))) for k, img in enumerate(images)]
+    )
+
+
+def test_a_sticker_is_a_local_edit_and_another_subject_on_the_same_ground_is_not(
+    tmp_path: Path,
+) -> None:
+    ground = _gravel(4)
+    other = ground.copy()
+    other.paste(_gravel(9).crop((100, 80, 420, 400)), (160, 80))  # a third of the frame
+    pictures = _pictures(tmp_path, ground, _sticker(ground), other)
+    sticker, subject = local_edit_residuals(
+        pictures[[0, 0]], pictures[[1, 2]], np.zeros(2, dtype=bool)
+    )
+    assert sticker <= DEFAULT_MAX_RESIDUAL
+    assert subject == np.inf
+
+
+def test_pictures_of_flat_areas_and_edges_may_not_differ_in_any_tile(tmp_path: Path) -> None:
+    """Two slides that differ in one line of text differ in one box, as a sticker does: for
+    such pictures no differing tile is forgiven."""
+    font = ImageFont.load_default(size=64)
+    slides = []
+    for title in ("Agenda 2024", "Hiring plan"):
+        slide = _gravel(6)
+        draw = ImageDraw.Draw(slide)
+        draw.text((60, 200), title, font=font, fill=(255, 255, 255))
+        slides.append(slide)
+    pictures = _pictures(tmp_path, *slides)
+    as_photos, as_slides = local_edit_residuals(
+        pictures[[0, 0]], pictures[[1, 1]], np.array([False, True])
+    )
+    assert as_photos <= DEFAULT_MAX_RESIDUAL
+    assert as_slides == np.inf
