@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import functools
 import json
 import logging
 import os
@@ -29,6 +30,7 @@ from dedupe_gui.cli_text import (
     print_summary,
     summary_text,
 )
+from dedupe_gui.core import identity
 from dedupe_gui.core.actions import (
     CleanupOptions,
     CleanupStopped,
@@ -423,17 +425,21 @@ def cmd_scan(args: argparse.Namespace) -> int:
             store.put_pair_words(index.take_new_words())
         return groups
 
+    def quick(groups: list[Group], store: FingerprintStore | None) -> list[Group]:
+        if not (args.apply or args.format == "json"):
+            return groups
+        # What the copies kept look like, so a cleanup (now or from the saved report) can
+        # tell a kept file replaced behind our back: read now, or kept from an earlier scan
+        # while the file's change time has not moved (core.identity.quick_digest).
+        return with_quick_digests(groups, functools.partial(identity.quick_digest, store))
+
     if args.no_cache:
         result = _run_scan(paths, args, None, args.reference)
-        groups = group(result, None)
+        groups = quick(group(result, None), None)
     else:
         with _open_store(args.cache or default_cache_path()) as store:
             result = _run_scan(paths, args, store, args.reference)
-            groups = group(result, store)
-    if args.apply or args.format == "json":
-        # What the copies kept look like now, so a cleanup (now or from the saved report)
-        # can tell a kept file replaced behind our back.
-        groups = with_quick_digests(groups)
+            groups = quick(group(result, store), store)
     report = Report(
         args.threshold,
         result.paths,

@@ -16,7 +16,8 @@ the command can say the fingerprints were not saved.
 
 Over 500 lines on purpose: one SQLite file with one schema, its opening, setting aside and
 migration rules, read and written by one class; how a fingerprint sits in a row is in
-core.cache_rows.
+core.cache_rows, the identities' and the pairs' rows are read and written by
+core.cache_identities and core.cache_pairs.
 """
 
 from __future__ import annotations
@@ -28,8 +29,9 @@ import time
 import urllib.parse
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, Final
+from typing import Any, Final, NamedTuple
 
+from dedupe_gui.core.cache_identities import IdentityMemory, today
 from dedupe_gui.core.cache_pairs import PairMemory
 from dedupe_gui.core.cache_rows import (
     FINGERPRINT_COLUMNS,
@@ -37,13 +39,17 @@ from dedupe_gui.core.cache_rows import (
     fingerprint_of_row,
     pack_look,
     pack_turned,
+    path_blob,
     to_db,
     unpack_look,
 )
 from dedupe_gui.core.hashes import ALGORITHM_VERSION, CHECK_VERSION, WORDS_VERSION
 from dedupe_gui.core.models import Entry, Failure, FileKey, Fingerprint
 
-SCHEMA_VERSION: Final = 3  # 2: thumb and turned columns; 3: look column
+SCHEMA_VERSION: Final = 4  # 2: thumb and turned columns; 3: look column; 4: identities.quick
+# Layouts whose fingerprints read as this one's: opened read-only (``search``) as they are,
+# and upgraded in place when opened for writing (a column added, nothing rebuilt).
+_READABLE_SCHEMAS: Final = ("3", "4")
 # Written into the SQLite header (PRAGMA application_id, bytes 68-71): "DDUP". It is how a
 # file is recognised as ours before it is touched.
 APPLICATION_ID: Final = 0x44445550
@@ -77,7 +83,8 @@ CREATE TABLE IF NOT EXISTS identities (
     path BLOB PRIMARY KEY,  -- the fingerprints row this describes
     ident BLOB NOT NULL,  -- size, mtime_ns and a digest of the first and last blocks
     change_ns INTEGER NOT NULL,  -- st_ctime_ns when ident was read: unchanged means not re-read
-    seen INTEGER NOT NULL  -- day (since 1970) the entry was last found in a scan
+    seen INTEGER NOT NULL,  -- day (since 1970) the entry was last found in a scan
+    quick TEXT  -- core.digests.head_tail_digest read while st_ctime_ns was change_ns, or NULL
 );
 CREATE INDEX IF NOT EXISTS identities_by_ident ON identities (ident);
 CREATE TABLE IF NOT EXISTS pair_checks (
@@ -103,16 +110,18 @@ def default_cache_path() -> str:
 _PARAMS_PER_QUERY: Final = 900
 
 
-def _today() -> int:
-    return int(time.time() // 86400)
-
-
 def _prefixed(prefix: str, columns: str) -> str:
     return ", ".join(prefix + c.strip() for c in columns.split(","))
 
 
-def _path_blob(path: str) -> bytes:
-    return os.fsencode(path)  # lossless for names that are not valid UTF-8
+class Cached(NamedTuple):
+    """What the store knows of one file version."""
+
+    entry: Entry
+    digest: str | None  # the whole content's digest, where one was taken
+    ident: bytes | None  # its content identity (core.identity), None when none is kept
+    change_ns: int  # the st_ctime_ns ``ident`` (and ``quick``) were read at
+    quick: str | None  # its head-and-tail digest (core.digests), where one was kept
 
 
 class StoreError(Exception):
@@ -158,6 +167,14 @@ def not_ours(path: str) -> str | None:
     return None if ours else "is not a dedupe-gui database"
 
 
+def _add_missing_columns(db: sqlite3.Connection) -> None:
+    """Upgrade an older layout of ours in place: the columns added since (each NULL in the
+    rows that were there), so nothing kept is lost."""
+    have = {row[1] for row in db.execute("PRAGMA table_info(identities)")}
+    if "quick" not in have:
+        db.execute("ALTER TABLE identities ADD COLUMN quick TEXT")
+
+
 def _is_default_cache(path: str) -> bool:
     return os.path.abspath(path) == os.path.abspath(default_cache_path())
 
@@ -167,7 +184,7 @@ def _damaged(exc: Exception) -> bool:
     return any(word in text for word in _DAMAGE_WORDS)
 
 
-class FingerprintStore(PairMemory):
+class FingerprintStore(IdentityMemory, PairMemory):
     """A fingerprint store in one SQLite file (or in memory when ``path`` is None).
 
     Use from one thread at a time. Writes are buffered and committed in batches.
@@ -209,7 +226,7 @@ class FingerprintStore(PairMemory):
             stored = dict(db.execute("SELECT key, value FROM meta").fetchall())
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"{path} cannot be read ({exc})") from exc
-        if stored.get("schema") != str(SCHEMA_VERSION) or stored.get("algorithm") != str(
+        if stored.get("schema") not in _READABLE_SCHEMAS or stored.get("algorithm") != str(
             ALGORITHM_VERSION
         ):
             db.close()
@@ -290,13 +307,17 @@ class FingerprintStore(PairMemory):
             "words": str(WORDS_VERSION),
         }
         forget: tuple[str, ...] = ()
-        if stored.get("schema", wanted["schema"]) != wanted["schema"]:
+        if stored.get("schema", wanted["schema"]) not in _READABLE_SCHEMAS:
             # Another table layout: CREATE TABLE IF NOT EXISTS kept the old one; rebuild it.
             # The pair checks go too: they judged fingerprints of the old layout.
             db.execute("DROP TABLE fingerprints")
-            db.execute("DELETE FROM identities")
+            db.execute("DROP TABLE identities")
             db.executescript(_SCHEMA)
             forget = ("pair_checks", "pair_words")
+        else:
+            _add_missing_columns(db)
+        if forget:
+            pass  # rebuilt: nothing older is left to forget
         elif stored.get("algorithm", wanted["algorithm"]) != wanted["algorithm"]:
             # Fingerprints from another algorithm would group wrongly: start over.
             db.execute("DELETE FROM fingerprints")
@@ -320,7 +341,7 @@ class FingerprintStore(PairMemory):
         try:
             row = self._db.execute(
                 f"SELECT size, mtime_ns, {columns} FROM fingerprints WHERE path = ?",
-                (_path_blob(key.path),),
+                (path_blob(key.path),),
             ).fetchone()
         except sqlite3.DatabaseError as exc:
             self._fail(exc)
@@ -338,63 +359,84 @@ class FingerprintStore(PairMemory):
             return Failure(str(row[2]))
         return fingerprint_of_row(row[3:])
 
-    def get_many(
-        self, keys: Sequence[FileKey], thumbs: bool = True
-    ) -> list[tuple[Entry, str | None] | None]:
-        """``get`` for many files in a few queries: per key its entry and content digest, or
-        None when this version of the file is not stored. ``thumbs=False`` leaves the
-        verification thumbnails out (``Fingerprint.thumb`` empty; ``thumbs()`` fetches them
-        when a candidate pair needs them): a warm rescan then reads and holds a tenth of the
-        bytes. One query per file cost a 100,000-file rescan most of its time.
+    def lookup(self, keys: Sequence[FileKey], thumbs: bool = True) -> list[Cached | None]:
+        """What is stored for each of these file versions (None: this version is not), in a
+        few queries, identities included, and each entry found marked seen today.
+
+        ``thumbs=False`` leaves the verification thumbnails out (``Fingerprint.thumb`` empty;
+        ``thumbs()`` fetches them when a candidate pair needs them): a warm rescan then reads
+        and holds a tenth of the bytes. One query per file cost a 100,000-file rescan most
+        of its time, and a second pass for the identities a tenth of it.
         """
         columns = FINGERPRINT_COLUMNS if thumbs else FINGERPRINT_COLUMNS_NO_THUMB
-        rows = self._rows_of(keys, f"error, digest, {columns}")
-        out: list[tuple[Entry, str | None] | None] = []
-        for key in keys:
-            row = rows.get(_path_blob(key.path))
+        blobs = [path_blob(k.path) for k in keys]
+        rows = self._rows_of(
+            blobs, f"error, digest, ident, change_ns, quick, seen, {columns}", identities=True
+        )
+        out: list[Cached | None] = []
+        unseen: list[bytes] = []
+        day = today()
+        for key, blob in zip(keys, blobs, strict=True):
+            row = rows.get(blob)
             if row is None or row[0] != key.size or row[1] != key.mtime_ns:
                 out.append(None)
                 continue
-            digest = None if row[3] is None else str(row[3])
-            if row[2] is not None:
-                out.append((Failure(str(row[2])), digest))
-            elif thumbs:
-                out.append((fingerprint_of_row(row[4:]), digest))
-            else:
-                out.append((fingerprint_of_row(row[4:], with_fine=False), digest))
+            error, digest, ident, change_ns, quick, seen = row[2:8]
+            if seen is not None and seen < day:
+                unseen.append(blob)
+            out.append(
+                Cached(
+                    Failure(str(error))
+                    if error is not None
+                    else fingerprint_of_row(row[8:], with_fine=thumbs),
+                    None if digest is None else str(digest),
+                    None if ident is None else bytes(ident),
+                    change_ns or 0,
+                    quick,
+                )
+            )
+        self._mark_seen(unseen)
         return out
+
+    def get_many(
+        self, keys: Sequence[FileKey], thumbs: bool = True
+    ) -> list[tuple[Entry, str | None] | None]:
+        """``lookup`` without the identities: per key its entry and content digest, or None."""
+        return [None if c is None else (c.entry, c.digest) for c in self.lookup(keys, thumbs)]
 
     def fines(self, keys: Sequence[FileKey]) -> list[bytes]:
         """The stored fine thumbnail (core.verify) of each of these file versions, or b""."""
-        rows = self._rows_of(keys, "look")
+        rows = self._rows_of([path_blob(k.path) for k in keys], "look")
         out = []
         for key in keys:
-            row = rows.get(_path_blob(key.path))
+            row = rows.get(path_blob(key.path))
             ok = row is not None and row[0] == key.size and row[1] == key.mtime_ns
             out.append(unpack_look(row[2])[3] if ok and row is not None else b"")
         return out
 
     def thumbs(self, keys: Sequence[FileKey]) -> list[bytes]:
         """The stored verification thumbnail of each of these file versions (empty if none)."""
-        rows = self._rows_of(keys, "thumb")
+        rows = self._rows_of([path_blob(k.path) for k in keys], "thumb")
         out = []
         for key in keys:
-            row = rows.get(_path_blob(key.path))
+            row = rows.get(path_blob(key.path))
             ok = row is not None and row[0] == key.size and row[1] == key.mtime_ns
             out.append(bytes(row[2] or b"") if ok and row is not None else b"")
         return out
 
-    def _rows_of(self, keys: Sequence[FileKey], columns: str) -> dict[bytes, tuple[Any, ...]]:
-        """Rows by path blob (size, mtime_ns, then ``columns``), in chunks of query parameters."""
+    def _rows_of(
+        self, blobs: Sequence[bytes], columns: str, identities: bool = False
+    ) -> dict[bytes, tuple[Any, ...]]:
+        """Rows by path blob (size, mtime_ns, then ``columns``), in chunks of query parameters;
+        ``identities``: with the columns of each file's identities row (NULL when none)."""
         found: dict[bytes, tuple[Any, ...]] = {}
-        paths = [_path_blob(k.path) for k in keys]
+        source = "fingerprints LEFT JOIN identities USING (path)" if identities else "fingerprints"
         try:
-            for start in range(0, len(paths), _PARAMS_PER_QUERY):
-                chunk = paths[start : start + _PARAMS_PER_QUERY]
+            for start in range(0, len(blobs), _PARAMS_PER_QUERY):
+                chunk = blobs[start : start + _PARAMS_PER_QUERY]
                 marks = ",".join("?" * len(chunk))
                 for row in self._db.execute(
-                    f"SELECT path, size, mtime_ns, {columns} FROM fingerprints "
-                    f"WHERE path IN ({marks})",
+                    f"SELECT path, size, mtime_ns, {columns} FROM {source} WHERE path IN ({marks})",
                     chunk,
                 ):
                     found[row[0]] = row[1:]
@@ -405,75 +447,6 @@ class FingerprintStore(PairMemory):
     def get_digest(self, key: FileKey) -> str | None:
         row = self._row(key, "digest")
         return None if row is None or row[2] is None else str(row[2])
-
-    # -- content identity (core.identity) ------------------------------------------------
-
-    def identities(self, paths: Sequence[str]) -> dict[str, tuple[bytes, int]]:
-        """(ident, change_ns) of the stored entries of ``paths``, and each marked seen today."""
-        out: dict[str, tuple[bytes, int]] = {}
-        blobs = [_path_blob(p) for p in paths]
-        today = _today()
-        try:
-            for start in range(0, len(blobs), _PARAMS_PER_QUERY):
-                chunk = blobs[start : start + _PARAMS_PER_QUERY]
-                marks = ",".join("?" * len(chunk))
-                rows = self._db.execute(
-                    f"SELECT path, ident, change_ns FROM identities WHERE path IN ({marks})",
-                    chunk,
-                ).fetchall()
-                for path, ident, change_ns in rows:
-                    out[os.fsdecode(path)] = (bytes(ident), int(change_ns))
-                if self._writable:
-                    self._db.execute(
-                        f"UPDATE identities SET seen = ? WHERE seen < ? AND path IN ({marks})",
-                        (today, today, *chunk),
-                    )
-                    self._pending += 1
-        except sqlite3.DatabaseError as exc:
-            self._fail(exc)
-        return out
-
-    def put_identity(self, path: str, ident: bytes, change_ns: int) -> None:
-        if self._writable:
-            self._write(
-                "INSERT OR REPLACE INTO identities VALUES (?, ?, ?, ?)",
-                (_path_blob(path), ident, change_ns, _today()),
-            )
-
-    def identity_versions(self) -> set[tuple[int, int]]:
-        """(size, mtime_ns) of every entry with an identity: a file of another version cannot
-        be a moved or copied one, so its identity need not be read before it is decoded."""
-        try:
-            rows = self._db.execute(
-                "SELECT f.size, f.mtime_ns FROM identities i JOIN fingerprints f ON f.path = i.path"
-            ).fetchall()
-        except sqlite3.DatabaseError as exc:
-            self._fail(exc)
-            return set()
-        return {(int(a), int(b)) for a, b in rows}
-
-    def find_by_identity(self, key: FileKey, ident: bytes) -> tuple[Entry, str | None] | None:
-        """The entry (and content digest) stored for another path with this very content.
-
-        The fingerprints row must still be the version the identity was read from (same size
-        and mtime), so a path reused by other content since is never taken for this file.
-        """
-        try:
-            row = self._db.execute(
-                f"SELECT f.error, f.digest, {_prefixed('f.', FINGERPRINT_COLUMNS)} "
-                "FROM identities i JOIN fingerprints f ON f.path = i.path "
-                "WHERE i.ident = ? AND f.size = ? AND f.mtime_ns = ? LIMIT 1",
-                (ident, key.size, key.mtime_ns),
-            ).fetchone()
-        except sqlite3.DatabaseError as exc:
-            self._fail(exc)
-            return None
-        if row is None:
-            return None
-        digest = None if row[1] is None else str(row[1])
-        if row[0] is not None:
-            return Failure(str(row[0])), digest
-        return fingerprint_of_row(row[2:]), digest
 
     def records(self) -> list[tuple[FileKey, Fingerprint]]:
         """Every stored fingerprint (not the failures), in path order; StoreError when the
@@ -509,7 +482,7 @@ class FingerprintStore(PairMemory):
             return
         if isinstance(entry, Failure):
             row: tuple[object, ...] = (
-                _path_blob(key.path),
+                path_blob(key.path),
                 key.size,
                 key.mtime_ns,
                 None,
@@ -527,7 +500,7 @@ class FingerprintStore(PairMemory):
             )
         else:
             row = (
-                _path_blob(key.path),
+                path_blob(key.path),
                 key.size,
                 key.mtime_ns,
                 to_db(entry.hash),
@@ -551,7 +524,7 @@ class FingerprintStore(PairMemory):
         if self._writable:
             self._write(
                 "UPDATE fingerprints SET digest = ? WHERE path = ? AND size = ? AND mtime_ns = ?",
-                (digest, _path_blob(key.path), key.size, key.mtime_ns),
+                (digest, path_blob(key.path), key.size, key.mtime_ns),
             )
 
     def _write(self, sql: str, row: tuple[object, ...]) -> None:

@@ -7,6 +7,8 @@ while the store itself is about opening, setting aside and batching.
 
 from __future__ import annotations
 
+import functools
+import os
 import struct
 from collections.abc import Sequence
 from typing import Any, Final
@@ -25,6 +27,11 @@ def from_db(value: int) -> int:
     return value + _SIGN
 
 
+def path_blob(path: str) -> bytes:
+    """The path as stored: its file-system bytes, lossless for names that are not UTF-8."""
+    return os.fsencode(path)
+
+
 def pack_turned(hashes: tuple[int, ...]) -> bytes | None:
     """The turned hashes as big-endian unsigned 64-bit values, 8 bytes each."""
     return b"".join(h.to_bytes(8, "big") for h in hashes) or None
@@ -33,7 +40,13 @@ def pack_turned(hashes: tuple[int, ...]) -> bytes | None:
 def unpack_turned(blob: bytes | None) -> tuple[int, ...]:
     if not blob or len(blob) % 8:
         return ()
-    return struct.unpack(f">{len(blob) // 8}Q", blob)
+    return _hashes_struct(len(blob) // 8).unpack(blob)
+
+
+@functools.lru_cache(maxsize=64)
+def _hashes_struct(count: int) -> struct.Struct:
+    """A compiled layout of ``count`` hashes: a rescan unpacks two such runs per file."""
+    return struct.Struct(f">{count}Q")
 
 
 def pack_look(fp: Fingerprint) -> bytes | None:
@@ -52,10 +65,10 @@ def unpack_look(blob: bytes | None) -> tuple[bool | None, bool, tuple[int, ...],
     if not blob or len(blob) < 2 or len(blob) < 2 + 8 * blob[1]:
         return None, False, (), b""
     flag, count = blob[0], blob[1]
-    end = 2 + 8 * count
     grey = flag & 3
-    windows = unpack_turned(blob[2:end])
-    return (None if grey == 0 else grey == 2), bool(flag & _HAS_FINE), windows, bytes(blob[end:])
+    windows = _hashes_struct(count).unpack_from(blob, 2) if count else ()
+    fine = blob[2 + 8 * count :]
+    return (None if grey == 0 else grey == 2), bool(flag & _HAS_FINE), windows, bytes(fine)
 
 
 FINGERPRINT_COLUMNS: Final = (

@@ -11,18 +11,21 @@ The same identity guards the other way: a path that now holds other content of t
 and mtime (a restore from a backup, a file written over and its time set back) is not trusted.
 Such a change always moves the inode change time (st_ctime, which no program can set), so an
 entry whose change time is as recorded is taken without reading anything, and only the others
-are read again.
+are read again. The head-and-tail digest that marks exact copies and lets a cleanup re-check
+the copy it keeps is kept by the same rule (``quick_digest``).
 """
 
 from __future__ import annotations
 
 import hashlib
+import os
 import struct
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Final
 
 from dedupe_gui.core.cache import FingerprintStore
+from dedupe_gui.core.digests import head_tail_digest
 from dedupe_gui.core.models import Failure, FileError, FileKey, ImageRecord
 
 BLOCK: Final = 4096
@@ -54,19 +57,18 @@ class Followed:
 
 def follow(
     store: FingerprintStore,
-    hits: Iterable[tuple[ImageRecord, int]],
+    hits: Iterable[tuple[ImageRecord, int, tuple[bytes, int] | None]],
     misses: Iterable[tuple[FileKey, bool, int]],
 ) -> Followed:
     """Check path hits against their identity, and look path misses up by content.
 
-    ``hits``: records the path look-up returned, with each file's change time (0: unknown).
+    ``hits``: records the path look-up returned, with each file's change time (0: unknown)
+    and the stored (identity, change time) of the path (None: none kept;
+    FingerprintStore.lookup reads them with the fingerprints).
     ``misses``: (key, reference, change time) of files the path look-up did not know.
     """
-    hit_list = list(hits)
     out = Followed([], [], [])
-    known = store.identities([r.path for r, _ in hit_list])
-    for record, change_ns in hit_list:
-        stored = known.get(record.path)
+    for record, change_ns, stored in hits:
         if stored is not None and change_ns and stored[1] == change_ns:
             out.records.append(record)  # untouched since its identity was read
             continue
@@ -113,6 +115,23 @@ def follow(
         else:
             out.records.append(ImageRecord(key, entry, reference, digest))
     return out
+
+
+def quick_digest(store: FingerprintStore | None, record: ImageRecord) -> str:
+    """The file's head-and-tail digest (core.digests): the one the scan knew, or read now and
+    kept for the next scans when the file did not change meanwhile (its change time is still
+    the one the walk saw). Raises OSError when the file cannot be read."""
+    if record.quick is not None:
+        return record.quick
+    quick = head_tail_digest(record.path)
+    if store is not None and record.change_ns:
+        try:
+            unchanged = os.stat(record.path).st_ctime_ns == record.change_ns
+        except OSError:
+            unchanged = False
+        if unchanged:
+            store.put_quick(record.path, record.change_ns, quick)
+    return quick
 
 
 def remember(store: FingerprintStore, key: FileKey, change_ns: int, ident: bytes | None) -> None:

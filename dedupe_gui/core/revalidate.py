@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import os
 import stat
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 
 from dedupe_gui.core.digests import file_digest, head_tail_digest
-from dedupe_gui.core.models import Group, GroupMember, ScanResult
+from dedupe_gui.core.models import Group, GroupMember, ImageRecord, ScanResult
 from dedupe_gui.core.roots import RootSet
 
 
@@ -165,15 +165,19 @@ def target_problem(
     return None, (st.st_size if st.st_nlink == 1 else 0)
 
 
-def with_quick_digests(groups: Iterable[Group]) -> list[Group]:
-    """The groups with a head-and-tail digest on every file, taken now (two small reads per
-    file), so that a later cleanup of these results can re-check the copy it keeps."""
+def with_quick_digests(
+    groups: Iterable[Group], digest_of: Callable[[ImageRecord], str] | None = None
+) -> list[Group]:
+    """The groups with a head-and-tail digest on every file, so that a later cleanup of these
+    results can re-check the copy it keeps: taken now (two small reads per file), or by
+    ``digest_of`` (core.identity.quick_digest: the one the scan knew while the file's change
+    time has not moved)."""
     out = []
     for g in groups:
         members = []
         for m in g.members:
             try:
-                quick = head_tail_digest(m.path)
+                quick = head_tail_digest(m.path) if digest_of is None else digest_of(m.record)
             except OSError:
                 quick = None  # re-checked by its fingerprint instead
             members.append(replace(m, record=replace(m.record, quick=quick)))

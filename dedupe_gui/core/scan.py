@@ -25,7 +25,7 @@ from dataclasses import dataclass, field, replace
 from dedupe_gui.core import companions, identity
 from dedupe_gui.core.budget import MemoryBudget, default_budget
 from dedupe_gui.core.cache import FingerprintStore
-from dedupe_gui.core.digests import DigestProgress, file_digest, head_tail_digest
+from dedupe_gui.core.digests import DigestProgress, file_digest
 from dedupe_gui.core.files import FollowedLink, FoundFile, WalkOptions, walk
 from dedupe_gui.core.fingerprint import FingerprintError, fingerprint_file
 from dedupe_gui.core.models import (
@@ -120,35 +120,46 @@ def run_scan(
     total = len(found)
 
     records: list[ImageRecord] = []
+    stored_idents: list[tuple[bytes, int] | None] = []
     from_cache = 0
     hashed = 0
     todo: list[FoundFile] = []
     lean = options.thumbs_in_store and store is not None
     known = (
-        store.get_many([f.key for f in found], thumbs=not lean)
+        store.lookup([f.key for f in found], thumbs=not lean)
         if store is not None
         else [None] * len(found)
     )
     for f, cached in zip(found, known, strict=True):
         if cached is None:
             todo.append(f)
-        elif isinstance(cached[0], Failure):
-            errors.append(FileError(f.key.path, cached[0].reason))
+        elif isinstance(cached.entry, Failure):
+            errors.append(FileError(f.key.path, cached.entry.reason))
             from_cache += 1
         else:
+            # A head-and-tail digest read while the file's change time was the one the walk
+            # saw is still the file's (core.identity.quick_digest).
+            same = f.change_ns != 0 and cached.change_ns == f.change_ns
             records.append(
-                ImageRecord(f.key, cached[0], f.reference, cached[1], change_ns=f.change_ns)
+                ImageRecord(
+                    f.key,
+                    cached.entry,
+                    f.reference,
+                    cached.digest,
+                    quick=cached.quick if same else None,
+                    change_ns=f.change_ns,
+                )
             )
+            stored_idents.append(None if cached.ident is None else (cached.ident, cached.change_ns))
             from_cache += 1
     del known
     idents: dict[str, bytes] = {}
     if store is not None and options.follow_content:
         # The cache follows renamed, moved and copied photos, and distrusts a known path
         # holding other content (core.identity).
-        change = {f.key.path: f.change_ns for f in found}
         followed = identity.follow(
             store,
-            ((r, change[r.path]) for r in records),
+            ((r, r.change_ns, ident) for r, ident in zip(records, stored_idents, strict=True)),
             ((f.key, f.reference, f.change_ns) for f in todo),
         )
         records, idents = followed.records, followed.idents
@@ -267,7 +278,8 @@ def _add_digests(
 ) -> list[ImageRecord]:
     """Content digests for files that share size and fingerprint: the only possible exact
     copies. A head-and-tail digest is compared first, so files that differ in their first or
-    last 64 KiB are never read in full; big files read in full report ``progress``."""
+    last 64 KiB are never read in full (that digest is kept in the store for the next scans);
+    big files read in full report ``progress``."""
     buckets: dict[tuple[int, int], list[int]] = defaultdict(list)
     for i, r in enumerate(records):
         buckets[(r.key.size, r.fingerprint.hash)].append(i)
@@ -280,9 +292,12 @@ def _add_digests(
         by_quick: dict[str, list[int]] = defaultdict(list)
         for i in members:
             try:
-                by_quick[head_tail_digest(out[i].key.path)].append(i)
+                quick = identity.quick_digest(store, out[i])
             except OSError:
                 continue  # not fatal: the file is then simply not marked identical
+            if out[i].quick is None:
+                out[i] = replace(out[i], quick=quick)
+            by_quick[quick].append(i)
         for same in by_quick.values():
             if len(same) < 2:
                 continue
