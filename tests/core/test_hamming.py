@@ -133,3 +133,29 @@ def test_cross_pairs_equal_brute_force(index: U64, extra: list[int], threshold: 
     got = cross_pairs(queries, index, threshold, brute_max=0)
     assert as_set(got) == want
     assert as_set(cross_pairs(queries, index, threshold)) == want
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(index=hash_sets(max_size=200), threshold=st.integers(1, 16), sure=st.integers(0, 16))
+def test_cross_pairs_with_a_smaller_sure_radius(index: U64, threshold: int, sure: int) -> None:
+    """Every pair within ``sure`` is found, nothing beyond ``threshold`` is returned, and
+    every pair returned carries its true distance."""
+    rng = np.random.default_rng(int(index.size))
+    queries = np.array(
+        [flip(v, rng.choice(64, int(rng.integers(0, 12)), replace=False).tolist()) for v in index],
+        dtype=np.uint64,
+    )
+    want = brute_cross(queries, index, threshold)
+    got = as_set(cross_pairs(queries, index, threshold, brute_max=0, sure=sure))
+    assert got <= want
+    assert {p for p in want if p[2] <= sure} <= got
+
+
+def test_a_smaller_sure_radius_still_finds_unevenly_spread_pairs() -> None:
+    """Pairs past ``sure`` whose differing bits sit in one chunk are found: the other chunks
+    agree exactly, which the probes of every radius look at."""
+    rng = np.random.default_rng(7)
+    index = np.unique(rng.integers(0, MAX, size=5000, dtype=np.uint64, endpoint=True))
+    queries = np.array([flip(v, list(range(9))) for v in index[:200].tolist()], np.uint64)
+    got = cross_pairs(queries, index, 10, brute_max=0, sure=3)
+    assert {(i, i, 9) for i in range(200)} <= as_set(got)
