@@ -59,6 +59,7 @@ from dedupe_gui.core.verify import (
     signatures,
     thumbs_to_array,
 )
+from dedupe_gui.core.window_candidates import WindowCandidates
 
 I64 = npt.NDArray[np.int64]
 _T = TypeVar("_T", bound=np.generic)
@@ -69,10 +70,6 @@ ThumbSource = Callable[[Sequence[FileKey]], Sequence[bytes]]
 
 # Keepers whose thumbnail checks are batched together (see SimilarityIndex._prefetch).
 _WAVE = 256
-# Largest distance between a file's hash and a window hash of another that makes a
-# candidate: windows multiply the chances of a chance match, and trims within 10 bits of a
-# window are 88-100 % of those measured (core.windows).
-_WINDOW_BITS = 10
 # Orientations from this one on swap width and height (core.orientations).
 _FIRST_QUARTER_TURN = 4
 # Pairs whose fine thumbnails (16 KB each, decompressed) are checked at once.
@@ -150,9 +147,7 @@ class SimilarityIndex:
         self._turned_pairs = Pairs.empty()
         self._turned_threshold = -1
         self._turned_index: tuple[npt.NDArray[np.uint64], I64, I64] | None = None
-        self._window_pairs = Pairs.empty()
-        self._window_threshold = -1
-        self._window_index: tuple[npt.NDArray[np.uint64], I64, I64] | None = None
+        self._windows: WindowCandidates | None = None
         # Records sharing each unique hash, in record order: order[bounds[u]:bounds[u + 1]].
         self._order: I64 = np.argsort(self._inverse, kind="stable").astype(np.int64)
         self._bounds: I64 = np.searchsorted(
@@ -230,39 +225,6 @@ class SimilarityIndex:
                 [np.zeros(same_a.size, np.int64), pairs.distance[which].astype(np.int64)]
             ),
         )
-
-    def _windowed(self, threshold: int) -> Candidates:
-        """Record pairs where one file's upright hash is within ``threshold`` (at most
-        ``_WINDOW_BITS``) of the hash of a window of another: a trimmed edge, the centred
-        square, the picture inside a border (core.windows). ``distance`` is still the one
-        between the two files' own hashes."""
-        if self._window_index is None:
-            values: list[int] = []
-            owner: list[int] = []
-            for i, r in enumerate(self.records):
-                values.extend(r.fingerprint.windows)
-                owner.extend([i] * len(r.fingerprint.windows))
-            uniq, inv = np.unique(np.array(values, dtype=np.uint64), return_inverse=True)
-            order = np.argsort(inv.reshape(-1), kind="stable")
-            self._window_index = (
-                uniq,
-                np.searchsorted(inv.reshape(-1)[order], np.arange(uniq.size + 1)).astype(np.int64),
-                np.array(owner, np.int64)[order],
-            )
-        uniq, bounds, owners = self._window_index
-        bits = min(threshold, _WINDOW_BITS)
-        if bits > self._window_threshold:
-            self._window_pairs = cross_pairs(self._unique, uniq, bits)
-            self._window_threshold = bits
-        pairs = self._window_pairs
-        keep = pairs.distance <= bits
-        pos_a, slot, _ = cross(self._bounds, pairs.a[keep], bounds, pairs.b[keep])
-        a, b = self._order[pos_a], owners[slot]
-        other = a != b
-        a, b = a[other], b[other]
-        hashes = self._unique[self._inverse]
-        distance = np.bitwise_count(hashes[a] ^ hashes[b]).astype(np.int64)
-        return Candidates(a, b, np.zeros(a.size, np.int64), distance)
 
     def _turned(self, threshold: int) -> Candidates:
         """Record pairs where one file's upright hash is within ``threshold`` of another's
@@ -782,7 +744,11 @@ class SimilarityIndex:
         if options.rotations:
             parts.append(self._turned(threshold))
         if options.trims:
-            parts.append(self._windowed(threshold))
+            if self._windows is None:
+                self._windows = WindowCandidates(
+                    self.records, self._unique, self._inverse, self._order, self._bounds
+                )
+            parts.append(self._windows.at(threshold))
         if stop():
             raise GroupingStopped
         candidates = Candidates.concat(parts)
