@@ -13,6 +13,7 @@ import struct
 from collections.abc import Sequence
 from typing import Any, Final
 
+from dedupe_gui.core.hashes import MAX_WINDOWS
 from dedupe_gui.core.models import Fingerprint
 
 _SIGN: Final = 1 << 63
@@ -76,7 +77,7 @@ FINGERPRINT_COLUMNS: Final = (
 )
 FINGERPRINT_COLUMNS_NO_THUMB: Final = (
     "hash, width, height, format, taken, camera, orientation, NULL, turned, "
-    f"substr(look, 1, {2 + 8 * 10})"  # the flags and the window hashes (core.windows)
+    f"substr(look, 1, {2 + 8 * MAX_WINDOWS})"  # the flags and the window hashes (core.windows)
 )
 _HAS_FINE: Final = 4
 

@@ -207,6 +207,21 @@ def detail_grey(path: str) -> npt.NDArray[np.uint8]:
     background from an edited copy (core.strokes); the fingerprint does not keep it, since
     most files never need it. Raises ``FingerprintError`` with a reason.
     """
+    grey = upright_grey(path, (STROKE_SIDE, STROKE_SIDE))
+    out: npt.NDArray[np.uint8] = np.asarray(grey, dtype=np.uint8).copy()
+    return out
+
+
+def upright_grey(
+    path: str, size: tuple[int, int] | None = None, max_side: int | None = None
+) -> Image.Image:
+    """The file's picture in grey levels, upright as displayed, decoded again as the
+    fingerprint decodes it (drafted JPEGs, HEIF previews); resized to ``size`` when given,
+    or with its shape kept to at most ``max_side`` on its longer side.
+
+    For second looks at the few candidate pairs that need more than the stored thumbnails
+    (core.strokes, core.window_candidates). Raises ``FingerprintError`` with a reason.
+    """
     try:
         with open_image(path) as opened:
             img = opened.image
@@ -215,15 +230,19 @@ def detail_grey(path: str) -> npt.NDArray[np.uint8]:
                 img.draft("L", (DRAFT_MIN_SIDE, DRAFT_MIN_SIDE))
             elif img.format in _PREVIEW_FORMATS:
                 img.draft(None, (PREVIEW_MIN_SIDE, PREVIEW_MIN_SIDE))
-            small = _to_grey(img).resize(
-                (STROKE_SIDE, STROKE_SIDE), Image.Resampling.LANCZOS, reducing_gap=2.0
-            )
+            grey = _to_grey(img)
+            if size is None and max_side is not None and max(grey.size) > max_side:
+                scale = max_side / max(grey.size)
+                size = (max(1, round(grey.width * scale)), max(1, round(grey.height * scale)))
+            if size is not None:
+                grey = grey.resize(size, Image.Resampling.LANCZOS, reducing_gap=2.0)
+            else:
+                grey = grey.copy()
             transpose = EXIF_TRANSPOSE.get(orientation)
             if transpose is not None:
-                small = small.transpose(transpose)
-            out: npt.NDArray[np.uint8] = np.asarray(small, dtype=np.uint8).copy()
+                grey = grey.transpose(transpose)
     except DecodeError as exc:
         raise FingerprintError(str(exc)) from exc
     except Exception as exc:  # every decoder failure is one file's problem, never the scan's
         raise FingerprintError(describe_error(exc)) from exc
-    return out
+    return grey

@@ -10,11 +10,16 @@ from typing import Final
 
 # Bump when the meaning of a stored fingerprint changes: cached values are then recomputed.
 ALGORITHM_VERSION: Final = (
-    3  # 2: thumbnail and turned hashes; 3: fine thumbnail, grey flag, windows
+    4  # 2: thumbnail and turned hashes; 3: fine thumbnail, grey flag, windows;
+    # 4: the photo inside a screenshot's chrome as a window, border windows from the decode
 )
+# Most window hashes one fingerprint holds (core.windows: eight edges, the picture inside a
+# border, the photo inside chrome, the centred square); the cache reads that many back.
+MAX_WINDOWS: Final = 11
 # Bump when the thumbnail check's verdicts change meaning: kept pair checks are then
 # forgotten (a pair an older check passed must be checked again), fingerprints are kept.
-CHECK_VERSION: Final = 3  # 2: text on a shared background at 128x128; 3: one local edit at 128x128
+CHECK_VERSION: Final = 4  # 2: text on a shared background at 128x128; 3: one local edit at
+# 128x128; 4: second looks through windows and for straightened copies
 # Bump when what core.differences says for a pair changes (its words, or the alignment and
 # borders of core.verify it reads): the words kept in the cache are then said again.
 WORDS_VERSION: Final = 1

@@ -17,6 +17,7 @@ for the hash.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Final
 
 import numpy as np
@@ -28,7 +29,10 @@ from dedupe_gui.core.orientations import dhash_bits
 TRIM: Final = 0.08
 # Longest side of the picture the windows are taken from.
 _SIDE: Final = 72
+# Longest side of the picture where a border or a screenshot's chrome, once found, is placed.
+FINE_SIDE: Final = 288
 _FILTER: Final = Image.Resampling.LANCZOS
+_SMALL: Final = Image.Resampling.BILINEAR
 # A border is trimmed when at least this share of a side is uniform (smaller is noise).
 _MIN_BORDER: Final = 0.02
 # Grey levels a border pixel may differ from the border's colour, and the share of a row or
@@ -54,32 +58,96 @@ _EDGES: Final[tuple[Box, ...]] = (
 
 def window_hashes(grey: Image.Image, transpose: Image.Transpose | None = None) -> tuple[int, ...]:
     """The window dHashes of a greyscale picture shown turned by ``transpose``."""
+    small = shown_small(grey, transpose)
+    boxes = window_boxes(small, lambda: shown_small(grey, transpose, FINE_SIDE))
+    if not boxes:
+        return ()
+    w, h = small.size
+    out = []
+    for box, precise in boxes:
+        if precise:
+            # The picture inside a border or a screenshot's chrome is small in the 72-px
+            # resize (a third of a phone screenshot's height): taken from the decode instead.
+            tiny = _crop_stored(grey, box, transpose).resize((9, 8), _FILTER)
+        else:
+            # Cropped first: resizing with a box would let the filter reach past the window
+            # (into a frame, say), which moves the edge bits.
+            region = (round(box[0] * w), round(box[1] * h), round(box[2] * w), round(box[3] * h))
+            tiny = small.crop(region).resize((9, 8), _FILTER)
+        out.append(dhash_bits(np.asarray(tiny, dtype=np.int16)))
+    return tuple(out)
+
+
+def shown_small(
+    grey: Image.Image, transpose: Image.Transpose | None = None, side: int = _SIDE
+) -> Image.Image:
+    """The picture the windows are laid on: at most ``side`` px, turned as displayed."""
     small = grey.copy()
-    small.thumbnail((_SIDE, _SIDE), Image.Resampling.BILINEAR, reducing_gap=2.0)
+    small.thumbnail((side, side), _SMALL, reducing_gap=2.0)
     if transpose is not None:
         small = small.transpose(transpose)
+    return small
+
+
+def window_boxes(
+    small: Image.Image, finer: Callable[[], Image.Image] | None = None
+) -> list[tuple[Box, bool]]:
+    """The windows of a picture (``shown_small``) in the order of its window hashes, each
+    with whether its hash is taken from the decode rather than from ``small``. ``finer``
+    gives the picture at ``FINE_SIDE``, where a border or chrome found is placed again:
+    one pixel of the small picture is 2-3 % of a phone screenshot's width."""
     w, h = small.size
     if w < 9 or h < 9:
-        return ()
-    boxes = list(_EDGES)
-    content = content_box(np.asarray(small, dtype=np.int16))
+        return []
+    boxes: list[tuple[Box, bool]] = [(edge, False) for edge in _EDGES]
+    pixels = np.asarray(small, dtype=np.int16)
+    content = content_box(pixels)
+    photo = photo_box(pixels)
+    if finer is not None and (content is not None or photo is not None):
+        fine = np.asarray(finer(), dtype=np.int16)
+        content = content and (content_box(fine) or content)
+        photo = photo and (photo_box(fine) or photo)
     if content is not None:
-        boxes.append(content)
-    left, top, right, bottom = content or (0.0, 0.0, 1.0, 1.0)
+        boxes.append((content, True))
+    if photo is not None and (content is None or _differs(photo, content)):
+        boxes.append((photo, True))
+    left, top, right, bottom = photo or content or (0.0, 0.0, 1.0, 1.0)
     cw, ch = (right - left) * w, (bottom - top) * h
     if max(cw, ch) > _SQUARE_FROM * min(cw, ch):
         side = min(cw, ch)
         x = left + (cw - side) / 2 / w
         y = top + (ch - side) / 2 / h
-        boxes.append((x, y, x + side / w, y + side / h))
-    out = []
-    for box in boxes:
-        # Cropped first: resizing with a box would let the filter reach past the window
-        # (into a frame, say), which moves the edge bits.
-        region = (round(box[0] * w), round(box[1] * h), round(box[2] * w), round(box[3] * h))
-        tiny = small.crop(region).resize((9, 8), _FILTER)
-        out.append(dhash_bits(np.asarray(tiny, dtype=np.int16)))
-    return tuple(out)
+        boxes.append(((x, y, x + side / w, y + side / h), False))
+    return boxes
+
+
+def _differs(a: Box, b: Box) -> bool:
+    return max(abs(x - y) for x, y in zip(a, b, strict=True)) > _MIN_BORDER
+
+
+# Where a displayed point (x, y), as shares of the picture, sits in the stored picture.
+_STORED: Final[dict[Image.Transpose, Callable[[float, float], tuple[float, float]]]] = {
+    Image.Transpose.FLIP_LEFT_RIGHT: lambda x, y: (1 - x, y),
+    Image.Transpose.FLIP_TOP_BOTTOM: lambda x, y: (x, 1 - y),
+    Image.Transpose.ROTATE_180: lambda x, y: (1 - x, 1 - y),
+    Image.Transpose.TRANSPOSE: lambda x, y: (y, x),
+    Image.Transpose.ROTATE_90: lambda x, y: (1 - y, x),
+    Image.Transpose.ROTATE_270: lambda x, y: (y, 1 - x),
+    Image.Transpose.TRANSVERSE: lambda x, y: (1 - y, 1 - x),
+}
+
+
+def _crop_stored(grey: Image.Image, box: Box, transpose: Image.Transpose | None) -> Image.Image:
+    """The part of the displayed picture inside ``box``, cut from the stored pixels and
+    turned as displayed."""
+    if transpose is not None:
+        corners = [_STORED[transpose](x, y) for x, y in ((box[0], box[1]), (box[2], box[3]))]
+        xs, ys = sorted(c[0] for c in corners), sorted(c[1] for c in corners)
+        box = (xs[0], ys[0], xs[1], ys[1])
+    w, h = grey.size
+    region = (round(box[0] * w), round(box[1] * h), round(box[2] * w), round(box[3] * h))
+    part = grey.crop(region)
+    return part if transpose is None else part.transpose(transpose)
 
 
 def content_box(
@@ -109,3 +177,74 @@ def content_box(
     if (right - left) < 9 or (bottom - top) < 9:
         return None
     return box
+
+
+# A row of a screenshot's photo holds a run of non-chrome pixels over at least this share of
+# the width (text and icons make short runs, a photo a long one); the photo spans at least
+# this share of the picture's height and width, and ``_PHOTO_MIN_PX`` pixels of the small
+# picture (a title line is one or two).
+_PHOTO_MIN_SHARE: Final = 0.08
+_PHOTO_MIN_PX: Final = 6
+# Columns of the photo, within its rows, are at least this share not of the bar colour.
+_PHOTO_COLUMN_SHARE: Final = 0.5
+# The chrome around it (the rows above and below, the columns beside) is at least this share
+# of the bar colour on average: bars with a clock, a title and icons, not a sky.
+_CHROME_SHARE: Final = 0.85
+
+
+def photo_box(
+    pixels: np.ndarray[tuple[int, ...], np.dtype[np.int16]],
+    tolerance: int = _BORDER_TOLERANCE,
+) -> Box | None:
+    """The photo inside a screenshot's chrome, whose bars carry a clock, a title and icons,
+    so are not the uniform border ``content_box`` peels off. None without such chrome.
+
+    The bar colour is the most common of the four corners. The photo's rows are the longest
+    band of rows that each hold a long run of other pixels; its columns, the longest band of
+    columns mostly of other pixels within those rows. The chrome must lie above and below it
+    (or beside it), mostly of the bar colour.
+    """
+    h, w = pixels.shape
+    corners = [int(pixels[0, 0]), int(pixels[0, -1]), int(pixels[-1, 0]), int(pixels[-1, -1])]
+    colour = max(set(corners), key=corners.count)
+    bar = np.abs(pixels - colour) <= tolerance
+    runs = _row_runs(~bar)
+    top, bottom = _longest_run(runs >= _PHOTO_MIN_SHARE * w)
+    if bottom - top < max(_PHOTO_MIN_PX, _PHOTO_MIN_SHARE * h):
+        return None
+    left, right = _longest_run((~bar[top:bottom]).mean(axis=0) >= _PHOTO_COLUMN_SHARE)
+    if right - left < max(_PHOTO_MIN_PX, _PHOTO_MIN_SHARE * w):
+        return None
+    outside = np.ones_like(bar)
+    outside[top:bottom, left:right] = False
+    margins = (left / w, top / h, 1 - right / w, 1 - bottom / h)
+    framed_across = min(margins[1], margins[3]) >= _MIN_BORDER
+    framed_beside = min(margins[0], margins[2]) >= _MIN_BORDER
+    if not (framed_across or framed_beside) or bar[outside].mean() < _CHROME_SHARE:
+        return None
+    return (left / w, top / h, right / w, bottom / h)
+
+
+def _longest_run(flags: np.ndarray[tuple[int, ...], np.dtype[np.bool_]]) -> tuple[int, int]:
+    """(start, end) of the longest run of True in ``flags``; (0, 0) when there is none."""
+    padded = np.concatenate(([False], flags, [False])).astype(np.int8)
+    edges = np.flatnonzero(np.diff(padded))
+    if edges.size == 0:
+        return 0, 0
+    starts, ends = edges[::2], edges[1::2]
+    k = int(np.argmax(ends - starts))
+    return int(starts[k]), int(ends[k])
+
+
+def _row_runs(
+    flags: np.ndarray[tuple[int, ...], np.dtype[np.bool_]],
+) -> np.ndarray[tuple[int, ...], np.dtype[np.int64]]:
+    """The length of the longest run of True in each row of ``flags``."""
+    w = flags.shape[1]
+    col = np.arange(w, dtype=np.int64)
+    # Column of the last False at or before each position (-1 before the first).
+    last_false = np.maximum.accumulate(np.where(flags, -1, col), axis=1)
+    out: np.ndarray[tuple[int, ...], np.dtype[np.int64]] = (col - last_false).max(
+        axis=1, initial=0
+    ) * flags.any(axis=1)
+    return out
