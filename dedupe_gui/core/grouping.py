@@ -45,6 +45,7 @@ from dedupe_gui.core.models import FileKey, Group, GroupMember, ImageRecord
 from dedupe_gui.core.orientations import INVERSE, relation, transform_grid
 from dedupe_gui.core.second_look import worth_a_look
 from dedupe_gui.core.standing import camera_originals, framed_beside_clean, losing_orientations
+from dedupe_gui.core.straighten import straightened_again
 from dedupe_gui.core.strokes import two_sided_text
 from dedupe_gui.core.verify import (
     DEFAULT_MAX_RESIDUAL,
@@ -433,14 +434,54 @@ class SimilarityIndex:
         out[ruled_out] = np.inf
         both &= ~ruled_out
         if both.any():
-            out[both] = self._thumb_residuals(
-                a[both], b[both], turn[both], rec_a[both], rec_b[both]
+            out[both] = self._second_looks(
+                a[both],
+                b[both],
+                turn[both],
+                rec_a[both],
+                rec_b[both],
+                self._thumb_residuals(a[both], b[both], turn[both], rec_a[both], rec_b[both]),
             )
         # Without thumbnails (records loaded from a saved report) the hash decides alone;
         # records whose thumbnails the store lost are never passed.
         unknown = self._lost[rec_a] | self._lost[rec_b]
         out[unknown] = np.inf
         return out, unknown
+
+    def _second_looks(
+        self, a: I64, b: I64, turn: I64, rec_a: I64, rec_b: I64, res: npt.NDArray[np.float32]
+    ) -> npt.NDArray[np.float32]:
+        """``res`` with the pairs that failed looked at again as a trimmed, cropped or framed
+        copy through the window that brought them together (core.window_candidates), and
+        as a straightened copy (core.straighten); both keep the check's limit. Pictures of
+        flat areas and edges that both have fine thumbnails (slides, pages) are not
+        straightened: their verdict rests on the fine check."""
+        limit = self._good_enough
+        if self._windows is not None:
+            res = self._windows.looked_again(
+                rec_a,
+                rec_b,
+                turn,
+                res,
+                limit,
+                lambda records: self._thumbs[self._thumb_rows(records)],
+                self._detail_of,
+                self._has_fine,
+            )
+        upright = np.flatnonzero((turn == 0) & ~(self._has_fine[rec_a] & self._has_fine[rec_b]))
+        if upright.size:
+            shapes = self._aspects(rec_a[upright], rec_b[upright], turn[upright])
+            out = res.copy()
+            out[upright] = straightened_again(
+                res[upright],
+                limit,
+                self._thumbs[a[upright]],
+                self._thumbs[b[upright]],
+                shapes[:, 0],
+                shapes[:, 1],
+            )
+            res = out
+        return res
 
     def _thumb_residuals(
         self, a: I64, b: I64, turn: I64, rec_a: I64, rec_b: I64

@@ -11,28 +11,47 @@ the chunks of the multi-index are probed only as far as ``SURE_BITS`` needs: eve
 within that is found, and most pairs up to ``WINDOW_BITS`` are (their differing bits are
 rarely spread evenly over the chunks). Measured in docs/BENCHMARKS.md ("Window search"):
 this is what keeps the search in the class of the plain one at 100k and 1M hashes.
+
+Which window matched is kept per pair, so that a pair that fails the thumbnail check can be
+looked at again through that window (``looked_again``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Final
 
 import numpy as np
 import numpy.typing as npt
+from PIL import Image
 
 from dedupe_gui.core.candidates import Candidates, cross
+from dedupe_gui.core.fingerprint import FingerprintError, upright_grey
 from dedupe_gui.core.hamming import Pairs, cross_pairs
 from dedupe_gui.core.models import ImageRecord
+from dedupe_gui.core.strokes import SIDE as STROKE_SIDE
+from dedupe_gui.core.strokes import two_sided_text
+from dedupe_gui.core.verify import THUMB_SIDE, residuals, thumbnail
+from dedupe_gui.core.windows import FINE_SIDE, shown_small, window_boxes
 
 I64 = npt.NDArray[np.int64]
 U64 = npt.NDArray[np.uint64]
+U8 = npt.NDArray[np.uint8]
+F32 = npt.NDArray[np.float32]
 
 # Largest distance between a file's hash and a window hash of another that makes a
 # candidate (never more than the grouping's threshold).
 WINDOW_BITS: Final = 10
 # Distance up to which every such pair is found for sure (see the module docstring).
 SURE_BITS: Final = 7
+# Longest side a window's owner is decoded at for a second look (the window then makes a
+# 32x32 thumbnail and a 128x128 detail picture).
+_LOOK_SIDE: Final = 512
+# Bits by which a window must be nearer the other picture's hash than the picture's own
+# hash is, for the pair to get a second look through it.
+_GAIN_BITS: Final = 4
+# Windows decoded again held at once (about 17 KB each).
+_LOOKS_HELD: Final = 2048
 
 
 class WindowCandidates:
@@ -44,22 +63,31 @@ class WindowCandidates:
         """``unique``: the records' distinct own hashes, record i's being
         ``unique[inverse[i]]``; the records sharing unique hash u are
         ``order[bounds[u]:bounds[u + 1]]`` (as core.grouping keeps them)."""
+        self._records = records
         self._hashes = unique[inverse]
         self._unique = unique
         self._order = order
         self._bounds = bounds
         values: list[int] = []
         owner: list[int] = []
+        slot: list[int] = []
         for i, r in enumerate(records):
             values.extend(r.fingerprint.windows)
             owner.extend([i] * len(r.fingerprint.windows))
+            slot.extend(range(len(r.fingerprint.windows)))
         uniq, inv = np.unique(np.array(values, dtype=np.uint64), return_inverse=True)
         inv = inv.reshape(-1)
         by_value = np.argsort(inv, kind="stable")
         self._values = uniq
-        # The records owning unique window value v are _owners[_vbounds[v]:_vbounds[v + 1]].
+        # The records owning unique window value v are _owners[_vbounds[v]:_vbounds[v + 1]],
+        # each through its window number _slots[...].
         self._vbounds = np.searchsorted(inv[by_value], np.arange(uniq.size + 1)).astype(np.int64)
         self._owners = np.array(owner, np.int64)[by_value]
+        self._slots = np.array(slot, np.int64)[by_value]
+        # Per pair of records (lower first), the window that came closest: (owner, slot).
+        self._via: dict[tuple[int, int], tuple[int, int]] = {}
+        # Windows decoded again for a second look: (owner, slot) -> (thumbnail, detail).
+        self._looks: dict[tuple[int, int], tuple[U8, U8] | None] = {}
         self._pairs = Pairs.empty()
         self._bits = -1
 
@@ -73,9 +101,125 @@ class WindowCandidates:
             self._bits = bits
         pairs = self._pairs
         keep = pairs.distance <= bits
-        pos_a, entry, _ = cross(self._bounds, pairs.a[keep], self._vbounds, pairs.b[keep])
+        pos_a, entry, which = cross(self._bounds, pairs.a[keep], self._vbounds, pairs.b[keep])
         a, b = self._order[pos_a], self._owners[entry]
         other = a != b
-        a, b = a[other], b[other]
+        a, b, entry = a[other], b[other], entry[other]
+        self._remember(a, b, self._slots[entry], pairs.distance[keep][which][other])
         distance = np.bitwise_count(self._hashes[a] ^ self._hashes[b]).astype(np.int64)
         return Candidates(a, b, np.zeros(a.size, np.int64), distance)
+
+    def _remember(self, a: I64, b: I64, slot: I64, window_distance: npt.NDArray[np.int8]) -> None:
+        """Keep, per pair of records, the window that came closest (for ``looked_again``)."""
+        order = np.argsort(-window_distance.astype(np.int64), kind="stable")  # closest last
+        own = np.bitwise_count(self._hashes[a] ^ self._hashes[b]).astype(np.int64)
+        # Only where the window explains the pair better than the pictures' own hashes do
+        # by ``_GAIN_BITS``: otherwise the two are framed alike, and a failed check is
+        # about their content (two slides on one background), not about a crop.
+        gain = own - window_distance.astype(np.int64) >= _GAIN_BITS
+        order = order[gain[order]]
+        for i, j, s in zip(a[order].tolist(), b[order].tolist(), slot[order].tolist(), strict=True):
+            self._via[(i, j) if i < j else (j, i)] = (j, s)
+
+    def looked_again(
+        self,
+        a: I64,
+        b: I64,
+        turn: I64,
+        res: F32,
+        limit: float,
+        thumbs: Callable[[I64], U8],
+        details: Callable[[int], U8 | None],
+        fine: npt.NDArray[np.bool_],
+    ) -> F32:
+        """``res`` (residuals of record pairs ``a``, ``b[k]`` turned by ``turn[k]``) with the
+        pairs that failed it and that a window brought together checked again through that
+        window: the window's part of its owner, decoded again, against the other file's
+        thumbnail. A trimmed copy's thumbnail then shows the same part of the scene as the
+        original's window, and a framed copy's photo fills its window; the 32x32 thumbnails
+        of the whole pictures meet only after an alignment that reaches 10-20 % at most.
+
+        Pairs of two pictures of flat areas and edges (``fine``, by record: slides, pages,
+        chats, screenshots) keep the fine check's verdict: a window of one screenshot or
+        slide shows mostly the chrome or background it shares with another. Pairs that pass
+        are also given the 128x128 text check (core.strokes), as pairs of one shape are in
+        core.grouping: the window of a slide must not pass for another slide on the same
+        background.
+        """
+        todo = [
+            (k, via)
+            for k in np.flatnonzero(
+                (res > limit) & np.isfinite(res) & (turn == 0) & ~(fine[a] & fine[b])
+            ).tolist()
+            if (via := self._via.get(_key(int(a[k]), int(b[k])))) is not None
+        ]
+        if not todo:
+            return res
+        crops: list[U8] = []
+        others: list[int] = []
+        picked: list[int] = []
+        for k, (owner, slot) in todo:
+            look = self._look(owner, slot)
+            if look is not None:
+                crops.append(look[0])
+                others.append(int(b[k]) if owner == int(a[k]) else int(a[k]))
+                picked.append(k)
+        if not picked:
+            return res
+        idx = np.array(picked, dtype=np.int64)
+        again = residuals(np.stack(crops), thumbs(np.array(others, np.int64)), limit)
+        out: F32 = res.copy()
+        passed = np.flatnonzero(again <= limit)
+        text_a: list[U8] = []
+        text_b: list[U8] = []
+        read: list[int] = []
+        for n in passed.tolist():
+            owner, slot = todo[n][1]
+            look = self._look(owner, slot)
+            detail = details(others[n])
+            if look is not None and detail is not None:
+                text_a.append(look[1])
+                text_b.append(detail)
+                read.append(n)
+        apart = np.zeros(len(picked), dtype=bool)
+        if read:
+            apart[np.array(read)] = two_sided_text(np.stack(text_a), np.stack(text_b))
+        ok = (again <= limit) & ~apart
+        out[idx[ok]] = np.minimum(out[idx[ok]], again[ok])
+        return out
+
+    def _look(self, owner: int, slot: int) -> tuple[U8, U8] | None:
+        """The 32x32 thumbnail and 128x128 detail of window ``slot`` of record ``owner``,
+        decoded again (None when the file cannot be read now or has no such window)."""
+        key = (owner, slot)
+        if key not in self._looks:
+            if len(self._looks) >= _LOOKS_HELD:
+                self._looks.clear()
+            self._looks[key] = _window_look(self._records[owner].path, slot)
+        return self._looks[key]
+
+
+def _key(i: int, j: int) -> tuple[int, int]:
+    return (i, j) if i < j else (j, i)
+
+
+def _window_look(path: str, slot: int) -> tuple[U8, U8] | None:
+    try:
+        full = upright_grey(path, max_side=_LOOK_SIDE)
+    except FingerprintError:
+        return None
+    boxes = window_boxes(shown_small(full), lambda: shown_small(full, side=FINE_SIDE))
+    if slot >= len(boxes):
+        return None
+    box, precise = boxes[slot]
+    if not precise and any(p for _, p in boxes):
+        # A picture with a border or chrome is looked at only through what is inside it:
+        # its trimmed edges would show mostly the chrome another screenshot shares.
+        return None
+    w, h = full.size
+    part = full.crop((round(box[0] * w), round(box[1] * h), round(box[2] * w), round(box[3] * h)))
+    thumb = np.frombuffer(thumbnail(part), dtype=np.uint8).reshape(THUMB_SIDE, THUMB_SIDE)
+    detail = np.asarray(
+        part.resize((STROKE_SIDE, STROKE_SIDE), Image.Resampling.LANCZOS), dtype=np.uint8
+    )
+    return thumb, detail
