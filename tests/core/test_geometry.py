@@ -20,8 +20,8 @@ from dedupe_gui.core.hashes import MAX_WINDOWS
 from dedupe_gui.core.models import FileKey, ImageRecord
 from dedupe_gui.core.threshold import DEFAULT_THRESHOLD
 from dedupe_gui.core.windows import photo_box, shown_small, window_boxes
-from tests.core.test_trims import _textured
 from tests.imaging import save
+from tests.imaging import textured as _textured
 
 
 def _records(*paths: Path) -> list[ImageRecord]:
