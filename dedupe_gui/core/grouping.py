@@ -44,7 +44,12 @@ from dedupe_gui.core.local_edits import LOOK_BELOW, local_edit_residuals
 from dedupe_gui.core.models import FileKey, Group, GroupMember, ImageRecord
 from dedupe_gui.core.orientations import INVERSE, relation, transform_grid
 from dedupe_gui.core.second_look import worth_a_look
-from dedupe_gui.core.standing import camera_originals, framed_beside_clean, losing_orientations
+from dedupe_gui.core.standing import (
+    Members,
+    camera_originals,
+    framed_beside_clean,
+    losing_orientations,
+)
 from dedupe_gui.core.straighten import straightened_again
 from dedupe_gui.core.strokes import two_sided_text
 from dedupe_gui.core.verify import (
@@ -193,8 +198,10 @@ class SimilarityIndex:
         self._keys: dict[tuple[str, ...], list[tuple[float | int | str, ...]]] = {}
         self._index_of: dict[FileKey, int] | None = None
         self._cameras: npt.NDArray[np.bool_] | None = None
-        # Share of each record's picture inside a uniform frame (1: none), once computed.
-        self._inside: dict[int, float] = {}
+        # Width and height shares of each record's picture inside a uniform frame ((1, 1):
+        # none; NaN: not computed yet), and the records' pixel shapes.
+        self._inside = np.full((n, 2), np.nan, dtype=np.float64)
+        self._pixel_shape: I64 | None = None
         self._shots: I64 | None = None
         # Pictures decoded again at 128x128 for the text check (_apart_by_text), by record.
         self._details: dict[int, npt.NDArray[np.uint8] | None] = {}
@@ -704,57 +711,55 @@ class SimilarityIndex:
         self, formed: list[tuple[int, I64, I64, I64]], rules: tuple[str, ...]
     ) -> tuple[Standing, I64]:
         """What the formed groups say about their keepers (core.standing): a keeper turned
-        against the camera original or most of its group, or framed beside a comparable
-        clean member. Only groups whose keeper is such a file count; the files named are the
-        members that lose within them. Nothing when no keeper is one."""
+        against most of its group, or framed beside a clean member that shows the frame was
+        added. Only groups whose keeper is such a file count; the files named are the members
+        that lose within them. Nothing when no keeper is one."""
         none = (NO_STANDING, np.zeros(0, np.int64))
         upright, clean = "upright" in rules, "clean" in rules
         if not (upright or clean) or not formed:
             return none
-        if upright and self._cameras is None:
-            self._cameras = camera_originals(self.records)
-        turned: list[I64] = []
-        boxed: list[I64] = []
-        for best, others, _, k in formed:
-            members = np.concatenate([np.array([best], np.int64), others])
-            if upright and bool(k.any()):
-                assert self._cameras is not None
-                lose = losing_orientations(np.concatenate([[0], k]), self._cameras[members])
-                if lose[0]:
-                    turned.append(members[lose])
-            if clean:
-                inside = self._inside_shares(members)
-                pixels = np.fromiter(
-                    (self.records[i].pixels for i in members.tolist()), np.int64, members.size
-                )
-                lose = framed_beside_clean(inside, pixels)
-                if lose[0]:
-                    boxed.append(members[lose])
-        if not turned and not boxed:
+        m = Members.of(formed)
+        turned = np.zeros(0, np.int64)
+        if upright and bool(m.turn.any()):
+            if self._cameras is None:
+                self._cameras = camera_originals(self.records)
+            turned = m.record[losing_orientations(m, self._cameras[m.record])]
+        boxed = np.zeros(0, np.int64)
+        if clean:
+            inside = self._inside_shares(m.record)
+            if bool((inside < 1.0).any()):
+                shape = self._shapes()
+                lose = framed_beside_clean(m, inside, shape[m.record, 0], shape[m.record, 1])
+                boxed = m.record[lose]
+        if not turned.size and not boxed.size:
             return none
-        t = np.concatenate(turned) if turned else np.zeros(0, np.int64)
-        b = np.concatenate(boxed) if boxed else np.zeros(0, np.int64)
         standing = Standing(
-            frozenset(self.records[i].key for i in t.tolist()),
-            frozenset(self.records[i].key for i in b.tolist()),
+            frozenset(self.records[i].key for i in turned.tolist()),
+            frozenset(self.records[i].key for i in boxed.tolist()),
         )
-        return standing, np.union1d(t, b).astype(np.int64)
+        return standing, np.union1d(turned, boxed).astype(np.int64)
+
+    def _shapes(self) -> I64:
+        if self._pixel_shape is None:
+            self._pixel_shape = np.array(
+                [(r.fingerprint.width, max(1, r.fingerprint.height)) for r in self.records],
+                dtype=np.int64,
+            ).reshape(-1, 2)
+        return self._pixel_shape
 
     def _inside_shares(self, wanted: I64) -> npt.NDArray[np.float64]:
-        """For each record of ``wanted``, the share of the picture inside a uniform frame on
-        two or more sides of its thumbnail (the border that "border added" names); 1.0 for
-        no frame or no thumbnail."""
-        missing = np.array([i for i in wanted.tolist() if i not in self._inside], np.int64)
+        """For each record of ``wanted``, the width and height shares of the picture inside a
+        uniform frame on two or more sides of its thumbnail (the border that "border added"
+        names); (1, 1) for no frame or no thumbnail. Computed once per record."""
+        missing = np.unique(wanted[np.isnan(self._inside[wanted, 0])])
         if missing.size:
             rows = self._thumb_rows(missing)
             for i, row in zip(missing.tolist(), rows.tolist(), strict=True):
                 box = border_of(self._thumbs[row]) if self._has_thumb[row] else None
-                self._inside[i] = (
-                    (box[2] - box[0]) * (box[3] - box[1])
-                    if box is not None and framed(box)
-                    else 1.0
-                )
-        return np.array([self._inside[i] for i in wanted.tolist()], dtype=np.float64)
+                ok = box is not None and framed(box)
+                self._inside[i] = (box[2] - box[0], box[3] - box[1]) if box and ok else (1, 1)
+        out: npt.NDArray[np.float64] = self._inside[wanted]
+        return out
 
     # -- grouping ------------------------------------------------------------------------
 

@@ -18,10 +18,12 @@ and the keeper's class can be outvoted:
 
 Frames work the same way: a uniform border on two or more sides (a frame, a letterbox, the
 bars of a screenshot) is a fact of one file's own thumbnail, but only a copy of the same
-picture without it shows that the border was added. A framed file beside a clean copy whose
-pixels are comparable to the picture inside the frame (at least half as many) is not the copy
-to keep; a clean copy much smaller than that is a loss of detail, and the framed file keeps
-its place.
+picture without it shows that the border was added: a copy whose shape is the picture's
+inside the frame, not the framed file's. A framed file beside such a clean copy whose pixels
+are comparable to the picture inside the frame (at least half as many) is not the copy to
+keep; a clean copy much smaller than that is a loss of detail, and the framed file keeps its
+place. Measured on the first corpus, the shape test is what keeps a watermarked copy (its
+stamp breaks a photo's dark margin) and a crop from passing for the clean picture.
 
 The members of a formed group passed the thumbnail check against the keeper; the candidate
 pairs before it do not do for this: a plain picture is a candidate of dozens of unrelated
@@ -30,6 +32,8 @@ ones, in every orientation.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Final
 
 import numpy as np
@@ -39,9 +43,16 @@ from dedupe_gui.core.models import ImageRecord
 from dedupe_gui.core.orientations import TRANSPOSES
 
 I64 = npt.NDArray[np.int64]
+F64 = npt.NDArray[np.float64]
 Flags = npt.NDArray[np.bool_]
 
 _ORIENTATIONS: Final = len(TRANSPOSES)
+_FIRST_QUARTER_TURN: Final = 4  # orientations from here on swap width and height
+# A clean copy's shape (width / height) must differ from the framed file's by more than this
+# ratio (the frame changed the shape) and match the picture inside the frame within this one
+# (a 32x32 thumbnail places the frame to a pixel: 3 % of a side).
+_OTHER_SHAPE: Final = 1.015
+_INSIDE_SHAPE: Final = 1.07
 # A clean copy with at least this share of the pixels inside another file's frame makes the
 # framed file the worse keeper.
 COMPARABLE_PIXELS: Final = 0.5
@@ -56,29 +67,83 @@ def camera_originals(records: tuple[ImageRecord, ...]) -> Flags:
     )
 
 
-def losing_orientations(turns: I64, camera: Flags) -> Flags:
-    """The members of one group (keeper first, turn 0; ``turns``: how each matches the
-    keeper) whose orientation class loses to another: all False when the keeper's class is
-    among the winners, so a tie changes nothing."""
-    votes = np.bincount(turns, minlength=_ORIENTATIONS)
-    cams = np.bincount(turns, weights=camera, minlength=_ORIENTATIONS).astype(np.int64)
+@dataclass(frozen=True, slots=True)
+class Members:
+    """Every formed group's members in one flat array, keeper first in each group: ``group``
+    numbers them, ``turn`` says how each matches its keeper (0 for the keepers), ``start``
+    is where each group begins."""
+
+    record: I64
+    group: I64
+    turn: I64
+    start: I64
+
+    @staticmethod
+    def of(formed: Sequence[tuple[int, I64, I64, I64]]) -> Members:
+        sizes = np.array([1 + others.size for _, others, _, _ in formed], np.int64)
+        zero = np.zeros(1, np.int64)
+        return Members(
+            np.concatenate([np.concatenate([[best], o]) for best, o, _, _ in formed]),
+            np.repeat(np.arange(sizes.size, dtype=np.int64), sizes),
+            np.concatenate([np.concatenate([zero, k]) for _, _, _, k in formed]),
+            np.concatenate([zero, np.cumsum(sizes)[:-1]]),
+        )
+
+    def pairs(self) -> tuple[I64, I64]:
+        """Every ordered pair (i, j) of members of one group, i != j, as positions."""
+        sizes = np.diff(np.append(self.start, self.group.size))
+        per = sizes[self.group]
+        i = np.repeat(np.arange(self.group.size, dtype=np.int64), per)
+        j = self.start[self.group][i] + (
+            np.arange(i.size, dtype=np.int64) - np.repeat(np.cumsum(per) - per, per)
+        )
+        keep = i != j
+        return i[keep], j[keep]
+
+
+def losing_orientations(m: Members, camera: Flags) -> Flags:
+    """The members whose orientation class loses to another in their group, in groups whose
+    keeper's class loses (``camera``: per member, a camera original). A group whose keeper's
+    class is among the winners, a tie included, names nobody."""
+    groups = m.start.size
+    slot = m.group * _ORIENTATIONS + m.turn
+    votes = np.bincount(slot, minlength=groups * _ORIENTATIONS).reshape(groups, -1)
+    cams = np.bincount(slot, weights=camera, minlength=groups * _ORIENTATIONS)
     # The number of files first, then camera originals: one score, a file weighing more
     # than any count of camera originals.
-    score = votes * (turns.size + 1) + cams
-    best = score.max()
-    if score[0] == best:
-        return np.zeros(turns.size, dtype=bool)
-    out: Flags = score[turns] < best
+    score = votes * (m.group.size + 1) + cams.reshape(groups, -1).astype(np.int64)
+    best = score.max(axis=1)
+    outvoted = score[:, 0] < best
+    out: Flags = outvoted[m.group] & (score[m.group, m.turn] < best[m.group])
     return out
 
 
-def framed_beside_clean(inside: npt.NDArray[np.float64], pixels: I64) -> Flags:
-    """The framed members of one group (``inside`` < 1: the share of the picture within a
-    frame) with a clean member of at least COMPARABLE_PIXELS of the pixels inside the frame."""
-    framed = inside < 1.0
-    clean = ~framed
-    if not clean.any() or not framed.any():
-        return np.zeros(inside.size, dtype=bool)
-    largest_clean = int(pixels[clean].max())
-    out: Flags = framed & (largest_clean >= COMPARABLE_PIXELS * inside * pixels)
+def framed_beside_clean(m: Members, inside: F64, width: I64, height: I64) -> Flags:
+    """The framed members (``inside``: width and height shares of the picture within a
+    uniform frame, (1, 1) for none) beside a clean member of their group that shows the
+    frame was added, in groups whose keeper is such a file.
+
+    The clean copy must have at least COMPARABLE_PIXELS of the pixels inside the frame, and
+    its shape must be the inside's, not the framed file's: a copy of the very same canvas
+    (a watermark in the margin, a contrast change that made the margin uneven) only looks
+    clean, and a crop that cut a natural margin away has another shape than the picture in
+    it.
+    """
+    w = width.astype(np.float64)
+    h = height.astype(np.float64)
+    quarter = m.turn >= _FIRST_QUARTER_TURN
+    w, h = np.where(quarter, h, w), np.where(quarter, w, h)  # as the keeper shows it
+    framed = inside[:, 0] * inside[:, 1] < 1.0
+    i, j = m.pairs()
+    i, j = i[framed[i] & ~framed[j]], j[framed[i] & ~framed[j]]
+    inner_w, inner_h = w[i] * inside[i, 0], h[i] * inside[i, 1]
+    shape_clean = np.log(w[j] / h[j])
+    added = (
+        (w[j] * h[j] >= COMPARABLE_PIXELS * inner_w * inner_h)
+        & (np.abs(shape_clean - np.log(w[i] / h[i])) > np.log(_OTHER_SHAPE))
+        & (np.abs(shape_clean - np.log(inner_w / inner_h)) < np.log(_INSIDE_SHAPE))
+    )
+    flagged = np.zeros(m.group.size, dtype=bool)
+    flagged[i[added]] = True
+    out: Flags = flagged & flagged[m.start][m.group]
     return out

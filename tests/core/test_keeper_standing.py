@@ -13,7 +13,7 @@ from dedupe_gui.core.grouping import group_records
 from dedupe_gui.core.grouping_options import GroupingOptions
 from dedupe_gui.core.keeper import DEFAULT_RULES, EXPLAINED, RULES, with_new_rules
 from dedupe_gui.core.models import FileKey, Group, ImageRecord
-from dedupe_gui.core.standing import framed_beside_clean, losing_orientations
+from dedupe_gui.core.standing import Members, framed_beside_clean, losing_orientations
 from dedupe_gui.core.threshold import DEFAULT_THRESHOLD
 from tests.imaging import save, textured
 
@@ -81,25 +81,49 @@ def test_a_tie_leaves_the_choice_to_the_other_rules(tmp_path: Path) -> None:
     assert group.suggested_keeper.path == str(mirrored)  # larger file, same pixels
 
 
+def _one(turns: list[int]) -> Members:
+    k = np.array(turns[1:], np.int64)
+    return Members.of([(0, np.arange(1, len(turns), dtype=np.int64), k, k)])
+
+
 def test_the_losing_orientations_of_a_group() -> None:
     no_camera = np.zeros(4, dtype=bool)
     # Keeper alone against three copies turned 180°: it and nothing else loses.
-    turns = np.array([0, 2, 2, 2], np.int64)
-    assert losing_orientations(turns, no_camera).tolist() == [True, False, False, False]
+    assert losing_orientations(_one([0, 2, 2, 2]), no_camera).tolist() == [
+        True,
+        False,
+        False,
+        False,
+    ]
     # A third way up loses with the keeper; the largest class wins.
-    turns = np.array([0, 2, 2, 5], np.int64)
-    assert losing_orientations(turns, no_camera).tolist() == [True, False, False, True]
+    assert losing_orientations(_one([0, 2, 2, 5]), no_camera).tolist() == [
+        True,
+        False,
+        False,
+        True,
+    ]
     # Between as many files each way, the camera original's way wins ...
-    turns = np.array([0, 0, 6, 6], np.int64)
     camera = np.array([False, False, True, False])
-    assert losing_orientations(turns, camera).tolist() == [True, True, False, False]
+    assert losing_orientations(_one([0, 0, 6, 6]), camera).tolist() == [True, True, False, False]
     # ... but it does not outweigh more files.
-    turns = np.array([0, 0, 0, 6], np.int64)
     camera = np.array([False, False, False, True])
-    assert not losing_orientations(turns, camera).any()
+    assert not losing_orientations(_one([0, 0, 0, 6]), camera).any()
     # A tie changes nothing.
-    turns = np.array([0, 0, 1, 1], np.int64)
-    assert not losing_orientations(turns, no_camera).any()
+    assert not losing_orientations(_one([0, 0, 1, 1]), no_camera).any()
+
+
+def test_groups_are_judged_each_on_its_own() -> None:
+    two = Members.of(
+        [
+            (0, np.array([1, 2], np.int64), np.zeros(2, np.int64), np.array([2, 2], np.int64)),
+            (3, np.array([4], np.int64), np.zeros(1, np.int64), np.array([2], np.int64)),
+        ]
+    )
+    assert two.group.tolist() == [0, 0, 0, 1, 1] and two.start.tolist() == [0, 3]
+    pairs = set(zip(*(p.tolist() for p in two.pairs()), strict=True))
+    assert pairs == {(0, 1), (0, 2), (1, 0), (1, 2), (2, 0), (2, 1), (3, 4), (4, 3)}
+    flags = losing_orientations(two, np.zeros(5, dtype=bool))
+    assert flags.tolist() == [True, False, False, False, False]  # the pair is a tie
 
 
 # -- the framed copy ---------------------------------------------------------------------
@@ -139,15 +163,21 @@ def test_a_much_smaller_clean_copy_does_not_beat_a_framed_original(tmp_path: Pat
     assert "border added" in group.members[1].differences
 
 
-def test_framed_flags_only_with_a_comparable_clean_copy() -> None:
-    inside = np.array([0.8, 1.0, 1.0])
-    assert framed_beside_clean(inside, np.array([1000, 500, 300])).tolist() == [
-        True,
-        False,
-        False,
-    ]  # 500 >= 0.5 * 800
-    assert not framed_beside_clean(inside, np.array([1000, 300, 300])).any()  # 300 < 400
-    assert not framed_beside_clean(np.array([0.8, 0.9]), np.array([10, 10])).any()
+def test_a_frame_counts_as_added_only_beside_a_copy_of_the_inner_shape() -> None:
+    group = _one([0, 0])
+    inside = np.array([[400 / 460, 300 / 360], [1.0, 1.0]])  # a 30 px frame on 400x300
+    width, height = np.array([460, 400]), np.array([360, 300])
+    assert framed_beside_clean(group, inside, width, height).tolist() == [True, False]
+    # Too few pixels: a 100x75 copy is a loss of detail.
+    assert not framed_beside_clean(group, inside, np.array([460, 100]), np.array([360, 75])).any()
+    # The same canvas, only looking clean (a stamp in the margin): not a frame added.
+    assert not framed_beside_clean(group, inside, np.array([460, 460]), np.array([360, 360])).any()
+    # A copy of another shape than the picture inside (a crop): not a frame added either.
+    assert not framed_beside_clean(group, inside, width, np.array([360, 200])).any()
+    # A framed copy that is not the keeper names nobody: the keeper stays as it is.
+    flipped = _one([0, 0])
+    inside = inside[::-1].copy()
+    assert not framed_beside_clean(flipped, inside, width[::-1], height[::-1]).any()
 
 
 def test_the_relational_rules_are_explained_and_listed() -> None:
