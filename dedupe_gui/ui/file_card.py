@@ -202,14 +202,19 @@ class FileCard(QWidget):
                 return escape(text)
             return f'<b style="color:{colour}">{escape(text)}{ARROWS[cue]}</b>'
 
+        def said(words: tuple[str, ...]) -> str:
+            more = f" +{len(words) - 2}" if len(words) > 2 else ""
+            return f'<b style="color:{colour}">{escape(", ".join(words[:2]))}{more}</b>'
+
         date = shown_date(m, say_which=False)
         date += f"  ·  {fp.camera}" if fp.camera else ""
         self.facts.setText(
             f"{fact(resolution_text(m), d.resolution)}<br>"
             f"{fact(human_bytes(m.record.key.size), d.size)}  ·  {fact(fp.format, d.format)}<br>"
             f"{fact(date, d.date)}"
-            # What the check saw differ from the keeper, highlighted like the facts above.
-            + (f"<br>{fact(', '.join(d.said), Cue.OTHER)}" if d.said else "")
+            # What the check saw differ from the keeper, highlighted like the facts above;
+            # the first two on the card (one line), all of them in the tooltip.
+            + (f"<br>{said(d.said)}" if d.said else "")
             # What goes with this file when it is removed, and stays when it is kept.
             + (f"<br>{escape(describe_companions(m.companions))}" if m.companions else "")
         )
