@@ -32,7 +32,13 @@ from dedupe_gui.core.decode import (
     wide_to_grey,
 )
 from dedupe_gui.core.models import Fingerprint
-from dedupe_gui.core.orientations import TRANSPOSES, dhash_bits, small_pair, turned_hashes
+from dedupe_gui.core.orientations import (
+    TRANSPOSES,
+    dhash_bits,
+    reduced_pair,
+    small_pair,
+    turned_hashes,
+)
 from dedupe_gui.core.strokes import SIDE as STROKE_SIDE
 from dedupe_gui.core.verify import THUMB_SIDE, fine_thumbnail, thumbnail
 from dedupe_gui.core.windows import window_hashes
@@ -44,6 +50,12 @@ from dedupe_gui.core.windows import window_hashes
 # smaller, a small JPEG's text would be blurred by upsampling and no longer match its
 # original's. JPEGs of 1024 px and more on the short side decode at 1/8 either way.
 DRAFT_MIN_SIDE: Final = 128
+
+# A drafted JPEG's 9x8 resizes read a copy box-averaged while at least this many pixels
+# remain per hash column (core.orientations.reduced_pair): a twelfth of their cost. Measured
+# on 360 JPEGs of the speed and development corpora against imagehash of the full decode:
+# 0.56 bits apart on average (max 5), against 0.44 (max 7) for the plain draft.
+HASH_REDUCING_GAP: Final = 12
 
 # Shortest side an embedded HEIF preview needs before the fingerprint is taken from it
 # instead of the full picture. Phones store one of about 320x240 beside tiles that take
@@ -159,19 +171,24 @@ def fingerprint_file(path: str, budget: MemoryBudget | None = None) -> Fingerpri
             if budget is not None:
                 # Before anything loads pixels (a PNG's EXIF may sit after its image data):
                 # JPEGs are drafted at 1/8 below, everything else is decoded in full.
-                drafted = 8 if img.format in ("JPEG", "MPO") else 1
-                cost = decode_cost(img.width, img.height, len(img.getbands()), drafted)
+                scale = 8 if img.format in ("JPEG", "MPO") else 1
+                cost = decode_cost(img.width, img.height, len(img.getbands()), scale)
                 held.enter_context(budget.hold(cost))
             orientation, taken, camera = _exif_facts(img)
             width, height = opened.size
             stored_mode = img.mode  # before a draft turns a JPEG grey
-            if img.format in ("JPEG", "MPO"):  # also RAW previews and phone MPO files
+            drafted = img.format in ("JPEG", "MPO")  # also RAW previews and phone MPO files
+            if drafted:
                 img.draft("L", (DRAFT_MIN_SIDE, DRAFT_MIN_SIDE))
             elif img.format in _PREVIEW_FORMATS:
                 img.draft(None, (PREVIEW_MIN_SIDE, PREVIEW_MIN_SIDE))
             colourless = _is_grey(img, stored_mode)
             grey = _to_grey(img)
-            wide, across = small_pair(grey, TRANSPOSES.index(EXIF_TRANSPOSE.get(orientation)))
+            shown = TRANSPOSES.index(EXIF_TRANSPOSE.get(orientation))
+            if drafted:
+                wide, across = reduced_pair(grey, shown, HASH_REDUCING_GAP)
+            else:
+                wide, across = small_pair(grey, shown)
             value = dhash_of_grey(wide)
             turned = turned_hashes(wide, across)
             thumb = thumbnail(grey, EXIF_TRANSPOSE.get(orientation))

@@ -9,10 +9,10 @@ from __future__ import annotations
 from typing import Final
 
 # Bump when the meaning of a stored fingerprint changes: cached values are then recomputed.
-ALGORITHM_VERSION: Final = (
-    4  # 2: thumbnail and turned hashes; 3: fine thumbnail, grey flag, windows;
-    # 4: the photo inside a screenshot's chrome as a window, border windows from the decode
-)
+# 2: thumbnail and turned hashes; 3: fine thumbnail, grey flag, windows; 4: the photo inside a
+# screenshot's chrome as a window, border windows from the decode; 5: drafted JPEGs hashed
+# from a box-reduced copy.
+ALGORITHM_VERSION: Final = 5
 # Most window hashes one fingerprint holds (core.windows: eight edges, the picture inside a
 # border, the photo inside chrome, the centred square); the cache reads that many back.
 MAX_WINDOWS: Final = 11

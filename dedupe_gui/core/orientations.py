@@ -128,6 +128,46 @@ def _resized_turn(grey: Image.Image, k: int) -> Image.Image:
     return grey.transpose(_transpose(k)).resize((9, 8), Image.Resampling.LANCZOS)
 
 
+def reduced_pair(
+    grey: Image.Image, shown: int = UPRIGHT, reducing_gap: int = 12
+) -> tuple[Image.Image, Image.Image]:
+    """``small_pair`` from a box-reduced copy: what a drafted JPEG is hashed from.
+
+    The exact LANCZOS to 9x8 weighs every stored pixel of both the picture and its
+    transpose (about 1 ms each from a 12-megapixel JPEG drafted to 500x375). A JPEG draft is
+    already an 8x8 box average of the photo, so the stored pixels are first box-averaged
+    further (``Image.reduce``) while at least ``reducing_gap`` pixels remain for each of the
+    nine columns and rows, and both 9x8 resizes read the reduced copy over the exact extent
+    of the picture, as Pillow's own ``reducing_gap`` does. The quarter turns are the
+    transpose followed by a flip of the 9x8 result, and flips commute with the resize, so
+    only the reduced copy is ever transposed.
+    """
+    width, height = grey.size
+    fx = max(1, width // (9 * reducing_gap))
+    fy = max(1, height // (9 * reducing_gap))
+    if fx == fy == 1:
+        return small_pair(grey, shown)
+    reduced = grey.reduce((fx, fy))
+    # The last block of a side that the factor does not divide is a partial one; the box
+    # keeps the resize to the picture's own extent, as Pillow's reducing_gap does.
+    extent = (width / fx, height / fy)
+    stored = reduced.resize((9, 8), Image.Resampling.LANCZOS, box=(0.0, 0.0, *extent))
+    swapped = reduced.transpose(Image.Transpose.TRANSPOSE).resize(
+        (9, 8), Image.Resampling.LANCZOS, box=(0.0, 0.0, extent[1], extent[0])
+    )
+    return _flipped(stored, swapped, compose(shown, UPRIGHT)), _flipped(
+        stored, swapped, compose(shown, _TRANSPOSE)
+    )
+
+
+def _flipped(stored: Image.Image, swapped: Image.Image, k: int) -> Image.Image:
+    """Orientation ``k`` of the stored picture's 9x8 from the 9x8s of it and its transpose."""
+    if k < _FIRST_QUARTER_TURN:
+        return stored if k == UPRIGHT else stored.transpose(_transpose(k))
+    flip = _FLIP_AFTER_TRANSPOSE[k]
+    return swapped if flip == UPRIGHT else swapped.transpose(_transpose(flip))
+
+
 def _transpose(k: int) -> Image.Transpose:
     t = TRANSPOSES[k]
     if t is None:
