@@ -24,6 +24,7 @@ import numpy as np
 from PIL import Image
 
 from dedupe_gui.core.orientations import dhash_bits
+from dedupe_gui.core.resample import region_dhashes
 
 # Share of the picture trimmed off an edge by an edge window.
 TRIM: Final = 0.08
@@ -63,18 +64,24 @@ def window_hashes(grey: Image.Image, transpose: Image.Transpose | None = None) -
     if not boxes:
         return ()
     w, h = small.size
+    # Cropped first: resizing with a box would let the filter reach past the window (into a
+    # frame, say), which moves the edge bits. The windows of the small picture are resized
+    # to 9x8 all at once, with Pillow's own arithmetic (core.resample).
+    regions = [
+        (round(box[0] * w), round(box[1] * h), round(box[2] * w), round(box[3] * h))
+        for box, precise in boxes
+        if not precise
+    ]
+    from_small = iter(region_dhashes(np.asarray(small, dtype=np.uint8), regions))
     out = []
     for box, precise in boxes:
         if precise:
             # The picture inside a border or a screenshot's chrome is small in the 72-px
             # resize (a third of a phone screenshot's height): taken from the decode instead.
             tiny = _crop_stored(grey, box, transpose).resize((9, 8), _FILTER)
+            out.append(dhash_bits(np.asarray(tiny, dtype=np.int16)))
         else:
-            # Cropped first: resizing with a box would let the filter reach past the window
-            # (into a frame, say), which moves the edge bits.
-            region = (round(box[0] * w), round(box[1] * h), round(box[2] * w), round(box[3] * h))
-            tiny = small.crop(region).resize((9, 8), _FILTER)
-        out.append(dhash_bits(np.asarray(tiny, dtype=np.int16)))
+            out.append(next(from_small))
     return tuple(out)
 
 

@@ -1,0 +1,143 @@
+"""Pillow's LANCZOS downscale of small greyscale grids, bit for bit, as two matrix products.
+
+A fingerprint takes about a dozen 9x8 LANCZOS resizes of small crops (core.windows). Each
+``Image.resize`` call costs tens of microseconds of set-up around a few thousand
+multiply-adds; as two matrix products over a numpy grid the same arithmetic costs a few. The
+result must stay exactly Pillow's, because stored hashes were made by it: the weights are
+Pillow's (``precompute_coeffs`` in libImaging/Resample.c: the LANCZOS kernel scaled to the
+reduction, normalised per output pixel, then rounded to 22-bit fixed point), each pass adds
+half a unit and shifts, and the horizontal pass is clipped to 0-255 before the vertical one
+reads it. Sums of 8-bit pixels times 22-bit weights stay far below 2**53, so float64
+products are exact integers. ``tests/core/test_resample.py`` holds the result equal to
+Pillow's on many sizes and crops.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+from collections.abc import Sequence
+from typing import Final
+
+import numpy as np
+import numpy.typing as npt
+
+_PRECISION_BITS: Final = 32 - 8 - 2
+_ONE: Final = float(1 << _PRECISION_BITS)
+_HALF: Final = float(1 << (_PRECISION_BITS - 1))
+_SUPPORT: Final = 3.0  # LANCZOS (a = 3)
+
+F64 = npt.NDArray[np.float64]
+
+
+def _lanczos(x: float) -> float:
+    if -_SUPPORT <= x < _SUPPORT:
+        if x == 0.0:
+            return 1.0
+        px = x * math.pi
+        px3 = x / 3 * math.pi
+        return (math.sin(px) / px) * (math.sin(px3) / px3)
+    return 0.0
+
+
+@functools.lru_cache(maxsize=512)
+def weights(in_size: int, out_size: int) -> F64:
+    """The (out_size, in_size) fixed-point weights of Pillow's LANCZOS from the whole side.
+
+    Cached: the crops of one picture, and pictures of one camera, share their sizes.
+    """
+    scale = in_size / out_size
+    filterscale = max(scale, 1.0)
+    support = _SUPPORT * filterscale
+    ss = 1.0 / filterscale
+    out = np.zeros((out_size, in_size), dtype=np.float64)
+    for xx in range(out_size):
+        center = (xx + 0.5) * scale
+        xmin = max(0, int(center - support + 0.5))
+        xmax = min(in_size, int(center + support + 0.5)) - xmin
+        k = [_lanczos((x + xmin - center + 0.5) * ss) for x in range(xmax)]
+        ww = 0.0
+        for w in k:
+            ww += w
+        for x, w in enumerate(k):
+            v = (w / ww if ww != 0.0 else w) * _ONE
+            out[xx, xmin + x] = math.trunc(v - 0.5) if v < 0 else math.trunc(v + 0.5)
+    out.setflags(write=False)
+    return out
+
+
+def _settle(sums: F64) -> F64:
+    """Pillow's rounding of a weighted sum to an 8-bit value: add half, shift, clip."""
+    return np.clip(np.floor((sums + _HALF) / _ONE), 0.0, 255.0)
+
+
+def _across_first(width: int, height: int, out_w: int, out_h: int) -> bool:
+    """Pillow's pass order when both sides shrink: the horizontal pass first unless the
+    height loses more than twice as many pixels as the width (measured against Pillow)."""
+    return not height - out_h > 2 * (width - out_w)
+
+
+def lanczos(grid: npt.NDArray[np.generic], size: tuple[int, int]) -> F64:
+    """``Image.fromarray(grid).resize(size, LANCZOS)`` for an 8-bit grid, as float64 values.
+
+    ``grid`` holds 0-255 values, shape (height, width); no side may grow. A side that keeps
+    its length is not filtered (Pillow skips that pass).
+    """
+    height, width = grid.shape
+    out_w, out_h = size
+    if out_w > width or out_h > height:
+        raise ValueError(f"lanczos() only shrinks, not {width}x{height} to {out_w}x{out_h}")
+    pixels = np.asarray(grid, dtype=np.float64)
+    if out_w == width:
+        return pixels if out_h == height else _settle(weights(height, out_h) @ pixels)
+    if out_h == height:
+        return _settle(pixels @ weights(width, out_w).T)
+    if _across_first(width, height, out_w, out_h):
+        return _settle(weights(height, out_h) @ _settle(pixels @ weights(width, out_w).T))
+    return _settle(_settle(weights(height, out_h) @ pixels) @ weights(width, out_w).T)
+
+
+Region = tuple[int, int, int, int]  # left, top, right, bottom in pixels
+
+
+def _dhash(tiny: F64) -> int:
+    return int.from_bytes(np.packbits(tiny[:, 1:] > tiny[:, :-1]).tobytes(), "big")
+
+
+def region_dhashes(grid: npt.NDArray[np.generic], regions: Sequence[Region]) -> list[int]:
+    """The dHash of each region of an 8-bit grid: for every region exactly
+    ``dhash(Image.fromarray(grid).crop(region).resize((9, 8), LANCZOS))``.
+
+    The regions are resized together: one matrix product does every region's horizontal
+    pass (each region's weights fill its own nine columns, zero outside its pixels) and one
+    batched product the vertical passes. Rows outside a region meet zero vertical weights,
+    so running the horizontal pass over every row changes nothing. Regions that Pillow would
+    resize in the other order (far taller than wide), or that do not shrink on both sides,
+    are resized one by one.
+    """
+    height, width = grid.shape
+    pixels = np.asarray(grid, dtype=np.float64)
+    together = [
+        i
+        for i, (left, top, right, bottom) in enumerate(regions)
+        if right - left > 9 and bottom - top > 8 and _across_first(right - left, bottom - top, 9, 8)
+    ]
+    out = [0] * len(regions)
+    if together:
+        n = len(together)
+        across = np.zeros((width, 9 * n), dtype=np.float64)
+        down = np.zeros((n, 8, height), dtype=np.float64)
+        for j, i in enumerate(together):
+            left, top, right, bottom = regions[i]
+            across[left:right, 9 * j : 9 * j + 9] = weights(right - left, 9).T
+            down[j, :, top:bottom] = weights(bottom - top, 8)
+        first = _settle(pixels @ across).reshape(height, n, 9).transpose(1, 0, 2)
+        tiny = _settle(down @ first)  # (regions, 8, 9)
+        bits = np.packbits(tiny[:, :, 1:] > tiny[:, :, :-1], axis=-1).reshape(n, 8)
+        for j, i in enumerate(together):
+            out[i] = int.from_bytes(bits[j].tobytes(), "big")
+    alone = set(range(len(regions))) - set(together)
+    for i in sorted(alone):
+        left, top, right, bottom = regions[i]
+        out[i] = _dhash(lanczos(pixels[top:bottom, left:right], (9, 8)))
+    return out

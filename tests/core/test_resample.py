@@ -1,0 +1,91 @@
+"""Pillow's LANCZOS as matrix products: the same bytes as ``Image.resize``, window hashes intact."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Sequence
+
+import numpy as np
+import numpy.typing as npt
+import pytest
+from PIL import Image
+
+from dedupe_gui.core import windows as windows_module
+from dedupe_gui.core.orientations import dhash_bits
+from dedupe_gui.core.resample import Region, lanczos, region_dhashes
+from dedupe_gui.core.windows import window_hashes
+from tests.imaging import photo
+
+
+def _grid(rng: random.Random, width: int, height: int) -> npt.NDArray[np.uint8]:
+    """Noise (every rounding is exercised) or a smooth picture (sums near the clip limits)."""
+    if rng.random() < 0.5:
+        data = bytes(rng.randrange(256) for _ in range(width * height))
+        return np.frombuffer(data, dtype=np.uint8).reshape(height, width)
+    small = photo(rng.randrange(1000), (max(2, width // 6), max(2, height // 6)))
+    return np.asarray(small.convert("L").resize((width, height), Image.Resampling.BICUBIC))
+
+
+def _pillow(grid: npt.NDArray[np.uint8], size: tuple[int, int]) -> npt.NDArray[np.uint8]:
+    return np.asarray(Image.fromarray(grid).resize(size, Image.Resampling.LANCZOS))
+
+
+@pytest.mark.parametrize("size", [(9, 8), (8, 9), (32, 32)])
+def test_lanczos_equals_pillow_on_many_shapes(size: tuple[int, int]) -> None:
+    """Wide, tall, square and nearly unchanged shapes: both pass orders and skipped passes."""
+    rng = random.Random(size[0] * 100 + size[1])
+    for _ in range(80):
+        width = rng.randrange(size[0], 2 * size[0] + 90)
+        height = rng.randrange(size[1], 2 * size[1] + 90)
+        grid = _grid(rng, width, height)
+        got = lanczos(grid, size)
+        assert np.array_equal(got, _pillow(grid, size)), (width, height)
+
+
+def test_lanczos_refuses_to_enlarge() -> None:
+    with pytest.raises(ValueError):
+        lanczos(np.zeros((8, 20), dtype=np.uint8), (9, 9))
+
+
+def test_region_dhashes_equal_crop_and_resize() -> None:
+    rng = random.Random(5)
+    for _ in range(40):
+        width, height = rng.randrange(20, 100), rng.randrange(20, 100)
+        grid = _grid(rng, width, height)
+        regions: list[Region] = []
+        for _ in range(12):
+            left, top = rng.randrange(width - 9), rng.randrange(height - 8)
+            right = rng.randrange(left + 9, width + 1)  # 9 wide: no horizontal pass
+            bottom = rng.randrange(top + 8, height + 1)
+            regions.append((left, top, right, bottom))
+        regions.append((0, 0, 10, height))  # far taller than wide: the vertical pass first
+        want = [
+            dhash_bits(
+                np.asarray(
+                    Image.fromarray(grid).crop(r).resize((9, 8), Image.Resampling.LANCZOS),
+                    dtype=np.int16,
+                )
+            )
+            for r in regions
+        ]
+        assert region_dhashes(grid, regions) == want
+
+
+def _pillow_regions(grid: npt.NDArray[np.generic], regions: Sequence[Region]) -> list[int]:
+    img = Image.fromarray(np.asarray(grid, dtype=np.uint8))
+    return [
+        dhash_bits(np.asarray(img.crop(r).resize((9, 8), Image.Resampling.LANCZOS), dtype=np.int16))
+        for r in regions
+    ]
+
+
+@pytest.mark.parametrize("size", [(640, 480), (480, 640), (300, 300), (900, 200)])
+def test_window_hashes_are_pillows(size: tuple[int, int], monkeypatch: pytest.MonkeyPatch) -> None:
+    """The windows of a framed picture equal those cropped and resized by Pillow itself."""
+    inner = photo(8, (size[0] - 60, size[1] - 60)).convert("L")
+    grey = Image.new("L", size, 250)
+    grey.paste(inner, (30, 30))
+    got = [window_hashes(grey, t) for t in (None, Image.Transpose.ROTATE_90)]
+    assert len(got[0]) >= 9  # eight edge windows and the picture inside the frame
+    monkeypatch.setattr(windows_module, "region_dhashes", _pillow_regions)
+    assert got == [window_hashes(grey, t) for t in (None, Image.Transpose.ROTATE_90)]
