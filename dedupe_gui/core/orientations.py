@@ -15,6 +15,7 @@ Orientations are numbered 0-7 in ``TRANSPOSES`` order; 0 is the image as it is d
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from typing import Final
 
@@ -97,8 +98,10 @@ def dhash_bits(grid: npt.NDArray[np.int16]) -> int:
     return int.from_bytes(np.packbits(bits).tobytes(), "big")
 
 
+@functools.cache
 def compose(first: int, then: int) -> int:
-    """The single orientation equal to applying ``first``, then ``then``."""
+    """The single orientation equal to applying ``first``, then ``then`` (a table of 64
+    entries, worked out once)."""
     probe = np.arange(6).reshape(2, 3)
     target = transform_grid(transform_grid(probe, first), then)
     for k in range(len(TRANSPOSES)):
@@ -182,15 +185,17 @@ def turned_hashes(wide: Image.Image, across: Image.Image) -> tuple[int, ...]:
     a = np.asarray(across, dtype=np.int16)
     if w.shape != (8, 9) or a.shape != (8, 9):
         raise ValueError(f"need two 9x8 images, not {wide.size} and {across.size}")
-    out = []
-    for k in range(1, len(TRANSPOSES)):
-        if k < _FIRST_QUARTER_TURN:
-            grid = transform_grid(w, k)
-        else:
-            # Every quarter turn is the transpose followed by a flip.
-            grid = transform_grid(a, _FLIP_AFTER_TRANSPOSE[k])
-        out.append(dhash_bits(np.ascontiguousarray(grid)))
-    return tuple(out)
+    # Every quarter turn is the transpose followed by a flip; all seven grids are compared
+    # at once.
+    grids: npt.NDArray[np.int16] = np.stack(
+        [
+            transform_grid(w, k) if k < _FIRST_QUARTER_TURN else transform_grid(a, flip)
+            for k in range(1, len(TRANSPOSES))
+            for flip in (_FLIP_AFTER_TRANSPOSE.get(k, UPRIGHT),)
+        ]
+    ).astype(np.int16, copy=False)
+    bits = np.packbits(grids[:, :, 1:] > grids[:, :, :-1], axis=-1).reshape(len(grids), 8)
+    return tuple(int.from_bytes(row.tobytes(), "big") for row in bits)
 
 
 _FLIP_AFTER_TRANSPOSE: Final[dict[int, int]] = _flip_after_transpose()
