@@ -737,7 +737,7 @@ class SimilarityIndex:
             frozenset(self.records[i].key for i in turned.tolist()),
             frozenset(self.records[i].key for i in boxed.tolist()),
         )
-        return standing, np.union1d(turned, boxed).astype(np.int64)
+        return standing, _distinct(np.concatenate((turned, boxed)).astype(np.int64))
 
     def _shapes(self) -> I64:
         if self._pixel_shape is None:
@@ -751,7 +751,7 @@ class SimilarityIndex:
         """For each record of ``wanted``, the width and height shares of the picture inside a
         uniform frame on two or more sides of its thumbnail (the border that "border added"
         names); (1, 1) for no frame or no thumbnail. Computed once per record."""
-        missing = np.unique(wanted[np.isnan(self._inside[wanted, 0])])
+        missing = _distinct(wanted[np.isnan(self._inside[wanted, 0])])
         if missing.size:
             rows = self._thumb_rows(missing)
             for i, row in zip(missing.tolist(), rows.tolist(), strict=True):
