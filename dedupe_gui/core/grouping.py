@@ -78,6 +78,8 @@ ThumbSource = Callable[[Sequence[FileKey]], Sequence[bytes]]
 _WAVE = 256
 # Orientations from this one on swap width and height (core.orientations).
 _FIRST_QUARTER_TURN = 4
+# Rows added at least when the loaded thumbnails' buffers grow.
+_GROW_ROWS = 1024
 # Pairs whose fine thumbnails (16 KB each, decompressed) are checked at once.
 _FINE_BATCH = 512
 # Pairs aligned at once to say what differs: big enough to spread numpy's cost per call,
@@ -188,7 +190,16 @@ class SimilarityIndex:
         self._known_words: Mapping[int, tuple[str, ...]] = known_words or {}
         self._new_words: dict[int, tuple[str, ...]] = {}
         # Residuals already computed, by pair_id: kept across thresholds.
-        self._checked: dict[int, float] = dict(known_checks or {})
+        # Those from an earlier run, as sorted arrays: a library's worth of them is looked up
+        # wave by wave, and a dictionary held some 100 bytes per pair and a call per look-up.
+        known = known_checks or {}
+        pairs = np.fromiter(known.keys(), dtype=np.int64, count=len(known))
+        order = np.argsort(pairs)
+        self._known_pairs: I64 = pairs[order]
+        self._known_residuals: npt.NDArray[np.float32] = np.fromiter(
+            known.values(), dtype=np.float32, count=len(known)
+        )[order]
+        self._checked: dict[int, float] = {}  # computed in this index
         self._new_checks: dict[int, float] = {}
         self._file_ids: npt.NDArray[np.uint64] | None = None
         # The residual limit the kept residuals were computed for: below it a pair's check
@@ -317,8 +328,14 @@ class SimilarityIndex:
     def _check(self, keepers: I64, others: I64, turns: I64) -> npt.NDArray[np.float32]:
         """Residuals of keeper-candidate pairs, each computed at most once and then kept."""
         keys, lo, hi, turn = self._pair_keys(keepers, others, turns)
-        key_list = keys.tolist()
-        res = np.array([self._checked.get(k, np.nan) for k in key_list], dtype=np.float32)
+        res = np.full(keys.size, np.nan, dtype=np.float32)
+        if self._known_pairs.size:
+            pos = np.searchsorted(self._known_pairs, keys).clip(max=self._known_pairs.size - 1)
+            hit = self._known_pairs[pos] == keys
+            res[hit] = self._known_residuals[pos[hit]]
+        if self._checked:
+            rest = np.flatnonzero(np.isnan(res))
+            res[rest] = [self._checked.get(k, np.nan) for k in keys[rest].tolist()]
         todo = np.isnan(res)
         if todo.any():
             fresh, unknown = self._residuals(lo[todo], hi[todo], turn[todo])
@@ -396,7 +413,12 @@ class SimilarityIndex:
             thumbs, has = thumbs_to_array(blobs)
             start, end = self._loaded, self._loaded + missing.size
             if end > self._thumbs.shape[0]:
-                capacity = max(end, 2 * self._thumbs.shape[0], 1024)
+                # A quarter more at a time, never more than every record: doubling left up
+                # to half of a 100,000-file library's buffers empty, and held both copies at
+                # once while growing (2 KB a row).
+                capacity = min(
+                    len(self.records), max(end, self._thumbs.shape[0] * 5 // 4 + _GROW_ROWS)
+                )
                 self._thumbs = _grown(self._thumbs, capacity)
                 self._has_thumb = _grown(self._has_thumb, capacity)
                 self._signatures = _grown(self._signatures, capacity)
@@ -804,6 +826,8 @@ class SimilarityIndex:
 
         limit = np.float32(max_residual)
         if verify and max_residual != self._good_enough:
+            self._known_pairs = self._known_pairs[:0]
+            self._known_residuals = self._known_residuals[:0]
             self._checked.clear()
             self._new_checks.clear()
             self._good_enough = max_residual

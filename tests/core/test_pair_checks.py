@@ -84,3 +84,27 @@ def test_pair_ids_name_the_file_versions_and_the_turn(tmp_path: Path) -> None:
     assert not np.any(base == pair_id(lo, hi, turn + 1))
     assert not np.any(base == pair_id(hi, lo, turn))
     assert np.array_equal(base, pair_id(lo.copy(), hi.copy(), turn.copy()))
+
+
+def test_kept_checks_are_found_among_many_and_dropped_with_another_limit(tmp_path: Path) -> None:
+    records = list(run_scan(ScanOptions((str(library(tmp_path)),))).records)
+    index, computed = counting_index(records, None)
+    first = index.groups(GroupingOptions(12))
+    kept, limit = index.take_new_checks()
+    assert limit == DEFAULT_MAX_RESIDUAL and len(kept) == sum(computed) >= 4
+    # Verdicts of other pairs around them (below, between and above the real keys).
+    rng = np.random.default_rng(3)
+    others = {int(k): 0.5 for k in rng.integers(0, 2**63 - 1, size=5000, dtype=np.int64)}
+    index, again = counting_index(records, {**others, **kept})
+    assert index.groups(GroupingOptions(12)) == first and again == []
+    # Kept at another limit: checked afresh.
+    index.groups(GroupingOptions(12, max_residual=DEFAULT_MAX_RESIDUAL / 2))
+    assert sum(again) == len(kept)
+
+
+def test_loaded_thumbnails_never_take_more_rows_than_there_are_records(tmp_path: Path) -> None:
+    records = list(run_scan(ScanOptions((str(library(tmp_path)),))).records)
+    index = SimilarityIndex(records)
+    assert len(index.groups(GroupingOptions(12))) == 2
+    assert 0 < index._loaded <= index._thumbs.shape[0] <= len(records)
+    assert index._signatures.shape[0] == index._thumbs.shape[0]
