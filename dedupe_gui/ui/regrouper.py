@@ -94,4 +94,7 @@ class Regrouper(QObject):
         self._pending = None
         if self._running is not None:
             self._running.stop()
-        return self._worker.wait(msecs)
+        if not self._worker.wait(msecs):
+            return False
+        self._holder.close()
+        return True
