@@ -39,6 +39,9 @@ class ReviewGroup:
         self.reviewed = reviewed  # the user has looked at every file of it
         self._chosen: str | None = None
         self._sizes: dict[str, int] | None = None  # path -> bytes, for marked_bytes
+        # Some file has companions (Live video, sidecars) that would go with it: asked of
+        # every group when a cleanup question is put, so found once, where the group is made.
+        self.has_companions = any(m.record.companions for m in group.members)
         self.resolve(decision_of)
 
     # -- reading --------------------------------------------------------------------------
@@ -143,11 +146,6 @@ class ReviewGroup:
         if members[0].path in self.gone:
             return False
         return any(m.identical and m.path not in self.gone for m in members[1:])
-
-    @property
-    def has_companions(self) -> bool:
-        """Some file of the group has companions (Live video, sidecars) that go with it."""
-        return any(m.record.companions for m in self.group.members)
 
     # -- changed by the session -----------------------------------------------------------
 

@@ -43,7 +43,7 @@ class SessionCleanup:
         if scope is GroupScope.GROUP:
             plan = CleanupPlan.counted(scope, [group] if group is not None else [])
         elif scope is GroupScope.REVIEWED:
-            reviewed = tuple(g for g in self.groups if g.reviewed)
+            reviewed = tuple([g for g in self.groups if g.reviewed])
             files, size, groups = t.reviewed_files, t.reviewed_bytes, t.reviewed_marked_groups
             plan = CleanupPlan(scope, reviewed, files, size, groups)
         else:
@@ -119,7 +119,9 @@ class SessionCleanup:
         resolved = tuple(self._resolved.values())
         if resolved:
             gone = set(self._resolved)
-            self.groups = [g for g in self.groups if id(g) not in gone]
+            groups = self.groups
+            kept = zip(groups, map(id, groups), strict=True)  # no Python call per group
+            self.groups = [g for g, i in kept if i not in gone]
             self._off_list |= gone
         self._resolved = {}
         self.abort_cleanup()

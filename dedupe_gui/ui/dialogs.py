@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Sequence
+from operator import attrgetter
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
@@ -141,7 +142,7 @@ def outcomes_sentence(outcomes: Sequence[Outcome]) -> str:
     """What a cleanup did, in the words of what happened to the files (never "removed"
     when they went to the trash, from where they can come back)."""
     parts = []
-    by_status = Counter(o.status for o in outcomes)
+    by_status = Counter(map(attrgetter("status"), outcomes))  # no Python call per file
     for status, words in DONE_WORDS.items():
         n = by_status[status]
         if n:

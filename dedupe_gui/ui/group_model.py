@@ -7,6 +7,8 @@ visible row's decoration, so 10,000 groups cost nothing until they are scrolled 
 
 from __future__ import annotations
 
+import itertools
+import operator
 import os
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -84,7 +86,7 @@ class GroupListModel(QAbstractTableModel):
     def row_of(self, state: ReviewGroup) -> int:
         """The row of ``state`` (-1 if gone): a map look-up, since every mark toggle asks."""
         if self._rows is None:
-            self._rows = {id(s): row for row, s in enumerate(self._states)}
+            self._rows = rows_by_id(self._states)
         return self._rows.get(id(state), -1)
 
     def refresh(self, state: ReviewGroup) -> None:
@@ -96,28 +98,27 @@ class GroupListModel(QAbstractTableModel):
         """Take rows out one contiguous run at a time, so selections elsewhere survive; where
         they lie in many runs (each run costs the view a pass over every row), the rows left
         are set anew in one reset instead, and the caller selects again."""
-        doomed = {id(s) for s in states}
+        doomed = set(map(id, states))
         if not doomed:
             return
-        runs = sum(
-            1
-            for row, s in enumerate(self._states)
-            if id(s) in doomed and (row == 0 or id(self._states[row - 1]) not in doomed)
-        )
+        # Row by row without a Python call per row (a cleanup can take thousands of rows).
+        leaving = list(map(doomed.__contains__, map(id, self._states)))
+        runs = sum(map(operator.gt, leaving, [False, *leaving[:-1]]))
         if runs > MAX_REMOVED_RUNS:
-            self.set_states([s for s in self._states if id(s) not in doomed])
+            staying = zip(self._states, leaving, strict=True)
+            self.set_states([s for s, out in staying if not out])
             return
-        row = len(self._states) - 1
-        while row >= 0:
-            if id(self._states[row]) in doomed:
-                end = row
-                while row - 1 >= 0 and id(self._states[row - 1]) in doomed:
-                    row -= 1
-                self.beginRemoveRows(QModelIndex(), row, end)
-                del self._states[row : end + 1]
-                self._rows = None
-                self.endRemoveRows()
-            row -= 1
+        spans, row = [], 0
+        for out, run in itertools.groupby(leaving):
+            n = len(list(run))
+            if out:
+                spans.append((row, row + n - 1))
+            row += n
+        for first, last in reversed(spans):
+            self.beginRemoveRows(QModelIndex(), first, last)
+            del self._states[first : last + 1]
+            self._rows = None
+            self.endRemoveRows()
 
     # -- Qt model interface --------------------------------------------------------------
 
@@ -208,12 +209,17 @@ class GroupListModel(QAbstractTableModel):
         old = self.persistentIndexList()
         old_states = [self._states[i.row()] for i in old]
         self._states.sort(key=key, reverse=order == Qt.SortOrder.DescendingOrder)
-        self._rows = where = {id(s): row for row, s in enumerate(self._states)}
+        self._rows = where = rows_by_id(self._states)
         self.changePersistentIndexList(
             old,
             [self.index(where[id(s)], i.column()) for s, i in zip(old_states, old, strict=True)],
         )
         self.layoutChanged.emit()
+
+
+def rows_by_id(states: Sequence[ReviewGroup]) -> dict[int, int]:
+    """Each group's row, by ``id``; built without a Python call per row (20,000 groups)."""
+    return dict(zip(map(id, states), range(len(states)), strict=True))
 
 
 def second_line(index: Index, narrow: bool) -> str:
