@@ -28,6 +28,7 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import FrameType
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -86,6 +87,55 @@ class StallProbe:
             return 0.0
         ordered = sorted(self.wall)
         return ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000
+
+
+@dataclass
+class CallMeter:
+    """How much Python work each callback of the GUI thread's event loop does (a slot, a
+    timer, a queued signal), counted in function calls: a measure no machine load changes.
+
+    A callback is a Python frame entered straight from C (Qt calling a slot or a virtual
+    method); the calls made until it returns are its work, whatever C calls back into
+    Python on the way (a signal emitted to a direct connection counts with its emitter).
+    Work a test or the bench does directly, outside the event loop, is not counted: start
+    such work from a timer. Uses ``sys.setprofile`` on the GUI thread only.
+    """
+
+    units: list[tuple[int, str]] = field(default_factory=list)  # (calls, callback name)
+    _c_frames: list[object] = field(default_factory=list)  # Python frames inside a C call
+    _unit: object | None = None
+    _calls: int = 0
+
+    def start(self) -> None:
+        sys.setprofile(self._hook)
+
+    def stop(self) -> None:
+        sys.setprofile(None)
+
+    def reset(self) -> None:
+        self.units.clear()
+
+    @property
+    def most(self) -> tuple[int, str]:
+        return max(self.units, default=(0, ""))
+
+    def _hook(self, frame: FrameType, event: str, _arg: object) -> None:
+        if event == "c_call":
+            self._c_frames.append(frame)
+            if self._unit is not None:
+                self._calls += 1
+        elif event in ("c_return", "c_exception"):
+            if self._c_frames:
+                self._c_frames.pop()
+        elif event == "call":
+            if self._unit is not None:
+                self._calls += 1
+            elif self._c_frames and frame.f_back is self._c_frames[-1]:
+                self._unit, self._calls = frame, 1
+        elif event == "return" and frame is self._unit:
+            code = frame.f_code
+            self.units.append((self._calls, getattr(code, "co_qualname", code.co_name)))
+            self._unit = None
 
 
 def make_library(out: Path, files: int, originals: Path, seed: int = 20) -> None:
