@@ -67,20 +67,24 @@ def tile_sum(t: F32, k: int) -> F32:
 
 
 @functools.cache
-def field_basis(n: int) -> F32:
-    """Smooth shapes (a constant, slopes, and the quadratic terms a vignette follows)."""
+def field_basis(n: int, steep: bool = False) -> F32:
+    """Smooth shapes (a constant, slopes, and the quadratic terms a vignette follows);
+    ``steep`` adds the fourth power of the distance from the centre, which strong vignettes
+    follow (dark corners, a centre left as it was)."""
     u = (np.arange(n, dtype=np.float32) + 0.5) / n - 0.5
     y, x = np.meshgrid(u, u, indexing="ij")
     terms = [np.ones_like(x), x, y, x * x, y * y, x * y]
+    if steep:
+        terms.append((x * x + y * y) ** 2)
     out: F32 = np.stack(terms).reshape(len(terms), n * n)
     return out
 
 
-def smooth_field(diff: F32, weight: F32) -> F32:
+def smooth_field(diff: F32, weight: F32, steep: bool = False) -> F32:
     """The smooth part of ``diff`` (weighted least squares on ``field_basis``): darkened
     corners and gentle re-grades that vary across the picture, which are not differences."""
     p, n, _ = diff.shape
-    basis = field_basis(n)
+    basis = field_basis(n, steep)
     w = weight.reshape(p, 1, n * n)
     eye = np.eye(basis.shape[0], dtype=np.float32)
     lhs = (basis[None] * w) @ basis.T[None] + np.float32(1e-3) * eye

@@ -18,8 +18,9 @@ ALGORITHM_VERSION: Final = 5
 MAX_WINDOWS: Final = 11
 # Bump when the thumbnail check's verdicts change meaning: kept pair checks are then
 # forgotten (a pair an older check passed must be checked again), fingerprints are kept.
-CHECK_VERSION: Final = 4  # 2: text on a shared background at 128x128; 3: one local edit at
-# 128x128; 4: second looks through windows and for straightened copies
+# 2: text on a shared background at 128x128; 3: one local edit at 128x128; 4: second looks
+# through windows and for straightened copies; 5: steep vignettes in the local-edit look.
+CHECK_VERSION: Final = 5
 # Bump when what core.differences says for a pair changes (its words, or the alignment and
 # borders of core.verify it reads): the words kept in the cache are then said again.
 WORDS_VERSION: Final = 1

@@ -111,3 +111,17 @@ def test_pictures_of_flat_areas_and_edges_may_not_differ_in_any_tile(tmp_path: P
     )
     assert as_photos <= DEFAULT_MAX_RESIDUAL
     assert as_slides == np.inf
+
+
+def test_corners_darkened_steeply_are_not_a_difference(tmp_path: Path) -> None:
+    """A strong vignette keeps the centre and darkens the corners with the fourth power of
+    the distance: a gain field of slopes and squares alone leaves the corners differing."""
+    img = _gravel(2)
+    arr = np.asarray(img, dtype=np.float64)
+    yy, xx = np.mgrid[0 : SIZE[1], 0 : SIZE[0]]
+    r = np.hypot((xx - SIZE[0] / 2) / (SIZE[0] / 2), (yy - SIZE[1] / 2) / (SIZE[1] / 2))
+    gain = 1 - 0.6 * (r / np.sqrt(2))[..., None] ** 4
+    vignette = Image.fromarray(np.clip(arr * gain, 0, 255).astype(np.uint8))
+    pictures = _pictures(tmp_path, img, vignette)
+    found = local_edit_residuals(pictures[:1], pictures[1:], np.zeros(1, dtype=bool))
+    assert found[0] <= DEFAULT_MAX_RESIDUAL
