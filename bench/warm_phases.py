@@ -1,0 +1,142 @@
+"""Where a rescan's time goes, phase by phase, in one process: what ``dedupe-gui scan --format
+json --cache FILE`` does, timed step by step (wall and CPU seconds).
+
+    python -m bench.warm_phases FOLDER --cache FILE [--repeat 2]
+
+Run it on a cache a scan of FOLDER filled (``dedupe-gui scan FOLDER --cache FILE``): every
+round is then a warm rescan. The grouping's parts are timed apart, so the hash-pair search,
+the window-hash search, the kept checks and the words show separately from the walk, the
+cache read and the report. Phases nest: ``scan`` holds the cache read, identities, digests
+and companions, and what is left of it is the walk (a generator, timed with its caller) and
+making the records; ``grouping`` holds the parts named ``grouping: ...``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import json
+import os
+import time
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from bench.scan import load
+
+_F = TypeVar("_F", bound=Callable[..., Any])
+
+
+class Clock:
+    """Wall and CPU seconds per phase name, added up over calls."""
+
+    def __init__(self) -> None:
+        self.wall: dict[str, float] = {}
+        self.cpu: dict[str, float] = {}
+
+    def wrap(self, name: str, fn: _F) -> _F:
+        @functools.wraps(fn)
+        def timed(*args: Any, **kwargs: Any) -> Any:
+            w, c = time.perf_counter(), time.process_time()
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                self.wall[name] = self.wall.get(name, 0.0) + time.perf_counter() - w
+                self.cpu[name] = self.cpu.get(name, 0.0) + time.process_time() - c
+
+        return timed  # type: ignore[return-value]
+
+
+def one_round(folder: str, cache: str) -> tuple[Clock, dict[str, Any]]:
+    """One rescan as the command line runs it, with every phase timed."""
+    clock = Clock()
+    started = time.perf_counter(), time.process_time()
+    from dedupe_gui.core import cache as cache_module
+    from dedupe_gui.core import companions, grouping, identity, scan, window_candidates
+    from dedupe_gui.core.grouping_options import GroupingOptions
+    from dedupe_gui.core.report import Report, to_json
+    from dedupe_gui.core.revalidate import with_quick_digests
+    from dedupe_gui.core.verify import DEFAULT_MAX_RESIDUAL
+
+    store_cls = cache_module.FingerprintStore
+    index_cls = grouping.SimilarityIndex
+    windows_cls = window_candidates.WindowCandidates
+    # (owner, attribute, what the phase is called); run_scan and the grouping look these up
+    # when they call them, so wrapping the attribute times every call.
+    phases: list[tuple[object, str, str]] = [
+        (store_cls, "lookup", "scan: cache read"),
+        (identity, "follow", "scan: identities"),
+        (scan, "_add_digests", "scan: exact-copy digests"),
+        (companions, "attach", "scan: companions"),
+        (index_cls, "_plain", "grouping: hash pairs"),
+        (windows_cls, "__init__", "grouping: window-hash index"),
+        (windows_cls, "at", "grouping: window-hash pairs"),
+        (index_cls, "_check", "grouping: thumbnail checks (kept or new)"),
+        (index_cls, "_explain_all", "grouping: what differs"),
+    ]
+    saved = {(owner, attr): getattr(owner, attr) for owner, attr, _ in phases}
+    names = {attr: name for _, attr, name in phases}
+    try:
+        for (owner, attr), fn in saved.items():
+            setattr(owner, attr, clock.wrap(names[attr], fn))
+        imported = time.perf_counter() - started[0], time.process_time() - started[1]
+        store = clock.wrap("open the cache", store_cls)(cache)
+        result = clock.wrap("scan", scan.run_scan)(
+            scan.ScanOptions((folder,), thumbs_in_store=True), store
+        )
+
+        def group() -> list[Any]:
+            index = index_cls(
+                result.records,
+                store.pair_checks(DEFAULT_MAX_RESIDUAL),
+                store.thumbs,
+                store.fines,
+                store.pair_words(),
+            )
+            groups = index.groups(GroupingOptions())
+            store.put_pair_checks(*index.take_new_checks())
+            store.put_pair_words(index.take_new_words())
+            return groups
+
+        groups = clock.wrap("grouping", group)()
+        quick = functools.partial(identity.quick_digest, store)
+        groups = clock.wrap("report: head-and-tail digests", with_quick_digests)(groups, quick)
+        report = Report(
+            12, result.paths, tuple(groups), result.errors, result.stats, result.roots, ()
+        )
+        text = clock.wrap("report: JSON", to_json)(report)
+        clock.wrap("close the cache", store.close)()
+    finally:
+        for (owner, attr), fn in saved.items():
+            setattr(owner, attr, fn)
+    clock.wall["imports (first round only)"] = imported[0]
+    clock.cpu["imports (first round only)"] = imported[1]
+    doc: dict[str, Any] = json.loads(text)
+    return clock, doc
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.warm_phases", description=__doc__)
+    parser.add_argument("folder")
+    parser.add_argument("--cache", required=True)
+    parser.add_argument("--repeat", type=int, default=2)
+    args = parser.parse_args(argv)
+    folder = os.path.abspath(args.folder)
+    print(f"load {load():.2f}", flush=True)
+    first: list[Any] | None = None
+    for n in range(max(1, args.repeat)):
+        clock, doc = one_round(folder, args.cache)
+        groups = doc["groups"]
+        if first is None:
+            first = groups
+        assert groups == first, "a rescan gave other groups"
+        print(
+            f"round {n + 1}: {doc['stats']['images']} images, {len(groups)} groups, "
+            f"decoded {doc['stats']['hashed']}, load {load():.2f}"
+        )
+        for name in sorted(clock.wall, key=lambda k: -clock.wall[k]):
+            print(f"  {name:45s} {clock.wall[name]:8.2f} s wall {clock.cpu[name]:8.2f} s CPU")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
