@@ -175,6 +175,10 @@ class SimilarityIndex:
         self._signatures = np.zeros((0, 256), dtype=np.float32)
         self._flat = np.zeros(0, dtype=bool)
         self._framed = np.zeros(0, dtype=bool)  # a uniform border around the picture
+        # Rows whose signature, flatness and frame are computed: only rows that take part in
+        # a thumbnail check need them, not those loaded to say what differs or for the
+        # keeper rules (most of a warm rescan's, whose checks are kept).
+        self._featured = np.zeros(0, dtype=bool)
         # Which records have a fine thumbnail (core.verify), and a source for it when the
         # records do not carry it (loaded from a cache without thumbnails).
         self._fine_source = fines
@@ -424,14 +428,23 @@ class SimilarityIndex:
                 self._signatures = _grown(self._signatures, capacity)
                 self._flat = _grown(self._flat, capacity)
                 self._framed = _grown(self._framed, capacity)
+                self._featured = _grown(self._featured, capacity)
             self._thumbs[start:end] = thumbs
             self._has_thumb[start:end] = has
-            self._signatures[start:end] = signatures(thumbs)
-            self._flat[start:end] = detail(thumbs) < FLAT_DETAIL
-            self._framed[start:end] = [border_of(t, loose=True) is not None for t in thumbs]
             self._thumb_row[missing] = np.arange(start, end, dtype=np.int64)
             self._loaded = end
         return self._thumb_row[wanted]
+
+    def _featured_rows(self, *rows: I64) -> None:
+        """Compute the signature, flatness and frame of these loaded rows, where not yet."""
+        todo = _distinct(np.concatenate(rows))
+        todo = todo[~self._featured[todo]]
+        if todo.size:
+            thumbs = self._thumbs[todo]
+            self._signatures[todo] = signatures(thumbs)
+            self._flat[todo] = detail(thumbs) < FLAT_DETAIL
+            self._framed[todo] = [border_of(t, loose=True) is not None for t in thumbs]
+            self._featured[todo] = True
 
     def _residuals(
         self, a: I64, b: I64, turn: I64
@@ -441,6 +454,7 @@ class SimilarityIndex:
         rec_a, rec_b = a, b
         a = self._thumb_rows(a)
         b = self._thumb_rows(b)
+        self._featured_rows(a, b)
         out = np.zeros(a.size, dtype=np.float32)
         both = self._has_thumb[a] & self._has_thumb[b]
         # Pairs ruled out by their 16x16 correlation (upright and turned signatures are

@@ -6,8 +6,10 @@ import os
 from pathlib import Path
 
 import numpy as np
+import pytest
 from PIL import Image
 
+import dedupe_gui.core.grouping as grouping_module
 from dedupe_gui.core.cache import FingerprintStore
 from dedupe_gui.core.candidates import file_id, pair_id
 from dedupe_gui.core.grouping import SimilarityIndex
@@ -108,3 +110,26 @@ def test_loaded_thumbnails_never_take_more_rows_than_there_are_records(tmp_path:
     assert len(index.groups(GroupingOptions(12))) == 2
     assert 0 < index._loaded <= index._thumbs.shape[0] <= len(records)
     assert index._signatures.shape[0] == index._thumbs.shape[0]
+
+
+def test_a_grouping_with_kept_checks_computes_no_check_features(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Thumbnails loaded for the keeper rules or the words need no signatures or frames."""
+    records = list(run_scan(ScanOptions((str(library(tmp_path)),))).records)
+    featured: list[int] = []
+    compute = grouping_module.signatures  # type: ignore[attr-defined]
+
+    def spy(thumbs: np.ndarray) -> np.ndarray:
+        featured.append(len(thumbs))
+        return compute(thumbs)
+
+    monkeypatch.setattr(grouping_module, "signatures", spy)
+    index = SimilarityIndex(records)
+    first = index.groups(GroupingOptions(12))
+    assert sum(featured) == index._loaded >= 4
+    featured.clear()
+    kept, _ = index.take_new_checks()
+    again = SimilarityIndex(records, kept)
+    assert again.groups(GroupingOptions(12)) == first
+    assert again._loaded >= 4 and featured == []
