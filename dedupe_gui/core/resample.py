@@ -21,6 +21,7 @@ from typing import Final
 
 import numpy as np
 import numpy.typing as npt
+from PIL import Image
 
 _PRECISION_BITS: Final = 32 - 8 - 2
 _ONE: Final = float(1 << _PRECISION_BITS)
@@ -113,7 +114,7 @@ def region_dhashes(grid: npt.NDArray[np.generic], regions: Sequence[Region]) -> 
     batched product the vertical passes. Rows outside a region meet zero vertical weights,
     so running the horizontal pass over every row changes nothing. Regions that Pillow would
     resize in the other order (far taller than wide), or that do not shrink on both sides,
-    are resized one by one.
+    are resized one by one; regions Pillow would enlarge, by Pillow.
     """
     height, width = grid.shape
     pixels = np.asarray(grid, dtype=np.float64)
@@ -139,5 +140,12 @@ def region_dhashes(grid: npt.NDArray[np.generic], regions: Sequence[Region]) -> 
     alone = set(range(len(regions))) - set(together)
     for i in sorted(alone):
         left, top, right, bottom = regions[i]
-        out[i] = _dhash(lanczos(pixels[top:bottom, left:right], (9, 8)))
+        if right - left >= 9 and bottom - top >= 8:
+            out[i] = _dhash(lanczos(pixels[top:bottom, left:right], (9, 8)))
+        else:
+            # Smaller than 9x8 (a narrow square window of a panorama): Pillow enlarges it,
+            # which lanczos() does not imitate; Pillow itself does it.
+            part = Image.fromarray(np.asarray(grid[top:bottom, left:right], dtype=np.uint8))
+            small = np.asarray(part.resize((9, 8), Image.Resampling.LANCZOS), dtype=np.float64)
+            out[i] = _dhash(small)
     return out

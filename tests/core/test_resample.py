@@ -59,6 +59,8 @@ def test_region_dhashes_equal_crop_and_resize() -> None:
             bottom = rng.randrange(top + 8, height + 1)
             regions.append((left, top, right, bottom))
         regions.append((0, 0, 10, height))  # far taller than wide: the vertical pass first
+        regions.append((0, 0, rng.randrange(1, 9), rng.randrange(1, height)))  # enlarged
+        regions.append((0, 0, rng.randrange(9, width), rng.randrange(1, 8)))  # enlarged
         want = [
             dhash_bits(
                 np.asarray(
