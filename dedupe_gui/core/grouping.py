@@ -18,6 +18,7 @@ what differs and the keeper-first walk share the index's loaded thumbnails and k
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TypeVar
@@ -743,8 +744,35 @@ class SimilarityIndex:
             self._index_of = {r.key: i for i, r in enumerate(self.records)}
         return [self._index_of[k] for k in keys]
 
+    def _overlaid_keepers(self, formed: list[tuple[int, I64, I64, I64]], stop: StopCheck) -> I64:
+        """Keepers of groups of three or more that most of their members see with an overlay
+        in one place ("overlay at the bottom": a caption bar, a sticker). The words say where
+        two files differ, not which one carries the overlay; when most of the others differ
+        from the keeper in the same place, the keeper is the odd one out. A pair cannot tell.
+        """
+        wide = [(b, o, k) for b, o, _, k in formed if o.size >= 2]
+        if not wide:
+            return np.zeros(0, np.int64)
+        self._explain_all(
+            np.concatenate([np.full(o.size, b, dtype=np.int64) for b, o, _ in wide]),
+            np.concatenate([o for _, o, _ in wide]),
+            np.concatenate([k for _, _, k in wide]),
+            stop,
+        )
+        out = []
+        for best, others, turns in wide:
+            places = Counter(
+                w
+                for o, t in zip(others.tolist(), turns.tolist(), strict=True)
+                for w in self._said[(best, o, t)]
+                if w.startswith("overlay at ")
+            )
+            if places and 2 * places.most_common(1)[0][1] > others.size:
+                out.append(best)
+        return np.array(out, np.int64)
+
     def _standing(
-        self, formed: list[tuple[int, I64, I64, I64]], rules: tuple[str, ...]
+        self, formed: list[tuple[int, I64, I64, I64]], rules: tuple[str, ...], stop: StopCheck
     ) -> tuple[Standing, I64]:
         """What the formed groups say about their keepers (core.standing): a keeper turned
         against most of its group, or framed beside a clean member that shows the frame was
@@ -767,6 +795,7 @@ class SimilarityIndex:
                 shape = self._shapes()
                 lose = framed_beside_clean(m, inside, shape[m.record, 0], shape[m.record, 1])
                 boxed = m.record[lose]
+            boxed = np.concatenate((boxed, self._overlaid_keepers(formed, stop)))
         if not turned.size and not boxed.size:
             return none
         standing = Standing(
@@ -846,7 +875,7 @@ class SimilarityIndex:
             self._new_checks.clear()
             self._good_enough = max_residual
         formed = self._walk(options.rules, NO_STANDING, adjacent, verify, limit, stop, progress)
-        standing, affected = self._standing(formed, options.rules)
+        standing, affected = self._standing(formed, options.rules, stop)
         if affected.size:
             formed = self._walk(options.rules, standing, adjacent, verify, limit, stop, None)
         if formed:

@@ -28,7 +28,8 @@ class Standing:
     core.standing, which needs numpy; this module stays light for the options it validates).
 
     ``turned``: shown turned or mirrored relative to the camera original or to most of the
-    copies. ``framed``: a border added around a picture that a comparable copy shows clean.
+    copies. ``framed``: a border added around a picture that a comparable copy shows clean,
+    or an overlay most of its group sees (core.standing, grouping._overlaid_keepers).
     """
 
     turned: frozenset[FileKey] = frozenset()
@@ -53,7 +54,7 @@ RULES: Final[dict[str, tuple[str, SortKey]]] = {
         lambda r, s: 1 if r.key in s.turned else 0,
     ),
     "clean": (
-        "The clean picture, not a copy with a frame added",
+        "The clean picture, not a copy with a frame or an overlay added",
         lambda r, s: 1 if r.key in s.framed else 0,
     ),
     "pixels": ("Most pixels", lambda r, s: -r.pixels),
@@ -85,7 +86,9 @@ EXPLAINED: Final[dict[str, str]] = {
     "clean": (
         "A copy with a uniform frame, letterbox or screenshot bars on two or more sides is not "
         "kept when a copy without it has at least half the pixels of the picture inside the "
-        "frame; a much larger framed copy still wins on pixels."
+        "frame; a much larger framed copy still wins on pixels. In a group of three or more, "
+        "a copy that most of the others see with an overlay in one place (a caption bar, a "
+        "sticker) is not kept either."
     ),
 }
 

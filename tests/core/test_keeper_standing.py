@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
-from PIL import Image, ImageOps
+from PIL import Image, ImageDraw, ImageOps
 
 from dedupe_gui.core.fingerprint import fingerprint_file
 from dedupe_gui.core.grouping import group_records
@@ -212,3 +212,25 @@ def test_an_order_saved_before_the_new_rules_gets_them_at_their_default_place() 
         "clean",
         "reference",
     )
+
+
+def test_a_captioned_copy_most_of_its_group_sees_differ_at_the_bottom_is_not_kept(
+    tmp_path: Path,
+) -> None:
+    img = textured(31)
+    captioned = img.copy()
+    draw = ImageDraw.Draw(captioned)
+    draw.rectangle((0, 268, 400, 300), fill=(0, 0, 0))
+    draw.text((10, 275), "a caption over the bottom", fill=(255, 255, 255))
+    original = save(img, tmp_path / "a.jpg", quality=85)
+    again = save(img, tmp_path / "b.jpg", quality=70)
+    # Same pixels as the original, and the largest file: without the rule it is kept.
+    caption = save(captioned, tmp_path / "c.png")
+    group = _one_group([original, again, caption])
+    assert group.suggested_keeper.path == str(original)
+    said = {m.path: m.differences for m in group.members}
+    assert "overlay at the bottom" in said[str(caption)]
+    rules = tuple(r for r in DEFAULT_RULES if r != "clean")
+    assert _one_group([original, again, caption], rules=rules).suggested_keeper.path == str(caption)
+    # A pair alone cannot tell which file carries the overlay: the other rules decide.
+    assert _one_group([original, caption]).suggested_keeper.path == str(caption)
