@@ -1,20 +1,22 @@
 """The window search (core.window_candidates) against the plain search, on the same hashes.
 
     python -m bench.window_search --count 100000 --repeat 3
-    python -m bench.window_search --count 1000000 --sure 5,7
+    python -m bench.window_search --count 1000000 --sure 7x2,8
 
 The grouping searches every file's own hash against its neighbours within T (``self_pairs``,
 "plain") and, for trimmed and framed copies, against every window hash of every other file
-within ``WINDOW_BITS`` (``cross_pairs``, about ten windows per file). This times both on one
-set of hashes, in one process, side by side:
+within ``WINDOW_BITS`` (``window_pairs``, about ten windows per file). This times both on
+one set of hashes, in one process, in interleaved rounds:
 
 - own hashes as ``bench.hamming`` makes them (random, near-duplicates, identical copies);
 - ``--windows`` window hashes per file, each its own hash with 4-22 random bits flipped (the
   spread measured between the windows and the own hash of 10,000 real photos: median 13,
   5-95 % 5-22);
 - a share of "trimmed copies": own hashes planted at 0..WINDOW_BITS bits from a window of
-  another file, to count which the search finds at each ``--sure`` radius (pairs within
-  ``sure`` are always found; between ``sure`` and ``WINDOW_BITS`` only by chance).
+  another file, to count which each search finds. ``--sure`` lists the window searches: a
+  radius searched for sure (pairs within it are always found, those between it and
+  ``WINDOW_BITS`` by chance; ``WINDOW_BITS`` itself is exhaustive), ``x2`` for the second
+  pass over transposed bit grids, as the grouping does.
 
 The last line of output is one JSON object.
 """
@@ -24,14 +26,15 @@ from __future__ import annotations
 import argparse
 import json
 import time
+from functools import partial
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
 from bench.hamming import make_hashes, peak_rss_mb
-from dedupe_gui.core.hamming import cross_pairs, self_pairs
-from dedupe_gui.core.window_candidates import SURE_BITS, WINDOW_BITS
+from dedupe_gui.core.hamming import self_pairs
+from dedupe_gui.core.window_candidates import LAYOUTS, SURE_BITS, WINDOW_BITS, window_pairs
 from dedupe_gui.core.workers import default_workers
 
 U64 = npt.NDArray[np.uint64]
@@ -75,15 +78,6 @@ def make_library(
     return own, win, copy_index, win[source], distance
 
 
-def timed(repeat: int, job: Any) -> tuple[float, Any]:
-    best, result = float("inf"), None
-    for _ in range(max(1, repeat)):
-        start = time.perf_counter()
-        result = job()
-        best = min(best, time.perf_counter() - start)
-    return best, result
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.window_search", description=__doc__)
     parser.add_argument("--count", type=int, default=100_000, help="files (own hashes)")
@@ -92,8 +86,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--trimmed", type=float, default=0.05, help="share of planted copies")
     parser.add_argument(
         "--sure",
-        default=f"{SURE_BITS},{WINDOW_BITS}",
-        help="comma-separated radii searched for sure (WINDOW_BITS: exhaustive)",
+        default=f"{SURE_BITS}x{len(LAYOUTS)},{SURE_BITS},{WINDOW_BITS}",
+        help="comma-separated searches: a radius searched for sure (WINDOW_BITS: exhaustive), "
+        "x2 also with the bit grids transposed (the grouping's: %(default)s)",
     )
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--workers", type=int, default=default_workers())
@@ -110,47 +105,66 @@ def main(argv: list[str] | None = None) -> int:
     planted = inverse.reshape(-1)[copy_index] * unique_win.size + np.searchsorted(
         unique_win, true_window
     )
-    plain_s, plain = timed(
-        args.repeat, lambda: self_pairs(unique_own, args.threshold, workers=args.workers)
-    )
+    jobs: dict[str, Any] = {
+        "plain": lambda: self_pairs(unique_own, args.threshold, workers=args.workers)
+    }
+    for spec in args.sure.split(","):
+        sure_text, _, times = spec.partition("x")
+        layouts = LAYOUTS[: int(times)] if times else (False,)
+        jobs[spec] = partial(
+            window_pairs, unique_own, unique_win, WINDOW_BITS, int(sure_text), layouts,
+            workers=args.workers,
+        )  # fmt: skip
+    # Rounds interleave the searches, so that a change of load on the shared machine falls
+    # on all of them; the best round of each counts (wall and CPU seconds).
+    wall: dict[str, list[float]] = {name: [] for name in jobs}
+    cpu: dict[str, list[float]] = {name: [] for name in jobs}
+    found: dict[str, Any] = {}
+    for _ in range(max(1, args.repeat)):
+        for name, job in jobs.items():
+            w0, c0 = time.perf_counter(), time.process_time()
+            found[name] = job()
+            wall[name].append(time.perf_counter() - w0)
+            cpu[name].append(time.process_time() - c0)
+    plain = found.pop("plain")
+    plain_s, plain_cpu = min(wall["plain"]), min(cpu["plain"])
     result: dict[str, Any] = {
         "files": args.count,
         "own_unique": int(unique_own.size),
         "windows_unique": int(unique_win.size),
         "threshold": args.threshold,
         "plain_seconds": round(plain_s, 3),
+        "plain_cpu_seconds": round(plain_cpu, 3),
         "plain_pairs": len(plain),
         "window_bits": WINDOW_BITS,
         "window": [],
     }
     print(
         f"{args.count} files, {unique_own.size} unique own hashes, {unique_win.size} unique "
-        f"window hashes; plain search T={args.threshold}: {plain_s:.2f} s, {len(plain)} pairs"
+        f"window hashes; plain search T={args.threshold}: {plain_s:.2f} s "
+        f"(CPU {plain_cpu:.2f} s), {len(plain)} pairs"
     )
-    for sure in (int(s) for s in args.sure.split(",")):
-        seconds, pairs = timed(
-            args.repeat,
-            lambda sure=sure: cross_pairs(
-                unique_own, unique_win, WINDOW_BITS, workers=args.workers, sure=sure
-            ),
-        )
-        found = np.isin(planted, pairs.a * unique_win.size + pairs.b)
+    for spec, pairs in found.items():
+        hit = np.isin(planted, pairs.a * unique_win.size + pairs.b)
         by_distance = {
-            int(d): round(float(found[true_distance == d].mean()), 3)
+            int(d): round(float(hit[true_distance == d].mean()), 3)
             for d in np.unique(true_distance).tolist()
         }
+        seconds, cpu_seconds = min(wall[spec]), min(cpu[spec])
         row = {
-            "sure": sure,
+            "search": spec,
             "seconds": round(seconds, 3),
+            "cpu_seconds": round(cpu_seconds, 3),
             "ratio_to_plain": round(seconds / max(plain_s, 1e-9), 2),
+            "cpu_ratio_to_plain": round(cpu_seconds / max(plain_cpu, 1e-9), 2),
             "pairs": len(pairs),
             "planted_found_by_distance": by_distance,
         }
         result["window"].append(row)
         print(
-            f"windows within {WINDOW_BITS} bits, sure to {sure}: {seconds:.2f} s "
-            f"({row['ratio_to_plain']}x the plain search), {len(pairs)} pairs; planted copies "
-            f"found by distance: "
+            f"windows within {WINDOW_BITS} bits, search {spec}: {seconds:.2f} s, CPU "
+            f"{cpu_seconds:.2f} s ({row['ratio_to_plain']}x / {row['cpu_ratio_to_plain']}x "
+            f"the plain search), {len(pairs)} pairs; planted copies found by distance: "
             + ", ".join(f"{d}: {share:.2f}" for d, share in by_distance.items())
         )
     result["peak_rss_mb"] = peak_rss_mb()

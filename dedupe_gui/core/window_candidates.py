@@ -2,17 +2,18 @@
 
 A trimmed, square-cropped or framed copy has a dHash far from its original's, but close to
 the dHash of the matching window of the other picture (core.windows). Every file's own hash
-is searched against every window hash of the library (core.hamming ``cross_pairs``).
+is searched against every window hash of the library (``window_pairs``).
 
 That search is ten times larger than the plain one (about ten windows per file), so it is
 kept cheap in two ways. Its radius is at most ``WINDOW_BITS``: windows multiply the chances
 of a chance match, and trims within 10 bits of a window are 88-100 % of those measured. And
 the chunks of the multi-index are probed only as far as ``SURE_BITS`` needs: every pair
 within that is found, and most pairs up to ``WINDOW_BITS`` are (their differing bits are
-rarely spread evenly over the chunks). Measured in docs/BENCHMARKS.md ("Window search"):
-at 100k random hashes, 2-3x the plain search at T=12 instead of 6-8x; on a real 10k library
-less than the plain search. 7 bits would halve it again but lost 3 cropped copies of the
-first corpus (their windows sit 8 bits away).
+rarely spread evenly over the chunks), the more so as the search runs twice, the second time
+with each hash's grid of bits transposed (``LAYOUTS``). Measured in docs/BENCHMARKS.md
+("Window search"). One search sure to 7 bits lost 3 cropped copies of the first corpus
+(their windows sit 8 bits away); sure to 8 bits found them at 3x the cost of the plain
+search at 100k hashes.
 
 Which window matched is kept per pair, so that a pair that fails the thumbnail check can be
 looked at again through that window (``looked_again``).
@@ -45,7 +46,13 @@ F32 = npt.NDArray[np.float32]
 # candidate (never more than the grouping's threshold).
 WINDOW_BITS: Final = 10
 # Distance up to which every such pair is found for sure (see the module docstring).
-SURE_BITS: Final = 8
+SURE_BITS: Final = 7
+# The search runs on the hashes as they are and once more with each hash's 8x8 grid of bits
+# transposed: the multi-index chunks are pairs of rows of the grid, and a trim or a shift
+# moves the bits of a few columns in every row, two per chunk, which is just the even spread
+# that a search sure to fewer bits misses. Transposed, those columns fall in one or two
+# chunks. Twice the cost of one search.
+LAYOUTS: Final = (False, True)
 # Longest side a window's owner is decoded at for a second look (the window then makes a
 # 32x32 thumbnail and a 128x128 detail picture).
 _LOOK_SIDE: Final = 512
@@ -99,7 +106,7 @@ class WindowCandidates:
         still the one between the two files' own hashes."""
         bits = min(threshold, WINDOW_BITS)
         if bits > self._bits:
-            self._pairs = cross_pairs(self._unique, self._values, bits, sure=SURE_BITS)
+            self._pairs = window_pairs(self._unique, self._values, bits)
             self._bits = bits
         pairs = self._pairs
         keep = pairs.distance <= bits
@@ -225,3 +232,40 @@ def _window_look(path: str, slot: int) -> tuple[U8, U8] | None:
         part.resize((STROKE_SIDE, STROKE_SIDE), Image.Resampling.LANCZOS), dtype=np.uint8
     )
     return thumb, detail
+
+
+def window_pairs(
+    queries: U64,
+    index: U64,
+    bits: int,
+    sure: int = SURE_BITS,
+    layouts: Sequence[bool] = LAYOUTS,
+    workers: int | None = None,
+) -> Pairs:
+    """``cross_pairs`` of ``queries`` against ``index`` (no repeated values) within ``bits``,
+    probed sure to ``sure`` bits in each of ``layouts`` (True: the bit grids transposed);
+    each pair once, sorted by (query, entry)."""
+    parts = [
+        cross_pairs(_laid(queries, t), _laid(index, t), bits, sure=sure, workers=workers)
+        for t in layouts
+    ]
+    if not parts:
+        return Pairs.empty()
+    a = np.concatenate([p.a for p in parts])
+    b = np.concatenate([p.b for p in parts])
+    d = np.concatenate([p.distance for p in parts])
+    _, first = np.unique(a * max(int(index.size), 1) + b, return_index=True)
+    return Pairs(a[first], b[first], d[first])
+
+
+def _laid(values: U64, transposed: bool) -> U64:
+    """The values, or each one's 8x8 grid of bits transposed (three delta swaps); either
+    way distances between values stay the same."""
+    if not transposed:
+        return values
+    x: U64 = values.copy()
+    for shift, mask in ((7, 0x00AA00AA00AA00AA), (14, 0x0000CCCC0000CCCC), (28, 0xF0F0F0F0)):
+        k, m = np.uint64(shift), np.uint64(mask)
+        t = (x ^ (x >> k)) & m
+        x ^= t ^ (t << k)
+    return x

@@ -146,3 +146,20 @@ def test_window_hashes_fit_the_cache_and_come_back_from_a_lean_read(tmp_path: Pa
     lean = found[0]
     assert isinstance(lean, type(fp)) and lean.windows == fp.windows
     store.close()
+
+
+def test_the_window_search_finds_pairs_whose_bits_differ_down_one_column() -> None:
+    """A trim moves the same column of bits in every row of the 8x8 grid: two differing bits
+    per 16-bit chunk of the multi-index, the spread a search sure to 7 bits does not probe.
+    The second pass over transposed grids puts that column in one chunk."""
+    rng = np.random.default_rng(3)
+    index = np.unique(rng.integers(0, 1 << 63, size=4000, dtype=np.uint64))
+    column = np.uint64(sum(1 << (8 * row + 2) for row in range(8)))  # bit 2 of every row
+    queries = index[:2000] ^ column
+    want = {(i, i) for i in range(2000)}
+    found = window_module.window_pairs(queries, index, 10, sure=7)
+    assert want <= set(zip(found.a.tolist(), found.b.tolist(), strict=True))
+    assert set(found.distance.tolist()) <= set(range(11))
+    # Transposed, the column is one row: within a single chunk of every plan.
+    laid = int(window_module._laid(np.array([column], dtype=np.uint64), True)[0])
+    assert laid.bit_count() == 8 and any(laid == 0xFF << (8 * row) for row in range(8))
