@@ -1,7 +1,7 @@
 """The window search (core.window_candidates) against the plain search, on the same hashes.
 
     python -m bench.window_search --count 100000 --repeat 3
-    python -m bench.window_search --count 1000000 --sure 7x2,8
+    python -m bench.window_search --count 1000000 --sure 7+3,8
 
 The grouping searches every file's own hash against its neighbours within T (``self_pairs``,
 "plain") and, for trimmed and framed copies, against every window hash of every other file
@@ -15,8 +15,8 @@ one set of hashes, in one process, in interleaved rounds:
 - a share of "trimmed copies": own hashes planted at 0..WINDOW_BITS bits from a window of
   another file, to count which each search finds. ``--sure`` lists the window searches: a
   radius searched for sure (pairs within it are always found, those between it and
-  ``WINDOW_BITS`` by chance; ``WINDOW_BITS`` itself is exhaustive), ``x2`` for the second
-  pass over transposed bit grids, as the grouping does.
+  ``WINDOW_BITS`` by chance; ``WINDOW_BITS`` itself is exhaustive), ``+R`` for a second
+  pass over transposed bit grids sure to R bits, as the grouping does (``7+3``).
 
 The last line of output is one JSON object.
 """
@@ -86,9 +86,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--trimmed", type=float, default=0.05, help="share of planted copies")
     parser.add_argument(
         "--sure",
-        default=f"{SURE_BITS}x{len(LAYOUTS)},{SURE_BITS},{WINDOW_BITS}",
+        default="+".join(str(sure) for _, sure in LAYOUTS) + f",{SURE_BITS},{WINDOW_BITS}",
         help="comma-separated searches: a radius searched for sure (WINDOW_BITS: exhaustive), "
-        "x2 also with the bit grids transposed (the grouping's: %(default)s)",
+        "+R for a second pass over the transposed bit grids sure to R bits (the grouping's "
+        "search is the first of the default: %(default)s)",
     )
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--workers", type=int, default=default_workers())
@@ -109,12 +110,10 @@ def main(argv: list[str] | None = None) -> int:
         "plain": lambda: self_pairs(unique_own, args.threshold, workers=args.workers)
     }
     for spec in args.sure.split(","):
-        sure_text, _, times = spec.partition("x")
-        layouts = LAYOUTS[: int(times)] if times else (False,)
+        layouts = [(k > 0, int(sure)) for k, sure in enumerate(spec.split("+"))]
         jobs[spec] = partial(
-            window_pairs, unique_own, unique_win, WINDOW_BITS, int(sure_text), layouts,
-            workers=args.workers,
-        )  # fmt: skip
+            window_pairs, unique_own, unique_win, WINDOW_BITS, layouts, workers=args.workers
+        )
     # Rounds interleave the searches, so that a change of load on the shared machine falls
     # on all of them; the best round of each counts (wall and CPU seconds).
     wall: dict[str, list[float]] = {name: [] for name in jobs}

@@ -12,8 +12,8 @@ within that is found, and most pairs up to ``WINDOW_BITS`` are (their differing 
 rarely spread evenly over the chunks), the more so as the search runs twice, the second time
 with each hash's grid of bits transposed (``LAYOUTS``). Measured in docs/BENCHMARKS.md
 ("Window search"). One search sure to 7 bits lost 3 cropped copies of the first corpus
-(their windows sit 8 bits away); sure to 8 bits found them at 3x the cost of the plain
-search at 100k hashes.
+(their windows sit 8 bits away); sure to 8 bits found them at 3.5x the CPU of the plain
+search at 100k hashes, the transposed pass at a few probes per hash.
 
 Which window matched is kept per pair, so that a pair that fails the thumbnail check can be
 looked at again through that window (``looked_again``).
@@ -47,12 +47,13 @@ F32 = npt.NDArray[np.float32]
 WINDOW_BITS: Final = 10
 # Distance up to which every such pair is found for sure (see the module docstring).
 SURE_BITS: Final = 7
-# The search runs on the hashes as they are and once more with each hash's 8x8 grid of bits
-# transposed: the multi-index chunks are pairs of rows of the grid, and a trim or a shift
-# moves the bits of a few columns in every row, two per chunk, which is just the even spread
-# that a search sure to fewer bits misses. Transposed, those columns fall in one or two
-# chunks. Twice the cost of one search.
-LAYOUTS: Final = (False, True)
+# The search runs on the hashes as they are (sure to ``SURE_BITS``) and once more with each
+# hash's 8x8 grid of bits transposed, sure to 3 bits only. The multi-index chunks are pairs
+# of rows of the grid, and a trim or a shift moves the bits of a column or two in every row:
+# two per chunk, just the even spread a search sure to fewer bits misses. Transposed, those
+# columns are rows, in one or two chunks, and the other chunks agree exactly: probing each
+# chunk's own bucket (what sure to 3 bits does) finds them, for a few probes per hash.
+LAYOUTS: Final = ((False, SURE_BITS), (True, 3))
 # Longest side a window's owner is decoded at for a second look (the window then makes a
 # 32x32 thumbnail and a 128x128 detail picture).
 _LOOK_SIDE: Final = 512
@@ -238,16 +239,15 @@ def window_pairs(
     queries: U64,
     index: U64,
     bits: int,
-    sure: int = SURE_BITS,
-    layouts: Sequence[bool] = LAYOUTS,
+    layouts: Sequence[tuple[bool, int]] = LAYOUTS,
     workers: int | None = None,
 ) -> Pairs:
     """``cross_pairs`` of ``queries`` against ``index`` (no repeated values) within ``bits``,
-    probed sure to ``sure`` bits in each of ``layouts`` (True: the bit grids transposed);
-    each pair once, sorted by (query, entry)."""
+    once per (transposed, sure) of ``layouts``: the bit grids transposed or not, probed sure
+    to that many bits; each pair once, sorted by (query, entry)."""
     parts = [
         cross_pairs(_laid(queries, t), _laid(index, t), bits, sure=sure, workers=workers)
-        for t in layouts
+        for t, sure in layouts
     ]
     if not parts:
         return Pairs.empty()
