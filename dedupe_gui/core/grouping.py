@@ -66,7 +66,7 @@ from dedupe_gui.core.verify import (
     signatures,
     thumbs_to_array,
 )
-from dedupe_gui.core.window_candidates import WindowCandidates
+from dedupe_gui.core.window_candidates import WindowCandidates, photo_box_of
 from dedupe_gui.core.windows import photo_box
 
 I64 = npt.NDArray[np.int64]
@@ -822,10 +822,16 @@ class SimilarityIndex:
             rows = self._thumb_rows(missing)
             for i, row in zip(missing.tolist(), rows.tolist(), strict=True):
                 box = border_of(self._thumbs[row]) if self._has_thumb[row] else None
-                if (box is None or not framed(box)) and self._has_thumb[row]:
-                    # The photo inside a screenshot's chrome (a clock, a title, icons: not
-                    # a uniform border, which peels off one side at most) is framed too.
-                    box = photo_box(self._thumbs[row].astype(np.int16)) or box
+                # The photo inside a screenshot's chrome (a clock, a title, icons: not a
+                # uniform border, which peels off one side at most) is framed too; placed on
+                # the decoded picture, since a pixel of the thumbnail is 3 % of a phone
+                # screenshot's height and the inside's shape is compared.
+                if (
+                    (box is None or not framed(box))
+                    and self._has_thumb[row]
+                    and photo_box(self._thumbs[row].astype(np.int16)) is not None
+                ):
+                    box = photo_box_of(self.records[i].path) or box
                 ok = box is not None and framed(box)
                 self._inside[i] = (box[2] - box[0], box[3] - box[1]) if box and ok else (1, 1)
         out: npt.NDArray[np.float64] = self._inside[wanted]

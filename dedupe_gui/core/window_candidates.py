@@ -35,7 +35,7 @@ from dedupe_gui.core.models import ImageRecord
 from dedupe_gui.core.strokes import SIDE as STROKE_SIDE
 from dedupe_gui.core.strokes import two_sided_text
 from dedupe_gui.core.verify import THUMB_SIDE, residuals, thumbnail
-from dedupe_gui.core.windows import FINE_SIDE, shown_small, window_boxes
+from dedupe_gui.core.windows import FINE_SIDE, Box, photo_box, shown_small, window_boxes
 
 I64 = npt.NDArray[np.int64]
 U64 = npt.NDArray[np.uint64]
@@ -269,3 +269,13 @@ def _laid(values: U64, transposed: bool) -> U64:
         t = (x ^ (x >> k)) & m
         x ^= t ^ (t << k)
     return x
+
+
+def photo_box_of(path: str) -> Box | None:
+    """The photo inside the chrome of the screenshot at ``path``, placed on the picture
+    decoded again at ``FINE_SIDE`` (None when there is none or the file cannot be read)."""
+    try:
+        full = upright_grey(path, max_side=_LOOK_SIDE)
+    except FingerprintError:
+        return None
+    return photo_box(np.asarray(shown_small(full, side=FINE_SIDE), dtype=np.int16))
