@@ -20,6 +20,8 @@ SCALE_LIMITS: Final = (0.8, 1.25)
 SHIFT_LIMIT: Final = 0.15
 # A set of flagged tiles is compact when it fits in one box of at most this share.
 OVERLAY_AREA: Final = 0.3
+# The warp that moves nothing: scale 1 and shift 0 on both axes.
+IDENTITY: Final = (1.0, 1.0, 0.0, 0.0)
 
 
 def quantile(values: F32, weight: F32, q: int) -> F32:
@@ -178,4 +180,25 @@ def gauss_newton(moving: F32, fixed: F32, params: F32, steps: int) -> F32:
         params = params + np.linalg.solve(hess, grad)[..., 0].astype(np.float32)
         params[:, :2] = np.clip(params[:, :2], *SCALE_LIMITS)
         params[:, 2:] = np.clip(params[:, 2:], -SHIFT_LIMIT, SHIFT_LIMIT)
+    return params
+
+
+def identity_params(count: int) -> F32:
+    """``count`` warps that move nothing (``IDENTITY``), one row each."""
+    out: F32 = np.tile(np.array(IDENTITY, dtype=np.float32), (count, 1))
+    return out
+
+
+def align_halves(moving: F32, fixed: F32, coarse_steps: int, fine_steps: int) -> F32:
+    """The warps aligning each of ``fixed`` onto ``moving`` (stacks of square pictures whose
+    side divides by 4), found from the identity on both box-averaged to a quarter of the side
+    (``coarse_steps``) and refined at half the side (``fine_steps``), each level smoothed:
+    the second looks at 128x128 (core.strokes, core.local_edits) align this way."""
+    count, side = moving.shape[0], moving.shape[1]
+    params = identity_params(count)
+    for f, steps in ((4, coarse_steps), (2, fine_steps)):
+        n = side // f
+        ms = moving.reshape(count, n, f, n, f).mean(axis=(2, 4))
+        fs = fixed.reshape(count, n, f, n, f).mean(axis=(2, 4))
+        params = gauss_newton(smooth(ms), smooth(fs), params, steps)
     return params

@@ -34,8 +34,9 @@ import numpy as np
 import numpy.typing as npt
 
 from dedupe_gui.core.align import (
-    gauss_newton,
+    align_halves,
     highpass,
+    identity_params,
     normalise,
     quantile,
     smooth,
@@ -51,7 +52,6 @@ B = npt.NDArray[np.bool_]
 SIDE: Final = 128
 _TILES: Final = 8
 _TILE: Final = SIDE // _TILES
-_IDENTITY: Final = (1.0, 1.0, 0.0, 0.0)
 _COARSE_STEPS: Final = 6
 _FINE_STEPS: Final = 3
 # Band-pass of the edges: a light blur (JPEG noise, resampling) minus a 7x7 box average.
@@ -110,13 +110,8 @@ def local_edit_residuals(a: U8, b: U8, flat_and_edges: B) -> F32:
 
 def _batch(ma: F32, fb: F32, flat_and_edges: B) -> F32:
     count = ma.shape[0]
-    still = np.tile(np.array(_IDENTITY, dtype=np.float32), (count, 1))
-    params = still
-    for side, steps in ((SIDE // 4, _COARSE_STEPS), (SIDE // 2, _FINE_STEPS)):
-        f = SIDE // side
-        ms = ma.reshape(count, side, f, side, f).mean(axis=(2, 4))
-        fs = fb.reshape(count, side, f, side, f).mean(axis=(2, 4))
-        params = gauss_newton(smooth(ms), smooth(fs), params, steps)
+    still = identity_params(count)
+    params = align_halves(ma, fb, _COARSE_STEPS, _FINE_STEPS)
     edges_a = highpass(smooth(ma), _EDGE_RADIUS)
     best_bad = np.full(count, np.iinfo(np.int64).max, dtype=np.int64)
     out = np.full(count, np.inf, dtype=np.float32)

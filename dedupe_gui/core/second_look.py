@@ -19,7 +19,7 @@ from typing import Final
 import numpy as np
 import numpy.typing as npt
 
-from dedupe_gui.core.align import gauss_newton, normalise, smooth, warp
+from dedupe_gui.core.align import gauss_newton, identity_params, normalise, smooth, warp
 
 F32 = npt.NDArray[np.float32]
 U8 = npt.NDArray[np.uint8]
@@ -30,7 +30,6 @@ U8 = npt.NDArray[np.uint8]
 # corpora), copies of the first corpus under 0.5 for 5 pairs in 6 (crops, re-grades and
 # watermarks included).
 TWO_SIDED: Final = 0.5
-_IDENTITY: Final = (1.0, 1.0, 0.0, 0.0)
 _COARSE_STEPS: Final = 6
 _FINE_STEPS: Final = 3
 # Warped pixels closer than this to the thumbnail's edge are left out: resampling there
@@ -52,7 +51,7 @@ def two_sided(a: U8, b: U8) -> F32:
     again = np.flatnonzero(out > TWO_SIDED)
     if again.size:
         pa, pb = ta[again], tb[again]
-        params = np.tile(np.array(_IDENTITY, dtype=np.float32), (again.size, 1))
+        params = identity_params(again.size)
         params = gauss_newton(smooth(pa), smooth(pb), params, _COARSE_STEPS)
         params = gauss_newton(pa, pb, params, _FINE_STEPS)
         value, _, _, inside = warp(pb, params)

@@ -25,7 +25,7 @@ from typing import Final
 import numpy as np
 import numpy.typing as npt
 
-from dedupe_gui.core.align import gauss_newton, normalise, smooth, warp
+from dedupe_gui.core.align import align_halves, identity_params, normalise, warp
 
 F32 = npt.NDArray[np.float32]
 U8 = npt.NDArray[np.uint8]
@@ -44,7 +44,6 @@ _OWN_SHARE: Final = 0.004
 _SHARED: Final = 0.2
 _COARSE_STEPS: Final = 6
 _FINE_STEPS: Final = 3
-_IDENTITY: Final = (1.0, 1.0, 0.0, 0.0)
 # Warp parameters (scale, shift as shares of the picture) closer than this to the identity
 # move no pixel at 128x128 by more than about a quarter: the picture is compared unwarped.
 _STILL: Final = 0.002
@@ -62,13 +61,8 @@ def two_sided_text(a: U8, b: U8) -> npt.NDArray[np.bool_]:
         return np.zeros(0, dtype=bool)
     # Aligned at 32x32, refined at 64x64 (a crop, a resize); pairs that need no warp (most
     # copies) skip it: the one-pixel slack of ``_unexplained`` covers a quarter pixel.
-    still = np.tile(np.array(_IDENTITY, dtype=np.float32), (count, 1))
-    params = still
-    for side, steps in ((SIDE // 4, _COARSE_STEPS), (SIDE // 2, _FINE_STEPS)):
-        f = SIDE // side
-        ms = ma.reshape(count, side, f, side, f).mean(axis=(2, 4))
-        fs = fb.reshape(count, side, f, side, f).mean(axis=(2, 4))
-        params = gauss_newton(smooth(ms), smooth(fs), params, steps)
+    still = identity_params(count)
+    params = align_halves(ma, fb, _COARSE_STEPS, _FINE_STEPS)
     moved = np.flatnonzero(np.abs(params - still).max(axis=1) > _STILL)
     value, inside = fb.copy(), np.ones_like(fb)
     if moved.size:
