@@ -35,7 +35,14 @@ from dedupe_gui.core.models import ImageRecord
 from dedupe_gui.core.strokes import SIDE as STROKE_SIDE
 from dedupe_gui.core.strokes import two_sided_text
 from dedupe_gui.core.verify import THUMB_SIDE, residuals, thumbnail
-from dedupe_gui.core.windows import FINE_SIDE, Box, photo_box, shown_small, window_boxes
+from dedupe_gui.core.windows import (
+    FINE_SIDE,
+    Box,
+    photo_box,
+    pixel_region,
+    shown_small,
+    window_boxes,
+)
 
 I64 = npt.NDArray[np.int64]
 U64 = npt.NDArray[np.uint64]
@@ -226,8 +233,7 @@ def _window_look(path: str, slot: int) -> tuple[U8, U8] | None:
         # A picture with a border or chrome is looked at only through what is inside it:
         # its trimmed edges would show mostly the chrome another screenshot shares.
         return None
-    w, h = full.size
-    part = full.crop((round(box[0] * w), round(box[1] * h), round(box[2] * w), round(box[3] * h)))
+    part = full.crop(pixel_region(box, full.size))
     thumb = np.frombuffer(thumbnail(part), dtype=np.uint8).reshape(THUMB_SIDE, THUMB_SIDE)
     detail = np.asarray(
         part.resize((STROKE_SIDE, STROKE_SIDE), Image.Resampling.LANCZOS), dtype=np.uint8

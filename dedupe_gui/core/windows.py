@@ -63,15 +63,10 @@ def window_hashes(grey: Image.Image, transpose: Image.Transpose | None = None) -
     boxes = window_boxes(small, lambda: shown_small(grey, transpose, FINE_SIDE))
     if not boxes:
         return ()
-    w, h = small.size
     # Cropped first: resizing with a box would let the filter reach past the window (into a
     # frame, say), which moves the edge bits. The windows of the small picture are resized
     # to 9x8 all at once, with Pillow's own arithmetic (core.resample).
-    regions = [
-        (round(box[0] * w), round(box[1] * h), round(box[2] * w), round(box[3] * h))
-        for box, precise in boxes
-        if not precise
-    ]
+    regions = [pixel_region(box, small.size) for box, precise in boxes if not precise]
     from_small = iter(region_dhashes(np.asarray(small, dtype=np.uint8), regions))
     out = []
     for box, precise in boxes:
@@ -128,6 +123,13 @@ def window_boxes(
     return boxes
 
 
+def pixel_region(box: Box, size: tuple[int, int]) -> tuple[int, int, int, int]:
+    """``box`` (shares of the picture) in whole pixels of a picture of ``size``, as a crop
+    takes it: each edge rounded to the nearest pixel."""
+    w, h = size
+    return (round(box[0] * w), round(box[1] * h), round(box[2] * w), round(box[3] * h))
+
+
 def _differs(a: Box, b: Box) -> bool:
     return max(abs(x - y) for x, y in zip(a, b, strict=True)) > _MIN_BORDER
 
@@ -151,9 +153,7 @@ def _crop_stored(grey: Image.Image, box: Box, transpose: Image.Transpose | None)
         corners = [_STORED[transpose](x, y) for x, y in ((box[0], box[1]), (box[2], box[3]))]
         xs, ys = sorted(c[0] for c in corners), sorted(c[1] for c in corners)
         box = (xs[0], ys[0], xs[1], ys[1])
-    w, h = grey.size
-    region = (round(box[0] * w), round(box[1] * h), round(box[2] * w), round(box[3] * h))
-    part = grey.crop(region)
+    part = grey.crop(pixel_region(box, grey.size))
     return part if transpose is None else part.transpose(transpose)
 
 
