@@ -184,16 +184,17 @@ def fingerprint_file(path: str, budget: MemoryBudget | None = None) -> Fingerpri
                 img.draft(None, (PREVIEW_MIN_SIDE, PREVIEW_MIN_SIDE))
             colourless = _is_grey(img, stored_mode)
             grey = _to_grey(img)
-            shown = TRANSPOSES.index(EXIF_TRANSPOSE.get(orientation))
+            transpose = EXIF_TRANSPOSE.get(orientation)
+            shown = TRANSPOSES.index(transpose)
             if drafted:
                 wide, across = reduced_pair(grey, shown, HASH_REDUCING_GAP)
             else:
                 wide, across = small_pair(grey, shown)
             value = dhash_of_grey(wide)
             turned = turned_hashes(wide, across)
-            thumb = thumbnail(grey, EXIF_TRANSPOSE.get(orientation))
-            fine = fine_thumbnail(grey, thumb, EXIF_TRANSPOSE.get(orientation))
-            windows = window_hashes(grey, EXIF_TRANSPOSE.get(orientation))
+            thumb = thumbnail(grey, transpose)
+            fine = fine_thumbnail(grey, thumb, transpose)
+            windows = window_hashes(grey, transpose)
     except DecodeError as exc:
         raise FingerprintError(str(exc)) from exc
     except Exception as exc:  # every decoder failure is one file's problem, never the scan's
