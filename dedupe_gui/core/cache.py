@@ -110,10 +110,6 @@ def default_cache_path() -> str:
 _PARAMS_PER_QUERY: Final = 900
 
 
-def _prefixed(prefix: str, columns: str) -> str:
-    return ", ".join(prefix + c.strip() for c in columns.split(","))
-
-
 class Cached(NamedTuple):
     """What the store knows of one file version."""
 

@@ -16,6 +16,7 @@ from dedupe_gui.core.cache_rows import (
     FINGERPRINT_COLUMNS,
     fingerprint_of_row,
     path_blob,
+    prefixed,
 )
 from dedupe_gui.core.models import Entry, Failure, FileKey
 
@@ -89,10 +90,9 @@ class IdentityMemory:
         The fingerprints row must still be the version the identity was read from (same size
         and mtime), so a path reused by other content since is never taken for this file.
         """
-        columns = ", ".join("f." + c.strip() for c in FINGERPRINT_COLUMNS.split(","))
         try:
             row = self._db.execute(
-                f"SELECT f.error, f.digest, {columns} "
+                f"SELECT f.error, f.digest, {prefixed('f.', FINGERPRINT_COLUMNS)} "
                 "FROM identities i JOIN fingerprints f ON f.path = i.path "
                 "WHERE i.ident = ? AND f.size = ? AND f.mtime_ns = ? LIMIT 1",
                 (ident, key.size, key.mtime_ns),

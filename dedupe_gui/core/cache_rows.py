@@ -33,6 +33,12 @@ def path_blob(path: str) -> bytes:
     return os.fsencode(path)
 
 
+def prefixed(prefix: str, columns: str) -> str:
+    """``columns`` (a comma-separated list such as ``FINGERPRINT_COLUMNS``) each named with
+    ``prefix`` (a table alias: "f."), for a query that joins another table."""
+    return ", ".join(prefix + c.strip() for c in columns.split(","))
+
+
 def pack_turned(hashes: tuple[int, ...]) -> bytes | None:
     """The turned hashes as big-endian unsigned 64-bit values, 8 bytes each."""
     return b"".join(h.to_bytes(8, "big") for h in hashes) or None
