@@ -312,20 +312,18 @@ class FingerprintStore(IdentityMemory, PairMemory):
             forget = ("pair_checks", "pair_words")
         else:
             _add_missing_columns(db)
-        if forget:
-            pass  # rebuilt: nothing older is left to forget
-        elif stored.get("algorithm", wanted["algorithm"]) != wanted["algorithm"]:
-            # Fingerprints from another algorithm would group wrongly: start over.
-            db.execute("DELETE FROM fingerprints")
-            db.execute("DELETE FROM identities")
-            forget = ("pair_checks", "pair_words")
-        elif stored.get("checks", "1") != wanted["checks"]:
-            # A check that now rejects pairs an older one passed: its verdicts are redone,
-            # and what differs is said again with it.
-            forget = ("pair_checks", "pair_words")
-        elif stored.get("words", wanted["words"]) != wanted["words"]:
-            # What differs is said another way now.
-            forget = ("pair_words",)
+            if stored.get("algorithm", wanted["algorithm"]) != wanted["algorithm"]:
+                # Fingerprints from another algorithm would group wrongly: start over.
+                db.execute("DELETE FROM fingerprints")
+                db.execute("DELETE FROM identities")
+                forget = ("pair_checks", "pair_words")
+            elif stored.get("checks", "1") != wanted["checks"]:
+                # A check that now rejects pairs an older one passed: its verdicts are
+                # redone, and what differs is said again with it.
+                forget = ("pair_checks", "pair_words")
+            elif stored.get("words", wanted["words"]) != wanted["words"]:
+                # What differs is said another way now.
+                forget = ("pair_words",)
         for table in forget:
             db.execute(f"DELETE FROM {table}")
         db.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", wanted.items())
