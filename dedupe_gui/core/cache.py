@@ -400,22 +400,22 @@ class FingerprintStore(IdentityMemory, PairMemory):
 
     def fines(self, keys: Sequence[FileKey]) -> list[bytes]:
         """The stored fine thumbnail (core.verify) of each of these file versions, or b""."""
-        rows = self._rows_of([path_blob(k.path) for k in keys], "look")
-        out = []
-        for key in keys:
-            row = rows.get(path_blob(key.path))
-            ok = row is not None and row[0] == key.size and row[1] == key.mtime_ns
-            out.append(unpack_look(row[2])[3] if ok and row is not None else b"")
-        return out
+        return [b"" if v is None else unpack_look(v)[3] for v in self._column_of(keys, "look")]
 
     def thumbs(self, keys: Sequence[FileKey]) -> list[bytes]:
         """The stored verification thumbnail of each of these file versions (empty if none)."""
-        rows = self._rows_of([path_blob(k.path) for k in keys], "thumb")
-        out = []
-        for key in keys:
-            row = rows.get(path_blob(key.path))
+        return [bytes(v or b"") for v in self._column_of(keys, "thumb")]
+
+    def _column_of(self, keys: Sequence[FileKey], column: str) -> list[Any]:
+        """One column of each of these file versions' rows (None where this version of the
+        file is not stored), each path encoded once."""
+        blobs = [path_blob(k.path) for k in keys]
+        rows = self._rows_of(blobs, column)
+        out: list[Any] = []
+        for key, blob in zip(keys, blobs, strict=True):
+            row = rows.get(blob)
             ok = row is not None and row[0] == key.size and row[1] == key.mtime_ns
-            out.append(bytes(row[2] or b"") if ok and row is not None else b"")
+            out.append(row[2] if ok and row is not None else None)
         return out
 
     def _rows_of(

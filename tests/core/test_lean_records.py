@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
 from PIL import Image, ImageDraw
@@ -54,6 +55,19 @@ def test_get_many_agrees_with_get(tmp_path: Path) -> None:
         assert lean[1] == (Fingerprint(FP.hash, 640, 480, "JPEG", turned=(1, 2, 3)), "d1")
         thumbs = store.thumbs([keys[1], keys[0], asked[-2], asked[-1]])
         assert thumbs == [b"t" * 1024, b"", b"", b""]
+
+
+def test_fines_only_for_the_stored_version(tmp_path: Path) -> None:
+    fine = b"f" * 4096
+    with_fine = replace(FP, fine=fine, detailed=True)
+    keys = [FileKey("/p/fine.jpg", 10, 100), FileKey("/p/plain.jpg", 11, 101)]
+    with FingerprintStore(str(tmp_path / "c.sqlite3")) as store:
+        store.put(keys[0], with_fine)
+        store.put(keys[1], FP)
+        store.flush()
+        other = FileKey("/p/fine.jpg", 10, 999)  # another version of a stored file
+        asked = [keys[1], keys[0], other, FileKey("/p/none.jpg", 1, 1), keys[0]]
+        assert store.fines(asked) == [b"", fine, b"", b"", fine]
 
 
 def test_thumbs_left_in_the_store_give_the_same_groups(tmp_path: Path) -> None:
