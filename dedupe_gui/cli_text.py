@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import IO
 
-from dedupe_gui.core.actions import Outcome, summarise_outcomes
+from dedupe_gui.core.actions import Outcome, freed_bytes, summarise_outcomes
 from dedupe_gui.core.companions import describe as describe_companions
 from dedupe_gui.core.grouping import summarise
 from dedupe_gui.core.models import FileError, Group, ScanResult
@@ -82,10 +82,9 @@ def print_outcome(o: Outcome, out: IO[str]) -> None:
 
 def summary_text(outcomes: Sequence[Outcome]) -> str:
     """Counts by outcome and the bytes freed: "2 trashed, 1 skipped; 1.2 MB"."""
-    freed = sum(o.bytes for o in outcomes if o.status.ok)
     counts = summarise_outcomes(outcomes)
     summary = ", ".join(f"{v} {k}" for k, v in counts.items()) or "nothing to do"
-    return f"{summary}; {human_bytes(freed)}"
+    return f"{summary}; {human_bytes(freed_bytes(outcomes))}"
 
 
 def print_summary(outcomes: Sequence[Outcome], out: IO[str]) -> None:

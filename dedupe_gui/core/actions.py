@@ -454,6 +454,11 @@ def _os_reason(exc: OSError, dest: str | None) -> str:
     return exc.strerror or str(exc)
 
 
+def freed_bytes(outcomes: Sequence[Outcome]) -> int:
+    """The bytes of the outcomes that went as asked: what a cleanup freed (or would free)."""
+    return sum(o.bytes for o in outcomes if o.status.ok)
+
+
 def summarise_outcomes(outcomes: Sequence[Outcome]) -> dict[str, int]:
     counts: dict[str, int] = {}
     for o in outcomes:

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import Enum
 
-from dedupe_gui.core.actions import Outcome, Removal
+from dedupe_gui.core.actions import Outcome, Removal, freed_bytes
 from dedupe_gui.core.companions import going_with
 from dedupe_gui.core.models import Companion, ImageRecord
 from dedupe_gui.review.group import ReviewGroup
@@ -117,7 +117,7 @@ class CleanupRun:
             tuple(o for o in failed if o.trash_unavailable),
             failed,
             len(outcomes) - len(failed),
-            sum(o.bytes for o in outcomes if o.status.ok),
+            freed_bytes(outcomes),
         )
         self._settled = (outcomes, settled)
         return settled
