@@ -51,7 +51,15 @@ def one_round(folder: str, cache: str) -> tuple[Clock, dict[str, Any]]:
     clock = Clock()
     started = time.perf_counter(), time.process_time()
     from dedupe_gui.core import cache as cache_module
-    from dedupe_gui.core import companions, grouping, identity, scan, window_candidates
+    from dedupe_gui.core import (
+        companions,
+        grouping,
+        identity,
+        pair_checker,
+        pair_words,
+        scan,
+        window_candidates,
+    )
     from dedupe_gui.core.grouping_options import GroupingOptions
     from dedupe_gui.core.report import Report, to_json
     from dedupe_gui.core.revalidate import with_quick_digests
@@ -70,8 +78,8 @@ def one_round(folder: str, cache: str) -> tuple[Clock, dict[str, Any]]:
         (index_cls, "_plain", "grouping: hash pairs"),
         (windows_cls, "__init__", "grouping: window-hash index"),
         (windows_cls, "at", "grouping: window-hash pairs"),
-        (index_cls, "_check", "grouping: thumbnail checks (kept or new)"),
-        (index_cls, "_explain_all", "grouping: what differs"),
+        (pair_checker.PairChecker, "check", "grouping: thumbnail checks (kept or new)"),
+        (pair_words.PairWords, "explain_all", "grouping: what differs"),
     ]
     saved = {(owner, attr): getattr(owner, attr) for owner, attr, _ in phases}
     names = {attr: name for _, attr, name in phases}

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-import dedupe_gui.core.grouping as grouping_module
+import dedupe_gui.core.loaded_thumbs as loaded_thumbs_module
 from dedupe_gui.core.cache import FingerprintStore
 from dedupe_gui.core.candidates import file_id, pair_id
 from dedupe_gui.core.grouping import SimilarityIndex
@@ -36,13 +36,13 @@ def counting_index(
 ) -> tuple[SimilarityIndex, list[int]]:
     index = SimilarityIndex(records, known)
     computed: list[int] = []
-    compute = index._residuals
+    compute = index._checker._residuals
 
     def counting(a: np.ndarray, b: np.ndarray, turn: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         computed.append(int(a.size))
         return compute(a, b, turn)
 
-    index._residuals = counting  # type: ignore[method-assign]
+    index._checker._residuals = counting  # type: ignore[method-assign]
     return index, computed
 
 
@@ -108,8 +108,9 @@ def test_loaded_thumbnails_never_take_more_rows_than_there_are_records(tmp_path:
     records = list(run_scan(ScanOptions((str(library(tmp_path)),))).records)
     index = SimilarityIndex(records)
     assert len(index.groups(GroupingOptions(12))) == 2
-    assert 0 < index._loaded <= index._thumbs.shape[0] <= len(records)
-    assert index._signatures.shape[0] == index._thumbs.shape[0]
+    loaded = index._checker.loaded
+    assert 0 < loaded.count <= loaded.thumbs.shape[0] <= len(records)
+    assert loaded.signatures.shape[0] == loaded.thumbs.shape[0]
 
 
 def test_a_grouping_with_kept_checks_computes_no_check_features(
@@ -118,18 +119,18 @@ def test_a_grouping_with_kept_checks_computes_no_check_features(
     """Thumbnails loaded for the keeper rules or the words need no signatures or frames."""
     records = list(run_scan(ScanOptions((str(library(tmp_path)),))).records)
     featured: list[int] = []
-    compute = grouping_module.signatures  # type: ignore[attr-defined]
+    compute = loaded_thumbs_module.signatures  # type: ignore[attr-defined]
 
     def spy(thumbs: np.ndarray) -> np.ndarray:
         featured.append(len(thumbs))
         return compute(thumbs)
 
-    monkeypatch.setattr(grouping_module, "signatures", spy)
+    monkeypatch.setattr(loaded_thumbs_module, "signatures", spy)
     index = SimilarityIndex(records)
     first = index.groups(GroupingOptions(12))
-    assert sum(featured) == index._loaded >= 4
+    assert sum(featured) == index._checker.loaded.count >= 4
     featured.clear()
     kept, _ = index.take_new_checks()
     again = SimilarityIndex(records, kept)
     assert again.groups(GroupingOptions(12)) == first
-    assert again._loaded >= 4 and featured == []
+    assert again._checker.loaded.count >= 4 and featured == []

@@ -13,7 +13,8 @@ import pytest
 from PIL import Image, ImageDraw
 
 import dedupe_gui.core.cache as cache_module
-import dedupe_gui.core.grouping as grouping_module
+import dedupe_gui.core.pair_checker as pair_checker_module
+import dedupe_gui.core.pair_words as pair_words_module
 from dedupe_gui.cli import main
 from dedupe_gui.core.cache import FingerprintStore
 from dedupe_gui.core.candidates import file_id, pair_id, said_id
@@ -45,13 +46,13 @@ def words(groups: list[Group]) -> dict[str, tuple[str, ...]]:
 def counting(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     """How many pairs the grouping aligns to say what differs."""
     aligned: list[int] = []
-    explain = grouping_module.explain  # type: ignore[attr-defined]
+    explain = pair_words_module.explain  # type: ignore[attr-defined]
 
     def spy(member: Any, keeper: Any) -> Any:
         aligned.append(len(member))
         return explain(member, keeper)
 
-    monkeypatch.setattr(grouping_module, "explain", spy)
+    monkeypatch.setattr(pair_words_module, "explain", spy)
     return aligned
 
 
@@ -183,8 +184,8 @@ def test_pictures_decoded_for_the_text_check_are_held_a_few_at_a_time(
     unbounded = SimilarityIndex(records)
     expected = unbounded.groups(GroupingOptions(12))
     assert [len(g.members) for g in expected] == [3, 3]
-    assert len(unbounded._details) == 6  # every file of a same-shape pair that passed
-    monkeypatch.setattr(grouping_module, "_DETAILS_KEPT", 2)
+    assert len(unbounded._checker._details) == 6  # every file of a same-shape pair that passed
+    monkeypatch.setattr(pair_checker_module, "_DETAILS_KEPT", 2)
     bounded = SimilarityIndex(records)
     assert bounded.groups(GroupingOptions(12)) == expected
-    assert len(bounded._details) == 2
+    assert len(bounded._checker._details) == 2

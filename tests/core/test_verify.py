@@ -139,13 +139,13 @@ def test_residuals_are_cached_across_thresholds(tmp_path: Path) -> None:
     )
     index = SimilarityIndex(recs)
     computed: list[int] = []
-    compute = index._residuals
+    compute = index._checker._residuals
 
     def counting(a: np.ndarray, b: np.ndarray, turn: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         computed.append(int(a.size))
         return compute(a, b, turn)
 
-    index._residuals = counting  # type: ignore[method-assign]
+    index._checker._residuals = counting  # type: ignore[method-assign]
     first = index.groups(GroupingOptions(DEFAULT_THRESHOLD))
     assert computed == [1] and len(first) == 1
     assert index.groups(GroupingOptions(DEFAULT_THRESHOLD - 4)) == first

@@ -9,8 +9,8 @@ import pytest
 from pytestqt.qtbot import QtBot
 
 from dedupe_gui.core.cache import FingerprintStore
-from dedupe_gui.core.grouping import SimilarityIndex
 from dedupe_gui.core.grouping_options import GroupingOptions
+from dedupe_gui.core.pair_checker import PairChecker
 from dedupe_gui.core.scan import ScanOptions, run_scan
 from dedupe_gui.review import GroupingRequest, IndexHolder
 from dedupe_gui.ui.main_window import MainWindow
@@ -24,15 +24,15 @@ def test_a_second_session_takes_the_checks_from_the_cache(
     with FingerprintStore(cache) as store:
         records = run_scan(ScanOptions((str(photos),)), store).records
     computed: list[int] = []
-    compute = SimilarityIndex._residuals
+    compute = PairChecker._residuals
 
     def counting(
-        self: SimilarityIndex, a: np.ndarray, b: np.ndarray, t: np.ndarray
+        self: PairChecker, a: np.ndarray, b: np.ndarray, t: np.ndarray
     ) -> tuple[np.ndarray, np.ndarray]:
         computed.append(int(a.size))
         return compute(self, a, b, t)
 
-    monkeypatch.setattr(SimilarityIndex, "_residuals", counting)
+    monkeypatch.setattr(PairChecker, "_residuals", counting)
     request = GroupingRequest(1, records, GroupingOptions())
     first = IndexHolder(cache).groups(request)
     assert sum(computed) >= 1 and first

@@ -1,0 +1,178 @@
+"""Which records make the best keepers, and what the formed groups say about their keepers.
+
+The walk (core.grouping) visits files best keeper first, so its order decides every group.
+The sort keys (core.keeper) are computed once per rule order; the rules that judge a file
+against its copies ("upright", "clean") need the groups first, so what the formed groups say
+(core.standing: a keeper turned against most of its group, framed beside a clean member, or
+carrying an overlay most members see) ranks those files lower for a second walk. Only
+the keys of the files named are computed again.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import numpy as np
+import numpy.typing as npt
+
+from dedupe_gui.core.candidates import distinct
+from dedupe_gui.core.differences import framed
+from dedupe_gui.core.keeper import NO_STANDING, Standing, keeper_key
+from dedupe_gui.core.loaded_thumbs import LoadedThumbs
+from dedupe_gui.core.models import FileKey, ImageRecord
+from dedupe_gui.core.pair_words import Halt, PairWords
+from dedupe_gui.core.standing import (
+    Members,
+    camera_originals,
+    framed_beside_clean,
+    losing_orientations,
+)
+from dedupe_gui.core.verify import border_of
+from dedupe_gui.core.window_candidates import photo_box_of
+from dedupe_gui.core.windows import photo_box
+
+I64 = npt.NDArray[np.int64]
+
+
+class KeeperRanking:
+    """The keeper order of one scan's records under each rule order and standing."""
+
+    def __init__(
+        self, records: tuple[ImageRecord, ...], loaded: LoadedThumbs, words: PairWords
+    ) -> None:
+        """``loaded``: the thumbnails frames are found on; ``words``: what differs, for the
+        overlays a group's members see."""
+        self.records = records
+        self._loaded = loaded
+        self._words = words
+        self._rankings: dict[tuple[tuple[str, ...], Standing], tuple[list[int], I64]] = {}
+        self._keys: dict[tuple[str, ...], list[tuple[float | int | str, ...]]] = {}
+        self._index_of: dict[FileKey, int] | None = None
+        self._cameras: npt.NDArray[np.bool_] | None = None
+        # Width and height shares of each record's picture inside a uniform frame ((1, 1):
+        # none; NaN: not computed yet), and the records' pixel shapes.
+        self._inside = np.full((len(records), 2), np.nan, dtype=np.float64)
+        self._pixel_shape: I64 | None = None
+
+    def ranking(self, rules: tuple[str, ...], standing: Standing) -> tuple[list[int], I64]:
+        """Records best keeper first, and each record's place in that order. The sort keys
+        are kept per rule order; only the keys of the files ``standing`` names are computed
+        again, so the second walk of a grouping does not recompute the rest."""
+        cached = self._rankings.get((rules, standing))
+        if cached is None:
+            keys = self._keys.get(rules)
+            if keys is None:
+                plain = keeper_key(rules)
+                keys = self._keys[rules] = [plain(r) for r in self.records]
+            named = standing.turned | standing.framed
+            if named:
+                key = keeper_key(rules, standing)
+                keys = list(keys)
+                for i in self._indices_of(named):
+                    keys[i] = key(self.records[i])
+            order = sorted(range(len(self.records)), key=keys.__getitem__)
+            rank = np.empty(len(self.records), dtype=np.int64)
+            rank[order] = np.arange(len(self.records), dtype=np.int64)
+            if len(self._rankings) > 8:  # one per rule order and threshold tried, not forever
+                self._rankings.clear()
+            cached = self._rankings[(rules, standing)] = (order, rank)
+        return cached
+
+    def _indices_of(self, keys: frozenset[FileKey]) -> list[int]:
+        if self._index_of is None:
+            self._index_of = {r.key: i for i, r in enumerate(self.records)}
+        return [self._index_of[k] for k in keys]
+
+    def _overlaid_keepers(self, formed: list[tuple[int, I64, I64, I64]], halt: Halt) -> I64:
+        """Keepers of groups of three or more that most of their members see with an overlay
+        in one place ("overlay at the bottom": a caption bar, a sticker). The words say where
+        two files differ, not which one carries the overlay; when most of the others differ
+        from the keeper in the same place, the keeper is the odd one out. A pair cannot tell.
+        """
+        wide = [(b, o, k) for b, o, _, k in formed if o.size >= 2]
+        if not wide:
+            return np.zeros(0, np.int64)
+        self._words.explain_all(
+            np.concatenate([np.full(o.size, b, dtype=np.int64) for b, o, _ in wide]),
+            np.concatenate([o for _, o, _ in wide]),
+            np.concatenate([k for _, _, k in wide]),
+            halt,
+        )
+        out = []
+        for best, others, turns in wide:
+            places = Counter(
+                w
+                for o, t in zip(others.tolist(), turns.tolist(), strict=True)
+                for w in self._words.said[(best, o, t)]
+                if w.startswith("overlay at ")
+            )
+            if places and 2 * places.most_common(1)[0][1] > others.size:
+                out.append(best)
+        return np.array(out, np.int64)
+
+    def standing(
+        self, formed: list[tuple[int, I64, I64, I64]], rules: tuple[str, ...], halt: Halt
+    ) -> tuple[Standing, I64]:
+        """What the formed groups say about their keepers (core.standing): a keeper turned
+        against most of its group, or framed beside a clean member that shows the frame was
+        added. Only groups whose keeper is such a file count; the files named are the members
+        that lose within them. Nothing when no keeper is one."""
+        none = (NO_STANDING, np.zeros(0, np.int64))
+        upright, clean = "upright" in rules, "clean" in rules
+        if not (upright or clean) or not formed:
+            return none
+        m = Members.of(formed)
+        turned = np.zeros(0, np.int64)
+        if upright and bool(m.turn.any()):
+            if self._cameras is None:
+                self._cameras = camera_originals(self.records)
+            turned = m.record[losing_orientations(m, self._cameras[m.record])]
+        boxed = np.zeros(0, np.int64)
+        if clean:
+            inside = self._inside_shares(m.record)
+            if bool((inside < 1.0).any()):
+                shape = self._shapes()
+                lose = framed_beside_clean(m, inside, shape[m.record, 0], shape[m.record, 1])
+                boxed = m.record[lose]
+            boxed = np.concatenate((boxed, self._overlaid_keepers(formed, halt)))
+        if not turned.size and not boxed.size:
+            return none
+        standing = Standing(
+            frozenset(self.records[i].key for i in turned.tolist()),
+            frozenset(self.records[i].key for i in boxed.tolist()),
+        )
+        return standing, distinct(np.concatenate((turned, boxed)).astype(np.int64))
+
+    def _shapes(self) -> I64:
+        if self._pixel_shape is None:
+            self._pixel_shape = np.array(
+                [(r.fingerprint.width, max(1, r.fingerprint.height)) for r in self.records],
+                dtype=np.int64,
+            ).reshape(-1, 2)
+        return self._pixel_shape
+
+    def _inside_shares(self, wanted: I64) -> npt.NDArray[np.float64]:
+        """For each record of ``wanted``, the width and height shares of the picture inside a
+        uniform frame on two or more sides of its thumbnail (the border that "border added"
+        names); (1, 1) for no frame or no thumbnail. Computed once per record."""
+        missing = distinct(wanted[np.isnan(self._inside[wanted, 0])])
+        if missing.size:
+            rows = self._loaded.rows(missing)
+            for i, row in zip(missing.tolist(), rows.tolist(), strict=True):
+                box = border_of(self._loaded.thumbs[row]) if self._loaded.has_thumb[row] else None
+                # The photo inside a screenshot's chrome (a clock, a title, icons: not a
+                # uniform border, which peels off one side at most) is framed too; placed on
+                # the decoded picture, since a pixel of the thumbnail is 3 % of a phone
+                # screenshot's height and the inside's shape is compared.
+                if (
+                    (box is None or not framed(box))
+                    and self._loaded.has_thumb[row]
+                    and photo_box(self._loaded.thumbs[row].astype(np.int16)) is not None
+                ):
+                    box = photo_box_of(self.records[i].path) or box
+                ok = box is not None and framed(box)
+                self._inside[i] = (box[2] - box[0], box[3] - box[1]) if box and ok else (1, 1)
+        out: npt.NDArray[np.float64] = self._inside[wanted]
+        return out
+
+    # -- grouping ------------------------------------------------------------------------

@@ -1,0 +1,126 @@
+"""The verification thumbnails of one grouping's records, loaded only as pairs ask for them.
+
+A library's worth of 32x32 thumbnails at once cost 100 MB and, as floats, four times that
+again, while a grouping looks at the files of its checked pairs only: rows are loaded on
+first use, in buffers that grow a quarter at a time. The thumbnail checks (core.pair_checker),
+the words for what differs (core.pair_words) and the keeper rules (core.keeper_standing) read
+the same rows, so a file is loaded once whichever asks first.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import TypeVar
+
+import numpy as np
+import numpy.typing as npt
+
+from dedupe_gui.core.candidates import distinct
+from dedupe_gui.core.models import FileKey, ImageRecord
+from dedupe_gui.core.orientations import transform_grid
+from dedupe_gui.core.verify import (
+    FLAT_DETAIL,
+    THUMB_SIDE,
+    border_of,
+    detail,
+    signatures,
+    thumbs_to_array,
+)
+
+I64 = npt.NDArray[np.int64]
+_T = TypeVar("_T", bound=np.generic)
+
+# Where the verification thumbnails of records come from when the records do not hold them:
+# the stored thumbnail of each file version asked for (empty bytes when there is none).
+ThumbSource = Callable[[Sequence[FileKey]], Sequence[bytes]]
+
+# Rows added at least when the loaded thumbnails' buffers grow.
+_GROW_ROWS = 1024
+
+
+class LoadedThumbs:
+    """Thumbnails of the records that took part in a check so far, row ``row[i]`` for record
+    ``i`` (-1: not loaded), with their signatures, flatness and frame."""
+
+    def __init__(self, records: Sequence[ImageRecord], source: ThumbSource | None) -> None:
+        """``source``: where to fetch thumbnails when the records do not carry them
+        (FingerprintStore.thumbs)."""
+        self.records = records
+        n = len(records)
+        self._source = source
+        # Records whose thumbnail (or fine thumbnail) should have come from the store but
+        # did not: their pairs are never passed by the check.
+        self.lost: npt.NDArray[np.bool_] = np.zeros(n, dtype=bool)
+        self.row: I64 = np.full(n, -1, dtype=np.int64)
+        self.count = 0
+        self.thumbs = np.zeros((0, THUMB_SIDE, THUMB_SIDE), dtype=np.uint8)
+        self.has_thumb = np.zeros(0, dtype=bool)
+        self.signatures = np.zeros((0, 256), dtype=np.float32)
+        self.flat = np.zeros(0, dtype=bool)
+        self.framed = np.zeros(0, dtype=bool)  # a uniform border around the picture
+        # Rows whose signature, flatness and frame are computed: only rows that take part in
+        # a thumbnail check need them, not those loaded to say what differs or for the
+        # keeper rules (most of a warm rescan's, whose checks are kept).
+        self.featured = np.zeros(0, dtype=bool)
+
+    def rows(self, wanted: I64) -> I64:
+        """The row of each record of ``wanted`` in the loaded thumbnails, loading the missing."""
+        missing = distinct(wanted[self.row[wanted] < 0])
+        if missing.size:
+            chosen = [self.records[i] for i in missing.tolist()]
+            blobs: Sequence[bytes] = [r.fingerprint.thumb for r in chosen]
+            if self._source is not None and not all(blobs):
+                blobs = self._source([r.key for r in chosen])
+                # The records were read without their thumbnails, which stay in the store:
+                # one the store cannot give back now (it was damaged and rebuilt during the
+                # scan) leaves the file unverifiable, never verified.
+                lost = [i for i, blob in zip(missing.tolist(), blobs, strict=True) if not blob]
+                self.lost[lost] = True
+            thumbs, has = thumbs_to_array(blobs)
+            start, end = self.count, self.count + missing.size
+            if end > self.thumbs.shape[0]:
+                # A quarter more at a time, never more than every record: doubling left up
+                # to half of a 100,000-file library's buffers empty, and held both copies at
+                # once while growing (2 KB a row).
+                capacity = min(
+                    len(self.records), max(end, self.thumbs.shape[0] * 5 // 4 + _GROW_ROWS)
+                )
+                self.thumbs = _grown(self.thumbs, capacity)
+                self.has_thumb = _grown(self.has_thumb, capacity)
+                self.signatures = _grown(self.signatures, capacity)
+                self.flat = _grown(self.flat, capacity)
+                self.framed = _grown(self.framed, capacity)
+                self.featured = _grown(self.featured, capacity)
+            self.thumbs[start:end] = thumbs
+            self.has_thumb[start:end] = has
+            self.row[missing] = np.arange(start, end, dtype=np.int64)
+            self.count = end
+        return self.row[wanted]
+
+    def feature(self, *rows: I64) -> None:
+        """Compute the signature, flatness and frame of these loaded rows, where not yet."""
+        todo = distinct(np.concatenate(rows))
+        todo = todo[~self.featured[todo]]
+        if todo.size:
+            thumbs = self.thumbs[todo]
+            self.signatures[todo] = signatures(thumbs)
+            self.flat[todo] = detail(thumbs) < FLAT_DETAIL
+            self.framed[todo] = [border_of(t, loose=True) is not None for t in thumbs]
+            self.featured[todo] = True
+
+
+def turn_stack(stack: npt.NDArray[np.uint8], turn: I64) -> npt.NDArray[np.uint8]:
+    """Each square picture of ``stack`` turned by its orientation in ``turn``."""
+    out: npt.NDArray[np.uint8] = stack.copy()
+    for k in distinct(turn).tolist():
+        if k:
+            sel = turn == k
+            out[sel] = transform_grid(stack[sel], k)
+    return out
+
+
+def _grown(array: npt.NDArray[_T], rows: int) -> npt.NDArray[_T]:
+    """``array`` with room for ``rows`` rows, its rows kept (amortised growth)."""
+    out = np.zeros((rows, *array.shape[1:]), dtype=array.dtype)
+    out[: array.shape[0]] = array
+    return out

@@ -1,0 +1,420 @@
+"""The thumbnail check of keeper-candidate pairs, batched and kept.
+
+A pair's verdict costs an aligned 32x32 comparison at least and, for some pairs, a second
+look through a window, a straightened copy, fine thumbnails or a picture decoded again at
+128x128; moving the threshold slider asks for the same pairs again and again, and a rescan
+asks for last run's. So every verdict is computed once per limit and kept (and handed to the
+cache), pairs are checked many at once because each numpy pass has a fixed cost, and the
+pictures a check needs are loaded only for the files of the pairs it is asked about.
+Kept apart from the keeper-first walk (core.grouping), which only asks which pairs pass.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+import numpy.typing as npt
+
+from dedupe_gui.core.candidates import distinct, file_id, pair_id
+from dedupe_gui.core.fingerprint import FingerprintError, detail_grey
+from dedupe_gui.core.loaded_thumbs import LoadedThumbs, ThumbSource, turn_stack
+from dedupe_gui.core.local_edits import LOOK_BELOW, local_edit_residuals
+from dedupe_gui.core.models import ImageRecord
+from dedupe_gui.core.orientations import INVERSE, transform_grid
+from dedupe_gui.core.second_look import worth_a_look
+from dedupe_gui.core.straighten import straightened_again
+from dedupe_gui.core.strokes import two_sided_text
+from dedupe_gui.core.verify import (
+    DEFAULT_MAX_RESIDUAL,
+    fines_to_array,
+    hopeless,
+    residuals,
+)
+from dedupe_gui.core.window_candidates import WindowCandidates
+
+I64 = npt.NDArray[np.int64]
+
+# Orientations from this one on swap width and height (core.orientations).
+_FIRST_QUARTER_TURN = 4
+# Pairs whose fine thumbnails (16 KB each, decompressed) are checked at once.
+_FINE_BATCH = 512
+# Pictures decoded again at 128x128 for the text check kept at once (16 KB each): a file's
+# pairs are mostly checked in one wave, and keeping every one decoded held 16 KB per checked
+# file (480 MB of a 100,000-file library's cold scan).
+_DETAILS_KEPT = 2048
+# Pairs whose shapes differ by less than this ratio get the text check (core.strokes); the
+# others are compared reframed (core.verify._second_chance).
+_SAME_SHAPE = 1.1
+
+
+class PairChecker:
+    """Residuals of (keeper, file, turn) pairs of one scan's records, each computed once."""
+
+    def __init__(
+        self,
+        records: tuple[ImageRecord, ...],
+        known_checks: Mapping[int, float] | None,
+        thumbs: ThumbSource | None,
+        fines: ThumbSource | None,
+    ) -> None:
+        """``known_checks``: residuals by ``pair_id`` from an earlier run (a cache), computed
+        with the default limit (DEFAULT_MAX_RESIDUAL); pairs found there are not checked again.
+        ``thumbs``: where to fetch verification thumbnails when the records do not carry them
+        (FingerprintStore.thumbs); either way only files of checked pairs are loaded.
+        ``fines``: the same for the fine thumbnails of slides and documents
+        (FingerprintStore.fines).
+        """
+        self.records = records
+        n = len(records)
+        self.loaded = LoadedThumbs(records, thumbs)
+        # Windows that brought pairs together, for the second look (set by the grouping once
+        # it has searched them: core.window_candidates).
+        self.windows: WindowCandidates | None = None
+        # Which records have a fine thumbnail (core.verify), and a source for it when the
+        # records do not carry it (loaded from a cache without thumbnails).
+        self._fine_source = fines
+        self._has_fine: npt.NDArray[np.bool_] = np.fromiter(
+            (bool(r.fingerprint.fine) or r.fingerprint.detailed for r in records),
+            dtype=bool,
+            count=n,
+        )
+        self._shape: npt.NDArray[np.float32] | None = None
+        # Residuals already computed, by pair_id: kept across thresholds.
+        # Those from an earlier run, as sorted arrays: a library's worth of them is looked up
+        # wave by wave, and a dictionary held some 100 bytes per pair and a call per look-up.
+        known = known_checks or {}
+        pairs = np.fromiter(known.keys(), dtype=np.int64, count=len(known))
+        order = np.argsort(pairs)
+        self._known_pairs: I64 = pairs[order]
+        self._known_residuals: npt.NDArray[np.float32] = np.fromiter(
+            known.values(), dtype=np.float32, count=len(known)
+        )[order]
+        self._checked: dict[int, float] = {}  # computed by this checker
+        self._new_checks: dict[int, float] = {}
+        self._file_ids: npt.NDArray[np.uint64] | None = None
+        # The residual limit the kept residuals were computed for: below it a pair's check
+        # stops early (core.verify.residuals), so other limits need fresh checks.
+        self._good_enough = DEFAULT_MAX_RESIDUAL
+        # Pictures decoded again at 128x128 for the text check (_apart_by_text), by record.
+        self._details: dict[int, npt.NDArray[np.uint8] | None] = {}
+
+    def use_limit(self, max_residual: float) -> None:
+        """Check at ``max_residual`` from now on; verdicts kept for another limit are dropped."""
+        if max_residual != self._good_enough:
+            self._known_pairs = self._known_pairs[:0]
+            self._known_residuals = self._known_residuals[:0]
+            self._checked.clear()
+            self._new_checks.clear()
+            self._good_enough = max_residual
+
+    def _pair_keys(self, keepers: I64, others: I64, turns: I64) -> tuple[I64, I64, I64, I64]:
+        """One key per unordered pair and turn, stable across runs (see ``pair_id``), and the
+        pair in canonical order: (low, high, high's turn seen from low)."""
+        ids = self.ids()
+        inverse = np.asarray(INVERSE, dtype=np.int64)
+        low_first = ids[others] > ids[keepers]
+        lo = np.where(low_first, keepers, others)
+        hi = np.where(low_first, others, keepers)
+        turn = np.where(low_first, turns, inverse[turns])
+        return pair_id(ids[lo], ids[hi], turn), lo, hi, turn
+
+    def ids(self) -> npt.NDArray[np.uint64]:
+        """``file_id`` of every record, computed once."""
+        if self._file_ids is None:
+            self._file_ids = np.fromiter(
+                (file_id(r) for r in self.records), dtype=np.uint64, count=len(self.records)
+            )
+        return self._file_ids
+
+    def check(self, keepers: I64, others: I64, turns: I64) -> npt.NDArray[np.float32]:
+        """Residuals of keeper-candidate pairs, each computed at most once and then kept."""
+        keys, lo, hi, turn = self._pair_keys(keepers, others, turns)
+        res = np.full(keys.size, np.nan, dtype=np.float32)
+        if self._known_pairs.size:
+            pos = np.searchsorted(self._known_pairs, keys).clip(max=self._known_pairs.size - 1)
+            hit = self._known_pairs[pos] == keys
+            res[hit] = self._known_residuals[pos[hit]]
+        if self._checked:
+            rest = np.flatnonzero(np.isnan(res))
+            res[rest] = [self._checked.get(k, np.nan) for k in keys[rest].tolist()]
+        todo = np.isnan(res)
+        if todo.any():
+            fresh, unknown = self._residuals(lo[todo], hi[todo], turn[todo])
+            res[todo] = fresh
+            new = dict(zip(keys[todo].tolist(), fresh.tolist(), strict=True))
+            self._checked.update(new)
+            # A pair that could not be checked (a thumbnail the store no longer holds) is
+            # not grouped now, and its verdict is not kept: the next scan decodes the files
+            # again and checks the pair for real.
+            self._new_checks.update(
+                (k, v)
+                for (k, v), lost in zip(new.items(), unknown.tolist(), strict=True)
+                if not lost
+            )
+        return res
+
+    def take_new_checks(self) -> tuple[dict[int, float], float]:
+        """Residuals computed since the last call (by ``pair_id``) and the limit they stopped
+        at, for a cache to keep (FingerprintStore.put_pair_checks)."""
+        new, self._new_checks = self._new_checks, {}
+        return new, self._good_enough
+
+    def prefetch(
+        self,
+        upcoming: Sequence[int],
+        taken: npt.NDArray[np.bool_],
+        rank: I64,
+        indptr: I64,
+        nbr: I64,
+        turns: I64,
+    ) -> None:
+        """Check in one batch every pair the next keepers may ask for.
+
+        The grouping is sequential (who is still free depends on earlier groups), but each
+        numpy pass of the check has a fixed cost: checking the next keepers' free, worse-ranked
+        neighbours together, before their turn, gives the same groups at a fraction of the
+        cost. A keeper only ever takes files ranked below it, so only those are checked.
+        """
+        keepers: list[I64] = []
+        others: list[I64] = []
+        ks: list[I64] = []
+        for best in upcoming:
+            if taken[best]:
+                continue
+            lo, hi = int(indptr[best]), int(indptr[best + 1])
+            cand = nbr[lo:hi]
+            sel = ~taken[cand] & (rank[cand] > rank[best])
+            if sel.any():
+                others.append(cand[sel])
+                ks.append(turns[lo:hi][sel])
+                keepers.append(np.full(int(sel.sum()), best, dtype=np.int64))
+        if others:
+            self.check(np.concatenate(keepers), np.concatenate(others), np.concatenate(ks))
+
+    def _residuals(
+        self, a: I64, b: I64, turn: I64
+    ) -> tuple[npt.NDArray[np.float32], npt.NDArray[np.bool_]]:
+        """The residual of thumbnail ``a`` against thumbnail ``b`` turned by ``turn``, and
+        which pairs could not be checked (their residual is infinite, not a verdict)."""
+        rec_a, rec_b = a, b
+        a = self.loaded.rows(a)
+        b = self.loaded.rows(b)
+        self.loaded.feature(a, b)
+        out = np.zeros(a.size, dtype=np.float32)
+        both = self.loaded.has_thumb[a] & self.loaded.has_thumb[b]
+        # Pairs ruled out by their 16x16 correlation (upright and turned signatures are
+        # compared through the same transform as the thumbnails).
+        sig_b = self.loaded.signatures[b].reshape(-1, 16, 16).copy()
+        for k in distinct(turn).tolist():
+            sel = turn == k
+            sig_b[sel] = transform_grid(sig_b[sel], k)
+        # A framed copy, or one of another shape (a square crop), correlates poorly before
+        # it is reframed (core.verify._second_chance): never ruled out here.
+        shapes = self._aspects(rec_a, rec_b, turn)
+        ratio = shapes[:, 0] / shapes[:, 1]
+        spread = np.maximum(ratio, 1 / np.maximum(ratio, 1e-6))
+        reframable = (
+            self.loaded.framed[a] | self.loaded.framed[b] | ((spread > 1.1) & (spread < 1.8))
+        )
+        ruled_out = (
+            both
+            & ~reframable
+            & hopeless(
+                self.loaded.signatures[a],
+                sig_b.reshape(-1, 256),
+                self.loaded.flat[a] | self.loaded.flat[b],
+            )
+        )
+        out[ruled_out] = np.inf
+        both &= ~ruled_out
+        if both.any():
+            out[both] = self._second_looks(
+                a[both],
+                b[both],
+                turn[both],
+                rec_a[both],
+                rec_b[both],
+                self._thumb_residuals(a[both], b[both], turn[both], rec_a[both], rec_b[both]),
+            )
+        # Without thumbnails (records loaded from a saved report) the hash decides alone;
+        # records whose thumbnails the store lost are never passed.
+        unknown = self.loaded.lost[rec_a] | self.loaded.lost[rec_b]
+        out[unknown] = np.inf
+        return out, unknown
+
+    def _second_looks(
+        self, a: I64, b: I64, turn: I64, rec_a: I64, rec_b: I64, res: npt.NDArray[np.float32]
+    ) -> npt.NDArray[np.float32]:
+        """``res`` with the pairs that failed looked at again as a trimmed, cropped or framed
+        copy through the window that brought them together (core.window_candidates), and
+        as a straightened copy (core.straighten); both keep the check's limit. Pictures of
+        flat areas and edges that both have fine thumbnails (slides, pages) are not
+        straightened: their verdict rests on the fine check."""
+        limit = self._good_enough
+        if self.windows is not None:
+            res = self.windows.looked_again(
+                rec_a,
+                rec_b,
+                turn,
+                res,
+                limit,
+                lambda records: self.loaded.thumbs[self.loaded.rows(records)],
+                self._detail_of,
+                self._has_fine,
+            )
+        upright = np.flatnonzero((turn == 0) & ~(self._has_fine[rec_a] & self._has_fine[rec_b]))
+        if upright.size:
+            shapes = self._aspects(rec_a[upright], rec_b[upright], turn[upright])
+            out = res.copy()
+            out[upright] = straightened_again(
+                res[upright],
+                limit,
+                self.loaded.thumbs[a[upright]],
+                self.loaded.thumbs[b[upright]],
+                shapes[:, 0],
+                shapes[:, 1],
+            )
+            res = out
+        return res
+
+    def _thumb_residuals(
+        self, a: I64, b: I64, turn: I64, rec_a: I64, rec_b: I64
+    ) -> npt.NDArray[np.float32]:
+        """``residuals`` of pairs that both have thumbnails (rows ``a``, ``b`` of the loaded
+        thumbnails; records ``rec_a``, ``rec_b``); pairs where both also have fine
+        thumbnails get them, fetched and decompressed a bounded batch at a time."""
+        out = np.empty(a.size, dtype=np.float32)
+        fine = self._has_fine[rec_a] & self._has_fine[rec_b]
+        for sel, with_fine in ((~fine, False), (fine, True)):
+            idx = np.flatnonzero(sel)
+            step = _FINE_BATCH if with_fine else max(idx.size, 1)
+            for start in range(0, idx.size, step):
+                part = idx[start : start + step]
+                ta = self.loaded.thumbs[a[part]]
+                tb = turn_stack(self.loaded.thumbs[b[part]], turn[part])
+                fa = fb = None
+                if with_fine:
+                    fa, has_a = fines_to_array(self._fines_of(rec_a[part]))
+                    fb, has_b = fines_to_array(self._fines_of(rec_b[part]))
+                    fb = turn_stack(fb, turn[part])
+                    # A fine thumbnail the store no longer holds: not comparable (two blank
+                    # ones would look identical).
+                    self.loaded.lost[rec_a[part][~has_a]] = True
+                    self.loaded.lost[rec_b[part][~has_b]] = True
+                # Reframing (a border trimmed, a crop to the other's shape) is not offered
+                # to two pictures of flat areas and edges: slides and pages have uniform
+                # margins, and reframed pairs skip the fine check that tells them apart.
+                shapes = None if with_fine else self._aspects(rec_a[part], rec_b[part], turn[part])
+                out[part] = residuals(ta, tb, self._good_enough, fa, fb, shapes)
+                out[part] = self._local_edits(out[part], rec_a[part], rec_b[part], turn[part])
+                if shapes is not None:
+                    out[part] = self._apart_by_text(
+                        out[part], rec_a[part], rec_b[part], turn[part], shapes
+                    )
+        return out
+
+    def _local_edits(
+        self, res: npt.NDArray[np.float32], a: I64, b: I64, turn: I64
+    ) -> npt.NDArray[np.float32]:
+        """``res`` with the pairs that failed but are copies with one local edit (a caption
+        bar, a sticker, darkened corners, a trim the 32x32 alignment missed: core.local_edits)
+        given their residual from the second look. Both files are decoded again at 128x128;
+        only pairs of one shape whose 32x32 residual is below ``LOOK_BELOW`` are looked at."""
+        shapes = self._aspects(a, b, turn)
+        ratio = shapes[:, 0] / np.maximum(shapes[:, 1], 1e-6)
+        spread = np.maximum(ratio, 1 / np.maximum(ratio, 1e-6))
+        look = np.flatnonzero(
+            (res > self._good_enough) & (res < LOOK_BELOW) & (spread < _SAME_SHAPE)
+        )
+        picked, pa, pb = self._details_of_pairs(look, a, b, turn)
+        if picked.size == 0:
+            return res
+        flat_and_edges = self._has_fine[a[picked]] & self._has_fine[b[picked]]
+        out: npt.NDArray[np.float32] = res.copy()
+        out[picked] = np.minimum(res[picked], local_edit_residuals(pa, pb, flat_and_edges))
+        return out
+
+    def _details_of_pairs(
+        self, look: I64, a: I64, b: I64, turn: I64
+    ) -> tuple[I64, npt.NDArray[np.uint8], npt.NDArray[np.uint8]]:
+        """Of the pairs ``look``, those whose two files could be decoded again at 128x128,
+        and the two stacks of pictures (the second file turned by the pair's turn)."""
+        pa: list[npt.NDArray[np.uint8]] = []
+        pb: list[npt.NDArray[np.uint8]] = []
+        read: list[int] = []
+        for k in look.tolist():
+            x, y = self._detail_of(int(a[k])), self._detail_of(int(b[k]))
+            if x is not None and y is not None:
+                pa.append(x)
+                pb.append(y)
+                read.append(k)
+        picked = np.array(read, dtype=np.int64)
+        if not read:
+            empty = np.zeros((0, 1, 1), dtype=np.uint8)
+            return picked, empty, empty
+        return picked, np.stack(pa), turn_stack(np.stack(pb), turn[picked])
+
+    def _apart_by_text(
+        self,
+        res: npt.NDArray[np.float32],
+        a: I64,
+        b: I64,
+        turn: I64,
+        shapes: npt.NDArray[np.float32],
+    ) -> npt.NDArray[np.float32]:
+        """``res`` with the pairs that passed but are two slides on one background (each
+        file has text of its own: core.strokes) set to infinity. Both files are decoded again
+        at 128x128, once per file and grouping; pairs of other shapes (reframed by the check),
+        pairs without a two-sided difference at 32x32 (core.second_look: re-encodes, resizes,
+        re-grades, watermarks) and files that cannot be read again keep their verdict."""
+        ratio = shapes[:, 0] / np.maximum(shapes[:, 1], 1e-6)
+        spread = np.maximum(ratio, 1 / np.maximum(ratio, 1e-6))
+        look = np.flatnonzero((res <= self._good_enough) & (spread < _SAME_SHAPE))
+        if look.size:
+            # Plain copies (no two-sided difference at 32x32) are not decoded again.
+            rows_a, rows_b = self.loaded.rows(a[look]), self.loaded.rows(b[look])
+            tb = turn_stack(self.loaded.thumbs[rows_b], turn[look])
+            look = look[worth_a_look(self.loaded.thumbs[rows_a], tb)]
+        picked, pa, pb = self._details_of_pairs(look, a, b, turn)
+        if picked.size == 0:
+            return res
+        apart = two_sided_text(pa, pb)
+        out: npt.NDArray[np.float32] = res.copy()
+        out[picked[apart]] = np.inf
+        return out
+
+    def _detail_of(self, record: int) -> npt.NDArray[np.uint8] | None:
+        """The record's 128x128 picture (``detail_grey``), or None; the last ``_DETAILS_KEPT``
+        decoded are kept, so a file in several pairs of a wave is decoded once."""
+        if record in self._details:
+            return self._details[record]
+        if len(self._details) >= _DETAILS_KEPT:
+            del self._details[next(iter(self._details))]  # the oldest
+        try:
+            picture: npt.NDArray[np.uint8] | None = detail_grey(self.records[record].path)
+        except FingerprintError:
+            picture = None
+        self._details[record] = picture
+        return picture
+
+    def _fines_of(self, records: I64) -> list[bytes]:
+        """The fine thumbnails of these records, from the records or from the source."""
+        chosen = [self.records[i] for i in records.tolist()]
+        if self._fine_source is None or all(r.fingerprint.fine for r in chosen):
+            return [r.fingerprint.fine for r in chosen]
+        return list(self._fine_source([r.key for r in chosen]))
+
+    def _aspects(self, a: I64, b: I64, turn: I64) -> npt.NDArray[np.float32]:
+        """(width / height of ``a``, of ``b`` turned by ``turn``) per pair, as displayed."""
+        if self._shape is None:
+            self._shape = np.array(
+                [(r.fingerprint.width, max(1, r.fingerprint.height)) for r in self.records],
+                dtype=np.float32,
+            ).reshape(-1, 2)
+        ratio = self._shape[:, 0] / self._shape[:, 1]
+        rb = ratio[b]
+        quarter = turn >= _FIRST_QUARTER_TURN
+        rb[quarter] = 1 / rb[quarter]
+        out: npt.NDArray[np.float32] = np.stack([ratio[a], rb], axis=1).astype(np.float32)
+        return out

@@ -1,0 +1,110 @@
+"""What tells each grouped file from its keeper, in words, said once per pair and kept.
+
+Saying it aligns the two thumbnails (core.verify.explain), whose fixed numpy cost per call
+made most of a warm rescan's grouping when done one group at a time: pairs are aligned many
+at once, the words are kept across thresholds like the checks' verdicts, and those of an
+earlier run come from the cache. The words themselves are core.differences; the keeper
+rules read them too (an overlay most members see marks the keeper: core.keeper_standing).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+
+import numpy as np
+import numpy.typing as npt
+
+from dedupe_gui.core.candidates import said_id
+from dedupe_gui.core.differences import describe
+from dedupe_gui.core.loaded_thumbs import LoadedThumbs, turn_stack
+from dedupe_gui.core.models import ImageRecord
+from dedupe_gui.core.orientations import relation
+from dedupe_gui.core.verify import border_of, explain
+
+I64 = npt.NDArray[np.int64]
+
+# Called between batches of pairs; raises to stop the grouping that asked.
+Halt = Callable[[], None]
+
+# Pairs aligned at once to say what differs: big enough to spread numpy's cost per call,
+# small enough to keep the temporaries (some 80 KB a pair) in tens of megabytes.
+_EXPLAIN_BATCH = 512
+
+
+class PairWords:
+    """What differs, by (keeper, file, turn) of one scan's records."""
+
+    def __init__(
+        self,
+        records: tuple[ImageRecord, ...],
+        loaded: LoadedThumbs,
+        ids: Callable[[], npt.NDArray[np.uint64]],
+        known_words: Mapping[int, tuple[str, ...]] | None,
+    ) -> None:
+        """``loaded``: the thumbnails the words are read from; ``ids``: the records'
+        ``file_id``s; ``known_words``: what differs, by ``said_id`` of (keeper, file, turn),
+        from an earlier run; those pairs are not aligned again.
+        """
+        self.records = records
+        self._loaded = loaded
+        self._ids = ids
+        # What tells a file from a keeper, by (keeper, file, turn): kept across thresholds.
+        self.said: dict[tuple[int, int, int], tuple[str, ...]] = {}
+        # The same from an earlier run (a cache), by said_id, and what was said since.
+        self._known_words: Mapping[int, tuple[str, ...]] = known_words or {}
+        self._new_words: dict[int, tuple[str, ...]] = {}
+
+    def explain_all(self, keepers: I64, others: I64, turns: I64, halt: Halt) -> None:
+        """Say what tells each of ``others`` (turned by ``turns``) from its keeper, in words
+        (core.differences), for the pairs not said yet; kept across thresholds like the
+        residuals. The alignment behind it runs over many pairs at once: one group at a time,
+        its fixed numpy cost per call made most of a warm rescan's grouping."""
+        key_list = list(zip(keepers.tolist(), others.tolist(), turns.tolist(), strict=True))
+        ids = self._ids()
+        said_ids = said_id(ids[keepers], ids[others], turns).tolist()
+        wanted: list[int] = []
+        for j, key in enumerate(key_list):
+            if key in self.said:
+                continue
+            kept = self._known_words.get(said_ids[j])
+            if kept is None:
+                wanted.append(j)
+            else:
+                self.said[key] = kept
+        todo = np.array(wanted, np.int64)
+        whole = (np.array([1.0, 1.0, 0.0, 0.0], np.float32), np.zeros((8, 8), dtype=bool))
+        for start in range(0, todo.size, _EXPLAIN_BATCH):
+            halt()
+            part = todo[start : start + _EXPLAIN_BATCH]
+            rows_k = self._loaded.rows(keepers[part])
+            rows_o = self._loaded.rows(others[part])
+            has = self._loaded.has_thumb[rows_k] & self._loaded.has_thumb[rows_o]
+            params = np.tile(whole[0], (part.size, 1))
+            differing = np.zeros((part.size, 8, 8), dtype=bool)
+            if has.any():
+                member = turn_stack(self._loaded.thumbs[rows_o[has]], turns[part][has])
+                params[has], differing[has] = explain(member, self._loaded.thumbs[rows_k[has]])
+            for n, j in enumerate(part.tolist()):
+                keeper, o, t = key_list[j]
+                member_thumb = turn_stack(self._loaded.thumbs[rows_o[n]][None], np.array([t]))[0]
+                words = describe(
+                    self.records[keeper],
+                    self.records[o],
+                    relation(t),
+                    params[n],
+                    differing[n],
+                    border_of(member_thumb) if self._loaded.has_thumb[rows_o[n]] else None,
+                    border_of(self._loaded.thumbs[rows_k[n]])
+                    if self._loaded.has_thumb[rows_k[n]]
+                    else None,
+                )
+                self.said[(keeper, o, t)] = words
+                if has[n]:
+                    self._new_words[said_ids[j]] = words
+
+    def take_new_words(self) -> dict[int, tuple[str, ...]]:
+        """What differs, said since the last call (by ``said_id``), for a cache to keep
+        (FingerprintStore.put_pair_words). Only pairs whose thumbnails were both there: the
+        words of a pair judged without them would stand in for the real ones next time."""
+        new, self._new_words = self._new_words, {}
+        return new
