@@ -29,7 +29,7 @@ class Standing:
 
     ``turned``: shown turned or mirrored relative to the camera original or to most of the
     copies. ``framed``: a border added around a picture that a comparable copy shows clean,
-    or an overlay most of its group sees (core.standing, grouping._overlaid_keepers).
+    or an overlay most of its group sees (core.standing, core.keeper_standing).
     """
 
     turned: frozenset[FileKey] = frozenset()

@@ -160,7 +160,7 @@ class WindowCandidates:
         chats, screenshots) keep the fine check's verdict: a window of one screenshot or
         slide shows mostly the chrome or background it shares with another. Pairs that pass
         are also given the 128x128 text check (core.strokes), as pairs of one shape are in
-        core.grouping: the window of a slide must not pass for another slide on the same
+        core.pair_checker: the window of a slide must not pass for another slide on the same
         background.
         """
         todo = [
