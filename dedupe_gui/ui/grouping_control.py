@@ -20,6 +20,7 @@ from dedupe_gui.ui.throttle import Throttle
 SLOW_GROUPING = 0.12  # seconds; above this, a slider drag regroups on a pause, not every step
 DRAG_PAUSE_MS = 150
 StatusFunction = Callable[[str, int], None]
+UnsayFunction = Callable[[str], None]  # clears the status line if it still shows this message
 
 
 class GroupingControl(QObject):
@@ -35,10 +36,12 @@ class GroupingControl(QObject):
         cache_path: str | None,
         window: QWidget,
         status: StatusFunction,
+        unsay: UnsayFunction,
     ) -> None:
         super().__init__(window)
         self._session, self._threshold, self._options = session, threshold, options
-        self._anchor, self._status = anchor, status
+        self._anchor, self._status, self._unsay = anchor, status, unsay
+        self._progress_said = ""
         self.regrouper = Regrouper(self, cache_path)
         self.regrouper.regrouped.connect(self._regrouped)
         self.regrouper.failed.connect(self._failed)
@@ -68,13 +71,17 @@ class GroupingControl(QObject):
             self.regrouper.request(request)
 
     def _regrouped(self, prepared: PreparedGroups) -> None:
+        # A percentage left on the status line beside finished groups reads as "still
+        # working"; it goes with the groups, and only if nothing newer was said since.
+        self._unsay(self._progress_said)
         anchor = self._anchor()
         if self._session.take_prepared(prepared):
             self.shown.emit(anchor)
 
     def _progressed(self, done: int, total: int) -> None:
         if 0 < done < total:
-            self._status(f"Grouping… {100 * done // total}%", 2000)
+            self._progress_said = f"Grouping… {100 * done // total}%"
+            self._status(self._progress_said, 2000)
 
     def _failed(self, message: str) -> None:
         self._session.grouping_failed()

@@ -104,6 +104,7 @@ class MainWindow(QMainWindow):
             services.cache_path,
             self,
             self._say,
+            self._unsay,
         )
         self.regrouper = self.groupings.regrouper
         self.cleanup = CleanupFlow(self.session, services, self, self._say, self.show_outcomes)
@@ -181,6 +182,10 @@ class MainWindow(QMainWindow):
 
     def _say(self, message: str, msecs: int) -> None:
         self.statusBar().showMessage(message, msecs)
+
+    def _unsay(self, message: str) -> None:
+        if message and self.statusBar().currentMessage() == message:
+            self.statusBar().clearMessage()
 
     # == preferences (SettingsBinding) ========================================================
 

@@ -217,3 +217,20 @@ def test_closing_never_waits_for_a_stuck_file(
         assert time.monotonic() - started < 2 * CLOSE_WAIT_MS / 1000 + 2
     finally:
         counter.release.set()
+
+
+def test_a_grouping_percentage_goes_when_the_groups_arrive(
+    qtbot: QtBot, window: MainWindow, photos: Path
+) -> None:
+    scan(qtbot, window, photos)
+    window.regrouper.progressed.emit(1, 2)  # as the worker says halfway through
+    assert window.statusBar().currentMessage() == "Grouping… 50%"
+    with qtbot.waitSignal(window.groups_changed, timeout=5000):
+        window.threshold.slider.setValue(14)
+    assert not window.statusBar().currentMessage().startswith("Grouping")
+
+    window.regrouper.progressed.emit(1, 4)
+    window.statusBar().showMessage("Saved results.json", 5000)  # said since: stays
+    with qtbot.waitSignal(window.groups_changed, timeout=5000):
+        window.threshold.slider.setValue(8)
+    assert window.statusBar().currentMessage() == "Saved results.json"
