@@ -48,6 +48,16 @@ _DETAILS_KEPT = 2048
 _SAME_SHAPE = 1.1
 
 
+def _same_shape(shapes: npt.NDArray[np.float32]) -> npt.NDArray[np.bool_]:
+    """Which pairs of ``shapes`` (``PairChecker._aspects``) are of one shape: within
+    ``_SAME_SHAPE`` of each other, either way. Those get the local-edit look and the text
+    check; the others are compared reframed."""
+    ratio = shapes[:, 0] / np.maximum(shapes[:, 1], 1e-6)
+    spread = np.maximum(ratio, 1 / np.maximum(ratio, 1e-6))
+    out: npt.NDArray[np.bool_] = spread < _SAME_SHAPE
+    return out
+
+
 class PairChecker:
     """Residuals of (keeper, file, turn) pairs of one scan's records, each computed once."""
 
@@ -302,31 +312,37 @@ class PairChecker:
                     # ones would look identical).
                     self.loaded.lost[rec_a[part][~has_a]] = True
                     self.loaded.lost[rec_b[part][~has_b]] = True
+                # The pairs' shapes, measured once for the check and both looks after it.
+                shapes = self._aspects(rec_a[part], rec_b[part], turn[part])
+                same_shape = _same_shape(shapes)
                 # Reframing (a border trimmed, a crop to the other's shape) is not offered
                 # to two pictures of flat areas and edges: slides and pages have uniform
                 # margins, and reframed pairs skip the fine check that tells them apart.
-                shapes = None if with_fine else self._aspects(rec_a[part], rec_b[part], turn[part])
-                out[part] = residuals(ta, tb, self._good_enough, fa, fb, shapes)
-                out[part] = self._local_edits(out[part], rec_a[part], rec_b[part], turn[part])
-                if shapes is not None:
+                reframe_to = None if with_fine else shapes
+                out[part] = residuals(ta, tb, self._good_enough, fa, fb, reframe_to)
+                out[part] = self._local_edits(
+                    out[part], rec_a[part], rec_b[part], turn[part], same_shape
+                )
+                if not with_fine:
                     out[part] = self._apart_by_text(
-                        out[part], rec_a[part], rec_b[part], turn[part], shapes
+                        out[part], rec_a[part], rec_b[part], turn[part], same_shape
                     )
         return out
 
     def _local_edits(
-        self, res: npt.NDArray[np.float32], a: I64, b: I64, turn: I64
+        self,
+        res: npt.NDArray[np.float32],
+        a: I64,
+        b: I64,
+        turn: I64,
+        same_shape: npt.NDArray[np.bool_],
     ) -> npt.NDArray[np.float32]:
         """``res`` with the pairs that failed but are copies with one local edit (a caption
         bar, a sticker, darkened corners, a trim the 32x32 alignment missed: core.local_edits)
         given their residual from the second look. Both files are decoded again at 128x128;
-        only pairs of one shape whose 32x32 residual is below ``LOOK_BELOW`` are looked at."""
-        shapes = self._aspects(a, b, turn)
-        ratio = shapes[:, 0] / np.maximum(shapes[:, 1], 1e-6)
-        spread = np.maximum(ratio, 1 / np.maximum(ratio, 1e-6))
-        look = np.flatnonzero(
-            (res > self._good_enough) & (res < LOOK_BELOW) & (spread < _SAME_SHAPE)
-        )
+        only pairs of one shape (``same_shape``) whose 32x32 residual is below
+        ``LOOK_BELOW`` are looked at."""
+        look = np.flatnonzero((res > self._good_enough) & (res < LOOK_BELOW) & same_shape)
         picked, pa, pb = self._details_of_pairs(look, a, b, turn)
         if picked.size == 0:
             return res
@@ -361,16 +377,15 @@ class PairChecker:
         a: I64,
         b: I64,
         turn: I64,
-        shapes: npt.NDArray[np.float32],
+        same_shape: npt.NDArray[np.bool_],
     ) -> npt.NDArray[np.float32]:
         """``res`` with the pairs that passed but are two slides on one background (each
         file has text of its own: core.strokes) set to infinity. Both files are decoded again
-        at 128x128, once per file and grouping; pairs of other shapes (reframed by the check),
-        pairs without a two-sided difference at 32x32 (core.second_look: re-encodes, resizes,
-        re-grades, watermarks) and files that cannot be read again keep their verdict."""
-        ratio = shapes[:, 0] / np.maximum(shapes[:, 1], 1e-6)
-        spread = np.maximum(ratio, 1 / np.maximum(ratio, 1e-6))
-        look = np.flatnonzero((res <= self._good_enough) & (spread < _SAME_SHAPE))
+        at 128x128, once per file and grouping; pairs of other shapes (not ``same_shape``:
+        reframed by the check), pairs without a two-sided difference at 32x32
+        (core.second_look: re-encodes, resizes, re-grades, watermarks) and files that cannot
+        be read again keep their verdict."""
+        look = np.flatnonzero((res <= self._good_enough) & same_shape)
         if look.size:
             # Plain copies (no two-sided difference at 32x32) are not decoded again.
             rows_a, rows_b = self.loaded.rows(a[look]), self.loaded.rows(b[look])
