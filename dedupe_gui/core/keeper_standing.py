@@ -27,7 +27,6 @@ from dedupe_gui.core.standing import (
     framed_beside_clean,
     losing_orientations,
 )
-from dedupe_gui.core.verify import border_of
 from dedupe_gui.core.window_candidates import photo_box_of
 from dedupe_gui.core.windows import photo_box
 
@@ -159,7 +158,7 @@ class KeeperRanking:
         if missing.size:
             rows = self._loaded.rows(missing)
             for i, row in zip(missing.tolist(), rows.tolist(), strict=True):
-                box = border_of(self._loaded.thumbs[row]) if self._loaded.has_thumb[row] else None
+                box = self._loaded.border(row)
                 # The photo inside a screenshot's chrome (a clock, a title, icons: not a
                 # uniform border, which peels off one side at most) is framed too; placed on
                 # the decoded picture, since a pixel of the thumbnail is 3 % of a phone

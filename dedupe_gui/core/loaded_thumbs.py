@@ -26,6 +26,7 @@ from dedupe_gui.core.verify import (
     signatures,
     thumbs_to_array,
 )
+from dedupe_gui.core.windows import Box
 
 I64 = npt.NDArray[np.int64]
 _T = TypeVar("_T", bound=np.generic)
@@ -40,7 +41,8 @@ _GROW_ROWS = 1024
 
 class LoadedThumbs:
     """Thumbnails of the records that took part in a check so far, row ``row[i]`` for record
-    ``i`` (-1: not loaded), with their signatures, flatness and frame."""
+    ``i`` (-1: not loaded), with their signatures, flatness and frame, and the strict border
+    that "border added" names."""
 
     def __init__(self, records: Sequence[ImageRecord], source: ThumbSource | None) -> None:
         """``source``: where to fetch thumbnails when the records do not carry them
@@ -62,6 +64,11 @@ class LoadedThumbs:
         # a thumbnail check need them, not those loaded to say what differs or for the
         # keeper rules (most of a warm rescan's, whose checks are kept).
         self.featured = np.zeros(0, dtype=bool)
+        # The strict border of each row (``border_of``; NaN: none), measured when first asked
+        # for: the words for what differs ask for a keeper's once per member, and the keeper
+        # rules ask again for the same rows.
+        self._borders = np.zeros((0, 4), dtype=np.float64)
+        self._bordered = np.zeros(0, dtype=bool)
 
     def rows(self, wanted: I64) -> I64:
         """The row of each record of ``wanted`` in the loaded thumbnails, loading the missing."""
@@ -91,6 +98,8 @@ class LoadedThumbs:
                 self.flat = _grown(self.flat, capacity)
                 self.framed = _grown(self.framed, capacity)
                 self.featured = _grown(self.featured, capacity)
+                self._borders = _grown(self._borders, capacity)
+                self._bordered = _grown(self._bordered, capacity)
             self.thumbs[start:end] = thumbs
             self.has_thumb[start:end] = has
             self.row[missing] = np.arange(start, end, dtype=np.int64)
@@ -107,6 +116,19 @@ class LoadedThumbs:
             self.flat[todo] = detail(thumbs) < FLAT_DETAIL
             self.framed[todo] = [border_of(t, loose=True) is not None for t in thumbs]
             self.featured[todo] = True
+
+    def border(self, row: int) -> Box | None:
+        """The content box inside the uniform border of loaded row ``row`` (``border_of``,
+        strict: the border "border added" names), or None for no border or no thumbnail.
+        Measured once per row."""
+        if not self._bordered[row]:
+            box = border_of(self.thumbs[row]) if self.has_thumb[row] else None
+            self._borders[row] = np.nan if box is None else box
+            self._bordered[row] = True
+        if np.isnan(self._borders[row, 0]):
+            return None
+        left, top, right, bottom = self._borders[row].tolist()
+        return (left, top, right, bottom)
 
 
 def turn_stack(stack: npt.NDArray[np.uint8], turn: I64) -> npt.NDArray[np.uint8]:

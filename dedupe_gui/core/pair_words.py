@@ -20,6 +20,7 @@ from dedupe_gui.core.loaded_thumbs import LoadedThumbs, turn_stack
 from dedupe_gui.core.models import ImageRecord
 from dedupe_gui.core.orientations import relation
 from dedupe_gui.core.verify import border_of, explain
+from dedupe_gui.core.windows import Box
 
 I64 = npt.NDArray[np.int64]
 
@@ -86,21 +87,25 @@ class PairWords:
                 params[has], differing[has] = explain(member, self._loaded.thumbs[rows_k[has]])
             for n, j in enumerate(part.tolist()):
                 keeper, o, t = key_list[j]
-                member_thumb = turn_stack(self._loaded.thumbs[rows_o[n]][None], np.array([t]))[0]
                 words = describe(
                     self.records[keeper],
                     self.records[o],
                     relation(t),
                     params[n],
                     differing[n],
-                    border_of(member_thumb) if self._loaded.has_thumb[rows_o[n]] else None,
-                    border_of(self._loaded.thumbs[rows_k[n]])
-                    if self._loaded.has_thumb[rows_k[n]]
-                    else None,
+                    self._member_border(int(rows_o[n]), t),
+                    self._loaded.border(int(rows_k[n])),
                 )
                 self.said[(keeper, o, t)] = words
                 if has[n]:
                     self._new_words[said_ids[j]] = words
+
+    def _member_border(self, row: int, turn: int) -> Box | None:
+        """The strict border of loaded row ``row`` turned by ``turn``: measured once per row
+        when upright (the keeper rules read the same), on the turned picture otherwise."""
+        if turn == 0 or not self._loaded.has_thumb[row]:
+            return self._loaded.border(row)
+        return border_of(turn_stack(self._loaded.thumbs[row][None], np.array([turn]))[0])
 
     def take_new_words(self) -> dict[int, tuple[str, ...]]:
         """What differs, said since the last call (by ``said_id``), for a cache to keep

@@ -4,10 +4,13 @@ turned or mirrored copy, the clean picture over a copy with a frame added."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import numpy as np
+import pytest
 from PIL import Image, ImageDraw, ImageOps
 
+import dedupe_gui.core.verify as verify_module
 from dedupe_gui.core.fingerprint import fingerprint_file
 from dedupe_gui.core.grouping import group_records
 from dedupe_gui.core.grouping_options import GroupingOptions
@@ -136,6 +139,34 @@ def test_the_clean_photo_is_kept_over_a_framed_copy_with_more_pixels(tmp_path: P
     group = _one_group([a, b])
     assert group.suggested_keeper.path == str(a)
     assert "border added" in group.members[1].differences
+
+
+def test_each_thumbnail_border_is_measured_once_for_the_words_and_the_clean_rule(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The words measure the keeper's border beside every member and the "clean" rule
+    measures the same files again: one measurement per file serves them all."""
+    img = textured(9)
+    framed = ImageOps.expand(img, 30, fill=(255, 255, 255))
+    paths = [save(framed, tmp_path / "framed.png")]
+    for n, quality in enumerate((95, 85, 75, 65, 55)):
+        paths.append(save(img, tmp_path / f"copy-{n}.jpg", quality=quality))
+    records = _records(*paths)
+    strict: list[int] = []
+    content_box = verify_module.content_box  # type: ignore[attr-defined]
+
+    def spy(pixels: Any, *tolerance: int) -> Any:
+        if tolerance:  # the strict border (border_of), not the loose frame
+            strict.append(1)
+        return content_box(pixels, *tolerance)
+
+    monkeypatch.setattr(verify_module, "content_box", spy)
+    groups = group_records(records, GroupingOptions(DEFAULT_THRESHOLD))
+    assert len(groups) == 1 and len(groups[0].members) == len(paths)
+    group = groups[0]
+    assert group.suggested_keeper.path != str(paths[0])
+    assert "border added" in {w for m in group.members[1:] for w in m.differences}
+    assert 0 < len(strict) <= len(paths)
 
 
 def test_a_letterboxed_copy_loses_to_the_clean_one(tmp_path: Path) -> None:
