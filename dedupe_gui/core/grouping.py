@@ -32,6 +32,7 @@ from dedupe_gui.core.candidates import (
     distinct,
     pairs_within_segments,
 )
+from dedupe_gui.core.centre_candidates import CentreCandidates
 from dedupe_gui.core.companions import JPEG_PARTNER, RAW_PARTNER
 from dedupe_gui.core.grouping_options import GroupingOptions
 from dedupe_gui.core.hamming import Pairs, cross_pairs, self_pairs
@@ -113,6 +114,7 @@ class SimilarityIndex:
         self._turned_threshold = -1
         self._turned_index: tuple[npt.NDArray[np.uint64], I64, I64] | None = None
         self._windows: WindowCandidates | None = None
+        self._centres: CentreCandidates | None = None
         # Records sharing each unique hash, in record order: order[bounds[u]:bounds[u + 1]].
         self._order: I64 = np.argsort(self._inverse, kind="stable").astype(np.int64)
         self._bounds: I64 = np.searchsorted(
@@ -263,6 +265,9 @@ class SimilarityIndex:
                 )
                 self._checker.windows = self._windows
             parts.append(self._windows.at(threshold))
+            if self._centres is None:
+                self._centres = CentreCandidates(self.records, self._unique[self._inverse])
+            parts.append(self._centres.at(threshold))
         if stop():
             raise GroupingStopped
         candidates = Candidates.concat(parts)

@@ -11,11 +11,12 @@ from typing import Final
 # Bump when the meaning of a stored fingerprint changes: cached values are then recomputed.
 # 2: thumbnail and turned hashes; 3: fine thumbnail, grey flag, windows; 4: the photo inside a
 # screenshot's chrome as a window, border windows from the decode; 5: drafted JPEGs hashed
-# from a box-reduced copy.
-ALGORITHM_VERSION: Final = 5
-# Most window hashes one fingerprint holds (core.windows: eight edges, the picture inside a
-# border, the photo inside chrome, the centred square); the cache reads that many back.
-MAX_WINDOWS: Final = 11
+# from a box-reduced copy; 6: the middle half of the picture as a window (core.windows.CENTRE).
+ALGORITHM_VERSION: Final = 6
+# Most window hashes one fingerprint holds (core.windows: eight edges, the middle half, the
+# picture inside a border, the photo inside chrome, the centred square); the cache reads that
+# many back.
+MAX_WINDOWS: Final = 12
 # Bump when the thumbnail check's verdicts change meaning: kept pair checks are then
 # forgotten (a pair an older check passed must be checked again), fingerprints are kept.
 # 2: text on a shared background at 128x128; 3: one local edit at 128x128; 4: second looks

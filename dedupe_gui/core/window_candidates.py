@@ -36,6 +36,7 @@ from dedupe_gui.core.strokes import SIDE as STROKE_SIDE
 from dedupe_gui.core.strokes import two_sided_text
 from dedupe_gui.core.verify import THUMB_SIDE, residuals, thumbnail
 from dedupe_gui.core.windows import (
+    CENTRE_SLOT,
     FINE_SIDE,
     Box,
     photo_box,
@@ -89,9 +90,11 @@ class WindowCandidates:
         owner: list[int] = []
         slot: list[int] = []
         for i, r in enumerate(records):
-            values.extend(r.fingerprint.windows)
-            owner.extend([i] * len(r.fingerprint.windows))
-            slot.extend(range(len(r.fingerprint.windows)))
+            # The middle half is compared with other centres only (core.centre_candidates).
+            kept = [s for s in range(len(r.fingerprint.windows)) if s != CENTRE_SLOT]
+            values.extend(r.fingerprint.windows[s] for s in kept)
+            owner.extend([i] * len(kept))
+            slot.extend(kept)
         uniq, inv = np.unique(np.array(values, dtype=np.uint64), return_inverse=True)
         inv = inv.reshape(-1)
         by_value = np.argsort(inv, kind="stable")

@@ -3,8 +3,9 @@
 A copy trimmed by 6-10 % on one or two edges has a dHash 10-25 bits away from its original's:
 the 9x8 grid no longer falls on the same places. Its own dHash is close, though, to the dHash
 of the original's matching part. So each fingerprint also keeps the dHashes of a few windows
-of the displayed picture: each edge (and each corner's two edges) trimmed by ``TRIM``, the
-centred square (a square crop), and, when the picture has a uniform border (a frame, a
+of the displayed picture: each edge (and each corner's two edges) trimmed by ``TRIM``, its
+middle half (``CENTRE``: compared with other centres, for darkened corners), the centred
+square (a square crop), and, when the picture has a uniform border (a frame, a
 letterbox, the bars of a screenshot), the picture inside it. The grouping searches every
 file's own hash against every other file's windows (core.grouping); the thumbnail check then
 decides as for any other candidate.
@@ -45,6 +46,13 @@ _SQUARE_FROM: Final = 1.1
 
 Box = tuple[float, float, float, float]  # left, top, right, bottom as shares of the picture
 
+# The middle half of the picture (a quarter off each edge), always the window after the edges:
+# darkened corners (a vignette) move a whole picture's dHash by 13-20 bits and this window's
+# by 0-6, so the grouping also compares centres with centres (core.centre_candidates). It is
+# not searched against other files' own hashes: a copy zoomed in twice is not an edit the
+# windows are for. docs/ACCURACY.md
+CENTRE: Final[Box] = (0.25, 0.25, 0.75, 0.75)
+
 _EDGES: Final[tuple[Box, ...]] = (
     (TRIM, 0.0, 1.0, 1.0),
     (0.0, 0.0, 1.0 - TRIM, 1.0),
@@ -55,6 +63,7 @@ _EDGES: Final[tuple[Box, ...]] = (
     (TRIM, 0.0, 1.0, 1.0 - TRIM),
     (0.0, 0.0, 1.0 - TRIM, 1.0 - TRIM),
 )
+CENTRE_SLOT: Final = len(_EDGES)
 
 
 def window_hashes(grey: Image.Image, transpose: Image.Transpose | None = None) -> tuple[int, ...]:
@@ -102,6 +111,7 @@ def window_boxes(
     if w < 9 or h < 9:
         return []
     boxes: list[tuple[Box, bool]] = [(edge, False) for edge in _EDGES]
+    boxes.append((CENTRE, False))
     pixels = np.asarray(small, dtype=np.int16)
     content = content_box(pixels)
     photo = photo_box(pixels)
