@@ -50,4 +50,3 @@ def test_a_vignetted_copy_is_found_through_the_middle_of_the_picture(tmp_path: P
     groups = group_records(records, GroupingOptions(DEFAULT_THRESHOLD))
     assert [[m.path for m in g.members] for g in groups] == [[str(a), str(b)]]
     assert group_records(records, GroupingOptions(DEFAULT_THRESHOLD, trims=False)) == []
-
