@@ -51,6 +51,8 @@ from dedupe_gui.core.local_edits import (
     LOOK_BELOW,
     _box,
     _grey_residual,
+    _ordinary_beneath,
+    _solid,
     _tiles,
 )
 from dedupe_gui.core.models import ImageRecord
@@ -91,18 +93,23 @@ def local_look(a: U8, b: U8, flat_and_edges: bool, limit: float) -> Look:
     for p in (still, params):
         value, _, _, inside = warp(fb, p)
         covered = (inside > 0.5).astype(np.float32)
-        textured, bad = _tiles(edges_a * covered, highpass(smooth(value), _EDGE_RADIUS) * covered)
+        edges_b = highpass(smooth(value), _EDGE_RADIUS) * covered
+        textured, bad = _tiles(edges_a * covered, edges_b)
         n_t, n_b = int(textured.sum()), int(bad.sum())
         box = _box(bad)
         n_box = int(box.sum())
         why = ""
         if n_t < _MIN_TEXTURED:
             why = "few textured tiles"
-        elif flat_and_edges and n_b:
+        elif (
+            flat_and_edges
+            and n_b
+            and not (_solid(ma, value, inside)[0] and _ordinary_beneath(edges_a, edges_b, box)[0])
+        ):
             why = "a tile differs (flat and edged)"
-        elif not flat_and_edges and n_box > _BOX:
+        elif n_box > _BOX:
             why = "box too large"
-        elif not flat_and_edges and n_b > _DIFFERING * n_t:
+        elif n_b > _DIFFERING * n_t:
             why = "too many differing"
         grey = float("inf")
         if not why:

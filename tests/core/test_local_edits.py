@@ -15,7 +15,7 @@ from dedupe_gui.core.local_edits import local_edit_residuals
 from dedupe_gui.core.models import FileKey, ImageRecord
 from dedupe_gui.core.threshold import DEFAULT_THRESHOLD
 from dedupe_gui.core.verify import DEFAULT_MAX_RESIDUAL, residuals, thumbs_to_array
-from tests.imaging import photo, save
+from tests.imaging import photo, save, textured
 
 SIZE = (640, 480)
 
@@ -125,3 +125,52 @@ def test_corners_darkened_steeply_are_not_a_difference(tmp_path: Path) -> None:
     pictures = _pictures(tmp_path, img, vignette)
     found = local_edit_residuals(pictures[:1], pictures[1:], np.zeros(1, dtype=bool))
     assert found[0] <= DEFAULT_MAX_RESIDUAL
+
+
+def _slide() -> Image.Image:
+    img = Image.new("RGB", SIZE, (30, 40, 70))
+    draw = ImageDraw.Draw(img)
+    draw.rectangle((0, 0, SIZE[0], 70), fill=(200, 60, 40))
+    draw.text((30, 20), "Quarterly review", font=ImageFont.load_default(size=32), fill="white")
+    font = ImageFont.load_default(size=22)
+    for i in range(8):
+        draw.text((40, 100 + i * 44), f"- point {i}: item {i * 7}", font=font, fill="white")
+    return img
+
+
+def _smiley(img: Image.Image) -> Image.Image:
+    out = img.copy()
+    draw = ImageDraw.Draw(out)
+    draw.ellipse((380, 240, 560, 420), fill=(255, 205, 40), outline=(120, 80, 0), width=6)
+    draw.ellipse((430, 290, 450, 310), fill=(0, 0, 0))
+    draw.ellipse((490, 290, 510, 310), fill=(0, 0, 0))
+    draw.arc((420, 310, 520, 390), 20, 160, fill=(0, 0, 0), width=5)
+    return out
+
+
+def _phone_screen(seed: int) -> Image.Image:
+    """A photo in a band of dark viewer chrome, as a phone screenshot shows it."""
+    img = Image.new("RGB", (480, 640), (18, 18, 18))
+    draw = ImageDraw.Draw(img)
+    font = ImageFont.load_default(size=22)
+    draw.text((20, 10), "12:30", font=font, fill=(220, 220, 220))
+    draw.text((20, 590), "Share   Edit   Delete", font=font, fill=(220, 220, 220))
+    img.paste(textured(seed, (480, 110)), (0, 260))
+    return img
+
+
+def test_a_sticker_on_a_slide_is_an_overlay_but_another_photo_in_one_chrome_is_not(
+    tmp_path: Path,
+) -> None:
+    """Pictures of flat areas and edges may differ in one box only where one file covers
+    the other: a sticker on a slide, not two photos in one screenshot layout."""
+    slide, screens = _slide(), [_phone_screen(1), _phone_screen(2)]
+    files = [slide, _smiley(slide), *screens]
+    paths = [save(img, tmp_path / f"{k}.png") for k, img in enumerate(files)]
+    assert all(fingerprint_file(str(p)).fine for p in paths)  # all flat and edged
+    pictures = np.stack([detail_grey(str(p)) for p in paths])
+    sticker, other_photo = local_edit_residuals(
+        pictures[[0, 2]], pictures[[1, 3]], np.ones(2, dtype=bool)
+    )
+    assert sticker <= DEFAULT_MAX_RESIDUAL
+    assert other_photo == np.inf
