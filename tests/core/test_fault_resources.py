@@ -87,7 +87,7 @@ def test_identical_copy_digest_reads_only_the_ends_of_files_that_differ(
     data = os.urandom(size)
     a.write_bytes(data)
     b.write_bytes(data)
-    c.write_bytes(b"X" + data[1:])  # differs in its first byte
+    c.write_bytes(bytes([data[0] ^ 1]) + data[1:])  # differs in its first byte
     read: dict[str, int] = {}
     real_open = open
 
