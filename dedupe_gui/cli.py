@@ -43,16 +43,17 @@ from dedupe_gui.core.actions import (
 )
 from dedupe_gui.core.cache import FingerprintStore, StoreError, default_cache_path
 from dedupe_gui.core.files import WalkOptions
-from dedupe_gui.core.grouping import SimilarityIndex
 from dedupe_gui.core.grouping_options import GroupingOptions
 from dedupe_gui.core.hashes import hash_to_hex
-from dedupe_gui.core.lookup import find_matches
 from dedupe_gui.core.models import Group, Progress, ScanResult
 from dedupe_gui.core.names import printable
 from dedupe_gui.core.report import Report, ReportError, load, to_csv, to_json
 from dedupe_gui.core.scan import ScanOptions, run_scan
-from dedupe_gui.core.verify import DEFAULT_MAX_RESIDUAL
 from dedupe_gui.logs import setup_logging, verbosity_of
+
+# What a scan's grouping imports (numpy and the pair checks): loaded by the scan on the side
+# while the first files decode, instead of before the scan or after it (core.scan).
+_GROUPING_MODULES = ("dedupe_gui.core.grouping",)
 
 log = logging.getLogger(__name__)
 
@@ -96,6 +97,7 @@ def _run_scan(
     store: FingerprintStore | None,
     references: Sequence[str] = (),
     companions: bool = True,
+    preload: tuple[str, ...] = (),
 ) -> ScanResult:
     options = ScanOptions(
         tuple(paths),
@@ -108,6 +110,7 @@ def _run_scan(
         ),
         thumbs_in_store=store is not None,
         companions=companions,
+        preload=preload,
     )
     update, close = _progress_bar(not args.quiet)
     cancel = threading.Event()
@@ -197,6 +200,9 @@ def cmd_scan(args: argparse.Namespace) -> int:
     paths = list(args.paths) + [r for r in args.reference if r not in args.paths]
 
     def group(result: ScanResult, store: FingerprintStore | None) -> list[Group]:
+        from dedupe_gui.core.grouping import SimilarityIndex
+        from dedupe_gui.core.verify import DEFAULT_MAX_RESIDUAL
+
         # Thumbnail checks of unchanged pairs are kept in the cache, like fingerprints.
         known = (
             store.pair_checks(DEFAULT_MAX_RESIDUAL) if store is not None and args.verify else None
@@ -231,11 +237,11 @@ def cmd_scan(args: argparse.Namespace) -> int:
         return with_quick_digests(groups, functools.partial(identity.quick_digest, store))
 
     if args.no_cache:
-        result = _run_scan(paths, args, None, args.reference)
+        result = _run_scan(paths, args, None, args.reference, preload=_GROUPING_MODULES)
         groups = quick(group(result, None), None)
     else:
         with _open_store(args.cache or default_cache_path()) as store:
-            result = _run_scan(paths, args, store, args.reference)
+            result = _run_scan(paths, args, store, args.reference, preload=_GROUPING_MODULES)
             groups = quick(group(result, store), store)
     report = Report(
         args.threshold,
@@ -333,6 +339,8 @@ def cmd_search(args: argparse.Namespace) -> int:
     if not entries:
         raise _Exit(f"{args.db} holds no fingerprints (is it a database made by 'index'?)")
     result = _run_scan(args.queries, args, None, companions=False)
+    from dedupe_gui.core.lookup import find_matches
+
     errors.extend(f"{printable(e.path)}: {e.error}" for e in result.errors)
     queries = list(result.records)
     if not queries and not errors:

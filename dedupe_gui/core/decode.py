@@ -24,7 +24,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import BinaryIO, Final
 
-import numpy as np
 from PIL import Image, UnidentifiedImageError, features
 
 from dedupe_gui.core import raw
@@ -394,6 +393,8 @@ def _to_rgb(img: Image.Image) -> Image.Image:
 
 def wide_to_grey(img: Image.Image) -> Image.Image:
     """8-bit grey from 16- or 32-bit data, scaled rather than clipped to white."""
+    import numpy as np  # only for these rare pictures: opening and decoding need Pillow alone
+
     arr = np.asarray(img.convert("I"), dtype=np.int64)
     peak = 65535 if arr.max(initial=0) > 255 else 255
     return Image.fromarray((arr.clip(0, None) * 255 // peak).clip(0, 255).astype(np.uint8), "L")

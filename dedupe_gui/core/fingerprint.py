@@ -12,18 +12,20 @@ near-tie bits at most and saves decoding 12 megapixels of HEVC tiles.
 
 The same small decode also yields a 32x32 thumbnail (core.verify checks candidate pairs on
 it) and the dHashes of the seven other orientations (core.orientations).
+
+Opening and decoding (Pillow alone) live in core.decoded, hashing (numpy) here: a scan
+starts decoding while this module is still being imported.
 """
 
 from __future__ import annotations
 
-from contextlib import ExitStack
 from typing import Final
 
 import numpy as np
 import numpy.typing as npt
 from PIL import Image
 
-from dedupe_gui.core.budget import MemoryBudget, decode_cost
+from dedupe_gui.core.budget import MemoryBudget
 from dedupe_gui.core.decode import (
     EXIF_TRANSPOSE,
     DecodeError,
@@ -31,6 +33,10 @@ from dedupe_gui.core.decode import (
     open_image,
     wide_to_grey,
 )
+from dedupe_gui.core.decoded import DRAFT_MIN_SIDE as DRAFT_MIN_SIDE
+from dedupe_gui.core.decoded import PREVIEW_MIN_SIDE as PREVIEW_MIN_SIDE
+from dedupe_gui.core.decoded import Decoded, draft, exif_facts
+from dedupe_gui.core.decoded import FingerprintError as FingerprintError
 from dedupe_gui.core.models import Fingerprint
 from dedupe_gui.core.orientations import (
     TRANSPOSES,
@@ -40,45 +46,14 @@ from dedupe_gui.core.orientations import (
     turned_hashes,
 )
 from dedupe_gui.core.strokes import SIDE as STROKE_SIDE
-from dedupe_gui.core.verify import THUMB_SIDE, fine_thumbnail, thumbnail
+from dedupe_gui.core.verify import fine_thumbnail, thumbnail
 from dedupe_gui.core.windows import window_hashes
-
-# Shortest side left after draft decoding. The dHash sees 9x8 pixels; 64 gives LANCZOS
-# enough source pixels that the drafted and the full decode mostly agree or differ by a bit;
-# near-tie bits of low-contrast photos can move more (up to 7 measured on real photos).
-# The 128x128 detail thumbnail of slides and documents (core.verify) needs 128: drafted
-# smaller, a small JPEG's text would be blurred by upsampling and no longer match its
-# original's. JPEGs of 1024 px and more on the short side decode at 1/8 either way.
-DRAFT_MIN_SIDE: Final = 128
 
 # A drafted JPEG's 9x8 resizes read a copy box-averaged while at least this many pixels
 # remain per hash column (core.orientations.reduced_pair): a fifth of their time. Measured
 # on 360 JPEGs of the speed and development corpora against imagehash of the full decode:
 # 0.56 bits apart on average (max 5), against 0.44 (max 7) for the plain draft.
 HASH_REDUCING_GAP: Final = 12
-
-# Shortest side an embedded HEIF preview needs before the fingerprint is taken from it
-# instead of the full picture. Phones store one of about 320x240 beside tiles that take
-# 10-40x longer to decode. The hash needs DRAFT_MIN_SIDE; the verification thumbnail
-# (core.verify) is box-reduced from it, so twice its side keeps that sharp too. A file whose
-# previews are all smaller, or none agrees with the picture, is decoded in full.
-PREVIEW_MIN_SIDE: Final = max(128, DRAFT_MIN_SIDE, 2 * THUMB_SIDE)
-
-# Formats whose Pillow plugin can swap the picture for an embedded preview in ``draft()``:
-# pillow-heif picks the smallest preview at least that large that is a scaled copy of the
-# picture (same aspect ratio, crop, turn, mirroring and colour profile).
-_PREVIEW_FORMATS: Final = frozenset({"HEIF", "AVIF"})
-
-_ORIENTATION_TAG: Final = 0x0112
-_EXIF_IFD: Final = 0x8769
-_DATETIME_ORIGINAL: Final = 0x9003
-_DATETIME: Final = 0x0132
-_MAKE: Final = 0x010F
-_MODEL: Final = 0x0110
-
-
-class FingerprintError(Exception):
-    """A file that cannot be fingerprinted; the message is meant for the user."""
 
 
 def dhash_of_grey(small: Image.Image) -> int:
@@ -133,81 +108,45 @@ def dhash_of_image(img: Image.Image, orientation: int = 1) -> int:
     return dhash_of_grey(small)
 
 
-def _exif_facts(img: Image.Image) -> tuple[int, str | None, str | None]:
-    """Orientation, capture time and camera; a malformed EXIF block only loses the facts."""
-    try:
-        exif = img.getexif()
-    except Exception:
-        return 1, None, None
-    orientation = exif.get(_ORIENTATION_TAG, 1)
-    if not isinstance(orientation, int) or orientation not in range(1, 9):
-        orientation = 1
-    taken = None
-    try:
-        raw = exif.get_ifd(_EXIF_IFD).get(_DATETIME_ORIGINAL) or exif.get(_DATETIME)
-        if isinstance(raw, str) and len(raw) >= 19 and raw[4] == ":" and raw[7] == ":":
-            taken = f"{raw[0:4]}-{raw[5:7]}-{raw[8:10]}T{raw[11:19]}"
-    except Exception:
-        taken = None
-    make = exif.get(_MAKE)
-    model = exif.get(_MODEL)
-    parts = [str(p).strip("\x00 ") for p in (make, model) if isinstance(p, str) and p.strip()]
-    if len(parts) == 2 and parts[1].lower().startswith(parts[0].split()[0].lower()):
-        # "Canon" + "Canon EOS 5D", "NIKON CORPORATION" + "NIKON D850": the model says it all.
-        parts = parts[1:]
-    camera = " ".join(parts) or None
-    return orientation, taken, camera
-
-
 def fingerprint_file(path: str, budget: MemoryBudget | None = None) -> Fingerprint:
     """Open, orient, downscale and hash one file. Raises ``FingerprintError`` with a reason.
 
     With a ``budget``, the decode waits until the pixels it is about to load fit in it.
     """
+    with Decoded(path, budget) as decoded:
+        return fingerprint_decoded(decoded)
+
+
+def fingerprint_decoded(decoded: Decoded) -> Fingerprint:
+    """The fingerprint of a decoded file (core.decoded). Raises ``FingerprintError``."""
+    img = decoded.image
+    orientation = decoded.orientation
     try:
-        with ExitStack() as held, open_image(path) as opened:
-            img = opened.image
-            fmt = opened.format
-            if budget is not None:
-                # Before anything loads pixels (a PNG's EXIF may sit after its image data):
-                # JPEGs are drafted at 1/8 below, everything else is decoded in full.
-                scale = 8 if img.format in ("JPEG", "MPO") else 1
-                cost = decode_cost(img.width, img.height, len(img.getbands()), scale)
-                held.enter_context(budget.hold(cost))
-            orientation, taken, camera = _exif_facts(img)
-            width, height = opened.size
-            stored_mode = img.mode  # before a draft turns a JPEG grey
-            drafted = img.format in ("JPEG", "MPO")  # also RAW previews and phone MPO files
-            if drafted:
-                img.draft("L", (DRAFT_MIN_SIDE, DRAFT_MIN_SIDE))
-            elif img.format in _PREVIEW_FORMATS:
-                img.draft(None, (PREVIEW_MIN_SIDE, PREVIEW_MIN_SIDE))
-            colourless = _is_grey(img, stored_mode)
-            grey = _to_grey(img)
-            transpose = EXIF_TRANSPOSE.get(orientation)
-            shown = TRANSPOSES.index(transpose)
-            if drafted:
-                wide, across = reduced_pair(grey, shown, HASH_REDUCING_GAP)
-            else:
-                wide, across = small_pair(grey, shown)
-            value = dhash_of_grey(wide)
-            turned = turned_hashes(wide, across)
-            thumb = thumbnail(grey, transpose)
-            fine = fine_thumbnail(grey, thumb, transpose)
-            windows = window_hashes(grey, transpose)
-    except DecodeError as exc:
-        raise FingerprintError(str(exc)) from exc
+        colourless = _is_grey(img, decoded.stored_mode)
+        grey = _to_grey(img)
+        transpose = EXIF_TRANSPOSE.get(orientation)
+        shown = TRANSPOSES.index(transpose)
+        if decoded.drafted:
+            wide, across = reduced_pair(grey, shown, HASH_REDUCING_GAP)
+        else:
+            wide, across = small_pair(grey, shown)
+        value = dhash_of_grey(wide)
+        turned = turned_hashes(wide, across)
+        thumb = thumbnail(grey, transpose)
+        fine = fine_thumbnail(grey, thumb, transpose)
+        windows = window_hashes(grey, transpose)
     except Exception as exc:  # every decoder failure is one file's problem, never the scan's
         raise FingerprintError(describe_error(exc)) from exc
+    width, height = decoded.size
     if orientation in (5, 6, 7, 8):
         width, height = height, width
     return Fingerprint(
         value,
         width,
         height,
-        fmt,
-        taken,
-        camera,
+        decoded.format,
+        decoded.taken,
+        decoded.camera,
         orientation,
         thumb=thumb,
         turned=turned,
@@ -243,11 +182,8 @@ def upright_grey(
     try:
         with open_image(path) as opened:
             img = opened.image
-            orientation = _exif_facts(img)[0]
-            if img.format in ("JPEG", "MPO"):
-                img.draft("L", (DRAFT_MIN_SIDE, DRAFT_MIN_SIDE))
-            elif img.format in _PREVIEW_FORMATS:
-                img.draft(None, (PREVIEW_MIN_SIDE, PREVIEW_MIN_SIDE))
+            orientation = exif_facts(img)[0]
+            draft(img)
             grey = _to_grey(img)
             if size is None and max_side is not None and max(grey.size) > max_side:
                 scale = max_side / max(grey.size)

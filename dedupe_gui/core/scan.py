@@ -8,11 +8,17 @@ result holds every fingerprint finished before the stop.
 Decoding runs on a thread pool: Pillow releases the GIL while it decodes and resizes, so
 threads keep every core busy without the start-up cost and fork hazards of processes
 (the window runs the scan from a Qt thread).
+
+A fresh process (the command line) has not imported numpy and the hashing modules yet:
+that takes as long as decoding a dozen large photos. So the threads start decoding at once
+(core.decoded needs Pillow alone) while a thread of the scan imports core.fingerprint; small
+decoded pictures wait for it, and are hashed as soon as it is loaded.
 """
 
 from __future__ import annotations
 
 import functools
+import importlib
 import logging
 import os
 import threading
@@ -25,9 +31,9 @@ from dataclasses import dataclass, field, replace
 from dedupe_gui.core import companions, identity
 from dedupe_gui.core.budget import MemoryBudget, default_budget
 from dedupe_gui.core.cache import FingerprintStore
+from dedupe_gui.core.decoded import Decoded, FingerprintError
 from dedupe_gui.core.digests import DigestProgress, file_digest
 from dedupe_gui.core.files import FollowedLink, FoundFile, WalkOptions, walk
-from dedupe_gui.core.fingerprint import FingerprintError, fingerprint_file
 from dedupe_gui.core.models import (
     Entry,
     Failure,
@@ -65,14 +71,93 @@ class ScanOptions:
     thumbs_in_store: bool = False
     # Bytes the decoding threads may hold at once (core.budget); big pictures take turns.
     memory_budget: int = field(default_factory=default_budget)
+    # Modules the caller needs after the scan (the command line's grouping), imported on the
+    # side after the hashing modules, while files decode, when the scan has files to decode.
+    preload: tuple[str, ...] = ()
 
 
 def fingerprint_entry(path: str, budget: MemoryBudget | None = None) -> Entry:
     """A fingerprint, or the reason there is none; never raises for a bad file."""
+    from dedupe_gui.core.fingerprint import fingerprint_file
+
     try:
         return fingerprint_file(path, budget)
     except FingerprintError as exc:
         return Failure(str(exc))
+
+
+# The hashing module, imported by a thread of the scan while the first files decode.
+_HASHING = "dedupe_gui.core.fingerprint"
+# Decoded pictures that may wait for it: at most this many, each of at most this many bytes
+# (a 12-megapixel JPEG drafted at 1/8 takes 190 KB). Other pictures wait while decoding
+# (the import holds the module's lock), which is what every picture did before.
+_AHEAD = 32
+_AHEAD_BYTES = 1 << 20
+
+
+class _Hashing:
+    """Whether core.fingerprint is loaded yet: ``ready`` is set once a thread started by
+    ``start`` has imported it (or failed to; the hashing then reports the error per file).
+
+    The same thread then imports ``preload``: one thread imports at a time, so two imports
+    never wait on each other's module locks.
+    """
+
+    def __init__(self) -> None:
+        self.ready = threading.Event()
+        self._lock = threading.Lock()
+        self._set_aside = 0
+
+    def start(self, preload: Sequence[str] = ()) -> None:
+        threading.Thread(
+            target=self._load, args=(tuple(preload),), name="scan-imports", daemon=True
+        ).start()
+
+    def set_aside(self, decoded: Decoded) -> bool:
+        """Whether ``decoded`` waits for the hashing module rather than for its import
+        lock: while it is not loaded, for at most ``_AHEAD`` small pictures a scan."""
+        if self.ready.is_set() or decoded.pixel_bytes > _AHEAD_BYTES:
+            return False
+        with self._lock:
+            if self._set_aside >= _AHEAD:
+                return False
+            self._set_aside += 1
+        decoded.release_budget()
+        return True
+
+    def _load(self, preload: tuple[str, ...]) -> None:
+        try:
+            importlib.import_module(_HASHING)
+        except Exception:
+            log.exception("importing %s", _HASHING)
+        finally:
+            self.ready.set()
+        for name in preload:
+            try:
+                importlib.import_module(name)
+            except Exception:  # the caller's own import says what is wrong
+                log.exception("importing %s", name)
+
+
+def _decode_entry(path: str, budget: MemoryBudget | None, hashing: _Hashing) -> Entry | Decoded:
+    """The fingerprint of ``path``, or its decoded pixels when they wait for the hashing
+    module (``_Hashing.set_aside``; ``_hash_entry`` finishes them)."""
+    try:
+        decoded = Decoded(path, budget)
+    except FingerprintError as exc:
+        return Failure(str(exc))
+    return decoded if hashing.set_aside(decoded) else _hash_entry(decoded)
+
+
+def _hash_entry(decoded: Decoded) -> Entry:
+    """The fingerprint of decoded pixels, or the reason there is none; closes them."""
+    from dedupe_gui.core.fingerprint import fingerprint_decoded
+
+    with decoded:
+        try:
+            return fingerprint_decoded(decoded)
+        except FingerprintError as exc:
+            return Failure(str(exc))
 
 
 class _Reporter:
@@ -191,35 +276,60 @@ def run_scan(
 
     report(snapshot(), force=True)
     budget = MemoryBudget(options.memory_budget)
-    decode: Fingerprinter = fingerprinter
+    decode: Callable[[str], Entry | Decoded] = fingerprinter
+    hashing = _Hashing()
     if fingerprinter is fingerprint_entry:
-        decode = functools.partial(fingerprint_entry, budget=budget)
-    in_flight: dict[Future[Entry], FoundFile] = {}
+        decode = functools.partial(_decode_entry, budget=budget, hashing=hashing)
+        if todo:
+            hashing.start(options.preload)
+    else:
+        hashing.ready.set()
+    in_flight: dict[Future[Entry | Decoded], FoundFile] = {}
+    waiting: list[tuple[Decoded, FoundFile]] = []  # decoded before the hashing was loaded
     pending = iter(todo)
     window = max(1, options.workers) * 4
-    with ThreadPoolExecutor(options.workers, thread_name_prefix="fingerprint") as pool:
-        while True:
-            while not stop.is_set() and len(in_flight) < window:
-                nxt = next(pending, None)
-                if nxt is None:
+    try:
+        with ThreadPoolExecutor(options.workers, thread_name_prefix="fingerprint") as pool:
+            while True:
+                if waiting and hashing.ready.is_set():
+                    for decoded, f in waiting:
+                        in_flight[pool.submit(_hash_entry, decoded)] = f
+                    waiting.clear()
+                while not stop.is_set() and len(in_flight) < window:
+                    nxt = next(pending, None)
+                    if nxt is None:
+                        break
+                    in_flight[pool.submit(decode, nxt.key.path)] = nxt
+                if not in_flight:
+                    if waiting and not stop.is_set():
+                        hashing.ready.wait()
+                        continue
                     break
-                in_flight[pool.submit(decode, nxt.key.path)] = nxt
-            if not in_flight:
-                break
-            done, _ = wait(in_flight, timeout=0.25, return_when=FIRST_COMPLETED)
-            for future in done:
-                f = in_flight.pop(future)
-                take(f, future.result())
-                report(snapshot(f.key.path))
-            if stop.is_set():
-                for future in in_flight:
-                    future.cancel()
-                # Let the files already being decoded finish: their work is not wasted.
-                for future, f in list(in_flight.items()):
-                    if not future.cancelled():
-                        take(f, future.result())
-                in_flight.clear()
-                break
+                done, _ = wait(in_flight, timeout=0.25, return_when=FIRST_COMPLETED)
+                for future in done:
+                    f = in_flight.pop(future)
+                    got = future.result()
+                    if isinstance(got, Decoded):
+                        waiting.append((got, f))
+                        continue
+                    take(f, got)
+                    report(snapshot(f.key.path))
+                if stop.is_set():
+                    for future in in_flight:
+                        future.cancel()
+                    # Let the files already being decoded finish: their work is not wasted.
+                    for future, f in list(in_flight.items()):
+                        if not future.cancelled():
+                            got = future.result()
+                            if isinstance(got, Decoded):
+                                waiting.append((got, f))
+                            else:
+                                take(f, got)
+                    in_flight.clear()
+                    break
+    finally:
+        for decoded, _ in waiting:
+            decoded.close()
 
     if not stop.is_set():
 

@@ -1,14 +1,24 @@
-"""What a scan loads at start-up: every module is paid for by every command, cold or warm."""
+"""What a scan loads at start-up: every module is paid for by every command, cold or warm.
+
+And how it starts: decoding begins while the hashing modules (numpy) are still being imported.
+"""
 
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from PIL import Image
 
+from dedupe_gui.core import scan
+from dedupe_gui.core.budget import MemoryBudget
+from dedupe_gui.core.fingerprint import fingerprint_file
+from dedupe_gui.core.models import Entry, Fingerprint
+from dedupe_gui.core.scan import ScanOptions, run_scan
 from tests.imaging import photo, save
 
 # Never needed by a scan, and slow to import (numpy.ma alone is 30-60 ms of a start-up).
@@ -37,3 +47,85 @@ def test_a_scan_with_a_group_loads_no_unused_heavy_module(tmp_path: Path) -> Non
     *listing, loaded = done.stdout.strip().splitlines()
     assert "b.jpg" in "\n".join(listing) and "c.png" in "\n".join(listing)  # one group of 3
     assert not [m for m in json.loads(loaded) if m in _NOT_FOR_A_SCAN]
+
+
+def test_the_command_line_starts_decoding_before_numpy_is_imported() -> None:
+    """Importing numpy takes as long as decoding a dozen large photos: the command line and
+    the scan load it on the side (core.scan), so neither may need it at import."""
+    code = (
+        "import sys\n"
+        "import dedupe_gui.cli, dedupe_gui.core.scan, dedupe_gui.core.decoded\n"
+        "print(sorted(m for m in ('numpy', 'dedupe_gui.core.fingerprint') if m in sys.modules))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True)
+    assert done.stdout.strip() == "[]"
+
+
+def _fields(fp: Entry) -> tuple[object, ...]:
+    assert isinstance(fp, Fingerprint)
+    return (fp.hash, fp.width, fp.height, fp.format, fp.exif_orientation, fp.thumb, fp.turned,
+            fp.fine, fp.grey, fp.windows)  # fmt: skip
+
+
+def _library(tmp_path: Path, count: int) -> list[Path]:
+    lib = tmp_path / "lib"
+    paths = [
+        save(photo(seed, (320, 240)), lib / f"p{seed}.jpg", quality=90) for seed in range(count)
+    ]
+    paths.append(save(photo(99, (200, 150)), lib / "q.png"))
+    (lib / "broken.jpg").write_bytes(b"\xff\xd8\xff\xe0 not really a JPEG")
+    return paths
+
+
+def _slow_hashing(monkeypatch: pytest.MonkeyPatch, ready_at: int) -> list[scan.Decoded]:
+    """The hashing module counts as loaded from the ``ready_at``-th picture decoded on, as
+    if its import were slow; returns the decoded pictures that were set aside to wait."""
+    scans: list[scan._Hashing] = []
+    decodes: list[str] = []
+    set_aside: list[scan.Decoded] = []
+
+    class Counted(scan.Decoded):
+        def __init__(self, path: str, budget: MemoryBudget | None = None) -> None:
+            super().__init__(path, budget)
+            decodes.append(path)
+            if len(decodes) == ready_at:
+                scans[0].ready.set()
+
+        def release_budget(self) -> None:
+            set_aside.append(self)
+            super().release_budget()
+
+    def start(self: scan._Hashing, preload: object = ()) -> None:
+        scans.append(self)
+
+    monkeypatch.setattr(scan, "Decoded", Counted)
+    monkeypatch.setattr(scan._Hashing, "start", start)
+    return set_aside
+
+
+def test_files_decoded_before_the_hashing_is_loaded_get_the_same_fingerprints(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    paths = _library(tmp_path, 5)
+    set_aside = _slow_hashing(monkeypatch, ready_at=6)
+    result = run_scan(ScanOptions((str(tmp_path / "lib"),), workers=1, companions=False))
+    assert len(set_aside) == 5  # all but the last picture waited; the broken file failed
+    for decoded in set_aside:  # each was hashed, then its pixels were let go
+        with pytest.raises(ValueError, match="closed image"):
+            decoded.image.getpixel((0, 0))
+    got = {r.path: _fields(r.fingerprint) for r in result.records}
+    assert got == {str(p): _fields(fingerprint_file(str(p))) for p in paths}
+    assert [os.path.basename(e.path) for e in result.errors] == ["broken.jpg"]
+
+
+def test_at_most_a_few_decoded_pictures_wait_for_the_hashing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    paths = _library(tmp_path, 8)
+    monkeypatch.setattr(scan, "_AHEAD", 2)
+    set_aside = _slow_hashing(monkeypatch, ready_at=6)
+    result = run_scan(ScanOptions((str(tmp_path / "lib"),), workers=1, companions=False))
+    # Two waited; the next three were hashed as they were decoded (waiting for the import).
+    assert len(set_aside) == 2
+    got = {r.path: _fields(r.fingerprint) for r in result.records}
+    assert got == {str(p): _fields(fingerprint_file(str(p))) for p in paths}
