@@ -40,10 +40,10 @@ from dedupe_gui.core.decoded import FingerprintError as FingerprintError
 from dedupe_gui.core.models import Fingerprint
 from dedupe_gui.core.orientations import (
     TRANSPOSES,
+    all_hashes,
     dhash_bits,
     reduced_pair,
     small_pair,
-    turned_hashes,
 )
 from dedupe_gui.core.strokes import SIDE as STROKE_SIDE
 from dedupe_gui.core.verify import fine_thumbnail, thumbnail
@@ -130,8 +130,7 @@ def fingerprint_decoded(decoded: Decoded) -> Fingerprint:
             wide, across = reduced_pair(grey, shown, HASH_REDUCING_GAP)
         else:
             wide, across = small_pair(grey, shown)
-        value = dhash_of_grey(wide)
-        turned = turned_hashes(wide, across)
+        value, *turned = all_hashes(wide, across)
         thumb = thumbnail(grey, transpose)
         fine = fine_thumbnail(grey, thumb, transpose)
         windows = window_hashes(grey, transpose)
@@ -149,7 +148,7 @@ def fingerprint_decoded(decoded: Decoded) -> Fingerprint:
         decoded.camera,
         orientation,
         thumb=thumb,
-        turned=turned,
+        turned=tuple(turned),
         fine=fine,
         grey=colourless,
         detailed=bool(fine),
