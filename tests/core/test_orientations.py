@@ -18,6 +18,8 @@ from dedupe_gui.core.orientations import (
     INVERSE,
     LABELS,
     TRANSPOSES,
+    all_hashes,
+    dhash_bits,
     relation,
     transform_grid,
     turned_hashes,
@@ -124,3 +126,26 @@ def test_orientation_round_trips_through_a_report(
     (path := tmp_path / "r.json").write_text(json.dumps(doc))
     (group,) = load(str(path)).groups
     assert [m.orientation for m in group.members] == ["", "rotated 180°"]
+
+
+@pytest.mark.parametrize("levels", [2, 5, 256])
+def test_all_hashes_compare_each_turned_grid_as_the_plain_dhash_does(levels: int) -> None:
+    """Few grey levels make ties everywhere: a tie is a 0 bit whichever way the grid turns."""
+    rng = np.random.default_rng(levels)
+    for _ in range(50):
+        grid = rng.integers(0, levels, (8, 9), dtype=np.uint8)
+        turned = rng.integers(0, levels, (8, 9), dtype=np.uint8)  # stands for the transpose's
+        got = all_hashes(Image.fromarray(grid), Image.fromarray(turned))
+        for k, value in enumerate(got):
+            if k < 4:
+                want = transform_grid(grid, k)
+            else:  # a quarter turn: the transpose, then the flip that makes it this turn
+                want = next(
+                    transform_grid(turned, f)
+                    for f in range(4)
+                    if np.array_equal(
+                        transform_grid(transform_grid(np.arange(6).reshape(2, 3), 4), f),
+                        transform_grid(np.arange(6).reshape(2, 3), k),
+                    )
+                )
+            assert value == dhash_bits(want.astype(np.int16)), k
