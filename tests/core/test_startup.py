@@ -16,6 +16,7 @@ from PIL import Image
 
 from dedupe_gui.core import scan
 from dedupe_gui.core.budget import MemoryBudget
+from dedupe_gui.core.decoded import Decoded
 from dedupe_gui.core.fingerprint import fingerprint_file
 from dedupe_gui.core.models import Entry, Fingerprint
 from dedupe_gui.core.scan import ScanOptions, run_scan
@@ -77,14 +78,14 @@ def _library(tmp_path: Path, count: int) -> list[Path]:
     return paths
 
 
-def _slow_hashing(monkeypatch: pytest.MonkeyPatch, ready_at: int) -> list[scan.Decoded]:
+def _slow_hashing(monkeypatch: pytest.MonkeyPatch, ready_at: int) -> list[Decoded]:
     """The hashing module counts as loaded from the ``ready_at``-th picture decoded on, as
     if its import were slow; returns the decoded pictures that were set aside to wait."""
     scans: list[scan._Hashing] = []
     decodes: list[str] = []
-    set_aside: list[scan.Decoded] = []
+    set_aside: list[Decoded] = []
 
-    class Counted(scan.Decoded):
+    class Counted(Decoded):
         def __init__(self, path: str, budget: MemoryBudget | None = None) -> None:
             super().__init__(path, budget)
             decodes.append(path)
