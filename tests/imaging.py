@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from PIL import Image, ImageDraw, ImageFilter
+from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
 
 def photo(seed: int, size: tuple[int, int] = (192, 144)) -> Image.Image:
@@ -47,6 +47,30 @@ def textured(seed: int, size: tuple[int, int] = (400, 300)) -> Image.Image:
     coarse = rng.normal(0, 30, (size[1] // 6, size[0] // 6)).astype(np.float32)
     grain = np.asarray(Image.fromarray(coarse, mode="F").resize(size, Image.Resampling.BILINEAR))
     pixels = np.asarray(img, dtype=np.float64) + grain[..., None]
+    return Image.fromarray(np.clip(pixels, 0, 255).astype(np.uint8))
+
+
+def captioned(img: Image.Image, fill: tuple[int, int, int] = (0, 0, 0)) -> Image.Image:
+    """``img`` with a caption bar over the bottom tenth, its words half the bar's height, as
+    meme and share-sheet captions are."""
+    out = img.copy()
+    w, h = out.size
+    bar = h // 10
+    draw = ImageDraw.Draw(out)
+    draw.rectangle((0, h - bar, w, h), fill=fill)
+    ink = (255, 255, 255) if sum(fill) < 384 else (20, 20, 20)
+    font = ImageFont.load_default(size=max(8, bar // 2))
+    draw.text((w // 30, h - bar + bar // 4), "a caption over the bottom", font=font, fill=ink)
+    return out
+
+
+def vignetted(img: Image.Image, strength: float = 0.6) -> Image.Image:
+    """``img`` darkened towards the corners, as a vignette filter does."""
+    w, h = img.size
+    yy, xx = np.mgrid[0:h, 0:w]
+    r = np.hypot((xx - w / 2) / (w / 2), (yy - h / 2) / (h / 2)) / np.sqrt(2)
+    gain = 1 - strength * np.clip((r - 0.35) / 0.65, 0, 1) ** 1.5
+    pixels = np.asarray(img.convert("RGB"), dtype=np.float32) * gain[..., None]
     return Image.fromarray(np.clip(pixels, 0, 255).astype(np.uint8))
 
 

@@ -9,18 +9,52 @@ means nothing measurable differs besides the bytes.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Final
 
 import numpy as np
 import numpy.typing as npt
 
+from dedupe_gui.core.keeper import cmyk
 from dedupe_gui.core.models import ImageRecord
+
+Box = tuple[float, float, float, float]
 
 # Smallest trim, border or size change worth a word (share of a side or of the pixels).
 _TRIM: Final = 0.03
 _SMALLER: Final = 0.95
 # Overlays larger than this share of the tiles are not one overlay but a different look.
 _MAX_OVERLAY: Final = 0.35
+# A vignette added to the member, or one the keeper has and the member has not.
+DARKENED: Final = "darkened corners"
+LIGHTER: Final = "lighter corners"
+# Words that say the keeper carries what the member has not, and words that say a place
+# differs without telling which copy carries it (core.keeper_standing reads both).
+KEEPER_CARRIES: Final = ("no overlay at ", LIGHTER)
+DIFFERS: Final = "differs at "
+
+
+@dataclass(frozen=True, slots=True)
+class Frames:
+    """Where a member's and its keeper's pictures sit inside a frame on two or more sides
+    (None: no frame; a bar along one edge only is a caption or a banner over the picture),
+    and whether that frame is a screenshot's chrome (core.picture_boxes)."""
+
+    member: Box | None = None
+    keeper: Box | None = None
+    member_chrome: bool = False
+    keeper_chrome: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Marks:
+    """Which of the two copies carries what differs (core.overlays): ``overlay`` 1 when the
+    member carries the overlay in the differing tiles, -1 when the keeper does, 0 when the
+    thumbnails cannot tell; ``corners`` 1 when the member's corners are darkened against
+    the keeper's, -1 when the keeper's are."""
+
+    overlay: int = 0
+    corners: int = 0
 
 
 def describe(
@@ -29,35 +63,43 @@ def describe(
     orientation: str,
     warp: npt.NDArray[np.float32],
     differing: npt.NDArray[np.bool_],
-    member_border: tuple[float, float, float, float] | None,
-    keeper_border: tuple[float, float, float, float] | None,
+    frames: Frames,
+    marks: Marks = Marks(),
 ) -> tuple[str, ...]:
     """The differences of ``member`` from ``keeper``, most telling first.
 
     ``warp``: scale x, scale y, shift x, shift y of the member's thumbnail onto the
     keeper's (core.verify.explain); ``differing``: the member's 8x8 tiles that still
-    differ; ``*_border``: the content box inside a uniform border of either thumbnail.
+    differ; ``frames``: where either picture sits inside a frame or chrome; ``marks``:
+    which copy carries an overlay or darkened corners.
     """
     out: list[str] = []
     if orientation:
         out.append(orientation)
-    # A bar along one edge only is a caption or a banner over the picture, not a frame.
-    member_border = member_border if framed(member_border) else None
-    keeper_border = keeper_border if framed(keeper_border) else None
+    member_border = frames.member if framed(frames.member) else None
+    keeper_border = frames.keeper if framed(frames.keeper) else None
     if member_border is not None and keeper_border is None:
-        out.append("border added")
+        out.append("screenshot of it" if frames.member_chrome else "border added")
     elif member_border is None and keeper_border is not None:
-        out.append("border removed")
+        out.append("not a screenshot" if frames.keeper_chrome else "border removed")
     else:
         # The warp and the differing tiles only mean something between two pictures of
         # one frame; with a border on one side they compare the frame with the picture.
         out.extend(_trims(warp))
-        overlay = _overlay(differing)
-        if overlay:
-            out.append(overlay)
+        if marks.corners:
+            # A vignette differs all around the picture: not one overlay somewhere.
+            out.append(DARKENED if marks.corners > 0 else LIGHTER)
+        else:
+            where = _overlay_place(differing)
+            if where:
+                # Which copy carries it (core.overlays); "differs at" when neither shows.
+                kind = {1: "overlay at", -1: "no overlay at"}.get(marks.overlay, "differs at")
+                out.append(f"{kind} {where}")
     kf, mf = keeper.fingerprint, member.fingerprint
     if mf.grey and kf.grey is False:
         out.append("greyscale")
+    elif cmyk(member) and not cmyk(keeper) and kf.grey is False:
+        out.append("CMYK")
     if member.pixels < _SMALLER * keeper.pixels:
         out.append(f"smaller ({mf.width}×{mf.height})")
     elif keeper.pixels < _SMALLER * member.pixels:
@@ -71,7 +113,7 @@ def describe(
     return tuple(out)
 
 
-def framed(box: tuple[float, float, float, float] | None) -> bool:
+def framed(box: Box | None) -> bool:
     """Whether a content box leaves a margin on at least two sides (a frame, a letterbox)."""
     if box is None:
         return False
@@ -85,7 +127,7 @@ def _trims(warp: npt.NDArray[np.float32]) -> list[str]:
     return [f"trimmed {round(100 * v)} % {side}" for side, v in cut.items() if v >= _TRIM]
 
 
-def _overlay(differing: npt.NDArray[np.bool_]) -> str:
+def _overlay_place(differing: npt.NDArray[np.bool_]) -> str:
     """Where the differing tiles sit, when they are one region of modest size."""
     count = int(differing.sum())
     tiles = differing.size
@@ -102,4 +144,4 @@ def _overlay(differing: npt.NDArray[np.bool_]) -> str:
         where = f"the {vertical or horizontal}"
     else:
         where = "the middle"
-    return f"overlay at {where}"
+    return where

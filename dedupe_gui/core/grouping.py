@@ -43,6 +43,7 @@ from dedupe_gui.core.models import Group, GroupMember, ImageRecord
 from dedupe_gui.core.orientations import relation
 from dedupe_gui.core.pair_checker import PairChecker
 from dedupe_gui.core.pair_words import Halt, PairWords
+from dedupe_gui.core.picture_boxes import PictureBoxes
 from dedupe_gui.core.verify import DEFAULT_MAX_RESIDUAL
 from dedupe_gui.core.window_candidates import WindowCandidates
 
@@ -50,6 +51,9 @@ I64 = npt.NDArray[np.int64]
 
 # Keepers whose thumbnail checks are batched together (see PairChecker.prefetch).
 _WAVE = 256
+# Walks after the first that may rank lower the keepers their groups show to be worse
+# (core.keeper_standing); the checks of the first are kept, so each costs little.
+_STANDING_WALKS = 3
 
 
 class GroupingStopped(Exception):
@@ -122,8 +126,11 @@ class SimilarityIndex:
         ).astype(np.int64)
         self._shots: I64 | None = None
         self._checker = PairChecker(self.records, known_checks, thumbs, fines)
-        self._words = PairWords(self.records, self._checker.loaded, self._checker.ids, known_words)
-        self._keepers = KeeperRanking(self.records, self._checker.loaded, self._words)
+        boxes = PictureBoxes(self.records, self._checker.loaded)
+        self._words = PairWords(
+            self.records, self._checker.loaded, boxes, self._checker.ids, known_words
+        )
+        self._keepers = KeeperRanking(self.records, boxes, self._words)
 
     # -- candidate pairs -----------------------------------------------------------------
 
@@ -279,8 +286,16 @@ class SimilarityIndex:
         if verify:
             self._checker.use_limit(max_residual)
         formed = self._walk(options.rules, NO_STANDING, adjacent, verify, limit, halt, progress)
-        standing, affected = self._keepers.standing(formed, options.rules, halt)
-        if affected.size:
+        # Each walk can bring up a keeper the one before did not show (the framed copy next
+        # in line when a screenshot steps down), so what the groups say is asked again, a few
+        # times at most: each pass only adds files.
+        standing = NO_STANDING
+        for _ in range(_STANDING_WALKS):
+            found, affected = self._keepers.standing(formed, options.rules, halt)
+            more = standing.joined(found)
+            if not affected.size or more == standing:
+                break
+            standing = more
             formed = self._walk(options.rules, standing, adjacent, verify, limit, halt, None)
         if formed:
             self._words.explain_all(

@@ -26,7 +26,9 @@ MAX_WINDOWS: Final = 12
 CHECK_VERSION: Final = 7
 # Bump when what core.differences says for a pair changes (its words, or the alignment and
 # borders of core.verify it reads): the words kept in the cache are then said again.
-WORDS_VERSION: Final = 1
+# 2: frames placed on the decoded picture, "screenshot of it", "darkened corners", which
+# copy carries an overlay.
+WORDS_VERSION: Final = 2
 
 
 def hash_to_hex(value: int) -> str:

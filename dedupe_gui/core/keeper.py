@@ -4,7 +4,9 @@ The default prefers what a photographer would keep: a file in a reference folder
 copy with its companions (the Live video, edits, the RAW shot with it: a copy without them
 has lost part of the moment, and removing the copy that has them would take them along), then a
 colour picture over a greyscale copy of it (a greyscale PNG is often the larger file, and has as
-many pixels), then the picture the way it was taken over a turned or mirrored copy, then the
+many pixels) or a copy converted to print colours (a CMYK JPEG is often the larger file, and
+shows other colours in most viewers), then the picture the way it was taken over a turned or
+mirrored copy, then the
 clean picture over a copy with a frame added (both judged against the file's copies, see
 core.standing), then the most pixels (a resized copy is a loss even when it is a larger file),
 then the larger file (less compression), then richer metadata, then the older file (the
@@ -35,8 +37,19 @@ class Standing:
     turned: frozenset[FileKey] = frozenset()
     framed: frozenset[FileKey] = frozenset()
 
+    def joined(self, other: Standing) -> Standing:
+        """What both say: the files either names."""
+        return Standing(self.turned | other.turned, self.framed | other.framed)
+
 
 NO_STANDING: Final = Standing()
+
+
+def cmyk(record: ImageRecord) -> bool:
+    """A JPEG in print colours (CMYK): the only JPEG whose colour the fingerprint leaves
+    unknown (core.fingerprint decodes the others as luma and counts them as colour)."""
+    fp = record.fingerprint
+    return fp.grey is None and fp.format in ("JPEG", "MPO")
 
 
 # A rule's sort key sees the file and what its near copies say about it (core.standing).
@@ -48,7 +61,10 @@ RULES: Final[dict[str, tuple[str, SortKey]]] = {
         "With its Live video, edits or RAW",
         lambda r, s: -weight(r.companions),
     ),
-    "colour": ("In colour rather than greyscale", lambda r, s: 1 if r.fingerprint.grey else 0),
+    "colour": (
+        "In colour rather than greyscale (or print colours, CMYK)",
+        lambda r, s: 2 if r.fingerprint.grey else 1 if cmyk(r) else 0,
+    ),
     "upright": (
         "The way it was taken, not a turned or mirrored copy",
         lambda r, s: 1 if r.key in s.turned else 0,

@@ -16,19 +16,18 @@ import numpy as np
 import numpy.typing as npt
 
 from dedupe_gui.core.candidates import distinct
-from dedupe_gui.core.differences import framed
+from dedupe_gui.core.differences import DIFFERS, KEEPER_CARRIES
 from dedupe_gui.core.keeper import NO_STANDING, Standing, keeper_key
-from dedupe_gui.core.loaded_thumbs import LoadedThumbs
 from dedupe_gui.core.models import FileKey, ImageRecord
 from dedupe_gui.core.pair_words import Halt, PairWords
+from dedupe_gui.core.picture_boxes import PictureBoxes
 from dedupe_gui.core.standing import (
+    COMPARABLE_PIXELS,
     Members,
     camera_originals,
     framed_beside_clean,
     losing_orientations,
 )
-from dedupe_gui.core.window_candidates import photo_box_of
-from dedupe_gui.core.windows import photo_box
 
 I64 = npt.NDArray[np.int64]
 
@@ -37,20 +36,18 @@ class KeeperRanking:
     """The keeper order of one scan's records under each rule order and standing."""
 
     def __init__(
-        self, records: tuple[ImageRecord, ...], loaded: LoadedThumbs, words: PairWords
+        self, records: tuple[ImageRecord, ...], boxes: PictureBoxes, words: PairWords
     ) -> None:
-        """``loaded``: the thumbnails frames are found on; ``words``: what differs, for the
-        overlays a group's members see."""
+        """``boxes``: where each file's picture sits inside a frame; ``words``: what
+        differs, for the overlays a group's members see."""
         self.records = records
-        self._loaded = loaded
+        self._boxes = boxes
         self._words = words
         self._rankings: dict[tuple[tuple[str, ...], Standing], tuple[list[int], I64]] = {}
         self._keys: dict[tuple[str, ...], list[tuple[float | int | str, ...]]] = {}
         self._index_of: dict[FileKey, int] | None = None
         self._cameras: npt.NDArray[np.bool_] | None = None
-        # Width and height shares of each record's picture inside a uniform frame ((1, 1):
-        # none; NaN: not computed yet), and the records' pixel shapes.
-        self._inside = np.full((len(records), 2), np.nan, dtype=np.float64)
+        # The records' pixel shapes.
         self._pixel_shape: I64 | None = None
 
     def ranking(self, rules: tuple[str, ...], standing: Standing) -> tuple[list[int], I64]:
@@ -83,29 +80,37 @@ class KeeperRanking:
         return [self._index_of[k] for k in keys]
 
     def _overlaid_keepers(self, formed: list[tuple[int, I64, I64, I64]], halt: Halt) -> I64:
-        """Keepers of groups of three or more that most of their members see with an overlay
-        in one place ("overlay at the bottom": a caption bar, a sticker). The words say where
-        two files differ, not which one carries the overlay; when most of the others differ
-        from the keeper in the same place, the keeper is the odd one out. A pair cannot tell.
+        """Keepers that carry an overlay (a caption bar, a sticker) or darkened corners a
+        member of comparable pixels does not: a member's words say so ("no overlay at the
+        bottom", "lighter corners": core.overlays tells which copy carries it). Where the
+        thumbnails cannot tell ("differs at the bottom"), a keeper most of the members of a
+        group of three or more see differ in one place is the odd one out.
         """
-        wide = [(b, o, k) for b, o, _, k in formed if o.size >= 2]
-        if not wide:
+        if not formed:
             return np.zeros(0, np.int64)
         self._words.explain_all(
-            np.concatenate([np.full(o.size, b, dtype=np.int64) for b, o, _ in wide]),
-            np.concatenate([o for _, o, _ in wide]),
-            np.concatenate([k for _, _, k in wide]),
+            np.concatenate([np.full(o.size, b, dtype=np.int64) for b, o, _, _ in formed]),
+            np.concatenate([o for _, o, _, _ in formed]),
+            np.concatenate([k for _, _, _, k in formed]),
             halt,
         )
         out = []
-        for best, others, turns in wide:
-            places = Counter(
-                w
+        for best, others, _, turns in formed:
+            pixels = self.records[best].pixels
+            said = [
+                (o, self._words.said[(best, o, t)])
                 for o, t in zip(others.tolist(), turns.tolist(), strict=True)
-                for w in self._words.said[(best, o, t)]
-                if w.startswith("overlay at ")
-            )
-            if places and 2 * places.most_common(1)[0][1] > others.size:
+            ]
+            if any(
+                w.startswith(KEEPER_CARRIES)
+                for o, words in said
+                if self.records[o].pixels >= COMPARABLE_PIXELS * pixels
+                for w in words
+            ):
+                out.append(best)
+                continue
+            places = Counter(w for _, words in said for w in words if w.startswith(DIFFERS))
+            if others.size >= 2 and places and 2 * places.most_common(1)[0][1] > others.size:
                 out.append(best)
         return np.array(out, np.int64)
 
@@ -128,7 +133,7 @@ class KeeperRanking:
             turned = m.record[losing_orientations(m, self._cameras[m.record])]
         boxed = np.zeros(0, np.int64)
         if clean:
-            inside = self._inside_shares(m.record)
+            inside = self._boxes.inside(m.record)
             if bool((inside < 1.0).any()):
                 shape = self._shapes()
                 lose = framed_beside_clean(m, inside, shape[m.record, 0], shape[m.record, 1])
@@ -149,29 +154,5 @@ class KeeperRanking:
                 dtype=np.int64,
             ).reshape(-1, 2)
         return self._pixel_shape
-
-    def _inside_shares(self, wanted: I64) -> npt.NDArray[np.float64]:
-        """For each record of ``wanted``, the width and height shares of the picture inside a
-        uniform frame on two or more sides of its thumbnail (the border that "border added"
-        names); (1, 1) for no frame or no thumbnail. Computed once per record."""
-        missing = distinct(wanted[np.isnan(self._inside[wanted, 0])])
-        if missing.size:
-            rows = self._loaded.rows(missing)
-            for i, row in zip(missing.tolist(), rows.tolist(), strict=True):
-                box = self._loaded.border(row)
-                # The photo inside a screenshot's chrome (a clock, a title, icons: not a
-                # uniform border, which peels off one side at most) is framed too; placed on
-                # the decoded picture, since a pixel of the thumbnail is 3 % of a phone
-                # screenshot's height and the inside's shape is compared.
-                if (
-                    (box is None or not framed(box))
-                    and self._loaded.has_thumb[row]
-                    and photo_box(self._loaded.thumbs[row].astype(np.int16)) is not None
-                ):
-                    box = photo_box_of(self.records[i].path) or box
-                ok = box is not None and framed(box)
-                self._inside[i] = (box[2] - box[0], box[3] - box[1]) if box and ok else (1, 1)
-        out: npt.NDArray[np.float64] = self._inside[wanted]
-        return out
 
     # -- grouping ------------------------------------------------------------------------

@@ -15,10 +15,12 @@ import numpy as np
 import numpy.typing as npt
 
 from dedupe_gui.core.candidates import said_id
-from dedupe_gui.core.differences import describe
+from dedupe_gui.core.differences import Frames, Marks, describe, framed
 from dedupe_gui.core.loaded_thumbs import LoadedThumbs, turn_stack
 from dedupe_gui.core.models import ImageRecord
 from dedupe_gui.core.orientations import relation
+from dedupe_gui.core.overlays import carriers, corner_shading
+from dedupe_gui.core.picture_boxes import PictureBoxes
 from dedupe_gui.core.verify import border_of, explain
 from dedupe_gui.core.windows import Box
 
@@ -39,15 +41,18 @@ class PairWords:
         self,
         records: tuple[ImageRecord, ...],
         loaded: LoadedThumbs,
+        boxes: PictureBoxes,
         ids: Callable[[], npt.NDArray[np.uint64]],
         known_words: Mapping[int, tuple[str, ...]] | None,
     ) -> None:
-        """``loaded``: the thumbnails the words are read from; ``ids``: the records'
-        ``file_id``s; ``known_words``: what differs, by ``said_id`` of (keeper, file, turn),
-        from an earlier run; those pairs are not aligned again.
+        """``loaded``: the thumbnails the words are read from; ``boxes``: where pictures
+        sit inside frames or screenshot chrome; ``ids``: the records' ``file_id``s;
+        ``known_words``: what differs, by ``said_id`` of (keeper, file, turn), from an
+        earlier run; those pairs are not aligned again.
         """
         self.records = records
         self._loaded = loaded
+        self._boxes = boxes
         self._ids = ids
         # What tells a file from a keeper, by (keeper, file, turn): kept across thresholds.
         self.said: dict[tuple[int, int, int], tuple[str, ...]] = {}
@@ -82,30 +87,39 @@ class PairWords:
             has = self._loaded.has_thumb[rows_k] & self._loaded.has_thumb[rows_o]
             params = np.tile(whole[0], (part.size, 1))
             differing = np.zeros((part.size, 8, 8), dtype=bool)
+            carrier = np.zeros(part.size, dtype=np.int8)
+            shading = np.zeros(part.size, dtype=np.int8)
             if has.any():
                 member = turn_stack(self._loaded.thumbs[rows_o[has]], turns[part][has])
-                params[has], differing[has] = explain(member, self._loaded.thumbs[rows_k[has]])
+                keeper_thumbs = self._loaded.thumbs[rows_k[has]]
+                params[has], differing[has] = explain(member, keeper_thumbs)
+                carrier[has] = carriers(member, keeper_thumbs, differing[has])
+                shading[has] = corner_shading(member, keeper_thumbs, params[has])
             for n, j in enumerate(part.tolist()):
                 keeper, o, t = key_list[j]
+                member_box, member_chrome = self._member_box(o, int(rows_o[n]), t)
+                keeper_box, keeper_chrome = self._boxes.placed(keeper)
                 words = describe(
                     self.records[keeper],
                     self.records[o],
                     relation(t),
                     params[n],
                     differing[n],
-                    self._member_border(int(rows_o[n]), t),
-                    self._loaded.border(int(rows_k[n])),
+                    Frames(member_box, keeper_box, member_chrome, keeper_chrome),
+                    Marks(int(carrier[n]), int(shading[n])),
                 )
                 self.said[(keeper, o, t)] = words
                 if has[n]:
                     self._new_words[said_ids[j]] = words
 
-    def _member_border(self, row: int, turn: int) -> Box | None:
-        """The strict border of loaded row ``row`` turned by ``turn``: measured once per row
-        when upright (the keeper rules read the same), on the turned picture otherwise."""
+    def _member_box(self, i: int, row: int, turn: int) -> tuple[Box | None, bool]:
+        """Where record ``i`` (loaded row ``row``) turned by ``turn`` sits inside a frame or
+        chrome: placed once per record when upright (the keeper rules read the same), on
+        the turned thumbnail otherwise."""
         if turn == 0 or not self._loaded.has_thumb[row]:
-            return self._loaded.border(row)
-        return border_of(turn_stack(self._loaded.thumbs[row][None], np.array([turn]))[0])
+            return self._boxes.placed(i)
+        box = border_of(turn_stack(self._loaded.thumbs[row][None], np.array([turn]))[0])
+        return (box if framed(box) else None), False
 
     def take_new_words(self) -> dict[int, tuple[str, ...]]:
         """What differs, said since the last call (by ``said_id``), for a cache to keep

@@ -39,6 +39,7 @@ from dedupe_gui.core.windows import (
     CENTRE_SLOT,
     FINE_SIDE,
     Box,
+    content_box,
     photo_box,
     pixel_region,
     shown_small,
@@ -65,6 +66,9 @@ LAYOUTS: Final = ((False, SURE_BITS), (True, 3))
 # Longest side a window's owner is decoded at for a second look (the window then makes a
 # 32x32 thumbnail and a 128x128 detail picture).
 _LOOK_SIDE: Final = 512
+# A photo box differing from the uniform-border box by more than this share of a side on
+# some edge sits in a screenshot's chrome, not in a plain frame.
+_CHROME_GAP: Final = 0.02
 # Bits by which a window must be nearer the other picture's hash than the picture's own
 # hash is, for the pair to get a second look through it.
 _GAIN_BITS: Final = 4
@@ -280,11 +284,24 @@ def _laid(values: U64, transposed: bool) -> U64:
     return x
 
 
-def photo_box_of(path: str) -> Box | None:
-    """The photo inside the chrome of the screenshot at ``path``, placed on the picture
-    decoded again at ``FINE_SIDE`` (None when there is none or the file cannot be read)."""
+def picture_box_of(path: str) -> tuple[Box, bool] | None:
+    """The picture inside the chrome of a screenshot, or else inside a uniform border, of the
+    file at ``path``, placed on the picture decoded again at ``FINE_SIDE``, and whether it
+    sits in chrome; None when there is neither or the file cannot be read. A pixel of the
+    32x32 thumbnail is 3 % of a side: too coarse to compare the shape of what is inside a
+    frame with another copy's.
+    """
     try:
         full = upright_grey(path, max_side=_LOOK_SIDE)
     except FingerprintError:
         return None
-    return photo_box(np.asarray(shown_small(full, side=FINE_SIDE), dtype=np.int16))
+    pixels = np.asarray(shown_small(full, side=FINE_SIDE), dtype=np.int16)
+    photo, uniform = photo_box(pixels), content_box(pixels)
+    if photo is None:
+        return None if uniform is None else (uniform, False)
+    # Bars of one colour around a photo are chrome when the uniform-border reading stops
+    # elsewhere: at a status bar's clock, a title, icons.
+    chrome = uniform is None or max(abs(a - b) for a, b in zip(photo, uniform, strict=True)) > (
+        _CHROME_GAP
+    )
+    return photo, chrome

@@ -83,11 +83,20 @@ _SAID_BY_FACTS = ("smaller (", "larger (", "saved as ")
 _REVERSED = {
     "border added": "border removed",
     "border removed": "border added",
+    "screenshot of it": "not a screenshot",
+    "not a screenshot": "screenshot of it",
+    "darkened corners": "lighter corners",
+    "lighter corners": "darkened corners",
     "greyscale": "in colour",
     "re-encoded": "re-encoded",
 }
 _TRIMMED = re.compile(r"trimmed (\d+) % (left|right|top|bottom)")
-_OVERLAY = "overlay at "
+# An overlay one file carries is one the other has not; a place that differs differs either way.
+_OVERLAID = {
+    "overlay at ": "no overlay at ",
+    "no overlay at ": "overlay at ",
+    "differs at ": "differs at ",
+}
 
 
 def said_words(member: GroupMember, keeper: GroupMember, suggested: GroupMember) -> tuple[str, ...]:
@@ -97,8 +106,8 @@ def said_words(member: GroupMember, keeper: GroupMember, suggested: GroupMember)
     Against the suggested keeper: the member's own words, less its turn (a badge says that)
     and the ones the highlighted facts already show. When the user keeps another file, the
     suggested keeper gets that file's words seen the other way round ("border added" becomes
-    "border removed"; an overlay differs in the same place either way); the other files were
-    never compared with the new keeper, and nothing is said rather than a guess.
+    "border removed", "overlay at the bottom" becomes "no overlay at the bottom"); the other
+    files were never compared with the new keeper, and nothing is said rather than a guess.
     """
     if member.path == keeper.path:
         return ()
@@ -114,8 +123,8 @@ def said_words(member: GroupMember, keeper: GroupMember, suggested: GroupMember)
     for w in keeper.differences:
         if w in _REVERSED:
             out.append(_REVERSED[w])
-        elif w.startswith(_OVERLAY):
-            out.append(w)
+        elif (kind := next((k for k in _OVERLAID if w.startswith(k)), None)) is not None:
+            out.append(_OVERLAID[kind] + w[len(kind) :])
         elif (trim := _TRIMMED.fullmatch(w)) is not None:
             out.append(f"{trim[1]} % more at the {trim[2]}")
     return tuple(out)

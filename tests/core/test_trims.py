@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 import numpy as np
-from PIL import Image, ImageDraw, ImageOps
+from PIL import Image, ImageOps
 
 from dedupe_gui.core.fingerprint import fingerprint_file
 from dedupe_gui.core.grouping import group_records
@@ -16,7 +16,7 @@ from dedupe_gui.core.models import FileKey, Group, ImageRecord, ScanStats
 from dedupe_gui.core.report import Report, from_json, to_csv, to_json
 from dedupe_gui.core.threshold import DEFAULT_THRESHOLD
 from dedupe_gui.core.windows import content_box
-from tests.imaging import save, textured
+from tests.imaging import captioned, save, textured
 
 
 def _records(*paths: Path) -> list[ImageRecord]:
@@ -63,14 +63,10 @@ def test_a_copy_with_a_frame_is_found_and_said_to_have_a_border(tmp_path: Path) 
 
 
 def test_differences_travel_through_json_and_csv(tmp_path: Path) -> None:
-    img = textured(12)
-    captioned = img.copy()
-    draw = ImageDraw.Draw(captioned)
-    draw.rectangle((0, 268, 400, 300), fill=(0, 0, 0))
-    draw.text((10, 275), "a caption over the bottom", fill=(255, 255, 255))
+    img = textured(31)
     grey = img.convert("L")
     a = save(img, tmp_path / "a.png")
-    b = save(captioned, tmp_path / "b.jpg", quality=90)
+    b = save(captioned(img), tmp_path / "b.jpg", quality=90)
     c = save(grey, tmp_path / "c.png")
     group = _group_of([a, b, c])
     said = {m.path: m.differences for m in group.members}

@@ -86,7 +86,14 @@ def test_another_keeper_gets_the_suggested_keepers_words_reversed_and_no_guesses
     assert said_words(suggested, chosen, suggested) == (
         "border removed",
         "5 % more at the top",
-        "overlay at the middle",
+        "no overlay at the middle",
+    )
+    # Darkened corners one way are lighter ones the other; a place that differs differs.
+    shaded = _member("/s.jpg", "darkened corners", "differs at the top", "screenshot of it")
+    assert said_words(suggested, shaded, suggested) == (
+        "lighter corners",
+        "differs at the top",
+        "not a screenshot",
     )
     # Never compared with the new keeper: nothing said, rather than a guess.
     assert said_words(other, chosen, suggested) == ()

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PIL import ImageDraw, ImageOps
+from PIL import ImageOps
 from pytestqt.qtbot import QtBot
 
 from dedupe_gui.ui.compare_dialog import CompareDialog
 from dedupe_gui.ui.file_card import FileCard, cue_colour
 from dedupe_gui.ui.main_window import MainWindow
-from tests.imaging import save, textured
+from tests.imaging import captioned, save, textured
 from tests.ui.conftest import scan
 
 
@@ -25,11 +25,7 @@ def test_cards_highlight_what_differs_from_the_keeper_and_follow_the_keeper(
     img = textured(9)
     save(img, folder / "a.jpg", quality=92)
     save(ImageOps.expand(img, 30, fill=(255, 255, 255)), folder / "a_framed.jpg", quality=92)
-    captioned = img.copy()
-    draw = ImageDraw.Draw(captioned)
-    draw.rectangle((0, 268, 400, 300), fill=(0, 0, 0))
-    draw.text((10, 275), "a caption over the bottom", fill=(255, 255, 255))
-    save(captioned, folder / "a_caption.jpg", quality=90)
+    save(captioned(img), folder / "a_caption.jpg", quality=90)
     scan(qtbot, window, folder)
     assert window.panel.cards[0].path.endswith("/a.jpg")  # the clean photo is kept
 

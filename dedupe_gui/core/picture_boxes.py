@@ -1,0 +1,74 @@
+"""Where each grouped file's picture sits inside a frame or a screenshot's chrome, placed on the
+decoded picture: what "border added" and "screenshot of it" say, and what the keeper rule
+"clean" compares with the other copies' shapes.
+
+The 32x32 thumbnail shows that a frame is there but not where: one of its pixels is 3 % of a
+side, a thin frame (2-5 % of a side) blends into the picture's edge pixels, and the bars of a
+phone screenshot carry a clock, a title and icons that a uniform-border reading peels off one
+side at most. So a file whose thumbnail shows a frame (the strict or the loose reading) or
+chrome is decoded again at 288 px and the box placed there; the others are taken as
+unframed without a decode. Only the files of formed groups are asked about, once each.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import numpy.typing as npt
+
+from dedupe_gui.core.differences import framed
+from dedupe_gui.core.loaded_thumbs import LoadedThumbs
+from dedupe_gui.core.models import ImageRecord
+from dedupe_gui.core.verify import border_of
+from dedupe_gui.core.window_candidates import picture_box_of
+from dedupe_gui.core.windows import Box, photo_box
+
+I64 = npt.NDArray[np.int64]
+
+
+class PictureBoxes:
+    """The placed box of each record asked about, and whether it sits in screenshot chrome."""
+
+    def __init__(self, records: Sequence[ImageRecord], loaded: LoadedThumbs) -> None:
+        self.records = records
+        self._loaded = loaded
+        # By record: the box inside a frame on two or more sides (None: none) and whether
+        # the frame is a screenshot's chrome. Only files of formed groups are asked about.
+        self._placed: dict[int, tuple[Box | None, bool]] = {}
+
+    def placed(self, i: int) -> tuple[Box | None, bool]:
+        """Record ``i``'s picture box inside a frame on two or more sides (None: no frame
+        or no thumbnail) and whether that frame is a screenshot's chrome."""
+        known = self._placed.get(i)
+        if known is None:
+            known = self._placed[i] = self._place(i)
+        return known
+
+    def inside(self, wanted: I64) -> npt.NDArray[np.float64]:
+        """Width and height shares of each wanted record's picture inside its frame; (1, 1)
+        for none."""
+        out = np.ones((wanted.size, 2), dtype=np.float64)
+        for n, i in enumerate(wanted.tolist()):
+            box = self.placed(i)[0]
+            if box is not None:
+                out[n] = (box[2] - box[0], box[3] - box[1])
+        return out
+
+    def _place(self, i: int) -> tuple[Box | None, bool]:
+        row = int(self._loaded.rows(np.array([i], dtype=np.int64))[0])
+        if not self._loaded.has_thumb[row]:
+            return None, False
+        strict = self._loaded.border(row)
+        thumb = self._loaded.thumbs[row]
+        if not (
+            framed(strict)
+            or framed(border_of(thumb, loose=True))
+            or photo_box(thumb.astype(np.int16)) is not None
+        ):
+            return None, False
+        placed = picture_box_of(self.records[i].path)
+        if placed is None:  # unreadable now: what the thumbnail showed
+            return (strict, False) if framed(strict) else (None, False)
+        box, chrome = placed
+        return (box, chrome) if framed(box) else (None, False)

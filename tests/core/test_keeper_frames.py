@@ -1,0 +1,73 @@
+"""The clean picture over a screenshot of it and over a framed copy, each placed on the decoded
+picture: a frame measured on the 32x32 thumbnail is a pixel off, too coarse to compare the
+shape inside it with a clean copy's."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PIL import Image, ImageDraw, ImageOps
+
+from dedupe_gui.core.fingerprint import fingerprint_file
+from dedupe_gui.core.grouping import group_records
+from dedupe_gui.core.grouping_options import GroupingOptions
+from dedupe_gui.core.keeper import DEFAULT_RULES
+from dedupe_gui.core.models import FileKey, Group, ImageRecord
+from dedupe_gui.core.threshold import DEFAULT_THRESHOLD
+from tests.imaging import save, textured
+
+
+def _group(paths: list[Path], rules: tuple[str, ...] = DEFAULT_RULES) -> Group:
+    records = [
+        ImageRecord(
+            FileKey(str(p), p.stat().st_size, p.stat().st_mtime_ns), fingerprint_file(str(p))
+        )
+        for p in paths
+    ]
+    groups = group_records(records, GroupingOptions(DEFAULT_THRESHOLD, rules=rules))
+    assert len(groups) == 1, groups
+    return groups[0]
+
+
+def _screenshot(img: Image.Image, size: tuple[int, int] = (540, 1100)) -> Image.Image:
+    """A phone screenshot of ``img``: dark chrome with a clock and icons, the photo at its own
+    size in the middle."""
+    shot = Image.new("RGB", size, (0, 0, 0))
+    draw = ImageDraw.Draw(shot)
+    draw.text((20, 12), "12:40", fill=(240, 240, 240))
+    for k in range(3):
+        draw.rectangle((430 + 30 * k, 12, 450 + 30 * k, 30), fill=(240, 240, 240))
+    shot.paste(img, ((size[0] - img.width) // 2, (size[1] - img.height) // 2))
+    for k in range(4):
+        draw.ellipse((60 + 120 * k, size[1] - 90, 100 + 120 * k, size[1] - 50), outline=(230,) * 3)
+    return shot
+
+
+def test_a_light_frame_is_placed_on_the_decoded_picture(tmp_path: Path) -> None:
+    """A 50 px frame the colour of paper around a 1600-px photo: on the thumbnail, under one
+    pixel on each side, where the strict reading sees no frame."""
+    img = textured(41, (1600, 1067))
+    a = save(img, tmp_path / "a.jpg", quality=85)
+    b = save(ImageOps.expand(img, 50, fill=(240, 236, 228)), tmp_path / "b.jpg", quality=85)
+    group = _group([a, b])
+    assert group.suggested_keeper.path == str(a)
+    assert "border added" in group.members[1].differences
+    without = tuple(r for r in DEFAULT_RULES if r != "clean")
+    assert _group([a, b], without).suggested_keeper.path == str(b)
+
+
+def test_the_photo_is_kept_over_its_screenshot_and_then_over_its_framed_copy(
+    tmp_path: Path,
+) -> None:
+    """With the screenshot passed over, the framed copy (more pixels than the photo) is next in
+    line: what its group says about it is asked too."""
+    img = textured(42)
+    photo = save(img, tmp_path / "a.jpg", quality=85)
+    framed = save(ImageOps.expand(img, 40, fill=(255, 255, 255)), tmp_path / "b.jpg", quality=85)
+    shot = save(_screenshot(img), tmp_path / "c.png")
+    group = _group([photo, framed, shot])
+    assert group.suggested_keeper.path == str(photo)
+    said = {m.path: m.differences for m in group.members}
+    assert "screenshot of it" in said[str(shot)] and "border added" in said[str(framed)]
+    without = tuple(r for r in DEFAULT_RULES if r != "clean")
+    assert _group([photo, framed, shot], without).suggested_keeper.path == str(shot)
