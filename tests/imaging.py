@@ -50,15 +50,16 @@ def textured(seed: int, size: tuple[int, int] = (400, 300)) -> Image.Image:
     return Image.fromarray(np.clip(pixels, 0, 255).astype(np.uint8))
 
 
-def captioned(img: Image.Image, fill: tuple[int, int, int] = (0, 0, 0)) -> Image.Image:
+def captioned(img: Image.Image, fill: tuple[int, int, int] | None = (0, 0, 0)) -> Image.Image:
     """``img`` with a caption bar over the bottom tenth, its words half the bar's height, as
-    meme and share-sheet captions are."""
+    meme and share-sheet captions are (``fill`` None: words only, over what is there)."""
     out = img.copy()
     w, h = out.size
     bar = h // 10
     draw = ImageDraw.Draw(out)
-    draw.rectangle((0, h - bar, w, h), fill=fill)
-    ink = (255, 255, 255) if sum(fill) < 384 else (20, 20, 20)
+    if fill is not None:
+        draw.rectangle((0, h - bar, w, h), fill=fill)
+    ink = (255, 255, 255) if fill is None or sum(fill) < 384 else (20, 20, 20)
     font = ImageFont.load_default(size=max(8, bar // 2))
     draw.text((w // 30, h - bar + bar // 4), "a caption over the bottom", font=font, fill=ink)
     return out

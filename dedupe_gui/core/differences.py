@@ -51,10 +51,14 @@ class Marks:
     """Which of the two copies carries what differs (core.overlays): ``overlay`` 1 when the
     member carries the overlay in the differing tiles, -1 when the keeper does, 0 when the
     thumbnails cannot tell; ``corners`` 1 when the member's corners are darkened against
-    the keeper's, -1 when the keeper's are."""
+    the keeper's, -1 when the keeper's are; ``bar`` the same for a caption bar."""
 
     overlay: int = 0
     corners: int = 0
+    # A caption bar across the picture: 1 the member carries it, -1 the keeper; where it
+    # sits: 1 the bottom, -1 the top.
+    bar: int = 0
+    bar_place: int = 0
 
 
 def describe(
@@ -89,6 +93,9 @@ def describe(
         if marks.corners:
             # A vignette differs all around the picture: not one overlay somewhere.
             out.append(DARKENED if marks.corners > 0 else LIGHTER)
+        elif marks.bar:
+            where = "the bottom" if marks.bar_place > 0 else "the top"
+            out.append(f"{'no ' if marks.bar < 0 else ''}overlay at {where}")
         else:
             where = _overlay_place(differing)
             if where:

@@ -19,7 +19,7 @@ from dedupe_gui.core.differences import Frames, Marks, describe, framed
 from dedupe_gui.core.loaded_thumbs import LoadedThumbs, turn_stack
 from dedupe_gui.core.models import ImageRecord
 from dedupe_gui.core.orientations import relation
-from dedupe_gui.core.overlays import carriers, corner_shading
+from dedupe_gui.core.overlays import bars, carriers, corner_shading
 from dedupe_gui.core.picture_boxes import PictureBoxes
 from dedupe_gui.core.verify import border_of, explain
 from dedupe_gui.core.windows import Box
@@ -89,12 +89,15 @@ class PairWords:
             differing = np.zeros((part.size, 8, 8), dtype=bool)
             carrier = np.zeros(part.size, dtype=np.int8)
             shading = np.zeros(part.size, dtype=np.int8)
+            bar = np.zeros(part.size, dtype=np.int8)
+            bar_place = np.zeros(part.size, dtype=np.int8)
             if has.any():
                 member = turn_stack(self._loaded.thumbs[rows_o[has]], turns[part][has])
                 keeper_thumbs = self._loaded.thumbs[rows_k[has]]
                 params[has], differing[has] = explain(member, keeper_thumbs)
                 carrier[has] = carriers(member, keeper_thumbs, differing[has])
                 shading[has] = corner_shading(member, keeper_thumbs, params[has])
+                bar[has], bar_place[has] = bars(member, keeper_thumbs, params[has])
             for n, j in enumerate(part.tolist()):
                 keeper, o, t = key_list[j]
                 member_box, member_chrome = self._member_box(o, int(rows_o[n]), t)
@@ -106,7 +109,7 @@ class PairWords:
                     params[n],
                     differing[n],
                     Frames(member_box, keeper_box, member_chrome, keeper_chrome),
-                    Marks(int(carrier[n]), int(shading[n])),
+                    Marks(int(carrier[n]), int(shading[n]), int(bar[n]), int(bar_place[n])),
                 )
                 self.said[(keeper, o, t)] = words
                 if has[n]:

@@ -6,13 +6,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+from PIL import Image
 
 from dedupe_gui.core.fingerprint import fingerprint_file
 from dedupe_gui.core.grouping import group_records
 from dedupe_gui.core.grouping_options import GroupingOptions
 from dedupe_gui.core.keeper import DEFAULT_RULES
 from dedupe_gui.core.models import FileKey, Group, ImageRecord
-from dedupe_gui.core.overlays import carriers, corner_shading
+from dedupe_gui.core.overlays import bars, carriers, corner_shading
 from dedupe_gui.core.threshold import DEFAULT_THRESHOLD
 from tests.imaging import captioned, save, textured, vignetted
 
@@ -98,3 +99,21 @@ def test_corners_darkened_by_position_not_by_brightness() -> None:
     # Nor are tiles compared when the copies are not aligned one to one.
     shifted = np.array([[0.9, 0.9, 0.05, 0.05]], dtype=np.float32)
     assert corner_shading(dark, flat, shifted).tolist() == [0]
+
+
+def test_a_translucent_caption_bar_is_told_by_its_straight_edge(tmp_path: Path) -> None:
+    """A bar that darkens the picture under its words changes little of each tile; its edge
+    across the whole width, where the photo has none, tells which copy carries it."""
+    img = textured(34)
+    bar = img.copy()
+    h = bar.height
+    pixels = np.asarray(bar, dtype=np.float32)
+    pixels[h - h // 10 :] *= 0.45
+    bar = captioned(Image.fromarray(pixels.astype(np.uint8)), fill=None)
+    photo = save(img, tmp_path / "a.jpg", quality=85)
+    caption = save(bar, tmp_path / "b.png")
+    group = _group([photo, caption])
+    assert group.suggested_keeper.path == str(photo)
+    assert "overlay at the bottom" in _said(group)[str(caption)]
+    assert bars(np.zeros((1, 32, 32), np.uint8), np.zeros((1, 32, 32), np.uint8),
+                np.array([[1, 1, 0, 0]], np.float32))[0].tolist() == [0]  # fmt: skip
