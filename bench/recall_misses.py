@@ -150,7 +150,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     groups = sim.groups(GroupingOptions(t))
     pairs = grouped_pairs(groups, index)
     p, r, per, _, listed, neg = score(truth, pairs)
-    print(f"# {args.corpus} at T={t}: precision {p:.4f}, recall (yes) {r:.4f}, ", end="")
+    print(f"# {args.corpus} at T={t}: {len(pairs)} grouped pairs, ", end="")
+    print(f"precision {p:.4f}, recall (yes) {r:.4f}, ", end="")
     print(f"look-alikes {listed} / {neg}\n")
 
     group_of: dict[int, int] = {}

@@ -3,7 +3,10 @@
 Files are visited best keeper first. An unassigned file becomes the keeper of every still
 unassigned file within T of it. Chains (A~B~C with A far from C) cannot form, and a file is
 never put under a keeper worse than itself: a file left with no unassigned neighbour stays
-out of every group rather than join a worse file's group.
+out of every group rather than join a worse file's group. A file the walk left in no group
+because the keeper is an edited copy that it fails against may still be taken in, by a plain
+copy of the keeper's size taking the group over (core.leftovers): every member is still
+compared with the file that stays.
 
 "Within T" means a dHash distance of at most T bits to the keeper and, with verification
 on (the default), a thumbnail residual against the keeper of at most ``max_residual``
@@ -38,6 +41,7 @@ from dedupe_gui.core.grouping_options import GroupingOptions
 from dedupe_gui.core.hamming import Pairs, cross_pairs, self_pairs
 from dedupe_gui.core.keeper import NO_STANDING, Standing
 from dedupe_gui.core.keeper_standing import KeeperRanking
+from dedupe_gui.core.leftovers import Walked, peer_key, take_in_left
 from dedupe_gui.core.loaded_thumbs import ThumbSource
 from dedupe_gui.core.models import Group, GroupMember, ImageRecord
 from dedupe_gui.core.orientations import relation
@@ -297,6 +301,18 @@ class SimilarityIndex:
                 break
             standing = more
             formed = self._walk(options.rules, standing, adjacent, verify, limit, halt, None)
+        else:
+            standing = NO_STANDING  # the ranking the walk used
+        if verify and options.trims:
+            _, rank = self._keepers.ranking(options.rules, standing)
+            formed = take_in_left(
+                formed,
+                Walked(self.records, self._unique[self._inverse], rank, adjacent),
+                peer_key(options.rules, standing),
+                self._checker.check,
+                self._checker.verifiable,
+                limit,
+            )
         if formed:
             self._words.explain_all(
                 np.concatenate([np.full(o.size, b, dtype=np.int64) for b, o, _, _ in formed]),

@@ -164,6 +164,13 @@ class PairChecker:
             )
         return res
 
+    def verifiable(self, records: I64) -> npt.NDArray[np.bool_]:
+        """Which of ``records`` have a thumbnail to check: pairs of the others pass on their
+        hashes alone (records of a saved report), so only the hash distance may join them."""
+        rows = self.loaded.rows(records)  # may grow the loaded buffers: first
+        out: npt.NDArray[np.bool_] = self.loaded.has_thumb[rows] & ~self.loaded.lost[records]
+        return out
+
     def take_new_checks(self) -> tuple[dict[int, float], float]:
         """Residuals computed since the last call (by ``pair_id``) and the limit they stopped
         at, for a cache to keep (FingerprintStore.put_pair_checks)."""

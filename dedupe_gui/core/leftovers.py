@@ -1,0 +1,179 @@
+"""Files the keeper-first walk left in no group because the keeper is an edited copy.
+
+The walk (core.grouping) compares each keeper with its own candidates only. When a group's
+keeper is an edited copy of the original's size that the later keeper rules picked (a
+vignetted, filtered or captioned copy saved as a larger file), the original's other copies
+are one edit from the original and two from that keeper: a trimmed copy fails the check
+against it, and ends up in no group although it is a candidate of the original in the
+keeper's group. Such a group is centred again: a member that the keeper rules rank alike
+with the keeper down to its pixels (``peer_key``: only the tie-breaks after that, the larger
+file, metadata, age, chose the keeper), that the left file passes against and that passes
+against every file of the group, keeper included, becomes the group's keeper and takes the
+file in. Every member of a group still passed the check against its keeper.
+
+A left file that passes against the keeper is not taken in: it is out because its hash is
+beyond the threshold from the keeper's, which is what the threshold says (taking it in
+through a member measured more recall on the edit corpus, docs/ACCURACY.md, but moves what a
+threshold means). Upright pairs only (a turn through a member is not worked out), never
+under a keeper the rules rank below the file, and only files with thumbnails to check.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from dedupe_gui.core.keeper import Standing, keeper_key
+from dedupe_gui.core.models import ImageRecord
+
+I64 = npt.NDArray[np.int64]
+Formed = list[tuple[int, I64, I64, I64]]  # (keeper, others, distances, turns) per group
+PeerKey = Callable[[ImageRecord], tuple[float | int | str, ...]]
+Check = Callable[[I64, I64, I64], npt.NDArray[np.float32]]  # PairChecker.check
+
+
+@dataclass(frozen=True)
+class Walked:
+    """What the walk went by: the records, their own hashes, each record's place in the
+    keeper order, and the candidate pairs as CSR rows (core.candidates.adjacency)."""
+
+    records: Sequence[ImageRecord]
+    hashes: npt.NDArray[np.uint64]
+    rank: I64
+    adjacent: tuple[I64, I64, I64, I64]
+
+
+def peer_key(rules: tuple[str, ...], standing: Standing) -> PeerKey | None:
+    """The keeper rules down to "pixels" (without the path): files equal under it are peers,
+    whose order only the later rules (the larger file, metadata, age) break. None when the
+    rules do not weigh pixels."""
+    if "pixels" not in rules:
+        return None
+    key = keeper_key(rules[: rules.index("pixels") + 1], standing)
+    return lambda record: key(record)[:-1]
+
+
+def take_in_left(
+    formed: Formed,
+    walked: Walked,
+    peer: PeerKey | None,
+    check: Check,
+    verifiable: Callable[[I64], npt.NDArray[np.bool_]],
+    limit: np.float32,
+) -> Formed:
+    """``formed`` with groups centred again to take in files left in no group (see the
+    module docstring). ``verifiable``: which records have a thumbnail to check
+    (PairChecker.verifiable); a file without one is never taken in, since its pairs would
+    pass on the hash alone, beyond the threshold."""
+    n = len(walked.records)
+    group_of = np.full(n, -1, dtype=np.int64)
+    turn_of = np.zeros(n, dtype=np.int64)
+    for g, (best, others, _, k) in enumerate(formed):
+        group_of[best] = g
+        group_of[others] = g
+        turn_of[others] = k
+    if peer is None:
+        return formed
+    # A group whose keeper has no thumbnail takes no one in; a member without one is no
+    # way in (-2: grouped, but not a way in). Their thumbnails are loaded: they were checked.
+    heads = np.array([best for best, _, _, _ in formed], dtype=np.int64)
+    if heads.size:
+        for g in np.flatnonzero(~verifiable(heads)).tolist():
+            group_of[formed[g][1]] = -2
+            group_of[formed[g][0]] = -2
+    grouped = np.flatnonzero(group_of >= 0)
+    if grouped.size:
+        group_of[grouped[~verifiable(grouped)]] = -2
+    # Left files that are candidates of a peer of a group's keeper: only those can be taken
+    # in, and only their thumbnails are loaded.
+    files: list[int] = []
+    groups: list[int] = []
+    for f in np.flatnonzero(group_of == -1).tolist():
+        seen: set[int] = set()
+        for m in _near(f, walked.adjacent, group_of, turn_of).tolist():
+            g = int(group_of[m])
+            best = formed[g][0]
+            if g in seen or m == best or walked.rank[f] < walked.rank[best]:
+                continue
+            if peer(walked.records[m]) == peer(walked.records[best]):
+                seen.add(g)
+                files.append(f)
+                groups.append(g)
+    if not files:
+        return formed
+    sure = verifiable(np.array(files, dtype=np.int64))
+    files = [f for f, ok in zip(files, sure.tolist(), strict=True) if ok]
+    groups = [g for g, ok in zip(groups, sure.tolist(), strict=True) if ok]
+    if not files:
+        return formed
+    keepers = np.array([formed[g][0] for g in groups], dtype=np.int64)
+    res = check(keepers, np.array(files, dtype=np.int64), np.zeros(len(files), dtype=np.int64))
+    # Only files that failed against the keeper: one that passes is left out by the
+    # threshold, not by the keeper's edit (see the module docstring).
+    passed = {f for f, r in zip(files, res.tolist(), strict=True) if r <= limit}
+    failed = sorted(set(files) - passed)
+    joins: dict[int, list[int]] = {}
+    out = list(formed)
+    if failed:
+        _recentre(out, failed, walked, group_of, turn_of, peer, check, limit, joins)
+    for g, added in joins.items():
+        best, others, d, k = out[g]
+        new = np.array(added, dtype=np.int64)
+        members = np.concatenate([others, new])
+        distance = np.concatenate([d, _distance(walked, new, best)])
+        order = np.lexsort((walked.rank[members], distance))
+        turned = np.concatenate([k, np.zeros(new.size, dtype=np.int64)])
+        out[g] = (best, members[order], distance[order], turned[order])
+    return out
+
+
+def _near(f: int, adjacent: tuple[I64, I64, I64, I64], group_of: I64, turn_of: I64) -> I64:
+    """The candidates of ``f`` that are in a group, upright to ``f`` and to their keeper."""
+    indptr, nbr, _, turns = adjacent
+    lo, hi = int(indptr[f]), int(indptr[f + 1])
+    cand, t = nbr[lo:hi], turns[lo:hi]
+    out: I64 = cand[(group_of[cand] >= 0) & (t == 0) & (turn_of[cand] == 0)]
+    return out
+
+
+def _distance(walked: Walked, files: I64, keeper: int) -> I64:
+    out: I64 = np.bitwise_count(walked.hashes[files] ^ walked.hashes[keeper]).astype(np.int64)
+    return out
+
+
+def _recentre(
+    out: Formed,
+    left: list[int],
+    walked: Walked,
+    group_of: I64,
+    turn_of: I64,
+    peer: PeerKey,
+    check: Check,
+    limit: np.float32,
+    joins: dict[int, list[int]],
+) -> None:
+    """Groups of ``out`` centred again on a peer of their keeper, to take in files of
+    ``left`` that failed against the keeper (see the module docstring); the files taken in
+    are added to ``joins``, by group."""
+    moved: set[int] = set()
+    for f in left:
+        for m in _near(f, walked.adjacent, group_of, turn_of).tolist():
+            g = int(group_of[m])
+            best, others, _, k = out[g]
+            if g in moved or m == best or not (k == 0).all():
+                continue
+            if peer(walked.records[m]) != peer(walked.records[best]):
+                continue
+            rest = np.concatenate([[best], others[others != m], joins.get(g, []), [f]]).astype(
+                np.int64
+            )
+            res = check(np.full(rest.size, m, dtype=np.int64), rest, np.zeros_like(rest))
+            if (res <= limit).all():
+                members = rest[:-1]
+                out[g] = (m, members, _distance(walked, members, m), np.zeros_like(members))
+                joins[g] = [f]  # the group's earlier joins are among its members now
+                moved.add(g)
+                break
