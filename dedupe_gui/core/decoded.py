@@ -133,11 +133,12 @@ class Decoded:
         self.close()
 
 
-def draft(img: Image.Image) -> None:
+def draft(img: Image.Image, side: int = DRAFT_MIN_SIDE) -> None:
     """Ask the decoder for the smallest picture the fingerprint can work from (JPEG at a
-    reduced DCT scale, HEIF from a large enough preview); other formats decode in full."""
+    reduced DCT scale, at least ``side`` pixels each way; HEIF from a large enough
+    preview); other formats decode in full."""
     if img.format in DRAFTED_FORMATS:
-        img.draft("L", (DRAFT_MIN_SIDE, DRAFT_MIN_SIDE))
+        img.draft("L", (side, side))
     elif img.format in PREVIEW_FORMATS:
         img.draft(None, (PREVIEW_MIN_SIDE, PREVIEW_MIN_SIDE))
 

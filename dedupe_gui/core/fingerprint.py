@@ -37,6 +37,7 @@ from dedupe_gui.core.decoded import DRAFT_MIN_SIDE as DRAFT_MIN_SIDE
 from dedupe_gui.core.decoded import PREVIEW_MIN_SIDE as PREVIEW_MIN_SIDE
 from dedupe_gui.core.decoded import Decoded, draft, exif_facts
 from dedupe_gui.core.decoded import FingerprintError as FingerprintError
+from dedupe_gui.core.local_edits import SIDE as DETAIL_SIDE
 from dedupe_gui.core.models import Fingerprint
 from dedupe_gui.core.orientations import (
     TRANSPOSES,
@@ -45,7 +46,7 @@ from dedupe_gui.core.orientations import (
     reduced_pair,
     small_pair,
 )
-from dedupe_gui.core.strokes import SIDE as STROKE_SIDE
+from dedupe_gui.core.strokes import SIDE as TEXT_SIDE
 from dedupe_gui.core.verify import fine_thumbnail, thumbnail
 from dedupe_gui.core.windows import window_hashes
 
@@ -159,21 +160,38 @@ def fingerprint_decoded(decoded: Decoded) -> Fingerprint:
 def detail_grey(path: str) -> npt.NDArray[np.uint8]:
     """The file's picture at 128x128 in grey levels, upright as displayed, decoded again.
 
-    For the few candidate pairs whose 32x32 thumbnails cannot tell two slides on one
-    background from an edited copy (core.strokes); the fingerprint does not keep it, since
-    most files never need it. Raises ``FingerprintError`` with a reason.
+    For the few candidate pairs that failed the 32x32 check but may be a copy with one
+    local edit (core.local_edits); the fingerprint does not keep it, since most files never
+    need it. Raises ``FingerprintError`` with a reason.
     """
-    grey = upright_grey(path, (STROKE_SIDE, STROKE_SIDE))
+    grey = upright_grey(path, (DETAIL_SIDE, DETAIL_SIDE))
+    out: npt.NDArray[np.uint8] = np.asarray(grey, dtype=np.uint8).copy()
+    return out
+
+
+def text_grey(path: str) -> npt.NDArray[np.uint8]:
+    """The file's picture at 256x256 in grey levels, upright as displayed, decoded again
+    (a JPEG drafted to at least that size).
+
+    For the few passing pairs whose 32x32 thumbnails cannot tell two slides on one
+    background from an edited copy (core.strokes): at 128x128 their text is one or two
+    pixels thin. Raises ``FingerprintError`` with a reason.
+    """
+    grey = upright_grey(path, (TEXT_SIDE, TEXT_SIDE), draft_side=TEXT_SIDE)
     out: npt.NDArray[np.uint8] = np.asarray(grey, dtype=np.uint8).copy()
     return out
 
 
 def upright_grey(
-    path: str, size: tuple[int, int] | None = None, max_side: int | None = None
+    path: str,
+    size: tuple[int, int] | None = None,
+    max_side: int | None = None,
+    draft_side: int = DRAFT_MIN_SIDE,
 ) -> Image.Image:
     """The file's picture in grey levels, upright as displayed, decoded again as the
     fingerprint decodes it (drafted JPEGs, HEIF previews); resized to ``size`` when given,
-    or with its shape kept to at most ``max_side`` on its longer side.
+    or with its shape kept to at most ``max_side`` on its longer side. ``draft_side``: a
+    JPEG is drafted to at least this many pixels on each side.
 
     For second looks at the few candidate pairs that need more than the stored thumbnails
     (core.strokes, core.window_candidates). Raises ``FingerprintError`` with a reason.
@@ -182,7 +200,7 @@ def upright_grey(
         with open_image(path) as opened:
             img = opened.image
             orientation = exif_facts(img)[0]
-            draft(img)
+            draft(img, draft_side)
             grey = _to_grey(img)
             if size is None and max_side is not None and max(grey.size) > max_side:
                 scale = max_side / max(grey.size)

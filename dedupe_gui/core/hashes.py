@@ -22,8 +22,9 @@ MAX_WINDOWS: Final = 12
 # 2: text on a shared background at 128x128; 3: one local edit at 128x128; 4: second looks
 # through windows and for straightened copies; 5: steep vignettes in the local-edit look;
 # 6: the 16x16 pre-filter leaves the cells that differ most out before ruling a pair out;
-# 7: pictures of flat areas and edges may differ in one box where one file covers the other.
-CHECK_VERSION: Final = 7
+# 7: pictures of flat areas and edges may differ in one box where one file covers the other;
+# 8: the text check at 256x256, with a second look for straightened copies.
+CHECK_VERSION: Final = 8
 # Bump when what core.differences says for a pair changes (its words, or the alignment and
 # borders of core.verify it reads): the words kept in the cache are then said again.
 # 2: frames placed on the decoded picture, "screenshot of it", "darkened corners", which

@@ -47,7 +47,7 @@ from dedupe_gui.core.align import (
     tile_sum,
     warp,
 )
-from dedupe_gui.core.strokes import _unexplained
+from dedupe_gui.core.strokes import HALF_TOLERANCE, _unexplained
 
 F32 = npt.NDArray[np.float32]
 U8 = npt.NDArray[np.uint8]
@@ -171,8 +171,8 @@ def _solid(ma: F32, value: F32, inside: F32) -> B:
     the pixels neither file explains in the other (``core.strokes``) mostly coincide."""
     covered = inside > 0.5
     za, zb = normalise(ma, inside), normalise(value, inside)
-    own_a = _unexplained(za, zb) & covered
-    own_b = _unexplained(zb, za) & covered
+    own_a = _unexplained(za, zb, HALF_TOLERANCE) & covered
+    own_b = _unexplained(zb, za, HALF_TOLERANCE) & covered
     both = (own_a & own_b).sum(axis=(1, 2))
     either = (own_a | own_b).sum(axis=(1, 2))
     out: B = np.asarray(both >= _SOLID * np.maximum(either, 1))

@@ -17,7 +17,7 @@ import numpy as np
 import numpy.typing as npt
 
 from dedupe_gui.core.candidates import distinct, file_id, pair_id
-from dedupe_gui.core.fingerprint import FingerprintError, detail_grey
+from dedupe_gui.core.fingerprint import FingerprintError, detail_grey, text_grey
 from dedupe_gui.core.loaded_thumbs import LoadedThumbs, ThumbSource, turn_stack
 from dedupe_gui.core.local_edits import LOOK_BELOW, local_edit_residuals
 from dedupe_gui.core.models import ImageRecord
@@ -39,10 +39,12 @@ I64 = npt.NDArray[np.int64]
 _FIRST_QUARTER_TURN = 4
 # Pairs whose fine thumbnails (16 KB each, decompressed) are checked at once.
 _FINE_BATCH = 512
-# Pictures decoded again at 128x128 for the text check kept at once (16 KB each): a file's
-# pairs are mostly checked in one wave, and keeping every one decoded held 16 KB per checked
-# file (480 MB of a 100,000-file library's cold scan).
+# Pictures decoded again at 128x128 for the local-edit look kept at once (16 KB each): a
+# file's pairs are mostly checked in one wave, and keeping every one decoded held 16 KB per
+# checked file (480 MB of a 100,000-file library's cold scan).
 _DETAILS_KEPT = 2048
+# The same for the 256x256 pictures of the text check (64 KB each).
+_TEXTS_KEPT = 512
 # Pairs whose shapes differ by less than this ratio get the text check (core.strokes); the
 # others are compared reframed (core.verify._second_chance).
 _SAME_SHAPE = 1.1
@@ -106,8 +108,10 @@ class PairChecker:
         # The residual limit the kept residuals were computed for: below it a pair's check
         # stops early (core.verify.residuals), so other limits need fresh checks.
         self._good_enough = DEFAULT_MAX_RESIDUAL
-        # Pictures decoded again at 128x128 for the text check (_apart_by_text), by record.
+        # Pictures decoded again for the local-edit look (128x128, _local_edits) and the
+        # text check (256x256, _apart_by_text), by record.
         self._details: dict[int, npt.NDArray[np.uint8] | None] = {}
+        self._texts: dict[int, npt.NDArray[np.uint8] | None] = {}
 
     def use_limit(self, max_residual: float) -> None:
         """Check at ``max_residual`` from now on; verdicts kept for another limit are dropped."""
@@ -277,7 +281,7 @@ class PairChecker:
                 res,
                 limit,
                 lambda records: self.loaded.thumbs[self.loaded.rows(records)],
-                self._detail_of,
+                self._text_of,
                 self._has_fine,
             )
         upright = np.flatnonzero((turn == 0) & ~(self._has_fine[rec_a] & self._has_fine[rec_b]))
@@ -332,7 +336,7 @@ class PairChecker:
                 )
                 if not with_fine:
                     out[part] = self._apart_by_text(
-                        out[part], rec_a[part], rec_b[part], turn[part], same_shape
+                        out[part], rec_a[part], rec_b[part], turn[part], shapes, same_shape
                     )
         return out
 
@@ -359,15 +363,17 @@ class PairChecker:
         return out
 
     def _details_of_pairs(
-        self, look: I64, a: I64, b: I64, turn: I64
+        self, look: I64, a: I64, b: I64, turn: I64, text: bool = False
     ) -> tuple[I64, npt.NDArray[np.uint8], npt.NDArray[np.uint8]]:
-        """Of the pairs ``look``, those whose two files could be decoded again at 128x128,
-        and the two stacks of pictures (the second file turned by the pair's turn)."""
+        """Of the pairs ``look``, those whose two files could be decoded again at 128x128
+        (at 256x256 for the ``text`` check), and the two stacks of pictures (the second
+        file turned by the pair's turn)."""
+        picture = self._text_of if text else self._detail_of
         pa: list[npt.NDArray[np.uint8]] = []
         pb: list[npt.NDArray[np.uint8]] = []
         read: list[int] = []
         for k in look.tolist():
-            x, y = self._detail_of(int(a[k])), self._detail_of(int(b[k]))
+            x, y = picture(int(a[k])), picture(int(b[k]))
             if x is not None and y is not None:
                 pa.append(x)
                 pb.append(y)
@@ -384,11 +390,13 @@ class PairChecker:
         a: I64,
         b: I64,
         turn: I64,
+        shapes: npt.NDArray[np.float32],
         same_shape: npt.NDArray[np.bool_],
     ) -> npt.NDArray[np.float32]:
         """``res`` with the pairs that passed but are two slides on one background (each
         file has text of its own: core.strokes) set to infinity. Both files are decoded again
-        at 128x128, once per file and grouping; pairs of other shapes (not ``same_shape``:
+        at 256x256, once per file and grouping; ``shapes`` (``_aspects``) let a straightened
+        copy be told from two slides. Pairs of other shapes (not ``same_shape``:
         reframed by the check), pairs without a two-sided difference at 32x32
         (core.second_look: re-encodes, resizes, re-grades, watermarks) and files that cannot
         be read again keep their verdict."""
@@ -398,10 +406,10 @@ class PairChecker:
             rows_a, rows_b = self.loaded.rows(a[look]), self.loaded.rows(b[look])
             tb = turn_stack(self.loaded.thumbs[rows_b], turn[look])
             look = look[worth_a_look(self.loaded.thumbs[rows_a], tb)]
-        picked, pa, pb = self._details_of_pairs(look, a, b, turn)
+        picked, pa, pb = self._details_of_pairs(look, a, b, turn, text=True)
         if picked.size == 0:
             return res
-        apart = two_sided_text(pa, pb)
+        apart = two_sided_text(pa, pb, shapes[picked])
         out: npt.NDArray[np.float32] = res.copy()
         out[picked[apart]] = np.inf
         return out
@@ -418,6 +426,20 @@ class PairChecker:
         except FingerprintError:
             picture = None
         self._details[record] = picture
+        return picture
+
+    def _text_of(self, record: int) -> npt.NDArray[np.uint8] | None:
+        """The record's 256x256 picture (``text_grey``), or None; the last ``_TEXTS_KEPT``
+        decoded are kept."""
+        if record in self._texts:
+            return self._texts[record]
+        if len(self._texts) >= _TEXTS_KEPT:
+            del self._texts[next(iter(self._texts))]  # the oldest
+        try:
+            picture: npt.NDArray[np.uint8] | None = text_grey(self.records[record].path)
+        except FingerprintError:
+            picture = None
+        self._texts[record] = picture
         return picture
 
     def _fines_of(self, records: I64) -> list[bytes]:

@@ -19,7 +19,7 @@ import numpy as np
 import numpy.typing as npt
 from PIL import Image
 
-from dedupe_gui.core.verify import THUMB_SIDE, residuals
+from dedupe_gui.core.verify import residuals
 
 I64 = npt.NDArray[np.int64]
 F32 = npt.NDArray[np.float32]
@@ -36,12 +36,13 @@ _SAME_SHAPE: Final = 1.03
 
 
 def turned_crop(thumb: U8, degrees: float, aspect: float) -> U8:
-    """``thumb`` (a picture of shape ``aspect`` = width / height squeezed to a square)
-    turned by ``degrees`` and cropped to the largest centred rectangle of its shape."""
+    """``thumb`` (a picture of shape ``aspect`` = width / height squeezed to a square, of
+    any side) turned by ``degrees`` and cropped to the largest centred rectangle of its
+    shape."""
     t = math.radians(degrees)
     c, s = math.cos(t), math.sin(t)
     k = 1 / (c + abs(s) * max(aspect, 1 / aspect))
-    half = THUMB_SIDE / 2
+    half = thumb.shape[0] / 2
     # Output pixel (x, y) -> input pixel, about the centre, in thumbnail units.
     a, b = k * c, k * s / aspect
     d, e = -k * s * aspect, k * c

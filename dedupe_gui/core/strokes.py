@@ -2,7 +2,7 @@
 
 Two slides that share a busy photo background and differ only in their text look the same
 at 32x32: the text is a grey smudge that the plain reading ignores (less than a quarter of
-the picture) or the forgiving one takes for a caption bar. At 128x128 the text is strokes,
+the picture) or the forgiving one takes for a caption bar. At 256x256 the text is strokes,
 and what makes it different from an edit is who has them. An edit is one-sided: a
 watermark or a date stamp adds strokes to one file only, and a caption bar, a sticker or a
 vignette covers a solid region, where each file disagrees with the other in the same place.
@@ -10,12 +10,20 @@ Two slides are two-sided: each file has strokes of its own where the other shows
 background, so each file has pixels the other cannot explain, at places where it can
 explain the other's.
 
-So both files are decoded again at 128x128 (only the pairs of photo-like pictures that
+So both files are decoded again at 256x256 (only the pairs of photo-like pictures that
 passed, since pictures of flat areas and edges are already compared on their fine
 thumbnails in core.verify), aligned, and a pair is rejected when both files have at least
 ``_OWN_SHARE`` of the picture in strokes of their own and those strokes overlap the other
-file's for less than ``_SHARED`` of all unexplained pixels. docs/ACCURACY.md has the
-measurements behind the numbers.
+file's for less than ``_SHARED`` of all unexplained pixels.
+
+At 128x128 the text of a slide is one or two pixels thin and, against a bright blurred
+photo, within the tolerance: half the slides on one blurred photo passed. At 256x256 it is
+resolved, but so is the misfit of a straightened copy (turned by a few degrees, which a
+scale and a shift cannot undo): its edges leave thin strokes on both sides too. A pair the
+rule rejects is therefore looked at once more with either file turned as a straightening
+tool turns it (core.straighten); when a turn explains most of what differed and the turned
+pair is not two-sided, the pair was one photo straightened. Two slides are not: turning one
+only adds to what differs. docs/ACCURACY.md has the measurements behind the numbers.
 """
 
 from __future__ import annotations
@@ -25,69 +33,170 @@ from typing import Final
 import numpy as np
 import numpy.typing as npt
 
-from dedupe_gui.core.align import align_halves, identity_params, normalise, warp
+from dedupe_gui.core.align import (
+    align_halves,
+    gauss_newton,
+    identity_params,
+    normalise,
+    smooth,
+    warp,
+)
+from dedupe_gui.core.straighten import ANGLES, turned_crop
 
 F32 = npt.NDArray[np.float32]
 U8 = npt.NDArray[np.uint8]
+B = npt.NDArray[np.bool_]
 
-SIDE: Final = 128
+SIDE: Final = 256
 # Normalised grey-level difference (units of each picture's contrast) above which a pixel is
 # not explained by any pixel of the other picture within one pixel: the one-pixel slack
 # absorbs what the alignment and resampling leave over on photo edges.
-_TOLERANCE: Final = 1.5
+_TOLERANCE: Final = 1.0
 # Share of the picture each file must have in strokes of its own (unexplained by the other
-# file at places where the other is explained by it). Measured at 128x128 on the edit corpus:
-# slides on one background 0.0005-0.03, watermarks (one-sided) and re-encodes under 0.002.
-_OWN_SHARE: Final = 0.004
+# file at places where the other is explained by it). Measured at 256x256 on edit seeds 1-2:
+# slides on one blurred photo 0.0025-0.0099, copies that are not straightened and whose
+# strokes overlap less than ``_SHARED`` at most 0.0011.
+_OWN_SHARE: Final = 0.002
 # Overlap of the two files' unexplained pixels (share of all of them) from which the
-# difference is one solid region covering both (caption bar, sticker): not text.
-_SHARED: Final = 0.2
+# difference is one solid region covering both (caption bar, sticker): not text. Measured:
+# slides 0.03-0.16 (the highest a slide against a JPEG copy of another), captions and
+# stickers 0.19 and more.
+_SHARED: Final = 0.15
+# The same reading at 128x128 (each side halved), as the text check read pairs before it
+# looked at 256x256: large text has strokes several pixels thick at 256, and the cores of
+# two texts crossing are unexplained both ways, which reads as a solid region. At 128 it
+# kept its own numbers (tolerance 1.5, own share 0.004, overlap 0.2: measured on the first
+# corpus, no true pair of 400 rejected).
+HALF_TOLERANCE: Final = 1.5
+_SCALES: Final = {1: (_TOLERANCE, _OWN_SHARE, _SHARED), 2: (HALF_TOLERANCE, 0.004, 0.2)}
 _COARSE_STEPS: Final = 6
 _FINE_STEPS: Final = 3
+# Gauss-Newton steps at the full 256x256 after the coarser levels: a 6-10 % trim left the
+# scale a few per cent off at 128, and the misfit of the panels' edges read as strokes.
+_FULL_STEPS: Final = 3
 # Warp parameters (scale, shift as shares of the picture) closer than this to the identity
-# move no pixel at 128x128 by more than about a quarter: the picture is compared unwarped.
+# move no pixel at 256x256 by more than about half a pixel: only the unwarped reading.
 _STILL: Final = 0.002
+# A turn explains a rejected pair when it leaves at most this share of its unexplained
+# pixels (straightened copies: under 1 %; slides: more than before, 110-190 %), with at
+# least ``_MIN_COVERAGE`` of the picture compared.
+_TURN_GAIN: Final = 0.6
+_MIN_COVERAGE: Final = 0.85
+# Pairs aligned at once: the Gauss-Newton steps at 256x256 hold about 1 MB per pair.
+_BATCH: Final = 32
 
 
-def two_sided_text(a: U8, b: U8) -> npt.NDArray[np.bool_]:
-    """For each pair of 128x128 greyscale pictures ``a[k]``, ``b[k]``: whether each one has
+def two_sided_text(a: U8, b: U8, aspects: F32 | None = None) -> B:
+    """For each pair of 256x256 greyscale pictures ``a[k]``, ``b[k]``: whether each one has
     strokes of its own where the other shows the shared background (two different slides),
-    rather than one file covering or marking part of the other (an edit)."""
+    rather than one file covering or marking part of the other (an edit).
+
+    ``aspects``: shape (P, 2), each picture's width / height as displayed; with them, a pair
+    found two-sided is looked at again as a straightened copy (see the module docstring)."""
     if a.shape != b.shape or a.ndim != 3 or a.shape[1:] != (SIDE, SIDE):
         raise ValueError(f"picture stacks must be (n, {SIDE}, {SIDE}): {a.shape} vs {b.shape}")
-    ma, fb = a.astype(np.float32), b.astype(np.float32)
-    count = ma.shape[0]
-    if count == 0:
-        return np.zeros(0, dtype=bool)
-    # Aligned at 32x32, refined at 64x64 (a crop, a resize); pairs that need no warp (most
-    # copies) skip it: the one-pixel slack of ``_unexplained`` covers a quarter pixel.
-    still = identity_params(count)
-    params = align_halves(ma, fb, _COARSE_STEPS, _FINE_STEPS)
-    moved = np.flatnonzero(np.abs(params - still).max(axis=1) > _STILL)
-    value, inside = fb.copy(), np.ones_like(fb)
-    if moved.size:
-        value[moved], _, _, inside[moved] = warp(fb[moved], params[moved])
-    zm, zf = normalise(ma, inside), normalise(value, inside)
-    covered = inside > 0.5
-    own_a = _unexplained(zm, zf) & covered
-    own_b = _unexplained(zf, zm) & covered
-    both = (own_a & own_b).sum(axis=(1, 2))
-    either = (own_a | own_b).sum(axis=(1, 2))
-    only_a = (own_a & ~own_b).mean(axis=(1, 2))
-    only_b = (own_b & ~own_a).mean(axis=(1, 2))
-    out: npt.NDArray[np.bool_] = np.asarray(
-        (np.minimum(only_a, only_b) >= _OWN_SHARE) & (both < _SHARED * np.maximum(either, 1))
-    )
+    out = np.zeros(a.shape[0], dtype=bool)
+    for start in range(0, a.shape[0], _BATCH):
+        stop = start + _BATCH
+        flagged, either, _ = _judge(a[start:stop], b[start:stop])
+        if aspects is not None and flagged.any():
+            idx = np.flatnonzero(flagged)
+            straight = _straightened(
+                a[start:stop][idx], b[start:stop][idx], aspects[start:stop][idx], either[idx]
+            )
+            flagged[idx[straight]] = False
+        out[start:stop] = flagged
     return out
 
 
-def _unexplained(a: F32, b: F32) -> npt.NDArray[np.bool_]:
-    """Pixels of ``a`` that no pixel of ``b`` within one pixel matches to ``_TOLERANCE``."""
+def _straightened(a: U8, b: U8, aspects: F32, either: F32) -> B:
+    """Which pairs a turn of either picture explains (see the module docstring)."""
+    out = np.zeros(a.shape[0], dtype=bool)
+    for sign in (1.0, -1.0):
+        for angle in ANGLES:
+            for first in (True, False):
+                todo = np.flatnonzero(~out)
+                if todo.size == 0:
+                    return out
+                if first:
+                    ma = np.stack(
+                        [turned_crop(a[k], sign * angle, float(aspects[k, 0])) for k in todo]
+                    )
+                    mb = b[todo]
+                else:
+                    ma = a[todo]
+                    mb = np.stack(
+                        [turned_crop(b[k], sign * angle, float(aspects[k, 1])) for k in todo]
+                    )
+                flagged, left, coverage = _judge(ma, mb)
+                out[todo] = (
+                    ~flagged & (left <= _TURN_GAIN * either[todo]) & (coverage >= _MIN_COVERAGE)
+                )
+    return out
+
+
+def _judge(a: U8, b: U8) -> tuple[B, F32, F32]:
+    """Whether each pair is two-sided text (at 256x256, or at half that size, where large
+    text has thinner strokes), the share of its pixels unexplained either way at 256x256,
+    and the share of the picture compared once aligned."""
+    ma, fb = a.astype(np.float32), b.astype(np.float32)
+    count = ma.shape[0]
+    # Aligned at 64, 128 and 256 (a crop, a resize). The pair is also compared as it is,
+    # and the reading that leaves fewer pixels unexplained counts: two slides' own text
+    # pulls the alignment a little off a background they share exactly.
+    params = align_halves(ma, fb, _COARSE_STEPS, _FINE_STEPS)
+    params = gauss_newton(smooth(ma), smooth(fb), params, _FULL_STEPS)
+    moved = np.flatnonzero(np.abs(params - identity_params(count)).max(axis=1) > _STILL)
+    flagged = np.zeros(count, dtype=bool)
+    share = np.zeros(count, dtype=np.float32)
+    coverage = np.zeros(count, dtype=np.float32)
+    for scale, (tolerance, own_share, shared) in _SCALES.items():
+        sa, sb = _reduced(ma, scale), _reduced(fb, scale)
+        own_a, own_b, covered = _own(sa, sb, np.ones_like(sb), tolerance)
+        if moved.size:
+            value, _, _, inside = warp(sb[moved], params[moved])
+            wa, wb, wc = _own(sa[moved], value, inside, tolerance)
+            better = (wa | wb).sum(axis=(1, 2)) < (own_a[moved] | own_b[moved]).sum(axis=(1, 2))
+            take = moved[better]
+            own_a[take], own_b[take], covered[take] = wa[better], wb[better], wc[better]
+        both = (own_a & own_b).sum(axis=(1, 2))
+        either = (own_a | own_b).sum(axis=(1, 2))
+        only = np.minimum((own_a & ~own_b).mean(axis=(1, 2)), (own_b & ~own_a).mean(axis=(1, 2)))
+        flagged |= (only >= own_share) & (both < shared * np.maximum(either, 1))
+        if scale == 1:
+            share = (either / np.float32(SIDE * SIDE)).astype(np.float32)
+            coverage = covered.mean(axis=(1, 2)).astype(np.float32)
+    return flagged, share, coverage
+
+
+def _reduced(pictures: F32, scale: int) -> F32:
+    """``pictures`` box-averaged by ``scale`` on each side."""
+    if scale == 1:
+        return pictures
+    p, n = pictures.shape[0], pictures.shape[1] // scale
+    out: F32 = pictures.reshape(p, n, scale, n, scale).mean(axis=(2, 4)).astype(np.float32)
+    return out
+
+
+def _own(moving: F32, value: F32, inside: F32, tolerance: float) -> tuple[B, B, B]:
+    """Each picture's pixels the other does not explain, where both are compared (``value``:
+    the second picture warped onto the first; ``inside``: where it covers), and that area."""
+    covered: B = inside > 0.5
+    zm, zf = normalise(moving, inside), normalise(value, inside)
+    return (
+        _unexplained(zm, zf, tolerance) & covered,
+        _unexplained(zf, zm, tolerance) & covered,
+        covered,
+    )
+
+
+def _unexplained(a: F32, b: F32, tolerance: float) -> B:
+    """Pixels of ``a`` that no pixel of ``b`` within one pixel matches to ``tolerance``."""
     n = a.shape[1]
     padded = np.pad(b, ((0, 0), (1, 1), (1, 1)), mode="edge")
     best = np.full(a.shape, np.inf, dtype=np.float32)
     for dy in range(3):
         for dx in range(3):
             np.minimum(best, np.abs(a - padded[:, dy : dy + n, dx : dx + n]), out=best)
-    out: npt.NDArray[np.bool_] = best > _TOLERANCE
+    out: B = best > tolerance
     return out

@@ -64,7 +64,7 @@ SURE_BITS: Final = 7
 # chunk's own bucket (what sure to 3 bits does) finds them, for a few probes per hash.
 LAYOUTS: Final = ((False, SURE_BITS), (True, 3))
 # Longest side a window's owner is decoded at for a second look (the window then makes a
-# 32x32 thumbnail and a 128x128 detail picture).
+# 32x32 thumbnail and a 256x256 detail picture for the text check).
 _LOOK_SIDE: Final = 512
 # A photo box differing from the uniform-border box by more than this share of a side on
 # some edge sits in a screenshot's chrome, not in a plain frame.
@@ -166,7 +166,7 @@ class WindowCandidates:
         Pairs of two pictures of flat areas and edges (``fine``, by record: slides, pages,
         chats, screenshots) keep the fine check's verdict: a window of one screenshot or
         slide shows mostly the chrome or background it shares with another. Pairs that pass
-        are also given the 128x128 text check (core.strokes), as pairs of one shape are in
+        are also given the 256x256 text check (core.strokes), as pairs of one shape are in
         core.pair_checker: the window of a slide must not pass for another slide on the same
         background.
         """
@@ -213,7 +213,7 @@ class WindowCandidates:
         return out
 
     def _look(self, owner: int, slot: int) -> tuple[U8, U8] | None:
-        """The 32x32 thumbnail and 128x128 detail of window ``slot`` of record ``owner``,
+        """The 32x32 thumbnail and 256x256 detail of window ``slot`` of record ``owner``,
         decoded again (None when the file cannot be read now or has no such window)."""
         key = (owner, slot)
         if key not in self._looks:

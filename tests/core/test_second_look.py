@@ -52,13 +52,13 @@ def _thumb(path: Path) -> np.ndarray[tuple[int, int], np.dtype[np.uint8]]:
 def _count_decodes(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """Paths the grouping decodes again for the text check, in order."""
     decoded: list[str] = []
-    real = fingerprint.detail_grey
+    real = fingerprint.text_grey
 
     def counting(path: str) -> np.ndarray[tuple[int, int], np.dtype[np.uint8]]:
         decoded.append(path)
         return real(path)
 
-    monkeypatch.setattr(pair_checker, "detail_grey", counting)
+    monkeypatch.setattr(pair_checker, "text_grey", counting)
     return decoded
 
 
