@@ -17,6 +17,7 @@ import numpy as np
 import numpy.typing as npt
 
 from dedupe_gui.core.candidates import distinct, file_id, pair_id
+from dedupe_gui.core.chrome import photos_differ
 from dedupe_gui.core.fingerprint import FingerprintError, detail_grey, text_grey
 from dedupe_gui.core.loaded_thumbs import LoadedThumbs, ThumbSource, turn_stack
 from dedupe_gui.core.local_edits import LOOK_BELOW, local_edit_residuals
@@ -24,7 +25,7 @@ from dedupe_gui.core.models import ImageRecord
 from dedupe_gui.core.orientations import INVERSE, transform_grid
 from dedupe_gui.core.second_look import worth_a_look
 from dedupe_gui.core.straighten import straightened_again
-from dedupe_gui.core.strokes import two_sided_text
+from dedupe_gui.core.strokes import two_sided_fine, two_sided_text
 from dedupe_gui.core.verify import (
     DEFAULT_MAX_RESIDUAL,
     fines_to_array,
@@ -57,6 +58,29 @@ def _same_shape(shapes: npt.NDArray[np.float32]) -> npt.NDArray[np.bool_]:
     ratio = shapes[:, 0] / np.maximum(shapes[:, 1], 1e-6)
     spread = np.maximum(ratio, 1 / np.maximum(ratio, 1e-6))
     out: npt.NDArray[np.bool_] = spread < _SAME_SHAPE
+    return out
+
+
+def _apart_in_layout(
+    res: npt.NDArray[np.float32],
+    limit: float,
+    fine_a: npt.NDArray[np.uint8],
+    fine_b: npt.NDArray[np.uint8],
+    shapes: npt.NDArray[np.float32],
+) -> npt.NDArray[np.float32]:
+    """``res`` of pairs that both have fine thumbnails (``fine_a``, ``fine_b``, the second
+    turned as the pair is), with those that passed but are two pictures in one layout set to
+    infinity: two screenshots in one chrome whose photos differ (core.chrome), two forms or
+    pages whose own text is two-sided (core.strokes)."""
+    passed = np.flatnonzero(res <= limit)
+    if passed.size == 0:
+        return res
+    apart = photos_differ(fine_a[passed], fine_b[passed])
+    rest = passed[~apart]
+    if rest.size:
+        apart[~apart] = two_sided_fine(fine_a[rest], fine_b[rest], shapes[rest])
+    out: npt.NDArray[np.float32] = res.copy()
+    out[passed[apart]] = np.inf
     return out
 
 
@@ -331,6 +355,8 @@ class PairChecker:
                 # margins, and reframed pairs skip the fine check that tells them apart.
                 reframe_to = None if with_fine else shapes
                 out[part] = residuals(ta, tb, self._good_enough, fa, fb, reframe_to)
+                if fa is not None and fb is not None:
+                    out[part] = _apart_in_layout(out[part], self._good_enough, fa, fb, shapes)
                 out[part] = self._local_edits(
                     out[part], rec_a[part], rec_b[part], turn[part], same_shape
                 )

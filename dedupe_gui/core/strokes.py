@@ -68,7 +68,14 @@ _SHARED: Final = 0.15
 # kept its own numbers (tolerance 1.5, own share 0.004, overlap 0.2: measured on the first
 # corpus, no true pair of 400 rejected).
 HALF_TOLERANCE: Final = 1.5
-_SCALES: Final = {1: (_TOLERANCE, _OWN_SHARE, _SHARED), 2: (HALF_TOLERANCE, 0.004, 0.2)}
+Scales = dict[int, tuple[float, float, float]]
+_SCALES: Final[Scales] = {1: (_TOLERANCE, _OWN_SHARE, _SHARED), 2: (HALF_TOLERANCE, 0.004, 0.2)}
+# Fine thumbnails (128x128) are read once, as the 128x128 reading above, with a smaller own
+# share. Measured on both-fine pairs that pass the fine check (edit seeds 1-2, first
+# corpus): two forms of one template 0.0048, two screenshots in one layout 0.0052; copies
+# whose strokes overlap less than 0.2 at most 0.002.
+_FINE_OWN_SHARE: Final = 0.003
+_FINE_SCALES: Final[Scales] = {1: (HALF_TOLERANCE, _FINE_OWN_SHARE, 0.2)}
 _COARSE_STEPS: Final = 6
 _FINE_STEPS: Final = 3
 # Gauss-Newton steps at the full 256x256 after the coarser levels: a 6-10 % trim left the
@@ -95,21 +102,40 @@ def two_sided_text(a: U8, b: U8, aspects: F32 | None = None) -> B:
     found two-sided is looked at again as a straightened copy (see the module docstring)."""
     if a.shape != b.shape or a.ndim != 3 or a.shape[1:] != (SIDE, SIDE):
         raise ValueError(f"picture stacks must be (n, {SIDE}, {SIDE}): {a.shape} vs {b.shape}")
+    return _two_sided(a, b, aspects, _SCALES)
+
+
+def two_sided_fine(a: U8, b: U8, aspects: F32 | None = None) -> B:
+    """``two_sided_text`` for pairs of 128x128 fine thumbnails (core.verify) of pictures made
+    of flat areas and edges: two forms of one template, two screenshots in one layout. Their
+    fine check counts differing tiles, and a form's filled fields are a few tiles of many;
+    the fields' text is two-sided like a slide's. Read as at 128x128 above, with the own
+    share at ``_FINE_OWN_SHARE``."""
+    if a.shape != b.shape or a.ndim != 3 or a.shape[1] != a.shape[2] or a.shape[1] % 4:
+        raise ValueError(f"picture stacks must be square, sides of 4k: {a.shape} vs {b.shape}")
+    return _two_sided(a, b, aspects, _FINE_SCALES)
+
+
+def _two_sided(a: U8, b: U8, aspects: F32 | None, scales: Scales) -> B:
     out = np.zeros(a.shape[0], dtype=bool)
     for start in range(0, a.shape[0], _BATCH):
         stop = start + _BATCH
-        flagged, either, _ = _judge(a[start:stop], b[start:stop])
+        flagged, either, _ = _judge(a[start:stop], b[start:stop], scales)
         if aspects is not None and flagged.any():
             idx = np.flatnonzero(flagged)
             straight = _straightened(
-                a[start:stop][idx], b[start:stop][idx], aspects[start:stop][idx], either[idx]
+                a[start:stop][idx],
+                b[start:stop][idx],
+                aspects[start:stop][idx],
+                either[idx],
+                scales,
             )
             flagged[idx[straight]] = False
         out[start:stop] = flagged
     return out
 
 
-def _straightened(a: U8, b: U8, aspects: F32, either: F32) -> B:
+def _straightened(a: U8, b: U8, aspects: F32, either: F32, scales: Scales) -> B:
     """Which pairs a turn of either picture explains (see the module docstring)."""
     out = np.zeros(a.shape[0], dtype=bool)
     for sign in (1.0, -1.0):
@@ -128,17 +154,17 @@ def _straightened(a: U8, b: U8, aspects: F32, either: F32) -> B:
                     mb = np.stack(
                         [turned_crop(b[k], sign * angle, float(aspects[k, 1])) for k in todo]
                     )
-                flagged, left, coverage = _judge(ma, mb)
+                flagged, left, coverage = _judge(ma, mb, scales)
                 out[todo] = (
                     ~flagged & (left <= _TURN_GAIN * either[todo]) & (coverage >= _MIN_COVERAGE)
                 )
     return out
 
 
-def _judge(a: U8, b: U8) -> tuple[B, F32, F32]:
-    """Whether each pair is two-sided text (at 256x256, or at half that size, where large
-    text has thinner strokes), the share of its pixels unexplained either way at 256x256,
-    and the share of the picture compared once aligned."""
+def _judge(a: U8, b: U8, scales: Scales) -> tuple[B, F32, F32]:
+    """Whether each pair is two-sided text at any of ``scales`` (at 256x256, or at half that
+    size, where large text has thinner strokes), the share of its pixels unexplained either
+    way at the first scale, and the share of the picture compared once aligned."""
     ma, fb = a.astype(np.float32), b.astype(np.float32)
     count = ma.shape[0]
     # Aligned at 64, 128 and 256 (a crop, a resize). The pair is also compared as it is,
@@ -150,7 +176,8 @@ def _judge(a: U8, b: U8) -> tuple[B, F32, F32]:
     flagged = np.zeros(count, dtype=bool)
     share = np.zeros(count, dtype=np.float32)
     coverage = np.zeros(count, dtype=np.float32)
-    for scale, (tolerance, own_share, shared) in _SCALES.items():
+    first = True
+    for scale, (tolerance, own_share, shared) in scales.items():
         sa, sb = _reduced(ma, scale), _reduced(fb, scale)
         own_a, own_b, covered = _own(sa, sb, np.ones_like(sb), tolerance)
         if moved.size:
@@ -163,9 +190,10 @@ def _judge(a: U8, b: U8) -> tuple[B, F32, F32]:
         either = (own_a | own_b).sum(axis=(1, 2))
         only = np.minimum((own_a & ~own_b).mean(axis=(1, 2)), (own_b & ~own_a).mean(axis=(1, 2)))
         flagged |= (only >= own_share) & (both < shared * np.maximum(either, 1))
-        if scale == 1:
-            share = (either / np.float32(SIDE * SIDE)).astype(np.float32)
+        if first:
+            share = either.astype(np.float32) / np.float32(sa.shape[1] * sa.shape[2])
             coverage = covered.mean(axis=(1, 2)).astype(np.float32)
+            first = False
     return flagged, share, coverage
 
 

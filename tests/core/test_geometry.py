@@ -38,9 +38,12 @@ def _grouped(*paths: Path) -> list[set[str]]:
     return [{m.path for m in g.members} for g in groups]
 
 
-def _screenshot(picture: Image.Image, title: str, dark: bool = True) -> Image.Image:
+def _screenshot(
+    picture: Image.Image, title: str, dark: bool = True, width: float = 1.0
+) -> Image.Image:
     """A phone screenshot of ``picture`` in a viewer: a status bar with the time and
-    icons, a title line, the picture in the middle and a row of action buttons."""
+    icons, a title line, the picture in the middle (``width``: its share of the screen's
+    width) and a row of action buttons."""
     w, h = 540, 1170
     ink = (235, 235, 235) if dark else (30, 30, 30)
     shot = Image.new("RGB", (w, h), (0, 0, 0) if dark else (250, 250, 250))
@@ -50,7 +53,7 @@ def _screenshot(picture: Image.Image, title: str, dark: bool = True) -> Image.Im
         draw.rectangle((w - 100 + k * 25, 12, w - 85 + k * 25, 27), fill=ink)
     draw.text((20, 70), title, fill=ink)
     inner = picture.copy()
-    inner.thumbnail((w, int(h * 0.7)), Image.Resampling.LANCZOS)
+    inner.thumbnail((int(w * width), int(h * 0.7)), Image.Resampling.LANCZOS)
     shot.paste(inner, ((w - inner.width) // 2, (h - inner.height) // 2 + 20))
     for k in range(4):
         x = 60 + k * 130
@@ -100,6 +103,19 @@ def test_two_photos_in_one_screenshot_chrome_are_not_grouped(tmp_path: Path) -> 
     third = save(_screenshot(_textured(8, (640, 427)), "album", dark=False), tmp_path / "3.png")
     fourth = save(_screenshot(_textured(9, (640, 427)), "album", dark=False), tmp_path / "4.png")
     assert _grouped(first, second, third, fourth) == []
+
+
+def test_two_small_photos_in_one_chrome_are_not_grouped_but_a_copy_of_one_is(
+    tmp_path: Path,
+) -> None:
+    """The photo covers a few per cent of the screen: the chrome's tiles outvote it on the
+    fine thumbnail, so the photos inside are compared on their own (core.chrome)."""
+    shots = [_screenshot(_textured(s, (640, 427)), "album", width=0.35) for s in (12, 13)]
+    first = save(shots[0], tmp_path / "one.png")
+    second = save(shots[1], tmp_path / "two.png")
+    copy = save(shots[0].resize((432, 936), Image.Resampling.LANCZOS), tmp_path / "c.jpg")
+    assert all(r.fingerprint.fine for r in _records(first, second, copy))
+    assert _grouped(first, second, copy) == [{str(first), str(copy)}]
 
 
 def test_a_plain_photo_with_a_sky_has_no_photo_window() -> None:
