@@ -184,8 +184,8 @@ def test_pictures_decoded_for_the_text_check_are_held_a_few_at_a_time(
     unbounded = SimilarityIndex(records)
     expected = unbounded.groups(GroupingOptions(12))
     assert [len(g.members) for g in expected] == [3, 3]
-    assert len(unbounded._checker._details) == 6  # every file of a same-shape pair that passed
-    monkeypatch.setattr(pair_checker_module, "_DETAILS_KEPT", 2)
+    assert len(unbounded._checker._texts) == 6  # every file of a same-shape pair that passed
+    monkeypatch.setattr(pair_checker_module, "_TEXTS_KEPT", 2)
     bounded = SimilarityIndex(records)
     assert bounded.groups(GroupingOptions(12)) == expected
-    assert len(bounded._checker._details) == 2
+    assert len(bounded._checker._texts) == 2
