@@ -174,9 +174,13 @@ class _Table:
     rows gather those in later steps.
     """
 
-    def __init__(self, chunk: _Chunk, hashes: U64, pad: np.uint64) -> None:
+    def __init__(self, chunk: _Chunk, hashes: U64, pad: np.uint64, *, probed: bool = False) -> None:
+        """``probed``: the table is only probed by queries of another set (``cross_pairs``),
+        so the sorted order, ranks and chunk values that self-search walks are not kept:
+        over a million window hashes they were four of a table's seven arrays."""
         n = int(hashes.size)
         self.chunk = chunk
+        self.probed = probed
         self.hashes = hashes
         self.k = k = _row_width(n, chunk.width)
         self.values = chunk.values(hashes)
@@ -197,11 +201,18 @@ class _Table:
         slot_index = np.full((total_rows + 1) * k, -1, dtype=np.int64)
         slot_hash[slot] = hashes[order]
         slot_index[slot] = order
+        del bucket, slot
         self.slot_rows = slot_hash.view(np.dtype((np.void, 8 * k)))
         self.slot_index = slot_index
-        self.order = order.astype(np.int64)
-        self.sorted_values = sorted_values
-        self.rank = rank
+        if probed:
+            nothing = np.zeros(0, np.int64)
+            self.values = self.sorted_values = np.zeros(0, np.uint64)
+            self.order = self.rank = nothing
+            del order, sorted_values, rank
+        else:
+            self.order = order.astype(np.int64)
+            self.sorted_values = sorted_values
+            self.rank = rank
         self.empty_row = total_rows  # all pads: where probes of absent values land
         self.dense = chunk.width <= _DENSE_MAX_WIDTH
         self.keys = keys
@@ -272,8 +283,13 @@ def _probe(
     threshold: int,
     found: _Found,
     ordered: bool,
+    earlier: Sequence[_Chunk] = (),
 ) -> None:
     """Compare each query with every entry of the bucket of its key.
+
+    ``earlier``: chunks probed by other jobs of the same search; a pair that agrees on one
+    of them within its radius is found there and left out here, so that each pair is found
+    once and the search holds no repeats (``cross_pairs``).
 
     ``ordered`` (self-search) keeps each pair as (smaller index, larger index) and drops a
     hash met against itself. Every (query, row) of the probed buckets is gathered at once, a
@@ -303,6 +319,12 @@ def _probe(
         np.bitwise_xor(block, q_hash[part_who, None], out=block)
         dist = popcount(block)
         flat = np.flatnonzero(dist <= threshold)
+        if flat.size and earlier:
+            xor = block.reshape(-1)[flat]
+            elsewhere = np.zeros(flat.size, dtype=bool)
+            for chunk in earlier:
+                elsewhere |= popcount(chunk.values(xor)) <= chunk.radius
+            flat = flat[~elsewhere]
         if flat.size:
             r, c = np.divmod(flat, k)
             other = table.slot_index[part_row[r] * k + c]
@@ -399,8 +421,9 @@ class _Buffers:
         return self.x[:size], self.d[:size], self.hit[:size]
 
 
-def _merge(found: Sequence[_Found], n_b: int) -> Pairs:
-    """One copy of each pair, sorted by (a, b) so that results are deterministic."""
+def _merge(found: Sequence[_Found], n_b: int, repeats: bool = True) -> Pairs:
+    """One copy of each pair, sorted by (a, b) so that results are deterministic.
+    ``repeats=False``: no pair was found twice, so sorting is enough."""
     a_parts = [x for f in found for x in f.a]
     if not a_parts:
         return Pairs.empty()
@@ -408,7 +431,11 @@ def _merge(found: Sequence[_Found], n_b: int) -> Pairs:
     b = np.concatenate([x for f in found for x in f.b])
     d = np.concatenate([x for f in found for x in f.d])
     key = a * max(n_b, 1) + b
-    _, first = np.unique(key, return_index=True)
+    if repeats:
+        _, first = np.unique(key, return_index=True)
+    else:
+        first = np.argsort(key)
+    del key
     return Pairs(a[first], b[first], d[first].astype(np.int8))
 
 
@@ -438,10 +465,19 @@ def self_pairs(
     def prepare(chunk: _Chunk) -> list[tuple[float, Callable[[], _Found]]]:
         return list(_self_units(_Table(chunk, hashes, pad), hashes, threshold, pad))
 
+    # As many chunks at a time as there are workers: each chunk's table and dense blocks are
+    # dropped once its pairs are found, instead of every chunk's being held to the end (53 MB
+    # at 100,000 hashes, for 19,000 pairs).
     chunks = [c for c in _plan(n, threshold) if c.radius >= 0]
-    units = [u for part in _map([partial(prepare, c) for c in chunks], workers) for u in part]
-    units.sort(key=lambda u: -u[0])
-    return _merge(_map([u[1] for u in units], workers), n)
+    count = default_workers() if workers is None else max(1, workers)
+    found: list[_Found] = []
+    for start in range(0, len(chunks), count):
+        batch = [partial(prepare, c) for c in chunks[start : start + count]]
+        units = [u for part in _map(batch, workers) for u in part]
+        units.sort(key=lambda u: -u[0])
+        found.extend(_map([u[1] for u in units], workers))
+        del units
+    return _merge(found, n)
 
 
 def _self_units(
@@ -510,16 +546,19 @@ def _probe_job(
     masks: list[int],
     threshold: int,
     ordered: bool,
+    earlier: Sequence[_Chunk] = (),
 ) -> _Found:
-    """Probe the bucket of every source's chunk value flipped by each mask."""
+    """Probe the bucket of every source's chunk value flipped by each mask (``earlier``: see
+    ``_probe``)."""
     found = _Found()
-    values = table.chunk.values(hashes) if hashes is not table.hashes else table.values
+    own = hashes is table.hashes and not table.probed
+    values = table.values if own else table.chunk.values(hashes)
     for part in _slice_steps(int(sources.size), table.k):
         q = sources[part]
         q_hash = hashes[q]
         q_values = values[q]
         for mask in masks:
-            _probe(table, q, q_hash, q_values ^ np.uint64(mask), threshold, found, ordered)
+            _probe(table, q, q_hash, q_values ^ np.uint64(mask), threshold, found, ordered, earlier)
     return found
 
 
@@ -570,16 +609,34 @@ def cross_pairs(
         keep = d <= threshold
         return Pairs(a[keep], b[keep], d[keep].astype(np.int8))
     pad = _pad_value(index)
+    # Each chunk's table is built by the job that probes it and dropped when it is done, so
+    # that only as many tables as there are workers are alive at once: a library's window
+    # hashes (core.window_candidates) made four tables of 50-60 MB each at 100,000 files.
+    # Each pair is kept by the first chunk it agrees on (``_probe``'s ``earlier``), so the
+    # jobs' pairs hold no repeats: a window search found most pairs on two or three chunks.
+    chunks = [c for c in _plan(int(index.size), plan_bits) if c.radius >= 0]
+    jobs = [
+        partial(_cross_job, chunk, chunks[:i], index, pad, queries, threshold)
+        for i, chunk in enumerate(chunks)
+    ]
+    return _merge(_map(jobs, workers), int(index.size), repeats=False)
+
+
+def _cross_job(
+    chunk: _Chunk,
+    earlier: Sequence[_Chunk],
+    index: U64,
+    pad: np.uint64,
+    queries: U64,
+    threshold: int,
+) -> _Found:
+    """The pairs of ``queries`` and ``index`` that agree on ``chunk`` within its radius and
+    on none of the ``earlier`` chunks within theirs."""
+    table = _Table(chunk, index, pad, probed=True)
     # Queries in chunk order, so that consecutive probes read neighbouring rows.
-    jobs: list[Callable[[], _Found]] = []
-    for chunk in _plan(int(index.size), plan_bits):
-        if chunk.radius < 0:
-            continue
-        table = _Table(chunk, index, pad)
-        sources = np.argsort(chunk.values(queries), kind="stable").astype(np.int64)
-        masks = [0] + [m for _, ms in chunk.masks_by_top_bit() for m in ms]
-        jobs.append(partial(_probe_job, table, queries, sources, masks, threshold, False))
-    return _merge(_map(jobs, workers), int(index.size))
+    sources = np.argsort(chunk.values(queries), kind="stable").astype(np.int64)
+    masks = [0] + [m for _, ms in chunk.masks_by_top_bit() for m in ms]
+    return _probe_job(table, queries, sources, masks, threshold, False, earlier)
 
 
 def brute_self_pairs(hashes: U64, threshold: int) -> Pairs:

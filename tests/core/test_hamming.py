@@ -159,3 +159,20 @@ def test_a_smaller_sure_radius_still_finds_unevenly_spread_pairs() -> None:
     queries = np.array([flip(v, list(range(9))) for v in index[:200].tolist()], np.uint64)
     got = cross_pairs(queries, index, 10, brute_max=0, sure=3)
     assert {(i, i, 9) for i in range(200)} <= as_set(got)
+
+
+def test_cross_pairs_finds_each_pair_once_in_order() -> None:
+    """Near copies agree on most chunks, and each chunk's probe meets them: every pair still
+    comes back once, sorted by (query, entry), with its true distance."""
+    rng = np.random.default_rng(11)
+    index = np.unique(rng.integers(0, MAX, size=4000, dtype=np.uint64, endpoint=True))
+    near = [
+        flip(v, rng.choice(64, int(rng.integers(0, 3)), replace=False).tolist())
+        for v in index[:300].tolist()
+    ]
+    queries = np.array(near + near[:50], dtype=np.uint64)
+    got = cross_pairs(queries, index, 10, brute_max=0)
+    pairs = list(zip(got.a.tolist(), got.b.tolist(), strict=True))
+    assert pairs == sorted(set(pairs))
+    assert as_set(got) == brute_cross(queries, index, 10)
+    assert len(got) >= 350
