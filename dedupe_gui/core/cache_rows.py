@@ -7,16 +7,16 @@ while the store itself is about opening, setting aside and batching.
 
 from __future__ import annotations
 
-import functools
 import os
-import struct
 from collections.abc import Sequence
 from typing import Any, Final
 
 from dedupe_gui.core.hashes import MAX_WINDOWS
-from dedupe_gui.core.models import Fingerprint
+from dedupe_gui.core.models import Fingerprint, Hashes
 
 _SIGN: Final = 1 << 63
+# No hashes (a fingerprint from before they were kept, or a picture without windows).
+_NO_HASHES: Final = Hashes()
 
 
 def to_db(value: int) -> int:
@@ -39,21 +39,15 @@ def prefixed(prefix: str, columns: str) -> str:
     return ", ".join(prefix + c.strip() for c in columns.split(","))
 
 
-def pack_turned(hashes: tuple[int, ...]) -> bytes | None:
+def pack_turned(hashes: Sequence[int]) -> bytes | None:
     """The turned hashes as big-endian unsigned 64-bit values, 8 bytes each."""
-    return b"".join(h.to_bytes(8, "big") for h in hashes) or None
+    return Hashes.of(hashes).packed or None
 
 
-def unpack_turned(blob: bytes | None) -> tuple[int, ...]:
+def unpack_turned(blob: bytes | None) -> Hashes:
     if not blob or len(blob) % 8:
-        return ()
-    return _hashes_struct(len(blob) // 8).unpack(blob)
-
-
-@functools.lru_cache(maxsize=64)
-def _hashes_struct(count: int) -> struct.Struct:
-    """A compiled layout of ``count`` hashes: a rescan unpacks two such runs per file."""
-    return struct.Struct(f">{count}Q")
+        return _NO_HASHES
+    return Hashes.from_packed(blob)
 
 
 def pack_look(fp: Fingerprint) -> bytes | None:
@@ -66,14 +60,14 @@ def pack_look(fp: Fingerprint) -> bytes | None:
     return bytes([flag, len(fp.windows)]) + (pack_turned(fp.windows) or b"") + fp.fine
 
 
-def unpack_look(blob: bytes | None) -> tuple[bool | None, bool, tuple[int, ...], bytes]:
+def unpack_look(blob: bytes | None) -> tuple[bool | None, bool, Hashes, bytes]:
     """The grey flag, whether a fine thumbnail is stored, the window hashes and the fine
     thumbnail (empty when only the head of the blob was read)."""
     if not blob or len(blob) < 2 or len(blob) < 2 + 8 * blob[1]:
-        return None, False, (), b""
+        return None, False, _NO_HASHES, b""
     flag, count = blob[0], blob[1]
     grey = flag & 3
-    windows = _hashes_struct(count).unpack_from(blob, 2) if count else ()
+    windows = Hashes.from_packed(blob[2 : 2 + 8 * count]) if count else _NO_HASHES
     fine = blob[2 + 8 * count :]
     return (None if grey == 0 else grey == 2), bool(flag & _HAS_FINE), windows, bytes(fine)
 
