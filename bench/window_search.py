@@ -2,6 +2,7 @@
 
     python -m bench.window_search --count 100000 --repeat 3
     python -m bench.window_search --count 1000000 --sure 7+3,8
+    python -m bench.window_search --count 1000000 --sure 7+3 --far 11
 
 The grouping searches every file's own hash against its neighbours within T (``self_pairs``,
 "plain") and, for trimmed and framed copies, against every window hash of every other file
@@ -12,6 +13,9 @@ one set of hashes, in one process, in interleaved rounds:
 - ``--windows`` window hashes per file, each its own hash with 4-22 random bits flipped (the
   spread measured between the windows and the own hash of 10,000 real photos: median 13,
   5-95 % 5-22);
+- ``--far`` more window hashes per file made the same way, searched as the grouping
+  searches its far windows (off-centre squares, deep trims: ``FAR_LAYOUTS``), timed together
+  with the search of the others in one row ("grouping + N far");
 - a share of "trimmed copies": own hashes planted at 0..WINDOW_BITS bits from a window of
   another file, to count which each search finds. ``--sure`` lists the window searches: a
   radius searched for sure (pairs within it are always found, those between it and
@@ -33,8 +37,14 @@ import numpy as np
 import numpy.typing as npt
 
 from bench.hamming import make_hashes, peak_rss_mb
-from dedupe_gui.core.hamming import self_pairs
-from dedupe_gui.core.window_candidates import LAYOUTS, SURE_BITS, WINDOW_BITS, window_pairs
+from dedupe_gui.core.hamming import Pairs, self_pairs
+from dedupe_gui.core.window_candidates import (
+    FAR_LAYOUTS,
+    LAYOUTS,
+    SURE_BITS,
+    WINDOW_BITS,
+    window_pairs,
+)
 from dedupe_gui.core.workers import default_workers
 
 U64 = npt.NDArray[np.uint64]
@@ -91,6 +101,14 @@ def main(argv: list[str] | None = None) -> int:
         "+R for a second pass over the transposed bit grids sure to R bits (the grouping's "
         "search is the first of the default: %(default)s)",
     )
+    parser.add_argument(
+        "--far",
+        type=int,
+        default=0,
+        help="far window hashes per file (off-centre squares, deep trims), searched as the "
+        "grouping searches them (FAR_LAYOUTS) in one more row beside the grouping's search of "
+        "the others",
+    )
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--workers", type=int, default=default_workers())
     parser.add_argument("--repeat", type=int, default=1)
@@ -114,6 +132,15 @@ def main(argv: list[str] | None = None) -> int:
         jobs[spec] = partial(
             window_pairs, unique_own, unique_win, WINDOW_BITS, layouts, workers=args.workers
         )
+    if args.far:
+        far = np.unique(flipped(np.repeat(own, args.far), 4, 22, np.random.default_rng(args.seed)))
+
+        def both() -> Pairs:
+            near = window_pairs(unique_own, unique_win, WINDOW_BITS, LAYOUTS, args.workers)
+            window_pairs(unique_own, far, WINDOW_BITS, FAR_LAYOUTS, args.workers)
+            return near
+
+        jobs[f"grouping + {args.far} far"] = both
     # Rounds interleave the searches, so that a change of load on the shared machine falls
     # on all of them; the best round of each counts (wall and CPU seconds).
     wall: dict[str, list[float]] = {name: [] for name in jobs}

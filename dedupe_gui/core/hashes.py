@@ -11,20 +11,23 @@ from typing import Final
 # Bump when the meaning of a stored fingerprint changes: cached values are then recomputed.
 # 2: thumbnail and turned hashes; 3: fine thumbnail, grey flag, windows; 4: the photo inside a
 # screenshot's chrome as a window, border windows from the decode; 5: drafted JPEGs hashed
-# from a box-reduced copy; 6: the middle half of the picture as a window (core.windows.CENTRE).
-ALGORITHM_VERSION: Final = 6
+# from a box-reduced copy; 6: the middle half of the picture as a window (core.windows.CENTRE);
+# 7: square windows off-centre, edges and corners trimmed deeper, the photo window inside.
+ALGORITHM_VERSION: Final = 7
 # Most window hashes one fingerprint holds (core.windows: eight edges, the middle half, the
-# picture inside a border, the photo inside chrome, the centred square); the cache reads that
-# many back.
-MAX_WINDOWS: Final = 12
+# picture inside a border, the photo inside chrome, five squares, eight deeper edges); the
+# cache reads that many back.
+MAX_WINDOWS: Final = 24
 # Bump when the thumbnail check's verdicts change meaning: kept pair checks are then
 # forgotten (a pair an older check passed must be checked again), fingerprints are kept.
 # 2: text on a shared background at 128x128; 3: one local edit at 128x128; 4: second looks
 # through windows and for straightened copies; 5: steep vignettes in the local-edit look;
 # 6: the 16x16 pre-filter leaves the cells that differ most out before ruling a pair out;
 # 7: pictures of flat areas and edges may differ in one box where one file covers the other;
-# 8: the text check at 256x256, with a second look for straightened copies.
-CHECK_VERSION: Final = 8
+# 8: the text check at 256x256, with a second look for straightened copies;
+# 9: screenshots of different photos ruled out by their photo windows, pairs found through a
+# window not ruled out by the 16x16 correlation, each second look's text check on its window.
+CHECK_VERSION: Final = 9
 # Bump when what core.differences says for a pair changes (its words, or the alignment and
 # borders of core.verify it reads): the words kept in the cache are then said again.
 # 2: frames placed on the decoded picture, "screenshot of it", "darkened corners", which

@@ -33,6 +33,7 @@ from dedupe_gui.core.verify import (
     residuals,
 )
 from dedupe_gui.core.window_candidates import WindowCandidates
+from dedupe_gui.core.windows import chrome_photo
 
 I64 = npt.NDArray[np.int64]
 
@@ -49,6 +50,11 @@ _TEXTS_KEPT = 512
 # Pairs whose shapes differ by less than this ratio get the text check (core.strokes); the
 # others are compared reframed (core.verify._second_chance).
 _SAME_SHAPE = 1.1
+# Two screenshots whose photos' hashes (core.windows.chrome_photo) are further apart than
+# this show different photos, however alike their chrome: two screenshots of different
+# photos in one chrome measured 23-32 bits apart, the photo window of a screenshot 0-11
+# bits from its photo's own hash when it was found whole.
+_PHOTOS_APART_BITS = 20
 
 
 def _same_shape(shapes: npt.NDArray[np.float32]) -> npt.NDArray[np.bool_]:
@@ -116,6 +122,9 @@ class PairChecker:
             count=n,
         )
         self._shape: npt.NDArray[np.float32] | None = None
+        photos = [chrome_photo(r.fingerprint.windows) for r in records]
+        self._has_photo = np.fromiter((p is not None for p in photos), dtype=bool, count=n)
+        self._photo = np.fromiter((p or 0 for p in photos), dtype=np.uint64, count=n)
         # Residuals already computed, by pair_id: kept across thresholds.
         # Those from an earlier run, as sorted arrays: a library's worth of them is looked up
         # wave by wave, and a dictionary held some 100 bytes per pair and a call per look-up.
@@ -262,6 +271,9 @@ class PairChecker:
         reframable = (
             self.loaded.framed[a] | self.loaded.framed[b] | ((spread > 1.1) & (spread < 1.8))
         )
+        if self.windows is not None:
+            # A copy trimmed by a fifth, found through a window, is looked at through it.
+            reframable |= self.windows.came_through(rec_a, rec_b)
         ruled_out = (
             both
             & ~reframable
@@ -270,6 +282,18 @@ class PairChecker:
                 sig_b.reshape(-1, 256),
                 self.loaded.flat[a] | self.loaded.flat[b],
             )
+        )
+        # Two screenshots of different photos agree on their chrome, which is most of them.
+        # Only pictures of flat areas and edges (a photo with dark corners may seem to
+        # have chrome too).
+        ruled_out |= (
+            both
+            & (turn == 0)
+            & self._has_fine[rec_a]
+            & self._has_fine[rec_b]
+            & self._has_photo[rec_a]
+            & self._has_photo[rec_b]
+            & (np.bitwise_count(self._photo[rec_a] ^ self._photo[rec_b]) > _PHOTOS_APART_BITS)
         )
         out[ruled_out] = np.inf
         both &= ~ruled_out

@@ -40,6 +40,7 @@ from dedupe_gui.core.windows import (
     FINE_SIDE,
     Box,
     content_box,
+    far_windows,
     photo_box,
     pixel_region,
     shown_small,
@@ -63,6 +64,13 @@ SURE_BITS: Final = 7
 # columns are rows, in one or two chunks, and the other chunks agree exactly: probing each
 # chunk's own bucket (what sure to 3 bits does) finds them, for a few probes per hash.
 LAYOUTS: Final = ((False, SURE_BITS), (True, 3))
+# The far windows (off-centre squares, deep trims: core.windows.far_windows), as many again
+# as the others, are searched once, over transposed bit grids (a deep trim or a shifted
+# square moves columns of bits, rows once transposed) sure to 5 bits: without the second
+# table set and pass the near windows get. Measured on seeds 1-2 of bench.edit_corpus: of
+# the square crops and trims of 12-25 % within 10 bits of a far window of their photo (62
+# of 96), this finds 59 (each chunk's own bucket in both layouts: 55, at more CPU).
+FAR_LAYOUTS: Final = ((True, 5),)
 # Longest side a window's owner is decoded at for a second look (the window then makes a
 # 32x32 thumbnail and a 256x256 detail picture for the text check).
 _LOOK_SIDE: Final = 512
@@ -90,60 +98,72 @@ class WindowCandidates:
         self._unique = unique
         self._order = order
         self._bounds = bounds
-        values: list[int] = []
-        owner: list[int] = []
-        slot: list[int] = []
+        near: tuple[list[int], list[int], list[int]] = ([], [], [])
+        far: tuple[list[int], list[int], list[int]] = ([], [], [])
         for i, r in enumerate(records):
-            # The middle half is compared with other centres only (core.centre_candidates).
-            kept = [s for s in range(len(r.fingerprint.windows)) if s != CENTRE_SLOT]
-            values.extend(r.fingerprint.windows[s] for s in kept)
-            owner.extend([i] * len(kept))
-            slot.extend(kept)
-        uniq, inv = np.unique(np.array(values, dtype=np.uint64), return_inverse=True)
-        inv = inv.reshape(-1)
-        by_value = np.argsort(inv, kind="stable")
-        self._values = uniq
-        # The records owning unique window value v are _owners[_vbounds[v]:_vbounds[v + 1]],
-        # each through its window number _slots[...].
-        self._vbounds = np.searchsorted(inv[by_value], np.arange(uniq.size + 1)).astype(np.int64)
-        self._owners = np.array(owner, np.int64)[by_value]
-        self._slots = np.array(slot, np.int64)[by_value]
+            windows = r.fingerprint.windows
+            first_far = len(windows) - far_windows(len(windows))
+            for k, value in enumerate(windows):
+                if k == CENTRE_SLOT:
+                    continue  # compared with other centres only (core.centre_candidates)
+                values, owner, slot = far if k >= first_far else near
+                values.append(value)
+                owner.append(i)
+                slot.append(k)
+        self._near = _Index(*near, LAYOUTS)
+        self._far = _Index(*far, FAR_LAYOUTS)
+        # Pictures of flat areas and edges (slides, pages, objects on one backdrop): a far
+        # window (an off-centre square, a deep trim) of one such picture is too often near
+        # the hash of another of the same layout, and their whole-picture check then decides.
+        self._flat = np.fromiter(
+            (bool(r.fingerprint.fine) or r.fingerprint.detailed for r in records),
+            dtype=bool,
+            count=len(records),
+        )
         # Per pair of records (lower first), the window that came closest: (owner, slot).
         self._via: dict[tuple[int, int], tuple[int, int]] = {}
         # Windows decoded again for a second look: (owner, slot) -> (thumbnail, detail).
         self._looks: dict[tuple[int, int], tuple[U8, U8] | None] = {}
-        self._pairs = Pairs.empty()
-        self._bits = -1
 
     def at(self, threshold: int) -> Candidates:
         """Record pairs where one file's own hash is within ``min(threshold, WINDOW_BITS)``
         of a window of another (``a``: the file, ``b``: the window's owner). ``distance`` is
         still the one between the two files' own hashes."""
         bits = min(threshold, WINDOW_BITS)
-        if bits > self._bits:
-            self._pairs = window_pairs(self._unique, self._values, bits)
-            self._bits = bits
-        pairs = self._pairs
-        keep = pairs.distance <= bits
-        pos_a, entry, which = cross(self._bounds, pairs.a[keep], self._vbounds, pairs.b[keep])
-        a, b = self._order[pos_a], self._owners[entry]
-        other = a != b
-        a, b, entry = a[other], b[other], entry[other]
-        self._remember(a, b, self._slots[entry], pairs.distance[keep][which][other])
+        parts: list[tuple[I64, I64, I64, I64]] = []
+        for index in (self._near, self._far):
+            a, b, slot, window_distance = index.pairs(self._unique, self._bounds, bits)
+            a = self._order[a]
+            other = a != b
+            if index is self._far:
+                other &= ~(self._flat[a] & self._flat[b])
+            parts.append((a[other], b[other], slot[other], window_distance[other]))
+        a, b, slot, window_distance = (np.concatenate(p) for p in zip(*parts, strict=True))
+        self._remember(a, b, slot, window_distance)
         distance = np.bitwise_count(self._hashes[a] ^ self._hashes[b]).astype(np.int64)
         return Candidates(a, b, np.zeros(a.size, np.int64), distance)
 
-    def _remember(self, a: I64, b: I64, slot: I64, window_distance: npt.NDArray[np.int8]) -> None:
+    def _remember(self, a: I64, b: I64, slot: I64, window_distance: I64) -> None:
         """Keep, per pair of records, the window that came closest (for ``looked_again``)."""
-        order = np.argsort(-window_distance.astype(np.int64), kind="stable")  # closest last
+        order = np.argsort(-window_distance, kind="stable")  # closest last
         own = np.bitwise_count(self._hashes[a] ^ self._hashes[b]).astype(np.int64)
         # Only where the window explains the pair better than the pictures' own hashes do
         # by ``_GAIN_BITS``: otherwise the two are framed alike, and a failed check is
         # about their content (two slides on one background), not about a crop.
-        gain = own - window_distance.astype(np.int64) >= _GAIN_BITS
+        gain = own - window_distance >= _GAIN_BITS
         order = order[gain[order]]
         for i, j, s in zip(a[order].tolist(), b[order].tolist(), slot[order].tolist(), strict=True):
             self._via[(i, j) if i < j else (j, i)] = (j, s)
+
+    def came_through(self, a: I64, b: I64) -> npt.NDArray[np.bool_]:
+        """Which pairs of records ``a``, ``b`` a window brought together (one that explains
+        them better than their own hashes): crop candidates, whose whole pictures need not
+        correlate."""
+        return np.fromiter(
+            (_key(i, j) in self._via for i, j in zip(a.tolist(), b.tolist(), strict=True)),
+            dtype=bool,
+            count=a.size,
+        )
 
     def looked_again(
         self,
@@ -182,12 +202,14 @@ class WindowCandidates:
         crops: list[U8] = []
         others: list[int] = []
         picked: list[int] = []
+        windows: list[tuple[int, int]] = []  # the window of each picked pair
         for k, (owner, slot) in todo:
             look = self._look(owner, slot)
             if look is not None:
                 crops.append(look[0])
                 others.append(int(b[k]) if owner == int(a[k]) else int(a[k]))
                 picked.append(k)
+                windows.append((owner, slot))
         if not picked:
             return res
         idx = np.array(picked, dtype=np.int64)
@@ -198,7 +220,7 @@ class WindowCandidates:
         text_b: list[U8] = []
         read: list[int] = []
         for n in passed.tolist():
-            owner, slot = todo[n][1]
+            owner, slot = windows[n]
             look = self._look(owner, slot)
             detail = details(others[n])
             if look is not None and detail is not None:
@@ -221,6 +243,47 @@ class WindowCandidates:
                 self._looks.clear()
             self._looks[key] = _window_look(self._records[owner].path, slot)
         return self._looks[key]
+
+
+class _Index:
+    """Window hashes (``values``, each of record ``owner``'s window number ``slot``) searched
+    against the records' own hashes with ``layouts`` (``window_pairs``), once per largest
+    radius asked."""
+
+    def __init__(
+        self,
+        values: list[int],
+        owner: list[int],
+        slot: list[int],
+        layouts: Sequence[tuple[bool, int]],
+    ) -> None:
+        uniq, inv = np.unique(np.array(values, dtype=np.uint64), return_inverse=True)
+        inv = inv.reshape(-1)
+        by_value = np.argsort(inv, kind="stable")
+        self._values = uniq
+        # The records owning unique window value v are _owners[_bounds[v]:_bounds[v + 1]],
+        # each through its window number _slots[...].
+        self._bounds = np.searchsorted(inv[by_value], np.arange(uniq.size + 1)).astype(np.int64)
+        self._owners = np.array(owner, np.int64)[by_value]
+        self._slots = np.array(slot, np.int64)[by_value]
+        self._layouts = layouts
+        self._pairs = Pairs.empty()
+        self._bits = -1
+
+    def pairs(self, queries: U64, bounds: I64, bits: int) -> tuple[I64, I64, I64, I64]:
+        """(position, owner, slot, distance) of every window found within ``bits`` of one of
+        ``queries`` (distinct hashes, always the same ones), one row per record sharing the
+        query: ``bounds`` gives the positions of query u's records (as core.grouping keeps
+        them)."""
+        if bits > self._bits:
+            self._pairs = window_pairs(queries, self._values, bits, self._layouts)
+            self._bits = bits
+        keep = self._pairs.distance <= bits
+        position, entry, which = cross(
+            bounds, self._pairs.a[keep], self._bounds, self._pairs.b[keep]
+        )
+        distance = self._pairs.distance[keep][which].astype(np.int64)
+        return position, self._owners[entry], self._slots[entry], distance
 
 
 def _key(i: int, j: int) -> tuple[int, int]:

@@ -41,8 +41,25 @@ _MIN_BORDER: Final = 0.02
 # column that must be border for the row to count (screenshot bars carry a few icons).
 _BORDER_TOLERANCE: Final = 10
 _BORDER_ROW_SHARE: Final = 0.9
+# Share of a photo window's width and height left out on each side. The photo inside a
+# screenshot's chrome is placed to a pixel of a 288-px picture, and a row or column of the
+# chrome left in it is a stripe of the darkest or lightest grey at its edge: the photos of
+# screenshots of seeds 1-2 of bench.edit_corpus within 10 bits of their photo's own hash
+# 38 -> 44 of 48 with it, and their second looks (core.window_candidates) 0.13-0.60 ->
+# 0.02-0.12 on the pairs that failed them. A window a little inside is a slight trim. Not for
+# a uniform border, which is peeled off exactly: inside it, fine texture (gravel) shifted by
+# a fraction of a 32x32 pixel failed the second look (0.00 -> 0.23).
+INSIDE: Final = 0.02
 # Square crops are looked for when the sides differ by more than this ratio.
 _SQUARE_FROM: Final = 1.1
+# Where along the long side the square windows sit (0: flush with the start, 1: the end),
+# centred first. A square crop's hash leaves its window's by 10 bits or more once it is
+# 5-10 % of that slack off (measured on bench.edit_corpus): one centred square found half
+# the square crops of seeds 1-2, these five 44 of 48.
+_SQUARE_AT: Final = (0.5, 0.3, 0.7, 0.4, 0.6)
+# Share trimmed off an edge by a deep window, for trims of 12-25 %: one depth covers about
+# 3 % either side of it.
+DEEP_TRIM: Final = 0.18
 
 Box = tuple[float, float, float, float]  # left, top, right, bottom as shares of the picture
 
@@ -53,17 +70,26 @@ Box = tuple[float, float, float, float]  # left, top, right, bottom as shares of
 # windows are for. docs/ACCURACY.md
 CENTRE: Final[Box] = (0.25, 0.25, 0.75, 0.75)
 
-_EDGES: Final[tuple[Box, ...]] = (
-    (TRIM, 0.0, 1.0, 1.0),
-    (0.0, 0.0, 1.0 - TRIM, 1.0),
-    (0.0, TRIM, 1.0, 1.0),
-    (0.0, 0.0, 1.0, 1.0 - TRIM),
-    (TRIM, TRIM, 1.0, 1.0),
-    (0.0, TRIM, 1.0 - TRIM, 1.0),
-    (TRIM, 0.0, 1.0, 1.0 - TRIM),
-    (0.0, 0.0, 1.0 - TRIM, 1.0 - TRIM),
-)
+
+def _edges(t: float) -> tuple[Box, ...]:
+    """Each edge trimmed by ``t``, then each corner (its two edges)."""
+    return (
+        (t, 0.0, 1.0, 1.0),
+        (0.0, 0.0, 1.0 - t, 1.0),
+        (0.0, t, 1.0, 1.0),
+        (0.0, 0.0, 1.0, 1.0 - t),
+        (t, t, 1.0, 1.0),
+        (0.0, t, 1.0 - t, 1.0),
+        (t, 0.0, 1.0, 1.0 - t),
+        (0.0, 0.0, 1.0 - t, 1.0 - t),
+    )
+
+
+_EDGES: Final = _edges(TRIM)
+_DEEP_EDGES: Final = _edges(DEEP_TRIM)
 CENTRE_SLOT: Final = len(_EDGES)
+# Windows every fingerprint with windows holds: the edges, the middle half, the deep edges.
+_ALWAYS: Final = len(_EDGES) + 1 + len(_DEEP_EDGES)
 
 
 def window_hashes(grey: Image.Image, transpose: Image.Transpose | None = None) -> tuple[int, ...]:
@@ -122,15 +148,48 @@ def window_boxes(
     if content is not None:
         boxes.append((content, True))
     if photo is not None and (content is None or _differs(photo, content)):
-        boxes.append((photo, True))
+        boxes.append((inset(photo, INSIDE), True))
     left, top, right, bottom = photo or content or (0.0, 0.0, 1.0, 1.0)
     cw, ch = (right - left) * w, (bottom - top) * h
     if max(cw, ch) > _SQUARE_FROM * min(cw, ch):
         side = min(cw, ch)
-        x = left + (cw - side) / 2 / w
-        y = top + (ch - side) / 2 / h
-        boxes.append(((x, y, x + side / w, y + side / h), False))
+        for at in _SQUARE_AT:
+            x = left + (cw - side) * at / w
+            y = top + (ch - side) * at / h
+            boxes.append(((x, y, x + side / w, y + side / h), False))
+    boxes.extend((edge, False) for edge in _DEEP_EDGES)
     return boxes
+
+
+def far_windows(count: int) -> int:
+    """How many of a fingerprint's ``count`` window hashes reach past a 10 % trim: the
+    off-centre squares and the deep edges, which ``window_boxes`` lists last: the deep
+    edges, and the off-centre squares before them when the picture has squares. Besides the
+    edges, the middle half and the deep edges, a fingerprint holds at most two windows inside
+    a border or chrome, fewer than the squares, so the count tells whether there are
+    squares."""
+    if count < _ALWAYS:
+        return 0
+    squares = len(_SQUARE_AT) if count - _ALWAYS >= len(_SQUARE_AT) else 0
+    return len(_DEEP_EDGES) + max(0, squares - 1)
+
+
+def chrome_photo(windows: tuple[int, ...]) -> int | None:
+    """The hash of the photo inside a screenshot's chrome, when a fingerprint's ``windows``
+    hold one: then the picture inside the uniform border (which stops at the first title
+    line) and the photo are two windows, right after the middle half."""
+    count = len(windows)
+    if count < _ALWAYS:
+        return None
+    squares = len(_SQUARE_AT) if count - _ALWAYS >= len(_SQUARE_AT) else 0
+    inside = count - _ALWAYS - squares
+    return windows[CENTRE_SLOT + 2] if inside == 2 else None
+
+
+def inset(box: Box, share: float) -> Box:
+    """``box`` with ``share`` of its width and height taken off each side."""
+    dx, dy = (box[2] - box[0]) * share, (box[3] - box[1]) * share
+    return (box[0] + dx, box[1] + dy, box[2] - dx, box[3] - dy)
 
 
 def pixel_region(box: Box, size: tuple[int, int]) -> tuple[int, int, int, int]:
