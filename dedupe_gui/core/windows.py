@@ -18,7 +18,7 @@ for the hash.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Final
 
 import numpy as np
@@ -174,7 +174,7 @@ def far_windows(count: int) -> int:
     return len(_DEEP_EDGES) + max(0, squares - 1)
 
 
-def chrome_photo(windows: tuple[int, ...]) -> int | None:
+def chrome_photo(windows: Sequence[int]) -> int | None:
     """The hash of the photo inside a screenshot's chrome, when a fingerprint's ``windows``
     hold one: then the picture inside the uniform border (which stops at the first title
     line) and the photo are two windows, right after the middle half."""
