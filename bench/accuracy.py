@@ -194,6 +194,35 @@ def parse_range(text: str) -> list[int]:
     return out
 
 
+@dataclass(frozen=True)
+class ScannedCorpus:
+    """A labelled corpus scanned as the command line scans it, with its truth lined up on the
+    records: what every diagnostic here starts from."""
+
+    records: list[ImageRecord]
+    truth: Truth
+    index: dict[str, int]
+
+
+def diagnostic_parser(description: str) -> argparse.ArgumentParser:
+    """The arguments the per-stage diagnostics share: a corpus, a cache and one threshold."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("corpus")
+    parser.add_argument("--cache", help="fingerprint cache file (default: none)")
+    parser.add_argument("--threshold", type=int, default=12)
+    return parser
+
+
+def scan_corpus(corpus: str, cache: str | None) -> ScannedCorpus:
+    store = FingerprintStore(cache) if cache else None
+    result = run_scan(ScanOptions((os.path.join(corpus, "images"),)), store)
+    if store is not None:
+        store.close()
+    records = list(result.records)
+    index = {r.path: i for i, r in enumerate(records)}
+    return ScannedCorpus(records, load_truth(corpus, records), index)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("corpus")

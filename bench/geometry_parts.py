@@ -11,8 +11,6 @@ the look-alike pairs grouped (listed / any), scored as ``bench.accuracy`` scores
 
 from __future__ import annotations
 
-import argparse
-import os
 import sys
 from collections.abc import Sequence
 from typing import Any
@@ -20,12 +18,9 @@ from typing import Any
 import numpy as np
 
 import dedupe_gui.core.pair_checker as pair_checker_module
-from bench.accuracy import grouped_pairs, load_truth, score
-from dedupe_gui.core.cache import FingerprintStore
+from bench.accuracy import diagnostic_parser, grouped_pairs, scan_corpus, score
 from dedupe_gui.core.grouping import SimilarityIndex
 from dedupe_gui.core.grouping_options import GroupingOptions
-from dedupe_gui.core.models import ImageRecord
-from dedupe_gui.core.scan import ScanOptions, run_scan
 from dedupe_gui.core.window_candidates import WindowCandidates
 
 FAMILIES = ("trim 6-10%", "trim 12-25%", "square crop", "border", "screenshot", "straightened")
@@ -37,18 +32,9 @@ def _unchanged(*args: Any, **_: Any) -> Any:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("corpus")
-    parser.add_argument("--cache", help="fingerprint cache file (default: none)")
-    parser.add_argument("--threshold", type=int, default=12)
-    args = parser.parse_args(argv)
-    store = FingerprintStore(args.cache) if args.cache else None
-    result = run_scan(ScanOptions((os.path.join(args.corpus, "images"),)), store)
-    if store is not None:
-        store.close()
-    records: list[ImageRecord] = list(result.records)
-    truth = load_truth(args.corpus, records)
-    index = {r.path: i for i, r in enumerate(records)}
+    args = diagnostic_parser(__doc__.split("\n")[0]).parse_args(argv)
+    scanned = scan_corpus(args.corpus, args.cache)
+    records, truth, index = scanned.records, scanned.truth, scanned.index
 
     def row(label: str, trims: bool = True) -> str:
         groups = SimilarityIndex(records).groups(GroupingOptions(args.threshold, trims=trims))

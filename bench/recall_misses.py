@@ -24,7 +24,6 @@ Prints one row per lost file and a table of stages by edit family.
 
 from __future__ import annotations
 
-import argparse
 import os
 import sys
 from collections import Counter, defaultdict
@@ -34,9 +33,8 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from bench.accuracy import grouped_pairs, load_truth, score
+from bench.accuracy import diagnostic_parser, grouped_pairs, scan_corpus, score
 from dedupe_gui.core.align import align_halves, highpass, identity_params, smooth, warp
-from dedupe_gui.core.cache import FingerprintStore
 from dedupe_gui.core.candidates import Candidates
 from dedupe_gui.core.fingerprint import FingerprintError, detail_grey
 from dedupe_gui.core.grouping import SimilarityIndex
@@ -56,7 +54,6 @@ from dedupe_gui.core.local_edits import (
     _tiles,
 )
 from dedupe_gui.core.models import ImageRecord
-from dedupe_gui.core.scan import ScanOptions, run_scan
 from dedupe_gui.core.strokes import two_sided_text
 from dedupe_gui.core.verify import (
     DEFAULT_MAX_RESIDUAL,
@@ -131,18 +128,9 @@ def _detail(path: str) -> U8 | None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("corpus")
-    parser.add_argument("--cache", help="fingerprint cache file (default: none)")
-    parser.add_argument("--threshold", type=int, default=12)
-    args = parser.parse_args(argv)
-    store = FingerprintStore(args.cache) if args.cache else None
-    result = run_scan(ScanOptions((os.path.join(args.corpus, "images"),)), store)
-    if store is not None:
-        store.close()
-    records: list[ImageRecord] = list(result.records)
-    truth = load_truth(args.corpus, records)
-    index = {r.path: i for i, r in enumerate(records)}
+    args = diagnostic_parser(__doc__.split("\n")[0]).parse_args(argv)
+    scanned = scan_corpus(args.corpus, args.cache)
+    records, truth, index = scanned.records, scanned.truth, scanned.index
     t = args.threshold
     limit = DEFAULT_MAX_RESIDUAL
 

@@ -8,25 +8,9 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageOps
 
-from dedupe_gui.core.fingerprint import fingerprint_file
-from dedupe_gui.core.grouping import group_records
-from dedupe_gui.core.grouping_options import GroupingOptions
 from dedupe_gui.core.keeper import DEFAULT_RULES
-from dedupe_gui.core.models import FileKey, Group, ImageRecord
-from dedupe_gui.core.threshold import DEFAULT_THRESHOLD
+from tests.grouped import one_group
 from tests.imaging import save, textured
-
-
-def _group(paths: list[Path], rules: tuple[str, ...] = DEFAULT_RULES) -> Group:
-    records = [
-        ImageRecord(
-            FileKey(str(p), p.stat().st_size, p.stat().st_mtime_ns), fingerprint_file(str(p))
-        )
-        for p in paths
-    ]
-    groups = group_records(records, GroupingOptions(DEFAULT_THRESHOLD, rules=rules))
-    assert len(groups) == 1, groups
-    return groups[0]
 
 
 def _screenshot(img: Image.Image, size: tuple[int, int] = (540, 1100)) -> Image.Image:
@@ -49,11 +33,11 @@ def test_a_light_frame_is_placed_on_the_decoded_picture(tmp_path: Path) -> None:
     img = textured(41, (1600, 1067))
     a = save(img, tmp_path / "a.jpg", quality=85)
     b = save(ImageOps.expand(img, 50, fill=(240, 236, 228)), tmp_path / "b.jpg", quality=85)
-    group = _group([a, b])
+    group = one_group([a, b])
     assert group.suggested_keeper.path == str(a)
     assert "border added" in group.members[1].differences
     without = tuple(r for r in DEFAULT_RULES if r != "clean")
-    assert _group([a, b], without).suggested_keeper.path == str(b)
+    assert one_group([a, b], without).suggested_keeper.path == str(b)
 
 
 def test_the_photo_is_kept_over_its_screenshot_and_then_over_its_framed_copy(
@@ -65,9 +49,9 @@ def test_the_photo_is_kept_over_its_screenshot_and_then_over_its_framed_copy(
     photo = save(img, tmp_path / "a.jpg", quality=85)
     framed = save(ImageOps.expand(img, 40, fill=(255, 255, 255)), tmp_path / "b.jpg", quality=85)
     shot = save(_screenshot(img), tmp_path / "c.png")
-    group = _group([photo, framed, shot])
+    group = one_group([photo, framed, shot])
     assert group.suggested_keeper.path == str(photo)
     said = {m.path: m.differences for m in group.members}
     assert "screenshot of it" in said[str(shot)] and "border added" in said[str(framed)]
     without = tuple(r for r in DEFAULT_RULES if r != "clean")
-    assert _group([photo, framed, shot], without).suggested_keeper.path == str(shot)
+    assert one_group([photo, framed, shot], without).suggested_keeper.path == str(shot)

@@ -8,28 +8,13 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from dedupe_gui.core.fingerprint import fingerprint_file
-from dedupe_gui.core.grouping import group_records
-from dedupe_gui.core.grouping_options import GroupingOptions
 from dedupe_gui.core.keeper import DEFAULT_RULES
-from dedupe_gui.core.models import FileKey, Group, ImageRecord
+from dedupe_gui.core.models import Group
 from dedupe_gui.core.overlays import bars, carriers, corner_shading
-from dedupe_gui.core.threshold import DEFAULT_THRESHOLD
+from tests.grouped import one_group
 from tests.imaging import captioned, save, textured, vignetted
 
 WITHOUT_CLEAN = tuple(r for r in DEFAULT_RULES if r != "clean")
-
-
-def _group(paths: list[Path], rules: tuple[str, ...] = DEFAULT_RULES) -> Group:
-    records = [
-        ImageRecord(
-            FileKey(str(p), p.stat().st_size, p.stat().st_mtime_ns), fingerprint_file(str(p))
-        )
-        for p in paths
-    ]
-    groups = group_records(records, GroupingOptions(DEFAULT_THRESHOLD, rules=rules))
-    assert len(groups) == 1, groups
-    return groups[0]
 
 
 def _said(group: Group) -> dict[str, tuple[str, ...]]:
@@ -41,10 +26,10 @@ def test_the_photo_is_kept_over_its_captioned_copy_in_a_pair(tmp_path: Path) -> 
     photo = save(img, tmp_path / "a.jpg", quality=85)
     # Same pixels, and as a PNG the larger file: without the rule it is kept.
     caption = save(captioned(img), tmp_path / "b.png")
-    group = _group([photo, caption])
+    group = one_group([photo, caption])
     assert group.suggested_keeper.path == str(photo)
     assert "overlay at the bottom" in _said(group)[str(caption)]
-    without = _group([photo, caption], WITHOUT_CLEAN)
+    without = one_group([photo, caption], WITHOUT_CLEAN)
     assert without.suggested_keeper.path == str(caption)
     assert "no overlay at the bottom" in _said(without)[str(photo)]
 
@@ -53,10 +38,10 @@ def test_the_photo_is_kept_over_its_vignetted_copy(tmp_path: Path) -> None:
     img = textured(32)
     photo = save(img, tmp_path / "a.jpg", quality=85)
     dark = save(vignetted(img), tmp_path / "b.png")
-    group = _group([photo, dark])
+    group = one_group([photo, dark])
     assert group.suggested_keeper.path == str(photo)
     assert _said(group)[str(dark)] == ("darkened corners", "saved as PNG")
-    without = _group([photo, dark], WITHOUT_CLEAN)
+    without = one_group([photo, dark], WITHOUT_CLEAN)
     assert without.suggested_keeper.path == str(dark)
     assert "lighter corners" in _said(without)[str(photo)]
 
@@ -67,7 +52,7 @@ def test_the_colour_photo_is_kept_over_its_cmyk_copy(tmp_path: Path) -> None:
     # Four channels: the larger file, with as many pixels.
     print_copy = save(img.convert("CMYK"), tmp_path / "b.jpg", quality=90)
     assert print_copy.stat().st_size > photo.stat().st_size
-    group = _group([photo, print_copy])
+    group = one_group([photo, print_copy])
     assert group.suggested_keeper.path == str(photo)
     assert "CMYK" in _said(group)[str(print_copy)]
 
@@ -112,7 +97,7 @@ def test_a_translucent_caption_bar_is_told_by_its_straight_edge(tmp_path: Path) 
     bar = captioned(Image.fromarray(pixels.astype(np.uint8)), fill=None)
     photo = save(img, tmp_path / "a.jpg", quality=85)
     caption = save(bar, tmp_path / "b.png")
-    group = _group([photo, caption])
+    group = one_group([photo, caption])
     assert group.suggested_keeper.path == str(photo)
     assert "overlay at the bottom" in _said(group)[str(caption)]
     assert bars(np.zeros((1, 32, 32), np.uint8), np.zeros((1, 32, 32), np.uint8),
