@@ -192,9 +192,10 @@ def test_decompression_bombs_are_refused_without_allocating(tmp_path: Path) -> N
         "image too large to decode safely (100,000,000 pixels from "
     )
     assert set(report["records"]) == good
-    # The interpreter with Pillow and numpy needs well under 150 MiB; one decoded
-    # 50000x50000 RGB image would need 7 GiB.
-    assert report["peak_kib"] < 150 * 1024, report["peak_kib"]
+    # The interpreter with Pillow, numpy and the grouping imported, plus up to 32 small decoded
+    # pictures waiting while those imports run, peaks at 100-155 MiB here; one decoded
+    # 50000x50000 RGB image would need 7 GiB, and the 10000x10000 RGBA one 400 MiB.
+    assert report["peak_kib"] < 256 * 1024, report["peak_kib"]
 
 
 # -- links and names ----------------------------------------------------------------------
