@@ -32,7 +32,7 @@ DRAFT_MIN_SIDE: Final = 128
 # Shortest side an embedded HEIF preview needs before the fingerprint is taken from it
 # instead of the full picture. Phones store one of about 320x240 beside tiles that take
 # 10-40x longer to decode. The hash needs DRAFT_MIN_SIDE; the 32x32 verification thumbnail
-# (core.verify.THUMB_SIDE) is box-reduced from it, so twice its side keeps that sharp too
+# (core.hashes.THUMB_SIDE) is box-reduced from it, so twice its side keeps that sharp too
 # (tests/core/test_heif_previews.py holds both). A file whose previews are all smaller, or
 # none agrees with the picture, is decoded in full.
 PREVIEW_MIN_SIDE: Final = 128

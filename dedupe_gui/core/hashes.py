@@ -51,3 +51,8 @@ def hex_to_hash(text: str) -> int:
 def distance(a: int, b: int) -> int:
     """Hamming distance: the number of bits in which two hashes differ."""
     return (a ^ b).bit_count()
+
+
+# Side of the greyscale thumbnail each fingerprint keeps for the pair check (its bits are part
+# of the fingerprint: changing it needs an ALGORITHM_VERSION bump).
+THUMB_SIDE: Final = 32

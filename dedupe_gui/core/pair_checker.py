@@ -23,13 +23,13 @@ from dedupe_gui.core.loaded_thumbs import LoadedThumbs, ThumbSource, turn_stack
 from dedupe_gui.core.local_edits import LOOK_BELOW, local_edit_residuals
 from dedupe_gui.core.models import ImageRecord
 from dedupe_gui.core.orientations import INVERSE, transform_grid
+from dedupe_gui.core.prefilter import hopeless
 from dedupe_gui.core.second_look import worth_a_look
 from dedupe_gui.core.straighten import straightened_again
 from dedupe_gui.core.strokes import two_sided_fine, two_sided_text
 from dedupe_gui.core.verify import (
     DEFAULT_MAX_RESIDUAL,
     fines_to_array,
-    hopeless,
     residuals,
 )
 from dedupe_gui.core.window_candidates import WindowCandidates

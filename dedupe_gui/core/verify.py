@@ -37,7 +37,6 @@ docs/ACCURACY.md has the measurements behind each choice.
 
 from __future__ import annotations
 
-import functools
 import zlib
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -58,13 +57,14 @@ from dedupe_gui.core.align import (
     tile_sum,
     warp,
 )
+from dedupe_gui.core.hashes import THUMB_SIDE
+from dedupe_gui.core.prefilter import hopeless, signatures
 from dedupe_gui.core.windows import content_box
 from dedupe_gui.core.workers import default_workers
 
 F32 = npt.NDArray[np.float32]
 U8 = npt.NDArray[np.uint8]
 
-THUMB_SIDE: Final = 32
 THUMB_BYTES: Final = THUMB_SIDE * THUMB_SIDE
 FINE_SIDE: Final = 128
 # Compressed size (share of the raw 32x32 thumbnail) under which a picture counts as flat
@@ -89,18 +89,6 @@ FLAT_SCALE: Final = 10.0
 # Unaligned correlation (of the smoothed thumbnails) below which alignment is not tried:
 # copies that only alignment lets through stay above 0.79 on the development corpora.
 _PREFILTER: Final = 0.7
-# 16x16 correlation below which a pair is ruled out without the full check, also with one
-# overlay's place left out: a band of _BAND cells along an edge (a caption bar over 8-12 % of
-# the height, with the blur's spill), or a box of _BOX_CELLS cells (a sticker over 7-13 % of
-# the picture fits in 7x7 cells of 16x16 wherever it sits).
-_HOPELESS: Final = 0.5
-# With the overlay's place left out, what remains must correlate as copies do: measured on
-# two edit corpora, captioned and stickered copies 0.85-1.00, pairs of different pictures
-# 0.5-0.62 (slides of two sets that share all but a title band up to 0.97, which the full
-# check then fails).
-_HOPELESS_ELSEWHERE: Final = 0.8
-_BAND: Final = 3
-_BOX_CELLS: Final = 7
 # Unaligned residual below which alignment cannot change the verdict that matters.
 _SKIP_ALIGN: Final = 0.03
 # Share of a thumbnail that must land inside the other after alignment.
@@ -216,75 +204,6 @@ def thumbs_to_array(thumbs: Sequence[bytes]) -> tuple[U8, npt.NDArray[np.bool_]]
             out[i] = np.frombuffer(t, dtype=np.uint8).reshape(THUMB_SIDE, THUMB_SIDE)
             present[i] = True
     return out, present
-
-
-def signatures(thumbs: U8 | F32) -> F32:
-    """Per file, its thumbnail at 16x16, normalised to zero mean and unit length: the dot
-    product of two signatures is their correlation, a cheap first test for a pair."""
-    t = thumbs.astype(np.float32)
-    t = t.reshape(t.shape[0], THUMB_SIDE // 2, 2, THUMB_SIDE // 2, 2).mean(axis=(2, 4))
-    t = t.reshape(t.shape[0], -1)
-    t -= t.mean(axis=1, keepdims=True)
-    norm = np.linalg.norm(t, axis=1, keepdims=True)
-    out: F32 = (t / np.maximum(norm, np.float32(1e-3))).astype(np.float32)
-    return out
-
-
-def hopeless(sig_a: F32, sig_b: F32, flat: npt.NDArray[np.bool_]) -> npt.NDArray[np.bool_]:
-    """Pairs that cannot be copies of each other: their 16x16 correlation is below 0.5, and
-    below 0.8 with the place of one overlay (a caption bar, a sticker) left out.
-
-    Copies correlate above 0.8 even when cropped by 5 % per edge. A caption bar or a sticker
-    on a low-contrast picture is most of its contrast, though: such a copy's correlation
-    with its original falls to 0.1-0.4 while the rest of the picture agrees (0.8-1.0 without
-    the overlay's cells). Flat thumbnails (whose correlation is noise) are never ruled out
-    here. Ruling a pair out costs a dot product (and a hundred masked ones for the few that
-    fail it), so a search at a high threshold does not pay the full check for every distant
-    pair.
-    """
-    corr = np.einsum("ij,ij->i", sig_a, sig_b)
-    out: npt.NDArray[np.bool_] = (corr < _HOPELESS) & ~flat
-    low = np.flatnonzero(out)
-    if low.size:
-        out[low] = _robust_correlation(sig_a[low], sig_b[low]) < _HOPELESS_ELSEWHERE
-    return out
-
-
-def _robust_correlation(sig_a: F32, sig_b: F32) -> F32:
-    """The best correlation of two signatures with one overlay's place left out: a band of
-    ``_BAND`` cells along an edge (a caption bar) or a box of ``_BOX_CELLS`` cells anywhere (a
-    sticker). One region only, and at most a fifth of the picture: two different pictures
-    disagree all over, and leaving out their worst cells would find agreement in any pair."""
-    side = int(np.sqrt(sig_a.shape[1]))
-    scale = np.float32(side)  # unit-length signatures to unit variance
-    za, zb = sig_a * scale, sig_b * scale
-    keep = 1 - _overlay_places(side)  # (places, cells)
-    n = keep.sum(axis=1)[None]
-    sa, sb = za @ keep.T, zb @ keep.T
-    cov = (za * zb) @ keep.T - sa * sb / n
-    var_a = (za * za) @ keep.T - sa * sa / n
-    var_b = (zb * zb) @ keep.T - sb * sb / n
-    corr = cov / np.sqrt(np.maximum(var_a * var_b, np.float32(1e-6)))
-    out: F32 = corr.max(axis=1).astype(np.float32)
-    return out
-
-
-@functools.cache
-def _overlay_places(side: int) -> F32:
-    """Where one overlay may sit on a ``side`` x ``side`` signature, as masks (one row each,
-    1 where left out): the four edge bands, and every box of ``_BOX_CELLS`` cells."""
-    places = []
-    for k in range(4):
-        band = np.zeros((side, side), dtype=np.float32)
-        band[:, :_BAND] = 1
-        places.append(np.rot90(band, k))
-    for y in range(side - _BOX_CELLS + 1):
-        for x in range(side - _BOX_CELLS + 1):
-            box = np.zeros((side, side), dtype=np.float32)
-            box[y : y + _BOX_CELLS, x : x + _BOX_CELLS] = 1
-            places.append(box)
-    out: F32 = np.stack(places).reshape(len(places), side * side)
-    return out
 
 
 def detail(thumbs: U8 | F32) -> F32:

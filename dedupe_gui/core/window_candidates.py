@@ -31,10 +31,11 @@ from PIL import Image
 from dedupe_gui.core.candidates import Candidates, cross
 from dedupe_gui.core.fingerprint import FingerprintError, upright_grey
 from dedupe_gui.core.hamming import Pairs, cross_pairs
+from dedupe_gui.core.hashes import THUMB_SIDE
 from dedupe_gui.core.models import ImageRecord
 from dedupe_gui.core.strokes import SIDE as STROKE_SIDE
 from dedupe_gui.core.strokes import two_sided_text
-from dedupe_gui.core.verify import THUMB_SIDE, residuals, thumbnail
+from dedupe_gui.core.verify import residuals, thumbnail
 from dedupe_gui.core.windows import (
     CENTRE_SLOT,
     FINE_SIDE,

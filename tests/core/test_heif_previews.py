@@ -11,8 +11,8 @@ from PIL import Image
 from dedupe_gui.core import fingerprint as fingerprint_module
 from dedupe_gui.core.decode import register_heif
 from dedupe_gui.core.fingerprint import PREVIEW_MIN_SIDE, fingerprint_file
+from dedupe_gui.core.hashes import THUMB_SIDE
 from dedupe_gui.core.orientations import small_pair
-from dedupe_gui.core.verify import THUMB_SIDE
 from tests.imaging import jpeg_with_orientation, photo, save
 
 # The bound tests/core/test_fingerprint.py holds for drafted JPEGs against the full decode.

@@ -1,5 +1,5 @@
 """The 16x16 pre-filter rules out pairs that cannot be copies, but not a copy whose caption
-bar is most of a quiet picture's contrast (core.verify.hopeless)."""
+bar is most of a quiet picture's contrast (core.prefilter.hopeless)."""
 
 from __future__ import annotations
 
@@ -12,8 +12,9 @@ from dedupe_gui.core.fingerprint import fingerprint_file
 from dedupe_gui.core.grouping import group_records
 from dedupe_gui.core.grouping_options import GroupingOptions
 from dedupe_gui.core.models import FileKey, ImageRecord
+from dedupe_gui.core.prefilter import hopeless, signatures
 from dedupe_gui.core.threshold import DEFAULT_THRESHOLD
-from dedupe_gui.core.verify import hopeless, signatures, thumbs_to_array
+from dedupe_gui.core.verify import thumbs_to_array
 from tests.imaging import save, textured
 
 

@@ -14,16 +14,15 @@ from dedupe_gui.core.cache import FingerprintStore
 from dedupe_gui.core.fingerprint import fingerprint_file
 from dedupe_gui.core.grouping import SimilarityIndex, group_records
 from dedupe_gui.core.grouping_options import GroupingOptions
+from dedupe_gui.core.hashes import THUMB_SIDE
 from dedupe_gui.core.keeper import DEFAULT_RULES, keeper_key
 from dedupe_gui.core.models import FileKey, Fingerprint, ImageRecord
+from dedupe_gui.core.prefilter import hopeless, signatures
 from dedupe_gui.core.threshold import DEFAULT_THRESHOLD
 from dedupe_gui.core.verify import (
     DEFAULT_MAX_RESIDUAL,
-    THUMB_SIDE,
     detail,
-    hopeless,
     residuals,
-    signatures,
     thumbnail,
     thumbs_to_array,
 )
