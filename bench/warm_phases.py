@@ -1,14 +1,16 @@
 """Where a rescan's time goes, phase by phase, in one process: what ``dedupe-gui scan --format
 json --cache FILE`` does, timed step by step (wall and CPU seconds).
 
-    python -m bench.warm_phases FOLDER --cache FILE [--repeat 2]
+    python -m bench.warm_phases FOLDER --cache FILE [--repeat 2] [--regroup]
 
 Run it on a cache a scan of FOLDER filled (``dedupe-gui scan FOLDER --cache FILE``): every
 round is then a warm rescan. The grouping's parts are timed apart, so the hash-pair search,
 the window-hash search, the kept checks and the words show separately from the walk, the
 cache read and the report. Phases nest: ``scan`` holds the cache read, identities, digests
 and companions, and what is left of it is the walk (a generator, timed with its caller) and
-making the records; ``grouping`` holds the parts named ``grouping: ...``.
+making the records; ``grouping`` holds the parts named ``grouping: ...``. The grouping
+kept in the cache by an earlier scan of the same files is read back as the command line
+does (core.kept_groupings); ``--regroup`` makes it in full every round instead.
 """
 
 from __future__ import annotations
@@ -46,7 +48,7 @@ class Clock:
         return timed  # type: ignore[return-value]
 
 
-def one_round(folder: str, cache: str) -> tuple[Clock, dict[str, Any]]:
+def one_round(folder: str, cache: str, regroup: bool = False) -> tuple[Clock, dict[str, Any]]:
     """One rescan as the command line runs it, with every phase timed."""
     clock = Clock()
     started = time.perf_counter(), time.process_time()
@@ -55,6 +57,7 @@ def one_round(folder: str, cache: str) -> tuple[Clock, dict[str, Any]]:
         companions,
         grouping,
         identity,
+        kept_groupings,
         pair_checker,
         pair_words,
         scan,
@@ -80,6 +83,8 @@ def one_round(folder: str, cache: str) -> tuple[Clock, dict[str, Any]]:
         (windows_cls, "at", "grouping: window-hash pairs"),
         (pair_checker.PairChecker, "check", "grouping: thumbnail checks (kept or new)"),
         (pair_words.PairWords, "explain_all", "grouping: what differs"),
+        (kept_groupings, "grouping_key", "grouping: key of the kept grouping"),
+        (kept_groupings, "decode", "grouping: kept groups read back"),
     ]
     saved = {(owner, attr): getattr(owner, attr) for owner, attr, _ in phases}
     names = {attr: name for _, attr, name in phases}
@@ -93,6 +98,9 @@ def one_round(folder: str, cache: str) -> tuple[Clock, dict[str, Any]]:
         )
 
         def group() -> list[Any]:
+            options = GroupingOptions()
+            if not regroup:
+                return kept_groupings.group_kept(result.records, options, store)
             index = index_cls(
                 result.records,
                 store.pair_checks(DEFAULT_MAX_RESIDUAL),
@@ -100,7 +108,7 @@ def one_round(folder: str, cache: str) -> tuple[Clock, dict[str, Any]]:
                 store.fines,
                 store.pair_words(),
             )
-            groups = index.groups(GroupingOptions())
+            groups = index.groups(options)
             store.put_pair_checks(*index.take_new_checks())
             store.put_pair_words(index.take_new_words())
             return groups
@@ -111,7 +119,7 @@ def one_round(folder: str, cache: str) -> tuple[Clock, dict[str, Any]]:
         report = Report(
             12, result.paths, tuple(groups), result.errors, result.stats, result.roots, ()
         )
-        text = clock.wrap("report: JSON", to_json)(report)
+        text = clock.wrap("report: JSON", to_json)(report, pretty=False)  # as the command line
         clock.wrap("close the cache", store.close)()
     finally:
         for (owner, attr), fn in saved.items():
@@ -127,12 +135,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("folder")
     parser.add_argument("--cache", required=True)
     parser.add_argument("--repeat", type=int, default=2)
+    parser.add_argument(
+        "--regroup", action="store_true", help="make the grouping in full, not read it back"
+    )
     args = parser.parse_args(argv)
     folder = os.path.abspath(args.folder)
     print(f"load {load():.2f}", flush=True)
     first: list[Any] | None = None
     for n in range(max(1, args.repeat)):
-        clock, doc = one_round(folder, args.cache)
+        clock, doc = one_round(folder, args.cache, args.regroup)
         groups = doc["groups"]
         if first is None:
             first = groups

@@ -200,33 +200,22 @@ def cmd_scan(args: argparse.Namespace) -> int:
     paths = list(args.paths) + [r for r in args.reference if r not in args.paths]
 
     def group(result: ScanResult, store: FingerprintStore | None) -> list[Group]:
-        from dedupe_gui.core.grouping import SimilarityIndex
-        from dedupe_gui.core.verify import DEFAULT_MAX_RESIDUAL
+        options = GroupingOptions(
+            args.threshold,
+            tuple(args.keeper_rules),
+            args.verify,
+            args.rotations,
+            shot_partners=args.raw_with_jpeg,
+        )
+        if store is None:
+            from dedupe_gui.core.grouping import SimilarityIndex
 
-        # Thumbnail checks of unchanged pairs are kept in the cache, like fingerprints.
-        known = (
-            store.pair_checks(DEFAULT_MAX_RESIDUAL) if store is not None and args.verify else None
-        )
-        index = SimilarityIndex(
-            result.records,
-            known,
-            store.thumbs if store else None,
-            store.fines if store else None,
-            store.pair_words() if store is not None else None,
-        )
-        groups = index.groups(
-            GroupingOptions(
-                args.threshold,
-                tuple(args.keeper_rules),
-                args.verify,
-                args.rotations,
-                shot_partners=args.raw_with_jpeg,
-            )
-        )
-        if store is not None:
-            store.put_pair_checks(*index.take_new_checks())
-            store.put_pair_words(index.take_new_words())
-        return groups
+            return SimilarityIndex(result.records).groups(options)
+        from dedupe_gui.core.kept_groupings import group_kept
+
+        # Thumbnail checks of unchanged pairs are kept in the cache, like fingerprints, and
+        # so is the whole grouping of an unchanged library.
+        return group_kept(result.records, options, store)
 
     def quick(groups: list[Group], store: FingerprintStore | None) -> list[Group]:
         if not (args.apply or args.format == "json"):

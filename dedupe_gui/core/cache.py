@@ -31,6 +31,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, Final, NamedTuple
 
+from dedupe_gui.core.cache_groupings import GroupingMemory
 from dedupe_gui.core.cache_identities import IdentityMemory, today
 from dedupe_gui.core.cache_pairs import PairMemory
 from dedupe_gui.core.cache_rows import (
@@ -95,6 +96,12 @@ CREATE TABLE IF NOT EXISTS pair_checks (
 CREATE TABLE IF NOT EXISTS pair_words (
     pair INTEGER PRIMARY KEY,  -- core.candidates.said_id: keeper's and file's versions, turn
     words TEXT NOT NULL  -- core.differences, one per line
+);
+-- Whole groupings of a library (core.kept_groupings), by a digest of what they depend on.
+CREATE TABLE IF NOT EXISTS groupings (
+    key BLOB PRIMARY KEY,
+    formed BLOB NOT NULL,
+    used INTEGER NOT NULL  -- order of the last use: only the latest few are kept
 );
 """
 
@@ -180,7 +187,7 @@ def _damaged(exc: Exception) -> bool:
     return any(word in text for word in _DAMAGE_WORDS)
 
 
-class FingerprintStore(IdentityMemory, PairMemory):
+class FingerprintStore(IdentityMemory, PairMemory, GroupingMemory):
     """A fingerprint store in one SQLite file (or in memory when ``path`` is None).
 
     Use from one thread at a time. Writes are buffered and committed in batches.
@@ -309,21 +316,21 @@ class FingerprintStore(IdentityMemory, PairMemory):
             db.execute("DROP TABLE fingerprints")
             db.execute("DROP TABLE identities")
             db.executescript(_SCHEMA)
-            forget = ("pair_checks", "pair_words")
+            forget = ("pair_checks", "pair_words", "groupings")
         else:
             _add_missing_columns(db)
             if stored.get("algorithm", wanted["algorithm"]) != wanted["algorithm"]:
                 # Fingerprints from another algorithm would group wrongly: start over.
                 db.execute("DELETE FROM fingerprints")
                 db.execute("DELETE FROM identities")
-                forget = ("pair_checks", "pair_words")
+                forget = ("pair_checks", "pair_words", "groupings")
             elif stored.get("checks", "1") != wanted["checks"]:
                 # A check that now rejects pairs an older one passed: its verdicts are
                 # redone, and what differs is said again with it.
-                forget = ("pair_checks", "pair_words")
+                forget = ("pair_checks", "pair_words", "groupings")
             elif stored.get("words", wanted["words"]) != wanted["words"]:
                 # What differs is said another way now.
-                forget = ("pair_words",)
+                forget = ("pair_words", "groupings")
         for table in forget:
             db.execute(f"DELETE FROM {table}")
         db.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", wanted.items())

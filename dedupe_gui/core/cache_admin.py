@@ -153,7 +153,7 @@ def clear(path: str) -> int:
         if "fingerprints" not in tables:
             raise CacheAdminError(f"{path} is not a fingerprint cache")
         n = _count(db, "SELECT COUNT(*) FROM fingerprints")
-        for table in ("fingerprints", "identities", "pair_checks", "pair_words"):
+        for table in ("fingerprints", "identities", "pair_checks", "pair_words", "groupings"):
             if table in tables:
                 db.execute(f"DELETE FROM {table}")
         db.commit()

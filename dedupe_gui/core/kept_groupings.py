@@ -1,0 +1,150 @@
+"""Groupings kept in the cache: a rescan of an unchanged library reads its groups back.
+
+A warm rescan of 100,000 files spent nearly all of its time grouping again what it had
+grouped before: the hash and window-hash searches over every file, the pair ids of every
+candidate, the keeper rules over every grouped file. Yet the grouping is deterministic (the
+same records and options give the same groups: design contract), so its result can be kept
+under a digest of everything it depends on and read back when that digest comes again:
+
+- every record in scan order: path, size and mtime (the version of the file, which decides
+  its fingerprint, thumbnails and the pixels a keeper rule may decode again), the
+  fingerprint's hash, whether it is in a reference folder, its content digest (exact copies)
+  and its companions (keeper rule, RAW/JPEG partners);
+- the grouping options;
+- the fingerprint, check and words versions (core.hashes), and a digest of the core's own
+  code, so a changed rule never reads a grouping made by the rules before it.
+
+A file added, removed or changed, another threshold or another version gives another key:
+the grouping is then made in full, as before, and kept in turn. What is kept are record
+indices, distances, orientations and words; the groups are built again on the records of
+this scan (their digests and change times are this scan's).
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+import os
+import zlib
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, Final
+
+from dedupe_gui.core.grouping_options import GroupingOptions
+from dedupe_gui.core.hashes import ALGORITHM_VERSION, CHECK_VERSION, WORDS_VERSION
+from dedupe_gui.core.models import Group, GroupMember, ImageRecord
+
+if TYPE_CHECKING:
+    from dedupe_gui.core.cache import FingerprintStore
+
+# The layout of a kept grouping; another layout is simply another key.
+_LAYOUT: Final = 1
+
+
+@functools.cache
+def code_digest() -> bytes:
+    """A digest of the core's source files: a grouping kept by other code is not reused.
+
+    Rules change without a version bump while they are worked on; reading their old groups
+    back would hide the change. Where the sources are not there to read (a frozen build),
+    the package's version stands for them.
+    """
+    import dedupe_gui
+
+    folder = os.path.dirname(os.path.abspath(__file__))
+    h = hashlib.sha256(dedupe_gui.__version__.encode())
+    try:
+        names = sorted(n for n in os.listdir(folder) if n.endswith(".py"))
+        for name in names:
+            with open(os.path.join(folder, name), "rb") as f:
+                h.update(name.encode() + b"\0" + f.read())
+    except OSError:
+        pass
+    return h.digest()
+
+
+def grouping_key(records: Sequence[ImageRecord], options: GroupingOptions) -> bytes:
+    """The digest of everything the grouping of ``records`` under ``options`` depends on."""
+    import numpy as np
+
+    n = len(records)
+    h = hashlib.sha256(
+        repr((_LAYOUT, ALGORITHM_VERSION, CHECK_VERSION, WORDS_VERSION, options, n)).encode()
+    )
+    h.update(code_digest())
+    h.update("\0".join(r.key.path for r in records).encode("utf-8", "surrogateescape"))
+    numbers = np.empty((n, 3), dtype=np.uint64)
+    numbers[:, 0] = np.fromiter((r.key.size for r in records), np.uint64, n)
+    numbers[:, 1] = np.fromiter((r.key.mtime_ns for r in records), np.uint64, n)
+    numbers[:, 2] = np.fromiter((r.fingerprint.hash for r in records), np.uint64, n)
+    h.update(numbers.tobytes())
+    # Rarer facts, each with the record's place: reference files, digests, companions.
+    h.update(
+        repr(
+            [
+                (i, r.reference, r.digest, r.companions)
+                for i, r in enumerate(records)
+                if r.reference or r.digest is not None or r.companions
+            ]
+        ).encode("utf-8", "surrogateescape")
+    )
+    return h.digest()
+
+
+def encode(groups: Sequence[Group], records: Sequence[ImageRecord]) -> bytes:
+    """``groups`` of ``records`` as kept: per group, per member its record's place, distance,
+    whether identical, kept, orientation and words."""
+    place = {id(r): i for i, r in enumerate(records)}
+    kept = [
+        [
+            [place[id(m.record)], m.distance, m.identical, m.keep, m.orientation, m.differences]
+            for m in g.members
+        ]
+        for g in groups
+    ]
+    return zlib.compress(json.dumps(kept, separators=(",", ":")).encode(), 1)
+
+
+def decode(blob: bytes, records: Sequence[ImageRecord]) -> list[Group] | None:
+    """The groups kept in ``blob``, on ``records``; None when it cannot be read."""
+    try:
+        kept: list[list[list[Any]]] = json.loads(zlib.decompress(blob))
+        return [
+            Group(
+                tuple(
+                    GroupMember(records[i], d, identical, keep, turned, tuple(words))
+                    for i, d, identical, keep, turned, words in members
+                )
+            )
+            for members in kept
+        ]
+    except (ValueError, TypeError, IndexError, zlib.error):
+        return None
+
+
+def group_kept(
+    records: Sequence[ImageRecord], options: GroupingOptions, store: FingerprintStore
+) -> list[Group]:
+    """The groups of ``records`` under ``options``: read back from ``store`` when this very
+    grouping was kept there, else made (with the store's kept checks and words) and kept."""
+    from dedupe_gui.core.grouping import SimilarityIndex
+    from dedupe_gui.core.verify import DEFAULT_MAX_RESIDUAL
+
+    key = grouping_key(records, options)
+    blob = store.kept_grouping(key)
+    if blob is not None:
+        groups = decode(blob, records)
+        if groups is not None:
+            return groups
+    index = SimilarityIndex(
+        records,
+        store.pair_checks(DEFAULT_MAX_RESIDUAL) if options.verify else None,
+        store.thumbs,
+        store.fines,
+        store.pair_words(),
+    )
+    groups = index.groups(options)
+    store.put_pair_checks(*index.take_new_checks())
+    store.put_pair_words(index.take_new_words())
+    store.keep_grouping(key, encode(groups, records))
+    return groups
