@@ -11,7 +11,7 @@ from typing import IO
 
 from dedupe_gui.core.actions import Outcome, freed_bytes, summarise_outcomes
 from dedupe_gui.core.companions import describe as describe_companions
-from dedupe_gui.core.models import FileError, Group, ScanResult
+from dedupe_gui.core.models import FileError, Group, ScanResult, summarise
 from dedupe_gui.core.names import printable
 from dedupe_gui.core.units import human_bytes, human_duration
 
@@ -43,8 +43,6 @@ def print_groups(out: IO[str], groups: Sequence[Group], result: ScanResult) -> N
                 print(f"{'':>42}{printable(describe_companions(m.companions))}", file=out)
         print(file=out)
     print_errors(out, result.errors)
-    from dedupe_gui.core.grouping import summarise  # numpy: imported once groups exist
-
     s = summarise(groups)
     st = result.stats
     skipped = sum(e.error.startswith("skipped:") for e in result.errors)

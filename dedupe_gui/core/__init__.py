@@ -64,7 +64,7 @@ _EXPORTS: dict[str, str] = {
     "SimilarityIndex": "grouping",
     "GroupingStopped": "grouping",
     "group_records": "grouping",
-    "summarise": "grouping",
+    "summarise": "models",
     "DEFAULT_RULES": "keeper",
     "RULES": "keeper",
     "DEFAULT_THRESHOLD": "threshold",
@@ -148,12 +148,7 @@ if TYPE_CHECKING:
     from dedupe_gui.core.cache import FingerprintStore, default_cache_path
     from dedupe_gui.core.files import WalkOptions, walk
     from dedupe_gui.core.fingerprint import FingerprintError, fingerprint_file
-    from dedupe_gui.core.grouping import (
-        GroupingStopped,
-        SimilarityIndex,
-        group_records,
-        summarise,
-    )
+    from dedupe_gui.core.grouping import GroupingStopped, SimilarityIndex, group_records
     from dedupe_gui.core.grouping_options import GroupingOptions
     from dedupe_gui.core.hashes import distance, hash_to_hex, hex_to_hash
     from dedupe_gui.core.keeper import DEFAULT_RULES, RULES
@@ -170,6 +165,7 @@ if TYPE_CHECKING:
         Progress,
         ScanResult,
         ScanStats,
+        summarise,
     )
     from dedupe_gui.core.report import Report, ReportError
     from dedupe_gui.core.scan import ScanOptions, fingerprint_entry, run_scan

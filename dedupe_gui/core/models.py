@@ -31,7 +31,7 @@ class Hashes(Sequence[int]):
     @classmethod
     def of(cls, values: Iterable[int]) -> Hashes:
         """``values`` as Hashes (itself when it already is)."""
-        return values if isinstance(values, Hashes) else cls(values)
+        return values if type(values) is Hashes else cls(values)
 
     @classmethod
     def from_packed(cls, packed: bytes) -> Hashes:
@@ -39,7 +39,8 @@ class Hashes(Sequence[int]):
         if len(packed) % 8:
             raise ValueError("packed hashes take 8 bytes each")
         out = cls.__new__(cls)
-        out.packed = bytes(packed)
+        # A warm rescan makes two of these a file: bytes (what SQLite returns) are not copied.
+        out.packed = packed if type(packed) is bytes else bytes(packed)
         return out
 
     def __len__(self) -> int:
@@ -118,9 +119,12 @@ class Fingerprint:
     windows: Sequence[int] = field(default=(), repr=False)
 
     def __post_init__(self) -> None:
-        # Packed: a library's records hold these for every file (see Hashes).
-        object.__setattr__(self, "turned", Hashes.of(self.turned))
-        object.__setattr__(self, "windows", Hashes.of(self.windows))
+        # Packed: a library's records hold these for every file (see Hashes); the cache
+        # gives them packed already.
+        if type(self.turned) is not Hashes:
+            object.__setattr__(self, "turned", Hashes(self.turned))
+        if type(self.windows) is not Hashes:
+            object.__setattr__(self, "windows", Hashes(self.windows))
 
 
 @dataclass(frozen=True, slots=True)
@@ -284,3 +288,20 @@ class Group:
     @property
     def reclaimable_bytes(self) -> int:
         return sum(m.record.key.size for m in self.members if not m.keep)
+
+
+@dataclass(frozen=True, slots=True)
+class GroupingSummary:
+    groups: int
+    duplicates: int
+    reclaimable_bytes: int
+
+
+def summarise(groups: Sequence[Group]) -> GroupingSummary:
+    """How many groups, files offered for removal and bytes they free (here, apart from the
+    grouping and numpy: a rescan that reads its groups back from the cache prints this)."""
+    return GroupingSummary(
+        len(groups),
+        sum(sum(1 for m in g.members if not m.keep) for g in groups),
+        sum(g.reclaimable_bytes for g in groups),
+    )

@@ -175,11 +175,17 @@ def with_quick_digests(
     out = []
     for g in groups:
         members = []
+        changed = False
         for m in g.members:
             try:
                 quick = head_tail_digest(m.path) if digest_of is None else digest_of(m.record)
             except OSError:
                 quick = None  # re-checked by its fingerprint instead
-            members.append(replace(m, record=replace(m.record, quick=quick)))
-        out.append(Group(tuple(members)))
+            # A warm rescan knows most of them already: those members stay as they are (two
+            # dataclass copies per file were a tenth of a rescan's report).
+            if quick != m.record.quick:
+                m = replace(m, record=replace(m.record, quick=quick))
+                changed = True
+            members.append(m)
+        out.append(Group(tuple(members)) if changed else g)
     return out

@@ -147,3 +147,28 @@ def test_rescan_uses_the_cache_and_notices_changes(tmp_path: Path) -> None:
         third = run_scan(options, store, fingerprinter=counting)
     assert sorted(calls) == ["1.png", "2.png"]
     assert third.stats.hashed == 2 and third.stats.from_cache == 3
+
+
+@pytest.mark.parametrize("others", [0, 20_000])
+def test_a_look_up_of_many_files_finds_exactly_their_versions(tmp_path: Path, others: int) -> None:
+    """Thousands of paths are read in one pass over the table when they are most of it, and
+    path by path when the cache holds other libraries too: the same answers either way."""
+    store = FingerprintStore(str(tmp_path / "c.sqlite3"))
+    for n in range(others):
+        store.put(FileKey(f"/elsewhere/{n}.jpg", 1, 1), FP)
+    keys = [FileKey(f"/lib/{n:05d}.jpg", 100 + n, 7) for n in range(4000)]
+    for n, key in enumerate(keys):
+        if n % 7 == 0:
+            continue  # never stored
+        entry: Entry = Failure("truncated") if n % 7 == 1 else FP
+        store.put(FileKey(key.path, key.size + (n % 7 == 2), key.mtime_ns), entry)
+    store.flush()
+    found = store.lookup(keys, thumbs=False)
+    for n, cached in enumerate(found):
+        if n % 7 in (0, 2):  # not stored, or another version of the file
+            assert cached is None
+        elif n % 7 == 1:
+            assert cached is not None and cached.entry == Failure("truncated")
+        else:
+            assert cached is not None and cached.entry == FP
+    store.close()

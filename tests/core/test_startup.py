@@ -130,3 +130,28 @@ def test_at_most_a_few_decoded_pictures_wait_for_the_hashing(
     assert len(set_aside) == 2
     got = {r.path: _fields(r.fingerprint) for r in result.records}
     assert got == {str(p): _fields(fingerprint_file(str(p))) for p in paths}
+
+
+def test_a_rescan_that_reads_its_groups_back_imports_no_numpy(tmp_path: Path) -> None:
+    """The grouping kept in the cache (core.kept_groupings) is found and read without numpy
+    or the grouping's modules, a fifth of such a rescan's time."""
+    lib = tmp_path / "lib"
+    img = photo(3, (240, 180))
+    save(img, lib / "a.png")
+    save(img.resize((180, 135), Image.Resampling.LANCZOS), lib / "b.jpg", quality=90)
+    code = (
+        "import json, sys\n"
+        "from dedupe_gui.cli import main\n"
+        "status = main(sys.argv[1:])\n"
+        "print(json.dumps(sorted(m for m in sys.modules if m.split('.')[0] == 'numpy'"
+        " or m == 'dedupe_gui.core.grouping')))\n"
+    )
+    args = [sys.executable, "-c", code, "scan", str(lib), "-q", "--cache", str(tmp_path / "c")]
+    loaded = []
+    for _ in range(2):
+        done = subprocess.run(args, check=True, capture_output=True, text=True)
+        *listing, modules = done.stdout.strip().splitlines()
+        assert "b.jpg" in "\n".join(listing)
+        loaded.append(json.loads(modules))
+    assert "numpy" in loaded[0] and "dedupe_gui.core.grouping" in loaded[0]  # grouped, kept
+    assert loaded[1] == []  # read back
