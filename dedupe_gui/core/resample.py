@@ -105,42 +105,55 @@ def _dhash(tiny: F64) -> int:
     return int.from_bytes(np.packbits(tiny[:, 1:] > tiny[:, :-1]).tobytes(), "big")
 
 
-# Regions resized in one product at most. Larger products are spread over threads by the
-# BLAS library, which on a busy machine costs more than it saves: a fingerprint's 22 window
-# regions in one product took 20-40 ms per picture instead of 1; in products of 12, 8 ms
-# more per fingerprint than before the far windows; of 6, no more (bench: 30 photos of
-# 8-16 MP, CPU per fingerprint, this checkout and the one before in turn).
-_BATCH: Final = 6
+def _settled(sums: F64) -> F64:
+    """``_settle`` in place (multiplying by a power of two is exact, as dividing is)."""
+    sums += _HALF
+    sums *= 1.0 / _ONE
+    np.floor(sums, out=sums)
+    np.clip(sums, 0.0, 255.0, out=sums)
+    return sums
 
 
 def _together(pixels: F64, regions: Sequence[Region], chosen: list[int], out: list[int]) -> None:
     """The dHashes of regions ``chosen`` (which shrink on both sides, across first) into
-    ``out``, resized in one matrix product per pass."""
+    ``out``: one stacked matrix product per pass.
+
+    Regions that share their columns (a window trimmed at the top and one trimmed at the
+    bottom) share their horizontal pass, which runs over every row: rows outside a region
+    meet zero vertical weights. The products are stacks of small ones, each a single call
+    of the BLAS library, which never spreads them over threads (one large product did, and
+    on a busy machine that cost 20-40 ms per picture instead of under one).
+    """
     height, width = pixels.shape
-    n = len(chosen)
-    across = np.zeros((width, 9 * n), dtype=np.float64)
-    down = np.zeros((n, 8, height), dtype=np.float64)
+    spans: dict[tuple[int, int], int] = {}
+    for i in chosen:
+        left, _, right, _ = regions[i]
+        spans.setdefault((left, right), len(spans))
+    across = np.zeros((len(spans), width, 9), dtype=np.float64)
+    for (left, right), k in spans.items():
+        across[k, left:right] = weights(right - left, 9).T
+    first = _settled(np.matmul(pixels, across))  # (spans, height, 9)
+    down = np.zeros((len(chosen), 8, height), dtype=np.float64)
+    span_of = []
     for j, i in enumerate(chosen):
         left, top, right, bottom = regions[i]
-        across[left:right, 9 * j : 9 * j + 9] = weights(right - left, 9).T
         down[j, :, top:bottom] = weights(bottom - top, 8)
-    first = _settle(pixels @ across).reshape(height, n, 9).transpose(1, 0, 2)
-    tiny = _settle(down @ first)  # (regions, 8, 9)
-    bits = np.packbits(tiny[:, :, 1:] > tiny[:, :, :-1], axis=-1).reshape(n, 8)
-    for j, i in enumerate(chosen):
-        out[i] = int.from_bytes(bits[j].tobytes(), "big")
+        span_of.append(spans[(left, right)])
+    tiny = _settled(np.matmul(down, first[span_of]))  # (regions, 8, 9)
+    bits = np.packbits(tiny[:, :, 1:] > tiny[:, :, :-1], axis=-1).reshape(len(chosen), 8)
+    for i, value in zip(chosen, bits.view(">u8").ravel().tolist(), strict=True):
+        out[i] = value
 
 
 def region_dhashes(grid: npt.NDArray[np.generic], regions: Sequence[Region]) -> list[int]:
     """The dHash of each region of an 8-bit grid: for every region exactly
     ``dhash(Image.fromarray(grid).crop(region).resize((9, 8), LANCZOS))``.
 
-    The regions are resized together, ``_BATCH`` at a time: one matrix product does every
-    region's horizontal pass (each region's weights fill its own nine columns, zero outside
-    its pixels) and one batched product the vertical passes. Rows outside a region meet zero
-    vertical weights, so running the horizontal pass over every row changes nothing. Regions
-    that Pillow would resize in the other order (far taller than wide), or that do not shrink
-    on both sides, are resized one by one; regions Pillow would enlarge, by Pillow.
+    The regions are resized together (``_together``): each region's weights fill its own
+    nine columns, zero outside its pixels, for the horizontal pass, and its own eight rows
+    for the vertical one. Regions that Pillow would resize in the other order (far taller
+    than wide), or that do not shrink on both sides, are resized one by one; regions Pillow
+    would enlarge, by Pillow.
     """
     pixels = np.asarray(grid, dtype=np.float64)
     together = [
@@ -149,8 +162,8 @@ def region_dhashes(grid: npt.NDArray[np.generic], regions: Sequence[Region]) -> 
         if right - left > 9 and bottom - top > 8 and _across_first(right - left, bottom - top, 9, 8)
     ]
     out = [0] * len(regions)
-    for start in range(0, len(together), _BATCH):
-        _together(pixels, regions, together[start : start + _BATCH], out)
+    if together:
+        _together(pixels, regions, together, out)
     alone = set(range(len(regions))) - set(together)
     for i in sorted(alone):
         left, top, right, bottom = regions[i]
