@@ -9,13 +9,12 @@ So eight workers on eight 169-megapixel PNGs decode them one at a time instead o
 
 from __future__ import annotations
 
-import ctypes
-import functools
 import os
-import sys
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
+
+from dedupe_gui.core.heap import give_back
 
 # Beyond the decoded pixels (Pillow keeps 3- and 4-band pictures in 4 bytes a pixel): the
 # greyscale copy and the resampling buffers of the fingerprint, about 2 bytes a pixel.
@@ -72,7 +71,7 @@ class MemoryBudget:
             yield
         finally:
             if nbytes >= _TRIM_ABOVE:
-                _release_freed_memory()
+                give_back()
             with self._cond:
                 self._held -= nbytes
                 self._holders -= 1
@@ -83,21 +82,3 @@ class MemoryBudget:
 # that freed them: without a trim, four workers taking turns on big pictures still end up
 # holding four pictures' worth of memory. Measured in bench/giant_jpeg.py.
 _TRIM_ABOVE = 64 << 20
-
-
-@functools.cache
-def _malloc_trim() -> Callable[[int], int] | None:
-    if not sys.platform.startswith("linux"):
-        return None
-    try:
-        libc = ctypes.CDLL("libc.so.6")
-        trim: Callable[[int], int] = libc.malloc_trim
-    except (OSError, AttributeError):
-        return None
-    return trim
-
-
-def _release_freed_memory() -> None:
-    trim = _malloc_trim()
-    if trim is not None:
-        trim(0)

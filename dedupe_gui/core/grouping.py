@@ -38,6 +38,7 @@ from dedupe_gui.core.centre_candidates import CentreCandidates
 from dedupe_gui.core.companions import JPEG_PARTNER, RAW_PARTNER
 from dedupe_gui.core.grouping_options import GroupingOptions
 from dedupe_gui.core.hamming import Pairs, cross_pairs, self_pairs
+from dedupe_gui.core.heap import give_back
 from dedupe_gui.core.keeper import NO_STANDING, Standing
 from dedupe_gui.core.keeper_standing import KeeperRanking
 from dedupe_gui.core.leftovers import Walked, peer_key, take_in_left
@@ -271,6 +272,9 @@ class SimilarityIndex:
         if not options.shot_partners:
             candidates = self._without_shot_partners(candidates)
         adjacent = adjacency(candidates, len(self.records))
+        del candidates, parts
+        # The searches' workers freed their tables in their own arenas (core.heap).
+        give_back()
 
         limit = np.float32(max_residual)
         if verify:
@@ -318,6 +322,7 @@ class SimilarityIndex:
             if group is not None:
                 groups.append(group)
         groups.sort(key=lambda g: g.suggested_keeper.path)
+        give_back()  # the thumbnail checks' batches and pictures decoded again
         if progress is not None:
             progress(len(self.records), len(self.records))
         return groups

@@ -465,19 +465,14 @@ def self_pairs(
     def prepare(chunk: _Chunk) -> list[tuple[float, Callable[[], _Found]]]:
         return list(_self_units(_Table(chunk, hashes, pad), hashes, threshold, pad))
 
-    # As many chunks at a time as there are workers: each chunk's table and dense blocks are
-    # dropped once its pairs are found, instead of every chunk's being held to the end (53 MB
-    # at 100,000 hashes, for 19,000 pairs).
+    # Every chunk's table is prepared before any is searched, so that the longest work units
+    # of all chunks start first. Preparing as many chunks at a time as there are workers
+    # held fewer tables at once (53 MB less at 100,000 hashes) but cost twice the CPU on a
+    # real library's hashes (docs/BENCHMARKS.md, "100,000 small photos").
     chunks = [c for c in _plan(n, threshold) if c.radius >= 0]
-    count = default_workers() if workers is None else max(1, workers)
-    found: list[_Found] = []
-    for start in range(0, len(chunks), count):
-        batch = [partial(prepare, c) for c in chunks[start : start + count]]
-        units = [u for part in _map(batch, workers) for u in part]
-        units.sort(key=lambda u: -u[0])
-        found.extend(_map([u[1] for u in units], workers))
-        del units
-    return _merge(found, n)
+    units = [u for part in _map([partial(prepare, c) for c in chunks], workers) for u in part]
+    units.sort(key=lambda u: -u[0])
+    return _merge(_map([u[1] for u in units], workers), n)
 
 
 def _self_units(

@@ -1,40 +1,36 @@
-"""How the C heap hands memory back: large blocks always mapped apart, so freeing returns them.
+"""Handing the C heap's freed memory back to the system between the phases of a scan.
 
-glibc serves blocks above a threshold with their own mapping, which ``free`` hands back to
-the system at once; but the threshold moves up to the size of each such block freed (up to
-32 MB), after which blocks of that size come from the heap, where freed space stays with the
-process. numpy arrays are exactly such blocks: after the first large one was freed, the scan's
-and the grouping's transient arrays (the Hamming search's tables, the thumbnail checks'
-batches) stayed resident once used, and the heap's free space, split between the threads'
-arenas, was not reused by the next phase. A fixed threshold keeps every block of 256 KB or
-more mapped apart: measured in docs/BENCHMARKS.md ("100,000 small photos").
+numpy arrays are large C blocks. glibc serves the first ones with their own mappings, but
+each such block freed raises its mapping threshold to the block's size (up to 32 MB), after
+which blocks of that size come from the heap and the threads' arenas, where freed space stays
+with the process: the scan's decoding threads and the Hamming search's workers leave their
+arenas full of free pages that the next phase, on another thread, does not reuse. Mapping
+every large block apart (a fixed threshold) returned them, but mapped and faulted each array
+in anew on every allocation: it doubled the window-hash search's CPU at 100,000 files.
+``give_back`` trims every arena once, where a phase ends, and lets the blocks inside a phase
+come from the heap. Measured in docs/BENCHMARKS.md ("100,000 small photos").
 """
 
 from __future__ import annotations
 
 import sys
-from typing import Final
-
-# glibc's mallopt parameter number for the mapping threshold (malloc.h: M_MMAP_THRESHOLD).
-_M_MMAP_THRESHOLD: Final = -3
-# Blocks from this size up are mapped apart: numpy arrays of 32 K values and more.
-MAPPED_FROM: Final = 256 * 1024
 
 
-def map_large_blocks_apart() -> bool:
-    """Fix glibc's mapping threshold at ``MAPPED_FROM`` for this process (idempotent).
+def give_back() -> bool:
+    """Return the free pages of every C heap arena to the system (glibc ``malloc_trim``).
 
-    False where there is no glibc ``mallopt`` (other systems, other C libraries): nothing
-    changes there, and nothing depends on it but the process's resident memory.
+    True when memory was returned. False where there is no glibc ``malloc_trim`` (other
+    systems, other C libraries) or nothing was returned: nothing depends on it but the
+    process's resident memory, so it never fails.
     """
     if not sys.platform.startswith("linux"):
         return False
     try:
         import ctypes
 
-        mallopt = ctypes.CDLL(None).mallopt
+        trim = ctypes.CDLL(None).malloc_trim
     except (OSError, AttributeError):
         return False
-    mallopt.argtypes = (ctypes.c_int, ctypes.c_int)
-    mallopt.restype = ctypes.c_int
-    return bool(mallopt(_M_MMAP_THRESHOLD, MAPPED_FROM))
+    trim.argtypes = (ctypes.c_size_t,)
+    trim.restype = ctypes.c_int
+    return bool(trim(0))

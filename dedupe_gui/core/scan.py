@@ -34,7 +34,7 @@ from dedupe_gui.core.cache import FingerprintStore
 from dedupe_gui.core.decoded import Decoded, FingerprintError
 from dedupe_gui.core.digests import DigestProgress, file_digest
 from dedupe_gui.core.files import FollowedLink, FoundFile, WalkOptions, walk
-from dedupe_gui.core.heap import map_large_blocks_apart
+from dedupe_gui.core.heap import give_back
 from dedupe_gui.core.models import (
     Entry,
     Failure,
@@ -186,8 +186,6 @@ def run_scan(
 ) -> ScanResult:
     """Fingerprint every image under ``options.paths``; see the module docstring."""
     started = time.monotonic()
-    # The scan and the grouping after it free large arrays phase after phase (core.heap).
-    map_large_blocks_apart()
     stop = cancel or threading.Event()
     report = _Reporter(progress, options.progress_interval)
     errors: list[FileError] = []
@@ -333,6 +331,8 @@ def run_scan(
     finally:
         for decoded, _ in waiting:
             decoded.close()
+    # The decoding threads' arenas hold the freed pixels of every picture they decoded.
+    give_back()
 
     if not stop.is_set():
 
