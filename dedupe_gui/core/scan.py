@@ -183,8 +183,15 @@ def run_scan(
     progress: ProgressCallback | None = None,
     cancel: threading.Event | None = None,
     fingerprinter: Fingerprinter = fingerprint_entry,
+    thread_setup: Callable[[], object] | None = None,
 ) -> ScanResult:
-    """Fingerprint every image under ``options.paths``; see the module docstring."""
+    """Fingerprint every image under ``options.paths``; see the module docstring.
+
+    ``thread_setup`` runs once on each decoding thread before its first file (the window
+    lowers their priority with it). It is not a wrapper around ``fingerprinter``: the default
+    fingerprinter is what gets the memory budget and the decoding started before the hashing
+    modules are imported, and a wrapped one is no longer recognised as the default.
+    """
     started = time.monotonic()
     stop = cancel or threading.Event()
     report = _Reporter(progress, options.progress_interval)
@@ -290,7 +297,9 @@ def run_scan(
     pending = iter(todo)
     window = max(1, options.workers) * 4
     try:
-        with ThreadPoolExecutor(options.workers, thread_name_prefix="fingerprint") as pool:
+        with ThreadPoolExecutor(
+            options.workers, thread_name_prefix="fingerprint", initializer=thread_setup
+        ) as pool:
             while True:
                 if waiting and hashing.ready.is_set():
                     for decoded, f in waiting:

@@ -7,17 +7,17 @@ every file and returns what it has, so the window can show a partial result.
 
 from __future__ import annotations
 
+import functools
 import glob
 import os
-import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from PySide6.QtCore import QObject, Signal
 
 from dedupe_gui.core.cache import FingerprintStore
 from dedupe_gui.core.files import WalkOptions
-from dedupe_gui.core.models import Entry, Progress, ScanResult
+from dedupe_gui.core.models import Progress, ScanResult
 from dedupe_gui.core.scan import Fingerprinter, ScanOptions, fingerprint_entry, run_scan
 from dedupe_gui.ui.background import TaskContext, TaskHandle, Worker
 from dedupe_gui.ui.priority import BACKGROUND, lower_thread_priority
@@ -48,20 +48,6 @@ def scan_options(
         ),
         workers=workers,
     )
-
-
-def background(fingerprinter: Fingerprinter) -> Callable[[str], Entry]:
-    """``fingerprinter`` run at background priority on each of the scan's decoding threads."""
-    lowered: set[int] = set()
-
-    def run(path: str) -> Entry:
-        ident = threading.get_ident()
-        if ident not in lowered:
-            lower_thread_priority(BACKGROUND)
-            lowered.add(ident)
-        return fingerprinter(path)
-
-    return run
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,7 +87,10 @@ class ScanRunner(QObject):
     def start(self, options: ScanOptions) -> bool:
         if self._task is not None:
             return False
-        cache_path, fingerprinter = self._cache_path, background(self._fingerprinter)
+        cache_path, fingerprinter = self._cache_path, self._fingerprinter
+        # The decoding threads run at background priority. They are set up by the scan, not
+        # by wrapping the fingerprinter: the scan gives the default one its memory budget.
+        setup = functools.partial(lower_thread_priority, BACKGROUND)
         # With a cache the records leave their thumbnails there: the grouping fetches those
         # of the pairs it checks (review.IndexHolder), and the window holds a kilobyte less
         # per photo for as long as the results are on show.
@@ -111,7 +100,7 @@ class ScanRunner(QObject):
             lower_thread_priority(BACKGROUND)
             store = FingerprintStore(cache_path, warn=lambda m: ctx.progress(_Warning(m)))
             try:
-                return run_scan(options, store, ctx.progress, ctx.stop_event, fingerprinter)
+                return run_scan(options, store, ctx.progress, ctx.stop_event, fingerprinter, setup)
             finally:
                 store.close()
 
