@@ -43,7 +43,7 @@ from dedupe_gui.core.keeper import NO_STANDING, Standing
 from dedupe_gui.core.keeper_standing import KeeperRanking
 from dedupe_gui.core.leftovers import Walked, peer_key, take_in_left
 from dedupe_gui.core.loaded_thumbs import ThumbSource
-from dedupe_gui.core.models import Group, GroupMember, ImageRecord
+from dedupe_gui.core.models import Group, GroupMember, Hashes, ImageRecord
 from dedupe_gui.core.models import GroupingSummary as GroupingSummary  # where it was
 from dedupe_gui.core.models import summarise as summarise
 from dedupe_gui.core.orientations import relation
@@ -155,21 +155,20 @@ class SimilarityIndex:
         """Record pairs where one file's upright hash is within ``threshold`` of another's
         hash in one of orientations 1-7."""
         if self._turned_index is None:
-            values: list[int] = []
-            owner: list[int] = []
-            turns: list[int] = []
-            for i, r in enumerate(self.records):
-                for t, h in enumerate(r.fingerprint.turned, start=1):
-                    values.append(h)
-                    owner.append(i)
-                    turns.append(t)
-            all_values = np.array(values, dtype=np.uint64)
+            # Read from the fingerprints' packed hashes at once, not one int at a time.
+            n = len(self.records)
+            counts = np.fromiter((len(r.fingerprint.turned) for r in self.records), np.int64, n)
+            packed = b"".join(Hashes.of(r.fingerprint.turned).packed for r in self.records)
+            all_values = np.frombuffer(packed, dtype=">u8").astype(np.uint64)
+            owner = np.repeat(np.arange(n, dtype=np.int64), counts)
+            turns = np.arange(all_values.size, dtype=np.int64) + 1
+            turns -= np.repeat(np.cumsum(counts) - counts, counts)
             uniq, inv = np.unique(all_values, return_inverse=True)
             order = np.argsort(inv.reshape(-1), kind="stable")
             self._turned_index = (
                 uniq,
                 np.searchsorted(inv.reshape(-1)[order], np.arange(uniq.size + 1)).astype(np.int64),
-                np.stack([np.array(owner, np.int64)[order], np.array(turns, np.int64)[order]]),
+                np.stack([owner[order], turns[order]]),
             )
         uniq, bounds, owner_turn = self._turned_index
         if threshold > self._turned_threshold:

@@ -19,7 +19,6 @@ from dedupe_gui.core.candidates import distinct
 from dedupe_gui.core.hashes import THUMB_SIDE
 from dedupe_gui.core.models import FileKey, ImageRecord
 from dedupe_gui.core.orientations import transform_grid
-from dedupe_gui.core.prefilter import signatures
 from dedupe_gui.core.verify import FLAT_DETAIL, border_of, detail, thumbs_to_array
 from dedupe_gui.core.windows import Box
 
@@ -36,8 +35,9 @@ _GROW_ROWS = 1024
 
 class LoadedThumbs:
     """Thumbnails of the records that took part in a check so far, row ``row[i]`` for record
-    ``i`` (-1: not loaded), with their signatures, flatness and frame, and the strict border
-    that "border added" names."""
+    ``i`` (-1: not loaded), with their flatness and frame, and the strict border that "border
+    added" names. Their 16x16 signatures (core.prefilter) are not kept: 1 KB a row as floats,
+    as much as the thumbnail itself, they cost less to compute per batch of checks."""
 
     def __init__(self, records: Sequence[ImageRecord], source: ThumbSource | None) -> None:
         """``source``: where to fetch thumbnails when the records do not carry them
@@ -52,10 +52,9 @@ class LoadedThumbs:
         self.count = 0
         self.thumbs = np.zeros((0, THUMB_SIDE, THUMB_SIDE), dtype=np.uint8)
         self.has_thumb = np.zeros(0, dtype=bool)
-        self.signatures = np.zeros((0, 256), dtype=np.float32)
         self.flat = np.zeros(0, dtype=bool)
         self.framed = np.zeros(0, dtype=bool)  # a uniform border around the picture
-        # Rows whose signature, flatness and frame are computed: only rows that take part in
+        # Rows whose flatness and frame are computed: only rows that take part in
         # a thumbnail check need them, not those loaded to say what differs or for the
         # keeper rules (most of a warm rescan's, whose checks are kept).
         self.featured = np.zeros(0, dtype=bool)
@@ -89,7 +88,6 @@ class LoadedThumbs:
                 )
                 self.thumbs = _grown(self.thumbs, capacity)
                 self.has_thumb = _grown(self.has_thumb, capacity)
-                self.signatures = _grown(self.signatures, capacity)
                 self.flat = _grown(self.flat, capacity)
                 self.framed = _grown(self.framed, capacity)
                 self.featured = _grown(self.featured, capacity)
@@ -102,12 +100,11 @@ class LoadedThumbs:
         return self.row[wanted]
 
     def feature(self, *rows: I64) -> None:
-        """Compute the signature, flatness and frame of these loaded rows, where not yet."""
+        """Compute the flatness and frame of these loaded rows, where not yet."""
         todo = distinct(np.concatenate(rows))
         todo = todo[~self.featured[todo]]
         if todo.size:
             thumbs = self.thumbs[todo]
-            self.signatures[todo] = signatures(thumbs)
             self.flat[todo] = detail(thumbs) < FLAT_DETAIL
             self.framed[todo] = [border_of(t, loose=True) is not None for t in thumbs]
             self.featured[todo] = True

@@ -23,7 +23,7 @@ from dedupe_gui.core.loaded_thumbs import LoadedThumbs, ThumbSource, turn_stack
 from dedupe_gui.core.local_edits import LOOK_BELOW, local_edit_residuals
 from dedupe_gui.core.models import ImageRecord
 from dedupe_gui.core.orientations import INVERSE, transform_grid
-from dedupe_gui.core.prefilter import hopeless
+from dedupe_gui.core.prefilter import hopeless, signatures
 from dedupe_gui.core.second_look import worth_a_look
 from dedupe_gui.core.straighten import straightened_again
 from dedupe_gui.core.strokes import two_sided_fine, two_sided_text
@@ -258,8 +258,13 @@ class PairChecker:
         out = np.zeros(a.size, dtype=np.float32)
         both = self.loaded.has_thumb[a] & self.loaded.has_thumb[b]
         # Pairs ruled out by their 16x16 correlation (upright and turned signatures are
-        # compared through the same transform as the thumbnails).
-        sig_b = self.loaded.signatures[b].reshape(-1, 16, 16).copy()
+        # compared through the same transform as the thumbnails), computed once per row of
+        # the batch.
+        rows, where = np.unique(np.concatenate([a, b]), return_inverse=True)
+        sig = signatures(self.loaded.thumbs[rows])
+        sig_a = sig[where[: a.size]]
+        sig_b = sig[where[a.size :]].reshape(-1, 16, 16)
+        del sig
         for k in distinct(turn).tolist():
             sel = turn == k
             sig_b[sel] = transform_grid(sig_b[sel], k)
@@ -278,7 +283,7 @@ class PairChecker:
             both
             & ~reframable
             & hopeless(
-                self.loaded.signatures[a],
+                sig_a,
                 sig_b.reshape(-1, 256),
                 self.loaded.flat[a] | self.loaded.flat[b],
             )

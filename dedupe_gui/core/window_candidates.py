@@ -32,7 +32,7 @@ from dedupe_gui.core.candidates import Candidates, cross
 from dedupe_gui.core.fingerprint import FingerprintError, upright_grey
 from dedupe_gui.core.hamming import Pairs, cross_pairs
 from dedupe_gui.core.hashes import THUMB_SIDE
-from dedupe_gui.core.models import ImageRecord
+from dedupe_gui.core.models import Hashes, ImageRecord
 from dedupe_gui.core.strokes import SIDE as STROKE_SIDE
 from dedupe_gui.core.strokes import two_sided_text
 from dedupe_gui.core.verify import residuals, thumbnail
@@ -99,20 +99,10 @@ class WindowCandidates:
         self._unique = unique
         self._order = order
         self._bounds = bounds
-        near: tuple[list[int], list[int], list[int]] = ([], [], [])
-        far: tuple[list[int], list[int], list[int]] = ([], [], [])
-        for i, r in enumerate(records):
-            windows = r.fingerprint.windows
-            first_far = len(windows) - far_windows(len(windows))
-            for k, value in enumerate(windows):
-                if k == CENTRE_SLOT:
-                    continue  # compared with other centres only (core.centre_candidates)
-                values, owner, slot = far if k >= first_far else near
-                values.append(value)
-                owner.append(i)
-                slot.append(k)
-        self._near = _Index(*near, LAYOUTS)
-        self._far = _Index(*far, FAR_LAYOUTS)
+        values, owner, slot, far = _all_windows(records)
+        self._near = _Index(values[~far], owner[~far], slot[~far], LAYOUTS)
+        self._far = _Index(values[far], owner[far], slot[far], FAR_LAYOUTS)
+        del values, owner, slot, far
         # Pictures of flat areas and edges (slides, pages, objects on one backdrop): a far
         # window (an off-centre square, a deep trim) of one such picture is too often near
         # the hash of another of the same layout, and their whole-picture check then decides.
@@ -121,8 +111,11 @@ class WindowCandidates:
             dtype=bool,
             count=len(records),
         )
-        # Per pair of records (lower first), the window that came closest: (owner, slot).
-        self._via: dict[tuple[int, int], tuple[int, int]] = {}
+        # Per pair of records (lower first, as ``_key``), the window that came closest: its
+        # owner and slot, as arrays sorted by key (a dictionary held some 200 bytes a pair).
+        self._via_keys: I64 = np.zeros(0, np.int64)
+        self._via_owner: npt.NDArray[np.int32] = np.zeros(0, np.int32)
+        self._via_slot: npt.NDArray[np.int8] = np.zeros(0, np.int8)
         # Windows decoded again for a second look: (owner, slot) -> (thumbnail, detail).
         self._looks: dict[tuple[int, int], tuple[U8, U8] | None] = {}
 
@@ -145,26 +138,53 @@ class WindowCandidates:
         return Candidates(a, b, np.zeros(a.size, np.int64), distance)
 
     def _remember(self, a: I64, b: I64, slot: I64, window_distance: I64) -> None:
-        """Keep, per pair of records, the window that came closest (for ``looked_again``)."""
-        order = np.argsort(-window_distance, kind="stable")  # closest last
+        """Keep, per pair of records, the window that came closest (for ``looked_again``):
+        of a pair's windows, the one at the least distance (the last found of those); a
+        pair found again replaces what an earlier search kept for it."""
         own = np.bitwise_count(self._hashes[a] ^ self._hashes[b]).astype(np.int64)
         # Only where the window explains the pair better than the pictures' own hashes do
         # by ``_GAIN_BITS``: otherwise the two are framed alike, and a failed check is
         # about their content (two slides on one background), not about a crop.
-        gain = own - window_distance >= _GAIN_BITS
-        order = order[gain[order]]
-        for i, j, s in zip(a[order].tolist(), b[order].tolist(), slot[order].tolist(), strict=True):
-            self._via[(i, j) if i < j else (j, i)] = (j, s)
+        gain = np.flatnonzero(own - window_distance >= _GAIN_BITS)
+        keys = self._key(a[gain], b[gain])
+        order = np.lexsort((-gain, window_distance[gain], keys))
+        keys = keys[order]
+        first = np.ones(keys.size, dtype=bool)
+        first[1:] = keys[1:] != keys[:-1]
+        best = gain[order[first]]
+        keys = keys[first]
+        owner = b[best].astype(np.int32)
+        window = slot[best].astype(np.int8)
+        if self._via_keys.size:
+            old = ~np.isin(self._via_keys, keys, assume_unique=True)
+            keys = np.concatenate([self._via_keys[old], keys])
+            owner = np.concatenate([self._via_owner[old], owner])
+            window = np.concatenate([self._via_slot[old], window])
+            order = np.argsort(keys, kind="stable")
+            keys, owner, window = keys[order], owner[order], window[order]
+        self._via_keys, self._via_owner, self._via_slot = keys, owner, window
+
+    def _key(self, a: I64, b: I64) -> I64:
+        """One key per unordered pair of records."""
+        n = len(self._records)
+        out: I64 = np.minimum(a, b).astype(np.int64) * n + np.maximum(a, b)
+        return out
+
+    def _via(self, a: I64, b: I64) -> tuple[npt.NDArray[np.bool_], I64]:
+        """Which pairs of records ``a``, ``b`` a window brought together, and where that
+        pair's window is kept (meaningful where it was)."""
+        keys = self._key(a, b)
+        if self._via_keys.size == 0:
+            return np.zeros(keys.size, dtype=bool), np.zeros(keys.size, np.int64)
+        pos = np.searchsorted(self._via_keys, keys).clip(max=self._via_keys.size - 1)
+        found: npt.NDArray[np.bool_] = self._via_keys[pos] == keys
+        return found, pos.astype(np.int64)
 
     def came_through(self, a: I64, b: I64) -> npt.NDArray[np.bool_]:
         """Which pairs of records ``a``, ``b`` a window brought together (one that explains
         them better than their own hashes): crop candidates, whose whole pictures need not
         correlate."""
-        return np.fromiter(
-            (_key(i, j) in self._via for i, j in zip(a.tolist(), b.tolist(), strict=True)),
-            dtype=bool,
-            count=a.size,
-        )
+        return self._via(a, b)[0]
 
     def looked_again(
         self,
@@ -191,14 +211,17 @@ class WindowCandidates:
         core.pair_checker: the window of a slide must not pass for another slide on the same
         background.
         """
-        todo = [
-            (k, via)
-            for k in np.flatnonzero(
-                (res > limit) & np.isfinite(res) & (turn == 0) & ~(fine[a] & fine[b])
-            ).tolist()
-            if (via := self._via.get(_key(int(a[k]), int(b[k])))) is not None
-        ]
-        if not todo:
+        failed = np.flatnonzero(
+            (res > limit) & np.isfinite(res) & (turn == 0) & ~(fine[a] & fine[b])
+        )
+        found, pos = self._via(a[failed], b[failed])
+        failed, pos = failed[found], pos[found]
+        todo = zip(
+            failed.tolist(),
+            zip(self._via_owner[pos].tolist(), self._via_slot[pos].tolist(), strict=True),
+            strict=True,
+        )
+        if not failed.size:
             return res
         crops: list[U8] = []
         others: list[int] = []
@@ -253,20 +276,21 @@ class _Index:
 
     def __init__(
         self,
-        values: list[int],
-        owner: list[int],
-        slot: list[int],
+        values: U64,
+        owner: I64,
+        slot: I64,
         layouts: Sequence[tuple[bool, int]],
     ) -> None:
-        uniq, inv = np.unique(np.array(values, dtype=np.uint64), return_inverse=True)
+        uniq, inv = np.unique(values, return_inverse=True)
         inv = inv.reshape(-1)
         by_value = np.argsort(inv, kind="stable")
         self._values = uniq
         # The records owning unique window value v are _owners[_bounds[v]:_bounds[v + 1]],
-        # each through its window number _slots[...].
+        # each through its window number _slots[...] (small types: two of these per window
+        # hash of the library, some two million at 100,000 files).
         self._bounds = np.searchsorted(inv[by_value], np.arange(uniq.size + 1)).astype(np.int64)
-        self._owners = np.array(owner, np.int64)[by_value]
-        self._slots = np.array(slot, np.int64)[by_value]
+        self._owners = owner[by_value].astype(np.int32)
+        self._slots = slot[by_value].astype(np.int8)
         self._layouts = layouts
         self._pairs = Pairs.empty()
         self._bits = -1
@@ -284,11 +308,25 @@ class _Index:
             bounds, self._pairs.a[keep], self._bounds, self._pairs.b[keep]
         )
         distance = self._pairs.distance[keep][which].astype(np.int64)
-        return position, self._owners[entry], self._slots[entry], distance
+        owner = self._owners[entry].astype(np.int64)
+        return position, owner, self._slots[entry].astype(np.int64), distance
 
 
-def _key(i: int, j: int) -> tuple[int, int]:
-    return (i, j) if i < j else (j, i)
+def _all_windows(
+    records: Sequence[ImageRecord],
+) -> tuple[U64, I64, I64, npt.NDArray[np.bool_]]:
+    """Every window hash of ``records`` but the centre's (compared with other centres only:
+    core.centre_candidates), with its record, its window number and whether it is a far
+    window. Read from the fingerprints' packed hashes at once, not one int at a time."""
+    counts = np.fromiter((len(r.fingerprint.windows) for r in records), np.int64, len(records))
+    packed = b"".join(Hashes.of(r.fingerprint.windows).packed for r in records)
+    values = np.frombuffer(packed, dtype=">u8").astype(np.uint64)
+    owner = np.repeat(np.arange(len(records), dtype=np.int64), counts)
+    slot = np.arange(values.size, dtype=np.int64) - np.repeat(np.cumsum(counts) - counts, counts)
+    far_of = np.array([far_windows(c) for c in range(int(counts.max(initial=0)) + 1)], np.int64)
+    far = slot >= (counts - far_of[counts])[owner]
+    keep = slot != CENTRE_SLOT
+    return values[keep], owner[keep], slot[keep], far[keep]
 
 
 def _window_look(path: str, slot: int) -> tuple[U8, U8] | None:

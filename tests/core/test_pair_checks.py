@@ -10,6 +10,7 @@ import pytest
 from PIL import Image
 
 import dedupe_gui.core.loaded_thumbs as loaded_thumbs_module
+import dedupe_gui.core.pair_checker as pair_checker_module
 from dedupe_gui.core.cache import FingerprintStore
 from dedupe_gui.core.candidates import file_id, pair_id
 from dedupe_gui.core.grouping import SimilarityIndex
@@ -110,7 +111,9 @@ def test_loaded_thumbnails_never_take_more_rows_than_there_are_records(tmp_path:
     assert len(index.groups(GroupingOptions(12))) == 2
     loaded = index._checker.loaded
     assert 0 < loaded.count <= loaded.thumbs.shape[0] <= len(records)
-    assert loaded.signatures.shape[0] == loaded.thumbs.shape[0]
+    assert loaded.flat.shape[0] == loaded.featured.shape[0] == loaded.thumbs.shape[0]
+    # Signatures are computed per batch of checks, not kept per row (1 KB each).
+    assert not hasattr(loaded, "signatures")
 
 
 def test_a_grouping_with_kept_checks_computes_no_check_features(
@@ -119,18 +122,27 @@ def test_a_grouping_with_kept_checks_computes_no_check_features(
     """Thumbnails loaded for the keeper rules or the words need no signatures or frames."""
     records = list(run_scan(ScanOptions((str(library(tmp_path)),))).records)
     featured: list[int] = []
-    compute = loaded_thumbs_module.signatures  # type: ignore[attr-defined]
+    signed: list[int] = []
+    detail = loaded_thumbs_module.detail  # type: ignore[attr-defined]
+    signatures = pair_checker_module.signatures  # type: ignore[attr-defined]
 
-    def spy(thumbs: np.ndarray) -> np.ndarray:
+    def spy_detail(thumbs: np.ndarray) -> np.ndarray:
         featured.append(len(thumbs))
-        return compute(thumbs)
+        return detail(thumbs)
 
-    monkeypatch.setattr(loaded_thumbs_module, "signatures", spy)
+    def spy_signatures(thumbs: np.ndarray) -> np.ndarray:
+        signed.append(len(thumbs))
+        return signatures(thumbs)
+
+    monkeypatch.setattr(loaded_thumbs_module, "detail", spy_detail)
+    monkeypatch.setattr(pair_checker_module, "signatures", spy_signatures)
     index = SimilarityIndex(records)
     first = index.groups(GroupingOptions(12))
     assert sum(featured) == index._checker.loaded.count >= 4
+    assert sum(signed) >= 4
     featured.clear()
+    signed.clear()
     kept, _ = index.take_new_checks()
     again = SimilarityIndex(records, kept)
     assert again.groups(GroupingOptions(12)) == first
-    assert again._checker.loaded.count >= 4 and featured == []
+    assert again._checker.loaded.count >= 4 and featured == [] and signed == []
