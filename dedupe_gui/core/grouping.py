@@ -351,6 +351,9 @@ class SimilarityIndex:
                     self._checker.prefetch(
                         rank_order[pos : pos + _WAVE], taken, rank, indptr, nbr, turns
                     )
+                    # A wave's checks free their batches, and pictures decoded again, in
+                    # blocks the next wave's sizes do not reuse (core.heap).
+                    give_back()
             if taken[best]:
                 continue
             taken[best] = True

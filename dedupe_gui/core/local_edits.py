@@ -100,8 +100,9 @@ _LOG_OFFSET: Final = 8.0
 # two edit corpora had up to 0.91 (trims, a sticker on gravel); a pair above it is not worth
 # two decodes.
 LOOK_BELOW: Final = 1.0
-# Pairs decoded and compared at once (some 1 MB of temporaries each).
-_BATCH: Final = 128
+# Pairs compared at once: some 1.4 MB of temporaries each (traced: 177 MB for 128 pairs, 44 MB
+# for 32, at less CPU a pair).
+_BATCH: Final = 32
 
 
 def local_edit_residuals(a: U8, b: U8, flat_and_edges: B) -> F32:

@@ -47,6 +47,11 @@ _FINE_BATCH = 512
 _DETAILS_KEPT = 2048
 # The same for the 256x256 pictures of the text check (64 KB each).
 _TEXTS_KEPT = 512
+# Pairs whose pictures decoded again are stacked and compared at once (two 16 KB pictures a
+# pair at 128x128, two 64 KB ones for the text check): a wave of a large library's cold
+# scan looked at thousands of pairs, and stacked them all at once.
+_DETAILS_AT_ONCE = 256
+_TEXTS_AT_ONCE = 64
 # Pairs whose shapes differ by less than this ratio get the text check (core.strokes); the
 # others are compared reframed (core.verify._second_chance).
 _SAME_SHAPE = 1.1
@@ -409,12 +414,15 @@ class PairChecker:
         only pairs of one shape (``same_shape``) whose 32x32 residual is below
         ``LOOK_BELOW`` are looked at."""
         look = np.flatnonzero((res > self._good_enough) & (res < LOOK_BELOW) & same_shape)
-        picked, pa, pb = self._details_of_pairs(look, a, b, turn)
-        if picked.size == 0:
-            return res
-        flat_and_edges = self._has_fine[a[picked]] & self._has_fine[b[picked]]
         out: npt.NDArray[np.float32] = res.copy()
-        out[picked] = np.minimum(res[picked], local_edit_residuals(pa, pb, flat_and_edges))
+        # A bounded number of pairs' pictures stacked at once (a wave may look at thousands).
+        for start in range(0, look.size, _DETAILS_AT_ONCE):
+            part = look[start : start + _DETAILS_AT_ONCE]
+            picked, pa, pb = self._details_of_pairs(part, a, b, turn)
+            if picked.size:
+                flat_and_edges = self._has_fine[a[picked]] & self._has_fine[b[picked]]
+                edited = local_edit_residuals(pa, pb, flat_and_edges)
+                out[picked] = np.minimum(res[picked], edited)
         return out
 
     def _details_of_pairs(
@@ -461,12 +469,12 @@ class PairChecker:
             rows_a, rows_b = self.loaded.rows(a[look]), self.loaded.rows(b[look])
             tb = turn_stack(self.loaded.thumbs[rows_b], turn[look])
             look = look[worth_a_look(self.loaded.thumbs[rows_a], tb)]
-        picked, pa, pb = self._details_of_pairs(look, a, b, turn, text=True)
-        if picked.size == 0:
-            return res
-        apart = two_sided_text(pa, pb, shapes[picked])
         out: npt.NDArray[np.float32] = res.copy()
-        out[picked[apart]] = np.inf
+        for start in range(0, look.size, _TEXTS_AT_ONCE):
+            part = look[start : start + _TEXTS_AT_ONCE]
+            picked, pa, pb = self._details_of_pairs(part, a, b, turn, text=True)
+            if picked.size:
+                out[picked[two_sided_text(pa, pb, shapes[picked])]] = np.inf
         return out
 
     def _detail_of(self, record: int) -> npt.NDArray[np.uint8] | None:

@@ -30,8 +30,8 @@ I64 = npt.NDArray[np.int64]
 Halt = Callable[[], None]
 
 # Pairs aligned at once to say what differs: big enough to spread numpy's cost per call,
-# small enough to keep the temporaries (some 80 KB a pair) in tens of megabytes.
-_EXPLAIN_BATCH = 512
+# small enough to keep the temporaries (some 125 KB a pair: 64 MB traced at 512 pairs) small.
+_EXPLAIN_BATCH = 128
 
 
 class PairWords:
