@@ -1,19 +1,46 @@
-"""Handing the C heap's freed memory back to the system between the phases of a scan.
+"""How the C heap hands memory back: large blocks mapped apart, and what is left freed in the
+heap returned where a phase of the scan or the grouping ends.
 
 numpy arrays are large C blocks. glibc serves the first ones with their own mappings, but
 each such block freed raises its mapping threshold to the block's size (up to 32 MB), after
 which blocks of that size come from the heap and the threads' arenas, where freed space stays
-with the process: the scan's decoding threads and the Hamming search's workers leave their
-arenas full of free pages that the next phase, on another thread, does not reuse. Mapping
-every large block apart (a fixed threshold) returned them, but mapped and faulted each array
-in anew on every allocation: it doubled the window-hash search's CPU at 100,000 files.
-``give_back`` trims every arena once, where a phase ends, and lets the blocks inside a phase
-come from the heap. Measured in docs/BENCHMARKS.md ("100,000 small photos").
+with the process: the Hamming search's workers leave their arenas full of free pages that the
+next job does not reuse. A fixed threshold (``map_large_blocks_apart``) keeps every block of
+256 KB or more mapped apart; it costs CPU (each array is mapped and faulted in anew: the
+window-hash search's CPU doubles at 100,000 files), but without it the search phase of a
+100,000-file grouping peaked at 897 MB instead of about 700. Smaller blocks still stay in the
+heap once freed: ``give_back`` trims every arena where a phase ends. Measured in
+docs/BENCHMARKS.md ("100,000 small photos").
 """
 
 from __future__ import annotations
 
 import sys
+from typing import Final
+
+# glibc's mallopt parameter number for the mapping threshold (malloc.h: M_MMAP_THRESHOLD).
+_M_MMAP_THRESHOLD: Final = -3
+# Blocks from this size up are mapped apart: numpy arrays of 32 K values and more.
+MAPPED_FROM: Final = 256 * 1024
+
+
+def map_large_blocks_apart() -> bool:
+    """Fix glibc's mapping threshold at ``MAPPED_FROM`` for this process (idempotent).
+
+    False where there is no glibc ``mallopt`` (other systems, other C libraries): nothing
+    changes there, and nothing depends on it but the process's resident memory.
+    """
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        import ctypes
+
+        mallopt = ctypes.CDLL(None).mallopt
+    except (OSError, AttributeError):
+        return False
+    mallopt.argtypes = (ctypes.c_int, ctypes.c_int)
+    mallopt.restype = ctypes.c_int
+    return bool(mallopt(_M_MMAP_THRESHOLD, MAPPED_FROM))
 
 
 def give_back() -> bool:

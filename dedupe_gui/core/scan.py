@@ -34,7 +34,7 @@ from dedupe_gui.core.cache import FingerprintStore
 from dedupe_gui.core.decoded import Decoded, FingerprintError
 from dedupe_gui.core.digests import DigestProgress, file_digest
 from dedupe_gui.core.files import FollowedLink, FoundFile, WalkOptions, walk
-from dedupe_gui.core.heap import give_back
+from dedupe_gui.core.heap import give_back, map_large_blocks_apart
 from dedupe_gui.core.models import (
     Entry,
     Failure,
@@ -193,6 +193,8 @@ def run_scan(
     modules are imported, and a wrapped one is no longer recognised as the default.
     """
     started = time.monotonic()
+    # The scan and the grouping after it free large arrays phase after phase (core.heap).
+    map_large_blocks_apart()
     stop = cancel or threading.Event()
     report = _Reporter(progress, options.progress_interval)
     errors: list[FileError] = []

@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from dedupe_gui.core.heap import give_back
+from dedupe_gui.core.heap import give_back, map_large_blocks_apart
 
 
 def _rss_kb() -> int:
@@ -52,3 +52,11 @@ def test_no_trim_without_malloc_trim_or_a_c_library(monkeypatch: pytest.MonkeyPa
 
     monkeypatch.setattr(ctypes, "CDLL", missing)
     assert give_back() is False
+
+
+def test_no_mapping_threshold_on_other_systems(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sys, "platform", "darwin")
+    assert map_large_blocks_apart() is False
+    monkeypatch.setattr(sys, "platform", "linux")
+    monkeypatch.setattr(ctypes, "CDLL", lambda name: _NoTrim())
+    assert map_large_blocks_apart() is False
