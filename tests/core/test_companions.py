@@ -368,3 +368,28 @@ def test_the_companions_a_plan_takes_along_are_named_before(tmp_path: Path) -> N
     text = describe_going(going)
     assert text.startswith("With them go 3 files that belong to them (Live video, AAE edits")
     assert describe_going([]) == ""
+
+
+@pytest.mark.parametrize(
+    ("names", "some"),
+    [
+        (("a.jpg", "b.JPG", "c.png", "notes.txt"), False),  # photos alone: the quick reading
+        (("a.jpg", "b.jpg", "B.MOV"), True),  # a Live video shares a stem
+        (("a.jpg", "b.jpg", "b.jpg.xmp"), True),  # a sidecar by full name
+        (("IMG_0001.JPG", "IMG_O0001.AAE"), True),  # iOS adjustments of the original
+        (("a.jpg", "a.jpg.json", "b.jpg"), True),  # Takeout
+        (("a.jpg", "a.nef", "b.jpg"), True),  # a RAW twin
+        ((".hidden.jpg", ".hidden", "x"), False),  # names without a stem or an extension
+    ],
+)
+def test_folders_read_quickly_give_the_companions_of_the_full_reading(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, names: tuple[str, ...], some: bool
+) -> None:
+    import dedupe_gui.core.companions as companions_module
+
+    touch(tmp_path, *names)
+    photos = [str(tmp_path / n) for n in names if n.lower().endswith((".jpg", ".png", ".nef"))]
+    quick = find_companions(photos)
+    assert set(quick) == set(photos) and any(quick.values()) == some
+    monkeypatch.setattr(companions_module, "_alone", lambda _files: False)
+    assert quick == find_companions(photos)
