@@ -89,18 +89,19 @@ def fingerprint_of_row(row: Sequence[Any], with_fine: bool = True) -> Fingerprin
     grey, detailed, windows, fine = unpack_look(look)
     if not with_fine:
         fine = b""  # only the head of the blob was read
+    # Positional, and bytes taken as SQLite gives them: a warm rescan makes one a file.
     return Fingerprint(
-        from_db(value),
+        value + _SIGN,
         width,
         height,
         fmt,
         taken,
         camera,
         orientation or 1,
-        thumb=bytes(thumb or b""),
-        turned=unpack_turned(turned),
-        fine=fine,
-        grey=grey,
-        detailed=detailed,
-        windows=windows,
+        thumb if type(thumb) is bytes else bytes(thumb or b""),
+        unpack_turned(turned),
+        fine,
+        grey,
+        detailed,
+        windows,
     )
