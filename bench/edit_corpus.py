@@ -599,7 +599,11 @@ class Writer:
         return rel
 
 
-def build(originals: str, out: str, seed: int, photos: int, per_family: int) -> dict[str, int]:
+def build(
+    originals: str, out: str, seed: int, photos: int, per_family: int, lookalikes: int = 1
+) -> dict[str, int]:
+    """Write the corpus; ``lookalikes`` 2 adds the harder look-alike sets of
+    ``bench.lookalike_sets`` after the first version's files, which stay as they were."""
     rng = random.Random(seed)
     files = sorted(
         os.path.join(originals, f)
@@ -629,14 +633,16 @@ def build(originals: str, out: str, seed: int, photos: int, per_family: int) -> 
     negatives: list[tuple[str, list[str]]] = []  # (family, [(rel)])
     spare = files[photos:] or files
 
-    def add_set(family: str, images: Sequence[Image.Image], fmt: str = "PNG") -> None:
+    def add_set(
+        family: str, images: Sequence[Image.Image], fmt: str = "PNG", r: random.Random = rng
+    ) -> None:
         group = f"{family}-{len(negatives)}"
         rels = []
         for k, img in enumerate(images):
             oid = f"{group}-{k}"
             rel = writer.save(img, oid, family, "original", "", fmt, 90, group)
             rels.append(rel)
-            if rng.random() < 0.3:  # a re-encoded copy of a look-alike is still a copy
+            if r.random() < 0.3:  # a re-encoded copy of a look-alike is still a copy
                 small = img.resize(
                     (int(img.size[0] * 0.75), int(img.size[1] * 0.75)), Image.Resampling.LANCZOS
                 )
@@ -652,6 +658,18 @@ def build(originals: str, out: str, seed: int, photos: int, per_family: int) -> 
     add_set("night shots", [night(_load(p), rng) for p in rng.sample(spare, 10)], "JPEG")
     for _ in range(2):
         add_set("backdrop", backdrop(rng, 5), "JPEG")
+    if lookalikes >= 2:
+        # Drawn from a generator of their own, so the files above do not change.
+        from bench import lookalike_sets as hard_sets
+
+        hard = random.Random(seed * 7919 + 2)
+        writer.rng = hard
+        for _ in range(2):
+            photo = _load(hard.choice(spare))
+            add_set("slides one word", hard_sets.slides_one_word(hard, photo, 5), "PNG", hard)
+        add_set("chats one line", hard_sets.chats_one_line(hard, 5), "PNG", hard)
+        add_set("forms small print", hard_sets.forms_small_print(hard, 5), "JPEG", hard)
+        add_set("backdrop one place", hard_sets.backdrop_one_place(hard, 5), "JPEG", hard)
 
     by_file = {str(r["file"]): r for r in writer.rows}
     with open(os.path.join(out, "ground_truth.csv"), "w", newline="", encoding="utf-8") as f:
@@ -677,10 +695,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--photos", type=int, default=140, help="originals to edit")
     parser.add_argument("--per-family", type=int, default=24, help="photos per edit family")
+    parser.add_argument(
+        "--lookalikes",
+        type=int,
+        choices=(1, 2),
+        default=1,
+        help="1: the first look-alike sets; 2: also the harder ones (bench.lookalike_sets)",
+    )
     args = parser.parse_args(argv)
     if os.path.exists(os.path.join(args.out, "ground_truth.csv")):
         parser.error(f"{args.out} already holds a corpus")
-    counts = build(args.originals, args.out, args.seed, args.photos, args.per_family)
+    counts = build(
+        args.originals, args.out, args.seed, args.photos, args.per_family, args.lookalikes
+    )
     for family, n in sorted(counts.items()):
         print(f"{family:20} {n}")
     print(f"{sum(counts.values())} files in {args.out}")
