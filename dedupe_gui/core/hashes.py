@@ -26,8 +26,10 @@ MAX_WINDOWS: Final = 24
 # 7: pictures of flat areas and edges may differ in one box where one file covers the other;
 # 8: the text check at 256x256, with a second look for straightened copies;
 # 9: screenshots of different photos ruled out by their photo windows, pairs found through a
-# window not ruled out by the 16x16 correlation, each second look's text check on its window.
-CHECK_VERSION: Final = 9
+# window not ruled out by the 16x16 correlation, each second look's text check on its window;
+# 10: pictures of flat areas and edges that pass get the text check at 256x256 too, whose
+# aligned reading counts as two texts only when the pair as it is reads so too.
+CHECK_VERSION: Final = 10
 # Bump when what core.differences says for a pair changes (its words, or the alignment and
 # borders of core.verify it reads): the words kept in the cache are then said again.
 # 2: frames placed on the decoded picture, "screenshot of it", "darkened corners", which

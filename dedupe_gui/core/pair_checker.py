@@ -394,10 +394,12 @@ class PairChecker:
                 out[part] = self._local_edits(
                     out[part], rec_a[part], rec_b[part], turn[part], same_shape
                 )
-                if not with_fine:
-                    out[part] = self._apart_by_text(
-                        out[part], rec_a[part], rec_b[part], turn[part], shapes, same_shape
-                    )
+                # Pictures of flat areas and edges too: two slides on one plain background
+                # (JPEGs) or two forms in small print agree on every tile of the fine
+                # thumbnails, where their text is a pixel thin.
+                out[part] = self._apart_by_text(
+                    out[part], rec_a[part], rec_b[part], turn[part], shapes, same_shape
+                )
         return out
 
     def _local_edits(
@@ -456,13 +458,13 @@ class PairChecker:
         shapes: npt.NDArray[np.float32],
         same_shape: npt.NDArray[np.bool_],
     ) -> npt.NDArray[np.float32]:
-        """``res`` with the pairs that passed but are two slides on one background (each
-        file has text of its own: core.strokes) set to infinity. Both files are decoded again
-        at 256x256, once per file and grouping; ``shapes`` (``_aspects``) let a straightened
-        copy be told from two slides. Pairs of other shapes (not ``same_shape``:
-        reframed by the check), pairs without a two-sided difference at 32x32
-        (core.second_look: re-encodes, resizes, re-grades, watermarks) and files that cannot
-        be read again keep their verdict."""
+        """``res`` with the pairs that passed but are two slides on one background or two
+        pages of one template (each file has text of its own: core.strokes) set to infinity.
+        Both files are decoded again at 256x256, once per file and grouping; ``shapes``
+        (``_aspects``) let a straightened copy be told from two slides. Pairs of other shapes
+        (not ``same_shape``: reframed by the check), pairs without a two-sided difference at
+        32x32 (core.second_look: re-encodes, resizes, re-grades, watermarks) and files that
+        cannot be read again keep their verdict."""
         look = np.flatnonzero((res <= self._good_enough) & same_shape)
         if look.size:
             # Plain copies (no two-sided difference at 32x32) are not decoded again.

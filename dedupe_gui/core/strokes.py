@@ -10,11 +10,12 @@ Two slides are two-sided: each file has strokes of its own where the other shows
 background, so each file has pixels the other cannot explain, at places where it can
 explain the other's.
 
-So both files are decoded again at 256x256 (only the pairs of photo-like pictures that
-passed, since pictures of flat areas and edges are already compared on their fine
-thumbnails in core.verify), aligned, and a pair is rejected when both files have at least
-``_OWN_SHARE`` of the picture in strokes of their own and those strokes overlap the other
-file's for less than ``_SHARED`` of all unexplained pixels.
+So both files of a pair that passed are decoded again at 256x256, aligned, and a pair is
+rejected when both files have at least ``_OWN_SHARE`` of the picture in strokes of their own
+and those strokes overlap the other file's for less than ``_SHARED`` of all unexplained
+pixels. Pictures of flat areas and edges are read too, after their fine thumbnails
+(core.verify) agreed: slides on a plain background saved as JPEG, and forms filled in small
+print, have text a pixel thin at 128x128 that the fine check's tiles do not see.
 
 At 128x128 the text of a slide is one or two pixels thin and, against a bright blurred
 photo, within the tolerance: half the slides on one blurred photo passed. At 256x256 it is
@@ -170,7 +171,10 @@ def _judge(a: U8, b: U8, scales: Scales) -> tuple[B, F32, F32]:
     count = ma.shape[0]
     # Aligned at 64, 128 and 256 (a crop, a resize). The pair is also compared as it is,
     # and the reading that leaves fewer pixels unexplained counts: two slides' own text
-    # pulls the alignment a little off a background they share exactly.
+    # pulls the alignment a little off a background they share exactly. An aligned reading
+    # is taken for two texts only when the pair as it is reads so too: a caption bar can
+    # pull the alignment off the other way (the picture squeezed a few per cent to shrink
+    # the bar's misfit), and the rest's misfit then reads as strokes on both sides.
     params = align_halves(ma, fb, _COARSE_STEPS, _FINE_STEPS)
     params = gauss_newton(smooth(ma), smooth(fb), params, _FULL_STEPS)
     moved = np.flatnonzero(np.abs(params - identity_params(count)).max(axis=1) > _STILL)
@@ -181,21 +185,30 @@ def _judge(a: U8, b: U8, scales: Scales) -> tuple[B, F32, F32]:
     for scale, (tolerance, own_share, shared) in scales.items():
         sa, sb = _reduced(ma, scale), _reduced(fb, scale)
         own_a, own_b, covered = _own(sa, sb, np.ones_like(sb), tolerance)
+        as_it_is = _two_texts(own_a, own_b, own_share, shared)
         if moved.size:
             value, _, _, inside = warp(sb[moved], params[moved])
             wa, wb, wc = _own(sa[moved], value, inside, tolerance)
             better = (wa | wb).sum(axis=(1, 2)) < (own_a[moved] | own_b[moved]).sum(axis=(1, 2))
             take = moved[better]
             own_a[take], own_b[take], covered[take] = wa[better], wb[better], wc[better]
-        both = (own_a & own_b).sum(axis=(1, 2))
-        either = (own_a | own_b).sum(axis=(1, 2))
-        only = np.minimum((own_a & ~own_b).mean(axis=(1, 2)), (own_b & ~own_a).mean(axis=(1, 2)))
-        flagged |= (only >= own_share) & (both < shared * np.maximum(either, 1))
+        flagged |= _two_texts(own_a, own_b, own_share, shared) & as_it_is
         if first:
+            either = (own_a | own_b).sum(axis=(1, 2))
             share = either.astype(np.float32) / np.float32(sa.shape[1] * sa.shape[2])
             coverage = covered.mean(axis=(1, 2)).astype(np.float32)
             first = False
     return flagged, share, coverage
+
+
+def _two_texts(own_a: B, own_b: B, own_share: float, shared: float) -> B:
+    """Whether each pair's unexplained pixels (``_own``) are two-sided text: at least
+    ``own_share`` of the picture of each file's own, overlapping for less than ``shared``."""
+    both = (own_a & own_b).sum(axis=(1, 2))
+    either = (own_a | own_b).sum(axis=(1, 2))
+    only = np.minimum((own_a & ~own_b).mean(axis=(1, 2)), (own_b & ~own_a).mean(axis=(1, 2)))
+    out: B = (only >= own_share) & (both < shared * np.maximum(either, 1))
+    return out
 
 
 def _reduced(pictures: F32, scale: int) -> F32:
