@@ -12,12 +12,14 @@ from typing import Final
 # 2: thumbnail and turned hashes; 3: fine thumbnail, grey flag, windows; 4: the photo inside a
 # screenshot's chrome as a window, border windows from the decode; 5: drafted JPEGs hashed
 # from a box-reduced copy; 6: the middle half of the picture as a window (core.windows.CENTRE);
-# 7: square windows off-centre, edges and corners trimmed deeper, the photo window inside.
-ALGORITHM_VERSION: Final = 7
-# Most window hashes one fingerprint holds (core.windows: eight edges, the middle half, the
-# picture inside a border, the photo inside chrome, five squares, eight deeper edges); the
-# cache reads that many back.
-MAX_WINDOWS: Final = 24
+# 7: square windows off-centre, edges and corners trimmed deeper, the photo window inside;
+# 8: windows trimmed on three edges, deep windows at two depths (corners, opposite edges,
+# three edges).
+ALGORITHM_VERSION: Final = 8
+# Most window hashes one fingerprint holds (core.windows: twelve trimmed edges, the middle
+# half, the picture inside a border, the photo inside chrome, five squares, 24 deep
+# windows); the cache reads that many back.
+MAX_WINDOWS: Final = 44
 # Bump when the thumbnail check's verdicts change meaning: kept pair checks are then
 # forgotten (a pair an older check passed must be checked again), fingerprints are kept.
 # 2: text on a shared background at 128x128; 3: one local edit at 128x128; 4: second looks

@@ -65,7 +65,7 @@ SURE_BITS: Final = 7
 # columns are rows, in one or two chunks, and the other chunks agree exactly: probing each
 # chunk's own bucket (what sure to 3 bits does) finds them, for a few probes per hash.
 LAYOUTS: Final = ((False, SURE_BITS), (True, 3))
-# The far windows (off-centre squares, deep trims: core.windows.far_windows), as many again
+# The far windows (off-centre squares, deep trims: core.windows.far_windows), twice as many
 # as the others, are searched once, over transposed bit grids (a deep trim or a shifted
 # square moves columns of bits, rows once transposed) sure to 5 bits: without the second
 # table set and pass the near windows get. Measured on seeds 1-2 of bench.edit_corpus: of

@@ -3,17 +3,19 @@
 A copy trimmed by 6-10 % on one or two edges has a dHash 10-25 bits away from its original's:
 the 9x8 grid no longer falls on the same places. Its own dHash is close, though, to the dHash
 of the original's matching part. So each fingerprint also keeps the dHashes of a few windows
-of the displayed picture: each edge (and each corner's two edges) trimmed by ``TRIM``, its
-middle half (``CENTRE``: compared with other centres, for darkened corners), the centred
-square (a square crop), and, when the picture has a uniform border (a frame, a
+of the displayed picture: each edge (each corner's two edges, each three edges) trimmed by
+``TRIM``, its middle half (``CENTRE``: compared with other centres, for darkened corners),
+the centred square (a square crop), and, when the picture has a uniform border (a frame, a
 letterbox, the bars of a screenshot), the picture inside it. The grouping searches every
 file's own hash against every other file's windows (core.grouping); the thumbnail check then
 decides as for any other candidate.
 
 Measured on bench.edit_corpus (seed 1): the edge windows bring trims of 6-10 % on up to three
 edges within 10 bits for 88-100 % of the pairs, against 25 % for the full hashes alone
-(docs/ACCURACY.md). All windows come from one small resize of the picture already decoded
-for the hash.
+(docs/ACCURACY.md); with the three-edge windows, all 48 of seeds 1-2. Deeper windows (the
+"far" windows: off-centre squares, and edges, corners, opposite edges and three edges trimmed
+by 15-21 %) reach square crops and trims of 12-25 %. All windows come from one small resize
+of the picture already decoded for the hash.
 """
 
 from __future__ import annotations
@@ -57,9 +59,15 @@ _SQUARE_FROM: Final = 1.1
 # 5-10 % of that slack off (measured on bench.edit_corpus): one centred square found half
 # the square crops of seeds 1-2, these five 44 of 48.
 _SQUARE_AT: Final = (0.5, 0.3, 0.7, 0.4, 0.6)
-# Share trimmed off an edge by a deep window, for trims of 12-25 %: one depth covers about
-# 3 % either side of it.
+# Depths of the deep windows, for trims of 12-25 %. A window covers a trim when every edge
+# it cuts is within about 3 % of the trim's depth there (share of (original, copy) pairs of
+# seeds 1-2 of bench.edit_corpus within 10 bits of the window over the trimmed edges, by the
+# worst edge's offset: 1.00 at 2 %, 0.94-1.00 at 3 %, 0.80-0.91 at 4 %, 0.57-0.82 at 5 %).
+# So an edge trimmed alone is looked for at one depth (``DEEP_TRIM``: 15-21 %) and two or
+# three edges at two (``DEEP_TRIMS``: 12-18 % and 18-24 %). One depth for every shape
+# found 26 of the 48 heavy trims of seeds 1-2; these, 40 (docs/ACCURACY.md).
 DEEP_TRIM: Final = 0.18
+DEEP_TRIMS: Final = (0.15, 0.21)
 
 Box = tuple[float, float, float, float]  # left, top, right, bottom as shares of the picture
 
@@ -71,22 +79,33 @@ Box = tuple[float, float, float, float]  # left, top, right, bottom as shares of
 CENTRE: Final[Box] = (0.25, 0.25, 0.75, 0.75)
 
 
-def _edges(t: float) -> tuple[Box, ...]:
-    """Each edge trimmed by ``t``, then each corner (its two edges)."""
-    return (
-        (t, 0.0, 1.0, 1.0),
-        (0.0, 0.0, 1.0 - t, 1.0),
-        (0.0, t, 1.0, 1.0),
-        (0.0, 0.0, 1.0, 1.0 - t),
-        (t, t, 1.0, 1.0),
-        (0.0, t, 1.0 - t, 1.0),
-        (t, 0.0, 1.0, 1.0 - t),
-        (0.0, 0.0, 1.0 - t, 1.0 - t),
-    )
+def _trimmed(t: float, edges: tuple[int, ...]) -> Box:
+    """The picture with ``t`` cut off each of ``edges`` (0 left, 1 top, 2 right, 3 bottom)."""
+    cut = [t if e in edges else 0.0 for e in range(4)]
+    return (cut[0], cut[1], 1.0 - cut[2], 1.0 - cut[3])
 
 
-_EDGES: Final = _edges(TRIM)
-_DEEP_EDGES: Final = _edges(DEEP_TRIM)
+# A trim cuts one to four edges; which ones, each window's list of edges says.
+_ONE: Final = ((0,), (2,), (1,), (3,))
+_CORNERS: Final = ((0, 1), (1, 2), (0, 3), (2, 3))
+_ACROSS: Final = ((0, 2), (1, 3))
+_THREE: Final = ((1, 2, 3), (0, 2, 3), (0, 1, 3), (0, 1, 2))
+
+
+def _edges(t: float, shapes: Sequence[tuple[int, ...]]) -> tuple[Box, ...]:
+    return tuple(_trimmed(t, edges) for edges in shapes)
+
+
+# Each edge, each corner (two edges) and each three edges trimmed by ``TRIM``. Without the
+# three-edge windows, the 6-10 % trims of three edges of seeds 1-2 (4 of 48) were in reach
+# of no window; with them, all 48 are.
+_EDGES: Final = _edges(TRIM, _ONE + _CORNERS + _THREE)
+# The deep windows: each edge at ``DEEP_TRIM``; each corner, each pair of opposite edges
+# (the picture narrowed or shortened from both sides) and each three edges at each of
+# ``DEEP_TRIMS``.
+_DEEP_EDGES: Final = _edges(DEEP_TRIM, _ONE) + tuple(
+    box for t in DEEP_TRIMS for box in _edges(t, _CORNERS + _ACROSS + _THREE)
+)
 CENTRE_SLOT: Final = len(_EDGES)
 # Windows every fingerprint with windows holds: the edges, the middle half, the deep edges.
 _ALWAYS: Final = len(_EDGES) + 1 + len(_DEEP_EDGES)

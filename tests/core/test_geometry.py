@@ -130,6 +130,9 @@ def test_a_straightened_copy_is_grouped_only_with_the_turned_second_look(
     img = _textured(14, (600, 400))
     a = save(img, tmp_path / "a.jpg", quality=92)
     b = save(_straightened(img, 3.2), tmp_path / "b.jpg", quality=92)
+    # Without the second look through windows (the window trimmed on both sides comes
+    # close to the straightened copy's crop and explains it too).
+    monkeypatch.setattr(window_module, "_window_look", lambda path, slot: None)
     assert _grouped(a, b) == [{str(a), str(b)}]
     monkeypatch.setattr(straighten_module, "ANGLES", ())
     assert _grouped(a, b) == []

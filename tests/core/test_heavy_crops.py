@@ -99,15 +99,16 @@ def test_far_windows_do_not_pair_two_pictures_of_flat_areas() -> None:
     """A deep trim or an off-centre square of a slide, a page or an object on a backdrop
     is too often near another of the same layout; nearer windows still pair them."""
     rng = np.random.default_rng(5)
-    others = [int(v) for v in rng.integers(0, 1 << 63, size=30, dtype=np.uint64)]
-    windows = tuple(others[:22])  # eight edges, the middle half, five squares, eight deep edges
-    assert far_windows(len(windows)) == 12
+    others = [int(v) for v in rng.integers(0, 1 << 63, size=50, dtype=np.uint64)]
+    # Twelve trimmed edges, the middle half, five squares, 24 deep windows.
+    windows = tuple(others[:42])
+    assert far_windows(len(windows)) == 28
     deep, edge = 0x0F0F_3C3C_5A5A_A5A5, 0x1234_5678_9ABC_DEF0
     for flat, expected in ((False, {(1, 0)}), (True, set())):
-        owner = _record("owner", others[29], (*windows[:-1], deep), flat)
+        owner = _record("owner", others[49], (*windows[:-1], deep), flat)
         copy = _record("copy", deep, (), flat)
         assert _window_pairs([owner, copy]) == expected
-    near = _record("owner", others[29], (edge, *windows[1:]), True)
+    near = _record("owner", others[49], (edge, *windows[1:]), True)
     assert _window_pairs([near, _record("copy", edge, (), True)]) == {(1, 0)}
 
 
