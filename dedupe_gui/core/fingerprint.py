@@ -34,8 +34,8 @@ from dedupe_gui.core.decode import (
     wide_to_grey,
 )
 from dedupe_gui.core.decoded import DRAFT_MIN_SIDE as DRAFT_MIN_SIDE
+from dedupe_gui.core.decoded import DRAFTED_FORMATS, Decoded, draft, exif_facts
 from dedupe_gui.core.decoded import PREVIEW_MIN_SIDE as PREVIEW_MIN_SIDE
-from dedupe_gui.core.decoded import Decoded, draft, exif_facts
 from dedupe_gui.core.decoded import FingerprintError as FingerprintError
 from dedupe_gui.core.local_edits import SIDE as DETAIL_SIDE
 from dedupe_gui.core.models import Fingerprint
@@ -166,6 +166,37 @@ def detail_grey(path: str) -> npt.NDArray[np.uint8]:
     """
     grey = upright_grey(path, (DETAIL_SIDE, DETAIL_SIDE))
     out: npt.NDArray[np.uint8] = np.asarray(grey, dtype=np.uint8).copy()
+    return out
+
+
+def detail_colour(path: str) -> npt.NDArray[np.uint8]:
+    """The file's picture at 128x128 in colour (3, 128, 128: red, green, blue planes),
+    upright as displayed, decoded again; a greyscale file has three equal planes.
+
+    For the few pairs the local-edit look (core.local_edits) finds one picture in structure
+    but not in grey levels: a colour filter (a tint, a saturation change, sepia) gives each
+    colour a grey level of its own, which only the other file's colours explain. Raises
+    ``FingerprintError`` with a reason.
+    """
+    try:
+        with open_image(path) as opened:
+            img = opened.image
+            orientation = exif_facts(img)[0]
+            if img.format in DRAFTED_FORMATS:
+                img.draft("RGB", (DETAIL_SIDE, DETAIL_SIDE))
+            else:
+                draft(img, DETAIL_SIDE)
+            rgb = _to_grey(img) if img.mode.startswith("I") else img
+            rgb = rgb.convert("RGBA").convert("RGB") if rgb.mode == "P" else rgb.convert("RGB")
+            rgb = rgb.resize((DETAIL_SIDE, DETAIL_SIDE), Image.Resampling.LANCZOS, reducing_gap=2.0)
+            transpose = EXIF_TRANSPOSE.get(orientation)
+            if transpose is not None:
+                rgb = rgb.transpose(transpose)
+            out: npt.NDArray[np.uint8] = np.asarray(rgb, dtype=np.uint8).transpose(2, 0, 1).copy()
+    except DecodeError as exc:
+        raise FingerprintError(str(exc)) from exc
+    except Exception as exc:  # every decoder failure is one file's problem, never the scan's
+        raise FingerprintError(describe_error(exc)) from exc
     return out
 
 

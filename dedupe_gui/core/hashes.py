@@ -30,8 +30,9 @@ MAX_WINDOWS: Final = 44
 # 9: screenshots of different photos ruled out by their photo windows, pairs found through a
 # window not ruled out by the 16x16 correlation, each second look's text check on its window;
 # 10: pictures of flat areas and edges that pass get the text check at 256x256 too, whose
-# aligned reading counts as two texts only when the pair as it is reads so too.
-CHECK_VERSION: Final = 10
+# aligned reading counts as two texts only when the pair as it is reads so too;
+# 11: the local-edit look also reads a pair's grey levels as a mix of the other's colours.
+CHECK_VERSION: Final = 11
 # Bump when what core.differences says for a pair changes (its words, or the alignment and
 # borders of core.verify it reads): the words kept in the cache are then said again.
 # 2: frames placed on the decoded picture, "screenshot of it", "darkened corners", which

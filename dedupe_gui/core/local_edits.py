@@ -96,6 +96,15 @@ _LIMIT_SHARE: Final = 0.75
 _FLAT_LIMIT_SHARE: Final = 0.4
 _QUANTILE: Final = 75
 _LOG_OFFSET: Final = 8.0
+# Grey levels this close to black or white (of 255) count as clipped: a filter that took a
+# highlight to white says nothing about the mix of its channels.
+_CLIPPED: Final = 4.0
+# The colour reading (``_remixed``) has three more degrees of freedom than the grey one and
+# counts against a stricter share of the limit. Measured (in units of the limit at share
+# 0.75): copies through a tint, saturation or sepia filter 0.03-0.12, two frames of one
+# scene processed differently (HDR on and off, first corpus) 0.133 and more; at 0.5 the
+# latter read 0.2 and more.
+_COLOUR_LIMIT_SHARE: Final = 0.5
 # Only pairs whose 32x32 residual is below this are looked at again: the copies rescued on
 # two edit corpora had up to 0.91 (trims, a sticker on gravel); a pair above it is not worth
 # two decodes.
@@ -105,26 +114,41 @@ LOOK_BELOW: Final = 1.0
 _BATCH: Final = 32
 
 
-def local_edit_residuals(a: U8, b: U8, flat_and_edges: B) -> F32:
+def local_edit_residuals(
+    a: U8, b: U8, flat_and_edges: B, colours: tuple[U8, U8] | None = None
+) -> F32:
     """For each pair of 128x128 greyscale pictures ``a[k]``, ``b[k]``: the grey-level
     residual of the pair outside its one differing box, scaled so that it compares with the
     thumbnail check's own limit (core.verify), or infinity when the pair is not a copy with
     at most one local edit (see the module docstring). ``flat_and_edges[k]``: both pictures
-    are made of flat areas and edges (no tile may differ, stricter grey levels)."""
+    are made of flat areas and edges (no tile may differ, stricter grey levels).
+    ``colours``: the same pictures in colour (n, 3, 128, 128; ``core.fingerprint.
+    detail_colour``), for pairs whose grey levels may differ by a colour filter
+    (``_remixed``)."""
     if a.shape != b.shape or a.ndim != 3 or a.shape[1:] != (SIDE, SIDE):
         raise ValueError(f"picture stacks must be (n, {SIDE}, {SIDE}): {a.shape} vs {b.shape}")
+    shape = (a.shape[0], 3, SIDE, SIDE)
+    if colours is not None and not colours[0].shape == colours[1].shape == shape:
+        raise ValueError(f"colour stacks must be {shape}")
     out = np.full(a.shape[0], np.inf, dtype=np.float32)
     for start in range(0, a.shape[0], _BATCH):
         stop = start + _BATCH
+        part = None
+        if colours is not None:
+            part = (
+                colours[0][start:stop].astype(np.float32),
+                colours[1][start:stop].astype(np.float32),
+            )
         out[start:stop] = _batch(
             a[start:stop].astype(np.float32),
             b[start:stop].astype(np.float32),
             flat_and_edges[start:stop],
+            part,
         )
     return out
 
 
-def _batch(ma: F32, fb: F32, flat_and_edges: B) -> F32:
+def _batch(ma: F32, fb: F32, flat_and_edges: B, colours: tuple[F32, F32] | None) -> F32:
     count = ma.shape[0]
     still = identity_params(count)
     params = align_halves(ma, fb, _COARSE_STEPS, _FINE_STEPS)
@@ -156,8 +180,14 @@ def _batch(ma: F32, fb: F32, flat_and_edges: B) -> F32:
         )
         grey = np.full(count, np.inf, dtype=np.float32)
         if plausible.any():
+            colour = None
+            if colours is not None:
+                # The second file's colours warped as its grey levels were.
+                ca, cb = colours[0][plausible], colours[1][plausible]
+                moved = warp(cb.reshape(-1, SIDE, SIDE), np.repeat(warp_params[plausible], 3, 0))
+                colour = (ca, moved[0].reshape(cb.shape))
             grey[plausible] = _grey_residual(
-                ma[plausible], value[plausible], covered[plausible], box[plausible]
+                ma[plausible], value[plausible], covered[plausible], box[plausible], colour
             )
         out[better] = grey[better]
         best_bad[better] = n_bad[better]
@@ -226,7 +256,9 @@ def _box(bad: B) -> B:
     return out
 
 
-def _grey_residual(ma: F32, value: F32, covered: F32, box: B) -> F32:
+def _grey_residual(
+    ma: F32, value: F32, covered: F32, box: B, colours: tuple[F32, F32] | None = None
+) -> F32:
     """The 32x32 residual of the aligned pair with the box left out: the smaller of the plain
     reading and the one with a smooth gain field (darkened corners) divided out. The field
     may fall off with the fourth power of the distance from the centre: measured, that took
@@ -246,6 +278,48 @@ def _grey_residual(ma: F32, value: F32, covered: F32, box: B) -> F32:
     evened = (b32 + _LOG_OFFSET) * np.exp(-gain) - _LOG_OFFSET
     forgiving = quantile(np.abs(za - normalise(evened, weight)), weight, _QUANTILE)
     out: F32 = np.minimum(plain, forgiving).astype(np.float32)
+    if colours is not None:
+        ca32, cb32 = (_small_colours(c) for c in colours)
+        remixed = np.minimum(_remixed(ca32, b32, weight), _remixed(cb32, a32, weight))
+        out = np.minimum(out, remixed * np.float32(_LIMIT_SHARE / _COLOUR_LIMIT_SHARE))
     # Too little left to judge (the box covers most of the picture): no verdict.
     out[weight.reshape(count, -1).mean(axis=1) < 0.5] = np.inf
     return out
+
+
+def _small_colours(colour: F32) -> F32:
+    """(n, 3, 128, 128) colours at 32x32, smoothed as the grey levels are compared."""
+    count = colour.shape[0]
+    f = SIDE // 32
+    small = colour.reshape(count * 3, 32, f, 32, f).mean(axis=(2, 4))
+    out: F32 = smooth(small).reshape(count, 3, 32, 32)
+    return out
+
+
+def _remixed(colour: F32, target: F32, weight: F32) -> F32:
+    """The 32x32 residual of ``target`` against the grey levels best made of ``colour``'s
+    channels (weighted least squares: a, b, c, d in a * red + b * green + c * blue + d),
+    clipped to what a picture holds. A colour filter is such a mix: a tint multiplies each
+    channel, a saturation change or sepia recombines them, a contrast change stretches the
+    result; each colour of the picture gets a grey level of its own, which no smooth gain
+    field explains and the copy's other colours do. Pixels either file shows clipped (a
+    highlight that sepia or contrast took to white) are left out of the fit; the reading
+    counts them, with the mix clipped as the filter clipped it. Two different pictures of
+    one structure (a frame processed differently) are not one mix of each other's channels.
+    No gain field on top: measured, mix and field together brought two objects on one
+    backdrop to 0.06 of the limit's units (docs/ACCURACY.md)."""
+    count = target.shape[0]
+    unit = np.concatenate([colour / 255, np.ones_like(colour[:, :1])], axis=1)
+    rows = unit.reshape(count, 4, -1).astype(np.float64)
+    inside = ((colour > _CLIPPED) & (colour < 255 - _CLIPPED)).all(axis=1)
+    inside &= (target > _CLIPPED) & (target < 255 - _CLIPPED)
+    w = (weight * inside).reshape(count, 1, -1).astype(np.float64)
+    # A light ridge keeps the fit defined for a grey picture (three equal channels).
+    lhs = (rows * w) @ rows.transpose(0, 2, 1) + 1e-3 * w.sum(axis=2, keepdims=True) * np.eye(4)
+    rhs = (rows * w) @ target.reshape(count, -1, 1).astype(np.float64)
+    coef = np.linalg.solve(lhs, rhs)
+    mixed = np.clip((rows.transpose(0, 2, 1) @ coef).reshape(target.shape), 0, 255)
+    zt = normalise(target, weight)
+    out: F32 = quantile(np.abs(normalise(mixed.astype(np.float32), weight) - zt), weight, _QUANTILE)
+    out[w.reshape(count, -1).mean(axis=1) < 0.5 * weight.reshape(count, -1).mean(axis=1)] = np.inf
+    return out.astype(np.float32)

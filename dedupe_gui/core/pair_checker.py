@@ -18,7 +18,7 @@ import numpy.typing as npt
 
 from dedupe_gui.core.candidates import distinct, file_id, pair_id
 from dedupe_gui.core.chrome import photos_differ
-from dedupe_gui.core.fingerprint import FingerprintError, detail_grey, text_grey
+from dedupe_gui.core.fingerprint import FingerprintError, detail_colour, detail_grey, text_grey
 from dedupe_gui.core.loaded_thumbs import LoadedThumbs, ThumbSource, turn_stack
 from dedupe_gui.core.local_edits import LOOK_BELOW, local_edit_residuals
 from dedupe_gui.core.models import ImageRecord
@@ -424,8 +424,45 @@ class PairChecker:
             if picked.size:
                 flat_and_edges = self._has_fine[a[picked]] & self._has_fine[b[picked]]
                 edited = local_edit_residuals(pa, pb, flat_and_edges)
+                self._in_colour(edited, a[picked], b[picked], turn[picked], pa, pb, flat_and_edges)
                 out[picked] = np.minimum(res[picked], edited)
         return out
+
+    def _in_colour(
+        self,
+        looked: npt.NDArray[np.float32],
+        a: I64,
+        b: I64,
+        turn: I64,
+        pa: npt.NDArray[np.uint8],
+        pb: npt.NDArray[np.uint8],
+        flat_and_edges: npt.NDArray[np.bool_],
+    ) -> None:
+        """``looked`` (the local look's residuals of the pairs ``a``, ``b``) lowered where a
+        pair is one picture in structure but not in grey levels and its grey levels are one
+        mix of the other file's colours: a colour filter's copy (core.local_edits). Both files
+        are decoded again in colour (a few pairs: not kept). Not two pictures of flat areas
+        and edges: two objects on one backdrop came closer in colour (docs/ACCURACY.md), and
+        no filtered copy of such a picture needed it."""
+        tinted = np.flatnonzero(
+            np.isfinite(looked) & (looked > self._good_enough) & ~flat_and_edges
+        )
+        colours = [self._colours_of(int(a[k]), int(b[k])) for k in tinted]
+        read = [k for k, c in zip(tinted.tolist(), colours, strict=True) if c is not None]
+        if read:
+            ca = np.stack([c[0] for c in colours if c is not None])
+            cb = turn_stack(np.stack([c[1] for c in colours if c is not None]), turn[read])
+            again = local_edit_residuals(pa[read], pb[read], flat_and_edges[read], (ca, cb))
+            looked[read] = np.minimum(looked[read], again)
+
+    def _colours_of(
+        self, a: int, b: int
+    ) -> tuple[npt.NDArray[np.uint8], npt.NDArray[np.uint8]] | None:
+        """Both records' 128x128 pictures in colour (``detail_colour``), or None."""
+        try:
+            return detail_colour(self.records[a].path), detail_colour(self.records[b].path)
+        except FingerprintError:
+            return None
 
     def _details_of_pairs(
         self, look: I64, a: I64, b: I64, turn: I64, text: bool = False
