@@ -32,6 +32,8 @@ LIGHTER: Final = "lighter corners"
 # differs without telling which copy carries it (core.keeper_standing reads both).
 KEEPER_CARRIES: Final = ("no overlay at ", LIGHTER)
 DIFFERS: Final = "differs at "
+# How a trimmed member's words begin.
+TRIMMED: Final = "trimmed "
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,7 +133,7 @@ def framed(box: Box | None) -> bool:
 def _trims(warp: npt.NDArray[np.float32]) -> list[str]:
     sx, sy, tx, ty = (float(v) for v in warp)
     cut = {"left": tx, "right": 1 - tx - sx, "top": ty, "bottom": 1 - ty - sy}
-    return [f"trimmed {round(100 * v)} % {side}" for side, v in cut.items() if v >= _TRIM]
+    return [f"{TRIMMED}{round(100 * v)} % {side}" for side, v in cut.items() if v >= _TRIM]
 
 
 def _overlay_place(differing: npt.NDArray[np.bool_]) -> str:

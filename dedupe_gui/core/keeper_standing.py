@@ -16,7 +16,7 @@ import numpy as np
 import numpy.typing as npt
 
 from dedupe_gui.core.candidates import distinct
-from dedupe_gui.core.differences import DIFFERS, KEEPER_CARRIES
+from dedupe_gui.core.differences import DIFFERS, KEEPER_CARRIES, TRIMMED
 from dedupe_gui.core.keeper import NO_STANDING, Standing, keeper_key
 from dedupe_gui.core.models import FileKey, ImageRecord
 from dedupe_gui.core.pair_words import Halt, PairWords
@@ -84,7 +84,8 @@ class KeeperRanking:
         member of comparable pixels does not: a member's words say so ("no overlay at the
         bottom", "lighter corners": core.overlays tells which copy carries it). Where the
         thumbnails cannot tell ("differs at the bottom"), a keeper most of the members of a
-        group of three or more see differ in one place is the odd one out.
+        group of three or more see differ in one place is the odd one out. A trimmed member
+        says nothing of the sides it was trimmed on (``_witnessed``).
         """
         if not formed:
             return np.zeros(0, np.int64)
@@ -98,7 +99,7 @@ class KeeperRanking:
         for best, others, _, turns in formed:
             pixels = self.records[best].pixels
             said = [
-                (o, self._words.said[(best, o, t)])
+                (o, _witnessed(self._words.said[(best, o, t)]))
                 for o, t in zip(others.tolist(), turns.tolist(), strict=True)
             ]
             if any(
@@ -156,3 +157,14 @@ class KeeperRanking:
         return self._pixel_shape
 
     # -- grouping ------------------------------------------------------------------------
+
+
+def _witnessed(words: tuple[str, ...]) -> tuple[str, ...]:
+    """A member's words without what it says of a place on a side it was trimmed on: the
+    keeper shows there what the trim took away, which reads as an overlay the member has not
+    ("no overlay at the bottom" of a copy trimmed at the bottom); taken as such, it ranked a
+    clean original below its edited copies."""
+    sides = {w.rsplit(" ", 1)[-1] for w in words if w.startswith(TRIMMED)}
+    if not sides:
+        return words
+    return tuple(w for w in words if w.startswith(TRIMMED) or not sides & set(w.split()))

@@ -10,16 +10,18 @@ import numpy as np
 import pytest
 from PIL import Image, ImageDraw, ImageOps
 
+import dedupe_gui.core.differences as differences_module
 import dedupe_gui.core.pair_words as pair_words_module
 import dedupe_gui.core.verify as verify_module
 from dedupe_gui.core.fingerprint import fingerprint_file
 from dedupe_gui.core.grouping import group_records
 from dedupe_gui.core.grouping_options import GroupingOptions
 from dedupe_gui.core.keeper import DEFAULT_RULES, EXPLAINED, RULES, with_new_rules
+from dedupe_gui.core.keeper_standing import _witnessed
 from dedupe_gui.core.models import FileKey, Group, ImageRecord
 from dedupe_gui.core.standing import Members, framed_beside_clean, losing_orientations
 from dedupe_gui.core.threshold import DEFAULT_THRESHOLD
-from tests.imaging import save, textured
+from tests.imaging import captioned, save, textured
 
 
 def _records(*paths: Path) -> list[ImageRecord]:
@@ -277,3 +279,39 @@ def test_a_captioned_copy_most_of_its_group_sees_differ_at_the_bottom_is_not_kep
     pair = _one_group([original, caption])
     assert pair.suggested_keeper.path == str(original)
     assert "overlay at the bottom" in pair.members[1].differences
+
+
+def test_a_copy_trimmed_at_the_bottom_does_not_say_the_original_carries_an_overlay_there(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The original shows what a copy trimmed at the bottom lost, which the words may read as
+    an overlay the copy has not ("no overlay at the bottom", as seen on the edit corpus). A
+    member says nothing of a side it was trimmed on: the clean original stays the keeper of
+    its captioned and trimmed copies."""
+    img = textured(33, (800, 600))
+    original = save(img, tmp_path / "a.jpg", quality=85)
+    # Same pixels as the original, and the largest file: kept but for the "clean" rule.
+    caption = save(captioned(img), tmp_path / "c.png")
+    trimmed = save(img.crop((0, 0, 800, 552)), tmp_path / "t.jpg", quality=85)
+    describe = differences_module.describe
+
+    def seen_from_the_trim(*args: Any) -> tuple[str, ...]:
+        words: tuple[str, ...] = describe(*args)
+        member = args[1]
+        trim = member.path == str(trimmed) and any(w.startswith("trimmed") for w in words)
+        return (*words, "no overlay at the bottom") if trim else words
+
+    monkeypatch.setattr(pair_words_module, "describe", seen_from_the_trim)
+    group = _one_group([original, caption, trimmed])
+    said = {m.path: m.differences for m in group.members}
+    assert "no overlay at the bottom" in said[str(trimmed)]
+    assert group.suggested_keeper.path == str(original)
+    assert {m.path for m in group.members} == {str(original), str(caption), str(trimmed)}
+    # Words of a side it was not trimmed on still count.
+    assert _witnessed(("trimmed 10 % top", "no overlay at the bottom")) == (
+        "trimmed 10 % top",
+        "no overlay at the bottom",
+    )
+    assert _witnessed(("trimmed 10 % bottom", "no overlay at the bottom")) == (
+        "trimmed 10 % bottom",
+    )
