@@ -39,6 +39,11 @@ def test_the_windows_scans_decode_within_the_memory_budget_at_background_priorit
     with qtbot.waitSignal(runner.finished, timeout=60_000) as blocker:
         assert runner.start(scan_options([str(tmp_path)], [], [], 0, 2))
     result = blocker.args[0]
+    # The runner goes while the event loop runs, as the window's would: not whenever the
+    # collector happens to take it, possibly inside pytest-qt's event processing.
+    assert runner.shutdown(10_000)
+    with qtbot.waitSignal(runner.destroyed, timeout=10_000):
+        runner.deleteLater()
     assert isinstance(result, ScanResult) and len(result.records) == 4
     # Every decode of the scan held its bytes in the scan's budget.
     assert len(budgets) == 1 and budgets[0].peak > 0
