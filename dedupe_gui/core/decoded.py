@@ -133,12 +133,13 @@ class Decoded:
         self.close()
 
 
-def draft(img: Image.Image, side: int = DRAFT_MIN_SIDE) -> None:
+def draft(img: Image.Image, side: int = DRAFT_MIN_SIDE, mode: str = "L") -> None:
     """Ask the decoder for the smallest picture the fingerprint can work from (JPEG at a
-    reduced DCT scale, at least ``side`` pixels each way; HEIF from a large enough
-    preview); other formats decode in full."""
+    reduced DCT scale, at least ``side`` pixels each way, in ``mode``: grey levels unless a
+    second look needs the colours; HEIF from a large enough preview); other formats decode
+    in full."""
     if img.format in DRAFTED_FORMATS:
-        img.draft("L", (side, side))
+        img.draft(mode, (side, side))
     elif img.format in PREVIEW_FORMATS:
         img.draft(None, (PREVIEW_MIN_SIDE, PREVIEW_MIN_SIDE))
 

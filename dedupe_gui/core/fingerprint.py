@@ -19,6 +19,7 @@ starts decoding while this module is still being imported.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Final
 
 import numpy as np
@@ -34,8 +35,8 @@ from dedupe_gui.core.decode import (
     wide_to_grey,
 )
 from dedupe_gui.core.decoded import DRAFT_MIN_SIDE as DRAFT_MIN_SIDE
-from dedupe_gui.core.decoded import DRAFTED_FORMATS, Decoded, draft, exif_facts
 from dedupe_gui.core.decoded import PREVIEW_MIN_SIDE as PREVIEW_MIN_SIDE
+from dedupe_gui.core.decoded import Decoded, draft, exif_facts
 from dedupe_gui.core.decoded import FingerprintError as FingerprintError
 from dedupe_gui.core.local_edits import SIDE as DETAIL_SIDE
 from dedupe_gui.core.models import Fingerprint
@@ -178,26 +179,16 @@ def detail_colour(path: str) -> npt.NDArray[np.uint8]:
     colour a grey level of its own, which only the other file's colours explain. Raises
     ``FingerprintError`` with a reason.
     """
-    try:
-        with open_image(path) as opened:
-            img = opened.image
-            orientation = exif_facts(img)[0]
-            if img.format in DRAFTED_FORMATS:
-                img.draft("RGB", (DETAIL_SIDE, DETAIL_SIDE))
-            else:
-                draft(img, DETAIL_SIDE)
-            rgb = _to_grey(img) if img.mode.startswith("I") else img
-            rgb = rgb.convert("RGBA").convert("RGB") if rgb.mode == "P" else rgb.convert("RGB")
-            rgb = rgb.resize((DETAIL_SIDE, DETAIL_SIDE), Image.Resampling.LANCZOS, reducing_gap=2.0)
-            transpose = EXIF_TRANSPOSE.get(orientation)
-            if transpose is not None:
-                rgb = rgb.transpose(transpose)
-            out: npt.NDArray[np.uint8] = np.asarray(rgb, dtype=np.uint8).transpose(2, 0, 1).copy()
-    except DecodeError as exc:
-        raise FingerprintError(str(exc)) from exc
-    except Exception as exc:  # every decoder failure is one file's problem, never the scan's
-        raise FingerprintError(describe_error(exc)) from exc
+    side = (DETAIL_SIDE, DETAIL_SIDE)
+    rgb = _upright(path, _to_rgb, "RGB", side, None, DETAIL_SIDE)
+    out: npt.NDArray[np.uint8] = np.asarray(rgb, dtype=np.uint8).transpose(2, 0, 1).copy()
     return out
+
+
+def _to_rgb(img: Image.Image) -> Image.Image:
+    """Red, green and blue, with 16-bit pictures taken to grey levels as ``_to_grey`` does."""
+    rgb = _to_grey(img) if img.mode.startswith("I") else img
+    return rgb.convert("RGBA").convert("RGB") if rgb.mode == "P" else rgb.convert("RGB")
 
 
 def text_grey(path: str) -> npt.NDArray[np.uint8]:
@@ -227,24 +218,37 @@ def upright_grey(
     For second looks at the few candidate pairs that need more than the stored thumbnails
     (core.strokes, core.window_candidates). Raises ``FingerprintError`` with a reason.
     """
+    return _upright(path, _to_grey, "L", size, max_side, draft_side)
+
+
+def _upright(
+    path: str,
+    convert: Callable[[Image.Image], Image.Image],
+    mode: str,
+    size: tuple[int, int] | None,
+    max_side: int | None,
+    draft_side: int,
+) -> Image.Image:
+    """The file decoded again as the fingerprint decodes it, taken to ``mode`` by
+    ``convert``, resized (see ``upright_grey``) and turned upright."""
     try:
         with open_image(path) as opened:
             img = opened.image
             orientation = exif_facts(img)[0]
-            draft(img, draft_side)
-            grey = _to_grey(img)
-            if size is None and max_side is not None and max(grey.size) > max_side:
-                scale = max_side / max(grey.size)
-                size = (max(1, round(grey.width * scale)), max(1, round(grey.height * scale)))
+            draft(img, draft_side, mode)
+            picture = convert(img)
+            if size is None and max_side is not None and max(picture.size) > max_side:
+                scale = max_side / max(picture.size)
+                size = (max(1, round(picture.width * scale)), max(1, round(picture.height * scale)))
             if size is not None:
-                grey = grey.resize(size, Image.Resampling.LANCZOS, reducing_gap=2.0)
+                picture = picture.resize(size, Image.Resampling.LANCZOS, reducing_gap=2.0)
             else:
-                grey = grey.copy()
+                picture = picture.copy()
             transpose = EXIF_TRANSPOSE.get(orientation)
             if transpose is not None:
-                grey = grey.transpose(transpose)
+                picture = picture.transpose(transpose)
     except DecodeError as exc:
         raise FingerprintError(str(exc)) from exc
     except Exception as exc:  # every decoder failure is one file's problem, never the scan's
         raise FingerprintError(describe_error(exc)) from exc
-    return grey
+    return picture
