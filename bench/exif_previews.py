@@ -41,7 +41,7 @@ from dedupe_gui.core.grouping import SimilarityIndex
 from dedupe_gui.core.grouping_options import GroupingOptions
 from dedupe_gui.core.models import FileKey, Fingerprint, ImageRecord
 from dedupe_gui.core.orientations import TRANSPOSES, small_pair, turned_hashes
-from dedupe_gui.core.verify import thumbnail
+from dedupe_gui.core.thumbnails import thumbnail
 
 _IFD1 = -1  # PIL.ExifTags.IFD.IFD1
 _BLACK = 16  # grey level up to which an edge row or column counts as a letterbox bar

@@ -56,7 +56,8 @@ from dedupe_gui.core.local_edits import (
 from dedupe_gui.core.models import ImageRecord
 from dedupe_gui.core.prefilter import signatures
 from dedupe_gui.core.strokes import two_sided_text
-from dedupe_gui.core.verify import DEFAULT_MAX_RESIDUAL, fines_to_array, residuals, thumbs_to_array
+from dedupe_gui.core.thumbnails import fines_to_array, thumbs_to_array
+from dedupe_gui.core.verify import DEFAULT_MAX_RESIDUAL, residuals
 
 I64 = npt.NDArray[np.int64]
 U8 = npt.NDArray[np.uint8]

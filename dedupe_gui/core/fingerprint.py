@@ -48,7 +48,7 @@ from dedupe_gui.core.orientations import (
     small_pair,
 )
 from dedupe_gui.core.strokes import SIDE as TEXT_SIDE
-from dedupe_gui.core.verify import fine_thumbnail, thumbnail
+from dedupe_gui.core.thumbnails import fine_thumbnail, thumbnail
 from dedupe_gui.core.windows import window_hashes
 
 # A drafted JPEG's 9x8 resizes read a copy box-averaged while at least this many pixels

@@ -19,7 +19,8 @@ from dedupe_gui.core.candidates import distinct
 from dedupe_gui.core.hashes import THUMB_SIDE
 from dedupe_gui.core.models import FileKey, ImageRecord
 from dedupe_gui.core.orientations import transform_grid
-from dedupe_gui.core.verify import FLAT_DETAIL, border_of, detail, thumbs_to_array
+from dedupe_gui.core.thumbnails import thumbs_to_array
+from dedupe_gui.core.verify import FLAT_DETAIL, border_of, detail
 from dedupe_gui.core.windows import Box
 
 I64 = npt.NDArray[np.int64]

@@ -15,7 +15,8 @@ import numpy as np
 
 from dedupe_gui.core.hamming import cross_pairs
 from dedupe_gui.core.models import Fingerprint
-from dedupe_gui.core.verify import DEFAULT_MAX_RESIDUAL, residuals, thumbs_to_array
+from dedupe_gui.core.thumbnails import thumbs_to_array
+from dedupe_gui.core.verify import DEFAULT_MAX_RESIDUAL, residuals
 
 
 @dataclass(frozen=True, slots=True)

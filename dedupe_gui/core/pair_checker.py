@@ -18,20 +18,17 @@ import numpy.typing as npt
 
 from dedupe_gui.core.candidates import distinct, file_id, pair_id
 from dedupe_gui.core.chrome import photos_differ
-from dedupe_gui.core.fingerprint import FingerprintError, detail_colour, detail_grey, text_grey
 from dedupe_gui.core.loaded_thumbs import LoadedThumbs, ThumbSource, turn_stack
 from dedupe_gui.core.local_edits import LOOK_BELOW, local_edit_residuals
 from dedupe_gui.core.models import ImageRecord
 from dedupe_gui.core.orientations import INVERSE, transform_grid
 from dedupe_gui.core.prefilter import hopeless, signatures
+from dedupe_gui.core.redecoded import Redecoded
 from dedupe_gui.core.second_look import worth_a_look
 from dedupe_gui.core.straighten import straightened_again
 from dedupe_gui.core.strokes import two_sided_fine, two_sided_text
-from dedupe_gui.core.verify import (
-    DEFAULT_MAX_RESIDUAL,
-    fines_to_array,
-    residuals,
-)
+from dedupe_gui.core.thumbnails import fines_to_array
+from dedupe_gui.core.verify import DEFAULT_MAX_RESIDUAL, residuals
 from dedupe_gui.core.window_candidates import WindowCandidates
 from dedupe_gui.core.windows import chrome_photo
 
@@ -41,12 +38,6 @@ I64 = npt.NDArray[np.int64]
 _FIRST_QUARTER_TURN = 4
 # Pairs whose fine thumbnails (16 KB each, decompressed) are checked at once.
 _FINE_BATCH = 512
-# Pictures decoded again at 128x128 for the local-edit look kept at once (16 KB each): a
-# file's pairs are mostly checked in one wave, and keeping every one decoded held 16 KB per
-# checked file (480 MB of a 100,000-file library's cold scan).
-_DETAILS_KEPT = 2048
-# The same for the 256x256 pictures of the text check (64 KB each).
-_TEXTS_KEPT = 512
 # Pairs whose pictures decoded again are stacked and compared at once (two 16 KB pictures a
 # pair at 128x128, two 64 KB ones for the text check): a wave of a large library's cold
 # scan looked at thousands of pairs, and stacked them all at once.
@@ -146,10 +137,9 @@ class PairChecker:
         # The residual limit the kept residuals were computed for: below it a pair's check
         # stops early (core.verify.residuals), so other limits need fresh checks.
         self._good_enough = DEFAULT_MAX_RESIDUAL
-        # Pictures decoded again for the local-edit look (128x128, _local_edits) and the
-        # text check (256x256, _apart_by_text), by record.
-        self._details: dict[int, npt.NDArray[np.uint8] | None] = {}
-        self._texts: dict[int, npt.NDArray[np.uint8] | None] = {}
+        # Pictures decoded again for the local-edit look (128x128, _local_edits), the
+        # colour reading and the text check (256x256, _apart_by_text).
+        self.again = Redecoded(records)
 
     def use_limit(self, max_residual: float) -> None:
         """Check at ``max_residual`` from now on; verdicts kept for another limit are dropped."""
@@ -339,7 +329,7 @@ class PairChecker:
                 res,
                 limit,
                 lambda records: self.loaded.thumbs[self.loaded.rows(records)],
-                self._text_of,
+                self.again.text_of,
                 self._has_fine,
             )
         upright = np.flatnonzero((turn == 0) & ~(self._has_fine[rec_a] & self._has_fine[rec_b]))
@@ -420,7 +410,7 @@ class PairChecker:
         # A bounded number of pairs' pictures stacked at once (a wave may look at thousands).
         for start in range(0, look.size, _DETAILS_AT_ONCE):
             part = look[start : start + _DETAILS_AT_ONCE]
-            picked, pa, pb = self._details_of_pairs(part, a, b, turn)
+            picked, pa, pb = self.again.of_pairs(part, a, b, turn)
             if picked.size:
                 flat_and_edges = self._has_fine[a[picked]] & self._has_fine[b[picked]]
                 edited = local_edit_residuals(pa, pb, flat_and_edges)
@@ -447,44 +437,13 @@ class PairChecker:
         tinted = np.flatnonzero(
             np.isfinite(looked) & (looked > self._good_enough) & ~flat_and_edges
         )
-        colours = [self._colours_of(int(a[k]), int(b[k])) for k in tinted]
+        colours = [self.again.colours_of(int(a[k]), int(b[k])) for k in tinted]
         read = [k for k, c in zip(tinted.tolist(), colours, strict=True) if c is not None]
         if read:
             ca = np.stack([c[0] for c in colours if c is not None])
             cb = turn_stack(np.stack([c[1] for c in colours if c is not None]), turn[read])
             again = local_edit_residuals(pa[read], pb[read], flat_and_edges[read], (ca, cb))
             looked[read] = np.minimum(looked[read], again)
-
-    def _colours_of(
-        self, a: int, b: int
-    ) -> tuple[npt.NDArray[np.uint8], npt.NDArray[np.uint8]] | None:
-        """Both records' 128x128 pictures in colour (``detail_colour``), or None."""
-        try:
-            return detail_colour(self.records[a].path), detail_colour(self.records[b].path)
-        except FingerprintError:
-            return None
-
-    def _details_of_pairs(
-        self, look: I64, a: I64, b: I64, turn: I64, text: bool = False
-    ) -> tuple[I64, npt.NDArray[np.uint8], npt.NDArray[np.uint8]]:
-        """Of the pairs ``look``, those whose two files could be decoded again at 128x128
-        (at 256x256 for the ``text`` check), and the two stacks of pictures (the second
-        file turned by the pair's turn)."""
-        picture = self._text_of if text else self._detail_of
-        pa: list[npt.NDArray[np.uint8]] = []
-        pb: list[npt.NDArray[np.uint8]] = []
-        read: list[int] = []
-        for k in look.tolist():
-            x, y = picture(int(a[k])), picture(int(b[k]))
-            if x is not None and y is not None:
-                pa.append(x)
-                pb.append(y)
-                read.append(k)
-        picked = np.array(read, dtype=np.int64)
-        if not read:
-            empty = np.zeros((0, 1, 1), dtype=np.uint8)
-            return picked, empty, empty
-        return picked, np.stack(pa), turn_stack(np.stack(pb), turn[picked])
 
     def _apart_by_text(
         self,
@@ -511,38 +470,10 @@ class PairChecker:
         out: npt.NDArray[np.float32] = res.copy()
         for start in range(0, look.size, _TEXTS_AT_ONCE):
             part = look[start : start + _TEXTS_AT_ONCE]
-            picked, pa, pb = self._details_of_pairs(part, a, b, turn, text=True)
+            picked, pa, pb = self.again.of_pairs(part, a, b, turn, text=True)
             if picked.size:
                 out[picked[two_sided_text(pa, pb, shapes[picked])]] = np.inf
         return out
-
-    def _detail_of(self, record: int) -> npt.NDArray[np.uint8] | None:
-        """The record's 128x128 picture (``detail_grey``), or None; the last ``_DETAILS_KEPT``
-        decoded are kept, so a file in several pairs of a wave is decoded once."""
-        if record in self._details:
-            return self._details[record]
-        if len(self._details) >= _DETAILS_KEPT:
-            del self._details[next(iter(self._details))]  # the oldest
-        try:
-            picture: npt.NDArray[np.uint8] | None = detail_grey(self.records[record].path)
-        except FingerprintError:
-            picture = None
-        self._details[record] = picture
-        return picture
-
-    def _text_of(self, record: int) -> npt.NDArray[np.uint8] | None:
-        """The record's 256x256 picture (``text_grey``), or None; the last ``_TEXTS_KEPT``
-        decoded are kept."""
-        if record in self._texts:
-            return self._texts[record]
-        if len(self._texts) >= _TEXTS_KEPT:
-            del self._texts[next(iter(self._texts))]  # the oldest
-        try:
-            picture: npt.NDArray[np.uint8] | None = text_grey(self.records[record].path)
-        except FingerprintError:
-            picture = None
-        self._texts[record] = picture
-        return picture
 
     def _fines_of(self, records: I64) -> list[bytes]:
         """The fine thumbnails of these records, from the records or from the source."""

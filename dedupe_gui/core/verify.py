@@ -21,7 +21,7 @@ checked on a 32x32 greyscale thumbnail kept with the fingerprint:
    differ fit in one box of at most 30 % of the picture; differences spread over the
    picture (two slides, two forms) get no forgiveness.
 4. Pictures made of flat areas and edges (slides, documents, chat screenshots, graphics)
-   also keep a 128x128 thumbnail (``fine_thumbnail``). When both files of a pair have one,
+   also keep a 128x128 thumbnail (core.thumbnails). When both files of a pair have one,
    the pair must also agree on its edges there (``_detail_share``): at 32x32 the text that
    makes two slides on one background different is a grey smudge, at 128x128 it is lines
    and words. Such pairs only get the plain reading at 32x32: forgiving a region there
@@ -37,14 +37,11 @@ docs/ACCURACY.md has the measurements behind each choice.
 
 from __future__ import annotations
 
-import zlib
-from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Final
 
 import numpy as np
 import numpy.typing as npt
-from PIL import Image
 
 from dedupe_gui.core.align import (
     compact_tiles,
@@ -57,26 +54,12 @@ from dedupe_gui.core.align import (
     tile_sum,
     warp,
 )
-from dedupe_gui.core.hashes import THUMB_SIDE
 from dedupe_gui.core.prefilter import hopeless, signatures
 from dedupe_gui.core.windows import content_box
 from dedupe_gui.core.workers import default_workers
 
 F32 = npt.NDArray[np.float32]
 U8 = npt.NDArray[np.uint8]
-
-THUMB_BYTES: Final = THUMB_SIDE * THUMB_SIDE
-FINE_SIDE: Final = 128
-# Compressed size (share of the raw 32x32 thumbnail) under which a picture counts as flat
-# areas and edges and also gets a fine thumbnail. docs/ACCURACY.md
-_FINE_WHEN: Final = 0.7
-_FINE_SMOOTH: Final = 0.4
-_SMOOTH_STEP: Final = 3
-_FINE_DETAIL: Final = 3.0
-# deflate's window for ``compressed_size``, and the longest data it reaches across whole:
-# the window less deflate's look-ahead of 262 bytes (zlib's MAX_DIST).
-_SMALL_WINDOW_BITS: Final = 11
-_SMALL_WINDOW_MAX: Final = (1 << _SMALL_WINDOW_BITS) - 262
 
 # The residual accepted by default (75th percentile of the absolute differences of the
 # aligned, normalised thumbnails). On the development corpus 99.5 % of true copies stay
@@ -138,87 +121,6 @@ _FINE_MIN_ENERGY: Final = 0.03
 _CHUNK: Final = 256
 # Below this many pairs a batch is not worth splitting over threads.
 _MIN_SHARE: Final = 64
-
-
-def thumbnail(grey: Image.Image, transpose: Image.Transpose | None = None) -> bytes:
-    """The 32x32 greyscale thumbnail kept with a fingerprint, upright as displayed.
-
-    ``reducing_gap`` lets Pillow box-reduce a large image before the LANCZOS step: the
-    thumbnail is only compared with other thumbnails, so speed wins over bit-exactness.
-    """
-    small = grey.resize((THUMB_SIDE, THUMB_SIDE), Image.Resampling.LANCZOS, reducing_gap=2.0)
-    if transpose is not None:
-        small = small.transpose(transpose)
-    return small.tobytes()
-
-
-def compressed_size(data: bytes) -> int:
-    """``len(zlib.compress(data, 1))`` for data of at most 1,786 bytes (a thumbnail), in
-    half the time: a 2 KiB window instead of 32 KiB. Below that length every match deflate
-    could find in the larger window is within reach of the smaller one, so the stream is
-    the same and only its header byte naming the window differs."""
-    if len(data) > _SMALL_WINDOW_MAX:
-        return len(zlib.compress(data, 1))
-    packer = zlib.compressobj(1, zlib.DEFLATED, _SMALL_WINDOW_BITS)
-    return len(packer.compress(data)) + len(packer.flush())
-
-
-def fine_thumbnail(
-    grey: Image.Image, thumb: bytes, transpose: Image.Transpose | None = None
-) -> bytes:
-    """The 128x128 detail thumbnail of a picture made of flat areas and edges, or b"".
-
-    Only such pictures (slides, documents, chat screenshots, graphics) need it: their 32x32
-    thumbnails agree wherever the layout does, and what tells two of them apart (the text)
-    shows only at a higher resolution. They are also the pictures whose thumbnail
-    compresses well, which is the test used: the fine thumbnail is kept when the 32x32 one
-    compresses to under ``_FINE_WHEN`` of its size, when at least ``_FINE_SMOOTH`` of its
-    pixels sit in smooth areas, or when its mean gradient is under ``_FINE_DETAIL`` (text
-    on a blurred photo); most photos fail all three and store nothing.
-    """
-    t = np.frombuffer(thumb, dtype=np.uint8).reshape(THUMB_SIDE, THUMB_SIDE).astype(np.int16)
-    step = np.zeros(t.shape, dtype=np.int16)
-    step[:, 1:] = np.abs(t[:, 1:] - t[:, :-1])
-    step[1:, :] += np.abs(t[1:, :] - t[:-1, :])
-    calm = int(step.sum()) / step.size < 2 * _FINE_DETAIL  # both directions summed
-    if (
-        not calm
-        and int(np.count_nonzero(step < _SMOOTH_STEP)) / step.size < _FINE_SMOOTH
-        and compressed_size(thumb) > _FINE_WHEN * len(thumb)
-    ):
-        return b""
-    small = grey.resize((FINE_SIDE, FINE_SIDE), Image.Resampling.LANCZOS, reducing_gap=2.0)
-    if transpose is not None:
-        small = small.transpose(transpose)
-    return zlib.compress(small.tobytes(), 6)
-
-
-def fines_to_array(fines: Sequence[bytes]) -> tuple[U8, npt.NDArray[np.bool_]]:
-    """Stacked fine thumbnails (n, 128, 128) and which of them exist."""
-    out = np.zeros((len(fines), FINE_SIDE, FINE_SIDE), dtype=np.uint8)
-    present = np.zeros(len(fines), dtype=bool)
-    for i, f in enumerate(fines):
-        if not f:
-            continue
-        try:
-            raw = zlib.decompress(f)
-        except zlib.error:
-            continue
-        if len(raw) == FINE_SIDE * FINE_SIDE:
-            out[i] = np.frombuffer(raw, dtype=np.uint8).reshape(FINE_SIDE, FINE_SIDE)
-            present[i] = True
-    return out, present
-
-
-def thumbs_to_array(thumbs: Sequence[bytes]) -> tuple[U8, npt.NDArray[np.bool_]]:
-    """Stacked thumbnails (n, 32, 32) and which of them exist (older records have none)."""
-    out = np.zeros((len(thumbs), THUMB_SIDE, THUMB_SIDE), dtype=np.uint8)
-    present = np.zeros(len(thumbs), dtype=bool)
-    for i, t in enumerate(thumbs):
-        if len(t) == THUMB_BYTES:
-            out[i] = np.frombuffer(t, dtype=np.uint8).reshape(THUMB_SIDE, THUMB_SIDE)
-            present[i] = True
-    return out, present
 
 
 def detail(thumbs: U8 | F32) -> F32:

@@ -35,7 +35,8 @@ from dedupe_gui.core.hashes import THUMB_SIDE
 from dedupe_gui.core.models import Hashes, ImageRecord
 from dedupe_gui.core.strokes import SIDE as STROKE_SIDE
 from dedupe_gui.core.strokes import two_sided_text
-from dedupe_gui.core.verify import residuals, thumbnail
+from dedupe_gui.core.thumbnails import thumbnail
+from dedupe_gui.core.verify import residuals
 from dedupe_gui.core.windows import (
     CENTRE_SLOT,
     FINE_SIDE,

@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from dedupe_gui.core.hashes import THUMB_SIDE
-from dedupe_gui.core.verify import compressed_size, thumbnail
+from dedupe_gui.core.thumbnails import compressed_size, thumbnail
 from tests.imaging import photo
 
 

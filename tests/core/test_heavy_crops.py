@@ -148,7 +148,7 @@ def test_a_window_that_cannot_be_read_leaves_the_other_second_looks_alone(
         np.ones(3, dtype=np.float32),
         0.13,
         lambda rows: checker.loaded.thumbs[checker.loaded.rows(rows)],
-        checker._detail_of,
+        checker.again.detail_of,
         checker._has_fine,
     )
     assert again[0] == 1.0  # not looked at

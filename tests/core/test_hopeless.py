@@ -14,7 +14,7 @@ from dedupe_gui.core.grouping_options import GroupingOptions
 from dedupe_gui.core.models import FileKey, ImageRecord
 from dedupe_gui.core.prefilter import hopeless, signatures
 from dedupe_gui.core.threshold import DEFAULT_THRESHOLD
-from dedupe_gui.core.verify import thumbs_to_array
+from dedupe_gui.core.thumbnails import thumbs_to_array
 from tests.imaging import save, textured
 
 

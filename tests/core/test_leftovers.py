@@ -15,7 +15,8 @@ from dedupe_gui.core.grouping import group_records
 from dedupe_gui.core.grouping_options import GroupingOptions
 from dedupe_gui.core.models import FileKey, ImageRecord
 from dedupe_gui.core.threshold import DEFAULT_THRESHOLD
-from dedupe_gui.core.verify import DEFAULT_MAX_RESIDUAL, residuals, thumbs_to_array
+from dedupe_gui.core.thumbnails import thumbs_to_array
+from dedupe_gui.core.verify import DEFAULT_MAX_RESIDUAL, residuals
 from tests.imaging import save, textured
 
 _BASE = 0x0123456789ABCDEF

@@ -13,7 +13,6 @@ import pytest
 from PIL import Image, ImageDraw
 
 import dedupe_gui.core.cache as cache_module
-import dedupe_gui.core.pair_checker as pair_checker_module
 import dedupe_gui.core.pair_words as pair_words_module
 from dedupe_gui.cli import main
 from dedupe_gui.core.cache import FingerprintStore
@@ -21,6 +20,7 @@ from dedupe_gui.core.candidates import file_id, pair_id, said_id
 from dedupe_gui.core.grouping import SimilarityIndex
 from dedupe_gui.core.grouping_options import GroupingOptions
 from dedupe_gui.core.models import Group, ImageRecord
+from dedupe_gui.core.redecoded import Redecoded
 from dedupe_gui.core.scan import ScanOptions, run_scan
 from dedupe_gui.core.verify import DEFAULT_MAX_RESIDUAL
 from tests.imaging import photo, save
@@ -162,9 +162,7 @@ def test_cold_and_warm_scans_print_the_same_groups(
     assert warm["groups"] == cold["groups"]
 
 
-def test_pictures_decoded_for_the_text_check_are_held_a_few_at_a_time(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_pictures_decoded_for_the_text_check_are_held_a_few_at_a_time(tmp_path: Path) -> None:
     lib = tmp_path / "lib"
     for seed in (1, 2):
         # Texture, so the pictures are photos (no fine thumbnail) and get the text check; a
@@ -184,8 +182,9 @@ def test_pictures_decoded_for_the_text_check_are_held_a_few_at_a_time(
     unbounded = SimilarityIndex(records)
     expected = unbounded.groups(GroupingOptions(12))
     assert [len(g.members) for g in expected] == [3, 3]
-    assert len(unbounded._checker._texts) == 6  # every file of a same-shape pair that passed
-    monkeypatch.setattr(pair_checker_module, "_TEXTS_KEPT", 2)
+    # Every file of a same-shape pair that passed.
+    assert len(unbounded._checker.again.texts.pictures) == 6
     bounded = SimilarityIndex(records)
+    bounded._checker.again = Redecoded(tuple(records), texts_kept=2)
     assert bounded.groups(GroupingOptions(12)) == expected
-    assert len(bounded._checker._texts) == 2
+    assert len(bounded._checker.again.texts.pictures) == 2

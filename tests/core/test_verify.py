@@ -19,13 +19,8 @@ from dedupe_gui.core.keeper import DEFAULT_RULES, keeper_key
 from dedupe_gui.core.models import FileKey, Fingerprint, ImageRecord
 from dedupe_gui.core.prefilter import hopeless, signatures
 from dedupe_gui.core.threshold import DEFAULT_THRESHOLD
-from dedupe_gui.core.verify import (
-    DEFAULT_MAX_RESIDUAL,
-    detail,
-    residuals,
-    thumbnail,
-    thumbs_to_array,
-)
+from dedupe_gui.core.thumbnails import thumbnail, thumbs_to_array
+from dedupe_gui.core.verify import DEFAULT_MAX_RESIDUAL, detail, residuals
 from tests.imaging import photo, save
 
 
