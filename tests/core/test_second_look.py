@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from PIL import Image, ImageDraw, ImageFont
 
-from dedupe_gui.core import fingerprint, grouping, pair_checker
+from dedupe_gui.core import fingerprint, grouping, redecoded
 from dedupe_gui.core.fingerprint import fingerprint_file
 from dedupe_gui.core.grouping_options import GroupingOptions
 from dedupe_gui.core.models import FileKey, ImageRecord
@@ -58,7 +58,7 @@ def _count_decodes(monkeypatch: pytest.MonkeyPatch) -> list[str]:
         decoded.append(path)
         return real(path)
 
-    monkeypatch.setattr(pair_checker, "text_grey", counting)
+    monkeypatch.setattr(redecoded, "text_grey", counting)
     return decoded
 
 
