@@ -64,12 +64,11 @@ def code_digest() -> bytes:
     return h.digest()
 
 
-def grouping_key(records: Sequence[ImageRecord], options: GroupingOptions) -> bytes:
-    """The digest of everything the grouping of ``records`` under ``options`` depends on."""
+def library_digest(records: Sequence[ImageRecord]) -> bytes:
+    """The digest of what any grouping of ``records`` depends on, whatever its options: the
+    window digests its records once and asks for a grouping at each slider position."""
     n = len(records)
-    h = hashlib.sha256(
-        repr((_LAYOUT, ALGORITHM_VERSION, CHECK_VERSION, WORDS_VERSION, options, n)).encode()
-    )
+    h = hashlib.sha256(repr((_LAYOUT, ALGORITHM_VERSION, CHECK_VERSION, WORDS_VERSION, n)).encode())
     h.update(code_digest())
     h.update("\0".join(r.key.path for r in records).encode("utf-8", "surrogateescape"))
     # Plain arrays, not numpy: a rescan that reads its groups back never imports numpy.
@@ -87,6 +86,16 @@ def grouping_key(records: Sequence[ImageRecord], options: GroupingOptions) -> by
         ).encode("utf-8", "surrogateescape")
     )
     return h.digest()
+
+
+def grouping_key(
+    records: Sequence[ImageRecord], options: GroupingOptions, library: bytes | None = None
+) -> bytes:
+    """The digest of everything the grouping of ``records`` under ``options`` depends on;
+    ``library`` is ``library_digest(records)`` when the caller has it already."""
+    if library is None:
+        library = library_digest(records)
+    return hashlib.sha256(library + repr(options).encode()).digest()
 
 
 def encode(groups: Sequence[Group], records: Sequence[ImageRecord]) -> bytes:
@@ -120,17 +129,23 @@ def decode(blob: bytes, records: Sequence[ImageRecord]) -> list[Group] | None:
         return None
 
 
+def read_back(
+    key: bytes, records: Sequence[ImageRecord], store: FingerprintStore
+) -> list[Group] | None:
+    """The groups kept in ``store`` under ``key`` (grouping_key of ``records``), or None."""
+    blob = store.kept_grouping(key)
+    return None if blob is None else decode(blob, records)
+
+
 def group_kept(
     records: Sequence[ImageRecord], options: GroupingOptions, store: FingerprintStore
 ) -> list[Group]:
     """The groups of ``records`` under ``options``: read back from ``store`` when this very
     grouping was kept there, else made (with the store's kept checks and words) and kept."""
     key = grouping_key(records, options)
-    blob = store.kept_grouping(key)
-    if blob is not None:
-        groups = decode(blob, records)
-        if groups is not None:
-            return groups
+    groups = read_back(key, records, store)
+    if groups is not None:
+        return groups
     # Imported only now: a rescan that reads its groups back needs neither these nor numpy
     # (a fifth of such a rescan of 10,000 files was importing them).
     from dedupe_gui.core.grouping import SimilarityIndex
