@@ -2,7 +2,7 @@
 
     python -m bench.window_stalls make /tmp/lib-20k --files 20000 [--originals DIR]
     xvfb-run -a python -m bench.window_stalls run /tmp/lib-20k [--cache FILE]
-        [--thresholds 16,6] [--profile DIR]
+        [--thresholds 16,6] [--profile DIR] [--no-cleanup]
 
 ``make`` writes a library of small JPEGs: distinct pictures cut from the real-photo originals,
 five copies of each (resized, re-encoded, brighter, cropped), so a 20,000-file library holds
@@ -14,7 +14,8 @@ held the interpreter) and the most CPU the GUI thread itself spent between two t
 done on the GUI thread, which a loaded machine does not inflate), and the window process's
 resident memory then and at its peak. The cleanup moves files into a folder beside the library
 and moves them back afterwards. ``--profile DIR`` writes a cProfile of the GUI thread for each
-stage (``python -m pstats DIR/cleanup.prof``).
+stage (``python -m pstats DIR/cleanup.prof``). ``--no-cleanup`` stops before the cleanup
+(and moves nothing): the scan and regroupings of a library that must stay as it is.
 """
 
 from __future__ import annotations
@@ -193,6 +194,7 @@ def run(
     cache: str | None,
     thresholds: tuple[int, ...] = (16, 6),
     profile: Path | None = None,
+    cleanup: bool = True,
 ) -> None:
     import cProfile
 
@@ -207,12 +209,15 @@ def run(
     configure_application(app)
     work = Path(tempfile.mkdtemp(prefix="window-stalls-"))
     bin_ = library.parent / (library.name + "-bin")
-    bin_.mkdir(exist_ok=True)
-    put_back(bin_)  # a run that died half-way left files here
+    if cleanup:
+        bin_.mkdir(exist_ok=True)
+        put_back(bin_)  # a run that died half-way left files here
     moved: list[tuple[str, str]] = []
-    log = (bin_ / "moves.tsv").open("a", encoding="utf-8")
+    log = (bin_ / "moves.tsv").open("a", encoding="utf-8") if cleanup else None
 
     def trash(path: str) -> None:
+        if log is None:
+            raise RuntimeError("this run cleans nothing up")
         target = bin_ / f"{len(moved):06d}-{os.path.basename(path)}"
         os.rename(path, target)
         moved.append((path, str(target)))
@@ -281,6 +286,8 @@ def run(
                 window.groups_changed, lambda b=bits: window.threshold.set_value(b, notify=True)
             )
             report(f"regroup at {bits} bits", seconds)
+        if not cleanup:
+            return
         files, size, groups = window.marked_totals()
         print(f"cleaning up {files:,} files ({size // 1_000_000:,} MB) in {groups:,} groups")
         seconds = until(window.cleanup_finished, window.clean_up_all)
@@ -288,8 +295,9 @@ def run(
     finally:
         probe.stop()
         window.shutdown()
-        log.close()
-        print(f"{put_back(bin_):,} files moved back", flush=True)
+        if log is not None:
+            log.close()
+            print(f"{put_back(bin_):,} files moved back", flush=True)
         shutil.rmtree(work, ignore_errors=True)
 
 
@@ -323,12 +331,18 @@ def main() -> None:
     go.add_argument("--cache", help="fingerprint cache to use (warm rescans)")
     go.add_argument("--thresholds", default="16,6", help="regroup at these bits, in turn")
     go.add_argument("--profile", type=Path, help="write a cProfile of each stage here")
+    go.add_argument(
+        "--no-cleanup",
+        dest="cleanup",
+        action="store_false",
+        help="stop after the regroupings (a library that must not change: nothing is moved)",
+    )
     args = parser.parse_args()
     if args.command == "make":
         make_library(args.out, args.files, args.originals)
     else:
         bits = tuple(int(b) for b in args.thresholds.split(",") if b)
-        run(args.library, args.cache, bits, args.profile)
+        run(args.library, args.cache, bits, args.profile, args.cleanup)
 
 
 if __name__ == "__main__":
