@@ -228,25 +228,22 @@ def run_scan(
     for f, cached in zip(found, known, strict=True):
         if cached is None:
             todo.append(f)
-        elif isinstance(cached.entry, Failure):
-            errors.append(FileError(f.key.path, cached.entry.reason))
-            from_cache += 1
-        else:
-            # A head-and-tail digest read while the file's change time was the one the walk
-            # saw is still the file's (core.identity.quick_digest).
-            same = f.change_ns != 0 and cached.change_ns == f.change_ns
-            records.append(
-                ImageRecord(
-                    f.key,
-                    cached.entry,
-                    f.reference,
-                    cached.digest,
-                    quick=cached.quick if same else None,
-                    change_ns=f.change_ns,
-                )
-            )
-            stored_idents.append(None if cached.ident is None else (cached.ident, cached.change_ns))
-            from_cache += 1
+            continue
+        entry, digest, ident, stored_change_ns, quick = cached
+        from_cache += 1
+        if isinstance(entry, Failure):
+            errors.append(FileError(f.key.path, entry.reason))
+            continue
+        # A head-and-tail digest read while the file's change time was the one the walk saw
+        # is still the file's (core.identity.quick_digest).
+        change_ns = f.change_ns
+        same = change_ns != 0 and stored_change_ns == change_ns
+        # Positional (key, fingerprint, reference, digest, companions, quick, change_ns): a
+        # warm rescan makes one a file.
+        records.append(
+            ImageRecord(f.key, entry, f.reference, digest, (), quick if same else None, change_ns)
+        )
+        stored_idents.append(None if ident is None else (ident, stored_change_ns))
     del known
     idents: dict[str, bytes] = {}
     if store is not None and options.follow_content:
