@@ -302,8 +302,13 @@ def find_companions(
     if image_extensions is None:
         image_extensions = IMAGE_EXTENSIONS
     by_folder: dict[str, list[str]] = defaultdict(list)
+    sep = os.sep
     for p in photos:
-        by_folder[os.path.dirname(p)].append(p)
+        # os.path.dirname, without its call for the plain case (a name after a folder that
+        # does not end in a separator); 100,000 calls were a third of this function.
+        i = p.rfind(sep)
+        plain = i > 0 and p[i - 1] != sep and not os.altsep
+        by_folder[p[:i] if plain else os.path.dirname(p)].append(p)
     out: dict[str, tuple[Companion, ...]] = {}
     for folder, members in by_folder.items():
         out.update(

