@@ -23,6 +23,12 @@ Box = tuple[float, float, float, float]
 # Smallest trim, border or size change worth a word (share of a side or of the pixels).
 _TRIM: Final = 0.03
 _SMALLER: Final = 0.95
+# Two pictures are one canvas (``_one_to_one``) when their pixel sizes' proportions agree to
+# this (log ratio: a pixel in 200) and the warp of one onto the other is within this scale
+# and shift of the identity (shares of a side).
+_SAME_PROPORTIONS: Final = 0.005
+_SAME_SCALE: Final = 0.02
+_SAME_SHIFT: Final = 0.01
 # Overlays larger than this share of the tiles are not one overlay but a different look.
 _MAX_OVERLAY: Final = 0.35
 # A vignette added to the member, or one the keeper has and the member has not.
@@ -34,6 +40,13 @@ KEEPER_CARRIES: Final = ("no overlay at ", LIGHTER)
 DIFFERS: Final = "differs at "
 # How a trimmed member's words begin.
 TRIMMED: Final = "trimmed "
+# Words of a member framed where its keeper is not, or the other way: its tiles were not
+# compared with the keeper's (the frame would be compared with the picture).
+SHOT: Final = "screenshot of it"
+BORDERED: Final = "border added"
+NOT_A_SHOT: Final = "not a screenshot"
+UNBORDERED: Final = "border removed"
+FRAMED: Final = (SHOT, BORDERED, NOT_A_SHOT, UNBORDERED)
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,10 +97,15 @@ def describe(
         out.append(orientation)
     member_border = frames.member if framed(frames.member) else None
     keeper_border = frames.keeper if framed(frames.keeper) else None
+    if not orientation and _one_to_one(keeper, member, warp):
+        # Both show one canvas: a margin one of them shows (an object on a white page) was
+        # not added around the other's picture, it is there in both, and an edit over it
+        # (darkened corners, a caption bar) is what broke it in the other.
+        member_border = keeper_border = None
     if member_border is not None and keeper_border is None:
-        out.append("screenshot of it" if frames.member_chrome else "border added")
+        out.append(SHOT if frames.member_chrome else BORDERED)
     elif member_border is None and keeper_border is not None:
-        out.append("not a screenshot" if frames.keeper_chrome else "border removed")
+        out.append(NOT_A_SHOT if frames.keeper_chrome else UNBORDERED)
     else:
         # The warp and the differing tiles only mean something between two pictures of
         # one frame; with a border on one side they compare the frame with the picture.
@@ -120,6 +138,27 @@ def describe(
     elif not out and member.key.size != keeper.key.size:
         out.append("re-encoded")
     return tuple(out)
+
+
+def _one_to_one(keeper: ImageRecord, member: ImageRecord, warp: npt.NDArray[np.float32]) -> bool:
+    """Whether the two pictures are one canvas: of the very same pixel size, or of
+    proportional sizes and aligned with no more than a resampling's scale and shift. A
+    frame added around a picture makes a larger canvas of it, of other proportions or at
+    another scale against the picture (a frame of 2 % a side: 0.96). The warp alone does
+    not tell: darkened corners pull the alignment of an object on a white page a few per
+    cent off (a scale of 0.92 measured)."""
+    kf, mf = keeper.fingerprint, member.fingerprint
+    if (kf.width, kf.height) == (mf.width, mf.height):
+        return True
+    if min(kf.width, kf.height, mf.width, mf.height) <= 0:
+        return False
+    proportions = abs(np.log((mf.width * kf.height) / (mf.height * kf.width)))
+    sx, sy, tx, ty = (float(v) for v in warp)
+    return bool(
+        proportions < _SAME_PROPORTIONS
+        and max(abs(sx - 1), abs(sy - 1)) < _SAME_SCALE
+        and max(abs(tx), abs(ty)) < _SAME_SHIFT
+    )
 
 
 def framed(box: Box | None) -> bool:

@@ -36,8 +36,8 @@ CHECK_VERSION: Final = 11
 # Bump when what core.differences says for a pair changes (its words, or the alignment and
 # borders of core.verify it reads): the words kept in the cache are then said again.
 # 2: frames placed on the decoded picture, "screenshot of it", "darkened corners", which
-# copy carries an overlay.
-WORDS_VERSION: Final = 2
+# copy carries an overlay; 3: no frame said between two pictures of one canvas.
+WORDS_VERSION: Final = 3
 
 
 def hash_to_hex(value: int) -> str:

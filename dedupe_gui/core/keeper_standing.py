@@ -16,7 +16,14 @@ import numpy as np
 import numpy.typing as npt
 
 from dedupe_gui.core.candidates import distinct
-from dedupe_gui.core.differences import DIFFERS, KEEPER_CARRIES, TRIMMED
+from dedupe_gui.core.differences import (
+    DARKENED,
+    DIFFERS,
+    FRAMED,
+    KEEPER_CARRIES,
+    LIGHTER,
+    TRIMMED,
+)
 from dedupe_gui.core.keeper import NO_STANDING, Standing, keeper_key
 from dedupe_gui.core.models import FileKey, ImageRecord
 from dedupe_gui.core.pair_words import Halt, PairWords
@@ -102,12 +109,10 @@ class KeeperRanking:
                 (o, _witnessed(self._words.said[(best, o, t)]))
                 for o, t in zip(others.tolist(), turns.tolist(), strict=True)
             ]
-            if any(
-                w.startswith(KEEPER_CARRIES)
-                for o, words in said
-                if self.records[o].pixels >= COMPARABLE_PIXELS * pixels
-                for w in words
-            ):
+            comparable = [
+                words for o, words in said if self.records[o].pixels >= COMPARABLE_PIXELS * pixels
+            ]
+            if any(_outvoted(w, comparable) for words in comparable for w in words):
                 out.append(best)
                 continue
             places = Counter(w for _, words in said for w in words if w.startswith(DIFFERS))
@@ -157,6 +162,47 @@ class KeeperRanking:
         return self._pixel_shape
 
     # -- grouping ------------------------------------------------------------------------
+
+
+def _outvoted(word: str, comparable: list[tuple[str, ...]]) -> bool:
+    """Whether ``word``, said by one of a keeper's members (``comparable``: the words of
+    those with comparable pixels, ``_witnessed``), shows the keeper to carry an overlay or
+    darkened corners: it says so, and more of the members see the keeper differ at that
+    place than see it as they are there. Which copy carries what differs is read from the
+    edges (core.overlays), and a flat sticker over a busy texture takes edges away: its
+    copy said the original carried an overlay, while another copy of the original saw
+    nothing differ at all. A member sees the place as it is when its words name no place
+    (the words name one place at most: one with a caption bar elsewhere says nothing of
+    this one) and it was compared tile by tile there (``_compares``)."""
+    if not word.startswith(KEEPER_CARRIES):
+        return False
+    place = _place(word)
+    differ = sum(any(_place(w) == place for w in words) for words in comparable)
+    blind = sum(
+        not any(_place(w) for w in words) and _compares(words, place) for words in comparable
+    )
+    return differ > blind
+
+
+def _place(word: str) -> str:
+    """The place a word says the keeper and a member differ ("the bottom", "corners"), or
+    "" for a word of another kind."""
+    if word in (DARKENED, LIGHTER):
+        return "corners"
+    for kind in ("overlay at ", "no overlay at ", DIFFERS):
+        if word.startswith(kind):
+            return word[len(kind) :]
+    return ""
+
+
+def _compares(words: tuple[str, ...], place: str) -> bool:
+    """Whether a member whose words are ``words`` compared ``place`` with its keeper tile
+    by tile: not a framed copy (its frame is compared with the picture), not one trimmed
+    on a side of that place."""
+    if any(w in FRAMED for w in words):
+        return False
+    sides = {w.rsplit(" ", 1)[-1] for w in words if w.startswith(TRIMMED)}
+    return not sides & set(place.split()) and not (place == "corners" and sides)
 
 
 def _witnessed(words: tuple[str, ...]) -> tuple[str, ...]:

@@ -21,7 +21,7 @@ from dedupe_gui.core.keeper_standing import _witnessed
 from dedupe_gui.core.models import FileKey, Group, ImageRecord
 from dedupe_gui.core.standing import Members, framed_beside_clean, losing_orientations
 from dedupe_gui.core.threshold import DEFAULT_THRESHOLD
-from tests.imaging import captioned, save, textured
+from tests.imaging import captioned, save, textured, vignetted
 
 
 def _records(*paths: Path) -> list[ImageRecord]:
@@ -315,3 +315,55 @@ def test_a_copy_trimmed_at_the_bottom_does_not_say_the_original_carries_an_overl
     assert _witnessed(("trimmed 10 % bottom", "no overlay at the bottom")) == (
         "trimmed 10 % bottom",
     )
+
+
+def test_one_copy_saying_the_original_carries_an_overlay_is_outvoted_by_a_copy_seeing_none(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Which copy carries what differs is read from the edges, and a flat sticker over a busy
+    texture takes edges away: its copy may say the original carries an overlay ("no overlay
+    at the top right corner", as seen on the edit corpus). Another copy of the original that
+    sees nothing differ there outvotes it, and the original stays the keeper; with no copy
+    to say otherwise (a pair), the word still decides."""
+    img = textured(34)
+    stickered = img.copy()
+    ImageDraw.Draw(stickered).ellipse((290, 30, 350, 90), fill=(230, 60, 60))
+    # The original is the largest file, kept but for the "clean" rule.
+    original = save(img, tmp_path / "a.png")
+    again = save(img, tmp_path / "b.jpg", quality=70)
+    sticker = save(stickered, tmp_path / "c.jpg", quality=90)
+    describe = differences_module.describe
+
+    def read_the_wrong_way(*args: Any) -> tuple[str, ...]:
+        words: tuple[str, ...] = describe(*args)
+        keeper, member = args[0], args[1]
+        if keeper.path == str(original) and member.path == str(sticker):
+            return (
+                *(w for w in words if "overlay at" not in w),
+                "no overlay at the top right corner",
+            )
+        return words
+
+    monkeypatch.setattr(pair_words_module, "describe", read_the_wrong_way)
+    group = _one_group([original, again, sticker])
+    said = {m.path: m.differences for m in group.members}
+    assert group.suggested_keeper.path == str(original)
+    assert "no overlay at the top right corner" in said[str(sticker)]
+    assert said[str(again)] == ("saved as JPEG",)
+    assert _one_group([original, sticker]).suggested_keeper.path == str(sticker)
+
+
+def test_an_object_on_white_is_kept_over_its_vignetted_copy(tmp_path: Path) -> None:
+    """A product shot's white margins read as a frame beside a copy whose corners a vignette
+    darkened; the two are one canvas, so no frame is said between them ("border added"
+    would hide which copy carries the darkened corners) and the original is kept, though
+    its copy is the larger file."""
+    img = Image.new("RGB", (320, 240), (255, 255, 255))
+    img.paste(textured(35, (180, 130)), (70, 55))
+    original = save(img, tmp_path / "a.jpg", quality=85)
+    dark = save(vignetted(img, 0.6), tmp_path / "b.jpg", quality=95)
+    assert dark.stat().st_size > original.stat().st_size
+    group = _one_group([original, dark])
+    said = {m.path: m.differences for m in group.members}
+    assert group.suggested_keeper.path == str(original)
+    assert said[str(dark)] == ("darkened corners",)
