@@ -31,6 +31,7 @@ docs/ACCURACY.md has the measurements behind the numbers.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Final
 
 import numpy as np
@@ -47,9 +48,11 @@ from dedupe_gui.core.align import (
     tile_sum,
     warp,
 )
+from dedupe_gui.core.loaded_thumbs import turn_stack
 from dedupe_gui.core.strokes import HALF_TOLERANCE, _unexplained
 
 F32 = npt.NDArray[np.float32]
+I64 = npt.NDArray[np.int64]
 U8 = npt.NDArray[np.uint8]
 B = npt.NDArray[np.bool_]
 
@@ -75,6 +78,13 @@ _AGREE: Final = 0.5
 _MIN_TEXTURED: Final = 12
 _BOX: Final = 20
 _DIFFERING: Final = 0.45
+# A caption bar over a quiet picture is most of its edges: every tile of the bar differs and
+# few agree elsewhere (edit seeds 4-5: 14-16 of 23-24 textured tiles in a band of two rows).
+# A band across the whole width along the top or bottom edge, at most this many rows high,
+# may hold more than _DIFFERING of the textured tiles when at least _BAND_OUTSIDE textured
+# tiles outside it agree (and the grey levels outside it, as for any box).
+_BAND_ROWS: Final = 2
+_BAND_OUTSIDE: Final = 6
 # Pictures of flat areas and edges pass with one differing box only when at least this
 # share of the pixels either file leaves unexplained are unexplained in both (one region
 # covered: a sticker, a caption bar). Measured on edit seeds 1-2 over the pairs of such
@@ -109,13 +119,22 @@ _COLOUR_LIMIT_SHARE: Final = 0.5
 # two edit corpora had up to 0.91 (trims, a sticker on gravel); a pair above it is not worth
 # two decodes.
 LOOK_BELOW: Final = 1.0
+# ... or below this when the pair's middles agree (core.prefilter.centres_agree): strong
+# vignettes and caption bars over quiet pictures measured 1.0-1.8, no pair of different
+# pictures of one shape whose middles agree between 1.0 and 2.0 (edit seeds 1, 2, 4, 5, the
+# first corpus).
+CENTRED_LOOK_BELOW: Final = 2.0
 # Pairs compared at once: some 1.4 MB of temporaries each (traced: 177 MB for 128 pairs, 44 MB
 # for 32, at less CPU a pair).
 _BATCH: Final = 32
 
 
 def local_edit_residuals(
-    a: U8, b: U8, flat_and_edges: B, colours: tuple[U8, U8] | None = None
+    a: U8,
+    b: U8,
+    flat_and_edges: B,
+    colours: tuple[U8, U8] | None = None,
+    limit: float | None = None,
 ) -> F32:
     """For each pair of 128x128 greyscale pictures ``a[k]``, ``b[k]``: the grey-level
     residual of the pair outside its one differing box, scaled so that it compares with the
@@ -124,12 +143,59 @@ def local_edit_residuals(
     are made of flat areas and edges (no tile may differ, stricter grey levels).
     ``colours``: the same pictures in colour (n, 3, 128, 128; ``core.fingerprint.
     detail_colour``), for pairs whose grey levels may differ by a colour filter
-    (``_remixed``)."""
+    (``_remixed``).
+
+    The look is read both ways, each file in turn the reference the other is aligned onto
+    and evened against, and the smaller reading counts: a copy is a copy either way, but
+    the readings are not symmetric. A smooth gain field taken out of the darkened copy of a
+    vignette lifts its crushed corners, noise and all (strong vignettes 0.11-0.18 of the
+    limit's units read from the original, 0.07-0.10 from the vignette), and a trimmed copy
+    aligned onto its original from the identity may not reach the scale that the original
+    aligned onto the trimmed copy finds. ``limit``: only pairs whose first reading is above
+    it are read the other way (None: every pair)."""
     if a.shape != b.shape or a.ndim != 3 or a.shape[1:] != (SIDE, SIDE):
         raise ValueError(f"picture stacks must be (n, {SIDE}, {SIDE}): {a.shape} vs {b.shape}")
     shape = (a.shape[0], 3, SIDE, SIDE)
     if colours is not None and not colours[0].shape == colours[1].shape == shape:
         raise ValueError(f"colour stacks must be {shape}")
+    out = _one_way(a, b, flat_and_edges, colours)
+    again = np.flatnonzero(out > (-np.inf if limit is None else limit))
+    if again.size:
+        swapped = None if colours is None else (colours[1][again], colours[0][again])
+        other_way = _one_way(b[again], a[again], flat_and_edges[again], swapped)
+        out[again] = np.minimum(out[again], other_way)
+    return out
+
+
+def in_colour(
+    looked: F32,
+    limit: float,
+    pairs: tuple[I64, I64, I64],
+    pictures: tuple[U8, U8],
+    flat_and_edges: B,
+    colours_of: Callable[[int, int], tuple[U8, U8] | None],
+) -> None:
+    """``looked`` (the look's residuals of the records ``pairs``: first, second, the second's
+    turn; ``pictures`` their 128x128 grey levels) lowered where a pair is one picture in
+    structure but not in grey levels and its grey levels are one mix of the other file's
+    colours: a colour filter's copy (``_remixed``). Both files are decoded again in colour
+    (``colours_of``; a few pairs). Not two pictures of flat areas and edges: two objects on
+    one backdrop came closer in colour (docs/ACCURACY.md), and no filtered copy of such a
+    picture needed it."""
+    a, b, turn = pairs
+    tinted = np.flatnonzero(np.isfinite(looked) & (looked > limit) & ~flat_and_edges)
+    colours = [colours_of(int(a[k]), int(b[k])) for k in tinted]
+    read = [k for k, c in zip(tinted.tolist(), colours, strict=True) if c is not None]
+    if read:
+        ca = np.stack([c[0] for c in colours if c is not None])
+        cb = turn_stack(np.stack([c[1] for c in colours if c is not None]), turn[read])
+        pa, pb = pictures
+        again = local_edit_residuals(pa[read], pb[read], flat_and_edges[read], (ca, cb), limit)
+        looked[read] = np.minimum(looked[read], again)
+
+
+def _one_way(a: U8, b: U8, flat_and_edges: B, colours: tuple[U8, U8] | None) -> F32:
+    """``local_edit_residuals`` with ``b`` aligned onto ``a``."""
     out = np.full(a.shape[0], np.inf, dtype=np.float32)
     for start in range(0, a.shape[0], _BATCH):
         stop = start + _BATCH
@@ -166,7 +232,10 @@ def _batch(ma: F32, fb: F32, flat_and_edges: B, colours: tuple[F32, F32] | None)
             continue
         n_textured = textured.sum(axis=(1, 2))
         box = _box(bad)
-        one_box = (box.sum(axis=(1, 2)) <= _BOX) & (n_bad <= _DIFFERING * n_textured)
+        outside = n_textured - (textured & box).sum(axis=(1, 2))
+        one_box = (box.sum(axis=(1, 2)) <= _BOX) & (
+            (n_bad <= _DIFFERING * n_textured) | (_edge_band(box) & (outside >= _BAND_OUTSIDE))
+        )
         # Pictures of flat areas and edges may differ in one box only where an overlay
         # covers it (measured at 128x128 as the text check does, core.strokes).
         covering = np.flatnonzero(flat_and_edges & (n_bad > 0) & one_box & better)
@@ -239,6 +308,21 @@ def _tiles(edges_a: F32, edges_b: F32) -> tuple[B, B]:
     correlation = cross / np.sqrt(energy_a * energy_b + np.float32(1e-6))
     bad: B = np.asarray(textured & (correlation < _AGREE))
     return np.asarray(textured), bad
+
+
+def _edge_band(box: B) -> B:
+    """Whether each box is a band across the whole width along the top or the bottom edge, at
+    most ``_BAND_ROWS`` tiles high: where a caption bar sits."""
+    rows: B = np.asarray(box.any(axis=2))
+    full: B = np.asarray(box.all(axis=2))
+    height = rows.sum(axis=1)
+    out: B = np.asarray(
+        (height > 0)
+        & (height <= _BAND_ROWS)
+        & (rows == full).all(axis=1)
+        & (rows[:, 0] | rows[:, -1])
+    )
+    return out
 
 
 def _box(bad: B) -> B:

@@ -19,10 +19,15 @@ import numpy.typing as npt
 from dedupe_gui.core.candidates import distinct, file_id, pair_id
 from dedupe_gui.core.chrome import photos_differ
 from dedupe_gui.core.loaded_thumbs import LoadedThumbs, ThumbSource, turn_stack
-from dedupe_gui.core.local_edits import LOOK_BELOW, local_edit_residuals
+from dedupe_gui.core.local_edits import (
+    CENTRED_LOOK_BELOW,
+    LOOK_BELOW,
+    in_colour,
+    local_edit_residuals,
+)
 from dedupe_gui.core.models import ImageRecord
 from dedupe_gui.core.orientations import INVERSE, transform_grid
-from dedupe_gui.core.prefilter import hopeless, signatures
+from dedupe_gui.core.prefilter import hopeless, middles_agree, signatures
 from dedupe_gui.core.redecoded import Redecoded
 from dedupe_gui.core.second_look import worth_a_look
 from dedupe_gui.core.straighten import straightened_again
@@ -263,6 +268,10 @@ class PairChecker:
         for k in distinct(turn).tolist():
             sel = turn == k
             sig_b[sel] = transform_grid(sig_b[sel], k)
+        # Copies whose corners or edges were edited heavily (a strong vignette, a caption
+        # bar over a quiet picture) correlate poorly as a whole but agree in the middle:
+        # never ruled out here, and looked at again at 128x128 further over the limit.
+        centred = middles_agree(self.loaded.thumbs[a], turn_stack(self.loaded.thumbs[b], turn))
         # A framed copy, or one of another shape (a square crop), correlates poorly before
         # it is reframed (core.verify._second_chance): never ruled out here.
         shapes = self._aspects(rec_a, rec_b, turn)
@@ -277,6 +286,7 @@ class PairChecker:
         ruled_out = (
             both
             & ~reframable
+            & ~centred
             & hopeless(
                 sig_a,
                 sig_b.reshape(-1, 256),
@@ -304,7 +314,9 @@ class PairChecker:
                 turn[both],
                 rec_a[both],
                 rec_b[both],
-                self._thumb_residuals(a[both], b[both], turn[both], rec_a[both], rec_b[both]),
+                self._thumb_residuals(
+                    a[both], b[both], turn[both], rec_a[both], rec_b[both], centred[both]
+                ),
             )
         # Without thumbnails (records loaded from a saved report) the hash decides alone;
         # records whose thumbnails the store lost are never passed.
@@ -348,7 +360,7 @@ class PairChecker:
         return res
 
     def _thumb_residuals(
-        self, a: I64, b: I64, turn: I64, rec_a: I64, rec_b: I64
+        self, a: I64, b: I64, turn: I64, rec_a: I64, rec_b: I64, centred: npt.NDArray[np.bool_]
     ) -> npt.NDArray[np.float32]:
         """``residuals`` of pairs that both have thumbnails (rows ``a``, ``b`` of the loaded
         thumbnails; records ``rec_a``, ``rec_b``); pairs where both also have fine
@@ -382,7 +394,7 @@ class PairChecker:
                 if fa is not None and fb is not None:
                     out[part] = _apart_in_layout(out[part], self._good_enough, fa, fb, shapes)
                 out[part] = self._local_edits(
-                    out[part], rec_a[part], rec_b[part], turn[part], same_shape
+                    out[part], rec_a[part], rec_b[part], turn[part], same_shape, centred[part]
                 )
                 # Pictures of flat areas and edges too: two slides on one plain background
                 # (JPEGs) or two forms in small print agree on every tile of the fine
@@ -399,13 +411,17 @@ class PairChecker:
         b: I64,
         turn: I64,
         same_shape: npt.NDArray[np.bool_],
+        centred: npt.NDArray[np.bool_],
     ) -> npt.NDArray[np.float32]:
         """``res`` with the pairs that failed but are copies with one local edit (a caption
         bar, a sticker, darkened corners, a trim the 32x32 alignment missed: core.local_edits)
         given their residual from the second look. Both files are decoded again at 128x128;
         only pairs of one shape (``same_shape``) whose 32x32 residual is below
-        ``LOOK_BELOW`` are looked at."""
-        look = np.flatnonzero((res > self._good_enough) & (res < LOOK_BELOW) & same_shape)
+        ``LOOK_BELOW`` are looked at, or below ``CENTRED_LOOK_BELOW`` when their middles
+        agree (``centred``: core.prefilter.centres_agree). The look reads each pair both
+        ways only when the first reading fails."""
+        below = np.where(centred, CENTRED_LOOK_BELOW, LOOK_BELOW)
+        look = np.flatnonzero((res > self._good_enough) & (res < below) & same_shape)
         out: npt.NDArray[np.float32] = res.copy()
         # A bounded number of pairs' pictures stacked at once (a wave may look at thousands).
         for start in range(0, look.size, _DETAILS_AT_ONCE):
@@ -413,37 +429,17 @@ class PairChecker:
             picked, pa, pb = self.again.of_pairs(part, a, b, turn)
             if picked.size:
                 flat_and_edges = self._has_fine[a[picked]] & self._has_fine[b[picked]]
-                edited = local_edit_residuals(pa, pb, flat_and_edges)
-                self._in_colour(edited, a[picked], b[picked], turn[picked], pa, pb, flat_and_edges)
+                edited = local_edit_residuals(pa, pb, flat_and_edges, None, self._good_enough)
+                in_colour(
+                    edited,
+                    self._good_enough,
+                    (a[picked], b[picked], turn[picked]),
+                    (pa, pb),
+                    flat_and_edges,
+                    self.again.colours_of,
+                )
                 out[picked] = np.minimum(res[picked], edited)
         return out
-
-    def _in_colour(
-        self,
-        looked: npt.NDArray[np.float32],
-        a: I64,
-        b: I64,
-        turn: I64,
-        pa: npt.NDArray[np.uint8],
-        pb: npt.NDArray[np.uint8],
-        flat_and_edges: npt.NDArray[np.bool_],
-    ) -> None:
-        """``looked`` (the local look's residuals of the pairs ``a``, ``b``) lowered where a
-        pair is one picture in structure but not in grey levels and its grey levels are one
-        mix of the other file's colours: a colour filter's copy (core.local_edits). Both files
-        are decoded again in colour (a few pairs: not kept). Not two pictures of flat areas
-        and edges: two objects on one backdrop came closer in colour (docs/ACCURACY.md), and
-        no filtered copy of such a picture needed it."""
-        tinted = np.flatnonzero(
-            np.isfinite(looked) & (looked > self._good_enough) & ~flat_and_edges
-        )
-        colours = [self.again.colours_of(int(a[k]), int(b[k])) for k in tinted]
-        read = [k for k, c in zip(tinted.tolist(), colours, strict=True) if c is not None]
-        if read:
-            ca = np.stack([c[0] for c in colours if c is not None])
-            cb = turn_stack(np.stack([c[1] for c in colours if c is not None]), turn[read])
-            again = local_edit_residuals(pa[read], pb[read], flat_and_edges[read], (ca, cb))
-            looked[read] = np.minimum(looked[read], again)
 
     def _apart_by_text(
         self,

@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
-from PIL import Image, ImageDraw, ImageFont
+from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
 from dedupe_gui.core.fingerprint import detail_grey, fingerprint_file
 from dedupe_gui.core.grouping import group_records
@@ -16,7 +16,7 @@ from dedupe_gui.core.models import FileKey, ImageRecord
 from dedupe_gui.core.threshold import DEFAULT_THRESHOLD
 from dedupe_gui.core.thumbnails import thumbs_to_array
 from dedupe_gui.core.verify import DEFAULT_MAX_RESIDUAL, residuals
-from tests.imaging import photo, save, textured
+from tests.imaging import photo, save, textured, vignetted
 
 SIZE = (640, 480)
 
@@ -175,3 +175,71 @@ def test_a_sticker_on_a_slide_is_an_overlay_but_another_photo_in_one_chrome_is_n
     )
     assert sticker <= DEFAULT_MAX_RESIDUAL
     assert other_photo == np.inf
+
+
+def _object_on_white(seed: int) -> Image.Image:
+    """A product shot: an object in the middle of a white page, whose corners a vignette
+    takes from clipped white to grey."""
+    out = Image.new("RGB", (320, 240), (255, 255, 255))
+    out.paste(textured(seed, (180, 130)), (70, 55))
+    return out
+
+
+def test_a_strong_vignette_over_an_object_on_white_is_grouped(tmp_path: Path) -> None:
+    """The darkened corners are most of such a picture's contrast: its 16x16 correlation with
+    the original falls under the pre-filter's bar and its 32x32 residual over the local
+    look's bound, while the middle, where the object is, agrees as any copy's does
+    (core.prefilter.centres_agree)."""
+    img = _object_on_white(5)
+    original = save(img, tmp_path / "a.jpg", quality=90)
+    dark = save(vignetted(img, 0.85), tmp_path / "b.jpg", quality=90)
+    records = _records([original, dark])
+    assert _thumb_residual(*records) > 1.0
+    groups = group_records(records, GroupingOptions(DEFAULT_THRESHOLD))
+    assert [len(g.members) for g in groups] == [2]
+    other = save(_object_on_white(6), tmp_path / "c.jpg", quality=90)
+    groups = group_records(_records([original, other]), GroupingOptions(DEFAULT_THRESHOLD))
+    assert groups == []
+
+
+def test_the_look_reads_a_pair_the_same_both_ways(tmp_path: Path) -> None:
+    """Either file of a pair may be the first of it (the order is the files' ids): a copy is
+    a copy either way. Each reading alone is not symmetric (the gain field taken out of the
+    darker file lifts its noise), so the smaller counts."""
+    img = _object_on_white(3)
+    pictures = np.stack(
+        [
+            detail_grey(str(save(picture, tmp_path / f"{name}.jpg", quality=90)))
+            for name, picture in (("a", img), ("b", vignetted(img, 0.75)))
+        ]
+    )
+    flat = np.zeros(1, dtype=bool)
+    one = local_edit_residuals(pictures[:1], pictures[1:], flat)
+    other = local_edit_residuals(pictures[1:], pictures[:1], flat)
+    assert one[0] == other[0] < DEFAULT_MAX_RESIDUAL
+
+
+def _quiet(seed: int) -> Image.Image:
+    """A soft, low-contrast picture (a misty landscape): few of its tiles have edges."""
+    img = photo(seed, SIZE).filter(ImageFilter.GaussianBlur(6))
+    pixels = np.asarray(img, dtype=np.float32)
+    return Image.fromarray(np.clip((pixels - pixels.mean()) * 0.5 + 128, 0, 255).astype(np.uint8))
+
+
+def test_a_caption_bar_over_a_quiet_picture_is_one_local_edit(tmp_path: Path) -> None:
+    """A caption bar over a picture with few edges is most of the edges there are: every
+    tile of the bar differs, more than a copy's share of the textured tiles, but they make a
+    band along the bottom edge and the picture agrees above it. A different picture under
+    the same bar does not."""
+    flat = np.zeros(1, dtype=bool)
+
+    def look(a: Image.Image, b: Image.Image) -> float:
+        pictures = [
+            detail_grey(str(save(p, tmp_path / f"{name}.jpg", quality=90)))
+            for name, p in (("a", a), ("b", b))
+        ]
+        return float(local_edit_residuals(pictures[0][None], pictures[1][None], flat)[0])
+
+    img = _quiet(5)
+    assert look(img, _caption(img)) <= DEFAULT_MAX_RESIDUAL
+    assert look(img, _caption(_quiet(6))) == np.inf
