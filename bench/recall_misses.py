@@ -9,9 +9,10 @@ file) the way the pair check does and names the first stage that lost it:
 
 - ``not a candidate``: the hashes are more than T bits apart and no window brings them
   within reach;
-- ``hopeless (16x16)``: ruled out by the 16x16 correlation before any alignment;
+- ``hopeless (16x16)``: ruled out by the 16x16 correlation before any alignment (never a
+  pair whose middles agree: "middles agree" in the numbers);
 - ``32x32, no look``: failed the 32x32 check and not looked at again (residual over the
-  local-edit look's bound, or two shapes);
+  local-edit look's bound, a higher one when the middles agree, or two shapes);
 - ``local look: <why>``: failed the 32x32 check, and the 128x128 look for one local edit
   refused it (too few textured tiles, the differing box too large, too many differing tiles,
   a differing tile on a picture of flat areas and edges, the grey levels outside the box);
@@ -40,21 +41,24 @@ from dedupe_gui.core.fingerprint import FingerprintError, detail_grey
 from dedupe_gui.core.grouping import SimilarityIndex
 from dedupe_gui.core.grouping_options import GroupingOptions
 from dedupe_gui.core.local_edits import (
+    _BAND_OUTSIDE,
     _BOX,
     _DIFFERING,
     _EDGE_RADIUS,
     _FLAT_LIMIT_SHARE,
     _LIMIT_SHARE,
     _MIN_TEXTURED,
+    CENTRED_LOOK_BELOW,
     LOOK_BELOW,
     _box,
+    _edge_band,
     _grey_residual,
     _ordinary_beneath,
     _solid,
     _tiles,
 )
 from dedupe_gui.core.models import ImageRecord
-from dedupe_gui.core.prefilter import signatures
+from dedupe_gui.core.prefilter import middles_agree, signatures
 from dedupe_gui.core.strokes import two_sided_text
 from dedupe_gui.core.thumbnails import fines_to_array, thumbs_to_array
 from dedupe_gui.core.verify import DEFAULT_MAX_RESIDUAL, residuals
@@ -102,7 +106,9 @@ def local_look(a: U8, b: U8, flat_and_edges: bool, limit: float) -> Look:
             why = "a tile differs (flat and edged)"
         elif n_box > _BOX:
             why = "box too large"
-        elif n_b > _DIFFERING * n_t:
+        elif n_b > _DIFFERING * n_t and not (
+            _edge_band(box[None])[0] and n_t - int((textured & box).sum()) >= _BAND_OUTSIDE
+        ):
             why = "too many differing"
         grey = float("inf")
         if not why:
@@ -237,17 +243,21 @@ def _stage(
     )
     r32 = float(residuals(ta, tb, limit, fa, fb, None if both_fine else aspects)[0])
     numbers += f" corr16={corr:.2f} r32={r32:.3f}" + (" fine" if both_fine else "")
-    if corr < 0.5:
+    centred = bool(middles_agree(ta, tb)[0])
+    numbers += " middles agree" if centred else ""
+    if corr < 0.5 and not centred:
         return "hopeless (16x16)", numbers
     ratio = aspects[0, 0] / aspects[0, 1]
     if r32 <= limit:
         return "text check", numbers
-    if r32 >= LOOK_BELOW or max(ratio, 1 / ratio) >= 1.1:
+    if r32 >= (CENTRED_LOOK_BELOW if centred else LOOK_BELOW) or max(ratio, 1 / ratio) >= 1.1:
         return "32x32, no look", numbers
     da, db = _detail(records[keeper].path), _detail(records[f].path)
     if da is None or db is None:
         return "unreadable", numbers
     look = local_look(da, db, both_fine, limit)
+    if look.why:  # the check reads the pair both ways
+        look = local_look(db, da, both_fine, limit)
     numbers += (
         f" textured={look.textured} differing={look.differing} box={look.box} grey={look.grey:.3f}"
     )
