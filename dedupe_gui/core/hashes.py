@@ -34,8 +34,10 @@ MAX_WINDOWS: Final = 44
 # 11: the local-edit look also reads a pair's grey levels as a mix of the other's colours;
 # 12: pairs whose middles agree are not ruled out at 16x16 and get the local-edit look up
 # to twice as far over the limit, the look reads a pair both ways, a caption band over a
-# quiet picture may hold most of its textured tiles.
-CHECK_VERSION: Final = 12
+# quiet picture may hold most of its textured tiles;
+# 13: two pictures of flat areas and edges looked at through a window, with fine thumbnails,
+# the layout rules and the colour of their flat parts; through a far window, only so.
+CHECK_VERSION: Final = 13
 # Bump when what core.differences says for a pair changes (its words, or the alignment and
 # borders of core.verify it reads): the words kept in the cache are then said again.
 # 2: frames placed on the decoded picture, "screenshot of it", "darkened corners", which

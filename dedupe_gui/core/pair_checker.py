@@ -35,6 +35,7 @@ from dedupe_gui.core.strokes import two_sided_fine, two_sided_text
 from dedupe_gui.core.thumbnails import fines_to_array
 from dedupe_gui.core.verify import DEFAULT_MAX_RESIDUAL, residuals
 from dedupe_gui.core.window_candidates import WindowCandidates
+from dedupe_gui.core.window_looks import FlatJudge
 from dedupe_gui.core.windows import chrome_photo
 
 I64 = npt.NDArray[np.int64]
@@ -329,11 +330,18 @@ class PairChecker:
     ) -> npt.NDArray[np.float32]:
         """``res`` with the pairs that failed looked at again as a trimmed, cropped or framed
         copy through the window that brought them together (core.window_candidates), and
-        as a straightened copy (core.straighten); both keep the check's limit. Pictures of
-        flat areas and edges that both have fine thumbnails (slides, pages) are not
-        straightened: their verdict rests on the fine check."""
+        as a straightened copy (core.straighten); both keep the check's limit. Two pictures
+        of flat areas and edges are looked at through a window as they are checked whole
+        (fine thumbnails, the layout rules), and in colour. Pictures of flat areas and
+        edges that both have fine thumbnails (slides, pages) are not straightened: their
+        verdict rests on the fine check."""
         limit = self._good_enough
         if self.windows is not None:
+            flat = FlatJudge(
+                lambda records: fines_to_array(self._fines_of(records)),
+                lambda r, fa, fb, shapes: _apart_in_layout(r, limit, fa, fb, shapes),
+                self.again.colour_of,
+            )
             res = self.windows.looked_again(
                 rec_a,
                 rec_b,
@@ -343,6 +351,7 @@ class PairChecker:
                 lambda records: self.loaded.thumbs[self.loaded.rows(records)],
                 self.again.text_of,
                 self._has_fine,
+                flat,
             )
         upright = np.flatnonzero((turn == 0) & ~(self._has_fine[rec_a] & self._has_fine[rec_b]))
         if upright.size:

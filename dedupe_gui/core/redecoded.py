@@ -51,8 +51,8 @@ class _Kept:
 
 class Redecoded:
     """The pictures of one scan's records decoded again: 128x128 grey (``detail_of``),
-    256x256 grey (``text_of``), 128x128 colour of a pair (``colours_of``, not kept: few
-    pairs ask for it)."""
+    256x256 grey (``text_of``), 128x128 colour of a record or a pair (``colour_of``,
+    ``colours_of``, not kept: few pairs ask for it)."""
 
     def __init__(
         self,
@@ -71,6 +71,13 @@ class Redecoded:
     def text_of(self, record: int) -> U8 | None:
         """The record's 256x256 picture (``text_grey``), or None."""
         return self.texts.of(record, self._records[record].path)
+
+    def colour_of(self, record: int) -> U8 | None:
+        """The record's 128x128 picture in colour (``detail_colour``), or None."""
+        try:
+            return detail_colour(self._records[record].path)
+        except FingerprintError:
+            return None
 
     def colours_of(self, a: int, b: int) -> tuple[U8, U8] | None:
         """Both records' 128x128 pictures in colour (``detail_colour``), or None."""

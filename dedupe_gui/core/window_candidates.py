@@ -26,17 +26,16 @@ from typing import Final
 
 import numpy as np
 import numpy.typing as npt
-from PIL import Image
 
+from dedupe_gui.core import window_looks
 from dedupe_gui.core.candidates import Candidates, cross
+from dedupe_gui.core.colour_agree import colours_apart
 from dedupe_gui.core.fingerprint import FingerprintError, upright_grey
 from dedupe_gui.core.hamming import Pairs, cross_pairs
-from dedupe_gui.core.hashes import THUMB_SIDE
 from dedupe_gui.core.models import Hashes, ImageRecord
-from dedupe_gui.core.strokes import SIDE as STROKE_SIDE
 from dedupe_gui.core.strokes import two_sided_text
-from dedupe_gui.core.thumbnails import thumbnail
 from dedupe_gui.core.verify import residuals
+from dedupe_gui.core.window_looks import LOOK_SIDE, Decoded, FlatJudge, Look, fine_of
 from dedupe_gui.core.windows import (
     CENTRE_SLOT,
     FINE_SIDE,
@@ -44,9 +43,7 @@ from dedupe_gui.core.windows import (
     content_box,
     far_windows,
     photo_box,
-    pixel_region,
     shown_small,
-    window_boxes,
 )
 
 I64 = npt.NDArray[np.int64]
@@ -73,16 +70,19 @@ LAYOUTS: Final = ((False, SURE_BITS), (True, 3))
 # the square crops and trims of 12-25 % within 10 bits of a far window of their photo (62
 # of 96), this finds 59 (each chunk's own bucket in both layouts: 55, at more CPU).
 FAR_LAYOUTS: Final = ((True, 5),)
-# Longest side a window's owner is decoded at for a second look (the window then makes a
-# 32x32 thumbnail and a 256x256 detail picture for the text check).
-_LOOK_SIDE: Final = 512
 # A photo box differing from the uniform-border box by more than this share of a side on
 # some edge sits in a screenshot's chrome, not in a plain frame.
 _CHROME_GAP: Final = 0.02
 # Bits by which a window must be nearer the other picture's hash than the picture's own
 # hash is, for the pair to get a second look through it.
 _GAIN_BITS: Final = 4
-# Windows decoded again held at once (about 17 KB each).
+# Largest distance of a far window from the other picture's hash that makes two pictures of
+# flat areas and edges a candidate pair (their looks are decoded again, pair by pair).
+# Measured: the heavy trims and square crops of such pictures on seeds 1-2 of
+# bench.edit_corpus sat 2-8 bits from their window; of the 39,490 such pairs of 100,000 small
+# photos, 28,890 sat 9 or 10 bits away.
+_ALONE_BITS: Final = 8
+# Windows decoded again held at once (about 65 KB each).
 _LOOKS_HELD: Final = 2048
 
 
@@ -104,21 +104,24 @@ class WindowCandidates:
         self._near = _Index(values[~far], owner[~far], slot[~far], LAYOUTS)
         self._far = _Index(values[far], owner[far], slot[far], FAR_LAYOUTS)
         del values, owner, slot, far
-        # Pictures of flat areas and edges (slides, pages, objects on one backdrop): a far
-        # window (an off-centre square, a deep trim) of one such picture is too often near
-        # the hash of another of the same layout, and their whole-picture check then decides.
+        # Pictures of flat areas and edges (slides, pages, objects on one backdrop).
         self._flat = np.fromiter(
             (bool(r.fingerprint.fine) or r.fingerprint.detailed for r in records),
             dtype=bool,
             count=len(records),
         )
+        # Per record, the number of its first far window (core.windows.far_windows).
+        counts = np.fromiter((len(r.fingerprint.windows) for r in records), np.int64, len(records))
+        far_of = np.array([far_windows(c) for c in range(int(counts.max(initial=0)) + 1)])
+        self._first_far: I64 = (counts - far_of[counts]).astype(np.int64)
         # Per pair of records (lower first, as ``_key``), the window that came closest: its
         # owner and slot, as arrays sorted by key (a dictionary held some 200 bytes a pair).
         self._via_keys: I64 = np.zeros(0, np.int64)
         self._via_owner: npt.NDArray[np.int32] = np.zeros(0, np.int32)
         self._via_slot: npt.NDArray[np.int8] = np.zeros(0, np.int8)
         # Windows decoded again for a second look: (owner, slot) -> (thumbnail, detail).
-        self._looks: dict[tuple[int, int], tuple[U8, U8] | None] = {}
+        self._looks: dict[tuple[int, int], Look | None] = {}
+        self._decoded = Decoded()
 
     def at(self, threshold: int) -> Candidates:
         """Record pairs where one file's own hash is within ``min(threshold, WINDOW_BITS)``
@@ -131,7 +134,14 @@ class WindowCandidates:
             a = self._order[a]
             other = a != b
             if index is self._far:
-                other &= ~(self._flat[a] & self._flat[b])
+                # Two pictures of flat areas and edges within the threshold of each other
+                # are candidates as they are, and judged whole as before; a far window
+                # brings the others, to be judged through it alone (``looked_again``).
+                # Those further than ``_ALONE_BITS`` from the window are left out: of a
+                # library's pairs of flat pictures, most are met that far by chance.
+                own = np.bitwise_count(self._hashes[a] ^ self._hashes[b])
+                alone = (own > threshold) & (window_distance <= _ALONE_BITS)
+                other &= ~(self._flat[a] & self._flat[b] & ~alone)
             parts.append((a[other], b[other], slot[other], window_distance[other]))
         a, b, slot, window_distance = (np.concatenate(p) for p in zip(*parts, strict=True))
         self._remember(a, b, slot, window_distance)
@@ -140,15 +150,18 @@ class WindowCandidates:
 
     def _remember(self, a: I64, b: I64, slot: I64, window_distance: I64) -> None:
         """Keep, per pair of records, the window that came closest (for ``looked_again``):
-        of a pair's windows, the one at the least distance (the last found of those); a
-        pair found again replaces what an earlier search kept for it."""
+        of a pair's windows, the one at the least distance (the last found of those), a far
+        window between two pictures of flat areas and edges only when no other brought the
+        pair (through it the pair is judged alone); a pair found again replaces what an
+        earlier search kept for it."""
         own = np.bitwise_count(self._hashes[a] ^ self._hashes[b]).astype(np.int64)
         # Only where the window explains the pair better than the pictures' own hashes do
         # by ``_GAIN_BITS``: otherwise the two are framed alike, and a failed check is
         # about their content (two slides on one background), not about a crop.
         gain = np.flatnonzero(own - window_distance >= _GAIN_BITS)
         keys = self._key(a[gain], b[gain])
-        order = np.lexsort((-gain, window_distance[gain], keys))
+        alone = self._flat[a[gain]] & self._flat[b[gain]] & (slot[gain] >= self._first_far[b[gain]])
+        order = np.lexsort((-gain, window_distance[gain], alone, keys))
         keys = keys[order]
         first = np.ones(keys.size, dtype=bool)
         first[1:] = keys[1:] != keys[:-1]
@@ -197,6 +210,7 @@ class WindowCandidates:
         thumbs: Callable[[I64], U8],
         details: Callable[[int], U8 | None],
         fine: npt.NDArray[np.bool_],
+        flat: FlatJudge | None = None,
     ) -> F32:
         """``res`` (residuals of record pairs ``a``, ``b[k]`` turned by ``turn[k]``) with the
         pairs that failed it and that a window brought together checked again through that
@@ -204,69 +218,130 @@ class WindowCandidates:
         thumbnail. A trimmed copy's thumbnail then shows the same part of the scene as the
         original's window, and a framed copy's photo fills its window; the 32x32 thumbnails
         of the whole pictures meet only after an alignment that reaches 10-20 % at most.
+        Pairs that pass are also given the 256x256 text check (core.strokes), as pairs of
+        one shape are in core.pair_checker: the window of a slide must not pass for another
+        slide on the same background.
 
         Pairs of two pictures of flat areas and edges (``fine``, by record: slides, pages,
-        chats, screenshots) keep the fine check's verdict: a window of one screenshot or
-        slide shows mostly the chrome or background it shares with another. Pairs that pass
-        are also given the 256x256 text check (core.strokes), as pairs of one shape are in
-        core.pair_checker: the window of a slide must not pass for another slide on the same
-        background.
+        chats, screenshots, objects on a backdrop) are looked at only with ``flat``, and
+        judged as such pictures are: with fine thumbnails, the layout rules and the colour
+        of their flat parts (``_flat_verdicts``). Those a far window brought together (a
+        deep trim, an off-centre square) are judged through it alone, passed or not: their
+        whole pictures agree wherever a backdrop or a layout does, which is what such a
+        window of one of them meets in another picture.
         """
-        failed = np.flatnonzero(
-            (res > limit) & np.isfinite(res) & (turn == 0) & ~(fine[a] & fine[b])
-        )
-        found, pos = self._via(a[failed], b[failed])
-        failed, pos = failed[found], pos[found]
-        todo = zip(
-            failed.tolist(),
-            zip(self._via_owner[pos].tolist(), self._via_slot[pos].tolist(), strict=True),
-            strict=True,
-        )
-        if not failed.size:
+        todo = np.flatnonzero((turn == 0) & np.isfinite(res))
+        found, pos = self._via(a[todo], b[todo])
+        todo, pos = todo[found], pos[found]
+        owners = self._via_owner[pos].astype(np.int64)
+        slots = self._via_slot[pos].astype(np.int64)
+        both_flat = fine[a[todo]] & fine[b[todo]]
+        far = slots >= self._first_far[owners]
+        if flat is None:
+            wanted = ~both_flat & (res[todo] > limit)
+        else:
+            wanted = (res[todo] > limit) | (both_flat & far)
+        todo, owners, slots = todo[wanted], owners[wanted], slots[wanted]
+        judged_alone = (both_flat & far)[wanted]
+        if not todo.size:
             return res
+        out: F32 = res.copy()
         crops: list[U8] = []
         others: list[int] = []
         picked: list[int] = []
-        windows: list[tuple[int, int]] = []  # the window of each picked pair
-        for k, (owner, slot) in todo:
+        looks: list[Look] = []
+        # By owner, so that a file's windows are cut from one decode (``Decoded``).
+        for n in np.lexsort((slots, owners)).tolist():
+            k, owner, slot = int(todo[n]), int(owners[n]), int(slots[n])
             look = self._look(owner, slot)
             if look is not None:
-                crops.append(look[0])
+                crops.append(look.thumb)
                 others.append(int(b[k]) if owner == int(a[k]) else int(a[k]))
-                picked.append(k)
-                windows.append((owner, slot))
+                picked.append(n)
+                looks.append(look)
+        # A pair judged through its window alone whose window cannot be looked at is not one.
+        out[todo[judged_alone]] = np.inf
         if not picked:
-            return res
-        idx = np.array(picked, dtype=np.int64)
-        again = residuals(np.stack(crops), thumbs(np.array(others, np.int64)), limit)
-        out: F32 = res.copy()
+            return out
+        at = np.array(picked, dtype=np.int64)
+        idx = todo[at]
+        other = np.array(others, np.int64)
+        pair_flat = fine[a[idx]] & fine[b[idx]]
+        again = residuals(np.stack(crops), thumbs(other), limit)
+        if flat is not None and pair_flat.any():
+            both = np.flatnonzero(pair_flat)
+            again[both] = self._flat_verdicts(
+                [looks[i] for i in both.tolist()],
+                [owners[at][i] for i in both.tolist()],
+                other[both],
+                thumbs(other[both]),
+                limit,
+                flat,
+            )
         passed = np.flatnonzero(again <= limit)
         text_a: list[U8] = []
         text_b: list[U8] = []
         read: list[int] = []
         for n in passed.tolist():
-            owner, slot = windows[n]
-            look = self._look(owner, slot)
             detail = details(others[n])
-            if look is not None and detail is not None:
-                text_a.append(look[1])
+            if detail is not None:
+                text_a.append(looks[n].detail)
                 text_b.append(detail)
                 read.append(n)
         apart = np.zeros(len(picked), dtype=bool)
         if read:
             apart[np.array(read)] = two_sided_text(np.stack(text_a), np.stack(text_b))
         ok = (again <= limit) & ~apart
-        out[idx[ok]] = np.minimum(out[idx[ok]], again[ok])
+        alone = judged_alone[at]
+        out[idx[ok & ~alone]] = np.minimum(out[idx[ok & ~alone]], again[ok & ~alone])
+        out[idx[ok & alone]] = again[ok & alone]
         return out
 
-    def _look(self, owner: int, slot: int) -> tuple[U8, U8] | None:
-        """The 32x32 thumbnail and 256x256 detail of window ``slot`` of record ``owner``,
-        decoded again (None when the file cannot be read now or has no such window)."""
+    def _flat_verdicts(
+        self,
+        looks: Sequence[Look],
+        owners: Sequence[int],
+        others: I64,
+        other_thumbs: U8,
+        limit: float,
+        flat: FlatJudge,
+    ) -> F32:
+        """Residuals of windows of pictures of flat areas and edges (``looks``, of records
+        ``owners``) against the records ``others``, checked as such pictures are in
+        core.pair_checker (with fine thumbnails, then the layout rules), with those that
+        pass but whose flat parts differ in colour (core.colour_agree) set to infinity."""
+        fine_b, found = flat.fines(others)
+        fine_a = np.stack([fine_of(look.detail) for look in looks])
+        out = residuals(
+            np.stack([look.thumb for look in looks]), other_thumbs, limit, fine_a, fine_b
+        )
+        out[~found] = np.inf
+        shapes = np.array(
+            [(look.aspect, self._aspect(int(o))) for look, o in zip(looks, others, strict=True)],
+            dtype=np.float32,
+        ).reshape(-1, 2)
+        out = flat.apart(out, fine_a, fine_b, shapes)
+        for n in np.flatnonzero(out <= limit).tolist():
+            window_of, other = flat.colours(owners[n]), flat.colours(int(others[n]))
+            if window_of is None or other is None or colours_apart(window_of, looks[n].box, other):
+                out[n] = np.inf
+        return out
+
+    def _aspect(self, record: int) -> float:
+        """Width / height of a record's picture as displayed."""
+        fp = self._records[record].fingerprint
+        return fp.width / max(1, fp.height)
+
+    def _look(self, owner: int, slot: int) -> Look | None:
+        """Window ``slot`` of record ``owner`` decoded again (None when the file cannot be
+        read now or has no such window)."""
         key = (owner, slot)
         if key not in self._looks:
             if len(self._looks) >= _LOOKS_HELD:
                 self._looks.clear()
-            self._looks[key] = _window_look(self._records[owner].path, slot)
+            self._looks[key] = window_looks.window_look(
+                self._records[owner].path, slot, self._decoded
+            )
         return self._looks[key]
 
 
@@ -330,27 +405,6 @@ def _all_windows(
     return values[keep], owner[keep], slot[keep], far[keep]
 
 
-def _window_look(path: str, slot: int) -> tuple[U8, U8] | None:
-    try:
-        full = upright_grey(path, max_side=_LOOK_SIDE)
-    except FingerprintError:
-        return None
-    boxes = window_boxes(shown_small(full), lambda: shown_small(full, side=FINE_SIDE))
-    if slot >= len(boxes):
-        return None
-    box, precise = boxes[slot]
-    if not precise and any(p for _, p in boxes):
-        # A picture with a border or chrome is looked at only through what is inside it:
-        # its trimmed edges would show mostly the chrome another screenshot shares.
-        return None
-    part = full.crop(pixel_region(box, full.size))
-    thumb = np.frombuffer(thumbnail(part), dtype=np.uint8).reshape(THUMB_SIDE, THUMB_SIDE)
-    detail = np.asarray(
-        part.resize((STROKE_SIDE, STROKE_SIDE), Image.Resampling.LANCZOS), dtype=np.uint8
-    )
-    return thumb, detail
-
-
 def window_pairs(
     queries: U64,
     index: U64,
@@ -395,7 +449,7 @@ def picture_box_of(path: str) -> tuple[Box, bool] | None:
     frame with another copy's.
     """
     try:
-        full = upright_grey(path, max_side=_LOOK_SIDE)
+        full = upright_grey(path, max_side=LOOK_SIDE)
     except FingerprintError:
         return None
     pixels = np.asarray(shown_small(full, side=FINE_SIDE), dtype=np.int16)

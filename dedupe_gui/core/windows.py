@@ -218,6 +218,11 @@ def pixel_region(box: Box, size: tuple[int, int]) -> tuple[int, int, int, int]:
     return (round(box[0] * w), round(box[1] * h), round(box[2] * w), round(box[3] * h))
 
 
+def bordered_sides(box: Box) -> int:
+    """On how many sides ``box`` (a window inside a border) leaves a border to speak of."""
+    return sum(side >= _MIN_BORDER for side in (box[0], box[1], 1 - box[2], 1 - box[3]))
+
+
 def _differs(a: Box, b: Box) -> bool:
     return max(abs(x - y) for x, y in zip(a, b, strict=True)) > _MIN_BORDER
 

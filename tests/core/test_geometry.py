@@ -12,6 +12,7 @@ from PIL import Image, ImageDraw
 
 import dedupe_gui.core.straighten as straighten_module
 import dedupe_gui.core.window_candidates as window_module
+import dedupe_gui.core.window_looks as window_looks
 from dedupe_gui.core.cache import FingerprintStore
 from dedupe_gui.core.fingerprint import fingerprint_file
 from dedupe_gui.core.grouping import group_records
@@ -132,7 +133,7 @@ def test_a_straightened_copy_is_grouped_only_with_the_turned_second_look(
     b = save(_straightened(img, 3.2), tmp_path / "b.jpg", quality=92)
     # Without the second look through windows (the window trimmed on both sides comes
     # close to the straightened copy's crop and explains it too).
-    monkeypatch.setattr(window_module, "_window_look", lambda path, slot: None)
+    monkeypatch.setattr(window_looks, "window_look", lambda path, slot, decoded=None: None)
     assert _grouped(a, b) == [{str(a), str(b)}]
     monkeypatch.setattr(straighten_module, "ANGLES", ())
     assert _grouped(a, b) == []
@@ -149,7 +150,7 @@ def test_a_framed_copy_needs_the_window_second_look(
     a = save(img, tmp_path / "a.jpg", quality=92)
     b = save(framed, tmp_path / "b.jpg", quality=92)
     assert _grouped(a, b) == [{str(a), str(b)}]
-    monkeypatch.setattr(window_module, "_window_look", lambda path, slot: None)
+    monkeypatch.setattr(window_looks, "window_look", lambda path, slot, decoded=None: None)
     assert _grouped(a, b) == []
 
 

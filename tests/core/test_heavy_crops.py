@@ -13,6 +13,7 @@ from PIL import Image
 
 import dedupe_gui.core.pair_checker as pair_checker_module
 import dedupe_gui.core.window_candidates as window_module
+import dedupe_gui.core.window_looks as window_looks
 from dedupe_gui.core.candidates import Candidates
 from dedupe_gui.core.fingerprint import fingerprint_file
 from dedupe_gui.core.grouping import SimilarityIndex
@@ -95,19 +96,23 @@ def _window_pairs(records: list[ImageRecord]) -> set[tuple[int, int]]:
     return set(zip(found.a.tolist(), found.b.tolist(), strict=True))
 
 
-def test_far_windows_do_not_pair_two_pictures_of_flat_areas() -> None:
+def test_far_windows_pair_two_pictures_of_flat_areas_only_when_near() -> None:
     """A deep trim or an off-centre square of a slide, a page or an object on a backdrop
-    is too often near another of the same layout; nearer windows still pair them."""
+    is often near another of the same layout: between two such pictures a far window makes
+    a pair only within ``_ALONE_BITS`` (the pair is then judged through it alone); nearer
+    windows pair them as any."""
     rng = np.random.default_rng(5)
     others = [int(v) for v in rng.integers(0, 1 << 63, size=50, dtype=np.uint64)]
     # Twelve trimmed edges, the middle half, five squares, 24 deep windows.
     windows = tuple(others[:42])
     assert far_windows(len(windows)) == 28
     deep, edge = 0x0F0F_3C3C_5A5A_A5A5, 0x1234_5678_9ABC_DEF0
-    for flat, expected in ((False, {(1, 0)}), (True, set())):
+    nine_off = deep ^ 0x1FF
+    for flat in (False, True):
         owner = _record("owner", others[49], (*windows[:-1], deep), flat)
-        copy = _record("copy", deep, (), flat)
-        assert _window_pairs([owner, copy]) == expected
+        for copy_hash, apart in ((deep, False), (nine_off, flat)):
+            copy = _record("copy", copy_hash, (), flat)
+            assert _window_pairs([owner, copy]) == (set() if apart else {(1, 0)})
     near = _record("owner", others[49], (edge, *windows[1:]), True)
     assert _window_pairs([near, _record("copy", edge, (), True)]) == {(1, 0)}
 
@@ -130,9 +135,11 @@ def test_a_window_that_cannot_be_read_leaves_the_other_second_looks_alone(
     windows, checker = index._windows, index._checker
     assert windows is not None
     windows._looks.clear()  # decoded again from here on
-    read = window_module._window_look
+    read = window_looks.window_look
     monkeypatch.setattr(
-        window_module, "_window_look", lambda path, slot: None if "/0" in path else read(path, slot)
+        window_looks,
+        "window_look",
+        lambda path, slot, decoded=None: None if "/0" in path else read(path, slot),
     )
     compared: list[tuple[npt.NDArray[np.uint8], npt.NDArray[np.uint8]]] = []
 

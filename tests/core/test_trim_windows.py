@@ -82,9 +82,10 @@ def test_the_windows_before_miss_it(
 
 
 def test_new_deep_windows_are_far_windows() -> None:
-    """Every deep window is searched as a far window: never between two pictures of flat
-    areas and edges (slides, pages, objects on one backdrop), which share their layout's
-    trimmed parts; the near windows, the light three-edge ones among them, still are."""
+    """Every deep window is searched as a far window: between two pictures of flat areas
+    and edges (slides, pages, objects on one backdrop), which share their layout's trimmed
+    parts, only within ``_ALONE_BITS``; the near windows, the light three-edge ones among
+    them, as far as any."""
     rng = np.random.default_rng(8)
     others = [int(v) for v in rng.integers(0, 1 << 63, size=60, dtype=np.uint64)]
     count = len(windows_module._EDGES) + 1 + len(windows_module._DEEP_EDGES)
@@ -92,13 +93,15 @@ def test_new_deep_windows_are_far_windows() -> None:
     far = far_windows(count)
     assert far == len(windows_module._DEEP_EDGES)
     probe = 0x0F0F_3C3C_5A5A_A5A5
+    nine_off = probe ^ 0x1FF
     for slot in range(count):
         if slot == CENTRE_SLOT:
             continue
         owned = (*windows[:slot], probe, *windows[slot + 1 :])
         for flat in (False, True):
             owner = _record("owner", others[59], owned, flat)
-            copy = _record("copy", probe, (), flat)
+            assert _window_pairs([owner, _record("copy", probe, (), flat)]) == {(1, 0)}
+            copy = _record("copy", nine_off, (), flat)
             apart = flat and slot >= count - far
             assert _window_pairs([owner, copy]) == (set() if apart else {(1, 0)})
 

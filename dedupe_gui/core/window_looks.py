@@ -1,0 +1,120 @@
+"""Windows of a picture decoded again for a second look at a pair (core.window_candidates).
+
+A pair a window brought together that failed the thumbnail check is looked at again through
+that window: the window's part of its owner, decoded again, made into a 32x32 thumbnail and
+a 256x256 detail picture (for the text check; its fine thumbnail is made from it). Two
+pictures of flat areas and edges are judged through it as the pair check judges them whole,
+which ``FlatJudge`` carries from core.pair_checker.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import partial
+from typing import Final
+
+import numpy as np
+import numpy.typing as npt
+from PIL import Image
+
+from dedupe_gui.core.fingerprint import FingerprintError, upright_grey
+from dedupe_gui.core.hashes import THUMB_SIDE
+from dedupe_gui.core.strokes import SIDE as STROKE_SIDE
+from dedupe_gui.core.thumbnails import FINE_SIDE as FINE_THUMB_SIDE
+from dedupe_gui.core.thumbnails import thumbnail
+from dedupe_gui.core.windows import (
+    FINE_SIDE,
+    Box,
+    bordered_sides,
+    pixel_region,
+    shown_small,
+    window_boxes,
+)
+
+I64 = npt.NDArray[np.int64]
+U8 = npt.NDArray[np.uint8]
+F32 = npt.NDArray[np.float32]
+
+# Longest side a window's owner is decoded at for a second look.
+LOOK_SIDE: Final = 512
+# A picture is framed (a frame, a letterbox, a screenshot's bars) when what is inside its
+# border leaves a border on this many sides at least: a band of one colour along one edge
+# is a sky, a wall or a backdrop, and reading it as a frame refused the looks through the
+# picture's trimmed edges (a lighthouse under a blue sky trimmed by a quarter: 0.009).
+_FRAMED_SIDES: Final = 2
+# The filter a window's fine thumbnail is made with (core.verify.fine_thumbnail's).
+_FINE_FILTER: Final = Image.Resampling.LANCZOS
+
+
+@dataclass(frozen=True)
+class Look:
+    """A window decoded again: its 32x32 thumbnail, its 256x256 detail picture (for the text
+    check; its fine thumbnail is made from it), where it sits and its shape."""
+
+    thumb: U8
+    detail: U8
+    box: Box
+    aspect: float  # width / height
+
+
+@dataclass(frozen=True)
+class FlatJudge:
+    """What the look through a window needs from the pair check to judge two pictures of
+    flat areas and edges as it judges them whole: the records' fine thumbnails (a stack and
+    which were found), the layout rules (residuals, the two fine stacks and the pairs'
+    shapes in; residuals with look-alikes at infinity out) and a record's 128x128 colour
+    picture (core.fingerprint.detail_colour, or None)."""
+
+    fines: Callable[[I64], tuple[U8, npt.NDArray[np.bool_]]]
+    apart: Callable[[F32, U8, U8, F32], F32]
+    colours: Callable[[int], U8 | None]
+
+
+def fine_of(detail: U8) -> U8:
+    """The fine thumbnail (core.verify.fine_thumbnail's size) of a window's detail picture."""
+    small = Image.fromarray(detail).resize((FINE_THUMB_SIDE, FINE_THUMB_SIDE), _FINE_FILTER)
+    out: U8 = np.asarray(small, dtype=np.uint8)
+    return out
+
+
+class Decoded:
+    """The last file decoded for a look and its windows: a file's windows asked one after
+    the other are cut from one decode."""
+
+    def __init__(self) -> None:
+        self._path = ""
+        self._picture: tuple[Image.Image, list[tuple[Box, bool]]] | None = None
+
+    def of(self, path: str) -> tuple[Image.Image, list[tuple[Box, bool]]] | None:
+        """The file's picture at ``LOOK_SIDE`` and its windows, or None."""
+        if path != self._path:
+            self._path = path
+            try:
+                full = upright_grey(path, max_side=LOOK_SIDE)
+            except FingerprintError:
+                self._picture = None
+            else:
+                finer = partial(shown_small, full, side=FINE_SIDE)
+                self._picture = (full, window_boxes(shown_small(full), finer))
+        return self._picture
+
+
+def window_look(path: str, slot: int, decoded: Decoded | None = None) -> Look | None:
+    picture = (decoded or Decoded()).of(path)
+    if picture is None:
+        return None
+    full, boxes = picture
+    if slot >= len(boxes):
+        return None
+    box, precise = boxes[slot]
+    if not precise and any(p and bordered_sides(b) >= _FRAMED_SIDES for b, p in boxes):
+        # A picture with a border or chrome is looked at only through what is inside it:
+        # its trimmed edges would show mostly the chrome another screenshot shares.
+        return None
+    part = full.crop(pixel_region(box, full.size))
+    thumb = np.frombuffer(thumbnail(part), dtype=np.uint8).reshape(THUMB_SIDE, THUMB_SIDE)
+    detail = np.asarray(
+        part.resize((STROKE_SIDE, STROKE_SIDE), Image.Resampling.LANCZOS), dtype=np.uint8
+    )
+    return Look(thumb, detail, box, part.size[0] / max(1, part.size[1]))
