@@ -152,14 +152,16 @@ def local_edit_residuals(
     limit's units read from the original, 0.07-0.10 from the vignette), and a trimmed copy
     aligned onto its original from the identity may not reach the scale that the original
     aligned onto the trimmed copy finds. ``limit``: only pairs whose first reading is above
-    it are read the other way (None: every pair)."""
+    it are read the other way (None: every pair). Not two pictures of flat areas and edges:
+    their covering tests were measured one way, and read the other way two different
+    photos of objects on one backdrop passed (0.05 of the limit's units)."""
     if a.shape != b.shape or a.ndim != 3 or a.shape[1:] != (SIDE, SIDE):
         raise ValueError(f"picture stacks must be (n, {SIDE}, {SIDE}): {a.shape} vs {b.shape}")
     shape = (a.shape[0], 3, SIDE, SIDE)
     if colours is not None and not colours[0].shape == colours[1].shape == shape:
         raise ValueError(f"colour stacks must be {shape}")
     out = _one_way(a, b, flat_and_edges, colours)
-    again = np.flatnonzero(out > (-np.inf if limit is None else limit))
+    again = np.flatnonzero((out > (-np.inf if limit is None else limit)) & ~flat_and_edges)
     if again.size:
         swapped = None if colours is None else (colours[1][again], colours[0][again])
         other_way = _one_way(b[again], a[again], flat_and_edges[again], swapped)
