@@ -36,8 +36,9 @@ MAX_WINDOWS: Final = 44
 # to twice as far over the limit, the look reads a pair both ways, a caption band over a
 # quiet picture may hold most of its textured tiles;
 # 13: two pictures of flat areas and edges looked at through a window, with fine thumbnails,
-# the layout rules and the colour of their flat parts; through a far window, only so.
-CHECK_VERSION: Final = 13
+# the layout rules and the colour of their flat parts; through a far window, only so;
+# 14: pictures of flat areas and edges read one way only by the local-edit look.
+CHECK_VERSION: Final = 14
 # Bump when what core.differences says for a pair changes (its words, or the alignment and
 # borders of core.verify it reads): the words kept in the cache are then said again.
 # 2: frames placed on the decoded picture, "screenshot of it", "darkened corners", which

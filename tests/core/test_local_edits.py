@@ -6,8 +6,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+import pytest
 from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
+import dedupe_gui.core.local_edits as local_edits_module
 from dedupe_gui.core.fingerprint import detail_grey, fingerprint_file
 from dedupe_gui.core.grouping import group_records
 from dedupe_gui.core.grouping_options import GroupingOptions
@@ -243,3 +245,20 @@ def test_a_caption_bar_over_a_quiet_picture_is_one_local_edit(tmp_path: Path) ->
     img = _quiet(5)
     assert look(img, _caption(img)) <= DEFAULT_MAX_RESIDUAL
     assert look(img, _caption(_quiet(6))) == np.inf
+
+
+def test_pictures_of_flat_areas_and_edges_are_read_one_way(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Their covering tests were measured one way; read the other way, two different photos
+    of objects on one backdrop passed. Photos are read the other way when the first reading
+    fails."""
+    first = np.zeros((2, 128, 128), dtype=np.uint8)
+    second = np.full((2, 128, 128), 9, dtype=np.uint8)
+
+    def one_way(a: np.ndarray, b: np.ndarray, flat: np.ndarray, colours: object) -> np.ndarray:
+        # Only the second file as the reference passes.
+        return np.where(a[:, 0, 0] == 9, 0.0, np.inf).astype(np.float32)
+
+    monkeypatch.setattr(local_edits_module, "_one_way", one_way)
+    flat = np.array([False, True])
+    found = local_edit_residuals(first, second, flat, None, DEFAULT_MAX_RESIDUAL)
+    assert found.tolist() == [0.0, np.inf]
