@@ -256,7 +256,7 @@ def _stage(
     if da is None or db is None:
         return "unreadable", numbers
     look = local_look(da, db, both_fine, limit)
-    if look.why:  # the check reads the pair both ways
+    if look.why and not both_fine:  # the check reads a pair of photos both ways
         look = local_look(db, da, both_fine, limit)
     numbers += (
         f" textured={look.textured} differing={look.differing} box={look.box} grey={look.grey:.3f}"
