@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -193,46 +194,57 @@ class _Table:
         rows = (counts + (k - 1)) // k
         first = np.cumsum(rows) - rows
         total_rows = int(rows.sum())
-        # Entry j of the sorted order: bucket b, rank j - starts[b] within it.
-        bucket = np.repeat(np.arange(keys.size), counts)
-        rank = np.arange(n) - starts[bucket]
-        slot = (first[bucket] + rank // k) * k + rank % k
-        slot_hash = np.full((total_rows + 1) * k, pad, dtype=np.uint64)
-        slot_index = np.full((total_rows + 1) * k, -1, dtype=np.int64)
-        slot_hash[slot] = hashes[order]
-        slot_index[slot] = order
-        del bucket, slot
-        self.slot_rows = slot_hash.view(np.dtype((np.void, 8 * k)))
-        self.slot_index = slot_index
+        # Entry j of the sorted order, of bucket b, sits at slot first[b] * k + (j - starts[b])
+        # (its rank in the bucket; row first[b] + rank // k, column rank % k).
+        slot = np.repeat(first * k - starts, counts)
+        slot += np.arange(n)
         if probed:
             nothing = np.zeros(0, np.int64)
             self.values = self.sorted_values = np.zeros(0, np.uint64)
             self.order = self.rank = nothing
-            del order, sorted_values, rank
+            del sorted_values
         else:
             self.order = order.astype(np.int64)
             self.sorted_values = sorted_values
-            self.rank = rank
+            self.rank = slot - np.repeat(first * k, counts)
+        slot_hash = np.full((total_rows + 1) * k, pad, dtype=np.uint64)
+        slot_hash[slot] = hashes[order]
+        slot_index = np.full((total_rows + 1) * k, -1, dtype=np.int64)
+        slot_index[slot] = order
+        del slot, order
+        self.slot_rows = slot_hash.view(np.dtype((np.void, 8 * k)))
+        self.slot_index = slot_index
         self.empty_row = total_rows  # all pads: where probes of absent values land
         self.dense = chunk.width <= _DENSE_MAX_WIDTH
         self.keys = keys
         self.first = first.astype(np.int64)
         self.rows = rows.astype(np.int64)
         if self.dense:
+            # One entry per chunk value (four million at 22 bits): row numbers and counts
+            # fit 32 bits, and only self-search (``_Blocks``) reads the counts.
             size = 1 << chunk.width
-            self.first_by_value = np.full(size, self.empty_row, dtype=np.int64)
-            self.rows_by_value = np.zeros(size, dtype=np.int64)
+            self.first_by_value = np.full(size, self.empty_row, dtype=np.int32)
+            self.rows_by_value = np.zeros(size, dtype=np.int32)
             idx = keys.astype(np.int64)
             self.first_by_value[idx] = self.first
             self.rows_by_value[idx] = self.rows
-            self.counts_by_value = np.zeros(size, dtype=np.int64)
-            self.counts_by_value[idx] = counts
+            self.counts_by_value = np.zeros(0 if probed else size, dtype=np.int64)
+            if not probed:
+                self.counts_by_value[idx] = counts
+            else:
+                # Probes look buckets up by value only: the per-bucket arrays (as long as
+                # the hashes where most buckets hold one) are not needed.
+                self.keys = np.zeros(0, np.uint64)
+                self.first = self.rows = np.zeros(0, np.int64)
 
     def lookup(self, values: U64) -> tuple[I64, I64]:
         """First row and row count of the bucket of each chunk value (0 rows when absent)."""
         if self.dense:
             idx = values.astype(np.int64)
-            return self.first_by_value[idx], self.rows_by_value[idx]
+            return (
+                self.first_by_value[idx].astype(np.int64),
+                self.rows_by_value[idx].astype(np.int64),
+            )
         pos = np.searchsorted(self.keys, values)
         pos_c = np.minimum(pos, self.keys.size - 1)
         found = self.keys[pos_c] == values
@@ -610,8 +622,9 @@ def cross_pairs(
     # Each pair is kept by the first chunk it agrees on (``_probe``'s ``earlier``), so the
     # jobs' pairs hold no repeats: a window search found most pairs on two or three chunks.
     chunks = [c for c in _plan(int(index.size), plan_bits) if c.radius >= 0]
+    building = threading.Lock()
     jobs = [
-        partial(_cross_job, chunk, chunks[:i], index, pad, queries, threshold)
+        partial(_cross_job, chunk, chunks[:i], index, pad, queries, threshold, building)
         for i, chunk in enumerate(chunks)
     ]
     return _merge(_map(jobs, workers), int(index.size), repeats=False)
@@ -624,10 +637,14 @@ def _cross_job(
     pad: np.uint64,
     queries: U64,
     threshold: int,
+    building: threading.Lock,
 ) -> _Found:
     """The pairs of ``queries`` and ``index`` that agree on ``chunk`` within its radius and
-    on none of the ``earlier`` chunks within theirs."""
-    table = _Table(chunk, index, pad, probed=True)
+    on none of the ``earlier`` chunks within theirs. One job at a time builds its table
+    (``building``): a build's sorting and placing hold several arrays as long as the index
+    for a moment, and two at once made most of a 100,000-file window search's peak."""
+    with building:
+        table = _Table(chunk, index, pad, probed=True)
     # Queries in chunk order, so that consecutive probes read neighbouring rows.
     sources = np.argsort(chunk.values(queries), kind="stable").astype(np.int64)
     masks = [0] + [m for _, ms in chunk.masks_by_top_bit() for m in ms]
