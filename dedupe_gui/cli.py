@@ -49,6 +49,7 @@ from dedupe_gui.core.models import Group, Progress, ScanResult
 from dedupe_gui.core.names import printable
 from dedupe_gui.core.report import Report, ReportError, load, to_csv, to_json
 from dedupe_gui.core.scan import ScanOptions, run_scan
+from dedupe_gui.core.workers import one_thread_per_matrix_product
 from dedupe_gui.logs import setup_logging, verbosity_of
 
 # What a scan's grouping imports (numpy and the pair checks): loaded by the scan on the side
@@ -390,6 +391,8 @@ def cmd_search(args: argparse.Namespace) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    # Before anything imports numpy (the scan imports it on the side, the window later).
+    one_thread_per_matrix_product()
     verbosity, args_list = verbosity_of(list(sys.argv[1:] if argv is None else argv))
     setup_logging(verbosity)
     parser = build_parser()
