@@ -331,10 +331,8 @@ class PairChecker:
         """``res`` with the pairs that failed looked at again as a trimmed, cropped or framed
         copy through the window that brought them together (core.window_candidates), and
         as a straightened copy (core.straighten); both keep the check's limit. Two pictures
-        of flat areas and edges are looked at through a window as they are checked whole
-        (fine thumbnails, the layout rules), and in colour. Pictures of flat areas and
-        edges that both have fine thumbnails (slides, pages) are not straightened: their
-        verdict rests on the fine check."""
+        of flat areas and edges (slides, pages) are looked at through a window as they are
+        checked whole (fine thumbnails, layout rules) and in colour, and not straightened."""
         limit = self._good_enough
         if self.windows is not None:
             flat = FlatJudge(
@@ -427,8 +425,7 @@ class PairChecker:
         given their residual from the second look. Both files are decoded again at 128x128;
         only pairs of one shape (``same_shape``) whose 32x32 residual is below
         ``LOOK_BELOW`` are looked at, or below ``CENTRED_LOOK_BELOW`` when their middles
-        agree (``centred``: core.prefilter.centres_agree). The look reads each pair both
-        ways only when the first reading fails."""
+        agree (``centred``: core.prefilter.middles_agree)."""
         below = np.where(centred, CENTRED_LOOK_BELOW, LOOK_BELOW)
         look = np.flatnonzero((res > self._good_enough) & (res < below) & same_shape)
         out: npt.NDArray[np.float32] = res.copy()
