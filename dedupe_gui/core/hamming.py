@@ -26,13 +26,13 @@ docs/BENCHMARKS.md has the measurements behind these choices.
 Everything runs on numpy arrays of unique hashes; callers collapse identical hashes first
 (they are at distance 0 by definition and would otherwise make buckets quadratic).
 
-Over 500 lines on purpose: the planner, the dense-block kernel and the
-probe kernel share the chunk layout and the work units, and only make sense side by side.
+The chunk layout and its cost estimate live in core.hamming_plan; over 500 lines on purpose:
+the dense-block kernel and the probe kernel share the tables and the work units, and only
+make sense side by side.
 """
 
 from __future__ import annotations
 
-import itertools
 import math
 import threading
 from collections.abc import Callable, Iterator, Sequence
@@ -44,6 +44,7 @@ from typing import TypeVar
 import numpy as np
 import numpy.typing as npt
 
+from dedupe_gui.core.hamming_plan import BLOCK_MAX_WIDTH, Chunk, plan, row_width
 from dedupe_gui.core.workers import default_workers
 
 U64 = npt.NDArray[np.uint64]
@@ -58,8 +59,6 @@ _UNIT_SLOTS = 1 << 27
 _BRUTE_MAX = 1500
 # Chunk widths up to this get a direct (dense) bucket lookup table; wider ones bisect.
 _DENSE_MAX_WIDTH = 22
-# Chunk widths up to this are searched as dense K x K blocks in self-search.
-_BLOCK_MAX_WIDTH = 20
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,90 +81,6 @@ def popcount(x: U64) -> npt.NDArray[np.uint8]:
     return np.bitwise_count(x)
 
 
-@dataclass(frozen=True, slots=True)
-class _Chunk:
-    shift: int
-    width: int
-    radius: int
-
-    def values(self, hashes: U64) -> U64:
-        shifted: U64 = hashes >> np.uint64(self.shift)
-        masked: U64 = shifted & np.uint64((1 << self.width) - 1)
-        return masked
-
-    def masks_by_top_bit(self) -> Iterator[tuple[int, list[int]]]:
-        """Flip masks of 1..radius bits grouped by their highest bit (mask 0 is apart)."""
-        for top in range(self.width):
-            masks = [
-                (1 << top) | sum(1 << b for b in low)
-                for weight in range(self.radius)
-                for low in itertools.combinations(range(top), weight)
-            ]
-            if masks:
-                yield top, masks
-
-
-def _ball(width: int, radius: int) -> int:
-    """How many values lie within ``radius`` bits of one ``width``-bit value."""
-    return sum(math.comb(width, k) for k in range(min(radius, width) + 1))
-
-
-def _chunks(m: int, threshold: int) -> list[_Chunk]:
-    base, extra = divmod(threshold + 1, m)
-    wbase, wextra = divmod(64, m)
-    chunks: list[_Chunk] = []
-    shift = 0
-    for i in range(m):
-        width = wbase + (1 if i < wextra else 0)
-        radius = base - 1 + (1 if i < extra else 0)
-        chunks.append(_Chunk(shift, width, radius))
-        shift += width
-    return chunks
-
-
-def _row_width(n: int, width: int) -> int:
-    """Slots per row: about the mean bucket size, so rows are neither mostly pads nor chained."""
-    return max(1, min(64, round(n / (1 << width))))
-
-
-def _estimated_cost(n: int, chunks: Sequence[_Chunk]) -> float:
-    """Estimated nanoseconds for ``n`` hashes, from timings of the two paths on 1M hashes.
-
-    Chunks narrow enough for dense blocks cost about 1.6 ns per block slot (K*K per pair of
-    buckets, K a little above the mean bucket size) plus a few ns per bucket pair; wider
-    chunks cost about 17 ns per probe plus 3 ns per slot of the probed rows.
-    """
-    cost = 0.0
-    for c in chunks:
-        if c.radius < 0:
-            continue
-        masks = _ball(c.width, c.radius)
-        mean = n / (1 << c.width)
-        if c.width <= _BLOCK_MAX_WIDTH:
-            k = max(1.0, mean + math.sqrt(mean))
-            buckets = min(float(1 << c.width), float(n))
-            cost += masks * buckets / 2 * (1.6 * k * k + 4.0)
-        else:
-            k = _row_width(n, c.width)
-            slots = k * (1 + mean / k)
-            cost += masks * n / 2 * (17.0 + 3.0 * slots)
-    return cost
-
-
-def _plan(n: int, threshold: int) -> list[_Chunk]:
-    """The chunking with the least estimated work for ``n`` hashes at ``threshold``."""
-    best: list[_Chunk] = []
-    best_cost = math.inf
-    for m in range(1, min(threshold + 1, 64) + 1):
-        chunks = _chunks(m, threshold)
-        if any(c.radius > c.width for c in chunks):
-            continue
-        cost = _estimated_cost(n, chunks)
-        if cost < best_cost:
-            best, best_cost = chunks, cost
-    return best
-
-
 class _Table:
     """One chunk's buckets as rows of K slots: a bucket of c entries owns ceil(c / K) rows.
 
@@ -175,7 +90,7 @@ class _Table:
     rows gather those in later steps.
     """
 
-    def __init__(self, chunk: _Chunk, hashes: U64, pad: np.uint64, *, probed: bool = False) -> None:
+    def __init__(self, chunk: Chunk, hashes: U64, pad: np.uint64, *, probed: bool = False) -> None:
         """``probed``: the table is only probed by queries of another set (``cross_pairs``),
         so the sorted order, ranks and chunk values that self-search walks are not kept:
         over a million window hashes they were four of a table's seven arrays."""
@@ -183,7 +98,7 @@ class _Table:
         self.chunk = chunk
         self.probed = probed
         self.hashes = hashes
-        self.k = k = _row_width(n, chunk.width)
+        self.k = k = row_width(n, chunk.width)
         self.values = chunk.values(hashes)
         order = np.argsort(self.values, kind="stable")
         sorted_values = self.values[order]
@@ -295,7 +210,7 @@ def _probe(
     threshold: int,
     found: _Found,
     ordered: bool,
-    earlier: Sequence[_Chunk] = (),
+    earlier: Sequence[Chunk] = (),
 ) -> None:
     """Compare each query with every entry of the bucket of its key.
 
@@ -474,14 +389,14 @@ def self_pairs(
         return brute_self_pairs(hashes, threshold)
     pad = _pad_value(hashes)
 
-    def prepare(chunk: _Chunk) -> list[tuple[float, Callable[[], _Found]]]:
+    def prepare(chunk: Chunk) -> list[tuple[float, Callable[[], _Found]]]:
         return list(_self_units(_Table(chunk, hashes, pad), hashes, threshold, pad))
 
     # Every chunk's table is prepared before any is searched, so that the longest work units
     # of all chunks start first. Preparing as many chunks at a time as there are workers
     # held fewer tables at once (53 MB less at 100,000 hashes) but cost twice the CPU on a
     # real library's hashes (docs/BENCHMARKS.md, "100,000 small photos").
-    chunks = [c for c in _plan(n, threshold) if c.radius >= 0]
+    chunks = [c for c in plan(n, threshold) if c.radius >= 0]
     units = [u for part in _map([partial(prepare, c) for c in chunks], workers) for u in part]
     units.sort(key=lambda u: -u[0])
     return _merge(_map([u[1] for u in units], workers), n)
@@ -499,7 +414,7 @@ def _self_units(
     n = int(hashes.size)
     groups = [(-1, [0]), *chunk.masks_by_top_bit()]
     mean = n / (1 << chunk.width)
-    if table.dense and chunk.width <= _BLOCK_MAX_WIDTH:
+    if table.dense and chunk.width <= BLOCK_MAX_WIDTH:
         k = _Blocks.row_width(table.counts_by_value, chunk.width, 3.0 * (6.0 + mean))
         blocks = _Blocks(table, hashes, k, pad)
         for top, masks in groups:
@@ -553,7 +468,7 @@ def _probe_job(
     masks: list[int],
     threshold: int,
     ordered: bool,
-    earlier: Sequence[_Chunk] = (),
+    earlier: Sequence[Chunk] = (),
 ) -> _Found:
     """Probe the bucket of every source's chunk value flipped by each mask (``earlier``: see
     ``_probe``)."""
@@ -621,7 +536,7 @@ def cross_pairs(
     # hashes (core.window_candidates) made four tables of 50-60 MB each at 100,000 files.
     # Each pair is kept by the first chunk it agrees on (``_probe``'s ``earlier``), so the
     # jobs' pairs hold no repeats: a window search found most pairs on two or three chunks.
-    chunks = [c for c in _plan(int(index.size), plan_bits) if c.radius >= 0]
+    chunks = [c for c in plan(int(index.size), plan_bits) if c.radius >= 0]
     building = threading.Lock()
     jobs = [
         partial(_cross_job, chunk, chunks[:i], index, pad, queries, threshold, building)
@@ -631,8 +546,8 @@ def cross_pairs(
 
 
 def _cross_job(
-    chunk: _Chunk,
-    earlier: Sequence[_Chunk],
+    chunk: Chunk,
+    earlier: Sequence[Chunk],
     index: U64,
     pad: np.uint64,
     queries: U64,
