@@ -15,7 +15,8 @@ no wipe of fingerprints of another algorithm version (that is an error instead).
 the command can say the fingerprints were not saved.
 
 Over 500 lines on purpose: one SQLite file with one schema, its opening, setting aside and
-migration rules, read and written by one class; how a fingerprint sits in a row is in
+migration rules, read and written by one class; which files it may open for writing, and
+what counts as damage, is in core.cache_file; how a fingerprint sits in a row is in
 core.cache_rows, the identities' and the pairs' rows are read and written by
 core.cache_identities and core.cache_pairs.
 """
@@ -27,11 +28,11 @@ import functools
 import os
 import sqlite3
 import time
-import urllib.parse
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, Final, NamedTuple
 
+from dedupe_gui.core.cache_file import APPLICATION_ID, damaged, not_ours, read_only_uri
 from dedupe_gui.core.cache_groupings import GroupingMemory
 from dedupe_gui.core.cache_identities import IdentityMemory, today
 from dedupe_gui.core.cache_pairs import PairMemory
@@ -53,11 +54,6 @@ SCHEMA_VERSION: Final = 4  # 2: thumb and turned columns; 3: look column; 4: ide
 # Layouts whose fingerprints read as this one's: opened read-only (``search``) as they are,
 # and upgraded in place when opened for writing (a column added, nothing rebuilt).
 _READABLE_SCHEMAS: Final = ("3", "4")
-# Written into the SQLite header (PRAGMA application_id, bytes 68-71): "DDUP". It is how a
-# file is recognised as ours before it is touched.
-APPLICATION_ID: Final = 0x44445550
-_SQLITE_MAGIC: Final = b"SQLite format 3\x00"
-_DAMAGE_WORDS: Final = ("not a database", "malformed", "corrupt")
 _COMMIT_EVERY_ROWS: Final = 500
 _COMMIT_EVERY_SECONDS: Final = 2.0
 
@@ -140,44 +136,6 @@ class StoreError(Exception):
     another algorithm version); it was left as it was."""
 
 
-def _read_only_uri(path: str) -> str:
-    return "file:" + urllib.parse.quote(os.fsencode(os.path.abspath(path))) + "?mode=ro"
-
-
-def not_ours(path: str) -> str | None:
-    """Why ``path`` must not be opened for writing, or None (absent, empty, or ours)."""
-    try:
-        with open(path, "rb") as f:
-            head = f.read(100)
-    except FileNotFoundError:
-        return None
-    except IsADirectoryError:
-        return "is a folder"
-    except OSError as exc:
-        return f"cannot be read ({exc.strerror or exc})"
-    if not head:
-        return None
-    if not head.startswith(_SQLITE_MAGIC) or len(head) < 100:
-        return "is not a SQLite database"
-    app_id = int.from_bytes(head[68:72], "big")
-    if app_id == APPLICATION_ID:
-        return None
-    if app_id != 0:
-        return "is the database of another program"
-    try:
-        db = sqlite3.connect(_read_only_uri(path), uri=True, timeout=2.0)
-        try:
-            tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master")}
-            ours = {"meta", "fingerprints"} <= tables and db.execute(
-                "SELECT 1 FROM meta WHERE key = 'schema'"
-            ).fetchone() is not None
-        finally:
-            db.close()
-    except sqlite3.DatabaseError as exc:
-        return f"cannot be identified ({exc})"
-    return None if ours else "is not a dedupe-gui database"
-
-
 def _add_missing_columns(db: sqlite3.Connection) -> None:
     """Upgrade an older layout of ours in place: the columns added since (each NULL in the
     rows that were there), so nothing kept is lost."""
@@ -188,11 +146,6 @@ def _add_missing_columns(db: sqlite3.Connection) -> None:
 
 def _is_default_cache(path: str) -> bool:
     return os.path.abspath(path) == os.path.abspath(default_cache_path())
-
-
-def _damaged(exc: Exception) -> bool:
-    text = str(exc).lower()
-    return any(word in text for word in _DAMAGE_WORDS)
 
 
 class FingerprintStore(IdentityMemory, PairMemory, GroupingMemory):
@@ -233,7 +186,7 @@ class FingerprintStore(IdentityMemory, PairMemory, GroupingMemory):
         if why is not None:
             raise StoreError(f"{path} {why}; it was not changed")
         try:
-            db = sqlite3.connect(_read_only_uri(path), uri=True, timeout=2.0)
+            db = sqlite3.connect(read_only_uri(path), uri=True, timeout=2.0)
             stored = dict(db.execute("SELECT key, value FROM meta").fetchall())
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"{path} cannot be read ({exc})") from exc
@@ -272,7 +225,7 @@ class FingerprintStore(IdentityMemory, PairMemory, GroupingMemory):
             Path(path).parent.mkdir(parents=True, exist_ok=True)
             return self._connect(path)
         except sqlite3.DatabaseError as exc:
-            if not _damaged(exc) or self._required:
+            if not damaged(exc) or self._required:
                 # Locked by another process, read-only, or not openable: not ours to move.
                 return self._fallback(f"fingerprint store {path} cannot be used ({exc})")
             try:
@@ -580,7 +533,7 @@ class FingerprintStore(IdentityMemory, PairMemory, GroupingMemory):
         """A store that fails mid-scan stops writing, with a warning; one found damaged
         (any page) is set aside and rebuilt empty, so the rest of the scan is cached again."""
         if (
-            _damaged(exc)
+            damaged(exc)
             and self.persistent
             and self.path is not None
             and not self._read_only
