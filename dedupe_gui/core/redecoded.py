@@ -80,11 +80,10 @@ class Redecoded:
             return None
 
     def colours_of(self, a: int, b: int) -> tuple[U8, U8] | None:
-        """Both records' 128x128 pictures in colour (``detail_colour``), or None."""
-        try:
-            return detail_colour(self._records[a].path), detail_colour(self._records[b].path)
-        except FingerprintError:
-            return None
+        """Both records' 128x128 pictures in colour (``colour_of``), or None."""
+        first = self.colour_of(a)
+        second = None if first is None else self.colour_of(b)
+        return None if first is None or second is None else (first, second)
 
     def of_pairs(
         self, look: I64, a: I64, b: I64, turn: I64, text: bool = False
