@@ -17,7 +17,15 @@ import random
 import numpy as np
 from PIL import Image, ImageDraw, ImageFilter
 
-from bench.edit_corpus import WORDS, _background, _font, _status_bar, _words
+from bench.corpus_drawing import (
+    WORDS,
+    Bubble,
+    background,
+    chat_bubbles,
+    chat_screen,
+    font,
+    words,
+)
 
 
 def _one_word_changed(rng: random.Random, line: str) -> str:
@@ -34,13 +42,13 @@ def slides_one_word(rng: random.Random, photo: Image.Image, n: int) -> list[Imag
     title changed (two members then differ by one or two words)."""
     kind = rng.choice(("gradient", "photo", "band", "solid"))
     size = rng.choice(((1920, 1080), (1280, 720), (1024, 768)))
-    bg = _background(kind, size, rng, photo)
+    bg = background(kind, size, rng, photo)
     w, h = size
     light = np.asarray(bg.convert("L")).mean() > 128
     ink = (20, 20, 30) if light else (250, 250, 250)
     card = rng.random() < 0.4
-    title = _words(rng, rng.randint(2, 4)).title()
-    bullets = ["- " + _words(rng, rng.randint(3, 7)) for _ in range(rng.randint(3, 6))]
+    title = words(rng, rng.randint(2, 4)).title()
+    bullets = ["- " + words(rng, rng.randint(3, 7)) for _ in range(rng.randint(3, 6))]
     out: list[Image.Image] = []
     seen: set[tuple[str, ...]] = set()
     while len(out) < n:
@@ -58,14 +66,12 @@ def slides_one_word(rng: random.Random, photo: Image.Image, n: int) -> list[Imag
         s = bg.copy()
         draw = ImageDraw.Draw(s)
         if card:
-            draw.text((w // 2, h // 2), text[0], font=_font(h // 10), fill=ink, anchor="mm")
-            draw.text(
-                (w // 2, h // 2 + h // 8), text[1], font=_font(h // 24), fill=ink, anchor="mm"
-            )
+            draw.text((w // 2, h // 2), text[0], font=font(h // 10), fill=ink, anchor="mm")
+            draw.text((w // 2, h // 2 + h // 8), text[1], font=font(h // 24), fill=ink, anchor="mm")
         else:
-            draw.text((w // 12, h // 12), text[0], font=_font(h // 14), fill=ink)
+            draw.text((w // 12, h // 12), text[0], font=font(h // 14), fill=ink)
             for k, line in enumerate(text[1:]):
-                draw.text((w // 10, h // 4 + k * h // 10), line, font=_font(h // 24), fill=ink)
+                draw.text((w // 10, h // 4 + k * h // 10), line, font=font(h // 24), fill=ink)
         out.append(s)
     return out
 
@@ -73,39 +79,26 @@ def slides_one_word(rng: random.Random, photo: Image.Image, n: int) -> list[Imag
 def chats_one_line(rng: random.Random, n: int) -> list[Image.Image]:
     """One conversation screenshotted several times, each time with one line of one message
     different (the bubbles keep their places)."""
-    w, h = 1080, 2340
     dark = rng.random() < 0.5
-    bg = (18, 18, 18) if dark else (236, 229, 221)
-    mine, theirs = ((0, 92, 75), (38, 45, 49)) if dark else ((220, 248, 198), (255, 255, 255))
-    ink = (233, 237, 239) if dark else (17, 27, 33)
-    bubbles: list[tuple[int, int, int, int, bool, list[str]]] = []
-    y = 280
-    while y < h - 350:
-        me = rng.random() < 0.5
-        count = rng.randint(1, 3)
-        bw = rng.randint(300, 800)
-        bh = 30 + 52 * count
-        x = w - bw - 30 if me else 30
-        bubbles.append((x, y, bw, bh, me, [_words(rng, 4) for _ in range(count)]))
-        y += bh + rng.randint(20, 60)
-    header = _words(rng, 2).title()
+    bubbles = chat_bubbles(rng)
+    header = words(rng, 2).title()
     clock = random.Random(rng.random())
     out: list[Image.Image] = []
     for _ in range(n):
         k = rng.randrange(len(bubbles))
-        j = rng.randrange(len(bubbles[k][5]))
-        s = Image.new("RGB", (w, h), bg)
-        draw = ImageDraw.Draw(s)
-        draw.rectangle((0, 0, w, 230), fill=(31, 44, 52) if dark else (0, 128, 105))
-        _status_bar(draw, w, 0, True, random.Random(clock.random()))
-        draw.text((180, 120), header, font=_font(48), fill=(255, 255, 255))
-        draw.rectangle((0, h - 150, w, h), fill=(31, 44, 52) if dark else (240, 240, 240))
-        for b, (x, top, bw, bh, me, lines) in enumerate(bubbles):
-            draw.rounded_rectangle((x, top, x + bw, top + bh), 24, fill=mine if me else theirs)
-            for m, line in enumerate(lines):
-                text = _words(rng, 4) if (b, m) == (k, j) else line
-                draw.text((x + 24, top + 18 + 52 * m), text, font=_font(38), fill=ink)
-        out.append(s)
+        j = rng.randrange(len(bubbles[k].lines))
+
+        def edited(k: int = k, j: int = j) -> list[Bubble]:
+            return [
+                b._replace(
+                    lines=tuple(
+                        words(rng, 4) if (i, m) == (k, j) else t for m, t in enumerate(b.lines)
+                    )
+                )
+                for i, b in enumerate(bubbles)
+            ]
+
+        out.append(chat_screen(dark, random.Random(clock.random()), lambda: header, edited))
     return out
 
 
@@ -120,13 +113,13 @@ def forms_small_print(rng: random.Random, n: int) -> list[Image.Image]:
     for _ in range(n):
         s = Image.new("RGB", (w, h), (255, 255, 255))
         draw = ImageDraw.Draw(s)
-        draw.text((60, 50), "FORM", font=_font(56), fill=(30, 60, 140))
+        draw.text((60, 50), "FORM", font=font(56), fill=(30, 60, 140))
         draw.rectangle((60, 140, w - 60, 146), fill=(30, 60, 140))
         for k in range(rows):
             y = 200 + k * (h - 400) // rows
-            draw.text((70, y), WORDS[k % len(WORDS)].title() + ":", font=_font(28), fill=ink)
+            draw.text((70, y), WORDS[k % len(WORDS)].title() + ":", font=font(28), fill=ink)
             draw.rectangle((380, y - 6, w - 70, y + 40), outline=(120, 120, 120), width=2)
-            draw.text((395, y + 8), _words(rng, rng.randint(1, 4)), font=_font(size), fill=ink)
+            draw.text((395, y + 8), words(rng, rng.randint(1, 4)), font=font(size), fill=ink)
         out.append(s)
     return out
 
