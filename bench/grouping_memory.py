@@ -21,6 +21,7 @@ import time
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
+from bench.measured import memory_mb
 from dedupe_gui.core import grouping, pair_words, scan, window_candidates
 from dedupe_gui.core.cache import FingerprintStore
 from dedupe_gui.core.grouping_options import GroupingOptions
@@ -28,18 +29,6 @@ from dedupe_gui.core.keeper_standing import KeeperRanking
 from dedupe_gui.core.models import FileKey, ImageRecord
 
 _F = TypeVar("_F", bound=Callable[..., Any])
-
-
-def rss_mb() -> tuple[float, float]:
-    """This process's resident memory and its high-water mark, in MB."""
-    now = peak = 0.0
-    with open("/proc/self/status") as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                now = int(line.split()[1]) / 1024
-            elif line.startswith("VmHWM:"):
-                peak = int(line.split()[1]) / 1024
-    return now, peak
 
 
 def copies_of(
@@ -76,7 +65,7 @@ def main(argv: list[str] | None = None) -> int:
     result = scan.run_scan(scan.ScanOptions((args.folder,), thumbs_in_store=True), store)
     records, original = copies_of(result.records, max(1, args.copies), args.seed)
     del result
-    print(f"{len(records)} records: RSS {rss_mb()[0]:.1f} MB", flush=True)
+    print(f"{len(records)} records: RSS {memory_mb()[0]:.1f} MB", flush=True)
     rows: list[tuple[str, float, float, float]] = []
 
     def timed(name: str, fn: _F) -> _F:
@@ -86,7 +75,7 @@ def main(argv: list[str] | None = None) -> int:
             try:
                 return fn(*a, **k)
             finally:
-                rows.append((name, *rss_mb(), time.process_time() - cpu))
+                rows.append((name, *memory_mb(), time.process_time() - cpu))
 
         return run  # type: ignore[return-value]
 
@@ -118,7 +107,7 @@ def main(argv: list[str] | None = None) -> int:
             setattr(owner, attr, fn)
     for name, now, peak, cpu in rows:
         print(f"  {name:28s} RSS {now:7.1f} MB  high-water {peak:7.1f} MB  CPU {cpu:6.2f} s")
-    print(f"{len(groups)} groups, high-water {rss_mb()[1]:.1f} MB")
+    print(f"{len(groups)} groups, high-water {memory_mb()[1]:.1f} MB")
     return 0
 
 

@@ -44,6 +44,23 @@ def peak_rss_kb() -> int:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 
 
+def memory_mb() -> tuple[float, float]:
+    """This process's resident memory now and at its high-water mark (VmRSS, VmHWM), in MB;
+    zeros where ``/proc`` has none. Benchmarks that follow memory phase by phase read it in
+    process, between the phases."""
+    now = peak = 0.0
+    try:
+        with open("/proc/self/status", encoding="ascii") as f:
+            for line in f:
+                if line.startswith("VmRSS:"):
+                    now = int(line.split()[1]) / 1024
+                elif line.startswith("VmHWM:"):
+                    peak = int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return now, peak
+
+
 def _write(out: str) -> None:
     io = io_counters()
     peak_kb = peak_rss_kb()

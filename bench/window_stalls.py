@@ -32,6 +32,8 @@ from pathlib import Path
 from types import FrameType
 from typing import TYPE_CHECKING
 
+from bench.measured import memory_mb
+
 if TYPE_CHECKING:
     from PySide6.QtCore import QObject
 
@@ -175,18 +177,6 @@ def make_library(out: Path, files: int, originals: Path, seed: int = 20) -> None
             path = folder / f"copy{k}" / f"IMG_{n:05d}.jpg"
             path.parent.mkdir(parents=True, exist_ok=True)
             img.save(path, "JPEG", quality=quality)
-
-
-def memory_mb() -> tuple[float, float]:
-    """Resident memory of this process now and at its peak (VmRSS, VmHWM), in MB."""
-    now = peak = 0.0
-    with open("/proc/self/status", encoding="ascii") as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                now = int(line.split()[1]) / 1024
-            elif line.startswith("VmHWM:"):
-                peak = int(line.split()[1]) / 1024
-    return now, peak
 
 
 def run(
