@@ -128,13 +128,15 @@ def _run_scan(
         finally:
             finished.set()
 
-    threading.Thread(target=work, name="scan", daemon=True).start()
+    worker = threading.Thread(target=work, name="scan", daemon=True)
     try:
+        worker.start()  # inside: a Ctrl-C at once still sets the flag before unwinding
         while not finished.wait(0.2):
             pass
     except KeyboardInterrupt:
         cancel.set()
-        finished.wait()
+        if worker.ident is not None:  # started: let it stop taking files and unwind
+            finished.wait()
         raise
     finally:
         close()
