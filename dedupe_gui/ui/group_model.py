@@ -35,7 +35,8 @@ from dedupe_gui.ui.thumbnails import ThumbKey, ThumbnailCache
 
 Index = QModelIndex | QPersistentModelIndex
 
-LIST_THUMB_EDGE = 96  # device pixels; drawn at 44 logical px
+LIST_THUMB_EDGE = 96  # device pixels; drawn at LIST_PICTURE_SIDE logical px
+LIST_PICTURE_SIDE = 44  # logical pixels of a row's picture in the group list
 MAX_REMOVED_RUNS = 16  # rows leaving in more runs than this: one reset instead
 
 COL_PHOTO, COL_FREE = range(2)
@@ -65,6 +66,7 @@ class GroupListModel(QAbstractTableModel):
         self._states: list[ReviewGroup] = []
         self._thumbs = thumbnails
         self._pixmaps: dict[ThumbKey, QPixmap] = {}
+        self._blank: QPixmap | None = None
         self._rows: dict[int, int] | None = None  # id(state) -> row, rebuilt after changes
         thumbnails.ready.connect(self._thumb_ready)
 
@@ -187,12 +189,23 @@ class GroupListModel(QAbstractTableModel):
             return pixmap
         image = self._thumbs.get(key)
         if image is None:
-            return None
-        pixmap = _square_pixmap(image, 44)
+            return self._placeholder()
+        pixmap = _square_pixmap(image, LIST_PICTURE_SIDE)
         if len(self._pixmaps) > 2000:
             self._pixmaps.clear()
         self._pixmaps[key] = pixmap
         return pixmap
+
+    def _placeholder(self) -> QPixmap:
+        """An empty square where a picture is still loading or cannot be read: every row's
+        name starts at one place instead of jumping right when its picture arrives."""
+        if self._blank is None:
+            ratio = _screen_ratio()
+            side = max(1, round(LIST_PICTURE_SIDE * ratio))
+            self._blank = QPixmap(side, side)
+            self._blank.fill(Qt.GlobalColor.transparent)
+            self._blank.setDevicePixelRatio(ratio)
+        return self._blank
 
     def _thumb_ready(self, key: ThumbKey) -> None:
         if key.edge != LIST_THUMB_EDGE:
@@ -294,9 +307,14 @@ class GroupDelegate(QStyledItemDelegate):
         painter.restore()
 
 
+def _screen_ratio() -> float:
+    screen = QApplication.primaryScreen()
+    return screen.devicePixelRatio() if screen else 1.0
+
+
 def _square_pixmap(image: QImage, side: int) -> QPixmap:
     """The centre square of ``image`` at ``side`` logical pixels, sharp on HiDPI screens."""
-    ratio = QApplication.primaryScreen().devicePixelRatio() if QApplication.primaryScreen() else 1.0
+    ratio = _screen_ratio()
     px = max(1, round(side * ratio))
     scaled = image.scaled(
         px,

@@ -11,7 +11,13 @@ from PySide6.QtCore import QModelIndex, QSize, Qt, Signal
 from PySide6.QtGui import QKeyEvent, QResizeEvent
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
 
-from dedupe_gui.ui.group_model import COL_FREE, COL_PHOTO, GroupDelegate, GroupListModel
+from dedupe_gui.ui.group_model import (
+    COL_FREE,
+    COL_PHOTO,
+    LIST_PICTURE_SIDE,
+    GroupDelegate,
+    GroupListModel,
+)
 
 # Below this many pixels the "To free" column is hidden and its figure shown under the name.
 NARROW_LIST_WIDTH = 280
@@ -52,7 +58,7 @@ class GroupTable(QTableView):
         self.setTextElideMode(Qt.TextElideMode.ElideMiddle)
         self.setShowGrid(False)
         self.setAlternatingRowColors(True)
-        self.setIconSize(QSize(44, 44))
+        self.setIconSize(QSize(LIST_PICTURE_SIDE, LIST_PICTURE_SIDE))
         self.setMinimumWidth(200)
         vheader = self.verticalHeader()
         vheader.hide()

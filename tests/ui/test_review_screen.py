@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
-from PySide6.QtCore import QSettings, Qt
-from PySide6.QtGui import QColor, QImage
+from PySide6.QtCore import QSettings, QSizeF, Qt
+from PySide6.QtGui import QColor, QImage, QPixmap
 from PySide6.QtTest import QTest
 from pytestqt.qtbot import QtBot
 
@@ -14,9 +14,11 @@ from dedupe_gui.core.keeper import DEFAULT_RULES
 from dedupe_gui.core.models import FileKey, Fingerprint, GroupMember, ImageRecord
 from dedupe_gui.ui.dialogs import KEYS
 from dedupe_gui.ui.file_card import FileCard
+from dedupe_gui.ui.group_model import COL_PHOTO, LIST_PICTURE_SIDE, GroupListModel
 from dedupe_gui.ui.main_window import MainWindow
 from dedupe_gui.ui.preferences import load_preferences, save_preferences
 from dedupe_gui.ui.preferences_dialog import PreferencesDialog, cache_summary, clear_cache
+from dedupe_gui.ui.thumbnails import ThumbnailCache
 from tests.imaging import photo, save
 from tests.ui.conftest import scan
 
@@ -228,3 +230,21 @@ def test_a_rule_order_saved_by_an_earlier_version_gains_the_new_rules(
     save_preferences(settings, replace(prefs, rules=("pixels", "reference")))
     # Saved now, with every rule known: what the user left out stays out.
     assert load_preferences(settings).rules == ("pixels", "reference")
+
+
+def test_a_group_row_keeps_the_place_of_a_picture_still_loading(
+    qtbot: QtBot, window: MainWindow, tmp_path: Path
+) -> None:
+    scan(qtbot, window, copies(tmp_path / "lib", 3))
+    thumbs = ThumbnailCache()
+    model = GroupListModel(thumbs)
+    model.set_states(window.model.states())
+    index = model.index(0, COL_PHOTO)
+    role = Qt.ItemDataRole.DecorationRole
+    with qtbot.waitSignal(thumbs.ready, timeout=20000):
+        waiting = model.data(index, role)  # asks for the picture; it is not here yet
+    loaded = model.data(index, role)
+    assert isinstance(waiting, QPixmap) and isinstance(loaded, QPixmap)
+    assert waiting.toImage() != loaded.toImage()
+    side = QSizeF(LIST_PICTURE_SIDE, LIST_PICTURE_SIDE)
+    assert waiting.deviceIndependentSize() == loaded.deviceIndependentSize() == side
