@@ -23,6 +23,19 @@ def unreadable_roots(roots: Sequence[str], errors: Sequence[FileError]) -> list[
     return [e for e in errors if any(_same(e.path, root) for root in roots)]
 
 
+def unreadable_label(roots: Sequence[str], errors: Sequence[FileError]) -> str:
+    """The words of the window's problems button: a chosen folder that was not there is
+    not "an unreadable file", and the person looking for a missing drive should read so."""
+    folders = len(unreadable_roots(roots, errors))
+    files = len(errors) - folders
+    parts = []
+    if folders:
+        parts.append(f"{folders:,} folder{'' if folders == 1 else 's'} not read")
+    if files:
+        parts.append(f"{files:,} unreadable file{'' if files == 1 else 's'}")
+    return " · ".join(parts)
+
+
 def describe_unreadable(missing: Sequence[FileError], all_missing: bool) -> tuple[str, str]:
     """A title and a sentence for the window: what was not scanned, and why."""
     if len(missing) == 1:

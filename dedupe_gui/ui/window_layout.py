@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from dedupe_gui.review import ReviewSession
+from dedupe_gui.review.folders import unreadable_label
 from dedupe_gui.ui import status_line, toolbar
 from dedupe_gui.ui.empty_state import EmptyState
 from dedupe_gui.ui.folders_panel import FoldersPanel
@@ -37,7 +38,6 @@ from dedupe_gui.ui.threshold_bar import ThresholdBar
 from dedupe_gui.ui.thumbnails import ThumbnailCache
 from dedupe_gui.ui.widgets import NoticeBar
 from dedupe_gui.ui.window_actions import ACTIONS
-from dedupe_gui.ui.wording import plural
 
 
 @dataclass(frozen=True, slots=True)
@@ -243,7 +243,7 @@ def show_state(
         )
     parts.notice.show_notice(status_line.notice_text(session))
     n = len(session.errors)
-    parts.errors_button.setText(f"⚠ {plural(n, 'unreadable file')}")
+    parts.errors_button.setText(f"⚠ {unreadable_label(session.paths, session.errors)}")
     parts.errors_button.setVisible(n > 0)
 
 

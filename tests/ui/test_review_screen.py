@@ -145,6 +145,7 @@ def test_a_missing_folder_is_named_not_reported_as_no_duplicates(
     assert str(gone) in window.empty.body.text()
     assert "No duplicates" not in window.empty.title.text()
     assert window.empty.secondary.text() == "Scan Again"
+    assert window.errors_button.text() == "⚠ 1 folder not read"
 
 
 def test_a_missing_folder_beside_a_good_one_is_flagged_over_the_groups(
