@@ -3,7 +3,8 @@
 Builds a library of a few hundred photos from the real-photo originals (unrelated photos plus
 groups of 2 to 7 copies: resized, re-encoded, converted, cropped, re-graded, under long folder
 and file names), scans it in the real window and saves a PNG per window size and group size, in
-the colour scheme the desktop reports. Run it under a display (Xvfb is enough):
+the colour scheme the desktop reports, and a scan in progress and the same scan cancelled
+from a cache of its own. Run it under a display (Xvfb is enough):
 
     xvfb-run -s "-screen 0 1920x1200x24" .venv/bin/python -m bench.screenshots \\
         ../shared/corpus/originals /tmp/shots
@@ -167,13 +168,13 @@ def shoot(library: Path, out: Path, extra: Iterable[str]) -> None:
             QTimer.singleShot(20, loop.quit)
             loop.exec()
 
-    def make_window(name: str) -> MainWindow:
+    def make_window(name: str, cache: str = "cache.sqlite3") -> MainWindow:
         conf = state / f"{name}.conf"
         conf.unlink(missing_ok=True)  # a first start: window sizes as a new user sees them
         settings = QSettings(str(conf), QSettings.Format.IniFormat)
         services = WindowServices(
             settings=settings,
-            cache_path=str(state / "cache.sqlite3"),
+            cache_path=str(state / cache),
             journal_path=str(state / "journal.jsonl"),
         )
         return MainWindow(services)
@@ -224,6 +225,21 @@ def shoot(library: Path, out: Path, extra: Iterable[str]) -> None:
     settle(missing)
     save(missing, "light-missing-folder")
     missing.close()
+
+    # A scan stopped part way: a cache of its own, so the scan is cold and slow enough to stop.
+    (state / "stopped.sqlite3").unlink(missing_ok=True)
+    stopped = make_window("stopped", "stopped.sqlite3")
+    stopped.resize(*SIZES[0])
+    stopped.show()
+    stopped.set_scan_folders([str(library)])
+    stopped.start_scan()
+    bar = stopped.progress.bar
+    wait(lambda: bar.maximum() > 0 and bar.value() >= bar.maximum() // 4)
+    save(stopped, "light-scanning")
+    stopped.cancel()
+    settle(stopped)
+    save(stopped, "light-cancelled-scan")
+    stopped.close()
 
 
 def main() -> None:
