@@ -10,7 +10,8 @@ every one held 16 KB per checked file, 480 MB of a 100,000-file library's cold s
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import numpy.typing as npt
@@ -18,6 +19,7 @@ import numpy.typing as npt
 from dedupe_gui.core.fingerprint import FingerprintError, detail_colour, detail_grey, text_grey
 from dedupe_gui.core.loaded_thumbs import turn_stack
 from dedupe_gui.core.models import ImageRecord
+from dedupe_gui.core.workers import default_workers
 
 I64 = npt.NDArray[np.int64]
 U8 = npt.NDArray[np.uint8]
@@ -39,14 +41,33 @@ class _Kept:
     def of(self, record: int, path: str) -> U8 | None:
         if record in self.pictures:
             return self.pictures[record]
+        picture = self._read(path)
+        self._keep(record, picture)
+        return picture
+
+    def fill(self, wanted: Sequence[tuple[int, str]], workers: int) -> None:
+        """Decode the records of ``wanted`` (record, path) not kept yet, as many as the
+        bound keeps, side by side on up to ``workers`` threads, so that ``of`` finds them.
+        Decoding and resizing run without the interpreter's lock: one file after another,
+        a pair's second looks were most of a 150-photo scan's grouping, on one core."""
+        todo = list({r: p for r, p in wanted if r not in self.pictures}.items())[: self._bound]
+        if workers <= 1 or len(todo) < 2:
+            return
+        with ThreadPoolExecutor(min(workers, len(todo)), thread_name_prefix="again") as pool:
+            pictures = list(pool.map(lambda item: self._read(item[1]), todo))
+        for (record, _), picture in zip(todo, pictures, strict=True):
+            self._keep(record, picture)
+
+    def _read(self, path: str) -> U8 | None:
+        try:
+            return self._decode(path)
+        except FingerprintError:
+            return None
+
+    def _keep(self, record: int, picture: U8 | None) -> None:
         if len(self.pictures) >= self._bound:
             del self.pictures[next(iter(self.pictures))]  # the oldest
-        try:
-            picture: U8 | None = self._decode(path)
-        except FingerprintError:
-            picture = None
         self.pictures[record] = picture
-        return picture
 
 
 class Redecoded:
@@ -61,6 +82,7 @@ class Redecoded:
         texts_kept: int = TEXTS_KEPT,
     ) -> None:
         self._records = records
+        self._workers = default_workers()
         self.details = _Kept(detail_grey, details_kept)
         self.texts = _Kept(text_grey, texts_kept)
 
@@ -91,7 +113,9 @@ class Redecoded:
         """Of the pairs ``look``, those whose two files could be decoded again at 128x128
         (at 256x256 for the ``text`` check), and the two stacks of pictures (the second
         file turned by the pair's turn)."""
-        picture = self.text_of if text else self.detail_of
+        kept, picture = (self.texts, self.text_of) if text else (self.details, self.detail_of)
+        records = [int(r) for k in look.tolist() for r in (a[k], b[k])]
+        kept.fill([(r, self._records[r].path) for r in records], self._workers)
         pa: list[U8] = []
         pb: list[U8] = []
         read: list[int] = []

@@ -35,7 +35,7 @@ from dedupe_gui.core.hamming import Pairs, cross_pairs
 from dedupe_gui.core.models import Hashes, ImageRecord
 from dedupe_gui.core.strokes import two_sided_text
 from dedupe_gui.core.verify import residuals
-from dedupe_gui.core.window_looks import LOOK_SIDE, Decoded, FlatJudge, Look, fine_of
+from dedupe_gui.core.window_looks import LOOK_SIDE, FlatJudge, Look, fine_of
 from dedupe_gui.core.windows import (
     CENTRE_SLOT,
     FINE_SIDE,
@@ -45,6 +45,7 @@ from dedupe_gui.core.windows import (
     photo_box,
     shown_small,
 )
+from dedupe_gui.core.workers import default_workers
 
 I64 = npt.NDArray[np.int64]
 U64 = npt.NDArray[np.uint64]
@@ -121,7 +122,7 @@ class WindowCandidates:
         self._via_slot: npt.NDArray[np.int8] = np.zeros(0, np.int8)
         # Windows decoded again for a second look: (owner, slot) -> (thumbnail, detail).
         self._looks: dict[tuple[int, int], Look | None] = {}
-        self._decoded = Decoded()
+        self._workers = default_workers()
 
     def at(self, threshold: int) -> Candidates:
         """Record pairs where one file's own hash is within ``min(threshold, WINDOW_BITS)``
@@ -250,10 +251,11 @@ class WindowCandidates:
         others: list[int] = []
         picked: list[int] = []
         looks: list[Look] = []
-        # By owner, so that a file's windows are cut from one decode (``Decoded``).
-        for n in np.lexsort((slots, owners)).tolist():
-            k, owner, slot = int(todo[n]), int(owners[n]), int(slots[n])
-            look = self._look(owner, slot)
+        # By owner, so that a file's windows are cut from one decode.
+        order = np.lexsort((slots, owners)).tolist()
+        found_looks = self._looks_at([(int(owners[n]), int(slots[n])) for n in order])
+        for n, look in zip(order, found_looks, strict=True):
+            k, owner = int(todo[n]), int(owners[n])
             if look is not None:
                 crops.append(look.thumb)
                 others.append(int(b[k]) if owner == int(a[k]) else int(a[k]))
@@ -332,17 +334,31 @@ class WindowCandidates:
         fp = self._records[record].fingerprint
         return fp.width / max(1, fp.height)
 
-    def _look(self, owner: int, slot: int) -> Look | None:
-        """Window ``slot`` of record ``owner`` decoded again (None when the file cannot be
-        read now or has no such window)."""
-        key = (owner, slot)
-        if key not in self._looks:
-            if len(self._looks) >= _LOOKS_HELD:
-                self._looks.clear()
-            self._looks[key] = window_looks.window_look(
-                self._records[owner].path, slot, self._decoded
-            )
-        return self._looks[key]
+    def _looks_at(self, keys: Sequence[tuple[int, int]]) -> list[Look | None]:
+        """Window ``slot`` of record ``owner`` decoded again, for each (owner, slot) of
+        ``keys`` (None when the file cannot be read now or has no such window): those not
+        kept from an earlier call are made together, files side by side
+        (``window_looks.looks_of``)."""
+        missing: dict[int, list[int]] = {}
+        for owner, slot in keys:
+            slots = missing.setdefault(owner, [])
+            if (owner, slot) not in self._looks and slot not in slots:
+                slots.append(slot)
+        missing = {owner: slots for owner, slots in missing.items() if slots}
+        made = window_looks.looks_of(
+            [(self._records[owner].path, slots) for owner, slots in missing.items()],
+            self._workers,
+        )
+        new = {
+            (owner, slot): look
+            for (owner, slots), looks in zip(missing.items(), made, strict=True)
+            for slot, look in zip(slots, looks, strict=True)
+        }
+        out = [new[key] if key in new else self._looks[key] for key in keys]
+        if len(self._looks) + len(new) > _LOOKS_HELD:
+            self._looks.clear()
+        self._looks.update(new)
+        return out
 
 
 class _Index:

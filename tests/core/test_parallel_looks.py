@@ -1,0 +1,98 @@
+"""Second looks decoded side by side (core.window_looks.looks_of, core.redecoded's fill)
+give what one decode after another gives, and keep to their bounds."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
+import pytest
+from PIL import ImageOps
+
+from dedupe_gui.core import redecoded
+from dedupe_gui.core.fingerprint import detail_grey
+from dedupe_gui.core.window_looks import Look, looks_of, owner_looks
+from dedupe_gui.core.windows import CENTRE_SLOT
+from tests.imaging import photo
+
+U8 = npt.NDArray[np.uint8]
+
+
+def _files(tmp_path: Path, count: int) -> list[str]:
+    """Photos of different shapes, some framed (their windows include the inside of the
+    frame, cut from the decode), one of them not a picture at all."""
+    paths = []
+    for k in range(count):
+        img = photo(k, (320 + 40 * k, 240 + 16 * (k % 3)))
+        if k % 2:
+            img = ImageOps.expand(img, border=24, fill=(250, 250, 250))
+        path = tmp_path / f"p{k}.jpg"
+        img.save(path, quality=90)
+        paths.append(str(path))
+    broken = tmp_path / "broken.jpg"
+    broken.write_bytes(b"not a picture")
+    return [*paths, str(broken)]
+
+
+def _same(a: Look | None, b: Look | None) -> bool:
+    if a is None or b is None:
+        return a is b
+    return (
+        np.array_equal(a.thumb, b.thumb)
+        and np.array_equal(a.detail, b.detail)
+        and a.box == b.box
+        and a.aspect == b.aspect
+    )
+
+
+def test_looks_side_by_side_are_the_looks_one_by_one(tmp_path: Path) -> None:
+    paths = _files(tmp_path, 6)
+    asked = [(p, [0, 3, CENTRE_SLOT + 1, 25, 40]) for p in paths]
+    alone = [owner_looks(p, slots) for p, slots in asked]
+    threads: set[str] = set()
+    real = owner_looks
+
+    def watching(path: str, slots: list[int]) -> list[Look | None]:
+        threads.add(threading.current_thread().name)
+        return real(path, slots)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr("dedupe_gui.core.window_looks.owner_looks", watching)
+        together = looks_of(asked, workers=3)
+    assert len(threads) > 1  # the files were decoded on more than one thread
+    assert [len(x) for x in together] == [len(slots) for _, slots in asked]
+    for one, other in zip(alone, together, strict=True):
+        assert all(_same(a, b) for a, b in zip(one, other, strict=True))
+    # A plain photo is looked at through its edges; a framed one only through what is
+    # inside its frame (windows after the plain ones); the file that is no picture, not.
+    for k, looks in enumerate(alone[:-1]):
+        if k % 2:
+            assert looks[:2] == [None, None] and looks[2] is not None
+        else:
+            assert all(look is not None for look in looks[:3])
+    assert alone[-1] == [None] * 5
+
+
+def test_filled_pictures_are_the_decodes_and_keep_to_the_bound(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    paths = _files(tmp_path, 5)
+    decoded: list[str] = []
+
+    def counting(path: str) -> U8:
+        decoded.append(path)
+        return detail_grey(path)
+
+    kept = redecoded._Kept(counting, bound=4)
+    kept.fill([(k, p) for k, p in enumerate(paths)] + [(0, paths[0])], workers=2)
+    assert sorted(decoded) == sorted(paths[:4])  # as many as the bound keeps, each once
+    assert list(kept.pictures) == [0, 1, 2, 3]
+    for k in range(3):
+        picture = kept.of(k, paths[k])
+        assert picture is not None and np.array_equal(picture, detail_grey(paths[k]))
+    assert len(decoded) == 4  # found, not decoded again
+    assert kept.of(5, paths[5]) is None  # the file that is no picture
+    assert kept.of(4, paths[4]) is not None
+    assert len(kept.pictures) == 4 and 0 not in kept.pictures  # the oldest went
