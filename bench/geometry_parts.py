@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-import dedupe_gui.core.pair_checker as pair_checker_module
+import dedupe_gui.core.straighten as straighten_module
 from bench.accuracy import diagnostic_parser, grouped_pairs, scan_corpus, score
 from dedupe_gui.core.grouping import SimilarityIndex
 from dedupe_gui.core.grouping_options import GroupingOptions
@@ -46,19 +46,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     print("|---|---|---|" + "---|" * len(FAMILIES) + "---|")
     print(row("all parts"))
     # The two looks are swapped for the identity where the grouping calls them.
-    straighten = getattr(pair_checker_module, "straightened_again")  # noqa: B009
+    straighten = getattr(straighten_module, "straightened_again")  # noqa: B009
     look = getattr(WindowCandidates, "looked_again")  # noqa: B009
     try:
-        setattr(pair_checker_module, "straightened_again", _unchanged)  # noqa: B010
+        setattr(straighten_module, "straightened_again", _unchanged)  # noqa: B010
         print(row("without the straightened look"))
-        setattr(pair_checker_module, "straightened_again", straighten)  # noqa: B010
+        setattr(straighten_module, "straightened_again", straighten)  # noqa: B010
         setattr(WindowCandidates, "looked_again", _unchanged)  # noqa: B010
         print(row("without the window look"))
-        setattr(pair_checker_module, "straightened_again", _unchanged)  # noqa: B010
+        setattr(straighten_module, "straightened_again", _unchanged)  # noqa: B010
         print(row("without both looks"))
         print(row("without windows (trims off)", trims=False))
     finally:
-        setattr(pair_checker_module, "straightened_again", straighten)  # noqa: B010
+        setattr(straighten_module, "straightened_again", straighten)  # noqa: B010
         setattr(WindowCandidates, "looked_again", look)  # noqa: B010
     return 0
 

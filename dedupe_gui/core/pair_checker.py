@@ -30,7 +30,7 @@ from dedupe_gui.core.orientations import INVERSE, transform_grid
 from dedupe_gui.core.prefilter import hopeless, middles_agree, signatures
 from dedupe_gui.core.redecoded import Redecoded
 from dedupe_gui.core.second_look import worth_a_look
-from dedupe_gui.core.straighten import straightened_again
+from dedupe_gui.core.straighten import straightened_looks
 from dedupe_gui.core.strokes import two_sided_fine, two_sided_text
 from dedupe_gui.core.thumbnails import fines_to_array
 from dedupe_gui.core.verify import DEFAULT_MAX_RESIDUAL, residuals
@@ -310,8 +310,6 @@ class PairChecker:
         both &= ~ruled_out
         if both.any():
             out[both] = self._second_looks(
-                a[both],
-                b[both],
                 turn[both],
                 rec_a[both],
                 rec_b[both],
@@ -326,7 +324,7 @@ class PairChecker:
         return out, unknown
 
     def _second_looks(
-        self, a: I64, b: I64, turn: I64, rec_a: I64, rec_b: I64, res: npt.NDArray[np.float32]
+        self, turn: I64, rec_a: I64, rec_b: I64, res: npt.NDArray[np.float32]
     ) -> npt.NDArray[np.float32]:
         """``res`` with the pairs that failed looked at again as a trimmed, cropped or framed
         copy through the window that brought them together (core.window_candidates), and
@@ -346,25 +344,19 @@ class PairChecker:
                 turn,
                 res,
                 limit,
-                lambda records: self.loaded.thumbs[self.loaded.rows(records)],
+                self._thumbs_of,
                 self.again.text_of,
                 self._has_fine,
                 flat,
             )
-        upright = np.flatnonzero((turn == 0) & ~(self._has_fine[rec_a] & self._has_fine[rec_b]))
-        if upright.size:
-            shapes = self._aspects(rec_a[upright], rec_b[upright], turn[upright])
-            out = res.copy()
-            out[upright] = straightened_again(
-                res[upright],
-                limit,
-                self.loaded.thumbs[a[upright]],
-                self.loaded.thumbs[b[upright]],
-                shapes[:, 0],
-                shapes[:, 1],
-            )
-            res = out
-        return res
+        return straightened_looks(
+            res,
+            limit,
+            (rec_a, rec_b, turn),
+            self._thumbs_of,
+            self._aspects,
+            self._has_fine,
+        )
 
     def _thumb_residuals(
         self, a: I64, b: I64, turn: I64, rec_a: I64, rec_b: I64, centred: npt.NDArray[np.bool_]
@@ -475,6 +467,11 @@ class PairChecker:
             picked, pa, pb = self.again.of_pairs(part, a, b, turn, text=True)
             if picked.size:
                 out[picked[two_sided_text(pa, pb, shapes[picked])]] = np.inf
+        return out
+
+    def _thumbs_of(self, records: I64) -> npt.NDArray[np.uint8]:
+        """The 32x32 thumbnails of these records (loaded when missing)."""
+        out: npt.NDArray[np.uint8] = self.loaded.thumbs[self.loaded.rows(records)]
         return out
 
     def _fines_of(self, records: I64) -> list[bytes]:

@@ -13,6 +13,7 @@ accounts for the picture's shape, since the thumbnail squeezes it square): no de
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from typing import Final
 
 import numpy as np
@@ -24,6 +25,7 @@ from dedupe_gui.core.verify import residuals
 I64 = npt.NDArray[np.int64]
 F32 = npt.NDArray[np.float32]
 U8 = npt.NDArray[np.uint8]
+B = npt.NDArray[np.bool_]
 
 # Turns tried, in degrees either way: straightening tools correct a tilt of 1-5 degrees;
 # smaller ones already pass the check, and the alignment absorbs about half a degree.
@@ -75,4 +77,31 @@ def straightened_again(res: F32, limit: float, ta: U8, tb: U8, aspect_a: F32, as
     again = residuals(np.stack(moving), np.stack(fixed), limit)
     out: F32 = res.copy()
     np.minimum.at(out, np.array(which, dtype=np.int64), again)
+    return out
+
+
+def straightened_looks(
+    res: F32,
+    limit: float,
+    pairs: tuple[I64, I64, I64],
+    thumbs: Callable[[I64], U8],
+    shapes: Callable[[I64, I64, I64], F32],
+    has_fine: B,
+) -> F32:
+    """``res`` of the pairs (records ``a``, ``b`` and the turn of ``b``: ``pairs``) with the
+    upright ones that failed looked at again as a straightened copy (``straightened_again``).
+    ``thumbs``: the records' 32x32 thumbnails; ``shapes``: the pairs' (width / height of
+    ``a``, of ``b`` turned) as the pair check measures them; ``has_fine``: which records are
+    pictures of flat areas and edges (slides, pages), whose pairs are not straightened: their
+    verdict rests on the fine check."""
+    a, b, turn = pairs
+    upright = np.flatnonzero((turn == 0) & ~(has_fine[a] & has_fine[b]))
+    if upright.size == 0:
+        return res
+    ra, rb = a[upright], b[upright]
+    aspects = shapes(ra, rb, turn[upright])
+    out: F32 = res.copy()
+    out[upright] = straightened_again(
+        res[upright], limit, thumbs(ra), thumbs(rb), aspects[:, 0], aspects[:, 1]
+    )
     return out
