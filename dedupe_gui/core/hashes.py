@@ -37,8 +37,10 @@ MAX_WINDOWS: Final = 44
 # quiet picture may hold most of its textured tiles;
 # 13: two pictures of flat areas and edges looked at through a window, with fine thumbnails,
 # the layout rules and the colour of their flat parts; through a far window, only so;
-# 14: pictures of flat areas and edges read one way only by the local-edit look.
-CHECK_VERSION: Final = 14
+# 14: pictures of flat areas and edges read one way only by the local-edit look;
+# 15: two pictures of flat areas and edges straightened too, on their fine thumbnails, with
+# the layout rules and the colour of their flat parts.
+CHECK_VERSION: Final = 15
 # Bump when what core.differences says for a pair changes (its words, or the alignment and
 # borders of core.verify it reads): the words kept in the cache are then said again.
 # 2: frames placed on the decoded picture, "screenshot of it", "darkened corners", which

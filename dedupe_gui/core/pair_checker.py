@@ -329,15 +329,16 @@ class PairChecker:
         """``res`` with the pairs that failed looked at again as a trimmed, cropped or framed
         copy through the window that brought them together (core.window_candidates), and
         as a straightened copy (core.straighten); both keep the check's limit. Two pictures
-        of flat areas and edges (slides, pages) are looked at through a window as they are
-        checked whole (fine thumbnails, layout rules) and in colour, and not straightened."""
+        of flat areas and edges (slides, pages) are looked at through a window, and
+        straightened, as they are checked whole (fine thumbnails, layout rules) and in
+        colour."""
         limit = self._good_enough
+        flat = FlatJudge(
+            lambda records: fines_to_array(self._fines_of(records)),
+            lambda r, fa, fb, shapes: _apart_in_layout(r, limit, fa, fb, shapes),
+            self.again.colour_of,
+        )
         if self.windows is not None:
-            flat = FlatJudge(
-                lambda records: fines_to_array(self._fines_of(records)),
-                lambda r, fa, fb, shapes: _apart_in_layout(r, limit, fa, fb, shapes),
-                self.again.colour_of,
-            )
             res = self.windows.looked_again(
                 rec_a,
                 rec_b,
@@ -350,12 +351,7 @@ class PairChecker:
                 flat,
             )
         return straightened_looks(
-            res,
-            limit,
-            (rec_a, rec_b, turn),
-            self._thumbs_of,
-            self._aspects,
-            self._has_fine,
+            res, limit, (rec_a, rec_b, turn), self._thumbs_of, self._aspects, self._has_fine, flat
         )
 
     def _thumb_residuals(
