@@ -39,8 +39,10 @@ MAX_WINDOWS: Final = 44
 # the layout rules and the colour of their flat parts; through a far window, only so;
 # 14: pictures of flat areas and edges read one way only by the local-edit look;
 # 15: two pictures of flat areas and edges straightened too, on their fine thumbnails, with
-# the layout rules and the colour of their flat parts.
-CHECK_VERSION: Final = 15
+# the layout rules and the colour of their flat parts;
+# 16: photos that pass through a window but whose edges differ on nearly every tile at
+# 128x128 are refused (two quiet gradients, not a crop).
+CHECK_VERSION: Final = 16
 # Bump when what core.differences says for a pair changes (its words, or the alignment and
 # borders of core.verify it reads): the words kept in the cache are then said again.
 # 2: frames placed on the decoded picture, "screenshot of it", "darkened corners", which

@@ -32,6 +32,8 @@ from dedupe_gui.core.candidates import Candidates, cross
 from dedupe_gui.core.colour_agree import colours_apart
 from dedupe_gui.core.fingerprint import FingerprintError, upright_grey
 from dedupe_gui.core.hamming import Pairs, cross_pairs
+from dedupe_gui.core.local_edits import SIDE as LOOK_EDIT_SIDE
+from dedupe_gui.core.local_edits import apart_in_structure
 from dedupe_gui.core.models import Hashes, ImageRecord
 from dedupe_gui.core.strokes import two_sided_text
 from dedupe_gui.core.verify import residuals
@@ -292,7 +294,17 @@ class WindowCandidates:
                 read.append(n)
         apart = np.zeros(len(picked), dtype=bool)
         if read:
-            apart[np.array(read)] = two_sided_text(np.stack(text_a), np.stack(text_b))
+            at_read = np.array(read)
+            detail_a, detail_b = np.stack(text_a), np.stack(text_b)
+            apart[at_read] = two_sided_text(detail_a, detail_b)
+            # Two photos (not pictures of flat areas and edges, judged above) whose grey
+            # levels met through the window but whose edges differ all over: two quiet
+            # gradients, not a crop (core.local_edits.apart_in_structure).
+            photos = np.flatnonzero(~pair_flat[at_read])
+            if photos.size:
+                apart[at_read[photos]] |= apart_in_structure(
+                    _at_look_side(detail_a[photos]), _at_look_side(detail_b[photos])
+                )
         ok = (again <= limit) & ~apart
         alone = judged_alone[at]
         out[idx[ok & ~alone]] = np.minimum(out[idx[ok & ~alone]], again[ok & ~alone])
@@ -455,6 +467,18 @@ def _laid(values: U64, transposed: bool) -> U64:
         t = (x ^ (x >> k)) & m
         x ^= t ^ (t << k)
     return x
+
+
+def _at_look_side(pictures: U8) -> U8:
+    """A stack of square pictures brought to the local-edit look's side (means of blocks):
+    the 256x256 pictures of the text check at 128x128."""
+    n, side = pictures.shape[0], pictures.shape[1]
+    k = max(1, side // LOOK_EDIT_SIDE)
+    if k == 1:
+        return pictures
+    blocks = pictures.reshape(n, side // k, k, side // k, k).mean(axis=(2, 4))
+    out: U8 = blocks.round().astype(np.uint8)
+    return out
 
 
 def picture_box_of(path: str) -> tuple[Box, bool] | None:

@@ -13,7 +13,7 @@ import dedupe_gui.core.local_edits as local_edits_module
 from dedupe_gui.core.fingerprint import detail_grey, fingerprint_file
 from dedupe_gui.core.grouping import group_records
 from dedupe_gui.core.grouping_options import GroupingOptions
-from dedupe_gui.core.local_edits import local_edit_residuals
+from dedupe_gui.core.local_edits import apart_in_structure, local_edit_residuals
 from dedupe_gui.core.models import FileKey, ImageRecord
 from dedupe_gui.core.threshold import DEFAULT_THRESHOLD
 from dedupe_gui.core.thumbnails import thumbs_to_array
@@ -262,3 +262,41 @@ def test_pictures_of_flat_areas_and_edges_are_read_one_way(monkeypatch: pytest.M
     flat = np.array([False, True])
     found = local_edit_residuals(first, second, flat, None, DEFAULT_MAX_RESIDUAL)
     assert found.tolist() == [0.0, np.inf]
+
+
+def _at_128(img: Image.Image) -> np.ndarray[tuple[int, ...], np.dtype[np.uint8]]:
+    grey = img.convert("L").resize((128, 128), Image.Resampling.BOX)
+    return np.asarray(grey, dtype=np.uint8)
+
+
+def test_structure_tells_two_quiet_pictures_apart_but_not_a_copy_with_an_edit() -> None:
+    """Two quiet pictures of one light (one gradient) with detail of their own differ in
+    edges on nearly every tile, either way round; a copy with a sticker, a caption bar,
+    a colour filter, darkened corners or a light trim keeps most of its edges."""
+    base = textured(7, SIZE).filter(ImageFilter.GaussianBlur(3))
+    rng = np.random.default_rng(3)
+    other_detail = np.kron(rng.normal(0, 12, (SIZE[1] // 8, SIZE[0] // 8, 1)), np.ones((8, 8, 1)))
+    smooth_other = Image.fromarray(
+        np.clip(
+            np.asarray(base.filter(ImageFilter.GaussianBlur(12)), np.float64) + other_detail,
+            0,
+            255,
+        ).astype(np.uint8)
+    )
+    grey = np.asarray(base.convert("L"), dtype=np.float64)
+    sepia = Image.fromarray(
+        np.clip(grey[..., None] * np.array([1.07, 0.88, 0.69]), 0, 255).astype(np.uint8)
+    )
+    copies = [
+        _sticker(base),
+        _caption(base),
+        sepia,
+        vignetted(base, 0.6),
+        base.crop((19, 14, 621, 466)).resize(SIZE),
+    ]
+    original = _at_128(base)
+    assert not apart_in_structure(
+        np.stack([original] * len(copies)), np.stack([_at_128(c) for c in copies])
+    ).any()
+    assert apart_in_structure(original[None], _at_128(smooth_other)[None]).all()
+    assert apart_in_structure(_at_128(smooth_other)[None], original[None]).all()
