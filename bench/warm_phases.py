@@ -76,7 +76,7 @@ def one_round(folder: str, cache: str, regroup: bool = False) -> tuple[Clock, di
     phases: list[tuple[object, str, str]] = [
         (store_cls, "lookup", "scan: cache read"),
         (identity, "follow", "scan: identities"),
-        (scan, "_add_digests", "scan: exact-copy digests"),
+        (scan, "add_digests", "scan: exact-copy digests"),
         (companions, "attach", "scan: companions"),
         (index_cls, "_plain", "grouping: hash pairs"),
         (windows_cls, "__init__", "grouping: window-hash index"),

@@ -48,6 +48,7 @@ from dedupe_gui.core.hashes import hash_to_hex
 from dedupe_gui.core.models import Group, Progress, ScanResult
 from dedupe_gui.core.names import printable
 from dedupe_gui.core.report import Report, ReportError, load, to_csv, to_json
+from dedupe_gui.core.rescan import read_back_scan
 from dedupe_gui.core.scan import ScanOptions, run_scan
 from dedupe_gui.core.workers import one_thread_per_matrix_product
 from dedupe_gui.logs import setup_logging, verbosity_of
@@ -92,15 +93,15 @@ def _progress_bar(enabled: bool) -> tuple[Callable[[Progress], None] | None, Cal
     return update, bar.close
 
 
-def _run_scan(
+def _scan_options(
     paths: Sequence[str],
     args: argparse.Namespace,
     store: FingerprintStore | None,
     references: Sequence[str] = (),
     companions: bool = True,
     preload: tuple[str, ...] = (),
-) -> ScanResult:
-    options = ScanOptions(
+) -> ScanOptions:
+    return ScanOptions(
         tuple(paths),
         WalkOptions(
             excludes=tuple(args.exclude),
@@ -113,6 +114,11 @@ def _run_scan(
         companions=companions,
         preload=preload,
     )
+
+
+def _run_scan(
+    options: ScanOptions, args: argparse.Namespace, store: FingerprintStore | None
+) -> ScanResult:
     update, close = _progress_bar(not args.quiet)
     cancel = threading.Event()
     # The scan runs on a worker thread so that Ctrl-C sets the cancel flag *before* the
@@ -202,23 +208,24 @@ def cmd_scan(args: argparse.Namespace) -> int:
             raise _Exit(f"--reference {ref}: not a folder")
     paths = list(args.paths) + [r for r in args.reference if r not in args.paths]
 
+    grouping_options = GroupingOptions(
+        args.threshold,
+        tuple(args.keeper_rules),
+        args.verify,
+        args.rotations,
+        shot_partners=args.raw_with_jpeg,
+    )
+
     def group(result: ScanResult, store: FingerprintStore | None) -> list[Group]:
-        options = GroupingOptions(
-            args.threshold,
-            tuple(args.keeper_rules),
-            args.verify,
-            args.rotations,
-            shot_partners=args.raw_with_jpeg,
-        )
         if store is None:
             from dedupe_gui.core.grouping import SimilarityIndex
 
-            return SimilarityIndex(result.records).groups(options)
+            return SimilarityIndex(result.records).groups(grouping_options)
         from dedupe_gui.core.kept_groupings import group_kept
 
         # Thumbnail checks of unchanged pairs are kept in the cache, like fingerprints, and
         # so is the whole grouping of an unchanged library.
-        return group_kept(result.records, options, store)
+        return group_kept(result.records, grouping_options, store)
 
     def quick(groups: list[Group], store: FingerprintStore | None) -> list[Group]:
         if not (args.apply or args.format == "json"):
@@ -229,12 +236,20 @@ def cmd_scan(args: argparse.Namespace) -> int:
         return with_quick_digests(groups, functools.partial(identity.quick_digest, store))
 
     if args.no_cache:
-        result = _run_scan(paths, args, None, args.reference, preload=_GROUPING_MODULES)
+        options = _scan_options(paths, args, None, args.reference, preload=_GROUPING_MODULES)
+        result = _run_scan(options, args, None)
         groups = quick(group(result, None), None)
     else:
         with _open_store(args.cache or default_cache_path()) as store:
-            result = _run_scan(paths, args, store, args.reference, preload=_GROUPING_MODULES)
-            groups = quick(group(result, store), store)
+            # An unchanged library whose grouping the cache kept is read back without an
+            # object per file (core.rescan); anything else is scanned and grouped in full.
+            options = _scan_options(paths, args, store, args.reference, preload=_GROUPING_MODULES)
+            back = read_back_scan(options, grouping_options, store)
+            if back is not None:
+                result, groups = back.result, quick(back.groups, store)
+            else:
+                result = _run_scan(options, args, store)
+                groups = quick(group(result, store), store)
     report = Report(
         args.threshold,
         result.paths,
@@ -303,7 +318,9 @@ def cmd_index(args: argparse.Namespace) -> int:
     try:
         with FingerprintStore(args.db, warn=_warn, required=True) as store:
             # A fingerprint database holds photos alone: no companions to look for.
-            result = _run_scan(args.paths, args, store, companions=False)
+            result = _run_scan(
+                _scan_options(args.paths, args, store, companions=False), args, store
+            )
             store.flush()
             if not store.saved:
                 raise _Exit(f"the fingerprints could not be saved to {args.db}")
@@ -330,7 +347,7 @@ def cmd_search(args: argparse.Namespace) -> int:
         raise _Exit(str(exc)) from exc
     if not entries:
         raise _Exit(f"{args.db} holds no fingerprints (is it a database made by 'index'?)")
-    result = _run_scan(args.queries, args, None, companions=False)
+    result = _run_scan(_scan_options(args.queries, args, None, companions=False), args, None)
     from dedupe_gui.core.lookup import find_matches
 
     errors.extend(f"{printable(e.path)}: {e.error}" for e in result.errors)

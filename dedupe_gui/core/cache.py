@@ -330,11 +330,8 @@ class FingerprintStore(IdentityMemory, PairMemory, GroupingMemory):
         and holds a tenth of the bytes. One query per file cost a 100,000-file rescan most
         of its time, and a second pass for the identities a tenth of it.
         """
-        columns = FINGERPRINT_COLUMNS if thumbs else FINGERPRINT_COLUMNS_NO_THUMB
         blobs = path_blobs([k.path for k in keys])
-        rows = self._rows_of(
-            blobs, f"error, digest, ident, change_ns, quick, seen, {columns}", identities=True
-        )
+        rows = self.stored(blobs, thumbs)
         out: list[Cached | None] = []
         unseen: list[bytes] = []
         day = today()
@@ -361,8 +358,18 @@ class FingerprintStore(IdentityMemory, PairMemory, GroupingMemory):
                     )
                 )
             )
-        self._mark_seen(unseen)
+        self.mark_seen(unseen)
         return out
+
+    def stored(self, blobs: Sequence[bytes], thumbs: bool = True) -> dict[bytes, tuple[Any, ...]]:
+        """The rows ``lookup`` reads, by path blob, as SQLite gives them: size, mtime_ns,
+        error, digest, ident, change_ns, quick, seen, then the ``FINGERPRINT_COLUMNS`` (the
+        thumbnails left out without ``thumbs``). For a caller that compares versions in
+        bulk and makes entries only for the rows it needs (core.rescan)."""
+        columns = FINGERPRINT_COLUMNS if thumbs else FINGERPRINT_COLUMNS_NO_THUMB
+        return self._rows_of(
+            blobs, f"error, digest, ident, change_ns, quick, seen, {columns}", identities=True
+        )
 
     def get_many(
         self, keys: Sequence[FileKey], thumbs: bool = True

@@ -60,7 +60,7 @@ class IdentityMemory:
                 (quick, path_blob(path), change_ns),
             )
 
-    def _mark_seen(self, paths: Sequence[bytes]) -> None:
+    def mark_seen(self, paths: Sequence[bytes]) -> None:
         """Entries found by this scan (``cache prune --older-than`` keeps them)."""
         if not paths or not self._writable:
             return

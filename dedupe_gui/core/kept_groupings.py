@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING, Any, Final
 
 from dedupe_gui.core.grouping_options import GroupingOptions
 from dedupe_gui.core.hashes import ALGORITHM_VERSION, CHECK_VERSION, WORDS_VERSION
-from dedupe_gui.core.models import Group, GroupMember, ImageRecord
+from dedupe_gui.core.models import Companion, Group, GroupMember, ImageRecord
 
 if TYPE_CHECKING:
     from dedupe_gui.core.cache import FingerprintStore
@@ -67,24 +67,41 @@ def code_digest() -> bytes:
 def library_digest(records: Sequence[ImageRecord]) -> bytes:
     """The digest of what any grouping of ``records`` depends on, whatever its options: the
     window digests its records once and asks for a grouping at each slider position."""
-    n = len(records)
-    h = hashlib.sha256(repr((_LAYOUT, ALGORITHM_VERSION, CHECK_VERSION, WORDS_VERSION, n)).encode())
-    h.update(code_digest())
-    h.update("\0".join(r.key.path for r in records).encode("utf-8", "surrogateescape"))
-    # Plain arrays, not numpy: a rescan that reads its groups back never imports numpy.
-    h.update(array("Q", (r.key.size for r in records)).tobytes())
-    h.update(array("q", (r.key.mtime_ns for r in records)).tobytes())
-    h.update(array("Q", (r.fingerprint.hash for r in records)).tobytes())
-    # Rarer facts, each with the record's place: reference files, digests, companions.
-    h.update(
-        repr(
-            [
-                (i, r.reference, r.digest, r.companions)
-                for i, r in enumerate(records)
-                if r.reference or r.digest is not None or r.companions
-            ]
-        ).encode("utf-8", "surrogateescape")
+    return library_digest_of(
+        [r.key.path for r in records],
+        [r.key.size for r in records],
+        [r.key.mtime_ns for r in records],
+        [r.fingerprint.hash for r in records],
+        [
+            (i, r.reference, r.digest, r.companions)
+            for i, r in enumerate(records)
+            if r.reference or r.digest is not None or r.companions
+        ],
     )
+
+
+def library_digest_of(
+    paths: Sequence[str],
+    sizes: Sequence[int],
+    mtimes: Sequence[int],
+    hashes: Sequence[int],
+    rare: Sequence[tuple[int, bool, str | None, tuple[Companion, ...]]],
+) -> bytes:
+    """``library_digest`` of records given as columns (a rescan that makes no record per
+    file, core.rescan): their paths, sizes, mtimes and hashes in order, and (place,
+    reference, digest, companions) of each record that is reference or has a digest or
+    companions, in order."""
+    h = hashlib.sha256(
+        repr((_LAYOUT, ALGORITHM_VERSION, CHECK_VERSION, WORDS_VERSION, len(paths))).encode()
+    )
+    h.update(code_digest())
+    h.update("\0".join(paths).encode("utf-8", "surrogateescape"))
+    # Plain arrays, not numpy: a rescan that reads its groups back never imports numpy.
+    h.update(array("Q", sizes).tobytes())
+    h.update(array("q", mtimes).tobytes())
+    h.update(array("Q", hashes).tobytes())
+    # Rarer facts, each with the record's place: reference files, digests, companions.
+    h.update(repr(list(rare)).encode("utf-8", "surrogateescape"))
     return h.digest()
 
 

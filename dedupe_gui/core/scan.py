@@ -348,7 +348,7 @@ def run_scan(
         def digest_progress(path: str, done: int, size: int) -> None:
             report(snapshot(f"{path} (comparing content: {done * 100 // max(1, size)}%)"))
 
-        records = _add_digests(records, store, errors, digest_progress, stop.is_set)
+        records = add_digests(records, store, errors, digest_progress, stop.is_set)
     if store is not None:
         store.flush()
     if options.companions:
@@ -379,19 +379,22 @@ def run_scan(
             seconds=time.monotonic() - started,
         ),
         cancelled=stop.is_set(),
-        roots=tuple(
-            dict.fromkeys(
-                [
-                    *(normalise_root(p) for p in options.paths if not _file_link(p)),
-                    *link_roots,
-                ]
-            )
-        ),
+        roots=scan_roots(options, link_roots),
         references=tuple(normalise_root(r) for r in options.walk.references),
     )
 
 
-def _add_digests(
+def scan_roots(options: ScanOptions, link_roots: Sequence[str]) -> tuple[str, ...]:
+    """The real paths of the chosen folders and of the followed links' targets
+    (ScanResult.roots)."""
+    return tuple(
+        dict.fromkeys(
+            [*(normalise_root(p) for p in options.paths if not _file_link(p)), *link_roots]
+        )
+    )
+
+
+def add_digests(
     records: Sequence[ImageRecord],
     store: FingerprintStore | None,
     errors: list[FileError],

@@ -1,0 +1,192 @@
+"""A rescan read back in columns (core.rescan) is the scan and kept grouping ``run_scan`` and
+``group_kept`` give, for an unchanged library; for any change it does not answer."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from dedupe_gui.cli import main
+from dedupe_gui.core import grouping
+from dedupe_gui.core.cache import FingerprintStore
+from dedupe_gui.core.files import IMAGE_EXTENSIONS, FoundFile, WalkOptions, walk, walk_listings
+from dedupe_gui.core.grouping import SimilarityIndex
+from dedupe_gui.core.grouping_options import GroupingOptions
+from dedupe_gui.core.kept_groupings import group_kept
+from dedupe_gui.core.models import Group, ScanResult
+from dedupe_gui.core.rescan import read_back_scan
+from dedupe_gui.core.scan import ScanOptions, run_scan
+from tests.imaging import photo, save
+
+OPTIONS = GroupingOptions(12)
+
+
+def library(tmp_path: Path) -> tuple[Path, Path]:
+    """Photos with copies (recompressed, downscaled, byte-identical), a Live video and a
+    sidecar, a broken and an empty file, and a reference folder holding one more copy."""
+    lib, ref = tmp_path / "lib", tmp_path / "ref"
+    for seed in (1, 2, 3):
+        img = photo(seed, (240, 180))
+        save(img, lib / f"p{seed}.jpg", quality=92)
+        save(img, lib / "copies" / f"p{seed}-q60.jpg", quality=60)
+        save(img.resize((160, 120)), lib / "small" / f"p{seed}.jpg", quality=85)
+    save(photo(4, (240, 180)), lib / "alone.jpg", quality=90)
+    shutil.copy2(lib / "p1.jpg", lib / "copies" / "p1-same.jpg")
+    (lib / "p1.MOV").write_bytes(b"\0\0\0\x18ftypqt  " + b"v" * 500)
+    (lib / "p2.jpg.xmp").write_text("<x:xmpmeta/>")
+    (lib / "broken.jpg").write_bytes(b"\xff\xd8 not a picture")
+    (lib / "empty.jpg").write_bytes(b"")
+    save(photo(2, (240, 180)), ref / "p2-ref.jpg", quality=80)
+    return lib, ref
+
+
+def scan_options(lib: Path, ref: Path) -> ScanOptions:
+    return ScanOptions(
+        (str(lib), str(ref)), WalkOptions(references=(str(ref),)), thumbs_in_store=True
+    )
+
+
+def scanned(db: Path, options: ScanOptions) -> tuple[ScanResult, list[Group]]:
+    """What the full path gives: run_scan, then the grouping (read back when kept)."""
+    with FingerprintStore(str(db)) as store:
+        result = run_scan(options, store)
+        return result, group_kept(result.records, OPTIONS, store)
+
+
+def read_back(db: Path, options: ScanOptions, grouping_options: GroupingOptions = OPTIONS) -> Any:
+    with FingerprintStore(str(db)) as store:
+        return read_back_scan(options, grouping_options, store)
+
+
+class NoGrouping(SimilarityIndex):
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        raise AssertionError("grouped again")
+
+
+def test_an_unchanged_library_is_read_back_as_the_full_scan_gives_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    lib, ref = library(tmp_path)
+    db, options = tmp_path / "c.sqlite3", scan_options(lib, ref)
+    first, made = scanned(db, options)
+    monkeypatch.setattr(grouping, "SimilarityIndex", NoGrouping)
+    back = read_back(db, options)
+    assert back is not None
+    full, groups = scanned(db, options)
+    assert back.groups == groups == made
+    # The exact copy, the companions and the reference copy came through.
+    members = {os.path.relpath(m.path, tmp_path): m for g in groups for m in g.members}
+    same = members[os.path.join("lib", "copies", "p1-same.jpg")]
+    assert same.identical and same.record.digest
+    assert [c.kind for c in members[os.path.join("lib", "p1.jpg")].record.companions] == ["live"]
+    assert [c.kind for c in members[os.path.join("lib", "p2.jpg")].record.companions] == ["xmp"]
+    assert members[os.path.join("ref", "p2-ref.jpg")].record.reference
+    grouped = {m.path for g in groups for m in g.members}
+    assert back.result.records == tuple(r for r in full.records if r.path in grouped)
+    assert [os.path.basename(e.path) for e in back.result.errors] == ["broken.jpg", "empty.jpg"]
+    assert back.result.errors == full.errors == first.errors
+    for field in ("paths", "roots", "references", "cancelled"):
+        assert getattr(back.result, field) == getattr(full, field)
+    stats, want = back.result.stats, full.stats
+    assert (stats.files, stats.images, stats.hashed, stats.from_cache) == (
+        want.files,
+        want.images,
+        want.hashed,
+        want.from_cache,
+    )
+
+
+@pytest.mark.parametrize("change", ["added", "edited", "touched", "moved inode", "options"])
+def test_a_changed_library_is_not_read_back(tmp_path: Path, change: str) -> None:
+    lib, ref = library(tmp_path)
+    db, options = tmp_path / "c.sqlite3", scan_options(lib, ref)
+    scanned(db, options)
+    assert read_back(db, options) is not None
+    grouping_options = OPTIONS
+    if change == "added":
+        save(photo(9, (240, 180)), lib / "new.jpg")
+    elif change == "edited":
+        save(photo(9, (240, 180)), lib / "alone.jpg")
+    elif change == "touched":
+        st = os.stat(lib / "alone.jpg")
+        os.utime(lib / "alone.jpg", ns=(st.st_atime_ns, st.st_mtime_ns + 10**9))
+    elif change == "moved inode":
+        # Same size and mtime, another change time: the content identity is read again.
+        shutil.copy2(lib / "alone.jpg", tmp_path / "x.jpg")
+        os.replace(tmp_path / "x.jpg", lib / "alone.jpg")
+    else:
+        grouping_options = GroupingOptions(4)
+    assert read_back(db, options, grouping_options) is None
+
+
+def test_a_first_scan_is_not_read_back(tmp_path: Path) -> None:
+    lib, ref = library(tmp_path)
+    assert read_back(tmp_path / "c.sqlite3", scan_options(lib, ref)) is None
+
+
+@pytest.mark.parametrize("hidden", [False, True])
+def test_the_walk_in_columns_takes_the_files_walk_takes(tmp_path: Path, hidden: bool) -> None:
+    names = [
+        "a.jpg",
+        "b.JPEG",
+        "c..jpg",
+        "d.jpg.txt",
+        "e.txt",
+        "fjpg",
+        ".g.jpg",
+        "..jpg",
+        ".jpg",
+        ".h.png.png",
+        "i.Nef",
+    ]
+    for n in names:
+        (tmp_path / n).write_bytes(b"x")
+    options = WalkOptions(include_hidden=hidden)
+    expected = sorted(
+        n
+        for n in names
+        if os.path.splitext(n)[1].lower() in IMAGE_EXTENSIONS and (hidden or n[0] != ".")
+    )
+    found = [os.path.basename(f.path) for f in walk([str(tmp_path)], options)]
+    assert found == expected
+    listed = [
+        os.path.basename(p) for part in walk_listings([str(tmp_path)], options) for p in part.paths
+    ]
+    assert listed == expected
+
+
+def test_the_walk_yields_errors_and_files_in_order(tmp_path: Path) -> None:
+    (tmp_path / "a.jpg").write_bytes(b"x")
+    (tmp_path / "b.jpg").write_bytes(b"")
+    (tmp_path / "c.jpg").write_bytes(b"x")
+    items = list(walk([str(tmp_path)], WalkOptions()))
+    assert [type(i).__name__ for i in items] == ["FoundFile", "FileError", "FoundFile"]
+    assert all(isinstance(i, FoundFile) == (os.path.basename(i.path) != "b.jpg") for i in items)
+
+
+def scan_json(lib: Path, db: Path, capsys: pytest.CaptureFixture[str]) -> dict[str, Any]:
+    main(["scan", str(lib), "--format", "json", "-q", "--cache", str(db)])
+    doc: dict[str, Any] = json.loads(capsys.readouterr().out)
+    doc["stats"].pop("seconds")
+    return doc
+
+
+def test_the_command_line_reads_an_unchanged_library_back_with_the_same_report(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    lib, _ = library(tmp_path)
+    db = tmp_path / "c.sqlite3"
+    first = scan_json(lib, db, capsys)
+    assert len(first["groups"]) == 3 and len(first["errors"]) == 2
+    with monkeypatch.context() as m:
+        m.setattr("dedupe_gui.cli.read_back_scan", lambda *args: None)
+        warm = scan_json(lib, db, capsys)  # the full scan, every file from the cache
+    assert warm["groups"] == first["groups"] and warm["stats"]["from_cache"] == 12
+    monkeypatch.setattr(grouping, "SimilarityIndex", NoGrouping)
+    monkeypatch.setattr("dedupe_gui.cli.run_scan", None)  # the full scan is not run
+    assert scan_json(lib, db, capsys) == warm
