@@ -45,6 +45,7 @@ from dedupe_gui.core.cache import FingerprintStore, StoreError, default_cache_pa
 from dedupe_gui.core.files import WalkOptions
 from dedupe_gui.core.grouping_options import GroupingOptions
 from dedupe_gui.core.hashes import hash_to_hex
+from dedupe_gui.core.heap import many_objects
 from dedupe_gui.core.models import Group, Progress, ScanResult
 from dedupe_gui.core.names import printable
 from dedupe_gui.core.report import Report, ReportError, load, to_csv, to_json
@@ -244,7 +245,8 @@ def cmd_scan(args: argparse.Namespace) -> int:
             # An unchanged library whose grouping the cache kept is read back without an
             # object per file (core.rescan); anything else is scanned and grouped in full.
             options = _scan_options(paths, args, store, args.reference, preload=_GROUPING_MODULES)
-            back = read_back_scan(options, grouping_options, store)
+            with many_objects():
+                back = read_back_scan(options, grouping_options, store)
             if back is not None:
                 result, groups = back.result, quick(back.groups, store)
             else:
@@ -262,7 +264,9 @@ def cmd_scan(args: argparse.Namespace) -> int:
     out = sys.stdout
     # JSON and CSV stay machine-readable on stdout; with them, cleanup outcomes go to stderr.
     if args.format == "json":
-        out.write(to_json(report, pretty=out.isatty()) + "\n")
+        with many_objects():
+            text = to_json(report, pretty=out.isatty())
+        out.write(text + "\n")
     elif args.format == "csv":
         out.write(to_csv(report))
     else:

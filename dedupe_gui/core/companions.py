@@ -289,11 +289,15 @@ def _folder_companions(
 
 
 def find_companions(
-    photos: Iterable[str], image_extensions: frozenset[str] | None = None
+    photos: Iterable[str],
+    image_extensions: frozenset[str] | None = None,
+    listed: Mapping[str, list[tuple[str, str]]] | None = None,
 ) -> dict[str, tuple[Companion, ...]]:
     """Companions of every photo in ``photos`` (absolute paths), listing each folder once.
 
     Photos without companions map to an empty tuple. Never raises for an unreadable folder.
+    ``listed``: the regular files (name, path) of folders the caller listed already (the
+    walk: core.files.Listing.files); the others are listed here.
     """
     # Imported here: reports and cleanup use this module without loading Pillow.
     from dedupe_gui.core.files import IMAGE_EXTENSIONS
@@ -311,9 +315,10 @@ def find_companions(
         by_folder[p[:i] if plain else os.path.dirname(p)].append(p)
     out: dict[str, tuple[Companion, ...]] = {}
     for folder, members in by_folder.items():
-        out.update(
-            _folder_companions(members, _list_folder(folder), image_extensions, RAW_EXTENSIONS)
-        )
+        files = listed.get(folder) if listed is not None else None
+        if files is None:
+            files = _list_folder(folder)
+        out.update(_folder_companions(members, files, image_extensions, RAW_EXTENSIONS))
     return out
 
 

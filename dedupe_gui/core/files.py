@@ -130,6 +130,10 @@ class Listing:
     devs: list[int] = field(default_factory=list)
     inos: list[int] = field(default_factory=list)
     others: list[tuple[int, FileError | FollowedLink]] = field(default_factory=list)
+    # The folder listed, and every regular file in it, image or not, hidden or excluded
+    # (name, path): what core.companions lists each folder for. None when not all known.
+    folder: str = ""
+    files: list[tuple[str, str]] | None = None
 
     def add(self, path: str, st: os.stat_result) -> None:
         self.paths.append(path)
@@ -271,15 +275,21 @@ def walk_listings(
                 continue
             subdirs: list[tuple[str, bool]] = []
             other = out.other
+            out.folder, out.files = folder, []
+            regular = out.files.append
             # The columns' appends, bound once: the loop runs for every file of the library.
             listed, sizes, mtimes = out.paths.append, out.sizes.append, out.mtimes.append
             changes, devs, inos = out.changes.append, out.devs.append, out.inos.append
             for entry in entries:
                 name = entry.name
-                if not include_hidden and name[:1] == ".":
-                    continue
                 full = entry.path
-                if excluded(name, full):
+                if (not include_hidden and name[:1] == ".") or excluded(name, full):
+                    if out.files is not None:
+                        try:
+                            if entry.is_file(follow_symlinks=False):
+                                regular((name, full))
+                        except OSError:
+                            out.files = None
                     continue
                 try:
                     est = entry.stat(follow_symlinks=False)
@@ -287,8 +297,11 @@ def walk_listings(
                     continue  # vanished between listing and stat
                 except OSError as exc:
                     other(FileError(full, _unreadable(exc)))
+                    out.files = None
                     continue
                 mode = est.st_mode
+                if S_ISREG(mode):
+                    regular((name, full))
                 if S_ISLNK(mode):
                     item = _link(full, est, options, link_once)
                     if isinstance(item, FollowedLink):

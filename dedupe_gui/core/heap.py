@@ -1,5 +1,6 @@
 """How the C heap hands memory back: large blocks mapped apart, and what is left freed in the
-heap returned where a phase of the scan or the grouping ends.
+heap returned where a phase of the scan or the grouping ends; and Python's cyclic collector
+kept out of phases that build many objects without cycles (``many_objects``).
 
 numpy arrays are large C blocks. glibc serves the first ones with their own mappings, but
 each such block freed raises its mapping threshold to the block's size (up to 32 MB), after
@@ -15,7 +16,10 @@ docs/BENCHMARKS.md ("100,000 small photos").
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import sys
+from collections.abc import Iterator
 from typing import Final
 
 # glibc's mallopt parameter number for the mapping threshold (malloc.h: M_MMAP_THRESHOLD).
@@ -61,3 +65,21 @@ def give_back() -> bool:
     trim.argtypes = (ctypes.c_size_t,)
     trim.restype = ctypes.c_int
     return bool(trim(0))
+
+
+@contextlib.contextmanager
+def many_objects() -> Iterator[None]:
+    """No cyclic garbage collection while the caller builds many objects that hold no cycles
+    (a rescan's records and groups read back, a report's dicts), and as it was after.
+
+    The collector runs every few hundred new objects, and its full passes go over every
+    object alive, the 100,000 cache rows of a warm rescan included: a rescan of 100,000 files
+    read back from the cache spent a third of its CPU in them (docs/BENCHMARKS.md).
+    """
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if collecting:
+            gc.enable()

@@ -18,7 +18,9 @@ grouping not kept) gives None, and the caller scans and groups in full, as befor
 
 from __future__ import annotations
 
+import itertools
 import logging
+import operator
 import os
 import time
 from collections import Counter, defaultdict
@@ -141,7 +143,10 @@ def read_back_scan(
     references: list[bool] = []
     errors: list[FileError] = []
     link_roots: list[str] = []
+    listed: dict[str, list[tuple[str, str]]] = {}
     for listing in walk_listings(options.paths, options.walk, should_stop):
+        if listing.files is not None:
+            listed[listing.folder] = listing.files
         for _, item in listing.others:
             if isinstance(item, FollowedLink):
                 if item.target not in link_roots:
@@ -169,21 +174,23 @@ def read_back_scan(
         if row is None or row[0] != sizes[i] or row[1] != mtimes[i]:
             return None  # not this version of the file: it is fingerprinted again
         rows.append(row)
-        error, _, ident, change_ns, _, seen = row[2:8]
+        seen = row[7]
         if seen is not None and seen < day:
             unseen.append(blob)
-        if error is not None:
-            errors.append(FileError(paths[i], str(error)))
+        if row[2] is not None:
+            errors.append(FileError(paths[i], str(row[2])))
             continue
-        if trust_change and (ident is None or not changes[i] or change_ns != changes[i]):
+        if trust_change and (row[4] is None or not changes[i] or row[5] != changes[i]):
             return None  # its content identity would be read again (core.identity.follow)
         kept.append(i)
     del stored
-    order = sorted(kept, key=paths.__getitem__)
+    # The records in path order, as run_scan sorts them (the walk's order most often is).
+    in_walk_order = all(map(operator.lt, paths, itertools.islice(paths, 1, None)))
+    order = kept if in_walk_order else sorted(kept, key=paths.__getitem__)
     in_order = [paths[i] for i in order]
     sizes_in_order = [sizes[i] for i in order]
     hashes = [from_db(rows[i][8]) for i in order]
-    attached = companions.find_companions(in_order) if options.companions else {}
+    attached = companions.find_companions(in_order, None, listed) if options.companions else {}
     records = _Records(order, paths, sizes, mtimes, changes, references, rows, attached)
     if not _add_digests(
         records, list(zip(sizes_in_order, hashes, strict=True)), store, errors, should_stop

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import shutil
@@ -14,9 +15,11 @@ import pytest
 from dedupe_gui.cli import main
 from dedupe_gui.core import grouping
 from dedupe_gui.core.cache import FingerprintStore
+from dedupe_gui.core.companions import find_companions
 from dedupe_gui.core.files import IMAGE_EXTENSIONS, FoundFile, WalkOptions, walk, walk_listings
 from dedupe_gui.core.grouping import SimilarityIndex
 from dedupe_gui.core.grouping_options import GroupingOptions
+from dedupe_gui.core.heap import many_objects
 from dedupe_gui.core.kept_groupings import group_kept
 from dedupe_gui.core.models import Group, ScanResult
 from dedupe_gui.core.rescan import read_back_scan
@@ -167,6 +170,45 @@ def test_the_walk_yields_errors_and_files_in_order(tmp_path: Path) -> None:
     items = list(walk([str(tmp_path)], WalkOptions()))
     assert [type(i).__name__ for i in items] == ["FoundFile", "FileError", "FoundFile"]
     assert all(isinstance(i, FoundFile) == (os.path.basename(i.path) != "b.jpg") for i in items)
+
+
+@pytest.mark.parametrize("hidden", [False, True])
+def test_companions_from_the_walks_listing_are_those_of_a_listing_of_their_own(
+    tmp_path: Path, hidden: bool
+) -> None:
+    """The walk lists every regular file of a folder for the companions, hidden, excluded
+    and not images included, links not: the same companions as a listing of their own."""
+    names = ["IMG_1.HEIC", "IMG_1.MOV", ".IMG_1.xmp", "IMG_1.HEIC.xmp", "IMG_2.JPG", "IMG_2.NEF"]
+    names += ["IMG_3.jpg", "IMG_3.jpg.json", "IMG_O4.AAE", "IMG_4.HEIC", "@eaDir", "notes.txt"]
+    names += [".IMG_6.jpg", ".IMG_6.MOV"]
+    for n in names:
+        (tmp_path / n).write_bytes(b"x")
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "IMG_5.jpg").write_bytes(b"x")
+    os.symlink(tmp_path / "IMG_1.MOV", tmp_path / "IMG_3.MOV")
+    parts = list(walk_listings([str(tmp_path)], WalkOptions(include_hidden=hidden)))
+    listed = {p.folder: p.files for p in parts if p.files is not None}
+    assert sorted(listed) == [str(tmp_path), str(tmp_path / "sub")]
+    assert sorted(n for n, _ in listed[str(tmp_path)]) == sorted(names)
+    photos = [path for p in parts for path in p.paths]
+    assert len(photos) == (7 if hidden else 6)
+    theirs = find_companions(photos)
+    assert find_companions(photos, None, listed) == theirs
+    assert sum(len(c) for c in theirs.values()) >= 6
+
+
+def test_the_cyclic_collector_is_off_while_many_objects_are_made() -> None:
+    assert gc.isenabled()
+    with many_objects():
+        assert not gc.isenabled()
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with many_objects():
+            pass
+        assert not gc.isenabled()  # as it was
+    finally:
+        gc.enable()
 
 
 def scan_json(lib: Path, db: Path, capsys: pytest.CaptureFixture[str]) -> dict[str, Any]:
