@@ -211,7 +211,7 @@ class SimilarityIndex:
 
     # -- what the grouping leaves for a cache ------------------------------------------
 
-    def take_new_checks(self) -> tuple[dict[int, float], float]:
+    def take_new_checks(self) -> tuple[Mapping[int, float], float]:
         """Residuals computed since the last call (by ``pair_id``) and the limit they stopped
         at, for a cache to keep (FingerprintStore.put_pair_checks)."""
         return self._checker.take_new_checks()

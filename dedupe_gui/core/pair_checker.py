@@ -18,6 +18,7 @@ import numpy.typing as npt
 
 from dedupe_gui.core.candidates import distinct, file_id, pair_id
 from dedupe_gui.core.chrome import photos_differ
+from dedupe_gui.core.kept_residuals import KeptResiduals
 from dedupe_gui.core.loaded_thumbs import LoadedThumbs, ThumbSource, turn_stack
 from dedupe_gui.core.local_edits import (
     CENTRED_LOOK_BELOW,
@@ -137,8 +138,9 @@ class PairChecker:
         self._known_residuals: npt.NDArray[np.float32] = np.fromiter(
             known.values(), dtype=np.float32, count=len(known)
         )[order]
-        self._checked: dict[int, float] = {}  # computed by this checker
-        self._new_checks: dict[int, float] = {}
+        # Computed by this checker, and of those the ones not yet handed to a cache.
+        self._checked = KeptResiduals()
+        self._new_checks = KeptResiduals()
         self._file_ids: npt.NDArray[np.uint64] | None = None
         # The residual limit the kept residuals were computed for: below it a pair's check
         # stops early (core.verify.residuals), so other limits need fresh checks.
@@ -183,23 +185,17 @@ class PairChecker:
             pos = np.searchsorted(self._known_pairs, keys).clip(max=self._known_pairs.size - 1)
             hit = self._known_pairs[pos] == keys
             res[hit] = self._known_residuals[pos[hit]]
-        if self._checked:
-            rest = np.flatnonzero(np.isnan(res))
-            res[rest] = [self._checked.get(k, np.nan) for k in keys[rest].tolist()]
+        rest = np.flatnonzero(np.isnan(res))
+        res[rest] = self._checked.get(keys[rest])
         todo = np.isnan(res)
         if todo.any():
             fresh, unknown = self._residuals(lo[todo], hi[todo], turn[todo])
             res[todo] = fresh
-            new = dict(zip(keys[todo].tolist(), fresh.tolist(), strict=True))
-            self._checked.update(new)
+            self._checked.add(keys[todo], fresh)
             # A pair that could not be checked (a thumbnail the store no longer holds) is
             # not grouped now, and its verdict is not kept: the next scan decodes the files
             # again and checks the pair for real.
-            self._new_checks.update(
-                (k, v)
-                for (k, v), lost in zip(new.items(), unknown.tolist(), strict=True)
-                if not lost
-            )
+            self._new_checks.add(keys[todo][~unknown], fresh[~unknown])
         return res
 
     def verifiable(self, records: I64) -> npt.NDArray[np.bool_]:
@@ -209,11 +205,10 @@ class PairChecker:
         out: npt.NDArray[np.bool_] = self.loaded.has_thumb[rows] & ~self.loaded.lost[records]
         return out
 
-    def take_new_checks(self) -> tuple[dict[int, float], float]:
+    def take_new_checks(self) -> tuple[Mapping[int, float], float]:
         """Residuals computed since the last call (by ``pair_id``) and the limit they stopped
         at, for a cache to keep (FingerprintStore.put_pair_checks)."""
-        new, self._new_checks = self._new_checks, {}
-        return new, self._good_enough
+        return self._new_checks.take(), self._good_enough
 
     def prefetch(
         self,

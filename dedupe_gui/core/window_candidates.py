@@ -85,6 +85,10 @@ _GAIN_BITS: Final = 4
 # bench.edit_corpus sat 2-8 bits from their window; of the 39,490 such pairs of 100,000 small
 # photos, 28,890 sat 9 or 10 bits away.
 _ALONE_BITS: Final = 8
+# Threads of the far windows' search. Measured in process on the 100,000-file library's
+# hashes: 2 threads +382 MB over what was held, 1 thread +315 MB, and less CPU on a loaded
+# machine (docs/BENCHMARKS.md, "100,000 small photos").
+_FAR_WORKERS: Final = 1
 # Windows decoded again held at once (about 65 KB each).
 _LOOKS_HELD: Final = 2048
 
@@ -105,7 +109,9 @@ class WindowCandidates:
         self._bounds = bounds
         values, owner, slot, far = _all_windows(records)
         self._near = _Index(values[~far], owner[~far], slot[~far], LAYOUTS)
-        self._far = _Index(values[far], owner[far], slot[far], FAR_LAYOUTS)
+        # The far search on one thread: its tables are the largest (two million window
+        # hashes at 100,000 files), and each thread probes with its own (``_FAR_WORKERS``).
+        self._far = _Index(values[far], owner[far], slot[far], FAR_LAYOUTS, _FAR_WORKERS)
         del values, owner, slot, far
         # Pictures of flat areas and edges (slides, pages, objects on one backdrop).
         self._flat = np.fromiter(
@@ -132,7 +138,10 @@ class WindowCandidates:
         still the one between the two files' own hashes."""
         bits = min(threshold, WINDOW_BITS)
         parts: list[tuple[I64, I64, I64, I64]] = []
-        for index in (self._near, self._far):
+        # The far search first, while no other search's pairs are held: it is the larger of
+        # the two (twice the windows), and it made a 100,000-file cold scan's peak. Its parts
+        # go second all the same (``_remember`` keeps the last found of equal windows).
+        for index in (self._far, self._near):
             a, b, slot, window_distance = index.pairs(self._unique, self._bounds, bits)
             a = self._order[a]
             other = a != b
@@ -146,6 +155,8 @@ class WindowCandidates:
                 alone = (own > threshold) & (window_distance <= _ALONE_BITS)
                 other &= ~(self._flat[a] & self._flat[b] & ~alone)
             parts.append((a[other], b[other], slot[other], window_distance[other]))
+            del a, b, slot, window_distance, other
+        parts.reverse()
         a, b, slot, window_distance = (np.concatenate(p) for p in zip(*parts, strict=True))
         self._remember(a, b, slot, window_distance)
         distance = np.bitwise_count(self._hashes[a] ^ self._hashes[b]).astype(np.int64)
@@ -384,7 +395,9 @@ class _Index:
         owner: I64,
         slot: I64,
         layouts: Sequence[tuple[bool, int]],
+        workers: int | None = None,
     ) -> None:
+        """``workers``: threads of the search (``cross_pairs``; None: one per core)."""
         uniq, inv = np.unique(values, return_inverse=True)
         inv = inv.reshape(-1)
         by_value = np.argsort(inv, kind="stable")
@@ -396,6 +409,7 @@ class _Index:
         self._owners = owner[by_value].astype(np.int32)
         self._slots = slot[by_value].astype(np.int8)
         self._layouts = layouts
+        self._workers = workers
         self._pairs = Pairs.empty()
         self._bits = -1
 
@@ -405,7 +419,7 @@ class _Index:
         query: ``bounds`` gives the positions of query u's records (as core.grouping keeps
         them)."""
         if bits > self._bits:
-            self._pairs = window_pairs(queries, self._values, bits, self._layouts)
+            self._pairs = window_pairs(queries, self._values, bits, self._layouts, self._workers)
             self._bits = bits
         keep = self._pairs.distance <= bits
         position, entry, which = cross(
