@@ -50,6 +50,8 @@ from dedupe_gui.core.windows import (
 from dedupe_gui.core.workers import default_workers
 
 I64 = npt.NDArray[np.int64]
+I32 = npt.NDArray[np.int32]
+I8 = npt.NDArray[np.int8]
 U64 = npt.NDArray[np.uint64]
 U8 = npt.NDArray[np.uint8]
 F32 = npt.NDArray[np.float32]
@@ -392,22 +394,24 @@ class _Index:
     def __init__(
         self,
         values: U64,
-        owner: I64,
-        slot: I64,
+        owner: I32,
+        slot: I8,
         layouts: Sequence[tuple[bool, int]],
         workers: int | None = None,
     ) -> None:
         """``workers``: threads of the search (``cross_pairs``; None: one per core)."""
-        uniq, inv = np.unique(values, return_inverse=True)
-        inv = inv.reshape(-1)
-        by_value = np.argsort(inv, kind="stable")
-        self._values = uniq
+        by_value = np.argsort(values, kind="stable")
+        ordered = values[by_value]
+        first = np.ones(min(1, ordered.size), dtype=bool)  # none for no windows at all
+        starts = np.flatnonzero(np.concatenate([first, ordered[1:] != ordered[:-1]]))
+        self._values: U64 = ordered[starts]
+        del ordered
         # The records owning unique window value v are _owners[_bounds[v]:_bounds[v + 1]],
         # each through its window number _slots[...] (small types: two of these per window
         # hash of the library, some two million at 100,000 files).
-        self._bounds = np.searchsorted(inv[by_value], np.arange(uniq.size + 1)).astype(np.int64)
-        self._owners = owner[by_value].astype(np.int32)
-        self._slots = slot[by_value].astype(np.int8)
+        self._bounds: I64 = np.append(starts, values.size).astype(np.int64)
+        self._owners: I32 = owner[by_value].astype(np.int32)
+        self._slots: I8 = slot[by_value].astype(np.int8)
         self._layouts = layouts
         self._workers = workers
         self._pairs = Pairs.empty()
@@ -432,17 +436,26 @@ class _Index:
 
 def _all_windows(
     records: Sequence[ImageRecord],
-) -> tuple[U64, I64, I64, npt.NDArray[np.bool_]]:
+) -> tuple[U64, I32, I8, npt.NDArray[np.bool_]]:
     """Every window hash of ``records`` but the centre's (compared with other centres only:
     core.centre_candidates), with its record, its window number and whether it is a far
-    window. Read from the fingerprints' packed hashes at once, not one int at a time."""
+    window. Read from the fingerprints' packed hashes at once, not one int at a time, and
+    laid out in small types: some four million windows at 100,000 files, where each 64-bit
+    array of them is 33 MB (the arrays of this and of ``_Index`` made a cold grouping's
+    peak)."""
     counts = np.fromiter((len(r.fingerprint.windows) for r in records), np.int64, len(records))
-    packed = b"".join(Hashes.of(r.fingerprint.windows).packed for r in records)
+    packed = bytearray()
+    for r in records:
+        packed += Hashes.of(r.fingerprint.windows).packed
     values = np.frombuffer(packed, dtype=">u8").astype(np.uint64)
-    owner = np.repeat(np.arange(len(records), dtype=np.int64), counts)
-    slot = np.arange(values.size, dtype=np.int64) - np.repeat(np.cumsum(counts) - counts, counts)
+    del packed
+    owner = np.repeat(np.arange(len(records), dtype=np.int32), counts)
+    starts = (np.cumsum(counts) - counts).astype(np.int32)
+    slot = (np.arange(values.size, dtype=np.int32) - np.repeat(starts, counts)).astype(np.int8)
+    del starts
     far_of = np.array([far_windows(c) for c in range(int(counts.max(initial=0)) + 1)], np.int64)
-    far = slot >= (counts - far_of[counts])[owner]
+    first_far = (counts - far_of[counts]).astype(np.int8)
+    far = slot >= first_far[owner]
     keep = slot != CENTRE_SLOT
     return values[keep], owner[keep], slot[keep], far[keep]
 
