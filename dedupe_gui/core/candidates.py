@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Final
 
 import numpy as np
 import numpy.typing as npt
@@ -99,12 +100,51 @@ def pairs_within_segments(order: I64, bounds: I64) -> tuple[I64, I64]:
     return order[first], order[first + 1 + k]
 
 
+# Values a row's distance (0-64 bits) and turn (eight orientations) take in the key.
+_DISTANCES: Final = 65
+_TURNS: Final = 8
+
+
 def adjacency(c: Candidates, n: int) -> tuple[I64, I64, I64, I64]:
     """Both directions of every candidate pair as CSR rows (indptr, neighbour, distance, turn).
 
     Seen from ``b``, ``a`` is turned by the inverse orientation. Where a pair is found more
     than once (several orientations), the smallest (distance, turn) is kept.
+
+    Sorted as one 64-bit key per row (file, neighbour, distance, turn) rather than four
+    arrays and their lexsort order: a 100,000-file library's 2.6 million rows held some
+    seven 21 MB arrays at once that way, the peak of a cold grouping after the searches.
     """
+    span = n * _DISTANCES * _TURNS
+    if n and span > np.iinfo(np.int64).max // max(n, 1):
+        return _adjacency_by_lexsort(c, n)  # more files than one key can tell apart
+    inverse = np.asarray(INVERSE, dtype=np.int64)
+    key = np.concatenate([c.a, c.b]).astype(np.int64, copy=False)
+    key *= n
+    key += np.concatenate([c.b, c.a])
+    key *= _DISTANCES
+    key += np.concatenate([c.distance, c.distance])
+    key *= _TURNS
+    key += np.concatenate([c.turn, inverse[c.turn]])
+    key.sort()
+    pair = key // (_DISTANCES * _TURNS)
+    first = np.ones(key.size, dtype=bool)
+    first[1:] = pair[1:] != pair[:-1]
+    del pair
+    key = key[first]
+    del first
+    turn = key % _TURNS
+    key //= _TURNS
+    dist = key % _DISTANCES
+    key //= _DISTANCES
+    src, dst = np.divmod(key, n) if n else (key, key)
+    del key
+    indptr = np.searchsorted(src, np.arange(n + 1)).astype(np.int64)
+    return indptr, dst, dist, turn
+
+
+def _adjacency_by_lexsort(c: Candidates, n: int) -> tuple[I64, I64, I64, I64]:
+    """``adjacency`` through four arrays and their lexsort order."""
     inverse = np.asarray(INVERSE, dtype=np.int64)
     src = np.concatenate([c.a, c.b])
     dst = np.concatenate([c.b, c.a])

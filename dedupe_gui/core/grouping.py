@@ -268,10 +268,11 @@ class SimilarityIndex:
         if stop():
             raise GroupingStopped
         candidates = Candidates.concat(parts)
+        del parts  # each search's rows are not held beside their concatenation
         if not options.shot_partners:
             candidates = self._without_shot_partners(candidates)
         adjacent = adjacency(candidates, len(self.records))
-        del candidates, parts
+        del candidates
         # The searches' workers freed their tables in their own arenas (core.heap).
         give_back()
 

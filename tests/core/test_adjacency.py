@@ -1,0 +1,49 @@
+"""Candidate pairs as CSR rows: both directions, one row per pair, its least (distance, turn)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from dedupe_gui.core.candidates import Candidates, _adjacency_by_lexsort, adjacency
+from dedupe_gui.core.orientations import INVERSE
+
+
+def _random_candidates(seed: int, n: int, rows: int) -> Candidates:
+    rng = np.random.default_rng(seed)
+    a = rng.integers(0, n, rows, dtype=np.int64)
+    b = rng.integers(0, n, rows, dtype=np.int64)
+    # Pairs found again (by another search, in another orientation, at another distance).
+    again = rng.integers(0, rows, rows // 3)
+    a = np.concatenate([a, a[again]])
+    b = np.concatenate([b, b[again]])
+    keep = a != b
+    a, b = a[keep], b[keep]
+    turn = rng.integers(0, 8, a.size, dtype=np.int64)
+    distance = rng.integers(0, 65, a.size, dtype=np.int64)
+    return Candidates(a, b, turn, distance)
+
+
+def test_rows_are_those_of_four_arrays_sorted_together() -> None:
+    for seed, n, rows in ((1, 50, 400), (2, 3000, 20000), (3, 2, 10), (4, 7, 0)):
+        c = _random_candidates(seed, n, rows)
+        got = adjacency(c, n)
+        want = _adjacency_by_lexsort(c, n)
+        for g, w in zip(got, want, strict=True):
+            np.testing.assert_array_equal(g, w)
+            assert g.dtype == np.int64
+
+
+def test_a_pair_found_twice_keeps_its_least_distance_then_turn_both_ways() -> None:
+    c = Candidates(
+        np.array([0, 2, 0, 0], np.int64),
+        np.array([2, 0, 2, 1], np.int64),
+        np.array([3, 1, 1, 0], np.int64),
+        np.array([9, 5, 5, 64], np.int64),
+    )
+    indptr, nbr, dist, turn = adjacency(c, 3)
+    least = min(1, INVERSE[1])
+    assert indptr.tolist() == [0, 2, 3, 4]
+    rows = list(zip(nbr.tolist(), dist.tolist(), turn.tolist(), strict=True))
+    # From 0: file 1 at 64 bits; file 2 at 5 bits, found as (0, 2, turn 1) and as (2, 0,
+    # turn 1), which from 0 is turn INVERSE[1]: the least of the two turns. From 2 the same.
+    assert rows == [(1, 64, 0), (2, 5, least), (0, 64, INVERSE[0]), (0, 5, least)]
