@@ -33,6 +33,7 @@ make sense side by side.
 
 from __future__ import annotations
 
+import itertools
 import math
 import threading
 from collections.abc import Callable, Iterator, Sequence
@@ -53,6 +54,8 @@ _R = TypeVar("_R")
 
 # Slots compared per step of one work unit: keeps a step's arrays in the CPU caches.
 _STEP_SLOTS = 1 << 18
+# (query, row) pairs of one probe made at once (``_probe``).
+_ROWS_AT_ONCE = 1 << 21
 # Slots compared per work unit, at most: small enough that threads finish together.
 _UNIT_SLOTS = 1 << 27
 # Below this many hashes the plain all-pairs comparison is cheaper than building tables.
@@ -99,6 +102,9 @@ class _Table:
         self.probed = probed
         self.hashes = hashes
         self.k = k = row_width(n, chunk.width)
+        if probed and k == 1 and chunk.width <= _DENSE_MAX_WIDTH:
+            self._one_per_row(n, pad)
+            return
         self.values = chunk.values(hashes)
         order = np.argsort(self.values, kind="stable")
         sorted_values = self.values[order]
@@ -151,6 +157,39 @@ class _Table:
                 # the hashes where most buckets hold one) are not needed.
                 self.keys = np.zeros(0, np.uint64)
                 self.first = self.rows = np.zeros(0, np.int64)
+
+    def _one_per_row(self, n: int, pad: np.uint64) -> None:
+        """The table of ``__init__`` where every bucket row holds one entry (K = 1) and a
+        probe looks buckets up by chunk value only: entries sit in the chunk values' sorted
+        order, a bucket's first row is where its value starts there. Counted per chunk value
+        (``bincount``) rather than per bucket: at 22 bits and two million window hashes the
+        per-bucket arrays were seven arrays as long as the hashes, most of a search's peak.
+        """
+        chunk, hashes = self.chunk, self.hashes
+        values = chunk.values(hashes)
+        order = np.argsort(values, kind="stable")
+        counts = np.bincount(values.view(np.int64), minlength=1 << chunk.width)
+        del values
+        self.dense = True
+        self.empty_row = n  # all pads: where probes of absent values land
+        self.rows_by_value = counts.astype(np.int32)
+        np.cumsum(counts, out=counts)
+        counts -= self.rows_by_value
+        self.first_by_value = counts.astype(np.int32)
+        del counts
+        self.first_by_value[self.rows_by_value == 0] = n
+        slot_hash = np.empty(n + 1, dtype=np.uint64)
+        np.take(hashes, order, out=slot_hash[:n])
+        slot_hash[n] = pad
+        slot_index = np.empty(n + 1, dtype=np.int64)
+        slot_index[:n] = order
+        slot_index[n] = -1
+        del order
+        self.slot_rows = slot_hash.view(np.dtype((np.void, 8)))
+        self.slot_index = slot_index
+        nothing = np.zeros(0, np.int64)
+        self.values = self.sorted_values = self.keys = np.zeros(0, np.uint64)
+        self.order = self.rank = self.first = self.rows = self.counts_by_value = nothing
 
     def lookup(self, values: U64) -> tuple[I64, I64]:
         """First row and row count of the bucket of each chunk value (0 rows when absent)."""
@@ -224,19 +263,43 @@ def _probe(
     hashes of flat, dark or white pictures share chunks of zeros or ones), and walking such
     a bucket one row per numpy pass made a probe of it cost thousands of passes.
     """
-    k = table.k
     first, rows = table.lookup(keys)
     live = np.flatnonzero(rows > 0)
     if live.size == 0:
         return
     counts = rows[live]
     if int(counts.max()) == 1:
-        who, row = live, first[live]
-    else:
-        who = np.repeat(live, counts)
-        row = first[who] + (
-            np.arange(who.size, dtype=np.int64) - np.repeat(np.cumsum(counts) - counts, counts)
-        )
+        _probe_rows(table, q_index, q_hash, live, first[live], threshold, found, ordered, earlier)
+        return
+    # The probes' (query, row) pairs a bounded number at a time: queries meeting the large
+    # buckets of flat pictures' windows made tens of millions of them at once (two 8-byte
+    # arrays of each), most of a 100,000-file window search's peak.
+    ends = np.cumsum(counts)
+    cuts = np.searchsorted(ends, np.arange(_ROWS_AT_ONCE, int(ends[-1]), _ROWS_AT_ONCE))
+    for lo, hi in itertools.pairwise([0, *np.unique(cuts).tolist(), int(live.size)]):
+        if lo == hi:
+            continue
+        part, part_counts = live[lo:hi], counts[lo:hi]
+        who = np.repeat(part, part_counts)
+        starts = np.repeat(np.cumsum(part_counts) - part_counts, part_counts)
+        row = first[who] + (np.arange(who.size, dtype=np.int64) - starts)
+        del starts
+        _probe_rows(table, q_index, q_hash, who, row, threshold, found, ordered, earlier)
+
+
+def _probe_rows(
+    table: _Table,
+    q_index: I64,
+    q_hash: U64,
+    who: I64,
+    row: I64,
+    threshold: int,
+    found: _Found,
+    ordered: bool,
+    earlier: Sequence[Chunk],
+) -> None:
+    """Compare query ``who[i]`` with the entries of table row ``row[i]`` (see ``_probe``)."""
+    k = table.k
     step = max(256, _STEP_SLOTS // k)
     for start in range(0, int(who.size), step):
         part_who, part_row = who[start : start + step], row[start : start + step]
