@@ -2,7 +2,10 @@
 
 A library's worth of 32x32 thumbnails at once cost 100 MB and, as floats, four times that
 again, while a grouping looks at the files of its checked pairs only: rows are loaded on
-first use, in buffers that grow a quarter at a time. The thumbnail checks (core.pair_checker),
+first use, in buffers of a row per record whose pages the system maps only once a row is
+written (zeroed allocations of this size are mapped apart and lazily): buffers grown a
+quarter at a time held both copies while growing (at 100,000 files the last step held 80
+and 100 MB of thumbnails at once). The thumbnail checks (core.pair_checker),
 the words for what differs (core.pair_words) and the keeper rules (core.keeper_standing) read
 the same rows, so a file is loaded once whichever asks first.
 """
@@ -10,7 +13,6 @@ the same rows, so a file is loaded once whichever asks first.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import TypeVar
 
 import numpy as np
 import numpy.typing as npt
@@ -24,14 +26,10 @@ from dedupe_gui.core.verify import FLAT_DETAIL, border_of, detail
 from dedupe_gui.core.windows import Box
 
 I64 = npt.NDArray[np.int64]
-_T = TypeVar("_T", bound=np.generic)
 
 # Where the verification thumbnails of records come from when the records do not hold them:
 # the stored thumbnail of each file version asked for (empty bytes when there is none).
 ThumbSource = Callable[[Sequence[FileKey]], Sequence[bytes]]
-
-# Rows added at least when the loaded thumbnails' buffers grow.
-_GROW_ROWS = 1024
 
 
 class LoadedThumbs:
@@ -51,19 +49,20 @@ class LoadedThumbs:
         self.lost: npt.NDArray[np.bool_] = np.zeros(n, dtype=bool)
         self.row: I64 = np.full(n, -1, dtype=np.int64)
         self.count = 0
-        self.thumbs = np.zeros((0, THUMB_SIDE, THUMB_SIDE), dtype=np.uint8)
-        self.has_thumb = np.zeros(0, dtype=bool)
-        self.flat = np.zeros(0, dtype=bool)
-        self.framed = np.zeros(0, dtype=bool)  # a uniform border around the picture
+        # Rows are filled from the first on: only those loaded take memory (module docstring).
+        self.thumbs = np.zeros((n, THUMB_SIDE, THUMB_SIDE), dtype=np.uint8)
+        self.has_thumb = np.zeros(n, dtype=bool)
+        self.flat = np.zeros(n, dtype=bool)
+        self.framed = np.zeros(n, dtype=bool)  # a uniform border around the picture
         # Rows whose flatness and frame are computed: only rows that take part in
         # a thumbnail check need them, not those loaded to say what differs or for the
         # keeper rules (most of a warm rescan's, whose checks are kept).
-        self.featured = np.zeros(0, dtype=bool)
+        self.featured = np.zeros(n, dtype=bool)
         # The strict border of each row (``border_of``; NaN: none), measured when first asked
         # for: the words for what differs ask for a keeper's once per member, and the keeper
         # rules ask again for the same rows.
-        self._borders = np.zeros((0, 4), dtype=np.float64)
-        self._bordered = np.zeros(0, dtype=bool)
+        self._borders = np.zeros((n, 4), dtype=np.float64)
+        self._bordered = np.zeros(n, dtype=bool)
 
     def rows(self, wanted: I64) -> I64:
         """The row of each record of ``wanted`` in the loaded thumbnails, loading the missing."""
@@ -80,20 +79,6 @@ class LoadedThumbs:
                 self.lost[lost] = True
             thumbs, has = thumbs_to_array(blobs)
             start, end = self.count, self.count + missing.size
-            if end > self.thumbs.shape[0]:
-                # A quarter more at a time, never more than every record: doubling left up
-                # to half of a 100,000-file library's buffers empty, and held both copies at
-                # once while growing (2 KB a row).
-                capacity = min(
-                    len(self.records), max(end, self.thumbs.shape[0] * 5 // 4 + _GROW_ROWS)
-                )
-                self.thumbs = _grown(self.thumbs, capacity)
-                self.has_thumb = _grown(self.has_thumb, capacity)
-                self.flat = _grown(self.flat, capacity)
-                self.framed = _grown(self.framed, capacity)
-                self.featured = _grown(self.featured, capacity)
-                self._borders = _grown(self._borders, capacity)
-                self._bordered = _grown(self._bordered, capacity)
             self.thumbs[start:end] = thumbs
             self.has_thumb[start:end] = has
             self.row[missing] = np.arange(start, end, dtype=np.int64)
@@ -131,11 +116,4 @@ def turn_stack(stack: npt.NDArray[np.uint8], turn: I64) -> npt.NDArray[np.uint8]
         if k:
             sel = turn == k
             out[sel] = transform_grid(stack[sel], k)
-    return out
-
-
-def _grown(array: npt.NDArray[_T], rows: int) -> npt.NDArray[_T]:
-    """``array`` with room for ``rows`` rows, its rows kept (amortised growth)."""
-    out = np.zeros((rows, *array.shape[1:]), dtype=array.dtype)
-    out[: array.shape[0]] = array
     return out
