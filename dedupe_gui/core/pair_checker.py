@@ -50,6 +50,8 @@ _FINE_BATCH = 512
 # scan looked at thousands of pairs, and stacked them all at once.
 _DETAILS_AT_ONCE = 256
 _TEXTS_AT_ONCE = 64
+# Pairs a wave checks at once (``PairChecker.prefetch``).
+_CHECKS_AT_ONCE = 1024
 # Pairs whose shapes differ by less than this ratio get the text check (core.strokes); the
 # others are compared reframed (core.verify._second_chance).
 _SAME_SHAPE = 1.1
@@ -239,8 +241,12 @@ class PairChecker:
                 others.append(cand[sel])
                 ks.append(turns[lo:hi][sel])
                 keepers.append(np.full(int(sel.sum()), best, dtype=np.int64))
-        if others:
-            self.check(np.concatenate(keepers), np.concatenate(others), np.concatenate(ks))
+        # A bounded number at a time: a large library's wave asked for thousands of pairs.
+        none = np.zeros(0, np.int64)
+        kept, other, k = (np.concatenate([none, *x]) for x in (keepers, others, ks))
+        for start in range(0, other.size, _CHECKS_AT_ONCE):
+            part = slice(start, start + _CHECKS_AT_ONCE)
+            self.check(kept[part], other[part], k[part])
 
     def _residuals(
         self, a: I64, b: I64, turn: I64
