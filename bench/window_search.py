@@ -38,13 +38,8 @@ import numpy.typing as npt
 
 from bench.hamming import make_hashes, peak_rss_mb
 from dedupe_gui.core.hamming import Pairs, self_pairs
-from dedupe_gui.core.window_candidates import (
-    FAR_LAYOUTS,
-    LAYOUTS,
-    SURE_BITS,
-    WINDOW_BITS,
-    window_pairs,
-)
+from dedupe_gui.core.window_candidates import WINDOW_BITS
+from dedupe_gui.core.window_index import FAR_LAYOUTS, LAYOUTS, SURE_BITS, window_pairs
 from dedupe_gui.core.workers import default_workers
 
 U64 = npt.NDArray[np.uint64]

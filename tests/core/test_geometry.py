@@ -11,7 +11,7 @@ import pytest
 from PIL import Image, ImageDraw
 
 import dedupe_gui.core.straighten as straighten_module
-import dedupe_gui.core.window_candidates as window_module
+import dedupe_gui.core.window_index as window_module
 import dedupe_gui.core.window_looks as window_looks
 from dedupe_gui.core.cache import FingerprintStore
 from dedupe_gui.core.fingerprint import fingerprint_file
@@ -187,5 +187,5 @@ def test_the_window_search_finds_pairs_whose_bits_differ_down_one_column() -> No
     # chunks agree exactly and the cheap transposed pass alone finds the pairs.
     alone = window_module.window_pairs(queries, index, 10, layouts=[(True, 3)])
     assert want <= set(zip(alone.a.tolist(), alone.b.tolist(), strict=True))
-    laid = int(window_module._laid(np.array([column], dtype=np.uint64), True)[0])
+    laid = int(window_module.laid(np.array([column], dtype=np.uint64), True)[0])
     assert laid.bit_count() == 8 and any(laid == 0xFF << (8 * row) for row in range(8))
