@@ -46,8 +46,10 @@ CHECK_VERSION: Final = 16
 # Bump when what core.differences says for a pair changes (its words, or the alignment and
 # borders of core.verify it reads): the words kept in the cache are then said again.
 # 2: frames placed on the decoded picture, "screenshot of it", "darkened corners", which
-# copy carries an overlay; 3: no frame said between two pictures of one canvas.
-WORDS_VERSION: Final = 3
+# copy carries an overlay; 3: no frame said between two pictures of one canvas; 4: frames
+# thinner than a thumbnail pixel placed (the groupings a cache keeps are formed again too:
+# keepers and files left in no group are chosen differently).
+WORDS_VERSION: Final = 4
 
 
 def hash_to_hex(value: int) -> str:
