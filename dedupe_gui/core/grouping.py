@@ -283,6 +283,8 @@ class SimilarityIndex:
         # Each walk can bring up a keeper the one before did not show (the framed copy next
         # in line when a screenshot steps down), so what the groups say is asked again, a few
         # times at most: each pass only adds files.
+        # ``standing`` is always the ranking the last walk used: the files taken in after it
+        # (core.leftovers) are ranked as the walk ranked them.
         standing = NO_STANDING
         for _ in range(_STANDING_WALKS):
             found, affected = self._keepers.standing(formed, options.rules, halt)
@@ -291,8 +293,6 @@ class SimilarityIndex:
                 break
             standing = more
             formed = self._walk(options.rules, standing, adjacent, verify, limit, halt, None)
-        else:
-            standing = NO_STANDING  # the ranking the walk used
         if verify and options.trims:
             _, rank = self._keepers.ranking(options.rules, standing)
             formed = take_in_left(

@@ -11,11 +11,14 @@ file, metadata, age, chose the keeper), that the left file passes against and th
 against every file of the group, keeper included, becomes the group's keeper and takes the
 file in. Every member of a group still passed the check against its keeper.
 
-A left file that passes against the keeper is not taken in: it is out because its hash is
-beyond the threshold from the keeper's, which is what the threshold says (taking it in
-through a member measured more recall on the edit corpus, docs/ACCURACY.md, but moves what a
-threshold means). Upright pairs only (a turn through a member is not worked out), never
-under a keeper the rules rank below the file, and only files with thumbnails to check.
+A left file that passes against the keeper is out because its hash is beyond the threshold
+from the keeper's, which is what the threshold says: it is taken in only under a peer of the
+keeper that has it and every file of the group among its own candidates (a re-encoded copy
+saved larger kept, the original's stickered copy met through the original's window), so
+that every member stays within reach of its keeper. Not for pictures of flat areas and
+edges: a slide beyond the threshold of another on one background is more often another
+slide. Upright pairs only (a turn through a member is not worked out), never under a keeper
+the rules rank below the file, and only files with thumbnails to check.
 """
 
 from __future__ import annotations
@@ -119,6 +122,14 @@ def take_in_left(
     out = list(formed)
     if failed:
         _recentre(out, failed, walked, group_of, turn_of, peer, check, limit, joins)
+    # A file that passes against the keeper but is no candidate of it (its hash beyond the
+    # threshold) joins only under a peer that has it and every member as candidates: then
+    # it is within reach of its keeper, as every member is.
+    # Not pictures of flat areas and edges: a slide beyond the threshold of another slide on
+    # one background is more often another slide than a copy.
+    beyond = sorted(f for f in passed if not _flat(walked.records[f]))
+    if beyond:
+        _recentre(out, beyond, walked, group_of, turn_of, peer, check, limit, joins, True)
     for g, added in joins.items():
         best, others, d, k = out[g]
         new = np.array(added, dtype=np.int64)
@@ -128,6 +139,11 @@ def take_in_left(
         turned = np.concatenate([k, np.zeros(new.size, dtype=np.int64)])
         out[g] = (best, members[order], distance[order], turned[order])
     return out
+
+
+def _flat(record: ImageRecord) -> bool:
+    """Whether a file is a picture of flat areas and edges (it has a fine thumbnail)."""
+    return bool(record.fingerprint.fine) or record.fingerprint.detailed
 
 
 def _near(f: int, adjacent: tuple[I64, I64, I64, I64], group_of: I64, turn_of: I64) -> I64:
@@ -154,10 +170,13 @@ def _recentre(
     check: Check,
     limit: np.float32,
     joins: dict[int, list[int]],
+    within_reach: bool = False,
 ) -> None:
     """Groups of ``out`` centred again on a peer of their keeper, to take in files of
     ``left`` that failed against the keeper (see the module docstring); the files taken in
-    are added to ``joins``, by group."""
+    are added to ``joins``, by group. ``within_reach``: only on a peer that has every file
+    of the group, and the one taken in, among its upright candidates."""
+    indptr, nbr, _, turns = walked.adjacent
     moved: set[int] = set()
     for f in left:
         for m in _near(f, walked.adjacent, group_of, turn_of).tolist():
@@ -170,6 +189,10 @@ def _recentre(
             rest = np.concatenate([[best], others[others != m], joins.get(g, []), [f]]).astype(
                 np.int64
             )
+            if within_reach:
+                lo, hi = int(indptr[m]), int(indptr[m + 1])
+                if not np.isin(rest, nbr[lo:hi][turns[lo:hi] == 0]).all():
+                    continue
             res = check(np.full(rest.size, m, dtype=np.int64), rest, np.zeros_like(rest))
             if (res <= limit).all():
                 members = rest[:-1]

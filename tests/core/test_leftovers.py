@@ -5,14 +5,22 @@ over (core.leftovers)."""
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
-from PIL import Image
+import numpy.typing as npt
+import pytest
+from PIL import Image, ImageOps
 
+import dedupe_gui.core.grouping as grouping_module
+import dedupe_gui.core.leftovers as leftovers_module
 from dedupe_gui.core.fingerprint import fingerprint_file
 from dedupe_gui.core.grouping import group_records
 from dedupe_gui.core.grouping_options import GroupingOptions
+from dedupe_gui.core.keeper import Standing
+from dedupe_gui.core.leftovers import Walked
 from dedupe_gui.core.models import FileKey, ImageRecord
 from dedupe_gui.core.threshold import DEFAULT_THRESHOLD
 from dedupe_gui.core.thumbnails import thumbs_to_array
@@ -22,7 +30,7 @@ from tests.imaging import save, textured
 _BASE = 0x0123456789ABCDEF
 
 
-def _record(path: Path, flipped: range, size: int) -> ImageRecord:
+def _record(path: Path, flipped: Sequence[int], size: int) -> ImageRecord:
     """The file's real fingerprint with its hash set ``flipped`` bits away from a base (and no
     windows), so that which pairs are candidates is chosen by the test; ``size`` in bytes
     sets the keeper among copies of one size (the larger file is kept)."""
@@ -70,3 +78,84 @@ def test_a_plain_peer_of_an_edited_keeper_takes_over_to_keep_a_copy_in(tmp_path:
     # The trimmed copy and the vignetted one are two edits apart: not copies of each other.
     assert residuals(thumbs[1:2], thumbs[2:3])[0] > DEFAULT_MAX_RESIDUAL
     assert _members(records) == [[str(original), str(vignetted), str(trimmed)]]
+
+
+def test_a_copy_beyond_the_threshold_of_the_keeper_joins_under_a_peer_that_reaches_it(
+    tmp_path: Path,
+) -> None:
+    """A copy that passes against the keeper (a larger file of the original's pixels) but is
+    13 bits from it, 8 from the original: the original, a peer of the keeper that has every
+    file of the group within reach, takes the group over and the copy in."""
+    img = textured(6, (640, 480))
+    original, again, copy = _paths(tmp_path, img, img, img.resize((600, 450)))
+    records = [
+        _record(original, range(0), 100_000),
+        _record(again, range(5), 120_000),  # the first keeper: a larger file
+        _record(copy, range(20, 28), 90_000),  # 8 bits from the original, 13 from it
+    ]
+    thumbs, _ = thumbs_to_array([r.fingerprint.thumb for r in records])
+    assert residuals(thumbs[1:2], thumbs[2:3])[0] <= DEFAULT_MAX_RESIDUAL
+    assert _members(records) == [[str(original), str(again), str(copy)]]
+
+
+def test_a_peer_that_does_not_reach_every_member_does_not_take_over(tmp_path: Path) -> None:
+    """The same, with a fourth file 8 bits from the keeper and 13 from the original: under
+    the original it would be beyond the threshold, so the group keeps its keeper and the
+    copy stays out."""
+    img = textured(6, (640, 480))
+    original, again, copy, other = _paths(
+        tmp_path, img, img, img.resize((600, 450)), img.resize((560, 420))
+    )
+    records = [
+        _record(original, range(0), 100_000),
+        _record(again, range(5), 120_000),
+        _record(copy, range(20, 28), 90_000),
+        _record(other, [*range(5), *range(30, 38)], 80_000),  # 8 from the keeper, 13 from it
+    ]
+    assert _members(records) == [[str(again), str(original), str(other)]]
+
+
+def test_files_left_are_ranked_as_the_last_walk_ranked_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """When the walks that rank worse keepers lower run out (one here), the files left in no
+    group are still ranked as the last walk ranked them (the framed copy below the clean
+    photo), not as the first did: a file the walks passed over as keeper must not block a
+    peer from taking its group over."""
+    img = textured(9)
+    framed = ImageOps.expand(img, 30, fill=(255, 255, 255))
+    paths = [save(img, tmp_path / "a.jpg", quality=92), save(framed, tmp_path / "b.jpg")]
+    records = [
+        ImageRecord(
+            FileKey(str(p), p.stat().st_size, p.stat().st_mtime_ns), fingerprint_file(str(p))
+        )
+        for p in paths
+    ]
+    monkeypatch.setattr(grouping_module, "_STANDING_WALKS", 1)
+    walked: list[Standing] = []
+    walk = grouping_module.SimilarityIndex._walk
+
+    def spy_walk(
+        self: grouping_module.SimilarityIndex,
+        rules: tuple[str, ...],
+        standing: Standing,
+        *rest: Any,
+    ) -> Any:
+        walked.append(standing)
+        return walk(self, rules, standing, *rest)
+
+    ranks: list[npt.NDArray[np.int64]] = []
+    take_in = leftovers_module.take_in_left
+
+    def spy_take_in(formed: Any, seen: Walked, *rest: Any) -> Any:
+        ranks.append(seen.rank)
+        return take_in(formed, seen, *rest)
+
+    monkeypatch.setattr(grouping_module.SimilarityIndex, "_walk", spy_walk)
+    monkeypatch.setattr(grouping_module, "take_in_left", spy_take_in)
+    index = grouping_module.SimilarityIndex(records)
+    groups = index.groups(GroupingOptions(DEFAULT_THRESHOLD))
+    assert [g.suggested_keeper.path for g in groups] == [str(paths[0])]
+    assert len(walked) == 2 and walked[-1].framed  # the second walk ranked the frame lower
+    expected = index._keepers.ranking(GroupingOptions(DEFAULT_THRESHOLD).rules, walked[-1])[1]
+    assert ranks[-1].tolist() == expected.tolist()
