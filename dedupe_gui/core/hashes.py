@@ -41,8 +41,10 @@ MAX_WINDOWS: Final = 44
 # 15: two pictures of flat areas and edges straightened too, on their fine thumbnails, with
 # the layout rules and the colour of their flat parts;
 # 16: photos that pass through a window but whose edges differ on nearly every tile at
-# 128x128 are refused (two quiet gradients, not a crop).
-CHECK_VERSION: Final = 16
+# 128x128 are refused (two quiet gradients, not a crop);
+# 17: a difference in a band along one edge that a caption bar explains is not two texts
+# (core.strokes), unless the rest of the picture differs too.
+CHECK_VERSION: Final = 17
 # Bump when what core.differences says for a pair changes (its words, or the alignment and
 # borders of core.verify it reads): the words kept in the cache are then said again.
 # 2: frames placed on the decoded picture, "screenshot of it", "darkened corners", which

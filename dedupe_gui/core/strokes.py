@@ -77,6 +77,17 @@ _SCALES: Final[Scales] = {1: (_TOLERANCE, _OWN_SHARE, _SHARED), 2: (HALF_TOLERAN
 # whose strokes overlap less than 0.2 at most 0.002.
 _FINE_OWN_SHARE: Final = 0.003
 _FINE_SCALES: Final[Scales] = {1: (HALF_TOLERANCE, _FINE_OWN_SHARE, 0.2)}
+# A caption bar along one edge (core.strokes._caption_band): at most this share of the side
+# deep, all but ``_BAND_REST`` of the unexplained pixels in it, along at least
+# ``_BAND_LENGTH`` of the edge's ``_BAND_PARTS`` parts. Measured at 256 and 128 (edit seeds
+# 4-5, every same-shape pair of a caption, sticker or vignette copy and every same-shape
+# pair of two look-alikes that the rule above flags): caption copies 0.09-0.11 deep, at most
+# 0.03 of their unexplained pixels outside a band 0.2 deep, along 0.88-1.0 of the edge;
+# slides, chats and forms of one layout at least 0.32 outside any such band.
+_BAND_DEPTH: Final = 0.2
+_BAND_REST: Final = 0.1
+_BAND_LENGTH: Final = 0.75
+_BAND_PARTS: Final = 16
 _COARSE_STEPS: Final = 6
 _FINE_STEPS: Final = 3
 # Gauss-Newton steps at the full 256x256 after the coarser levels: a 6-10 % trim left the
@@ -192,7 +203,8 @@ def _judge(a: U8, b: U8, scales: Scales) -> tuple[B, F32, F32]:
             better = (wa | wb).sum(axis=(1, 2)) < (own_a[moved] | own_b[moved]).sum(axis=(1, 2))
             take = moved[better]
             own_a[take], own_b[take], covered[take] = wa[better], wb[better], wc[better]
-        flagged |= _two_texts(own_a, own_b, own_share, shared) & as_it_is
+        two = _two_texts(own_a, own_b, own_share, shared) & as_it_is
+        flagged |= two & ~_caption_band(own_a, own_b)
         if first:
             either = (own_a | own_b).sum(axis=(1, 2))
             share = either.astype(np.float32) / np.float32(sa.shape[1] * sa.shape[2])
@@ -208,6 +220,32 @@ def _two_texts(own_a: B, own_b: B, own_share: float, shared: float) -> B:
     either = (own_a | own_b).sum(axis=(1, 2))
     only = np.minimum((own_a & ~own_b).mean(axis=(1, 2)), (own_b & ~own_a).mean(axis=(1, 2)))
     out: B = (only >= own_share) & (both < shared * np.maximum(either, 1))
+    return out
+
+
+def _caption_band(own_a: B, own_b: B) -> B:
+    """Whether each pair's unexplained pixels are what a caption bar leaves: all but
+    ``_BAND_REST`` of them in a band along one edge, at most ``_BAND_DEPTH`` of the side
+    deep, and along most of that edge (``_BAND_LENGTH`` of its ``_BAND_PARTS`` parts).
+
+    A bar hides the covered file's texture along the whole edge, its text reads as strokes
+    of the other's own, and the rest of the picture agrees. Two slides one word apart differ
+    in one place (a word is a few parts of an edge long, even in a footer line), and two
+    slides of other text differ away from the edges as well."""
+    either = own_a | own_b
+    count, n = either.shape[0], either.shape[1]
+    depth = round(_BAND_DEPTH * n)
+    total = either.sum(axis=(1, 2))
+    out = np.zeros(count, dtype=bool)
+    for band in (
+        either[:, n - depth :, :],
+        either[:, :depth, :],
+        either[:, :, :depth].transpose(0, 2, 1),
+        either[:, :, n - depth :].transpose(0, 2, 1),
+    ):
+        inside = band.sum(axis=(1, 2))
+        parts = band.reshape(count, depth, _BAND_PARTS, n // _BAND_PARTS).any(axis=(1, 3))
+        out |= (total - inside <= _BAND_REST * total) & (parts.mean(axis=1) >= _BAND_LENGTH)
     return out
 
 
