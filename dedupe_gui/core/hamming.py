@@ -17,7 +17,7 @@ fixed price per operation, so the layout is chosen to make each operation long a
   blocks are one broadcast XOR (``_Blocks``);
 - entries past the K-th of their bucket, chunks too wide for dense arrays, and queries
   against an index probe per hash: each probe gathers the bucket as rows of K slots
-  (``_Table``), the few buckets larger than K continuing on rows only their probes visit;
+  (``BucketTable``), the few buckets larger than K continuing on rows only their probes visit;
 - the (chunk, mask, bucket range) work is shared between threads: the numpy kernels used
   release the GIL.
 
@@ -26,9 +26,9 @@ docs/BENCHMARKS.md has the measurements behind these choices.
 Everything runs on numpy arrays of unique hashes; callers collapse identical hashes first
 (they are at distance 0 by definition and would otherwise make buckets quadratic).
 
-The chunk layout and its cost estimate live in core.hamming_plan; over 500 lines on purpose:
-the dense-block kernel and the probe kernel share the tables and the work units, and only
-make sense side by side.
+The chunk layout and its cost estimate live in core.hamming_plan, the bucket tables in
+core.hamming_table; the dense-block kernel and the probe kernel stay here side by side: they
+share the work units and only make sense together.
 """
 
 from __future__ import annotations
@@ -45,7 +45,8 @@ from typing import TypeVar
 import numpy as np
 import numpy.typing as npt
 
-from dedupe_gui.core.hamming_plan import BLOCK_MAX_WIDTH, Chunk, plan, row_width
+from dedupe_gui.core.hamming_plan import BLOCK_MAX_WIDTH, Chunk, plan
+from dedupe_gui.core.hamming_table import BucketTable, pad_value, popcount
 from dedupe_gui.core.workers import default_workers
 
 U64 = npt.NDArray[np.uint64]
@@ -60,8 +61,6 @@ _ROWS_AT_ONCE = 1 << 21
 _UNIT_SLOTS = 1 << 27
 # Below this many hashes the plain all-pairs comparison is cheaper than building tables.
 _BRUTE_MAX = 1500
-# Chunk widths up to this get a direct (dense) bucket lookup table; wider ones bisect.
-_DENSE_MAX_WIDTH = 22
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,152 +79,6 @@ class Pairs:
         return Pairs(np.empty(0, np.int64), np.empty(0, np.int64), np.empty(0, np.int8))
 
 
-def popcount(x: U64) -> npt.NDArray[np.uint8]:
-    return np.bitwise_count(x)
-
-
-class _Table:
-    """One chunk's buckets as rows of K slots: a bucket of c entries owns ceil(c / K) rows.
-
-    ``slot_rows`` holds the hashes, one row of K per item (a pad value where a row is not
-    full), and ``slot_index`` their positions in the input (-1 for a pad). A probe of chunk
-    value v gathers the bucket's first row (``lookup``); the probes whose bucket has more
-    rows gather those in later steps.
-    """
-
-    def __init__(self, chunk: Chunk, hashes: U64, pad: np.uint64, *, probed: bool = False) -> None:
-        """``probed``: the table is only probed by queries of another set (``cross_pairs``),
-        so the sorted order, ranks and chunk values that self-search walks are not kept:
-        over a million window hashes they were four of a table's seven arrays."""
-        n = int(hashes.size)
-        self.chunk = chunk
-        self.probed = probed
-        self.hashes = hashes
-        self.k = k = row_width(n, chunk.width)
-        if probed and k == 1 and chunk.width <= _DENSE_MAX_WIDTH:
-            self._one_per_row(n, pad)
-            return
-        self.values = chunk.values(hashes)
-        order = np.argsort(self.values, kind="stable")
-        sorted_values = self.values[order]
-        # Runs of equal values in the sorted order are the buckets (np.unique would sort again).
-        starts = np.flatnonzero(np.concatenate(([True], sorted_values[1:] != sorted_values[:-1])))
-        keys = sorted_values[starts]
-        counts = np.diff(np.append(starts, n))
-        rows = (counts + (k - 1)) // k
-        first = np.cumsum(rows) - rows
-        total_rows = int(rows.sum())
-        # Entry j of the sorted order, of bucket b, sits at slot first[b] * k + (j - starts[b])
-        # (its rank in the bucket; row first[b] + rank // k, column rank % k).
-        slot = np.repeat(first * k - starts, counts)
-        slot += np.arange(n)
-        if probed:
-            nothing = np.zeros(0, np.int64)
-            self.values = self.sorted_values = np.zeros(0, np.uint64)
-            self.order = self.rank = nothing
-            del sorted_values
-        else:
-            self.order = order.astype(np.int64)
-            self.sorted_values = sorted_values
-            self.rank = slot - np.repeat(first * k, counts)
-        slot_hash = np.full((total_rows + 1) * k, pad, dtype=np.uint64)
-        slot_hash[slot] = hashes[order]
-        slot_index = np.full((total_rows + 1) * k, -1, dtype=np.int64)
-        slot_index[slot] = order
-        del slot, order
-        self.slot_rows = slot_hash.view(np.dtype((np.void, 8 * k)))
-        self.slot_index = slot_index
-        self.empty_row = total_rows  # all pads: where probes of absent values land
-        self.dense = chunk.width <= _DENSE_MAX_WIDTH
-        self.keys = keys
-        self.first = first.astype(np.int64)
-        self.rows = rows.astype(np.int64)
-        if self.dense:
-            # One entry per chunk value (four million at 22 bits): row numbers and counts
-            # fit 32 bits, and only self-search (``_Blocks``) reads the counts.
-            size = 1 << chunk.width
-            self.first_by_value = np.full(size, self.empty_row, dtype=np.int32)
-            self.rows_by_value = np.zeros(size, dtype=np.int32)
-            idx = keys.astype(np.int64)
-            self.first_by_value[idx] = self.first
-            self.rows_by_value[idx] = self.rows
-            self.counts_by_value = np.zeros(0 if probed else size, dtype=np.int64)
-            if not probed:
-                self.counts_by_value[idx] = counts
-            else:
-                # Probes look buckets up by value only: the per-bucket arrays (as long as
-                # the hashes where most buckets hold one) are not needed.
-                self.keys = np.zeros(0, np.uint64)
-                self.first = self.rows = np.zeros(0, np.int64)
-
-    def _one_per_row(self, n: int, pad: np.uint64) -> None:
-        """The table of ``__init__`` where every bucket row holds one entry (K = 1) and a
-        probe looks buckets up by chunk value only: entries sit in the chunk values' sorted
-        order, a bucket's first row is where its value starts there. Counted per chunk value
-        (``bincount``) rather than per bucket: at 22 bits and two million window hashes the
-        per-bucket arrays were seven arrays as long as the hashes, most of a search's peak.
-        """
-        chunk, hashes = self.chunk, self.hashes
-        values = chunk.values(hashes)
-        order = np.argsort(values, kind="stable")
-        counts = np.bincount(values.view(np.int64), minlength=1 << chunk.width)
-        del values
-        self.dense = True
-        self.empty_row = n  # all pads: where probes of absent values land
-        self.rows_by_value = counts.astype(np.int32)
-        np.cumsum(counts, out=counts)
-        counts -= self.rows_by_value
-        self.first_by_value = counts.astype(np.int32)
-        del counts
-        self.first_by_value[self.rows_by_value == 0] = n
-        slot_hash = np.empty(n + 1, dtype=np.uint64)
-        np.take(hashes, order, out=slot_hash[:n])
-        slot_hash[n] = pad
-        slot_index = np.empty(n + 1, dtype=np.int64)
-        slot_index[:n] = order
-        slot_index[n] = -1
-        del order
-        self.slot_rows = slot_hash.view(np.dtype((np.void, 8)))
-        self.slot_index = slot_index
-        nothing = np.zeros(0, np.int64)
-        self.values = self.sorted_values = self.keys = np.zeros(0, np.uint64)
-        self.order = self.rank = self.first = self.rows = self.counts_by_value = nothing
-
-    def lookup(self, values: U64) -> tuple[I64, I64]:
-        """First row and row count of the bucket of each chunk value (0 rows when absent)."""
-        if self.dense:
-            idx = values.astype(np.int64)
-            return (
-                self.first_by_value[idx].astype(np.int64),
-                self.rows_by_value[idx].astype(np.int64),
-            )
-        pos = np.searchsorted(self.keys, values)
-        pos_c = np.minimum(pos, self.keys.size - 1)
-        found = self.keys[pos_c] == values
-        first = np.where(found, self.first[pos_c], self.empty_row)
-        rows = np.where(found, self.rows[pos_c], 0)
-        return first, rows
-
-
-def _pad_value(hashes: U64) -> np.uint64:
-    """A value p such that p and ~p are both far from every hash.
-
-    Pads hold p or ~p, so that pads never pass the distance test against each other (they
-    differ in all 64 bits) and almost never against a hash; pads are recognised by their
-    index anyway, a far pad only keeps them out of the hits.
-    """
-    rng = np.random.default_rng(0x5EED)
-    best = 0
-    best_distance = -1
-    for candidate in rng.integers(0, np.iinfo(np.uint64).max, size=8, dtype=np.uint64).tolist():
-        d = popcount(hashes ^ np.uint64(candidate))
-        nearest = min(int(d.min(initial=64)), 64 - int(d.max(initial=0)))
-        if nearest > best_distance:
-            best, best_distance = int(candidate), nearest
-    pad: np.uint64 = np.uint64(best)
-    return pad
-
-
 class _Found:
     """Pairs found by one worker, kept as arrays until the merge."""
 
@@ -242,7 +95,7 @@ class _Found:
 
 
 def _probe(
-    table: _Table,
+    table: BucketTable,
     q_index: I64,
     q_hash: U64,
     keys: U64,
@@ -288,7 +141,7 @@ def _probe(
 
 
 def _probe_rows(
-    table: _Table,
+    table: BucketTable,
     q_index: I64,
     q_hash: U64,
     who: I64,
@@ -343,7 +196,7 @@ class _Blocks:
     one against the whole table.
     """
 
-    def __init__(self, table: _Table, hashes: U64, k: int, pad: np.uint64) -> None:
+    def __init__(self, table: BucketTable, hashes: U64, k: int, pad: np.uint64) -> None:
         width = table.chunk.width
         self.k = k
         size = 1 << width
@@ -450,10 +303,10 @@ def self_pairs(
         return Pairs.empty()
     if threshold >= 64 or n <= brute_max:
         return brute_self_pairs(hashes, threshold)
-    pad = _pad_value(hashes)
+    pad = pad_value(hashes)
 
     def prepare(chunk: Chunk) -> list[tuple[float, Callable[[], _Found]]]:
-        return list(_self_units(_Table(chunk, hashes, pad), hashes, threshold, pad))
+        return list(_self_units(BucketTable(chunk, hashes, pad), hashes, threshold, pad))
 
     # Every chunk's table is prepared before any is searched, so that the longest work units
     # of all chunks start first. Preparing as many chunks at a time as there are workers
@@ -466,7 +319,7 @@ def self_pairs(
 
 
 def _self_units(
-    table: _Table, hashes: U64, threshold: int, pad: np.uint64
+    table: BucketTable, hashes: U64, threshold: int, pad: np.uint64
 ) -> Iterator[tuple[float, Callable[[], _Found]]]:
     """Work units (estimated cost, job) finding the pairs that agree on one chunk within r.
 
@@ -504,7 +357,7 @@ def _self_units(
 
 
 def _probe_units(
-    table: _Table, hashes: U64, sources: I64, masks: list[int], threshold: int, mean: float
+    table: BucketTable, hashes: U64, sources: I64, masks: list[int], threshold: int, mean: float
 ) -> Iterator[tuple[float, Callable[[], _Found]]]:
     """Per-hash probe units, cut into parts of bounded cost (sources stay in chunk order)."""
     cost = float(len(masks) * sources.size * (6.0 + mean))
@@ -525,7 +378,7 @@ def _block_job(blocks: _Blocks, buckets: I64, masks: list[int], threshold: int) 
 
 
 def _probe_job(
-    table: _Table,
+    table: BucketTable,
     hashes: U64,
     sources: I64,
     masks: list[int],
@@ -593,7 +446,7 @@ def cross_pairs(
         d = popcount(queries[a] ^ index[b])
         keep = d <= threshold
         return Pairs(a[keep], b[keep], d[keep].astype(np.int8))
-    pad = _pad_value(index)
+    pad = pad_value(index)
     # Each chunk's table is built by the job that probes it and dropped when it is done, so
     # that only as many tables as there are workers are alive at once: a library's window
     # hashes (core.window_candidates) made four tables of 50-60 MB each at 100,000 files.
@@ -622,7 +475,7 @@ def _cross_job(
     (``building``): a build's sorting and placing hold several arrays as long as the index
     for a moment, and two at once made most of a 100,000-file window search's peak."""
     with building:
-        table = _Table(chunk, index, pad, probed=True)
+        table = BucketTable(chunk, index, pad, probed=True)
     # Queries in chunk order, so that consecutive probes read neighbouring rows.
     sources = np.argsort(chunk.values(queries), kind="stable").astype(np.int64)
     masks = [0] + [m for _, ms in chunk.masks_by_top_bit() for m in ms]
