@@ -112,15 +112,17 @@ class _Records(Sequence[ImageRecord]):
         return digest if digest is None or type(digest) is str else str(digest)
 
     def make(self, i: int) -> ImageRecord:
-        """File ``i``'s record as ``run_scan`` makes it from a cache hit."""
+        """File ``i``'s record as ``run_scan`` makes it from a cache hit: the head-and-tail
+        digest kept only when it was read at the change time the walk saw."""
+        row, change = self.rows[i], self.changes[i]
         return ImageRecord(
             FileKey(self.paths[i], self.sizes[i], self.mtimes[i]),
-            fingerprint_of_row(self.rows[i][8:], False),
+            fingerprint_of_row(row[8:], False),
             self.references[i],
             self.digest(i),
             (),
-            self.rows[i][6],
-            self.changes[i],
+            row[6] if change != 0 and row[5] == change else None,
+            change,
         )
 
 

@@ -7,6 +7,7 @@ import gc
 import json
 import os
 import shutil
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -232,3 +233,25 @@ def test_the_command_line_reads_an_unchanged_library_back_with_the_same_report(
     monkeypatch.setattr(grouping, "SimilarityIndex", NoGrouping)
     monkeypatch.setattr("dedupe_gui.cli.run_scan", None)  # the full scan is not run
     assert scan_json(lib, db, capsys) == warm
+
+
+def test_a_head_and_tail_digest_read_at_another_change_time_is_not_read_back(
+    tmp_path: Path,
+) -> None:
+    lib, ref = library(tmp_path)
+    db = tmp_path / "c.sqlite3"
+    scanned(db, scan_options(lib, ref))  # following content: head-and-tail digests kept
+    options = replace(scan_options(lib, ref), follow_content=False)
+    scanned(db, options)
+    with FingerprintStore(str(db)) as store:
+        kept = {r.path for r in run_scan(options, store).records if r.quick}
+    assert kept  # the exact copies' head-and-tail digests are in the cache
+    for path in kept:
+        os.chmod(path, 0o644 if os.stat(path).st_mode & 0o777 != 0o644 else 0o640)
+    back = read_back(db, options)
+    full, _ = scanned(db, options)
+    assert back is not None
+    assert back.result.records == tuple(
+        r for r in full.records if r.path in {m.path for g in back.groups for m in g.members}
+    )
+    assert not any(r.quick for r in back.result.records if r.path in kept)
