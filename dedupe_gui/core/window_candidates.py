@@ -260,14 +260,15 @@ class WindowCandidates:
         idx = todo[at]
         other = np.array(others, np.int64)
         pair_flat = fine[a[idx]] & fine[b[idx]]
-        again = residuals(np.stack(crops), thumbs(other), limit)
+        other_thumbs = thumbs(other)
+        again = residuals(np.stack(crops), other_thumbs, limit)
         if flat is not None and pair_flat.any():
             both = np.flatnonzero(pair_flat)
             again[both] = self._flat_verdicts(
                 [looks[i] for i in both.tolist()],
                 [owners[at][i] for i in both.tolist()],
                 other[both],
-                thumbs(other[both]),
+                other_thumbs[both],
                 limit,
                 flat,
             )
