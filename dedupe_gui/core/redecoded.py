@@ -50,6 +50,9 @@ class _Kept:
         bound keeps, side by side on up to ``workers`` threads, so that ``of`` finds them.
         Decoding and resizing run without the interpreter's lock: one file after another,
         a pair's second looks were most of a 150-photo scan's grouping, on one core."""
+        for record in dict.fromkeys(r for r, _ in wanted):
+            if record in self.pictures:  # this batch's: the newest, so its own are not dropped
+                self.pictures[record] = self.pictures.pop(record)
         todo = list({r: p for r, p in wanted if r not in self.pictures}.items())[: self._bound]
         if workers <= 1 or len(todo) < 2:
             return

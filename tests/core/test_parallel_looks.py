@@ -96,3 +96,20 @@ def test_filled_pictures_are_the_decodes_and_keep_to_the_bound(
     assert kept.of(5, paths[5]) is None  # the file that is no picture
     assert kept.of(4, paths[4]) is not None
     assert len(kept.pictures) == 4 and 0 not in kept.pictures  # the oldest went
+
+
+def test_a_batch_keeps_the_pictures_it_already_had_while_it_fills() -> None:
+    decoded: list[str] = []
+
+    def decode(path: str) -> npt.NDArray[np.uint8]:
+        decoded.append(path)
+        return np.zeros((2, 2), np.uint8)
+
+    kept = redecoded._Kept(decode, 3)
+    for record in range(3):  # full: 0 is the oldest
+        kept.of(record, f"f{record}")
+    kept.fill([(0, "f0"), (7, "f7"), (8, "f8")], workers=2)
+    decoded.clear()
+    for record, path in [(0, "f0"), (7, "f7"), (8, "f8")]:
+        kept.of(record, path)
+    assert decoded == []  # the batch's own picture 0 was not dropped to make room
