@@ -203,8 +203,8 @@ def _judge(a: U8, b: U8, scales: Scales) -> tuple[B, F32, F32]:
             better = (wa | wb).sum(axis=(1, 2)) < (own_a[moved] | own_b[moved]).sum(axis=(1, 2))
             take = moved[better]
             own_a[take], own_b[take], covered[take] = wa[better], wb[better], wc[better]
-        two = _two_texts(own_a, own_b, own_share, shared) & as_it_is
-        flagged |= two & ~_caption_band(own_a, own_b)
+        two = np.flatnonzero(_two_texts(own_a, own_b, own_share, shared) & as_it_is)
+        flagged[two] |= ~_caption_band(own_a[two], own_b[two])
         if first:
             either = (own_a | own_b).sum(axis=(1, 2))
             share = either.astype(np.float32) / np.float32(sa.shape[1] * sa.shape[2])
