@@ -235,6 +235,8 @@ def shoot(library: Path, out: Path, extra: Iterable[str]) -> None:
     stopped.start_scan()
     bar = stopped.progress.bar
     wait(lambda: bar.maximum() > 0 and bar.value() >= bar.maximum() // 4)
+    if not stopped.scanning:
+        raise SystemExit("the scan ended before a quarter of it could be shown: no scanning shots")
     save(stopped, "light-scanning")
     stopped.cancel()
     settle(stopped)
