@@ -34,7 +34,7 @@ from dedupe_gui.core.window_index import (
     WindowIndex,
     all_windows,
 )
-from dedupe_gui.core.window_looks import LOOK_SIDE, FlatJudge, Look, fine_of
+from dedupe_gui.core.window_looks import LOOK_SIDE, FlatJudge, Glance
 from dedupe_gui.core.windows import (
     FINE_SIDE,
     Box,
@@ -67,7 +67,7 @@ _GAIN_BITS: Final = 4
 # bench.edit_corpus sat 2-8 bits from their window; of the 39,490 such pairs of 100,000 small
 # photos, 28,890 sat 9 or 10 bits away.
 _ALONE_BITS: Final = 8
-# Windows decoded again held at once (about 65 KB each).
+# Windows decoded again held at once (1 KB each, 17 KB with a fine thumbnail).
 _LOOKS_HELD: Final = 2048
 
 
@@ -106,8 +106,8 @@ class WindowCandidates:
         self._via_keys: I64 = np.zeros(0, np.int64)
         self._via_owner: npt.NDArray[np.int32] = np.zeros(0, np.int32)
         self._via_slot: npt.NDArray[np.int8] = np.zeros(0, np.int8)
-        # Windows decoded again for a second look: (owner, slot) -> (thumbnail, detail).
-        self._looks: dict[tuple[int, int], Look | None] = {}
+        # Windows decoded again for a second look: (owner, slot) -> what is kept of it.
+        self._looks: dict[tuple[int, int], Glance | None] = {}
         self._workers = default_workers()
 
     def at(self, threshold: int) -> Candidates:
@@ -241,10 +241,12 @@ class WindowCandidates:
         crops: list[U8] = []
         others: list[int] = []
         picked: list[int] = []
-        looks: list[Look] = []
+        looks: list[Glance] = []
         # By owner, so that a file's windows are cut from one decode.
         order = np.lexsort((slots, owners)).tolist()
-        found_looks = self._looks_at([(int(owners[n]), int(slots[n])) for n in order])
+        found_looks = self._looks_at(
+            [(int(owners[n]), int(slots[n])) for n in order], fine[owners[order]].tolist()
+        )
         for n, look in zip(order, found_looks, strict=True):
             k, owner = int(todo[n]), int(owners[n])
             if look is not None:
@@ -272,14 +274,16 @@ class WindowCandidates:
                 limit,
                 flat,
             )
-        passed = np.flatnonzero(again <= limit)
+        passed = np.flatnonzero(again <= limit).tolist()
+        owner_at, slot_at = owners[at], slots[at]
+        windows = self._details_at([(int(owner_at[n]), int(slot_at[n])) for n in passed])
         text_a: list[U8] = []
         text_b: list[U8] = []
         read: list[int] = []
-        for n in passed.tolist():
+        for n, window in zip(passed, windows, strict=True):
             detail = details(others[n])
-            if detail is not None:
-                text_a.append(looks[n].detail)
+            if detail is not None and window is not None:
+                text_a.append(window)
                 text_b.append(detail)
                 read.append(n)
         apart = np.zeros(len(picked), dtype=bool)
@@ -303,7 +307,7 @@ class WindowCandidates:
 
     def _flat_verdicts(
         self,
-        looks: Sequence[Look],
+        looks: Sequence[Glance],
         owners: Sequence[int],
         others: I64,
         other_thumbs: U8,
@@ -315,7 +319,7 @@ class WindowCandidates:
         core.pair_checker (with fine thumbnails, then the layout rules), with those that
         pass but whose flat parts differ in colour (core.colour_agree) set to infinity."""
         fine_b, found = flat.fines(others)
-        fine_a = np.stack([fine_of(look.detail) for look in looks])
+        fine_a = np.stack([_fine_kept(look) for look in looks])
         out = residuals(
             np.stack([look.thumb for look in looks]), other_thumbs, limit, fine_a, fine_b
         )
@@ -336,19 +340,29 @@ class WindowCandidates:
         fp = self._records[record].fingerprint
         return fp.width / max(1, fp.height)
 
-    def _looks_at(self, keys: Sequence[tuple[int, int]]) -> list[Look | None]:
+    def _looks_at(
+        self, keys: Sequence[tuple[int, int]], fine: Sequence[bool]
+    ) -> list[Glance | None]:
         """Window ``slot`` of record ``owner`` decoded again, for each (owner, slot) of
-        ``keys`` (None when the file cannot be read now or has no such window): those not
-        kept from an earlier call are made together, files side by side
-        (``window_looks.looks_of``)."""
+        ``keys`` (None when the file cannot be read now or has no such window), with its fine
+        thumbnail where ``fine``: those not kept from an earlier call are made together,
+        files side by side (``window_looks.looks_of``)."""
         missing: dict[int, list[int]] = {}
-        for owner, slot in keys:
+        wants_fine: dict[int, bool] = {}
+        for (owner, slot), with_fine in zip(keys, fine, strict=True):
             slots = missing.setdefault(owner, [])
-            if (owner, slot) not in self._looks and slot not in slots:
+            wants_fine[owner] = wants_fine.get(owner, False) or with_fine
+            key = (owner, slot)
+            kept = self._looks.get(key)
+            lacks = key not in self._looks or (with_fine and kept is not None and kept.fine is None)
+            if lacks and slot not in slots:
                 slots.append(slot)
         missing = {owner: slots for owner, slots in missing.items() if slots}
         made = window_looks.looks_of(
-            [(self._records[owner].path, slots) for owner, slots in missing.items()],
+            [
+                (self._records[owner].path, slots, wants_fine[owner])
+                for owner, slots in missing.items()
+            ],
             self._workers,
         )
         new = {
@@ -361,6 +375,34 @@ class WindowCandidates:
             self._looks.clear()
         self._looks.update(new)
         return out
+
+    def _details_at(self, keys: Sequence[tuple[int, int]]) -> list[U8 | None]:
+        """The 256x256 detail picture of window ``slot`` of record ``owner`` for each (owner,
+        slot) of ``keys``, decoded again (None when the file cannot be read now): asked only
+        for the pairs that passed through their window, so it is not kept."""
+        asked: dict[int, list[int]] = {}
+        for owner, slot in keys:
+            slots = asked.setdefault(owner, [])
+            if slot not in slots:
+                slots.append(slot)
+        made = window_looks.details_of(
+            [(self._records[owner].path, slots) for owner, slots in asked.items()],
+            self._workers,
+        )
+        found = {
+            (owner, slot): detail
+            for (owner, slots), details in zip(asked.items(), made, strict=True)
+            for slot, detail in zip(slots, details, strict=True)
+        }
+        return [found[key] for key in keys]
+
+
+def _fine_kept(look: Glance) -> U8:
+    """The fine thumbnail of the look through a window of a picture of flat areas and edges
+    (``_looks_at`` makes it for those)."""
+    if look.fine is None:
+        raise ValueError("a flat picture's window was looked at without its fine thumbnail")
+    return look.fine
 
 
 def _at_look_side(pictures: U8) -> U8:

@@ -5,6 +5,11 @@ that window: the window's part of its owner, decoded again, made into a 32x32 th
 a 256x256 detail picture (for the text check; its fine thumbnail is made from it). Two
 pictures of flat areas and edges are judged through it as the pair check judges them whole,
 which ``FlatJudge`` carries from core.pair_checker.
+
+What is kept of a look between pairs is its thumbnail (and the fine thumbnail of a picture
+of flat areas and edges): ``Glance``. The detail picture is 64 KB, and only a pair that
+passes through the window needs it; a 100,000-file library's walk held some 2,000 of them
+(130 MB) for the few pairs that did, so it is decoded again for those (``details_of``).
 """
 
 from __future__ import annotations
@@ -13,7 +18,7 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import partial
-from typing import Final
+from typing import Final, TypeVar
 
 import numpy as np
 import numpy.typing as npt
@@ -36,6 +41,8 @@ from dedupe_gui.core.windows import (
 I64 = npt.NDArray[np.int64]
 U8 = npt.NDArray[np.uint8]
 F32 = npt.NDArray[np.float32]
+_Asked = TypeVar("_Asked")
+_Made = TypeVar("_Made")
 
 # Longest side a window's owner is decoded at for a second look.
 LOOK_SIDE: Final = 512
@@ -70,6 +77,25 @@ class FlatJudge:
     fines: Callable[[I64], tuple[U8, npt.NDArray[np.bool_]]]
     apart: Callable[[F32, U8, U8, F32], F32]
     colours: Callable[[int], U8 | None]
+
+
+@dataclass(frozen=True)
+class Glance:
+    """What is kept of a look (``Look``) between pairs: its 32x32 thumbnail, its fine
+    thumbnail when asked for (a picture of flat areas and edges: ``fine_of``; else None),
+    where it sits and its shape."""
+
+    thumb: U8
+    fine: U8 | None
+    box: Box
+    aspect: float
+
+
+def glance_of(look: Look | None, fine: bool) -> Glance | None:
+    """``look`` without its detail picture, with its fine thumbnail when ``fine``."""
+    if look is None:
+        return None
+    return Glance(look.thumb, fine_of(look.detail) if fine else None, look.box, look.aspect)
 
 
 def fine_of(detail: U8) -> U8:
@@ -127,13 +153,38 @@ def owner_looks(path: str, slots: Sequence[int]) -> list[Look | None]:
     return [window_look(path, slot, decoded) for slot in slots]
 
 
-def looks_of(asked: Sequence[tuple[str, Sequence[int]]], workers: int) -> list[list[Look | None]]:
-    """``owner_looks`` of each (file, slots) asked, the files decoded side by side on up to
-    ``workers`` threads. A look is mostly decoding and resizing, which Pillow does without
-    the interpreter's lock: the second looks ran one file after another on the thread that
-    groups, after the scan's threads were done, a tenth of a 150-photo scan's whole time on
-    two cores. Each thread holds one decoded picture at a time."""
+def owner_glances(path: str, slots: Sequence[int], fine: bool) -> list[Glance | None]:
+    """``owner_looks`` as kept (``glance_of``): a file's detail pictures are let go as soon
+    as they are made."""
+    return [glance_of(look, fine) for look in owner_looks(path, slots)]
+
+
+def owner_details(path: str, slots: Sequence[int]) -> list[U8 | None]:
+    """The detail pictures of windows ``slots`` of one file, all cut from one decode."""
+    return [None if look is None else look.detail for look in owner_looks(path, slots)]
+
+
+def looks_of(
+    asked: Sequence[tuple[str, Sequence[int], bool]], workers: int
+) -> list[list[Glance | None]]:
+    """``owner_glances`` of each (file, slots, fine) asked, the files decoded side by side on
+    up to ``workers`` threads. A look is mostly decoding and resizing, which Pillow does
+    without the interpreter's lock: the second looks ran one file after another on the
+    thread that groups, after the scan's threads were done, a tenth of a 150-photo scan's
+    whole time on two cores. Each thread holds one decoded picture at a time."""
+    return _side_by_side(lambda item: owner_glances(*item), asked, workers)
+
+
+def details_of(asked: Sequence[tuple[str, Sequence[int]]], workers: int) -> list[list[U8 | None]]:
+    """``owner_details`` of each (file, slots) asked, files side by side as ``looks_of``."""
+    return _side_by_side(lambda item: owner_details(*item), asked, workers)
+
+
+def _side_by_side(
+    each: Callable[[_Asked], list[_Made]], asked: Sequence[_Asked], workers: int
+) -> list[list[_Made]]:
+    """``each`` of the items asked, on up to ``workers`` threads."""
     if workers <= 1 or len(asked) < 2:
-        return [owner_looks(path, slots) for path, slots in asked]
+        return [each(item) for item in asked]
     with ThreadPoolExecutor(min(workers, len(asked)), thread_name_prefix="looks") as pool:
-        return list(pool.map(lambda item: owner_looks(*item), asked))
+        return list(pool.map(each, asked))

@@ -13,7 +13,15 @@ from PIL import ImageOps
 
 from dedupe_gui.core import redecoded
 from dedupe_gui.core.fingerprint import detail_grey
-from dedupe_gui.core.window_looks import Look, looks_of, owner_looks
+from dedupe_gui.core.window_looks import (
+    Glance,
+    Look,
+    details_of,
+    fine_of,
+    looks_of,
+    owner_glances,
+    owner_looks,
+)
 from dedupe_gui.core.windows import CENTRE_SLOT
 from tests.imaging import photo
 
@@ -36,12 +44,14 @@ def _files(tmp_path: Path, count: int) -> list[str]:
     return [*paths, str(broken)]
 
 
-def _same(a: Look | None, b: Look | None) -> bool:
+def _same(a: Look | None, b: Glance | None) -> bool:
+    """Whether ``b`` is what is kept of look ``a``, its fine thumbnail made."""
     if a is None or b is None:
-        return a is b
+        return a is None and b is None
     return (
         np.array_equal(a.thumb, b.thumb)
-        and np.array_equal(a.detail, b.detail)
+        and b.fine is not None
+        and np.array_equal(fine_of(a.detail), b.fine)
         and a.box == b.box
         and a.aspect == b.aspect
     )
@@ -52,19 +62,29 @@ def test_looks_side_by_side_are_the_looks_one_by_one(tmp_path: Path) -> None:
     asked = [(p, [0, 3, CENTRE_SLOT + 1, 25, 40]) for p in paths]
     alone = [owner_looks(p, slots) for p, slots in asked]
     threads: set[str] = set()
-    real = owner_looks
+    real = owner_glances
 
-    def watching(path: str, slots: list[int]) -> list[Look | None]:
+    def watching(path: str, slots: list[int], fine: bool) -> list[Glance | None]:
         threads.add(threading.current_thread().name)
-        return real(path, slots)
+        return real(path, slots, fine)
 
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr("dedupe_gui.core.window_looks.owner_looks", watching)
-        together = looks_of(asked, workers=3)
+        patch.setattr("dedupe_gui.core.window_looks.owner_glances", watching)
+        together = looks_of([(p, slots, True) for p, slots in asked], workers=3)
     assert len(threads) > 1  # the files were decoded on more than one thread
     assert [len(x) for x in together] == [len(slots) for _, slots in asked]
     for one, other in zip(alone, together, strict=True):
         assert all(_same(a, b) for a, b in zip(one, other, strict=True))
+    # Without the fine thumbnail asked for, none is made; the detail pictures decoded again
+    # are the looks' own.
+    plain = looks_of([(p, slots, False) for p, slots in asked], workers=3)
+    assert all(g is None or g.fine is None for glances in plain for g in glances)
+    details = details_of(asked, workers=3)
+    for one, again in zip(alone, details, strict=True):
+        for look, detail in zip(one, again, strict=True):
+            assert (look is None and detail is None) or (
+                look is not None and detail is not None and np.array_equal(look.detail, detail)
+            )
     # A plain photo is looked at through its edges; a framed one only through what is
     # inside its frame (windows after the plain ones); the file that is no picture, not.
     for k, looks in enumerate(alone[:-1]):
