@@ -115,7 +115,7 @@ class WindowCandidates:
         of a window of another (``a``: the file, ``b``: the window's owner). ``distance`` is
         still the one between the two files' own hashes."""
         bits = min(threshold, WINDOW_BITS)
-        parts: list[tuple[I64, I64, I64, I64]] = []
+        parts: list[tuple[I64, I64, I64, I64, U8]] = []
         # The far search first, while no other search's pairs are held: it is the larger of
         # the two (twice the windows), and it made a 100,000-file cold scan's peak. Its parts
         # go second all the same (``_remember`` keeps the last found of equal windows).
@@ -123,34 +123,35 @@ class WindowCandidates:
             a, b, slot, window_distance = index.pairs(self._unique, self._bounds, bits)
             a = self._order[a]
             other = a != b
+            # The two files' own hashes apart, in bits (for the filter below, for which
+            # window is kept for a pair and for the candidates' distance).
+            own = np.bitwise_count(self._hashes[a] ^ self._hashes[b])
             if index is self._far:
                 # Two pictures of flat areas and edges within the threshold of each other
                 # are candidates as they are, and judged whole as before; a far window
                 # brings the others, to be judged through it alone (``looked_again``).
                 # Those further than ``_ALONE_BITS`` from the window are left out: of a
                 # library's pairs of flat pictures, most are met that far by chance.
-                own = np.bitwise_count(self._hashes[a] ^ self._hashes[b])
                 alone = (own > threshold) & (window_distance <= _ALONE_BITS)
                 other &= ~(self._flat[a] & self._flat[b] & ~alone)
-            parts.append((a[other], b[other], slot[other], window_distance[other]))
-            del a, b, slot, window_distance, other
+            parts.append((a[other], b[other], slot[other], window_distance[other], own[other]))
+            del a, b, slot, window_distance, other, own
         parts.reverse()
-        a, b, slot, window_distance = (np.concatenate(p) for p in zip(*parts, strict=True))
-        self._remember(a, b, slot, window_distance)
-        distance = np.bitwise_count(self._hashes[a] ^ self._hashes[b]).astype(np.int64)
-        return Candidates(a, b, np.zeros(a.size, np.int64), distance)
+        a, b, slot, window_distance, own = (np.concatenate(p) for p in zip(*parts, strict=True))
+        del parts
+        self._remember(a, b, slot, window_distance, own)
+        return Candidates(a, b, np.zeros(a.size, np.int64), own.astype(np.int64))
 
-    def _remember(self, a: I64, b: I64, slot: I64, window_distance: I64) -> None:
+    def _remember(self, a: I64, b: I64, slot: I64, window_distance: I64, own: U8) -> None:
         """Keep, per pair of records, the window that came closest (for ``looked_again``):
         of a pair's windows, the one at the least distance (the last found of those), a far
         window between two pictures of flat areas and edges only when no other brought the
         pair (through it the pair is judged alone); a pair found again replaces what an
-        earlier search kept for it."""
-        own = np.bitwise_count(self._hashes[a] ^ self._hashes[b]).astype(np.int64)
+        earlier search kept for it. ``own``: the pairs' own hashes apart, in bits."""
         # Only where the window explains the pair better than the pictures' own hashes do
         # by ``_GAIN_BITS``: otherwise the two are framed alike, and a failed check is
         # about their content (two slides on one background), not about a crop.
-        gain = np.flatnonzero(own - window_distance >= _GAIN_BITS)
+        gain = np.flatnonzero(own.astype(np.int64) - window_distance >= _GAIN_BITS)
         keys = self._key(a[gain], b[gain])
         alone = self._flat[a[gain]] & self._flat[b[gain]] & (slot[gain] >= self._first_far[b[gain]])
         order = np.lexsort((-gain, window_distance[gain], alone, keys))
