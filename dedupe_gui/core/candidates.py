@@ -8,6 +8,7 @@ what the cache keys kept thumbnail checks by (core.cache ``pair_checks``).
 from __future__ import annotations
 
 import hashlib
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Final
@@ -103,6 +104,9 @@ def pairs_within_segments(order: I64, bounds: I64) -> tuple[I64, I64]:
 # Values a row's distance (0-64 bits) and turn (eight orientations) take in the key.
 _DISTANCES: Final = 65
 _TURNS: Final = 8
+# Files a row's key tells apart (file and neighbour, distance and turn in 63 bits): some
+# 133 million.
+_MOST_FILES: Final = math.isqrt(np.iinfo(np.int64).max // (_DISTANCES * _TURNS))
 
 
 def adjacency(c: Candidates, n: int) -> tuple[I64, I64, I64, I64]:
@@ -115,9 +119,8 @@ def adjacency(c: Candidates, n: int) -> tuple[I64, I64, I64, I64]:
     arrays and their lexsort order: a 100,000-file library's 2.6 million rows held some
     seven 21 MB arrays at once that way, the peak of a cold grouping after the searches.
     """
-    span = n * _DISTANCES * _TURNS
-    if n and span > np.iinfo(np.int64).max // max(n, 1):
-        return _adjacency_by_lexsort(c, n)  # more files than one key can tell apart
+    if n > _MOST_FILES:
+        raise ValueError(f"{n} files are more than one grouping can tell apart ({_MOST_FILES})")
     inverse = np.asarray(INVERSE, dtype=np.int64)
     key = np.concatenate([c.a, c.b]).astype(np.int64, copy=False)
     key *= n
@@ -139,22 +142,6 @@ def adjacency(c: Candidates, n: int) -> tuple[I64, I64, I64, I64]:
     key //= _DISTANCES
     src, dst = np.divmod(key, n) if n else (key, key)
     del key
-    indptr = np.searchsorted(src, np.arange(n + 1)).astype(np.int64)
-    return indptr, dst, dist, turn
-
-
-def _adjacency_by_lexsort(c: Candidates, n: int) -> tuple[I64, I64, I64, I64]:
-    """``adjacency`` through four arrays and their lexsort order."""
-    inverse = np.asarray(INVERSE, dtype=np.int64)
-    src = np.concatenate([c.a, c.b])
-    dst = np.concatenate([c.b, c.a])
-    dist = np.concatenate([c.distance, c.distance])
-    turn = np.concatenate([c.turn, inverse[c.turn]])
-    order = np.lexsort((turn, dist, dst, src))
-    src, dst, dist, turn = src[order], dst[order], dist[order], turn[order]
-    first = np.ones(src.size, dtype=bool)
-    first[1:] = (src[1:] != src[:-1]) | (dst[1:] != dst[:-1])
-    src, dst, dist, turn = src[first], dst[first], dist[first], turn[first]
     indptr = np.searchsorted(src, np.arange(n + 1)).astype(np.int64)
     return indptr, dst, dist, turn
 

@@ -3,9 +3,30 @@
 from __future__ import annotations
 
 import numpy as np
+import numpy.typing as npt
+import pytest
 
-from dedupe_gui.core.candidates import Candidates, _adjacency_by_lexsort, adjacency
+from dedupe_gui.core import candidates
+from dedupe_gui.core.candidates import Candidates, adjacency
 from dedupe_gui.core.orientations import INVERSE
+
+I64 = npt.NDArray[np.int64]
+
+
+def _by_lexsort(c: Candidates, n: int) -> tuple[I64, I64, I64, I64]:
+    """``adjacency`` the plain way: four arrays sorted together by their lexsort order."""
+    inverse = np.asarray(INVERSE, dtype=np.int64)
+    src = np.concatenate([c.a, c.b])
+    dst = np.concatenate([c.b, c.a])
+    dist = np.concatenate([c.distance, c.distance])
+    turn = np.concatenate([c.turn, inverse[c.turn]])
+    order = np.lexsort((turn, dist, dst, src))
+    src, dst, dist, turn = src[order], dst[order], dist[order], turn[order]
+    first = np.ones(src.size, dtype=bool)
+    first[1:] = (src[1:] != src[:-1]) | (dst[1:] != dst[:-1])
+    src, dst, dist, turn = src[first], dst[first], dist[first], turn[first]
+    indptr = np.searchsorted(src, np.arange(n + 1)).astype(np.int64)
+    return indptr, dst, dist, turn
 
 
 def _random_candidates(seed: int, n: int, rows: int) -> Candidates:
@@ -27,7 +48,7 @@ def test_rows_are_those_of_four_arrays_sorted_together() -> None:
     for seed, n, rows in ((1, 50, 400), (2, 3000, 20000), (3, 2, 10), (4, 7, 0)):
         c = _random_candidates(seed, n, rows)
         got = adjacency(c, n)
-        want = _adjacency_by_lexsort(c, n)
+        want = _by_lexsort(c, n)
         for g, w in zip(got, want, strict=True):
             np.testing.assert_array_equal(g, w)
             assert g.dtype == np.int64
@@ -47,3 +68,14 @@ def test_a_pair_found_twice_keeps_its_least_distance_then_turn_both_ways() -> No
     # From 0: file 1 at 64 bits; file 2 at 5 bits, found as (0, 2, turn 1) and as (2, 0,
     # turn 1), which from 0 is turn INVERSE[1]: the least of the two turns. From 2 the same.
     assert rows == [(1, 64, 0), (2, 5, least), (0, 64, INVERSE[0]), (0, 5, least)]
+
+
+def test_the_largest_library_one_key_tells_apart_is_the_limit() -> None:
+    """The key of the last file's row with its last neighbour, farthest and last turned,
+    still fits 64 bits; one file more is refused with an error, not grouped wrongly."""
+    most = candidates._MOST_FILES
+    key = ((most - 1) * most + most - 1) * 65 * 8 + 64 * 8 + 7
+    assert key <= np.iinfo(np.int64).max < ((most * (most + 1) + most) * 65 * 8 + 64 * 8 + 7)
+    c = Candidates(*(np.zeros(0, np.int64) for _ in range(4)))
+    with pytest.raises(ValueError, match="more than one grouping"):
+        adjacency(c, most + 1)
