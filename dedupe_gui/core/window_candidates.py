@@ -86,11 +86,16 @@ class WindowCandidates:
         self._order = order
         self._bounds = bounds
         values, owner, slot, far = all_windows(records)
-        self._near = WindowIndex(values[~far], owner[~far], slot[~far], LAYOUTS)
+        near = ~far
+        self._near = WindowIndex(
+            values[near], owner[near], slot[near], LAYOUTS, largest=WINDOW_BITS
+        )
         # The far search on one thread: its tables are the largest (two million window
         # hashes at 100,000 files), and each thread probes with its own (``FAR_WORKERS``).
-        self._far = WindowIndex(values[far], owner[far], slot[far], FAR_LAYOUTS, FAR_WORKERS)
-        del values, owner, slot, far
+        self._far = WindowIndex(
+            values[far], owner[far], slot[far], FAR_LAYOUTS, FAR_WORKERS, WINDOW_BITS
+        )
+        del values, owner, slot, far, near
         # Pictures of flat areas and edges (slides, pages, objects on one backdrop).
         self._flat = np.fromiter(
             (bool(r.fingerprint.fine) or r.fingerprint.detailed for r in records),

@@ -70,8 +70,12 @@ class WindowIndex:
         slot: I8,
         layouts: Sequence[tuple[bool, int]],
         workers: int | None = None,
+        largest: int = 64,
     ) -> None:
-        """``workers``: threads of the search (``cross_pairs``; None: one per core)."""
+        """``workers``: threads of the search (``cross_pairs``; None: one per core).
+        ``largest``: the largest radius ever asked; once searched at it, the distinct window
+        hashes are let go (some 30 MB at 100,000 files, held through the whole walk that
+        checks the pairs)."""
         by_value = np.argsort(values, kind="stable")
         ordered = values[by_value]
         first = np.ones(min(1, ordered.size), dtype=bool)  # none for no windows at all
@@ -86,6 +90,7 @@ class WindowIndex:
         self._slots: I8 = slot[by_value].astype(np.int8)
         self._layouts = layouts
         self._workers = workers
+        self._largest = largest
         self._pairs = Pairs.empty()
         self._bits = -1
 
@@ -97,6 +102,8 @@ class WindowIndex:
         if bits > self._bits:
             self._pairs = window_pairs(queries, self._values, bits, self._layouts, self._workers)
             self._bits = bits
+            if bits >= self._largest:
+                self._values = np.zeros(0, np.uint64)  # never searched again
         keep = self._pairs.distance <= bits
         position, entry, which = cross(
             bounds, self._pairs.a[keep], self._bounds, self._pairs.b[keep]
