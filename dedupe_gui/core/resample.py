@@ -17,6 +17,7 @@ from __future__ import annotations
 import functools
 import math
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Final
 
 import numpy as np
@@ -114,32 +115,87 @@ def _settled(sums: F64) -> F64:
     return sums
 
 
-def _together(pixels: F64, regions: Sequence[Region], chosen: list[int], out: list[int]) -> None:
-    """The dHashes of regions ``chosen`` (which shrink on both sides, across first) into
-    ``out``: one stacked matrix product per pass.
+@dataclass(frozen=True, slots=True)
+class _Stack:
+    """Regions resized together in one pass order: a stacked product per pass.
 
-    Regions that share their columns (a window trimmed at the top and one trimmed at the
-    bottom) share their horizontal pass, which runs over every row: rows outside a region
-    meet zero vertical weights. The products are stacks of small ones, each a single call
-    of the BLAS library, which never spreads them over threads (one large product did, and
-    on a busy machine that cost 20-40 ms per picture instead of under one).
+    Across first: ``first`` holds one (width, 9) horizontal pass per distinct column span
+    (regions that share their columns, a window trimmed at the top and one trimmed at the
+    bottom, share it), run over every row; ``second`` one (8, height) vertical pass per
+    region, zero outside its rows. Down first (regions far taller than wide), the other way
+    round: (8, height) passes per distinct row span over every column, then (width, 9) per
+    region. Pixels outside a region meet zero weights, so each region's sums are those of
+    its crop; ``of`` says which first-pass result each region reads.
     """
-    height, width = pixels.shape
+
+    chosen: tuple[int, ...]
+    first: F64
+    of: npt.NDArray[np.intp]
+    second: F64
+
+
+@dataclass(frozen=True, slots=True)
+class _Plan:
+    """How the regions of one grid shape are resized (``_plan``)."""
+
+    across: _Stack | None
+    down: _Stack | None
+    alone: tuple[int, ...]  # one side kept or smaller than 9x8: one by one
+
+
+def _stack(
+    chosen: list[int], regions: Sequence[Region], height: int, width: int, across: bool
+) -> _Stack:
     spans: dict[tuple[int, int], int] = {}
     for i in chosen:
-        left, _, right, _ = regions[i]
-        spans.setdefault((left, right), len(spans))
-    across = np.zeros((len(spans), width, 9), dtype=np.float64)
-    for (left, right), k in spans.items():
-        across[k, left:right] = weights(right - left, 9).T
-    first = _settled(np.matmul(pixels, across))  # (spans, height, 9)
-    down = np.zeros((len(chosen), 8, height), dtype=np.float64)
-    span_of = []
+        left, top, right, bottom = regions[i]
+        spans.setdefault((left, right) if across else (top, bottom), len(spans))
+    if across:
+        first = np.zeros((len(spans), width, 9), dtype=np.float64)
+        for (left, right), k in spans.items():
+            first[k, left:right] = weights(right - left, 9).T
+        second = np.zeros((len(chosen), 8, height), dtype=np.float64)
+    else:
+        first = np.zeros((len(spans), 8, height), dtype=np.float64)
+        for (top, bottom), k in spans.items():
+            first[k, :, top:bottom] = weights(bottom - top, 8)
+        second = np.zeros((len(chosen), width, 9), dtype=np.float64)
+    of = []
     for j, i in enumerate(chosen):
         left, top, right, bottom = regions[i]
-        down[j, :, top:bottom] = weights(bottom - top, 8)
-        span_of.append(spans[(left, right)])
-    tiny = _settled(np.matmul(down, first[span_of]))  # (regions, 8, 9)
+        if across:
+            second[j, :, top:bottom] = weights(bottom - top, 8)
+            of.append(spans[(left, right)])
+        else:
+            second[j, left:right] = weights(right - left, 9).T
+            of.append(spans[(top, bottom)])
+    for array in (first, second):
+        array.setflags(write=False)
+    return _Stack(tuple(chosen), first, np.array(of, dtype=np.intp), second)
+
+
+@functools.lru_cache(maxsize=16)
+def _plan(height: int, width: int, regions: tuple[Region, ...]) -> _Plan:
+    """The stacked weights of ``regions`` of a (height, width) grid, made once: a camera's
+    pictures share their shape, and most windows depend on the shape alone. A plan takes
+    about 0.2 MB; making it costs about as much as using it twice."""
+    across: list[int] = []
+    down: list[int] = []
+    alone: list[int] = []
+    for i, (left, top, right, bottom) in enumerate(regions):
+        if right - left > 9 and bottom - top > 8:
+            (across if _across_first(right - left, bottom - top, 9, 8) else down).append(i)
+        else:
+            alone.append(i)
+    return _Plan(
+        _stack(across, regions, height, width, True) if across else None,
+        _stack(down, regions, height, width, False) if down else None,
+        tuple(alone),
+    )
+
+
+def _bits_into(tiny: F64, chosen: Sequence[int], out: list[int]) -> None:
+    """The dHashes of stacked 9x8 grids (regions, 8, 9) into ``out`` at ``chosen``."""
     bits = np.packbits(tiny[:, :, 1:] > tiny[:, :, :-1], axis=-1).reshape(len(chosen), 8)
     for i, value in zip(chosen, bits.view(">u8").ravel().tolist(), strict=True):
         out[i] = value
@@ -149,23 +205,26 @@ def region_dhashes(grid: npt.NDArray[np.generic], regions: Sequence[Region]) -> 
     """The dHash of each region of an 8-bit grid: for every region exactly
     ``dhash(Image.fromarray(grid).crop(region).resize((9, 8), LANCZOS))``.
 
-    The regions are resized together (``_together``): each region's weights fill its own
-    nine columns, zero outside its pixels, for the horizontal pass, and its own eight rows
-    for the vertical one. Regions that Pillow would resize in the other order (far taller
-    than wide), or that do not shrink on both sides, are resized one by one; regions Pillow
-    would enlarge, by Pillow.
+    The regions that shrink on both sides are resized together, two stacked matrix products
+    for each of Pillow's pass orders (``_Stack``), with weights made once per grid shape and
+    regions (``_plan``). The products are stacks of small ones, each a single call of the
+    BLAS library, which never spreads them over threads (one large product did, and on a
+    busy machine that cost 20-40 ms per picture instead of under one). Regions that keep a
+    side are resized one by one; regions Pillow would enlarge, by Pillow.
     """
     pixels = np.asarray(grid, dtype=np.float64)
-    together = [
-        i
-        for i, (left, top, right, bottom) in enumerate(regions)
-        if right - left > 9 and bottom - top > 8 and _across_first(right - left, bottom - top, 9, 8)
-    ]
+    height, width = pixels.shape
+    plan = _plan(height, width, tuple(regions))
     out = [0] * len(regions)
-    if together:
-        _together(pixels, regions, together, out)
-    alone = set(range(len(regions))) - set(together)
-    for i in sorted(alone):
+    if plan.across is not None:
+        first = _settled(np.matmul(pixels, plan.across.first))  # (spans, height, 9)
+        tiny = _settled(np.matmul(plan.across.second, first[plan.across.of]))
+        _bits_into(tiny, plan.across.chosen, out)
+    if plan.down is not None:
+        first = _settled(np.matmul(plan.down.first, pixels))  # (spans, 8, width)
+        tiny = _settled(np.matmul(first[plan.down.of], plan.down.second))
+        _bits_into(tiny, plan.down.chosen, out)
+    for i in plan.alone:
         left, top, right, bottom = regions[i]
         if right - left >= 9 and bottom - top >= 8:
             out[i] = _dhash(lanczos(pixels[top:bottom, left:right], (9, 8)))
