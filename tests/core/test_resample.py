@@ -73,6 +73,25 @@ def test_region_dhashes_equal_crop_and_resize() -> None:
         assert region_dhashes(grid, regions) == want
 
 
+def test_region_dhashes_of_tall_regions_and_a_shape_seen_before() -> None:
+    """Regions far taller than wide, several sharing their rows, are resized in Pillow's
+    other pass order together; a second picture of the same shape and regions reuses the
+    weights made for the first and still gets its own hashes."""
+    rng = random.Random(11)
+    for _ in range(12):
+        width, height = rng.randrange(30, 80), rng.randrange(60, 120)
+        regions: list[Region] = []
+        for _ in range(8):
+            top = rng.randrange(height // 3)
+            bottom = rng.randrange(height - height // 4, height + 1)
+            left = rng.randrange(width - 12)
+            regions.append((left, top, left + rng.randrange(10, 13), bottom))
+            regions.append((rng.randrange(width - 12), top, width, bottom))
+        for _ in range(2):  # the same shape and regions, another picture
+            grid = _grid(rng, width, height)
+            assert region_dhashes(grid, regions) == _pillow_regions(grid, regions)
+
+
 def _pillow_regions(grid: npt.NDArray[np.generic], regions: Sequence[Region]) -> list[int]:
     img = Image.fromarray(np.asarray(grid, dtype=np.uint8))
     return [
