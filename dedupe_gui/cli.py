@@ -18,45 +18,36 @@ import os
 import sys
 import threading
 from collections.abc import Callable, Sequence
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from dedupe_gui import __version__, cli_maintenance
 from dedupe_gui.cli_args import SUBCOMMANDS, build_parser
-from dedupe_gui.cli_text import (
-    print_errors,
-    print_groups,
-    print_outcome,
-    print_outcomes,
-    print_summary,
-    summary_text,
-)
-from dedupe_gui.core import identity
-from dedupe_gui.core.actions import (
-    CleanupOptions,
-    CleanupStopped,
-    Outcome,
-    Removal,
-    Scope,
-    apply_removals,
-    default_journal_path,
-    with_quick_digests,
-)
-from dedupe_gui.core.cache import FingerprintStore, StoreError, default_cache_path
 from dedupe_gui.core.files import WalkOptions
 from dedupe_gui.core.grouping_options import GroupingOptions
 from dedupe_gui.core.hashes import hash_to_hex
 from dedupe_gui.core.heap import many_objects
 from dedupe_gui.core.models import Group, Progress, ScanResult
 from dedupe_gui.core.names import printable
-from dedupe_gui.core.report import Report, ReportError, load, to_csv, to_json
-from dedupe_gui.core.rescan import read_back_scan
+from dedupe_gui.core.places import default_cache_path, default_journal_path
 from dedupe_gui.core.scan import ScanOptions, run_scan
 from dedupe_gui.core.workers import one_thread_per_matrix_product
 from dedupe_gui.logs import setup_logging, verbosity_of
 
-# What a scan's grouping imports (numpy and the pair checks): loaded by the scan on the side
-# while the first files decode, instead of before the scan or after it (core.scan).
-_GROUPING_MODULES = ("dedupe_gui.core.grouping",)
+if TYPE_CHECKING:
+    from dedupe_gui.core.actions import Outcome, Scope
+    from dedupe_gui.core.cache import FingerprintStore
+
+# What a scan needs after its files are decoded: the grouping (numpy and the pair checks),
+# the report and the printing (the cleanup's module among theirs). The scan loads them on
+# the side while the first files decode (core.scan), instead of before the first decode:
+# the cache (SQLite), the cleanup and the other commands' modules are imported by the
+# commands that use them, and a scan without a cache never loads SQLite.
+_GROUPING_MODULES = (
+    "dedupe_gui.core.grouping",
+    "dedupe_gui.core.report",
+    "dedupe_gui.cli_text",
+    "dedupe_gui.core.identity",
+)
 
 log = logging.getLogger(__name__)
 
@@ -161,6 +152,8 @@ def _warn(message: str) -> None:
 
 
 def _open_store(path: str | None) -> FingerprintStore:
+    from dedupe_gui.core.cache import FingerprintStore
+
     return FingerprintStore(path, warn=_warn)
 
 
@@ -173,6 +166,9 @@ def _check_cleanup_args(args: argparse.Namespace) -> None:
 
 def _clean_up(groups: Sequence[Group], scope: Scope, args: argparse.Namespace, out: IO[str]) -> int:
     """The cleanup shared by ``scan --apply`` and ``apply``: outcomes printed as they come."""
+    from dedupe_gui.cli_text import print_outcome, print_summary, summary_text
+    from dedupe_gui.core.actions import CleanupOptions, CleanupStopped, Removal, apply_removals
+
     try:
         outcomes = apply_removals(
             (Removal.marked(g) for g in groups),
@@ -231,6 +227,9 @@ def cmd_scan(args: argparse.Namespace) -> int:
     def quick(groups: list[Group], store: FingerprintStore | None) -> list[Group]:
         if not (args.apply or args.format == "json"):
             return groups
+        from dedupe_gui.core import identity
+        from dedupe_gui.core.actions import with_quick_digests
+
         # What the copies kept look like, so a cleanup (now or from the saved report) can
         # tell a kept file replaced behind our back: read now, or kept from an earlier scan
         # while the file's change time has not moved (core.identity.quick_digest).
@@ -241,6 +240,8 @@ def cmd_scan(args: argparse.Namespace) -> int:
         result = _run_scan(options, args, None)
         groups = quick(group(result, None), None)
     else:
+        from dedupe_gui.core.rescan import read_back_scan
+
         with _open_store(args.cache or default_cache_path()) as store:
             # An unchanged library whose grouping the cache kept is read back without an
             # object per file (core.rescan); anything else is scanned and grouped in full.
@@ -252,6 +253,8 @@ def cmd_scan(args: argparse.Namespace) -> int:
             else:
                 result = _run_scan(options, args, store)
                 groups = quick(group(result, store), store)
+    from dedupe_gui.core.report import Report, to_csv, to_json
+
     report = Report(
         args.threshold,
         result.paths,
@@ -270,6 +273,8 @@ def cmd_scan(args: argparse.Namespace) -> int:
     elif args.format == "csv":
         out.write(to_csv(report))
     else:
+        from dedupe_gui.cli_text import print_groups
+
         print_groups(out, groups, result)
     # A PATH that is not there is an error of that argument (exit 2, as grep does), reported
     # with the other unreadable files; the rest of the scan still counts.
@@ -280,6 +285,8 @@ def cmd_scan(args: argparse.Namespace) -> int:
         raise _Exit("the scan was cancelled: nothing was cleaned up")
     # A closed output (| head) must not let the cleanup run unseen: it stops here.
     out.flush()
+    from dedupe_gui.core.actions import Scope
+
     if args.apply == "link":
         from dedupe_gui.core.links import LinkOptions, link_copies
 
@@ -287,6 +294,8 @@ def cmd_scan(args: argparse.Namespace) -> int:
             groups,
             LinkOptions(args.journal or default_journal_path(), args.dry_run, Scope.of(result)),
         )
+        from dedupe_gui.cli_text import print_outcomes
+
         stream = sys.stdout if args.format == "text" else sys.stderr
         print_outcomes(outcomes, stream)
         near = sum(not m.identical for g in groups for m in g.members[1:])
@@ -303,6 +312,9 @@ def cmd_scan(args: argparse.Namespace) -> int:
 
 def cmd_apply(args: argparse.Namespace) -> int:
     _check_cleanup_args(args)
+    from dedupe_gui.core.actions import Scope
+    from dedupe_gui.core.report import ReportError, load
+
     try:
         report = load(args.report)
     except OSError as exc:
@@ -319,6 +331,9 @@ def cmd_apply(args: argparse.Namespace) -> int:
 
 
 def cmd_index(args: argparse.Namespace) -> int:
+    from dedupe_gui.cli_text import print_errors
+    from dedupe_gui.core.cache import FingerprintStore, StoreError
+
     try:
         with FingerprintStore(args.db, warn=_warn, required=True) as store:
             # A fingerprint database holds photos alone: no companions to look for.
@@ -342,6 +357,8 @@ def cmd_index(args: argparse.Namespace) -> int:
 
 
 def cmd_search(args: argparse.Namespace) -> int:
+    from dedupe_gui.core.cache import FingerprintStore, StoreError
+
     errors: list[str] = []
     try:
         # Read-only: a search never changes the database, whatever it finds in it.

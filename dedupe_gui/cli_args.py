@@ -10,9 +10,8 @@ from __future__ import annotations
 import argparse
 
 from dedupe_gui import __version__, cli_maintenance
-from dedupe_gui.core.actions import default_journal_path
-from dedupe_gui.core.cache import default_cache_path
 from dedupe_gui.core.keeper import DEFAULT_RULES, rules_help, validate_rules
+from dedupe_gui.core.places import default_cache_path, default_journal_path
 from dedupe_gui.core.threshold import DEFAULT_THRESHOLD, PRESETS, parse_threshold
 
 SUBCOMMANDS = ("scan", "apply", "index", "search", *cli_maintenance.COMMANDS)

@@ -10,8 +10,8 @@ import argparse
 import sys
 from collections.abc import Callable
 
-from dedupe_gui.core.actions import default_journal_path
 from dedupe_gui.core.names import printable
+from dedupe_gui.core.places import default_cache_path, default_journal_path
 
 COMMANDS = ("restore", "cache")
 
@@ -43,8 +43,6 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
         "--journal", metavar="FILE", help=f"journal of actions (default {default_journal_path()})"
     )
     restore.add_argument("--dry-run", action="store_true", help="say what would happen only")
-
-    from dedupe_gui.core.cache import default_cache_path
 
     cache = sub.add_parser(
         "cache",
@@ -116,7 +114,6 @@ def _print_outcome(o: object) -> None:
 
 def cmd_cache(args: argparse.Namespace) -> int:
     from dedupe_gui.core import cache_admin
-    from dedupe_gui.core.cache import default_cache_path
     from dedupe_gui.core.units import human_bytes
 
     path = args.cache or default_cache_path()

@@ -38,6 +38,7 @@ from dedupe_gui.core.companions import companion_name
 from dedupe_gui.core.hashes import hash_to_hex
 from dedupe_gui.core.journal import FileEntry, Journal, JournalError
 from dedupe_gui.core.models import Companion, Group, GroupMember
+from dedupe_gui.core.places import default_journal_path as default_journal_path
 from dedupe_gui.core.revalidate import Places, file_problem, keeper_problem, target_problem
 
 # Part of the cleanup API, defined beside the checks that use them.
@@ -113,12 +114,6 @@ class CleanupStopped(Exception):
     def __init__(self, message: str, outcomes: Sequence[Outcome] = ()) -> None:
         super().__init__(message)
         self.outcomes = list(outcomes)
-
-
-def default_journal_path() -> str:
-    from platformdirs import user_data_dir
-
-    return os.path.join(user_data_dir("dedupe-gui", appauthor=False), "journal.jsonl")
 
 
 def system_trash(path: str) -> None:

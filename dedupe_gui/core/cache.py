@@ -49,6 +49,7 @@ from dedupe_gui.core.cache_rows import (
 )
 from dedupe_gui.core.hashes import ALGORITHM_VERSION, CHECK_VERSION, WORDS_VERSION
 from dedupe_gui.core.models import Entry, Failure, FileKey, Fingerprint
+from dedupe_gui.core.places import default_cache_path as default_cache_path
 
 SCHEMA_VERSION: Final = 4  # 2: thumb and turned columns; 3: look column; 4: identities.quick
 # Layouts whose fingerprints read as this one's: opened read-only (``search``) as they are,
@@ -102,13 +103,6 @@ CREATE TABLE IF NOT EXISTS groupings (
     used INTEGER NOT NULL  -- order of the last use: only the latest few are kept
 );
 """
-
-
-def default_cache_path() -> str:
-    """``fingerprints.sqlite3`` in the user cache folder of this platform."""
-    from platformdirs import user_cache_dir
-
-    return os.path.join(user_cache_dir("dedupe-gui", appauthor=False), "fingerprints.sqlite3")
 
 
 # Paths per ``IN (...)`` query: under SQLite's historical limit of 999 parameters.

@@ -22,11 +22,13 @@ import os
 import struct
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
-from dedupe_gui.core.cache import FingerprintStore
 from dedupe_gui.core.digests import head_tail_digest
 from dedupe_gui.core.models import Failure, FileError, FileKey, ImageRecord
+
+if TYPE_CHECKING:  # SQLite is loaded by whoever opens a cache, not by a scan without one
+    from dedupe_gui.core.cache import FingerprintStore
 
 BLOCK: Final = 4096
 

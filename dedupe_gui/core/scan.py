@@ -27,10 +27,10 @@ from collections import defaultdict
 from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
 
 from dedupe_gui.core import companions, identity
 from dedupe_gui.core.budget import MemoryBudget, default_budget
-from dedupe_gui.core.cache import FingerprintStore
 from dedupe_gui.core.decoded import Decoded, FingerprintError
 from dedupe_gui.core.digests import DigestProgress, file_digest
 from dedupe_gui.core.files import FollowedLink, FoundFile, WalkOptions, walk
@@ -47,6 +47,9 @@ from dedupe_gui.core.models import (
 )
 from dedupe_gui.core.roots import normalise_root
 from dedupe_gui.core.workers import default_workers
+
+if TYPE_CHECKING:  # SQLite is loaded by whoever opens a cache, not by a scan without one
+    from dedupe_gui.core.cache import FingerprintStore
 
 log = logging.getLogger(__name__)
 ProgressCallback = Callable[[Progress], None]

@@ -128,7 +128,7 @@ def test_apply_reports_failures_with_exit_status(
         raise PermissionError(13, "Permission denied")
 
     monkeypatch.setattr("dedupe_gui.core.actions.system_trash", refuse)
-    monkeypatch.setattr("dedupe_gui.cli.apply_removals.__defaults__", (refuse, None, None))
+    monkeypatch.setattr("dedupe_gui.core.actions.apply_removals.__defaults__", (refuse, None, None))
     status, out, _ = run(
         [
             "scan",

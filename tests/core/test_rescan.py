@@ -227,7 +227,7 @@ def test_the_command_line_reads_an_unchanged_library_back_with_the_same_report(
     first = scan_json(lib, db, capsys)
     assert len(first["groups"]) == 3 and len(first["errors"]) == 2
     with monkeypatch.context() as m:
-        m.setattr("dedupe_gui.cli.read_back_scan", lambda *args: None)
+        m.setattr("dedupe_gui.core.rescan.read_back_scan", lambda *args: None)
         warm = scan_json(lib, db, capsys)  # the full scan, every file from the cache
     assert warm["groups"] == first["groups"] and warm["stats"]["from_cache"] == 12
     monkeypatch.setattr(grouping, "SimilarityIndex", NoGrouping)

@@ -62,6 +62,40 @@ def test_the_command_line_starts_decoding_before_numpy_is_imported() -> None:
     assert done.stdout.strip() == "[]"
 
 
+def test_the_command_line_loads_the_cache_and_the_cleanup_only_when_used(tmp_path: Path) -> None:
+    """Before the first decode the command line imports what starts the scan; the cleanup,
+    the report and the other commands' modules load on the side while files decode, and a
+    scan without a cache never loads SQLite."""
+    later = [f"dedupe_gui.core.{m}" for m in ("cache", "actions", "journal", "report", "rescan")]
+    later.append("sqlite3")
+    code = (
+        "import json, sys\n"
+        "import dedupe_gui.cli\n"
+        f"print(json.dumps([m for m in {later!r} if m in sys.modules]))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True)
+    assert json.loads(done.stdout) == []
+    lib = tmp_path / "lib"
+    save(photo(3, (240, 180)), lib / "a.jpg", quality=90)
+    save(photo(3, (240, 180)), lib / "b.png")
+    code = (
+        "import json, sys\n"
+        "from dedupe_gui.cli import main\n"
+        "status = main(sys.argv[1:])\n"
+        "print(json.dumps([m for m in ('sqlite3', 'dedupe_gui.core.cache') if m in sys.modules]))\n"
+    )
+    for output in ("text", "json"):
+        done = subprocess.run(
+            [sys.executable, "-c", code, "scan", str(lib), "--no-cache", "-q", "--format", output],
+            check=True,
+            capture_output=True,
+            text=True,
+        )
+        *listing, loaded = done.stdout.strip().splitlines()
+        assert "b.png" in "\n".join(listing)  # the two copies were grouped and printed
+        assert json.loads(loaded) == []
+
+
 def _fields(fp: Entry) -> tuple[object, ...]:
     assert isinstance(fp, Fingerprint)
     return (fp.hash, fp.width, fp.height, fp.format, fp.exif_orientation, fp.thumb, fp.turned,
