@@ -12,7 +12,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import functools
-import json
 import logging
 import os
 import sys
@@ -400,6 +399,8 @@ def cmd_search(args: argparse.Namespace) -> int:
             }
         )
     if args.format == "json":
+        import json
+
         print(
             json.dumps(
                 {
