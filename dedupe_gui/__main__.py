@@ -1,5 +1,5 @@
 """Allow ``python -m dedupe_gui``."""
 
-from dedupe_gui.cli import main
+from dedupe_gui.cli import run
 
-raise SystemExit(main())
+run()

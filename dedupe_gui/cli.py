@@ -10,6 +10,7 @@ the maintenance commands in cli_maintenance.
 from __future__ import annotations
 
 import argparse
+import atexit
 import contextlib
 import functools
 import logging
@@ -17,7 +18,7 @@ import os
 import sys
 import threading
 from collections.abc import Callable, Sequence
-from typing import IO, TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any, NoReturn
 
 from dedupe_gui import __version__, cli_maintenance
 from dedupe_gui.cli_args import SUBCOMMANDS, build_parser
@@ -437,9 +438,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     verbosity, args_list = verbosity_of(list(sys.argv[1:] if argv is None else argv))
     setup_logging(verbosity)
     parser = build_parser()
-    if not args_list or (
-        args_list[0] not in SUBCOMMANDS and args_list[0] not in ("-h", "--help", "--version")
-    ):
+    if _opens_window(args_list):
         return _open_window(args_list, verbosity)
     args = parser.parse_args(args_list)
     handlers = {
@@ -466,6 +465,41 @@ def main(argv: Sequence[str] | None = None) -> int:
         with contextlib.suppress(OSError, ValueError):
             print("dedupe-gui: output closed (broken pipe); stopped", file=sys.stderr)
         return 141
+
+
+def _opens_window(args: Sequence[str]) -> bool:
+    """Whether these arguments (``-v`` taken out) open the window rather than a command."""
+    return not args or (args[0] not in SUBCOMMANDS and args[0] not in ("-h", "--help", "--version"))
+
+
+def run() -> NoReturn:
+    """The ``dedupe-gui`` command and ``python -m dedupe_gui``: ``main``, then, after a
+    headless command, the process ends without tearing the interpreter down.
+
+    Tearing down frees every module and object one by one (numpy, the pair checks, every
+    record of the library): 40-50 ms of CPU after a scan of 150 photos, more after a large
+    library, all of it after the output is written. What an ordinary exit does that counts
+    is done first: threads that are not daemons are waited for, the exit handlers run
+    (logging closes its files) and stdout and stderr are flushed. The window exits as
+    usual, Qt's objects being destroyed in order.
+    """
+    opens_window = _opens_window(verbosity_of(sys.argv[1:])[1])
+    status = main()
+    if opens_window:
+        raise SystemExit(status)
+    for thread in threading.enumerate():
+        if thread is not threading.main_thread() and not thread.daemon:
+            thread.join()
+    atexit._run_exitfuncs()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            if stream is not None:
+                stream.flush()
+        except BrokenPipeError:
+            status = max(status, 141)  # as main() has it for output closed on the way
+        except (OSError, ValueError):
+            status = max(status, 1)
+    os._exit(status)
 
 
 def _open_window(args: list[str], verbosity: int = 0) -> int:

@@ -96,6 +96,38 @@ def test_the_command_line_loads_the_cache_and_the_cleanup_only_when_used(tmp_pat
         assert json.loads(loaded) == []
 
 
+def test_the_command_ends_with_its_output_written_its_exit_handlers_run_and_its_status(
+    tmp_path: Path,
+) -> None:
+    """The command skips the interpreter's teardown (cli.run), not what an exit must do:
+    piped output is flushed, exit handlers run after the command, and the status is the
+    command's."""
+    lib = tmp_path / "lib"
+    save(photo(3, (240, 180)), lib / "a.jpg", quality=90)
+    save(photo(3, (240, 180)), lib / "b.png")
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}  # piped: buffered
+    env.update(HOME=str(tmp_path / "home"), XDG_STATE_HOME=str(tmp_path / "state"))
+    code = (
+        "import atexit, sys\n"
+        "atexit.register(lambda: print('exit handler', file=sys.stderr))\n"
+        "sys.argv = ['dedupe-gui', *sys.argv[1:]]\n"
+        "from dedupe_gui.cli import run\n"
+        "run()\n"
+        "print('not reached', file=sys.stderr)\n"
+    )
+    args = [sys.executable, "-c", code, "scan", str(lib), "--no-cache", "-q", "--format", "json"]
+    done = subprocess.run(args, env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stderr.splitlines() == ["exit handler"]
+    (group,) = json.loads(done.stdout)["groups"]  # every byte of the piped report is there
+    assert len(group["files"]) == 2
+    missing = subprocess.run(
+        [*args[:4], str(tmp_path / "nowhere"), *args[5:]], env=env, capture_output=True, timeout=120
+    )
+    assert missing.returncode == 2  # a PATH that is not there, as main() says
+    assert json.loads(missing.stdout)["errors"]
+
+
 def _fields(fp: Entry) -> tuple[object, ...]:
     assert isinstance(fp, Fingerprint)
     return (fp.hash, fp.width, fp.height, fp.format, fp.exif_orientation, fp.thumb, fp.turned,
