@@ -20,6 +20,8 @@ from dedupe_gui.core.models import ImageRecord
 from dedupe_gui.core.orientations import INVERSE
 
 I64 = npt.NDArray[np.int64]
+I32 = npt.NDArray[np.int32]
+U8 = npt.NDArray[np.uint8]
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,8 +111,30 @@ _TURNS: Final = 8
 _MOST_FILES: Final = math.isqrt(np.iinfo(np.int64).max // (_DISTANCES * _TURNS))
 
 
-def adjacency(c: Candidates, n: int) -> tuple[I64, I64, I64, I64]:
-    """Both directions of every candidate pair as CSR rows (indptr, neighbour, distance, turn).
+@dataclass(frozen=True, slots=True)
+class Adjacent:
+    """Candidate pairs as CSR rows: record f's neighbours are ``nbr[indptr[f]:indptr[f + 1]]``
+    at ``dist`` bits, turned by ``turn``. Held in small types through the whole walk that
+    checks the pairs (a 100,000-file library's 2.6 million rows: 16 MB, not 63 MB as 64-bit
+    arrays); ``row`` gives one record's in 64 bits."""
+
+    indptr: I64
+    nbr: I32
+    dist: U8
+    turn: U8
+
+    def row(self, f: int) -> tuple[I64, I64, I64]:
+        """Record ``f``'s neighbours, their distances and turns."""
+        lo, hi = int(self.indptr[f]), int(self.indptr[f + 1])
+        return (
+            self.nbr[lo:hi].astype(np.int64),
+            self.dist[lo:hi].astype(np.int64),
+            self.turn[lo:hi].astype(np.int64),
+        )
+
+
+def adjacency(c: Candidates, n: int) -> Adjacent:
+    """Both directions of every candidate pair as CSR rows (``Adjacent``).
 
     Seen from ``b``, ``a`` is turned by the inverse orientation. Where a pair is found more
     than once (several orientations), the smallest (distance, turn) is kept.
@@ -143,7 +167,7 @@ def adjacency(c: Candidates, n: int) -> tuple[I64, I64, I64, I64]:
     src, dst = np.divmod(key, n) if n else (key, key)
     del key
     indptr = np.searchsorted(src, np.arange(n + 1)).astype(np.int64)
-    return indptr, dst, dist, turn
+    return Adjacent(indptr, dst.astype(np.int32), dist.astype(np.uint8), turn.astype(np.uint8))
 
 
 def distinct(values: I64) -> I64:

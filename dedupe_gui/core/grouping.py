@@ -28,6 +28,7 @@ import numpy as np
 import numpy.typing as npt
 
 from dedupe_gui.core.candidates import (
+    Adjacent,
     Candidates,
     adjacency,
     cross,
@@ -331,14 +332,13 @@ class SimilarityIndex:
         self,
         rules: tuple[str, ...],
         standing: Standing,
-        adjacent: tuple[I64, I64, I64, I64],
+        adjacent: Adjacent,
         verify: bool,
         limit: np.float32,
         halt: Halt,
         progress: GroupingProgress | None,
     ) -> list[tuple[int, I64, I64, I64]]:
         """The keeper-first walk: groups as formed (keeper, others, distances, turns)."""
-        indptr, nbr, dist, turns = adjacent
         rank_order, rank = self._keepers.ranking(rules, standing)
         taken = np.zeros(len(self.records), dtype=bool)
         formed: list[tuple[int, I64, I64, I64]] = []
@@ -349,22 +349,20 @@ class SimilarityIndex:
                 if progress is not None:
                     progress(pos, total)
                 if verify:
-                    self._checker.prefetch(
-                        rank_order[pos : pos + _WAVE], taken, rank, indptr, nbr, turns
-                    )
+                    self._checker.prefetch(rank_order[pos : pos + _WAVE], taken, rank, adjacent)
                     # A wave's checks free their batches, and pictures decoded again, in
                     # blocks the next wave's sizes do not reuse (core.heap).
                     give_back()
             if taken[best]:
                 continue
             taken[best] = True
-            lo, hi = int(indptr[best]), int(indptr[best + 1])
-            if lo == hi:
+            if adjacent.indptr[best] == adjacent.indptr[best + 1]:
                 continue
-            free = ~taken[nbr[lo:hi]]
+            near, dist, turns = adjacent.row(best)
+            free = ~taken[near]
             if not free.any():
                 continue
-            others, d, k = nbr[lo:hi][free], dist[lo:hi][free], turns[lo:hi][free]
+            others, d, k = near[free], dist[free], turns[free]
             if verify:
                 keeper = np.full(others.size, best, dtype=np.int64)
                 ok = self._checker.check(keeper, others, k) <= limit

@@ -29,6 +29,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from dedupe_gui.core.candidates import Adjacent
 from dedupe_gui.core.keeper import Standing, keeper_key
 from dedupe_gui.core.models import ImageRecord
 
@@ -46,7 +47,7 @@ class Walked:
     records: Sequence[ImageRecord]
     hashes: npt.NDArray[np.uint64]
     rank: I64
-    adjacent: tuple[I64, I64, I64, I64]
+    adjacent: Adjacent
 
 
 def peer_key(rules: tuple[str, ...], standing: Standing) -> PeerKey | None:
@@ -146,11 +147,9 @@ def _flat(record: ImageRecord) -> bool:
     return bool(record.fingerprint.fine) or record.fingerprint.detailed
 
 
-def _near(f: int, adjacent: tuple[I64, I64, I64, I64], group_of: I64, turn_of: I64) -> I64:
+def _near(f: int, adjacent: Adjacent, group_of: I64, turn_of: I64) -> I64:
     """The candidates of ``f`` that are in a group, upright to ``f`` and to their keeper."""
-    indptr, nbr, _, turns = adjacent
-    lo, hi = int(indptr[f]), int(indptr[f + 1])
-    cand, t = nbr[lo:hi], turns[lo:hi]
+    cand, _, t = adjacent.row(f)
     out: I64 = cand[(group_of[cand] >= 0) & (t == 0) & (turn_of[cand] == 0)]
     return out
 
@@ -176,7 +175,6 @@ def _recentre(
     ``left`` that failed against the keeper (see the module docstring); the files taken in
     are added to ``joins``, by group. ``within_reach``: only on a peer that has every file
     of the group, and the one taken in, among its upright candidates."""
-    indptr, nbr, _, turns = walked.adjacent
     moved: set[int] = set()
     for f in left:
         for m in _near(f, walked.adjacent, group_of, turn_of).tolist():
@@ -190,8 +188,8 @@ def _recentre(
                 np.int64
             )
             if within_reach:
-                lo, hi = int(indptr[m]), int(indptr[m + 1])
-                if not np.isin(rest, nbr[lo:hi][turns[lo:hi] == 0]).all():
+                near, _, turns = walked.adjacent.row(m)
+                if not np.isin(rest, near[turns == 0]).all():
                     continue
             res = check(np.full(rest.size, m, dtype=np.int64), rest, np.zeros_like(rest))
             if (res <= limit).all():

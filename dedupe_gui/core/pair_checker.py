@@ -16,7 +16,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import numpy.typing as npt
 
-from dedupe_gui.core.candidates import distinct, file_id, pair_id
+from dedupe_gui.core.candidates import Adjacent, distinct, file_id, pair_id
 from dedupe_gui.core.chrome import photos_differ
 from dedupe_gui.core.kept_residuals import KeptResiduals
 from dedupe_gui.core.loaded_thumbs import LoadedThumbs, ThumbSource, turn_stack
@@ -217,9 +217,7 @@ class PairChecker:
         upcoming: Sequence[int],
         taken: npt.NDArray[np.bool_],
         rank: I64,
-        indptr: I64,
-        nbr: I64,
-        turns: I64,
+        adjacent: Adjacent,
     ) -> None:
         """Check in one batch every pair the next keepers may ask for.
 
@@ -234,12 +232,11 @@ class PairChecker:
         for best in upcoming:
             if taken[best]:
                 continue
-            lo, hi = int(indptr[best]), int(indptr[best + 1])
-            cand = nbr[lo:hi]
+            cand, _, turns = adjacent.row(best)
             sel = ~taken[cand] & (rank[cand] > rank[best])
             if sel.any():
                 others.append(cand[sel])
-                ks.append(turns[lo:hi][sel])
+                ks.append(turns[sel])
                 keepers.append(np.full(int(sel.sum()), best, dtype=np.int64))
         # A bounded number at a time: a large library's wave asked for thousands of pairs.
         none = np.zeros(0, np.int64)

@@ -49,9 +49,13 @@ def test_rows_are_those_of_four_arrays_sorted_together() -> None:
         c = _random_candidates(seed, n, rows)
         got = adjacency(c, n)
         want = _by_lexsort(c, n)
-        for g, w in zip(got, want, strict=True):
+        for g, w in zip((got.indptr, got.nbr, got.dist, got.turn), want, strict=True):
             np.testing.assert_array_equal(g, w)
-            assert g.dtype == np.int64
+        for f in range(n):
+            lo, hi = int(want[0][f]), int(want[0][f + 1])
+            for g, w in zip(got.row(f), want[1:], strict=True):
+                np.testing.assert_array_equal(g, w[lo:hi])
+                assert g.dtype == np.int64
 
 
 def test_a_pair_found_twice_keeps_its_least_distance_then_turn_both_ways() -> None:
@@ -61,7 +65,8 @@ def test_a_pair_found_twice_keeps_its_least_distance_then_turn_both_ways() -> No
         np.array([3, 1, 1, 0], np.int64),
         np.array([9, 5, 5, 64], np.int64),
     )
-    indptr, nbr, dist, turn = adjacency(c, 3)
+    got = adjacency(c, 3)
+    indptr, nbr, dist, turn = got.indptr, got.nbr, got.dist, got.turn
     least = min(1, INVERSE[1])
     assert indptr.tolist() == [0, 2, 3, 4]
     rows = list(zip(nbr.tolist(), dist.tolist(), turn.tolist(), strict=True))
