@@ -43,7 +43,7 @@ from dedupe_gui.core.heap import give_back
 from dedupe_gui.core.keeper import NO_STANDING, Standing
 from dedupe_gui.core.keeper_standing import KeeperRanking
 from dedupe_gui.core.leftovers import Walked, peer_key, take_in_left
-from dedupe_gui.core.loaded_thumbs import ThumbSource
+from dedupe_gui.core.loaded_thumbs import ROWS_KEPT, ThumbSource
 from dedupe_gui.core.models import Group, GroupMember, Hashes, ImageRecord
 from dedupe_gui.core.models import GroupingSummary as GroupingSummary  # where it was
 from dedupe_gui.core.models import summarise as summarise
@@ -349,6 +349,9 @@ class SimilarityIndex:
                 if progress is not None:
                     progress(pos, total)
                 if verify:
+                    # The thumbnails of files the last wave did not ask for go, when many
+                    # are loaded: a large library's walk asks for most of its files in turn.
+                    self._checker.loaded.let_go(ROWS_KEPT)
                     self._checker.prefetch(rank_order[pos : pos + _WAVE], taken, rank, adjacent)
                     # A wave's checks free their batches, and pictures decoded again, in
                     # blocks the next wave's sizes do not reuse (core.heap).
