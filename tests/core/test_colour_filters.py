@@ -31,6 +31,20 @@ def _desaturated(img: Image.Image, saturation: float) -> Image.Image:
     return Image.fromarray(np.clip(mean + (a - mean) * saturation, 0, 255).astype(np.uint8))
 
 
+def _toned(img: Image.Image, gamma: float) -> Image.Image:
+    """``img`` through a tone curve (each channel to the power ``gamma``), as a fade or a
+    film look bends the tones after it mixed the colours."""
+    a = np.asarray(img, dtype=np.float32) / 255
+    return Image.fromarray(np.clip(255 * a**gamma, 0, 255).astype(np.uint8))
+
+
+def _sepia(img: Image.Image) -> Image.Image:
+    """``img`` through the usual sepia matrix, clipped: the light colours hit white in red."""
+    matrix = np.array([[0.393, 0.769, 0.189], [0.349, 0.686, 0.168], [0.272, 0.534, 0.131]])
+    a = np.asarray(img, dtype=np.float32) @ matrix.T.astype(np.float32)
+    return Image.fromarray(np.clip(a, 0, 255).astype(np.uint8))
+
+
 def _relit(img: Image.Image) -> Image.Image:
     """The left half's shadows lifted and the right half's deepened: a frame processed
     differently in part, which no mix of one picture's colours gives."""
@@ -73,6 +87,20 @@ def test_a_copy_more_saturated_is_one_mix_of_the_colours_too(tmp_path: Path) -> 
     paths = _files(tmp_path, textured(2, SIZE), _desaturated(textured(2, SIZE), 1.8))
     assert _looks(paths, in_colour=False) > DEFAULT_MAX_RESIDUAL
     assert _looks(paths, in_colour=True) <= DEFAULT_MAX_RESIDUAL
+
+
+def test_a_copy_through_a_mix_and_a_tone_curve_is_grouped(tmp_path: Path) -> None:
+    """Desaturated then lightened, or sepia then darkened: no straight mix of the other
+    file's channels gives these grey levels, the mix through one tone curve does."""
+    for seed, copy in (
+        (1, _toned(_desaturated(textured(1, SIZE), 0.5), 0.6)),
+        (2, _toned(_desaturated(textured(2, SIZE), 0.5), 0.6)),
+        (1, _toned(_sepia(textured(1, SIZE)), 1.6)),
+        (2, _toned(_sepia(textured(2, SIZE)), 0.6)),
+    ):
+        paths = _files(tmp_path, textured(seed, SIZE), copy)
+        assert _looks(paths, in_colour=False) > DEFAULT_MAX_RESIDUAL
+        assert _looks(paths, in_colour=True) <= DEFAULT_MAX_RESIDUAL
 
 
 def test_a_frame_lit_differently_in_part_is_no_mix_of_colours(tmp_path: Path) -> None:
