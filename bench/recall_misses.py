@@ -9,10 +9,12 @@ file) the way the pair check does and names the first stage that lost it:
 
 - ``not a candidate``: the hashes are more than T bits apart and no window brings them
   within reach;
-- ``hopeless (16x16)``: ruled out by the 16x16 correlation before any alignment (never a
-  pair whose middles agree: "middles agree" in the numbers);
+- ``hopeless (16x16)``: ruled out by the 16x16 correlation before any alignment, also with
+  one overlay's place left out (never a pair whose middles agree: "middles agree" in the
+  numbers);
 - ``32x32, no look``: failed the 32x32 check and not looked at again (residual over the
-  local-edit look's bound, a higher one when the middles agree, or two shapes);
+  local-edit look's bound, a higher one when the middles agree or the rest agrees without
+  one overlay's place, "one overlay", or two shapes);
 - ``local look: <why>``: failed the 32x32 check, and the 128x128 look for one local edit
   refused it (too few textured tiles, the differing box too large, too many differing tiles,
   a differing tile on a picture of flat areas and edges, the grey levels outside the box);
@@ -58,7 +60,7 @@ from dedupe_gui.core.local_edits import (
     _tiles,
 )
 from dedupe_gui.core.models import ImageRecord
-from dedupe_gui.core.prefilter import middles_agree, signatures
+from dedupe_gui.core.prefilter import first_test, middles_agree, signatures
 from dedupe_gui.core.strokes import two_sided_text
 from dedupe_gui.core.thumbnails import fines_to_array, thumbs_to_array
 from dedupe_gui.core.verify import DEFAULT_MAX_RESIDUAL, residuals
@@ -245,12 +247,16 @@ def _stage(
     numbers += f" corr16={corr:.2f} r32={r32:.3f}" + (" fine" if both_fine else "")
     centred = bool(middles_agree(ta, tb)[0])
     numbers += " middles agree" if centred else ""
-    if corr < 0.5 and not centred:
+    ruled, overlaid = first_test(signatures(ta), signatures(tb), np.zeros(1, dtype=bool))
+    if ruled[0] and not centred:
         return "hopeless (16x16)", numbers
+    # As the check does (core.pair_checker): one overlay's place left out, the rest agrees.
+    far = centred or (bool(overlaid[0]) and not rk.fine and not rf.fine)
+    numbers += " one overlay" if far and not centred else ""
     ratio = aspects[0, 0] / aspects[0, 1]
     if r32 <= limit:
         return "text check", numbers
-    if r32 >= (CENTRED_LOOK_BELOW if centred else LOOK_BELOW) or max(ratio, 1 / ratio) >= 1.1:
+    if r32 >= (CENTRED_LOOK_BELOW if far else LOOK_BELOW) or max(ratio, 1 / ratio) >= 1.1:
         return "32x32, no look", numbers
     da, db = _detail(records[keeper].path), _detail(records[f].path)
     if da is None or db is None:

@@ -43,8 +43,12 @@ MAX_WINDOWS: Final = 44
 # 16: photos that pass through a window but whose edges differ on nearly every tile at
 # 128x128 are refused (two quiet gradients, not a crop);
 # 17: a difference in a band along one edge that a caption bar explains is not two texts
-# (core.strokes), unless the rest of the picture differs too.
-CHECK_VERSION: Final = 17
+# (core.strokes), unless the rest of the picture differs too;
+# 18: the colour reading also fits the mix through one tone curve, read where neither file
+# is clipped; a pair whose 16x16 correlation is low but high with one overlay's place left
+# out (not pictures of flat areas and edges) gets the local-edit look as far over the limit
+# as a pair whose middles agree.
+CHECK_VERSION: Final = 18
 # Bump when what core.differences says for a pair changes (its words, or the alignment and
 # borders of core.verify it reads): the words kept in the cache are then said again.
 # 2: frames placed on the decoded picture, "screenshot of it", "darkened corners", which

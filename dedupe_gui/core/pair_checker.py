@@ -28,7 +28,7 @@ from dedupe_gui.core.local_edits import (
 )
 from dedupe_gui.core.models import ImageRecord
 from dedupe_gui.core.orientations import INVERSE, transform_grid
-from dedupe_gui.core.prefilter import hopeless, middles_agree, signatures
+from dedupe_gui.core.prefilter import first_test, middles_agree, signatures
 from dedupe_gui.core.redecoded import Redecoded
 from dedupe_gui.core.second_look import worth_a_look
 from dedupe_gui.core.straighten import straightened_looks
@@ -282,16 +282,15 @@ class PairChecker:
         if self.windows is not None:
             # A copy trimmed by a fifth, found through a window, is looked at through it.
             reframable |= self.windows.came_through(rec_a, rec_b)
-        ruled_out = (
-            both
-            & ~reframable
-            & ~centred
-            & hopeless(
-                sig_a,
-                sig_b.reshape(-1, 256),
-                self.loaded.flat[a] | self.loaded.flat[b],
-            )
+        ruled, overlaid = first_test(
+            sig_a, sig_b.reshape(-1, 256), self.loaded.flat[a] | self.loaded.flat[b]
         )
+        ruled_out = both & ~reframable & ~centred & ruled
+        # A sticker over most of a quiet photo's contrast leaves the rest agreeing at 16x16
+        # and the 32x32 residual over the look's usual bound: looked at as far over it as a
+        # pair whose middles agree. Not pictures of flat areas and edges, whose content the
+        # overlay's place left out may be all of (core.prefilter.first_test).
+        centred |= overlaid & ~self._has_fine[rec_a] & ~self._has_fine[rec_b]
         # Two screenshots of different photos agree on their chrome, which is most of them.
         # Only pictures of flat areas and edges (a photo with dark corners may seem to
         # have chrome too).
