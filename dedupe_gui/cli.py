@@ -479,17 +479,17 @@ def run() -> NoReturn:
     Tearing down frees every module and object one by one (numpy, the pair checks, every
     record of the library): 40-50 ms of CPU after a scan of 150 photos, more after a large
     library, all of it after the output is written. What an ordinary exit does that counts
-    is done first: threads that are not daemons are waited for, the exit handlers run
-    (logging closes its files) and stdout and stderr are flushed. The window exits as
-    usual, Qt's objects being destroyed in order.
+    is done first: the exit handlers run (logging closes its files) and stdout and stderr
+    are flushed. While a thread that is not a daemon still runs, or after the window, the
+    process exits as usual (the thread is waited for, Qt's objects are destroyed in order).
     """
     opens_window = _opens_window(verbosity_of(sys.argv[1:])[1])
     status = main()
-    if opens_window:
+    main_thread = threading.main_thread()
+    if opens_window or any(
+        t is not main_thread and not t.daemon and t.is_alive() for t in threading.enumerate()
+    ):
         raise SystemExit(status)
-    for thread in threading.enumerate():
-        if thread is not threading.main_thread() and not thread.daemon:
-            thread.join()
     atexit._run_exitfuncs()
     for stream in (sys.stdout, sys.stderr):
         try:

@@ -126,6 +126,21 @@ def test_the_command_ends_with_its_output_written_its_exit_handlers_run_and_its_
     )
     assert missing.returncode == 2  # a PATH that is not there, as main() says
     assert json.loads(missing.stdout)["errors"]
+    waited = code.replace(  # a thread still running once main() has returned
+        "from dedupe_gui.cli import run\n",
+        "import threading, time\n"
+        "from dedupe_gui import cli\n"
+        "def main():\n"
+        "    status = command()\n"
+        "    threading.Thread(target=lambda: (time.sleep(0.5), print('thread done'))).start()\n"
+        "    return status\n"
+        "command, cli.main = cli.main, main\n"
+        "from dedupe_gui.cli import run\n",
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", waited, *args[3:]], env=env, capture_output=True, text=True
+    )
+    assert done.returncode == 0 and "thread done" in done.stdout  # exits as usual, after it
 
 
 def _fields(fp: Entry) -> tuple[object, ...]:
