@@ -109,7 +109,7 @@ def local_look(a: U8, b: U8, flat_and_edges: bool, limit: float) -> Look:
         elif n_box > _BOX:
             why = "box too large"
         elif n_b > _DIFFERING * n_t and not (
-            _edge_band(box[None])[0] and n_t - int((textured & box).sum()) >= _BAND_OUTSIDE
+            bool(_edge_band(box)[0]) and n_t - int((textured & box).sum()) >= _BAND_OUTSIDE
         ):
             why = "too many differing"
         grey = float("inf")
