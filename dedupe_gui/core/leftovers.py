@@ -97,7 +97,7 @@ def take_in_left(
     groups: list[int] = []
     for f in np.flatnonzero(group_of == -1).tolist():
         seen: set[int] = set()
-        for m in _near(f, walked.adjacent, group_of, turn_of).tolist():
+        for m in _near(f, walked, group_of, turn_of).tolist():
             g = int(group_of[m])
             best = formed[g][0]
             if g in seen or m == best or walked.rank[f] < walked.rank[best]:
@@ -118,7 +118,9 @@ def take_in_left(
     # Only files that failed against the keeper: one that passes is left out by the
     # threshold, not by the keeper's edit (see the module docstring).
     passed = {f for f, r in zip(files, res.tolist(), strict=True) if r <= limit}
-    failed = sorted(set(files) - passed)
+    # Left files in the keeper order (the rank, not the listing order): where two compete
+    # for one group, the better ranked is taken in.
+    failed = sorted(set(files) - passed, key=lambda f: int(walked.rank[f]))
     joins: dict[int, list[int]] = {}
     out = list(formed)
     if failed:
@@ -128,7 +130,9 @@ def take_in_left(
     # it is within reach of its keeper, as every member is.
     # Not pictures of flat areas and edges: a slide beyond the threshold of another slide on
     # one background is more often another slide than a copy.
-    beyond = sorted(f for f in passed if not _flat(walked.records[f]))
+    beyond = sorted(
+        (f for f in passed if not _flat(walked.records[f])), key=lambda f: int(walked.rank[f])
+    )
     if beyond:
         _recentre(out, beyond, walked, group_of, turn_of, peer, check, limit, joins, True)
     for g, added in joins.items():
@@ -147,11 +151,14 @@ def _flat(record: ImageRecord) -> bool:
     return bool(record.fingerprint.fine) or record.fingerprint.detailed
 
 
-def _near(f: int, adjacent: Adjacent, group_of: I64, turn_of: I64) -> I64:
-    """The candidates of ``f`` that are in a group, upright to ``f`` and to their keeper."""
-    cand, _, t = adjacent.row(f)
+def _near(f: int, walked: Walked, group_of: I64, turn_of: I64) -> I64:
+    """The candidates of ``f`` that are in a group, upright to ``f`` and to their keeper,
+    best ranked first: the first peer that qualifies becomes the keeper, so the choice
+    follows the keeper rules and the paths, never the order the files were listed in."""
+    cand, _, t = walked.adjacent.row(f)
     out: I64 = cand[(group_of[cand] >= 0) & (t == 0) & (turn_of[cand] == 0)]
-    return out
+    by_rank: I64 = out[np.argsort(walked.rank[out], kind="stable")]
+    return by_rank
 
 
 def _distance(walked: Walked, files: I64, keeper: int) -> I64:
@@ -177,7 +184,7 @@ def _recentre(
     of the group, and the one taken in, among its upright candidates."""
     moved: set[int] = set()
     for f in left:
-        for m in _near(f, walked.adjacent, group_of, turn_of).tolist():
+        for m in _near(f, walked, group_of, turn_of).tolist():
             g = int(group_of[m])
             best, others, _, k = out[g]
             if g in moved or m == best or not (k == 0).all():
