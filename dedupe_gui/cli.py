@@ -18,7 +18,7 @@ import os
 import sys
 import threading
 from collections.abc import Callable, Sequence
-from typing import IO, TYPE_CHECKING, Any, NoReturn
+from typing import IO, TYPE_CHECKING, Any, NoReturn, TypeVar
 
 from dedupe_gui import __version__, cli_maintenance
 from dedupe_gui.cli_args import SUBCOMMANDS, build_parser
@@ -36,6 +36,7 @@ from dedupe_gui.logs import setup_logging, verbosity_of
 if TYPE_CHECKING:
     from dedupe_gui.core.actions import Outcome, Scope
     from dedupe_gui.core.cache import FingerprintStore
+    from dedupe_gui.core.rescan import ReadBack
 
 # What a scan needs after its files are decoded: the grouping (numpy and the pair checks),
 # the report and the printing (the cleanup's module among theirs). The scan loads them on
@@ -50,6 +51,7 @@ _GROUPING_MODULES = (
 )
 
 log = logging.getLogger(__name__)
+_T = TypeVar("_T")
 
 
 class _Exit(Exception):
@@ -111,16 +113,46 @@ def _scan_options(
 def _run_scan(
     options: ScanOptions, args: argparse.Namespace, store: FingerprintStore | None
 ) -> ScanResult:
+    return _in_worker(args, lambda update, cancel: run_scan(options, store, update, cancel))
+
+
+def _read_back_or_scan(
+    options: ScanOptions,
+    grouping: GroupingOptions,
+    args: argparse.Namespace,
+    store: FingerprintStore,
+) -> ReadBack | ScanResult:
+    """An unchanged library whose grouping the cache kept, read back without an object per
+    file (core.rescan); else the full scan, on the walk and cache rows the attempt read."""
+    from dedupe_gui.core.rescan import ReadBack, read_back_scan
+
+    def work(
+        update: Callable[[Progress], None] | None, cancel: threading.Event
+    ) -> ReadBack | ScanResult:
+        with many_objects():
+            back = read_back_scan(options, grouping, store, cancel.is_set, update)
+        if isinstance(back, ReadBack):
+            return back
+        return run_scan(options, store, update, cancel, walked=back)
+
+    return _in_worker(args, work)
+
+
+def _in_worker(
+    args: argparse.Namespace,
+    scan: Callable[[Callable[[Progress], None] | None, threading.Event], _T],
+) -> _T:
+    """``scan(progress, cancel)`` on a worker thread, with a progress bar unless quiet."""
     update, close = _progress_bar(not args.quiet)
     cancel = threading.Event()
     # The scan runs on a worker thread so that Ctrl-C sets the cancel flag *before* the
     # scan unwinds: decoding threads stop taking files at once.
-    box: list[ScanResult | BaseException] = []
+    box: list[_T | BaseException] = []
     finished = threading.Event()  # not Thread.join: an interrupted join can return early
 
     def work() -> None:
         try:
-            box.append(run_scan(options, store, update, cancel))
+            box.append(scan(update, cancel))
         except BaseException as exc:  # handed to the main thread below
             box.append(exc)
         finally:
@@ -240,18 +272,17 @@ def cmd_scan(args: argparse.Namespace) -> int:
         result = _run_scan(options, args, None)
         groups = quick(group(result, None), None)
     else:
-        from dedupe_gui.core.rescan import read_back_scan
+        from dedupe_gui.core.rescan import ReadBack
 
         with _open_store(args.cache or default_cache_path()) as store:
             # An unchanged library whose grouping the cache kept is read back without an
             # object per file (core.rescan); anything else is scanned and grouped in full.
             options = _scan_options(paths, args, store, args.reference, preload=_GROUPING_MODULES)
-            with many_objects():
-                back = read_back_scan(options, grouping_options, store)
-            if back is not None:
-                result, groups = back.result, quick(back.groups, store)
+            done = _read_back_or_scan(options, grouping_options, args, store)
+            if isinstance(done, ReadBack):
+                result, groups = done.result, quick(done.groups, store)
             else:
-                result = _run_scan(options, args, store)
+                result = done
                 groups = quick(group(result, store), store)
     from dedupe_gui.core.report import Report, to_csv, to_json
 

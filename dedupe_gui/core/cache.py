@@ -28,7 +28,7 @@ import functools
 import os
 import sqlite3
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Final, NamedTuple
 
@@ -44,6 +44,7 @@ from dedupe_gui.core.cache_rows import (
     pack_turned,
     path_blob,
     path_blobs,
+    same_version,
     to_db,
     unpack_look,
 )
@@ -302,7 +303,7 @@ class FingerprintStore(IdentityMemory, PairMemory, GroupingMemory):
         except sqlite3.DatabaseError as exc:
             self._fail(exc)
             return None
-        if row is None or row[0] != key.size or row[1] != key.mtime_ns:
+        if row is None or not same_version(row, key.size, key.mtime_ns):
             return None
         return tuple(row)
 
@@ -315,7 +316,12 @@ class FingerprintStore(IdentityMemory, PairMemory, GroupingMemory):
             return Failure(str(row[2]))
         return fingerprint_of_row(row[3:])
 
-    def lookup(self, keys: Sequence[FileKey], thumbs: bool = True) -> list[Cached | None]:
+    def lookup(
+        self,
+        keys: Sequence[FileKey],
+        thumbs: bool = True,
+        rows: Mapping[bytes, tuple[Any, ...]] | None = None,
+    ) -> list[Cached | None]:
         """What is stored for each of these file versions (None: this version is not), in a
         few queries, identities included, and each entry found marked seen today.
 
@@ -323,9 +329,13 @@ class FingerprintStore(IdentityMemory, PairMemory, GroupingMemory):
         ``thumbs()`` fetches them when a candidate pair needs them): a warm rescan then reads
         and holds a tenth of the bytes. One query per file cost a 100,000-file rescan most
         of its time, and a second pass for the identities a tenth of it.
+
+        ``rows``: what ``stored(blobs of keys, thumbs)`` gave the caller already (a rescan
+        that could not be read back, core.rescan): not read a second time.
         """
         blobs = path_blobs([k.path for k in keys])
-        rows = self.stored(blobs, thumbs)
+        if rows is None:
+            rows = self.stored(blobs, thumbs)
         out: list[Cached | None] = []
         unseen: list[bytes] = []
         day = today()
@@ -333,7 +343,7 @@ class FingerprintStore(IdentityMemory, PairMemory, GroupingMemory):
         # One loop, no call a file it can do without: a warm rescan runs it 100,000 times.
         for key, blob in zip(keys, blobs, strict=True):
             row = get(blob)
-            if row is None or row[0] != key.size or row[1] != key.mtime_ns:
+            if row is None or not same_version(row, key.size, key.mtime_ns):
                 out.append(None)
                 continue
             error, digest, ident, change_ns, quick, seen = row[2:8]
@@ -387,8 +397,9 @@ class FingerprintStore(IdentityMemory, PairMemory, GroupingMemory):
         out: list[Any] = []
         for key, blob in zip(keys, blobs, strict=True):
             row = rows.get(blob)
-            ok = row is not None and row[0] == key.size and row[1] == key.mtime_ns
-            out.append(row[2] if ok and row is not None else None)
+            out.append(
+                row[2] if row is not None and same_version(row, key.size, key.mtime_ns) else None
+            )
         return out
 
     def _rows_of(

@@ -29,6 +29,13 @@ def from_db(value: int) -> int:
     return value + _SIGN
 
 
+def same_version(row: tuple[Any, ...] | None, size: int, mtime_ns: int) -> bool:
+    """Whether a stored row (size, mtime_ns, ...) is of this version of the file: the cache's
+    one rule for a hit, for every reader of rows (a file of another size or time is
+    fingerprinted again)."""
+    return row is not None and row[0] == size and row[1] == mtime_ns
+
+
 def path_blob(path: str) -> bytes:
     """The path as stored: its file-system bytes, lossless for names that are not UTF-8."""
     return os.fsencode(path)

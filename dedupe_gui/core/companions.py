@@ -347,10 +347,13 @@ def companion_name(photo_dest: str, photo: str, companion: str) -> str:
     return name
 
 
-def attach(records: Iterable[ImageRecord]) -> list[ImageRecord]:
-    """The records with their companions filled in (one listing per folder)."""
+def attach(
+    records: Iterable[ImageRecord], listed: Mapping[str, list[tuple[str, str]]] | None = None
+) -> list[ImageRecord]:
+    """The records with their companions filled in (one listing per folder; ``listed`` as
+    ``find_companions`` takes it)."""
     items = list(records)
-    found = find_companions([r.path for r in items])
+    found = find_companions([r.path for r in items], None, listed)
     return [replace(r, companions=c) if (c := found.get(r.path)) else r for r in items]
 
 

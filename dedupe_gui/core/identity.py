@@ -45,6 +45,13 @@ def content_identity(path: str, size: int, mtime_ns: int) -> bytes:
     return h.digest()
 
 
+def unchanged_since(read_at: int | None, change_ns: int) -> bool:
+    """Whether what was read of a file at inode change time ``read_at`` (its identity, its
+    head-and-tail digest) is still the file's, now that its change time is ``change_ns``
+    (0: unknown). The one rule for the scan, the identities and a rescan read back."""
+    return change_ns != 0 and read_at == change_ns
+
+
 @dataclass(slots=True)
 class Followed:
     """What the cache knew once content identities were consulted."""
@@ -71,7 +78,7 @@ def follow(
     """
     out = Followed([], [], [])
     for record, change_ns, stored in hits:
-        if stored is not None and change_ns and stored[1] == change_ns:
+        if stored is not None and unchanged_since(stored[1], change_ns):
             out.records.append(record)  # untouched since its identity was read
             continue
         key = record.key

@@ -13,7 +13,8 @@ This is the scan ``run_scan`` would make, not a guess at it: it only answers whe
 file the walk found is a cache hit ``run_scan`` would take as it is (this size and mtime,
 its change time the one its identity was read at, or a stored failure), and when the
 grouping of those records is kept. Anything else (a file added, changed, touched, moved, a
-grouping not kept) gives None, and the caller scans and groups in full, as before.
+grouping not kept) gives what it walked and read (``scan.Walked``), and the caller scans
+and groups in full with them, as before, without walking and reading the cache again.
 """
 
 from __future__ import annotations
@@ -31,9 +32,10 @@ from typing import Any, overload
 from dedupe_gui.core import companions
 from dedupe_gui.core.cache import FingerprintStore
 from dedupe_gui.core.cache_identities import today
-from dedupe_gui.core.cache_rows import fingerprint_of_row, from_db, path_blobs
-from dedupe_gui.core.files import FollowedLink, walk_listings
+from dedupe_gui.core.cache_rows import fingerprint_of_row, from_db, path_blobs, same_version
+from dedupe_gui.core.files import FollowedLink, Listing, walk_listings
 from dedupe_gui.core.grouping_options import GroupingOptions
+from dedupe_gui.core.identity import unchanged_since
 from dedupe_gui.core.kept_groupings import decode, grouping_key, library_digest_of
 from dedupe_gui.core.models import (
     Companion,
@@ -41,11 +43,20 @@ from dedupe_gui.core.models import (
     FileKey,
     Group,
     ImageRecord,
+    Phase,
+    Progress,
     ScanResult,
     ScanStats,
 )
 from dedupe_gui.core.roots import normalise_root
-from dedupe_gui.core.scan import ScanOptions, add_digests, scan_roots
+from dedupe_gui.core.scan import (
+    ProgressCallback,
+    Reporter,
+    ScanOptions,
+    Walked,
+    add_digests,
+    scan_roots,
+)
 
 log = logging.getLogger(__name__)
 
@@ -121,7 +132,7 @@ class _Records(Sequence[ImageRecord]):
             self.references[i],
             self.digest(i),
             (),
-            row[6] if change != 0 and row[5] == change else None,
+            row[6] if unchanged_since(row[5], change) else None,
             change,
         )
 
@@ -131,13 +142,16 @@ def read_back_scan(
     grouping: GroupingOptions,
     store: FingerprintStore,
     should_stop: Callable[[], bool] = lambda: False,
-) -> ReadBack | None:
-    """The scan and kept grouping of an unchanged library, or None (see the module
-    docstring): ``run_scan(options, store)`` then ``group_kept(records, grouping, store)``,
-    with the same groups, errors and counts."""
+    progress: ProgressCallback | None = None,
+) -> ReadBack | Walked | None:
+    """The scan and kept grouping of an unchanged library (see the module docstring):
+    ``run_scan(options, store)`` then ``group_kept(records, grouping, store)``, with the same
+    groups, errors and counts. Otherwise what it walked and read, for ``run_scan(...,
+    walked=)``; None when it walked nothing (options it does not read back)."""
     if not options.thumbs_in_store:
         return None  # records holding their thumbnails: read them the usual way
     started = time.monotonic()
+    report = Reporter(progress, options.progress_interval)
     paths: list[str] = []
     sizes: list[int] = []
     mtimes: list[int] = []
@@ -146,7 +160,9 @@ def read_back_scan(
     errors: list[FileError] = []
     link_roots: list[str] = []
     listed: dict[str, list[tuple[str, str]]] = {}
+    listings: list[Listing] = []
     for listing in walk_listings(options.paths, options.walk, should_stop):
+        listings.append(listing)
         if listing.files is not None:
             listed[listing.folder] = listing.files
         for _, item in listing.others:
@@ -160,11 +176,13 @@ def read_back_scan(
         mtimes += listing.mtimes
         changes += listing.changes
         references += [listing.reference] * len(listing.paths)
+        report(Progress(Phase.WALKING, len(paths), 0, errors=len(errors)))
     if should_stop():
-        return None
+        return Walked(listings)
     total = len(paths)
     blobs = path_blobs(paths)
     stored = store.stored(blobs, thumbs=False)
+    walked = Walked(listings, stored)
     rows: list[tuple[Any, ...]] = []
     kept: list[int] = []  # files with a fingerprint (the others are stored failures)
     unseen: list[bytes] = []
@@ -173,8 +191,8 @@ def read_back_scan(
     get = stored.get
     for i, blob in enumerate(blobs):
         row = get(blob)
-        if row is None or row[0] != sizes[i] or row[1] != mtimes[i]:
-            return None  # not this version of the file: it is fingerprinted again
+        if row is None or not same_version(row, sizes[i], mtimes[i]):
+            return walked  # not this version of the file: it is fingerprinted again
         rows.append(row)
         seen = row[7]
         if seen is not None and seen < day:
@@ -182,10 +200,9 @@ def read_back_scan(
         if row[2] is not None:
             errors.append(FileError(paths[i], str(row[2])))
             continue
-        if trust_change and (row[4] is None or not changes[i] or row[5] != changes[i]):
-            return None  # its content identity would be read again (core.identity.follow)
+        if trust_change and (row[4] is None or not unchanged_since(row[5], changes[i])):
+            return walked  # its content identity would be read again (core.identity.follow)
         kept.append(i)
-    del stored
     # The records in path order, as run_scan sorts them (the walk's order most often is).
     in_walk_order = all(map(operator.lt, paths, itertools.islice(paths, 1, None)))
     order = kept if in_walk_order else sorted(kept, key=paths.__getitem__)
@@ -197,7 +214,7 @@ def read_back_scan(
     if not _add_digests(
         records, list(zip(sizes_in_order, hashes, strict=True)), store, errors, should_stop
     ):
-        return None
+        return walked
     rare: list[tuple[int, bool, str | None, tuple[Companion, ...]]] = []
     for place, i in enumerate(order):
         comps = attached.get(paths[i], ())
@@ -208,10 +225,12 @@ def read_back_scan(
     formed = store.kept_grouping(grouping_key(records, grouping, library))
     groups = None if formed is None else decode(formed, records)
     if groups is None:
-        return None
+        return walked
+    del walked, stored, listings
     store.mark_seen(unseen)
     errors.sort(key=lambda e: e.path)
     seconds = time.monotonic() - started
+    report(Progress(Phase.HASHING, total, total, total, len(errors)), force=True)
     log.info(
         "scan of %s: %d files read back from the cache, %d unreadable, %.1f s",
         ", ".join(options.paths),

@@ -24,16 +24,16 @@ import os
 import threading
 import time
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from dedupe_gui.core import companions, identity
 from dedupe_gui.core.budget import MemoryBudget, default_budget
 from dedupe_gui.core.decoded import Decoded, FingerprintError
 from dedupe_gui.core.digests import DigestProgress, file_digest
-from dedupe_gui.core.files import FollowedLink, FoundFile, WalkOptions, walk
+from dedupe_gui.core.files import FollowedLink, FoundFile, Listing, WalkOptions, walk_listings
 from dedupe_gui.core.heap import give_back, map_large_blocks_apart
 from dedupe_gui.core.models import (
     Entry,
@@ -78,6 +78,17 @@ class ScanOptions:
     # Modules the caller needs after the scan (the command line's grouping), imported on the
     # side after the hashing modules, while files decode, when the scan has files to decode.
     preload: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Walked:
+    """A walk made already, and the cache rows read for it (``FingerprintStore.stored`` of
+    its paths, without thumbnails): a rescan that could not be read back (core.rescan) hands
+    them to ``run_scan``, which would otherwise walk and read the whole cache again (1.5 s of
+    a 100,000-file library where one file changed)."""
+
+    listings: Sequence[Listing]
+    rows: Mapping[bytes, tuple[Any, ...]] | None = None
 
 
 def fingerprint_entry(path: str, budget: MemoryBudget | None = None) -> Entry:
@@ -164,7 +175,10 @@ def _hash_entry(decoded: Decoded) -> Entry:
             return Failure(str(exc))
 
 
-class _Reporter:
+class Reporter:
+    """A progress callback called at most every ``interval`` seconds (unless forced), with
+    the time elapsed since the reporter was made."""
+
     def __init__(self, callback: ProgressCallback | None, interval: float) -> None:
         self.callback = callback
         self.interval = interval
@@ -187,6 +201,7 @@ def run_scan(
     cancel: threading.Event | None = None,
     fingerprinter: Fingerprinter = fingerprint_entry,
     thread_setup: Callable[[], object] | None = None,
+    walked: Walked | None = None,
 ) -> ScanResult:
     """Fingerprint every image under ``options.paths``; see the module docstring.
 
@@ -194,17 +209,33 @@ def run_scan(
     lowers their priority with it). It is not a wrapper around ``fingerprinter``: the default
     fingerprinter is what gets the memory budget and the decoding started before the hashing
     modules are imported, and a wrapped one is no longer recognised as the default.
+
+    ``walked``: the walk (and the cache rows, with a store keeping the thumbnails) a caller
+    made already for these options; it is taken as this scan's walk.
     """
     started = time.monotonic()
     # The scan and the grouping after it free large arrays phase after phase (core.heap).
     map_large_blocks_apart()
     stop = cancel or threading.Event()
-    report = _Reporter(progress, options.progress_interval)
+    report = Reporter(progress, options.progress_interval)
     errors: list[FileError] = []
     found: list[FoundFile] = []
     link_roots: list[str] = []
+    # The walk's own listings of the folders, for the companions (none listed twice).
+    listings: Iterable[Listing] = (
+        walk_listings(options.paths, options.walk, stop.is_set)
+        if walked is None
+        else walked.listings
+    )
+    listed: dict[str, list[tuple[str, str]]] = {}
 
-    for item in walk(options.paths, options.walk, stop.is_set):
+    def items() -> Iterable[FoundFile | FileError | FollowedLink]:
+        for listing in listings:
+            if listing.files is not None:
+                listed[listing.folder] = listing.files
+            yield from listing.items()
+
+    for item in items():
         if isinstance(item, FollowedLink):
             # The target of a followed folder link counts as a chosen folder from now on.
             if item.target not in link_roots:
@@ -225,7 +256,11 @@ def run_scan(
     todo: list[FoundFile] = []
     lean = options.thumbs_in_store and store is not None
     known = (
-        store.lookup([f.key for f in found], thumbs=not lean)
+        store.lookup(
+            [f.key for f in found],
+            thumbs=not lean,
+            rows=walked.rows if walked is not None and lean else None,
+        )
         if store is not None
         else [None] * len(found)
     )
@@ -241,7 +276,7 @@ def run_scan(
         # A head-and-tail digest read while the file's change time was the one the walk saw
         # is still the file's (core.identity.quick_digest).
         change_ns = f.change_ns
-        same = change_ns != 0 and stored_change_ns == change_ns
+        same = identity.unchanged_since(stored_change_ns, change_ns)
         # Positional (key, fingerprint, reference, digest, companions, quick, change_ns): a
         # warm rescan makes one a file.
         records.append(
@@ -356,7 +391,7 @@ def run_scan(
         store.flush()
     if options.companions:
         # Also for a cancelled scan: a cleanup of its part must still take companions along.
-        records = companions.attach(records)
+        records = companions.attach(records, listed)
     records.sort(key=lambda r: r.key.path)
     errors.sort(key=lambda e: e.path)
     report(snapshot(), force=True)

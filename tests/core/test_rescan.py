@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from dedupe_gui.cli import main
-from dedupe_gui.core import grouping
+from dedupe_gui.core import grouping, rescan, scan
 from dedupe_gui.core.cache import FingerprintStore
 from dedupe_gui.core.companions import find_companions
 from dedupe_gui.core.files import IMAGE_EXTENSIONS, FoundFile, WalkOptions, walk, walk_listings
@@ -22,9 +22,9 @@ from dedupe_gui.core.grouping import SimilarityIndex
 from dedupe_gui.core.grouping_options import GroupingOptions
 from dedupe_gui.core.heap import many_objects
 from dedupe_gui.core.kept_groupings import group_kept
-from dedupe_gui.core.models import Group, ScanResult
-from dedupe_gui.core.rescan import read_back_scan
-from dedupe_gui.core.scan import ScanOptions, run_scan
+from dedupe_gui.core.models import Group, Phase, Progress, ScanResult
+from dedupe_gui.core.rescan import ReadBack, read_back_scan
+from dedupe_gui.core.scan import ScanOptions, Walked, run_scan
 from tests.imaging import photo, save
 
 OPTIONS = GroupingOptions(12)
@@ -106,7 +106,9 @@ def test_an_unchanged_library_is_read_back_as_the_full_scan_gives_it(
 
 
 @pytest.mark.parametrize("change", ["added", "edited", "touched", "moved inode", "options"])
-def test_a_changed_library_is_not_read_back(tmp_path: Path, change: str) -> None:
+def test_a_changed_library_is_not_read_back(
+    tmp_path: Path, change: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     lib, ref = library(tmp_path)
     db, options = tmp_path / "c.sqlite3", scan_options(lib, ref)
     scanned(db, options)
@@ -125,12 +127,41 @@ def test_a_changed_library_is_not_read_back(tmp_path: Path, change: str) -> None
         os.replace(tmp_path / "x.jpg", lib / "alone.jpg")
     else:
         grouping_options = GroupingOptions(4)
-    assert read_back(db, options, grouping_options) is None
+    scans_on_what_it_read(tmp_path, db, options, grouping_options, monkeypatch)
 
 
-def test_a_first_scan_is_not_read_back(tmp_path: Path) -> None:
+def test_a_first_scan_is_not_read_back(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     lib, ref = library(tmp_path)
-    assert read_back(tmp_path / "c.sqlite3", scan_options(lib, ref)) is None
+    db = tmp_path / "c.sqlite3"
+    scans_on_what_it_read(tmp_path, db, scan_options(lib, ref), OPTIONS, monkeypatch)
+
+
+def scans_on_what_it_read(
+    tmp_path: Path,
+    db: Path,
+    options: ScanOptions,
+    grouping_options: GroupingOptions,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A library ``read_back_scan`` does not read back: the full scan on its walk and cache
+    rows, neither walked nor read again, is the full scan of its own (on a copy of the
+    cache: a scan writes into it)."""
+    if db.exists():
+        shutil.copy(db, tmp_path / "copy.sqlite3")
+    with FingerprintStore(str(tmp_path / "copy.sqlite3")) as store:
+        own = run_scan(options, store)
+    with FingerprintStore(str(db)) as store:
+        back = read_back_scan(options, grouping_options, store)
+        assert isinstance(back, Walked) and back.rows is not None
+        with monkeypatch.context() as m:
+            m.setattr(scan, "walk_listings", None)
+            m.setattr(store, "stored", None)
+            taken = run_scan(options, store, walked=back)
+    assert taken.records == own.records and taken.errors == own.errors
+    assert replace(taken.stats, seconds=0) == replace(own.stats, seconds=0)
+    assert taken.stats.files >= 13 and taken.records
+    for field in ("paths", "roots", "references", "cancelled"):
+        assert getattr(taken, field) == getattr(own, field)
 
 
 @pytest.mark.parametrize("hidden", [False, True])
@@ -255,3 +286,45 @@ def test_a_head_and_tail_digest_read_at_another_change_time_is_not_read_back(
         r for r in full.records if r.path in {m.path for g in back.groups for m in g.members}
     )
     assert not any(r.quick for r in back.result.records if r.path in kept)
+
+
+def test_the_command_line_scans_a_changed_library_on_the_walk_it_made_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    lib, _ = library(tmp_path)
+    db = tmp_path / "c.sqlite3"
+    scan_json(lib, db, capsys)
+    shutil.copy(lib / "p3.jpg", lib / "p3-new.jpg")  # a copy joining a group
+    shutil.copy(db, tmp_path / "copy.sqlite3")
+    with monkeypatch.context() as m:
+        m.setattr("dedupe_gui.core.rescan.read_back_scan", lambda *args: None)
+        own = scan_json(lib, tmp_path / "copy.sqlite3", capsys)
+    calls: list[str] = []
+
+    def counted(name: str, fn: Any) -> Any:
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            calls.append(name)
+            return fn(*args, **kwargs)
+
+        return wrapper
+
+    for module in (scan, rescan):
+        monkeypatch.setattr(module, "walk_listings", counted("walk", module.walk_listings))
+    monkeypatch.setattr(FingerprintStore, "stored", counted("rows", FingerprintStore.stored))
+    taken = scan_json(lib, db, capsys)
+    assert calls == ["walk", "rows"]
+    assert taken == own and taken["stats"]["hashed"] == 1
+    assert any(f["path"].endswith("p3-new.jpg") for g in taken["groups"] for f in g["files"])
+
+
+def test_a_read_back_reports_its_progress(tmp_path: Path) -> None:
+    lib, ref = library(tmp_path)
+    db, options = tmp_path / "c.sqlite3", replace(scan_options(lib, ref), progress_interval=0)
+    scanned(db, options)
+    heard: list[Progress] = []
+    with FingerprintStore(str(db)) as store:
+        back = read_back_scan(options, OPTIONS, store, progress=heard.append)
+    assert isinstance(back, ReadBack)
+    assert heard[0].phase is Phase.WALKING and heard[-1].phase is Phase.HASHING
+    assert (heard[-1].done, heard[-1].total, heard[-1].from_cache) == (13, 13, 13)
+    assert [p.done for p in heard[:-1]] == sorted(p.done for p in heard[:-1])
