@@ -203,6 +203,9 @@ def read_back_scan(
         if trust_change and (row[4] is None or not unchanged_since(row[5], changes[i])):
             return walked  # its content identity would be read again (core.identity.follow)
         kept.append(i)
+    # Every file had its row (now in ``rows``): the rows by path are let go while the
+    # records and groups are made, and made again for a scan that does not read back.
+    del stored, walked, get
     # The records in path order, as run_scan sorts them (the walk's order most often is).
     in_walk_order = all(map(operator.lt, paths, itertools.islice(paths, 1, None)))
     order = kept if in_walk_order else sorted(kept, key=paths.__getitem__)
@@ -214,7 +217,7 @@ def read_back_scan(
     if not _add_digests(
         records, list(zip(sizes_in_order, hashes, strict=True)), store, errors, should_stop
     ):
-        return walked
+        return Walked(listings, dict(zip(blobs, rows, strict=True)))
     rare: list[tuple[int, bool, str | None, tuple[Companion, ...]]] = []
     for place, i in enumerate(order):
         comps = attached.get(paths[i], ())
@@ -225,8 +228,8 @@ def read_back_scan(
     formed = store.kept_grouping(grouping_key(records, grouping, library))
     groups = None if formed is None else decode(formed, records)
     if groups is None:
-        return walked
-    del walked, stored, listings
+        return Walked(listings, dict(zip(blobs, rows, strict=True)))
+    del listings
     store.mark_seen(unseen)
     errors.sort(key=lambda e: e.path)
     seconds = time.monotonic() - started

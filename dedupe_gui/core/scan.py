@@ -80,15 +80,22 @@ class ScanOptions:
     preload: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Walked:
     """A walk made already, and the cache rows read for it (``FingerprintStore.stored`` of
     its paths, without thumbnails): a rescan that could not be read back (core.rescan) hands
     them to ``run_scan``, which would otherwise walk and read the whole cache again (1.5 s of
     a 100,000-file library where one file changed)."""
 
-    listings: Sequence[Listing]
+    listings: list[Listing]
     rows: Mapping[bytes, tuple[Any, ...]] | None = None
+
+    def take(self) -> tuple[list[Listing], Mapping[bytes, tuple[Any, ...]] | None]:
+        """Its listings and rows, let go here: the scan holds them no longer than it uses
+        them (the rows of 100,000 files are tens of MB)."""
+        listings, rows = self.listings, self.rows
+        self.listings, self.rows = [], None
+        return listings, rows
 
 
 def fingerprint_entry(path: str, budget: MemoryBudget | None = None) -> Entry:
@@ -221,12 +228,12 @@ def run_scan(
     errors: list[FileError] = []
     found: list[FoundFile] = []
     link_roots: list[str] = []
+    given, rows = walked.take() if walked is not None else (None, None)
     # The walk's own listings of the folders, for the companions (none listed twice).
     listings: Iterable[Listing] = (
-        walk_listings(options.paths, options.walk, stop.is_set)
-        if walked is None
-        else walked.listings
+        walk_listings(options.paths, options.walk, stop.is_set) if given is None else given
     )
+    del given
     listed: dict[str, list[tuple[str, str]]] = {}
 
     def items() -> Iterable[FoundFile | FileError | FollowedLink]:
@@ -247,6 +254,7 @@ def run_scan(
             found.append(item)
         if progress is not None:  # (a Progress a file costs a rescan of 100,000 files 0.2 s)
             report(Progress(Phase.WALKING, len(found), 0, errors=len(errors), current=item.path))
+    listings = ()  # each file is a FoundFile now
     total = len(found)
 
     records: list[ImageRecord] = []
@@ -259,11 +267,12 @@ def run_scan(
         store.lookup(
             [f.key for f in found],
             thumbs=not lean,
-            rows=walked.rows if walked is not None and lean else None,
+            rows=rows if lean else None,
         )
         if store is not None
         else [None] * len(found)
     )
+    del rows
     for f, cached in zip(found, known, strict=True):
         if cached is None:
             todo.append(f)
