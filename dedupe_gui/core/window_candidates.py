@@ -293,6 +293,10 @@ class WindowCandidates:
                 text_b.append(detail)
                 read.append(n)
         apart = np.zeros(len(picked), dtype=bool)
+        # A window that cannot be decoded again (the file changed or went away since its
+        # look) cannot be read for text: its pair is not passed unread.
+        lost = [n for n, window in zip(passed, windows, strict=True) if window is None]
+        apart[lost] = True
         if read:
             at_read = np.array(read)
             detail_a, detail_b = np.stack(text_a), np.stack(text_b)

@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 from PIL import Image, ImageFilter
 
+import dedupe_gui.core.window_looks as window_looks
 import dedupe_gui.core.windows as windows_module
 from dedupe_gui.core.fingerprint import fingerprint_file
 from dedupe_gui.core.grouping import group_records
@@ -149,3 +150,22 @@ def test_quiet_pictures_of_one_light_but_other_detail_are_not_grouped_through_a_
     assert len(group_records(_records(a, b), unchecked)) == 1
     assert _grouped(a, b) == []
     assert _grouped(a, copy) == [{str(a), str(copy)}]
+
+
+def test_a_window_that_cannot_be_decoded_again_passes_no_pair(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A pair that passed through a window has the window decoded again for the text check;
+    when that decode fails (the file changed or went away meanwhile) the pair is not passed
+    unread."""
+    a, b = _trimmed_pair(tmp_path, 22, (0.20, 0.0, 0.19, 0.22))
+    assert _grouped(a, b) == [{str(a), str(b)}]
+    asked: list[str] = []
+
+    def gone(items: list[tuple[str, list[int]]], workers: int) -> list[list[np.ndarray | None]]:
+        asked.extend(path for path, _ in items)
+        return [[None] * len(slots) for _, slots in items]
+
+    monkeypatch.setattr(window_looks, "details_of", gone)
+    assert _grouped(a, b) == []
+    assert asked  # the pair did reach the second decode
