@@ -521,6 +521,7 @@ def run() -> NoReturn:
         t is not main_thread and not t.daemon and t.is_alive() for t in threading.enumerate()
     ):
         raise SystemExit(status)
+    # CPython's own exit runs these the same way; there is no public call for it.
     atexit._run_exitfuncs()
     for stream in (sys.stdout, sys.stderr):
         try:
@@ -528,8 +529,10 @@ def run() -> NoReturn:
                 stream.flush()
         except BrokenPipeError:
             status = max(status, 141)  # as main() has it for output closed on the way
-        except (OSError, ValueError):
+        except (OSError, ValueError) as exc:  # a full disk under a redirected report
             status = max(status, 1)
+            with contextlib.suppress(OSError):
+                os.write(2, f"dedupe-gui: the output could not be written ({exc})\n".encode())
     os._exit(status)
 
 

@@ -409,8 +409,11 @@ class PairChecker:
         bar, a sticker, darkened corners, a trim the 32x32 alignment missed: core.local_edits)
         given their residual from the second look. Both files are decoded again at 128x128;
         only pairs of one shape (``same_shape``) whose 32x32 residual is below
-        ``LOOK_BELOW`` are looked at, or below ``CENTRED_LOOK_BELOW`` when their middles
-        agree (``centred``: core.prefilter.middles_agree)."""
+        ``LOOK_BELOW`` are looked at, or below ``CENTRED_LOOK_BELOW`` when most of the
+        picture is known to agree (``centred``: the middles agree, core.prefilter
+        .middles_agree, or two photos agree once one overlay's place is left out,
+        core.prefilter.first_test): a caption or a sticker over much of it then pushes the
+        32x32 residual far up without the picture being another."""
         below = np.where(centred, CENTRED_LOOK_BELOW, LOOK_BELOW)
         look = np.flatnonzero((res > self._good_enough) & (res < below) & same_shape)
         out: npt.NDArray[np.float32] = res.copy()

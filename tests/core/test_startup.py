@@ -110,6 +110,9 @@ def test_the_command_ends_with_its_output_written_its_exit_handlers_run_and_its_
     code = (
         "import atexit, sys\n"
         "atexit.register(lambda: print('exit handler', file=sys.stderr))\n"
+        "class Torn:\n"  # says so when the interpreter is torn down
+        "    def __del__(self): print('teardown', file=sys.stderr)\n"
+        "torn = Torn()\n"
         "sys.argv = ['dedupe-gui', *sys.argv[1:]]\n"
         "from dedupe_gui.cli import run\n"
         "run()\n"
@@ -118,12 +121,19 @@ def test_the_command_ends_with_its_output_written_its_exit_handlers_run_and_its_
     args = [sys.executable, "-c", code, "scan", str(lib), "--no-cache", "-q", "--format", "json"]
     done = subprocess.run(args, env=env, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
-    assert done.stderr.splitlines() == ["exit handler"]
+    assert done.stderr.splitlines() == ["exit handler"]  # and no teardown
     (group,) = json.loads(done.stdout)["groups"]  # every byte of the piped report is there
     assert len(group["files"]) == 2
     missing = subprocess.run(
         [*args[:4], str(tmp_path / "nowhere"), *args[5:]], env=env, capture_output=True, timeout=120
     )
+    if os.path.exists("/dev/full"):  # a report redirected to a full disk
+        with open("/dev/full", "w") as full:
+            failed = subprocess.run(
+                args, env=env, stdout=full, stderr=subprocess.PIPE, text=True, timeout=120
+            )
+        assert failed.returncode == 1
+        assert "could not be written" in failed.stderr
     assert missing.returncode == 2  # a PATH that is not there, as main() says
     assert json.loads(missing.stdout)["errors"]
     waited = code.replace(  # a thread still running once main() has returned
@@ -141,6 +151,7 @@ def test_the_command_ends_with_its_output_written_its_exit_handlers_run_and_its_
         [sys.executable, "-c", waited, *args[3:]], env=env, capture_output=True, text=True
     )
     assert done.returncode == 0 and "thread done" in done.stdout  # exits as usual, after it
+    assert "teardown" in done.stderr
 
 
 def _fields(fp: Entry) -> tuple[object, ...]:
