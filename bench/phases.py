@@ -35,7 +35,9 @@ def mark(name):
 start = (time.process_time(), time.perf_counter())
 import dedupe_gui.cli as cli
 mark("imports")
-run, digests, to_json = cli._run_scan, cli.with_quick_digests, cli.to_json
+# The command imports the digests and the report when it needs them: wrapped where they live.
+from dedupe_gui.core import actions, report
+run, digests, to_json = cli.run_in_worker, actions.with_quick_digests, report.to_json
 def run_(*a, **k):
     mark("arguments"); out = run(*a, **k); mark("scan")
     # The grouping is imported during the scan (core.scan preloads it): wrapped once there.
@@ -49,8 +51,8 @@ def digests_(*a, **k):
     out = digests(*a, **k); mark("digests"); return out
 def to_json_(*a, **k):
     out = to_json(*a, **k); mark("json"); return out
-cli._run_scan = run_
-cli.with_quick_digests, cli.to_json = digests_, to_json_
+cli.run_in_worker = run_
+actions.with_quick_digests, report.to_json = digests_, to_json_
 with contextlib.redirect_stdout(io.StringIO()):
     cli.main(["scan", *sys.argv[1:], "--no-cache", "-q", "--format", "json"])
 usage = resource.getrusage(resource.RUSAGE_SELF)

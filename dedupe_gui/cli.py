@@ -3,8 +3,9 @@
 Everything here is argument handling and printing; the work is done by ``dedupe_gui.core``,
 the same functions the window calls. Qt is imported only when the window is opened.
 
-The options of every command are in cli_args, what they print for people in cli_text, and
-the maintenance commands in cli_maintenance.
+The options of every command are in cli_args, what they print for people in cli_text, how
+a command runs its scan (a worker thread, Ctrl-C, the progress bar) in cli_running, and the
+maintenance commands in cli_maintenance.
 """
 
 from __future__ import annotations
@@ -17,26 +18,24 @@ import logging
 import os
 import sys
 import threading
-from collections.abc import Callable, Sequence
-from typing import IO, TYPE_CHECKING, Any, NoReturn, TypeVar
+from collections.abc import Sequence
+from typing import IO, TYPE_CHECKING, Any, NoReturn
 
 from dedupe_gui import __version__, cli_maintenance
 from dedupe_gui.cli_args import SUBCOMMANDS, build_parser
-from dedupe_gui.core.files import WalkOptions
+from dedupe_gui.cli_running import read_back_or_scan, run_in_worker, scan_options
 from dedupe_gui.core.grouping_options import GroupingOptions
 from dedupe_gui.core.hashes import hash_to_hex
 from dedupe_gui.core.heap import many_objects
-from dedupe_gui.core.models import Group, Progress, ScanResult
+from dedupe_gui.core.models import Group, ScanResult
 from dedupe_gui.core.names import printable
 from dedupe_gui.core.places import default_cache_path, default_journal_path
-from dedupe_gui.core.scan import ScanOptions, run_scan
 from dedupe_gui.core.workers import one_thread_per_matrix_product
 from dedupe_gui.logs import setup_logging, verbosity_of
 
 if TYPE_CHECKING:
     from dedupe_gui.core.actions import Outcome, Scope
     from dedupe_gui.core.cache import FingerprintStore
-    from dedupe_gui.core.rescan import ReadBack
 
 # What a scan needs after its files are decoded: the grouping (numpy and the pair checks),
 # the report and the printing (the cleanup's module among theirs). The scan loads them on
@@ -51,7 +50,6 @@ _GROUPING_MODULES = (
 )
 
 log = logging.getLogger(__name__)
-_T = TypeVar("_T")
 
 
 class _Exit(Exception):
@@ -63,117 +61,6 @@ class _Exit(Exception):
 
 
 # -- progress -------------------------------------------------------------------------------
-
-
-def _progress_bar(enabled: bool) -> tuple[Callable[[Progress], None] | None, Callable[[], None]]:
-    """A tqdm bar on stderr when it is a terminal; (callback, close)."""
-    if not enabled or not sys.stderr.isatty():
-        return None, lambda: None
-    from tqdm import tqdm
-
-    bar = tqdm(total=0, unit="img", file=sys.stderr, dynamic_ncols=True, leave=False)
-
-    def update(p: Progress) -> None:
-        if p.phase.value == "walking":
-            bar.set_description(f"finding files ({p.done})")
-            return
-        bar.set_description("fingerprinting")
-        if bar.total != p.total:
-            bar.total = p.total
-        bar.n = p.done
-        bar.set_postfix_str(f"cached {p.from_cache}, errors {p.errors}", refresh=False)
-        bar.refresh()
-
-    return update, bar.close
-
-
-def _scan_options(
-    paths: Sequence[str],
-    args: argparse.Namespace,
-    store: FingerprintStore | None,
-    references: Sequence[str] = (),
-    companions: bool = True,
-    preload: tuple[str, ...] = (),
-) -> ScanOptions:
-    return ScanOptions(
-        tuple(paths),
-        WalkOptions(
-            excludes=tuple(args.exclude),
-            references=tuple(references),
-            min_size=max(1, args.min_size),
-            include_hidden=args.hidden,
-            follow_links=args.follow_links,
-        ),
-        thumbs_in_store=store is not None,
-        companions=companions,
-        preload=preload,
-    )
-
-
-def _run_scan(
-    options: ScanOptions, args: argparse.Namespace, store: FingerprintStore | None
-) -> ScanResult:
-    return _in_worker(args, lambda update, cancel: run_scan(options, store, update, cancel))
-
-
-def _read_back_or_scan(
-    options: ScanOptions,
-    grouping: GroupingOptions,
-    args: argparse.Namespace,
-    store: FingerprintStore,
-) -> ReadBack | ScanResult:
-    """An unchanged library whose grouping the cache kept, read back without an object per
-    file (core.rescan); else the full scan, on the walk and cache rows the attempt read."""
-    from dedupe_gui.core.rescan import ReadBack, read_back_scan
-
-    def work(
-        update: Callable[[Progress], None] | None, cancel: threading.Event
-    ) -> ReadBack | ScanResult:
-        with many_objects():
-            back = read_back_scan(options, grouping, store, cancel.is_set, update)
-        if isinstance(back, ReadBack):
-            return back
-        return run_scan(options, store, update, cancel, walked=back)
-
-    return _in_worker(args, work)
-
-
-def _in_worker(
-    args: argparse.Namespace,
-    scan: Callable[[Callable[[Progress], None] | None, threading.Event], _T],
-) -> _T:
-    """``scan(progress, cancel)`` on a worker thread, with a progress bar unless quiet."""
-    update, close = _progress_bar(not args.quiet)
-    cancel = threading.Event()
-    # The scan runs on a worker thread so that Ctrl-C sets the cancel flag *before* the
-    # scan unwinds: decoding threads stop taking files at once.
-    box: list[_T | BaseException] = []
-    finished = threading.Event()  # not Thread.join: an interrupted join can return early
-
-    def work() -> None:
-        try:
-            box.append(scan(update, cancel))
-        except BaseException as exc:  # handed to the main thread below
-            box.append(exc)
-        finally:
-            finished.set()
-
-    worker = threading.Thread(target=work, name="scan", daemon=True)
-    try:
-        worker.start()  # inside: a Ctrl-C at once still sets the flag before unwinding
-        while not finished.wait(0.2):
-            pass
-    except KeyboardInterrupt:
-        cancel.set()
-        if worker.ident is not None:  # started: let it stop taking files and unwind
-            finished.wait()
-        raise
-    finally:
-        close()
-    outcome = box[0]
-    if isinstance(outcome, BaseException):
-        raise outcome
-    return outcome
 
 
 # -- scan -----------------------------------------------------------------------------------
@@ -268,8 +155,8 @@ def cmd_scan(args: argparse.Namespace) -> int:
         return with_quick_digests(groups, functools.partial(identity.quick_digest, store))
 
     if args.no_cache:
-        options = _scan_options(paths, args, None, args.reference, preload=_GROUPING_MODULES)
-        result = _run_scan(options, args, None)
+        options = scan_options(paths, args, None, args.reference, preload=_GROUPING_MODULES)
+        result = run_in_worker(options, args, None)
         groups = quick(group(result, None), None)
     else:
         from dedupe_gui.core.rescan import ReadBack
@@ -277,8 +164,8 @@ def cmd_scan(args: argparse.Namespace) -> int:
         with _open_store(args.cache or default_cache_path()) as store:
             # An unchanged library whose grouping the cache kept is read back without an
             # object per file (core.rescan); anything else is scanned and grouped in full.
-            options = _scan_options(paths, args, store, args.reference, preload=_GROUPING_MODULES)
-            done = _read_back_or_scan(options, grouping_options, args, store)
+            options = scan_options(paths, args, store, args.reference, preload=_GROUPING_MODULES)
+            done = read_back_or_scan(options, grouping_options, args, store)
             if isinstance(done, ReadBack):
                 result, groups = done.result, quick(done.groups, store)
             else:
@@ -368,8 +255,8 @@ def cmd_index(args: argparse.Namespace) -> int:
     try:
         with FingerprintStore(args.db, warn=_warn, required=True) as store:
             # A fingerprint database holds photos alone: no companions to look for.
-            result = _run_scan(
-                _scan_options(args.paths, args, store, companions=False), args, store
+            result = run_in_worker(
+                scan_options(args.paths, args, store, companions=False), args, store
             )
             store.flush()
             if not store.saved:
@@ -399,7 +286,7 @@ def cmd_search(args: argparse.Namespace) -> int:
         raise _Exit(str(exc)) from exc
     if not entries:
         raise _Exit(f"{args.db} holds no fingerprints (is it a database made by 'index'?)")
-    result = _run_scan(_scan_options(args.queries, args, None, companions=False), args, None)
+    result = run_in_worker(scan_options(args.queries, args, None, companions=False), args, None)
     from dedupe_gui.core.lookup import find_matches
 
     errors.extend(f"{printable(e.path)}: {e.error}" for e in result.errors)

@@ -22,7 +22,7 @@ from typing import Any
 
 import pytest
 
-from dedupe_gui import cli
+from dedupe_gui import cli_running
 from dedupe_gui.core.actions import (
     CleanupOptions,
     Removal,
@@ -352,7 +352,7 @@ def test_ctrl_c_sets_cancel_before_the_scan_unwinds(
         seen.append(cancel.wait(120))
         return ScanResult((), (), (), run_scan(ScanOptions(())).stats, cancelled=True)
 
-    monkeypatch.setattr(cli, "run_scan", slow_scan)
+    monkeypatch.setattr(cli_running, "run_scan", slow_scan)
     status, _, err = run(["scan", str(tmp_path), "--no-cache"], capsys)
     assert status == 130, err
     assert seen == [True], err

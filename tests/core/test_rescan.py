@@ -262,7 +262,7 @@ def test_the_command_line_reads_an_unchanged_library_back_with_the_same_report(
         warm = scan_json(lib, db, capsys)  # the full scan, every file from the cache
     assert warm["groups"] == first["groups"] and warm["stats"]["from_cache"] == 12
     monkeypatch.setattr(grouping, "SimilarityIndex", NoGrouping)
-    monkeypatch.setattr("dedupe_gui.cli.run_scan", None)  # the full scan is not run
+    monkeypatch.setattr("dedupe_gui.cli_running.run_scan", None)  # the full scan is not run
     assert scan_json(lib, db, capsys) == warm
 
 
