@@ -187,7 +187,18 @@ def _recentre(
         for m in _near(f, walked, group_of, turn_of).tolist():
             g = int(group_of[m])
             best, others, _, k = out[g]
-            if g in moved or m == best or not (k == 0).all():
+            if g in moved:
+                # Centred again for another left file: the new keeper has every member checked
+                # against it already, so a second file it has among its candidates needs only
+                # its own check (each left file may be the one that moved the group).
+                if (
+                    m == best
+                    and check(np.array([m]), np.array([f]), np.zeros(1, np.int64))[0] <= limit
+                ):
+                    joins[g].append(f)
+                    break
+                continue
+            if m == best or not (k == 0).all():
                 continue
             if peer(walked.records[m]) != peer(walked.records[best]):
                 continue

@@ -80,6 +80,31 @@ def test_a_plain_peer_of_an_edited_keeper_takes_over_to_keep_a_copy_in(tmp_path:
     assert _members(records) == [[str(original), str(vignetted), str(trimmed)]]
 
 
+def test_every_copy_the_new_keeper_passes_is_taken_in_not_only_the_first(tmp_path: Path) -> None:
+    """Two trimmed copies that both fail against the vignetted keeper and pass against the
+    original: the first one centres the group on the original, the second must join under
+    it too rather than be left because the group has moved already."""
+    img = textured(5, (640, 480))
+    w, h = img.size
+    other_trim = img.crop((int(w * 0.08), int(h * 0.08), w, h))
+    original, vignetted, trimmed, trimmed_too = _paths(
+        tmp_path, img, _vignette(img), _trimmed(img), other_trim
+    )
+    records = [
+        _record(original, range(0), 100_000),
+        _record(vignetted, range(5), 120_000),  # the first keeper: a larger file
+        _record(trimmed, range(20, 28), 90_000),  # 8 bits from the original, 13 from it
+        _record(trimmed_too, range(30, 38), 80_000),  # the same, 16 bits from the other trim
+    ]
+    thumbs, _ = thumbs_to_array([r.fingerprint.thumb for r in records])
+    for copy in (2, 3):
+        assert residuals(thumbs[1:2], thumbs[copy : copy + 1])[0] > DEFAULT_MAX_RESIDUAL
+        assert residuals(thumbs[0:1], thumbs[copy : copy + 1])[0] <= DEFAULT_MAX_RESIDUAL
+    (members,) = _members(records)
+    assert members[0] == str(original)
+    assert sorted(members[1:]) == [str(p) for p in (vignetted, trimmed, trimmed_too)]
+
+
 def test_a_copy_beyond_the_threshold_of_the_keeper_joins_under_a_peer_that_reaches_it(
     tmp_path: Path,
 ) -> None:
