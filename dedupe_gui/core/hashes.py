@@ -48,7 +48,9 @@ MAX_WINDOWS: Final = 44
 # is clipped; a pair whose 16x16 correlation is low but high with one overlay's place left
 # out (not pictures of flat areas and edges) gets the local-edit look as far over the limit
 # as a pair whose middles agree.
-CHECK_VERSION: Final = 18
+# 19: an object on a plain backdrop is not framed (core.windows.framed): looks through
+# its deep trims and squares.
+CHECK_VERSION: Final = 19
 # Bump when what core.differences says for a pair changes (its words, or the alignment and
 # borders of core.verify it reads): the words kept in the cache are then said again.
 # 2: frames placed on the decoded picture, "screenshot of it", "darkened corners", which

@@ -33,6 +33,7 @@ from dedupe_gui.core.windows import (
     FINE_SIDE,
     Box,
     bordered_sides,
+    framed,
     pixel_region,
     shown_small,
     window_boxes,
@@ -47,9 +48,14 @@ _Made = TypeVar("_Made")
 # Longest side a window's owner is decoded at for a second look.
 LOOK_SIDE: Final = 512
 # A picture is framed (a frame, a letterbox, a screenshot's bars) when what is inside its
-# border leaves a border on this many sides at least: a band of one colour along one edge
-# is a sky, a wall or a backdrop, and reading it as a frame refused the looks through the
-# picture's trimmed edges (a lighthouse under a blue sky trimmed by a quarter: 0.009).
+# border leaves a border on this many sides at least, and fills its box along this many
+# (core.windows.framed): a band of one colour along one edge is a sky, a wall or a
+# backdrop, and reading it as a frame refused the looks through the picture's trimmed
+# edges (a lighthouse under a blue sky trimmed by a quarter: 0.009); an object on a plain
+# backdrop leaves a border all round but touches it only at its tips, and reading that as
+# a frame refused the looks through its deep trims and squares (seed 2 of
+# bench.edit_corpus: two fish on black, a hammer and tweezers on white, 0.011-0.026
+# through their windows, refused).
 _FRAMED_SIDES: Final = 2
 # The filter a window's fine thumbnail is made with (core.verify.fine_thumbnail's).
 _FINE_FILTER: Final = Image.Resampling.LANCZOS
@@ -111,10 +117,11 @@ class Decoded:
 
     def __init__(self) -> None:
         self._path = ""
-        self._picture: tuple[Image.Image, list[tuple[Box, bool]]] | None = None
+        self._picture: tuple[Image.Image, list[tuple[Box, bool]], bool] | None = None
 
-    def of(self, path: str) -> tuple[Image.Image, list[tuple[Box, bool]]] | None:
-        """The file's picture at ``LOOK_SIDE`` and its windows, or None."""
+    def of(self, path: str) -> tuple[Image.Image, list[tuple[Box, bool]], bool] | None:
+        """The file's picture at ``LOOK_SIDE``, its windows and whether it is framed
+        (``_framed``), or None."""
         if path != self._path:
             self._path = path
             try:
@@ -123,19 +130,31 @@ class Decoded:
                 self._picture = None
             else:
                 finer = partial(shown_small, full, side=FINE_SIDE)
-                self._picture = (full, window_boxes(shown_small(full), finer))
+                boxes = window_boxes(shown_small(full), finer)
+                self._picture = (full, boxes, _framed(boxes, finer))
         return self._picture
+
+
+def _framed(boxes: Sequence[tuple[Box, bool]], finer: Callable[[], Image.Image]) -> bool:
+    """Whether a picture with windows ``boxes`` sits in a frame or a screenshot's chrome
+    (core.windows.framed, on ``finer``: the picture at ``FINE_SIDE``); only asked when one
+    of its windows is inside a border on ``_FRAMED_SIDES`` sides, and taken to be framed
+    when that border is not found again at ``FINE_SIDE``."""
+    if not any(p and bordered_sides(b) >= _FRAMED_SIDES for b, p in boxes):
+        return False
+    found = framed(np.asarray(finer(), dtype=np.int16), _FRAMED_SIDES)
+    return True if found is None else found
 
 
 def window_look(path: str, slot: int, decoded: Decoded | None = None) -> Look | None:
     picture = (decoded or Decoded()).of(path)
     if picture is None:
         return None
-    full, boxes = picture
+    full, boxes, framed = picture
     if slot >= len(boxes):
         return None
     box, precise = boxes[slot]
-    if not precise and any(p and bordered_sides(b) >= _FRAMED_SIDES for b, p in boxes):
+    if not precise and framed:
         # A picture with a border or chrome is looked at only through what is inside it:
         # its trimmed edges would show mostly the chrome another screenshot shares.
         return None

@@ -223,6 +223,67 @@ def bordered_sides(box: Box) -> int:
     return sum(side >= _MIN_BORDER for side in (box[0], box[1], 1 - box[2], 1 - box[3]))
 
 
+# A side of a box inside a border is edged when at least ``_EDGED`` of the band of
+# ``_BAND`` pixels just inside it is not of the border's colour, and at least as much of
+# the band just outside it is.
+_EDGED: Final = 0.5
+_BAND: Final = 2
+
+
+def framed(pixels: np.ndarray[tuple[int, ...], np.dtype[np.int16]], sides: int) -> bool | None:
+    """Whether a picture (``pixels``, at ``FINE_SIDE``) sits in a frame, a letterbox or a
+    screenshot's chrome: the picture inside a uniform border (``content_box``) or inside
+    chrome (``photo_box``) leaves a border on ``sides`` sides at least, and is edged along
+    as many and along all of them but one at most (``_edged_sides``: a dark photo in a dark
+    frame may end in the frame's colour on one side).
+
+    A frame holds a photo that fills its box: the border's colour stops at a line, where the
+    photo's rows and columns start. An object photographed on a plain backdrop is peeled to
+    a box too (the backdrop is as uniform as a frame), but the object touches that box only
+    at its tips, so the band inside is mostly backdrop; and the part of it that
+    ``photo_box`` takes for a photo in chrome (a fish's body) runs on past that box, so the
+    band outside is not of the backdrop's colour. None when neither box is found at this
+    size (a border only the smaller picture of the windows showed): the caller decides.
+    """
+    boxes = [box for box in (content_box(pixels), photo_box(pixels)) if box is not None]
+    if not boxes:
+        return None
+    for box in boxes:
+        bordered = bordered_sides(box)
+        if bordered >= sides and _edged_sides(pixels, box) >= max(sides, bordered - 1):
+            return True
+    return False
+
+
+def _edged_sides(pixels: np.ndarray[tuple[int, ...], np.dtype[np.int16]], box: Box) -> int:
+    """On how many of the sides where ``box`` leaves a border the border's colour stops at
+    the box (see ``framed``)."""
+    h, w = pixels.shape
+    corners = [int(pixels[0, 0]), int(pixels[0, -1]), int(pixels[-1, 0]), int(pixels[-1, -1])]
+    colour = max(set(corners), key=corners.count)
+    other = np.abs(pixels - colour) > _BORDER_TOLERANCE
+    left, top, right, bottom = pixel_region(box, (w, h))
+    if right - left < 2 * _BAND or bottom - top < 2 * _BAND:
+        return 0
+    b = _BAND
+    # (inside, outside) bands of the left, top, right and bottom sides.
+    bands = (
+        (other[top:bottom, left : left + b], other[top:bottom, max(0, left - b) : left]),
+        (other[top : top + b, left:right], other[max(0, top - b) : top, left:right]),
+        (other[top:bottom, right - b : right], other[top:bottom, right : right + b]),
+        (other[bottom - b : bottom, left:right], other[bottom : bottom + b, left:right]),
+    )
+    shares = (box[0], box[1], 1 - box[2], 1 - box[3])
+    return sum(
+        share >= _MIN_BORDER
+        and inside.size > 0
+        and outside.size > 0
+        and float(inside.mean()) >= _EDGED
+        and float(outside.mean()) <= 1 - _EDGED
+        for share, (inside, outside) in zip(shares, bands, strict=True)
+    )
+
+
 def _differs(a: Box, b: Box) -> bool:
     return max(abs(x - y) for x, y in zip(a, b, strict=True)) > _MIN_BORDER
 
