@@ -130,19 +130,24 @@ class Decoded:
                 self._picture = None
             else:
                 finer = partial(shown_small, full, side=FINE_SIDE)
-                boxes = window_boxes(shown_small(full), finer)
-                self._picture = (full, boxes, _framed(boxes, finer))
+                small = shown_small(full)
+                boxes = window_boxes(small, finer)
+                self._picture = (full, boxes, _framed(boxes, small, finer))
         return self._picture
 
 
-def _framed(boxes: Sequence[tuple[Box, bool]], finer: Callable[[], Image.Image]) -> bool:
+def _framed(
+    boxes: Sequence[tuple[Box, bool]], small: Image.Image, finer: Callable[[], Image.Image]
+) -> bool:
     """Whether a picture with windows ``boxes`` sits in a frame or a screenshot's chrome
-    (core.windows.framed, on ``finer``: the picture at ``FINE_SIDE``); only asked when one
-    of its windows is inside a border on ``_FRAMED_SIDES`` sides, and taken to be framed
-    when that border is not found again at ``FINE_SIDE``."""
+    (core.windows.framed, on ``small``: the picture the windows are laid on, and ``finer``:
+    at ``FINE_SIDE``); only asked when one of its windows is inside a border on
+    ``_FRAMED_SIDES`` sides."""
     if not any(p and bordered_sides(b) >= _FRAMED_SIDES for b, p in boxes):
         return False
-    found = framed(np.asarray(finer(), dtype=np.int16), _FRAMED_SIDES)
+    found = framed(
+        np.asarray(small, dtype=np.int16), np.asarray(finer(), dtype=np.int16), _FRAMED_SIDES
+    )
     return True if found is None else found
 
 

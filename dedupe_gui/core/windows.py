@@ -228,12 +228,20 @@ def bordered_sides(box: Box) -> int:
 # the band just outside it is.
 _EDGED: Final = 0.5
 _BAND: Final = 2
+# A photo in a screenshot's chrome has a long side at most this many times its short one.
+_STRIP: Final = 3.0
 
 
-def framed(pixels: np.ndarray[tuple[int, ...], np.dtype[np.int16]], sides: int) -> bool | None:
-    """Whether a picture (``pixels``, at ``FINE_SIDE``) sits in a frame, a letterbox or a
-    screenshot's chrome: the picture inside a uniform border (``content_box``) or inside
-    chrome (``photo_box``) leaves a border on ``sides`` sides at least, and is edged along
+def framed(
+    small: np.ndarray[tuple[int, ...], np.dtype[np.int16]],
+    pixels: np.ndarray[tuple[int, ...], np.dtype[np.int16]],
+    sides: int,
+) -> bool | None:
+    """Whether a picture (``small``: as the windows are laid on, ``pixels``: at
+    ``FINE_SIDE``) sits in a frame, a letterbox or a screenshot's chrome: the picture inside
+    a uniform border (``content_box``) or inside chrome (``photo_box``), found and placed as
+    ``window_boxes`` finds and places them, leaves a border on ``sides`` sides at least, and
+    is edged along
     as many and along all of them but one at most (``_edged_sides``: a dark photo in a dark
     frame may end in the frame's colour on one side).
 
@@ -242,17 +250,30 @@ def framed(pixels: np.ndarray[tuple[int, ...], np.dtype[np.int16]], sides: int) 
     a box too (the backdrop is as uniform as a frame), but the object touches that box only
     at its tips, so the band inside is mostly backdrop; and the part of it that
     ``photo_box`` takes for a photo in chrome (a fish's body) runs on past that box, so the
-    band outside is not of the backdrop's colour. None when neither box is found at this
-    size (a border only the smaller picture of the windows showed): the caller decides.
+    band outside is not of the backdrop's colour; a part of it taken for a photo is mostly
+    a strip (a handle). None when neither box is found.
     """
-    boxes = [box for box in (content_box(pixels), photo_box(pixels)) if box is not None]
-    if not boxes:
-        return None
-    for box in boxes:
+    found = False
+    for find in (content_box, photo_box):
+        box, where = find(small), small
+        if box is None:
+            continue
+        found = True
+        # Placed again at ``FINE_SIDE`` when it is found there; its edges are read where it
+        # was placed.
+        fine = find(pixels)
+        if fine is not None:
+            box, where = fine, pixels
+        h, w = where.shape
+        bw, bh = (box[2] - box[0]) * w, (box[3] - box[1]) * h
+        # No photo is a strip: a part of an object (a wrench's handle) taken for a photo in
+        # chrome may be.
+        if find is photo_box and max(bw, bh) > _STRIP * min(bw, bh):
+            continue
         bordered = bordered_sides(box)
-        if bordered >= sides and _edged_sides(pixels, box) >= max(sides, bordered - 1):
+        if bordered >= sides and _edged_sides(where, box) >= max(sides, bordered - 1):
             return True
-    return False
+    return False if found else None
 
 
 def _edged_sides(pixels: np.ndarray[tuple[int, ...], np.dtype[np.int16]], box: Box) -> int:

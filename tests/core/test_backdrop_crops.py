@@ -27,7 +27,9 @@ def _on_backdrop(seed: int, size: tuple[int, int] = (600, 400)) -> Image.Image:
 
 
 def _framed(img: Image.Image) -> bool | None:
-    return framed(np.asarray(shown_small(img.convert("L"), side=FINE_SIDE), np.int16), 2)
+    grey = img.convert("L")
+    small, fine = shown_small(grey), shown_small(grey, side=FINE_SIDE)
+    return framed(np.asarray(small, np.int16), np.asarray(fine, np.int16), 2)
 
 
 @pytest.mark.parametrize("box", [(0, 0, 480, 400), (120, 0, 600, 400)])
