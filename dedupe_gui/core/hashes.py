@@ -49,8 +49,10 @@ MAX_WINDOWS: Final = 44
 # out (not pictures of flat areas and edges) gets the local-edit look as far over the limit
 # as a pair whose middles agree.
 # 19: an object on a plain backdrop is not framed (core.windows.framed): looks through
-# its deep trims and squares.
-CHECK_VERSION: Final = 19
+# its deep trims and squares;
+# 20: the text check's aligned reading counts only when it explains clearly more than the
+# pair as it is, and its overlap line is 0.2 (core.strokes).
+CHECK_VERSION: Final = 20
 # Bump when what core.differences says for a pair changes (its words, or the alignment and
 # borders of core.verify it reads): the words kept in the cache are then said again.
 # 2: frames placed on the decoded picture, "screenshot of it", "darkened corners", which

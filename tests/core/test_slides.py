@@ -186,3 +186,77 @@ def test_a_caption_bar_over_a_slide_is_not_taken_for_another_slide(tmp_path: Pat
     one = save(slide, tmp_path / "slide.jpg", quality=90)
     two = save(captioned, tmp_path / "captioned.jpg", quality=90)
     assert _groups([one, two]) == {frozenset({str(one), str(two)})}
+
+
+def test_two_banner_slides_read_as_they_are_when_the_alignment_explains_little() -> None:
+    """Two slides share their page and banner in place; their own text pulls the alignment
+    a per cent off it, which explains a few pixels and can take one file's own strokes
+    under the line. Such an aligned reading does not count; a resized copy's does."""
+    one = _banner_slide(
+        "Total Team Update",
+        [
+            "- weekend plan support sorry number",
+            "- strategy shipping due",
+            "- mobile payment goals account",
+            "- order payment sorry support risks research",
+        ],
+    )
+    two = _banner_slide(
+        "Idea Timeline",
+        [
+            "- shipping strategy support",
+            "- plan team hello thanks weekend",
+            "- timeline budget release payment",
+            "- roadmap risks design",
+        ],
+    )
+    copy = one.resize((1440, 810), Image.Resampling.LANCZOS)
+    a, b, c = (_grey256(p) for p in (one, two, copy))
+    aspects = np.full((4, 2), 16 / 9, dtype=np.float32)
+    apart = two_sided_text(np.stack([a, b, a, c]), np.stack([b, a, c, a]), aspects)
+    assert apart.tolist() == [True, True, False, False]
+
+
+def _bold_bullets(background: Image.Image, title: str, lines: list[str]) -> Image.Image:
+    """Bold white text on lines at the same rows on every slide: where two slides' letters
+    cross, pixels are unexplained both ways, as a solid region's are."""
+    slide = background.copy()
+    draw = ImageDraw.Draw(slide)
+    for k, (text, size) in enumerate([(title, 56)] + [(line, 36) for line in lines]):
+        at = (60, 50) if k == 0 else (80, 170 + 61 * (k - 1))
+        font = ImageFont.load_default(size=size)
+        draw.text(at, text, font=font, fill="white", stroke_width=2, stroke_fill="white")
+    return slide
+
+
+def test_two_slides_whose_letters_cross_on_shared_rows_are_two_texts() -> None:
+    background = _blurred(5)
+    one = _bold_bullets(
+        background,
+        "Strategy Number Meeting",
+        [
+            "- payment train agenda number meeting hello",
+            "- support customer goals payment roadmap",
+            "- support plan team research",
+            "- pricing strategy quality cloud goals timeline",
+            "- budget plan due order timeline",
+            "- agenda total account timeline",
+        ],
+    )
+    two = _bold_bullets(
+        background,
+        "Timeline Thanks Security",
+        [
+            "- budget quality thanks thanks research number",
+            "- pricing thanks plan design agenda meeting",
+            "- account account design number",
+            "- pricing design sorry mobile research release",
+            "- plan timeline cloud release",
+            "- design weekend research number quality mobile",
+        ],
+    )
+    copy = one.resize((960, 540), Image.Resampling.LANCZOS)
+    a, b, c = (_grey256(p) for p in (one, two, copy))
+    aspects = np.full((3, 2), 16 / 9, dtype=np.float32)
+    apart = two_sided_text(np.stack([a, b, a]), np.stack([b, a, c]), aspects)
+    assert apart.tolist() == [True, True, False]
