@@ -100,6 +100,12 @@ class WindowIndex:
         query: ``bounds`` gives the positions of query u's records (as core.grouping keeps
         them)."""
         if bits > self._bits:
+            if self._bits >= self._largest:
+                # The hashes went after the widest search asked for: a wider one would find
+                # nothing and say nothing.
+                raise ValueError(
+                    f"window hashes searched at {self._bits} bits and let go; {bits} asked"
+                )
             self._pairs = window_pairs(queries, self._values, bits, self._layouts, self._workers)
             self._bits = bits
             if bits >= self._largest:

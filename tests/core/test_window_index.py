@@ -4,6 +4,7 @@ window hashes go once it has searched at the largest (core.window_index.WindowIn
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from dedupe_gui.core.window_index import LAYOUTS, WindowIndex
 
@@ -39,6 +40,8 @@ def test_smaller_radii_come_from_the_search_at_the_largest() -> None:
     assert found(kept, 10) == fresh[10]
     assert kept._values.size == 0  # let go: never searched again
     assert found(kept, 3) == fresh[3] and found(kept, 10) == fresh[10]
+    with pytest.raises(ValueError, match="let go"):  # wider than the hashes were kept for
+        found(kept, 11)
     assert len(fresh[10]) >= 80 and fresh[3] < fresh[10]  # 1 and 4 (mostly 9) bits found
     # Below the largest radius, the hashes stay for a wider search later.
     wider = WindowIndex(values, owner, slots, LAYOUTS, largest=10)
