@@ -148,7 +148,7 @@ def take_in_left(
 
 def _flat(record: ImageRecord) -> bool:
     """Whether a file is a picture of flat areas and edges (it has a fine thumbnail)."""
-    return bool(record.fingerprint.fine) or record.fingerprint.detailed
+    return record.fingerprint.flat_and_edged
 
 
 def _near(f: int, walked: Walked, group_of: I64, turn_of: I64) -> I64:

@@ -126,6 +126,12 @@ class Fingerprint:
         if type(self.windows) is not Hashes:
             object.__setattr__(self, "windows", Hashes(self.windows))
 
+    @property
+    def flat_and_edged(self) -> bool:
+        """A picture of flat areas and edges (a slide, a screen, an object on a backdrop):
+        one rule for the checks that treat such pictures apart."""
+        return bool(self.fine) or self.detailed
+
 
 @dataclass(frozen=True, slots=True)
 class Failure:

@@ -122,7 +122,7 @@ class PairChecker:
         # records do not carry it (loaded from a cache without thumbnails).
         self._fine_source = fines
         self._has_fine: npt.NDArray[np.bool_] = np.fromiter(
-            (bool(r.fingerprint.fine) or r.fingerprint.detailed for r in records),
+            (r.fingerprint.flat_and_edged for r in records),
             dtype=bool,
             count=n,
         )

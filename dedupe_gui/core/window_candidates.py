@@ -98,7 +98,7 @@ class WindowCandidates:
         del values, owner, slot, far, near
         # Pictures of flat areas and edges (slides, pages, objects on one backdrop).
         self._flat = np.fromiter(
-            (bool(r.fingerprint.fine) or r.fingerprint.detailed for r in records),
+            (r.fingerprint.flat_and_edged for r in records),
             dtype=bool,
             count=len(records),
         )
