@@ -51,6 +51,8 @@ TRY_BELOW: Final = 0.6
 _SAME_SHAPE: Final = 1.03
 # The whole picture, as a window (core.colour_agree reads a part of the first picture).
 _WHOLE: Final = (0.0, 0.0, 1.0, 1.0)
+# Pairs turned and read at once (see straightened_again).
+_PAIRS_AT_ONCE: Final = 32
 
 
 def turned_crop(thumb: U8, degrees: float, aspect: float) -> U8:
@@ -89,12 +91,36 @@ def straightened_again(
     residuals with look-alikes at infinity out)."""
     spread = np.maximum(aspect_a / aspect_b, aspect_b / aspect_a)
     todo = np.flatnonzero((res > limit) & (res < TRY_BELOW) & (spread < _SAME_SHAPE))
-    fa = fb = None
-    if flat is not None and todo.size:
-        fa, fb, found = flat[0](todo)
-        fa, fb, todo = fa[found], fb[found], todo[found]
-    if todo.size == 0:
-        return res
+    out: F32 = res.copy()
+    # A few dozen pairs at a time: each pair stacks 8 turned crops of both thumbnails (and of
+    # both fine thumbnails, 16 KB each), and the readings of a pair do not depend on the
+    # others', so the verdicts are those of one batch while the memory stays small.
+    for start in range(0, todo.size, _PAIRS_AT_ONCE):
+        part = todo[start : start + _PAIRS_AT_ONCE]
+        fa = fb = None
+        if flat is not None:
+            fa, fb, found = flat[0](part)
+            fa, fb, part = fa[found], fb[found], part[found]
+        if part.size:
+            again, which = _turned_readings(part, limit, ta, tb, aspect_a, aspect_b, fa, fb, flat)
+            np.minimum.at(out, which, again)
+    return out
+
+
+def _turned_readings(
+    todo: I64,
+    limit: float,
+    ta: U8,
+    tb: U8,
+    aspect_a: F32,
+    aspect_b: F32,
+    fa: U8 | None,
+    fb: U8 | None,
+    flat: tuple[Callable[[I64], tuple[U8, U8, B]], Callable[[F32, U8, U8, F32], F32]] | None,
+) -> tuple[F32, I64]:
+    """The residuals of the pairs ``todo`` with either picture turned each way at each
+    angle, and the pair each reading belongs to (``fa``, ``fb``: the pairs' fine
+    thumbnails, for pictures of flat areas and edges)."""
     moving: list[U8] = []
     fixed: list[U8] = []
     moving_fine: list[U8] = []
@@ -115,16 +141,14 @@ def straightened_again(
                     shapes.append((aspect, sides[1 - side][2]))
                     which.append(k)
     if not moving:
-        return res
+        return np.empty(0, dtype=np.float32), np.empty(0, dtype=np.int64)
     if flat is not None and moving_fine:
         mf, ff = np.stack(moving_fine), np.stack(fixed_fine)
         again = residuals(np.stack(moving), np.stack(fixed), limit, mf, ff)
         again = flat[1](again, mf, ff, np.array(shapes, dtype=np.float32))
     else:
         again = residuals(np.stack(moving), np.stack(fixed), limit)
-    out: F32 = res.copy()
-    np.minimum.at(out, np.array(which, dtype=np.int64), again)
-    return out
+    return again, np.array(which, dtype=np.int64)
 
 
 def straightened_looks(
