@@ -437,15 +437,11 @@ def cross_pairs(
     if queries.size == 0 or index.size == 0 or threshold < 0:
         return Pairs.empty()
     if threshold >= 64 or queries.size * index.size <= brute_max**2:
-        grid_a, grid_b = np.meshgrid(
-            np.arange(queries.size, dtype=np.int64),
-            np.arange(index.size, dtype=np.int64),
-            indexing="ij",
-        )
-        a, b = grid_a.ravel(), grid_b.ravel()
-        d = popcount(queries[a] ^ index[b])
-        keep = d <= threshold
-        return Pairs(a[keep], b[keep], d[keep].astype(np.int8))
+        # Every query against the whole index as one (queries, index) grid: no grid of
+        # indices is made and gathered from, only the pairs kept are located.
+        d = popcount(queries[:, None] ^ index[None, :])
+        a, b = np.nonzero(d <= threshold)
+        return Pairs(a.astype(np.int64), b.astype(np.int64), d[a, b].astype(np.int8))
     pad = pad_value(index)
     # Each chunk's table is built by the job that probes it and dropped when it is done, so
     # that only as many tables as there are workers are alive at once: a library's window

@@ -20,6 +20,7 @@ of the picture already decoded for the hash.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from typing import Final
 
@@ -280,9 +281,7 @@ def _edged_sides(pixels: np.ndarray[tuple[int, ...], np.dtype[np.int16]], box: B
     """On how many of the sides where ``box`` leaves a border the border's colour stops at
     the box (see ``framed``)."""
     h, w = pixels.shape
-    corners = [int(pixels[0, 0]), int(pixels[0, -1]), int(pixels[-1, 0]), int(pixels[-1, -1])]
-    colour = max(set(corners), key=corners.count)
-    other = np.abs(pixels - colour) > _BORDER_TOLERANCE
+    other = ~_uniform(pixels, _BORDER_TOLERANCE)
     left, top, right, bottom = pixel_region(box, (w, h))
     if right - left < 2 * _BAND or bottom - top < 2 * _BAND:
         return 0
@@ -332,6 +331,28 @@ def _crop_stored(grey: Image.Image, box: Box, transpose: Image.Transpose | None)
     return part if transpose is None else part.transpose(transpose)
 
 
+def _uniform(
+    pixels: np.ndarray[tuple[int, ...], np.dtype[np.int16]], tolerance: int
+) -> np.ndarray[tuple[int, ...], np.dtype[np.bool_]]:
+    """Which pixels are within ``tolerance`` grey levels of the most common of the four
+    corners: a border's (``content_box``) or a screenshot's bars' (``photo_box``) colour."""
+    corners = [int(pixels[0, 0]), int(pixels[0, -1]), int(pixels[-1, 0]), int(pixels[-1, -1])]
+    colour = max(set(corners), key=corners.count)
+    out: np.ndarray[tuple[int, ...], np.dtype[np.bool_]] = np.abs(pixels - colour) <= tolerance
+    return out
+
+
+def _shares(
+    flags: np.ndarray[tuple[int, ...], np.dtype[np.bool_]], axis: int
+) -> np.ndarray[tuple[int, ...], np.dtype[np.float64]]:
+    """``flags.mean(axis)``, the same float64 values (an exact count divided once) without
+    the mean's conversion of every flag to float64."""
+    out: np.ndarray[tuple[int, ...], np.dtype[np.float64]] = (
+        np.count_nonzero(flags, axis=axis) / flags.shape[axis]
+    )
+    return out
+
+
 def content_box(
     pixels: np.ndarray[tuple[int, ...], np.dtype[np.int16]],
     tolerance: int = _BORDER_TOLERANCE,
@@ -342,11 +363,9 @@ def content_box(
     off each edge while nearly all their pixels are within ``tolerance`` grey levels of it.
     """
     h, w = pixels.shape
-    corners = [int(pixels[0, 0]), int(pixels[0, -1]), int(pixels[-1, 0]), int(pixels[-1, -1])]
-    colour = max(set(corners), key=corners.count)
-    border = np.abs(pixels - colour) <= tolerance
-    rows = border.mean(axis=1) >= _BORDER_ROW_SHARE
-    cols = border.mean(axis=0) >= _BORDER_ROW_SHARE
+    border = _uniform(pixels, tolerance)
+    rows = _shares(border, 1) >= _BORDER_ROW_SHARE
+    cols = _shares(border, 0) >= _BORDER_ROW_SHARE
     if rows.all() or cols.all():
         return None  # a blank picture: nothing inside
     top = int(np.argmin(rows))
@@ -387,22 +406,23 @@ def photo_box(
     (or beside it), mostly of the bar colour.
     """
     h, w = pixels.shape
-    corners = [int(pixels[0, 0]), int(pixels[0, -1]), int(pixels[-1, 0]), int(pixels[-1, -1])]
-    colour = max(set(corners), key=corners.count)
-    bar = np.abs(pixels - colour) <= tolerance
-    runs = _row_runs(~bar)
-    top, bottom = _longest_run(runs >= _PHOTO_MIN_SHARE * w)
+    bar = _uniform(pixels, tolerance)
+    # A run is whole pixels: at least the share of the width is at least its ceiling.
+    top, bottom = _longest_run(_has_run(~bar, math.ceil(_PHOTO_MIN_SHARE * w)))
     if bottom - top < max(_PHOTO_MIN_PX, _PHOTO_MIN_SHARE * h):
         return None
-    left, right = _longest_run((~bar[top:bottom]).mean(axis=0) >= _PHOTO_COLUMN_SHARE)
+    left, right = _longest_run(_shares(~bar[top:bottom], 0) >= _PHOTO_COLUMN_SHARE)
     if right - left < max(_PHOTO_MIN_PX, _PHOTO_MIN_SHARE * w):
         return None
-    outside = np.ones_like(bar)
-    outside[top:bottom, left:right] = False
     margins = (left / w, top / h, 1 - right / w, 1 - bottom / h)
     framed_across = min(margins[1], margins[3]) >= _MIN_BORDER
     framed_beside = min(margins[0], margins[2]) >= _MIN_BORDER
-    if not (framed_across or framed_beside) or bar[outside].mean() < _CHROME_SHARE:
+    if not (framed_across or framed_beside):
+        return None
+    # The share of bar colour outside the photo (never empty here: a margin is left).
+    outside = h * w - (bottom - top) * (right - left)
+    chrome = np.count_nonzero(bar) - np.count_nonzero(bar[top:bottom, left:right])
+    if chrome / outside < _CHROME_SHARE:
         return None
     return (left / w, top / h, right / w, bottom / h)
 
@@ -418,15 +438,19 @@ def _longest_run(flags: np.ndarray[tuple[int, ...], np.dtype[np.bool_]]) -> tupl
     return int(starts[k]), int(ends[k])
 
 
-def _row_runs(
-    flags: np.ndarray[tuple[int, ...], np.dtype[np.bool_]],
-) -> np.ndarray[tuple[int, ...], np.dtype[np.int64]]:
-    """The length of the longest run of True in each row of ``flags``."""
-    w = flags.shape[1]
-    col = np.arange(w, dtype=np.int64)
-    # Column of the last False at or before each position (-1 before the first).
-    last_false = np.maximum.accumulate(np.where(flags, -1, col), axis=1)
-    out: np.ndarray[tuple[int, ...], np.dtype[np.int64]] = (col - last_false).max(
-        axis=1, initial=0
-    ) * flags.any(axis=1)
-    return out
+def _has_run(
+    flags: np.ndarray[tuple[int, ...], np.dtype[np.bool_]], length: int
+) -> np.ndarray[tuple[int, ...], np.dtype[np.bool_]]:
+    """Whether each row of ``flags`` holds a run of at least ``length`` (>= 1) True values.
+
+    ``ends[:, i]`` says that ``flags[:, i : i + n]`` is all True; doubling ``n`` takes one
+    pass over booleans, and a last pass joins two overlapping spans into ``length``: a few
+    passes where the longest run of every row took several over 64-bit integers.
+    """
+    ends, n = flags, 1
+    while 2 * n <= length:
+        ends = ends[:, :-n] & ends[:, n:]
+        n *= 2
+    if n < length:
+        ends = ends[:, : n - length] & ends[:, length - n :]
+    return np.asarray(ends.any(axis=1))
