@@ -56,10 +56,12 @@ class _Kept:
         todo = list({r: p for r, p in wanted if r not in self.pictures}.items())[: self._bound]
         if workers <= 1 or len(todo) < 2:
             return
+        # Each picture is kept as it comes, so the oldest go while the batch decodes rather
+        # than a whole batch (up to the bound, 32-64 MB) being held beside the kept ones.
         with ThreadPoolExecutor(min(workers, len(todo)), thread_name_prefix="again") as pool:
-            pictures = list(pool.map(lambda item: self._read(item[1]), todo))
-        for (record, _), picture in zip(todo, pictures, strict=True):
-            self._keep(record, picture)
+            pictures = pool.map(lambda item: self._read(item[1]), todo)
+            for (record, _), picture in zip(todo, pictures, strict=True):
+                self._keep(record, picture)
 
     def _read(self, path: str) -> U8 | None:
         try:
