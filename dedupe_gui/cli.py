@@ -30,6 +30,7 @@ from dedupe_gui.core.heap import many_objects
 from dedupe_gui.core.models import Group, ScanResult
 from dedupe_gui.core.names import printable
 from dedupe_gui.core.places import default_cache_path, default_journal_path
+from dedupe_gui.core.scan_pictures import ScanPictures
 from dedupe_gui.core.workers import one_thread_per_matrix_product
 from dedupe_gui.logs import setup_logging, verbosity_of
 
@@ -132,16 +133,22 @@ def cmd_scan(args: argparse.Namespace) -> int:
         shot_partners=args.raw_with_jpeg,
     )
 
+    # What the scan decodes, kept for the grouping's second looks (core.scan_pictures).
+    pictures = ScanPictures()
+
     def group(result: ScanResult, store: FingerprintStore | None) -> list[Group]:
-        if store is None:
-            from dedupe_gui.core.grouping import SimilarityIndex
+        try:
+            if store is None:
+                from dedupe_gui.core.grouping import SimilarityIndex
 
-            return SimilarityIndex(result.records).groups(grouping_options)
-        from dedupe_gui.core.kept_groupings import group_kept
+                return SimilarityIndex(result.records, pictures=pictures).groups(grouping_options)
+            from dedupe_gui.core.kept_groupings import group_kept
 
-        # Thumbnail checks of unchanged pairs are kept in the cache, like fingerprints, and
-        # so is the whole grouping of an unchanged library.
-        return group_kept(result.records, grouping_options, store)
+            # Thumbnail checks of unchanged pairs are kept in the cache, like fingerprints, and
+            # so is the whole grouping of an unchanged library.
+            return group_kept(result.records, grouping_options, store, pictures)
+        finally:
+            pictures.clear()
 
     def quick(groups: list[Group], store: FingerprintStore | None) -> list[Group]:
         if not (args.apply or args.format == "json"):
@@ -155,7 +162,9 @@ def cmd_scan(args: argparse.Namespace) -> int:
         return with_quick_digests(groups, functools.partial(identity.quick_digest, store))
 
     if args.no_cache:
-        options = scan_options(paths, args, None, args.reference, preload=_GROUPING_MODULES)
+        options = scan_options(
+            paths, args, None, args.reference, preload=_GROUPING_MODULES, pictures=pictures
+        )
         result = run_in_worker(options, args, None)
         groups = quick(group(result, None), None)
     else:
@@ -164,7 +173,9 @@ def cmd_scan(args: argparse.Namespace) -> int:
         with _open_store(args.cache or default_cache_path()) as store:
             # An unchanged library whose grouping the cache kept is read back without an
             # object per file (core.rescan); anything else is scanned and grouped in full.
-            options = scan_options(paths, args, store, args.reference, preload=_GROUPING_MODULES)
+            options = scan_options(
+                paths, args, store, args.reference, preload=_GROUPING_MODULES, pictures=pictures
+            )
             done = read_back_or_scan(options, grouping_options, args, store)
             if isinstance(done, ReadBack):
                 result, groups = done.result, quick(done.groups, store)

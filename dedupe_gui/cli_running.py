@@ -19,6 +19,7 @@ from dedupe_gui.core.scan import ScanOptions, run_scan
 if TYPE_CHECKING:
     from dedupe_gui.core.cache import FingerprintStore
     from dedupe_gui.core.rescan import ReadBack
+    from dedupe_gui.core.scan_pictures import ScanPictures
 
 _T = TypeVar("_T")
 
@@ -52,6 +53,7 @@ def scan_options(
     references: Sequence[str] = (),
     companions: bool = True,
     preload: tuple[str, ...] = (),
+    pictures: ScanPictures | None = None,
 ) -> ScanOptions:
     return ScanOptions(
         tuple(paths),
@@ -65,6 +67,7 @@ def scan_options(
         thumbs_in_store=store is not None,
         companions=companions,
         preload=preload,
+        pictures=pictures,
     )
 
 

@@ -61,7 +61,8 @@ class Decoded:
 
     Holds the open image and its share of the scan's memory budget until ``close`` (or the
     end of a ``with`` block). ``stored_mode`` is the picture's mode before a draft turned a
-    JPEG grey; ``size`` the photo's stored size before orientation.
+    JPEG grey; ``size`` the photo's stored size before orientation; ``undrafted`` the size
+    of the picture decoded (a RAW's preview) before a draft scaled it.
     """
 
     __slots__ = (
@@ -75,6 +76,7 @@ class Decoded:
         "size",
         "stored_mode",
         "taken",
+        "undrafted",
     )
 
     def __init__(self, path: str, budget: MemoryBudget | None = None) -> None:
@@ -94,6 +96,7 @@ class Decoded:
             self.size = opened.size
             self.stored_mode = img.mode
             self.drafted = img.format in DRAFTED_FORMATS
+            self.undrafted = img.size
             draft(img)
             img.load()
             self.image = img

@@ -20,7 +20,7 @@ starts decoding while this module is still being imported.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 import numpy as np
 import numpy.typing as npt
@@ -50,6 +50,9 @@ from dedupe_gui.core.orientations import (
 from dedupe_gui.core.strokes import SIDE as TEXT_SIDE
 from dedupe_gui.core.thumbnails import fine_thumbnail, thumbnail
 from dedupe_gui.core.windows import window_hashes
+
+if TYPE_CHECKING:
+    from dedupe_gui.core.scan_pictures import ScanPictures
 
 # A drafted JPEG's 9x8 resizes read a copy box-averaged while at least this many pixels
 # remain per hash column (core.orientations.reduced_pair): a fifth of their time. Measured
@@ -158,14 +161,14 @@ def fingerprint_decoded(decoded: Decoded) -> Fingerprint:
     )
 
 
-def detail_grey(path: str) -> npt.NDArray[np.uint8]:
+def detail_grey(path: str, pictures: ScanPictures | None = None) -> npt.NDArray[np.uint8]:
     """The file's picture at 128x128 in grey levels, upright as displayed, decoded again.
 
     For the few candidate pairs that failed the 32x32 check but may be a copy with one
     local edit (core.local_edits); the fingerprint does not keep it, since most files never
-    need it. Raises ``FingerprintError`` with a reason.
+    need it. ``pictures``: see ``upright_grey``. Raises ``FingerprintError`` with a reason.
     """
-    grey = upright_grey(path, (DETAIL_SIDE, DETAIL_SIDE))
+    grey = upright_grey(path, (DETAIL_SIDE, DETAIL_SIDE), pictures=pictures)
     out: npt.NDArray[np.uint8] = np.asarray(grey, dtype=np.uint8).copy()
     return out
 
@@ -191,15 +194,16 @@ def _to_rgb(img: Image.Image) -> Image.Image:
     return rgb.convert("RGBA").convert("RGB") if rgb.mode == "P" else rgb.convert("RGB")
 
 
-def text_grey(path: str) -> npt.NDArray[np.uint8]:
+def text_grey(path: str, pictures: ScanPictures | None = None) -> npt.NDArray[np.uint8]:
     """The file's picture at 256x256 in grey levels, upright as displayed, decoded again
     (a JPEG drafted to at least that size).
 
     For the few passing pairs whose 32x32 thumbnails cannot tell two slides on one
     background from an edited copy (core.strokes): at 128x128 their text is one or two
-    pixels thin. Raises ``FingerprintError`` with a reason.
+    pixels thin. ``pictures``: see ``upright_grey``. Raises ``FingerprintError`` with a
+    reason.
     """
-    grey = upright_grey(path, (TEXT_SIDE, TEXT_SIDE), draft_side=TEXT_SIDE)
+    grey = upright_grey(path, (TEXT_SIDE, TEXT_SIDE), draft_side=TEXT_SIDE, pictures=pictures)
     out: npt.NDArray[np.uint8] = np.asarray(grey, dtype=np.uint8).copy()
     return out
 
@@ -209,16 +213,19 @@ def upright_grey(
     size: tuple[int, int] | None = None,
     max_side: int | None = None,
     draft_side: int = DRAFT_MIN_SIDE,
+    pictures: ScanPictures | None = None,
 ) -> Image.Image:
     """The file's picture in grey levels, upright as displayed, decoded again as the
     fingerprint decodes it (drafted JPEGs, HEIF previews); resized to ``size`` when given,
     or with its shape kept to at most ``max_side`` on its longer side. ``draft_side``: a
-    JPEG is drafted to at least this many pixels on each side.
+    JPEG is drafted to at least this many pixels on each side. ``pictures``: the scan's
+    decoded pictures (core.scan_pictures), taken instead of a decode that would give the
+    same pixels.
 
     For second looks at the few candidate pairs that need more than the stored thumbnails
     (core.strokes, core.window_candidates). Raises ``FingerprintError`` with a reason.
     """
-    return _upright(path, _to_grey, "L", size, max_side, draft_side)
+    return _upright(path, _to_grey, "L", size, max_side, draft_side, pictures)
 
 
 def _upright(
@@ -228,27 +235,40 @@ def _upright(
     size: tuple[int, int] | None,
     max_side: int | None,
     draft_side: int,
+    pictures: ScanPictures | None = None,
 ) -> Image.Image:
-    """The file decoded again as the fingerprint decodes it, taken to ``mode`` by
+    """The file decoded again as the fingerprint decodes it (or its picture as the scan
+    decoded it, when ``pictures`` kept one with the same pixels), taken to ``mode`` by
     ``convert``, resized (see ``upright_grey``) and turned upright."""
+    kept = None if pictures is None else pictures.decoded(path, mode, draft_side)
     try:
+        if kept is not None:
+            return _shaped(convert(kept[0]), kept[1], size, max_side)
         with open_image(path) as opened:
             img = opened.image
             orientation = exif_facts(img)[0]
             draft(img, draft_side, mode)
-            picture = convert(img)
-            if size is None and max_side is not None and max(picture.size) > max_side:
-                scale = max_side / max(picture.size)
-                size = (max(1, round(picture.width * scale)), max(1, round(picture.height * scale)))
-            if size is not None:
-                picture = picture.resize(size, Image.Resampling.LANCZOS, reducing_gap=2.0)
-            else:
-                picture = picture.copy()
-            transpose = EXIF_TRANSPOSE.get(orientation)
-            if transpose is not None:
-                picture = picture.transpose(transpose)
+            return _shaped(convert(img), orientation, size, max_side)
     except DecodeError as exc:
         raise FingerprintError(str(exc)) from exc
     except Exception as exc:  # every decoder failure is one file's problem, never the scan's
         raise FingerprintError(describe_error(exc)) from exc
-    return picture
+
+
+def _shaped(
+    picture: Image.Image,
+    orientation: int,
+    size: tuple[int, int] | None,
+    max_side: int | None,
+) -> Image.Image:
+    """A decoded ``picture`` resized (see ``upright_grey``; a copy when it keeps its size)
+    and turned upright by its EXIF ``orientation``."""
+    if size is None and max_side is not None and max(picture.size) > max_side:
+        scale = max_side / max(picture.size)
+        size = (max(1, round(picture.width * scale)), max(1, round(picture.height * scale)))
+    if size is not None:
+        picture = picture.resize(size, Image.Resampling.LANCZOS, reducing_gap=2.0)
+    else:
+        picture = picture.copy()
+    transpose = EXIF_TRANSPOSE.get(orientation)
+    return picture if transpose is None else picture.transpose(transpose)

@@ -51,6 +51,7 @@ from dedupe_gui.core.orientations import relation
 from dedupe_gui.core.pair_checker import PairChecker
 from dedupe_gui.core.pair_words import Halt, PairWords
 from dedupe_gui.core.picture_boxes import PictureBoxes
+from dedupe_gui.core.scan_pictures import ScanPictures
 from dedupe_gui.core.verify import DEFAULT_MAX_RESIDUAL
 from dedupe_gui.core.window_candidates import WindowCandidates
 
@@ -90,6 +91,7 @@ class SimilarityIndex:
         thumbs: ThumbSource | None = None,
         fines: ThumbSource | None = None,
         known_words: Mapping[int, tuple[str, ...]] | None = None,
+        pictures: ScanPictures | None = None,
     ) -> None:
         """``known_checks``: residuals by ``pair_id`` from an earlier run (a cache), computed
         with the default limit (DEFAULT_MAX_RESIDUAL); pairs found there are not checked again.
@@ -97,7 +99,9 @@ class SimilarityIndex:
         (FingerprintStore.thumbs); either way only files of checked pairs are loaded.
         ``fines``: the same for the fine thumbnails of slides and documents
         (FingerprintStore.fines). ``known_words``: what differs, by ``said_id`` of (keeper,
-        file, turn), from an earlier run; those pairs are not aligned again.
+        file, turn), from an earlier run; those pairs are not aligned again. ``pictures``:
+        the scan's decoded pictures (core.scan_pictures), which second looks take instead of
+        decoding the files again where they serve.
         """
         self.records = tuple(records)
         n = len(self.records)
@@ -117,8 +121,8 @@ class SimilarityIndex:
             self._inverse[self._order], np.arange(self._unique.size + 1)
         ).astype(np.int64)
         self._shots: I64 | None = None
-        self._checker = PairChecker(self.records, known_checks, thumbs, fines)
-        boxes = PictureBoxes(self.records, self._checker.loaded)
+        self._checker = PairChecker(self.records, known_checks, thumbs, fines, pictures)
+        boxes = PictureBoxes(self.records, self._checker.loaded, pictures)
         self._words = PairWords(
             self.records, self._checker.loaded, boxes, self._checker.ids, known_words
         )
@@ -259,7 +263,12 @@ class SimilarityIndex:
         if options.trims:
             if self._windows is None:
                 self._windows = WindowCandidates(
-                    self.records, self._unique, self._inverse, self._order, self._bounds
+                    self.records,
+                    self._unique,
+                    self._inverse,
+                    self._order,
+                    self._bounds,
+                    self._checker.again.pictures,
                 )
                 self._checker.windows = self._windows
             parts.append(self._windows.at(threshold))

@@ -37,6 +37,7 @@ from dedupe_gui.core.models import Companion, Group, GroupMember, ImageRecord
 
 if TYPE_CHECKING:
     from dedupe_gui.core.cache import FingerprintStore
+    from dedupe_gui.core.scan_pictures import ScanPictures
 
 # The layout of a kept grouping; another layout is simply another key.
 _LAYOUT: Final = 1
@@ -155,10 +156,14 @@ def read_back(
 
 
 def group_kept(
-    records: Sequence[ImageRecord], options: GroupingOptions, store: FingerprintStore
+    records: Sequence[ImageRecord],
+    options: GroupingOptions,
+    store: FingerprintStore,
+    pictures: ScanPictures | None = None,
 ) -> list[Group]:
     """The groups of ``records`` under ``options``: read back from ``store`` when this very
-    grouping was kept there, else made (with the store's kept checks and words) and kept."""
+    grouping was kept there, else made (with the store's kept checks and words, and the
+    scan's decoded ``pictures`` for its second looks) and kept."""
     key = grouping_key(records, options)
     groups = read_back(key, records, store)
     if groups is not None:
@@ -174,6 +179,7 @@ def group_kept(
         store.thumbs,
         store.fines,
         store.pair_words(),
+        pictures,
     )
     groups = index.groups(options)
     store.put_pair_checks(*index.take_new_checks())

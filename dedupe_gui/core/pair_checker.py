@@ -30,6 +30,7 @@ from dedupe_gui.core.models import ImageRecord
 from dedupe_gui.core.orientations import INVERSE, transform_grid
 from dedupe_gui.core.prefilter import first_test, middles_agree, signatures
 from dedupe_gui.core.redecoded import Redecoded
+from dedupe_gui.core.scan_pictures import ScanPictures
 from dedupe_gui.core.second_look import worth_a_look
 from dedupe_gui.core.straighten import straightened_looks
 from dedupe_gui.core.strokes import two_sided_fine, two_sided_text
@@ -104,13 +105,15 @@ class PairChecker:
         known_checks: Mapping[int, float] | None,
         thumbs: ThumbSource | None,
         fines: ThumbSource | None,
+        pictures: ScanPictures | None = None,
     ) -> None:
         """``known_checks``: residuals by ``pair_id`` from an earlier run (a cache), computed
         with the default limit (DEFAULT_MAX_RESIDUAL); pairs found there are not checked again.
         ``thumbs``: where to fetch verification thumbnails when the records do not carry them
         (FingerprintStore.thumbs); either way only files of checked pairs are loaded.
         ``fines``: the same for the fine thumbnails of slides and documents
-        (FingerprintStore.fines).
+        (FingerprintStore.fines). ``pictures``: the scan's decoded pictures, for second
+        looks that would decode them again (core.scan_pictures).
         """
         self.records = records
         n = len(records)
@@ -149,7 +152,7 @@ class PairChecker:
         self._good_enough = DEFAULT_MAX_RESIDUAL
         # Pictures decoded again for the local-edit look (128x128, _local_edits), the
         # colour reading and the text check (256x256, _apart_by_text).
-        self.again = Redecoded(records)
+        self.again = Redecoded(records, pictures=pictures)
 
     def use_limit(self, max_residual: float) -> None:
         """Check at ``max_residual`` from now on; verdicts kept for another limit are dropped."""

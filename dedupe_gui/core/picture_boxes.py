@@ -21,6 +21,7 @@ import numpy.typing as npt
 from dedupe_gui.core.differences import framed
 from dedupe_gui.core.loaded_thumbs import LoadedThumbs
 from dedupe_gui.core.models import ImageRecord
+from dedupe_gui.core.scan_pictures import ScanPictures
 from dedupe_gui.core.verify import border_of
 from dedupe_gui.core.window_candidates import picture_box_of
 from dedupe_gui.core.windows import Box, photo_box
@@ -39,9 +40,15 @@ _THIN_RATIO: Final = 0.6
 class PictureBoxes:
     """The placed box of each record asked about, and whether it sits in screenshot chrome."""
 
-    def __init__(self, records: Sequence[ImageRecord], loaded: LoadedThumbs) -> None:
+    def __init__(
+        self,
+        records: Sequence[ImageRecord],
+        loaded: LoadedThumbs,
+        pictures: ScanPictures | None = None,
+    ) -> None:
         self.records = records
         self._loaded = loaded
+        self._pictures = pictures
         # By record: the box inside a frame on two or more sides (None: none) and whether
         # the frame is a screenshot's chrome. Only files of formed groups are asked about.
         self._placed: dict[int, tuple[Box | None, bool]] = {}
@@ -77,7 +84,7 @@ class PictureBoxes:
             or photo_box(thumb.astype(np.int16)) is not None
         ):
             return None, False
-        placed = picture_box_of(self.records[i].path)
+        placed = picture_box_of(self.records[i].path, self._pictures)
         if placed is None:  # unreadable now: what the thumbnail showed
             return (strict, False) if framed(strict) else (None, False)
         box, chrome = placed

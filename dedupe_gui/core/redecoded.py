@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 
 import numpy as np
 import numpy.typing as npt
@@ -19,6 +20,7 @@ import numpy.typing as npt
 from dedupe_gui.core.fingerprint import FingerprintError, detail_colour, detail_grey, text_grey
 from dedupe_gui.core.loaded_thumbs import turn_stack
 from dedupe_gui.core.models import ImageRecord
+from dedupe_gui.core.scan_pictures import ScanPictures
 from dedupe_gui.core.workers import default_workers
 
 I64 = npt.NDArray[np.int64]
@@ -78,18 +80,22 @@ class _Kept:
 class Redecoded:
     """The pictures of one scan's records decoded again: 128x128 grey (``detail_of``),
     256x256 grey (``text_of``), 128x128 colour of a record or a pair (``colour_of``,
-    ``colours_of``, not kept: few pairs ask for it)."""
+    ``colours_of``, not kept: few pairs ask for it). ``pictures``: the scan's decoded
+    pictures (core.scan_pictures), taken where they are what a decode would give; the
+    second looks that decode elsewhere (core.window_candidates) take them from here."""
 
     def __init__(
         self,
         records: tuple[ImageRecord, ...],
         details_kept: int = DETAILS_KEPT,
         texts_kept: int = TEXTS_KEPT,
+        pictures: ScanPictures | None = None,
     ) -> None:
         self._records = records
         self._workers = default_workers()
-        self.details = _Kept(detail_grey, details_kept)
-        self.texts = _Kept(text_grey, texts_kept)
+        self.pictures = pictures
+        self.details = _Kept(partial(detail_grey, pictures=pictures), details_kept)
+        self.texts = _Kept(partial(text_grey, pictures=pictures), texts_kept)
 
     def detail_of(self, record: int) -> U8 | None:
         """The record's 128x128 picture (``detail_grey``), or None."""

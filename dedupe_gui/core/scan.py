@@ -50,6 +50,7 @@ from dedupe_gui.core.workers import default_workers
 
 if TYPE_CHECKING:  # SQLite is loaded by whoever opens a cache, not by a scan without one
     from dedupe_gui.core.cache import FingerprintStore
+    from dedupe_gui.core.scan_pictures import ScanPictures
 
 log = logging.getLogger(__name__)
 ProgressCallback = Callable[[Progress], None]
@@ -78,6 +79,8 @@ class ScanOptions:
     # Modules the caller needs after the scan (the command line's grouping), imported on the
     # side after the hashing modules, while files decode, when the scan has files to decode.
     preload: tuple[str, ...] = ()
+    # Keeps the pictures decoded for the grouping's second looks (core.scan_pictures).
+    pictures: ScanPictures | None = None
 
 
 @dataclass(slots=True)
@@ -161,25 +164,33 @@ class _Hashing:
                 log.exception("importing %s", name)
 
 
-def _decode_entry(path: str, budget: MemoryBudget | None, hashing: _Hashing) -> Entry | Decoded:
+def _decode_entry(
+    path: str,
+    budget: MemoryBudget | None,
+    hashing: _Hashing,
+    pictures: ScanPictures | None = None,
+) -> Entry | Decoded:
     """The fingerprint of ``path``, or its decoded pixels when they wait for the hashing
     module (``_Hashing.set_aside``; ``_hash_entry`` finishes them)."""
     try:
         decoded = Decoded(path, budget)
     except FingerprintError as exc:
         return Failure(str(exc))
-    return decoded if hashing.set_aside(decoded) else _hash_entry(decoded)
+    return decoded if hashing.set_aside(decoded) else _hash_entry(decoded, path, pictures)
 
 
-def _hash_entry(decoded: Decoded) -> Entry:
-    """The fingerprint of decoded pixels, or the reason there is none; closes them."""
+def _hash_entry(decoded: Decoded, path: str, pictures: ScanPictures | None = None) -> Entry:
+    """The fingerprint of decoded pixels (kept in ``pictures``), or why none; closes them."""
     from dedupe_gui.core.fingerprint import fingerprint_decoded
 
     with decoded:
         try:
-            return fingerprint_decoded(decoded)
+            entry = fingerprint_decoded(decoded)
         except FingerprintError as exc:
             return Failure(str(exc))
+        if pictures is not None:
+            pictures.keep(path, decoded)
+        return entry
 
 
 class Reporter:
@@ -334,7 +345,9 @@ def run_scan(
     decode: Callable[[str], Entry | Decoded] = fingerprinter
     hashing = _Hashing()
     if fingerprinter is fingerprint_entry:
-        decode = functools.partial(_decode_entry, budget=budget, hashing=hashing)
+        decode = functools.partial(
+            _decode_entry, budget=budget, hashing=hashing, pictures=options.pictures
+        )
         if todo:
             hashing.start(options.preload)
     else:
@@ -350,7 +363,9 @@ def run_scan(
             while True:
                 if waiting and hashing.ready.is_set():
                     for decoded, f in waiting:
-                        in_flight[pool.submit(_hash_entry, decoded)] = f
+                        in_flight[
+                            pool.submit(_hash_entry, decoded, f.key.path, options.pictures)
+                        ] = f
                     waiting.clear()
                 while not stop.is_set() and len(in_flight) < window:
                     nxt = next(pending, None)

@@ -25,6 +25,7 @@ from dedupe_gui.core.fingerprint import FingerprintError, upright_grey
 from dedupe_gui.core.local_edits import SIDE as LOOK_EDIT_SIDE
 from dedupe_gui.core.local_edits import apart_in_structure
 from dedupe_gui.core.models import ImageRecord
+from dedupe_gui.core.scan_pictures import ScanPictures
 from dedupe_gui.core.strokes import two_sided_text
 from dedupe_gui.core.verify import residuals
 from dedupe_gui.core.window_index import (
@@ -75,12 +76,21 @@ class WindowCandidates:
     """The window hashes of one set of records, searched once per largest radius asked."""
 
     def __init__(
-        self, records: Sequence[ImageRecord], unique: U64, inverse: I64, order: I64, bounds: I64
+        self,
+        records: Sequence[ImageRecord],
+        unique: U64,
+        inverse: I64,
+        order: I64,
+        bounds: I64,
+        pictures: ScanPictures | None = None,
     ) -> None:
         """``unique``: the records' distinct own hashes, record i's being
         ``unique[inverse[i]]``; the records sharing unique hash u are
-        ``order[bounds[u]:bounds[u + 1]]`` (as core.grouping keeps them)."""
+        ``order[bounds[u]:bounds[u + 1]]`` (as core.grouping keeps them). ``pictures``: the
+        scan's decoded pictures, looked through instead of decoding again where they serve
+        (core.scan_pictures)."""
         self._records = records
+        self._pictures = pictures
         self._hashes = unique[inverse]
         self._unique = unique
         self._order = order
@@ -374,6 +384,7 @@ class WindowCandidates:
                 for owner, slots in missing.items()
             ],
             self._workers,
+            self._pictures,
         )
         new = {
             (owner, slot): look
@@ -398,6 +409,7 @@ class WindowCandidates:
         made = window_looks.details_of(
             [(self._records[owner].path, slots) for owner, slots in asked.items()],
             self._workers,
+            self._pictures,
         )
         found = {
             (owner, slot): detail
@@ -427,15 +439,15 @@ def _at_look_side(pictures: U8) -> U8:
     return out
 
 
-def picture_box_of(path: str) -> tuple[Box, bool] | None:
+def picture_box_of(path: str, pictures: ScanPictures | None = None) -> tuple[Box, bool] | None:
     """The picture inside the chrome of a screenshot, or else inside a uniform border, of the
     file at ``path``, placed on the picture decoded again at ``FINE_SIDE``, and whether it
     sits in chrome; None when there is neither or the file cannot be read. A pixel of the
     32x32 thumbnail is 3 % of a side: too coarse to compare the shape of what is inside a
-    frame with another copy's.
+    frame with another copy's. ``pictures``: the scan's, taken where they serve.
     """
     try:
-        full = upright_grey(path, max_side=LOOK_SIDE)
+        full = upright_grey(path, max_side=LOOK_SIDE, pictures=pictures)
     except FingerprintError:
         return None
     pixels = np.asarray(shown_small(full, side=FINE_SIDE), dtype=np.int16)

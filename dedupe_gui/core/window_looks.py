@@ -26,6 +26,7 @@ from PIL import Image
 
 from dedupe_gui.core.fingerprint import FingerprintError, upright_grey
 from dedupe_gui.core.hashes import THUMB_SIDE
+from dedupe_gui.core.scan_pictures import ScanPictures
 from dedupe_gui.core.strokes import SIDE as STROKE_SIDE
 from dedupe_gui.core.thumbnails import FINE_SIDE as FINE_THUMB_SIDE
 from dedupe_gui.core.thumbnails import thumbnail
@@ -113,9 +114,10 @@ def fine_of(detail: U8) -> U8:
 
 class Decoded:
     """The last file decoded for a look and its windows: a file's windows asked one after
-    the other are cut from one decode."""
+    the other are cut from one decode (or from the scan's, kept in ``pictures``)."""
 
-    def __init__(self) -> None:
+    def __init__(self, pictures: ScanPictures | None = None) -> None:
+        self._pictures = pictures
         self._path = ""
         self._picture: tuple[Image.Image, list[tuple[Box, bool]], bool] | None = None
 
@@ -125,7 +127,7 @@ class Decoded:
         if path != self._path:
             self._path = path
             try:
-                full = upright_grey(path, max_side=LOOK_SIDE)
+                full = upright_grey(path, max_side=LOOK_SIDE, pictures=self._pictures)
             except FingerprintError:
                 self._picture = None
             else:
@@ -171,37 +173,52 @@ def window_look(path: str, slot: int, decoded: Decoded | None = None) -> Look | 
     return Look(thumb, detail, box, part.size[0] / max(1, part.size[1]))
 
 
-def owner_looks(path: str, slots: Sequence[int]) -> list[Look | None]:
-    """The looks through windows ``slots`` of one file, all cut from one decode."""
-    decoded = Decoded()
+def owner_looks(
+    path: str, slots: Sequence[int], pictures: ScanPictures | None = None
+) -> list[Look | None]:
+    """The looks through windows ``slots`` of one file, all cut from one decode (or from
+    its picture kept in ``pictures``)."""
+    decoded = Decoded(pictures)
     return [window_look(path, slot, decoded) for slot in slots]
 
 
-def owner_glances(path: str, slots: Sequence[int], fine: bool) -> list[Glance | None]:
+def owner_glances(
+    path: str, slots: Sequence[int], fine: bool, pictures: ScanPictures | None = None
+) -> list[Glance | None]:
     """``owner_looks`` as kept (``glance_of``): a file's detail pictures are let go as soon
     as they are made."""
-    return [glance_of(look, fine) for look in owner_looks(path, slots)]
+    return [glance_of(look, fine) for look in owner_looks(path, slots, pictures)]
 
 
-def owner_details(path: str, slots: Sequence[int]) -> list[U8 | None]:
+def owner_details(
+    path: str, slots: Sequence[int], pictures: ScanPictures | None = None
+) -> list[U8 | None]:
     """The detail pictures of windows ``slots`` of one file, all cut from one decode."""
-    return [None if look is None else look.detail for look in owner_looks(path, slots)]
+    looks = owner_looks(path, slots, pictures)
+    return [None if look is None else look.detail for look in looks]
 
 
 def looks_of(
-    asked: Sequence[tuple[str, Sequence[int], bool]], workers: int
+    asked: Sequence[tuple[str, Sequence[int], bool]],
+    workers: int,
+    pictures: ScanPictures | None = None,
 ) -> list[list[Glance | None]]:
     """``owner_glances`` of each (file, slots, fine) asked, the files decoded side by side on
     up to ``workers`` threads. A look is mostly decoding and resizing, which Pillow does
     without the interpreter's lock: the second looks ran one file after another on the
     thread that groups, after the scan's threads were done, a tenth of a 150-photo scan's
-    whole time on two cores. Each thread holds one decoded picture at a time."""
-    return _side_by_side(lambda item: owner_glances(*item), asked, workers)
+    whole time on two cores. Each thread holds one decoded picture at a time. ``pictures``:
+    the scan's decoded pictures, taken instead of decoding where they serve."""
+    return _side_by_side(lambda item: owner_glances(*item, pictures), asked, workers)
 
 
-def details_of(asked: Sequence[tuple[str, Sequence[int]]], workers: int) -> list[list[U8 | None]]:
+def details_of(
+    asked: Sequence[tuple[str, Sequence[int]]],
+    workers: int,
+    pictures: ScanPictures | None = None,
+) -> list[list[U8 | None]]:
     """``owner_details`` of each (file, slots) asked, files side by side as ``looks_of``."""
-    return _side_by_side(lambda item: owner_details(*item), asked, workers)
+    return _side_by_side(lambda item: owner_details(*item, pictures), asked, workers)
 
 
 def _side_by_side(

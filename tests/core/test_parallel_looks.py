@@ -13,6 +13,7 @@ from PIL import ImageOps
 
 from dedupe_gui.core import redecoded
 from dedupe_gui.core.fingerprint import detail_grey
+from dedupe_gui.core.scan_pictures import ScanPictures
 from dedupe_gui.core.window_looks import (
     Glance,
     Look,
@@ -64,9 +65,11 @@ def test_looks_side_by_side_are_the_looks_one_by_one(tmp_path: Path) -> None:
     threads: set[str] = set()
     real = owner_glances
 
-    def watching(path: str, slots: list[int], fine: bool) -> list[Glance | None]:
+    def watching(
+        path: str, slots: list[int], fine: bool, pictures: ScanPictures | None
+    ) -> list[Glance | None]:
         threads.add(threading.current_thread().name)
-        return real(path, slots, fine)
+        return real(path, slots, fine, pictures)
 
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr("dedupe_gui.core.window_looks.owner_glances", watching)

@@ -13,6 +13,7 @@ from dedupe_gui.core import fingerprint, grouping, redecoded
 from dedupe_gui.core.fingerprint import fingerprint_file
 from dedupe_gui.core.grouping_options import GroupingOptions
 from dedupe_gui.core.models import FileKey, ImageRecord
+from dedupe_gui.core.scan_pictures import ScanPictures
 from dedupe_gui.core.second_look import TWO_SIDED, two_sided
 from dedupe_gui.core.threshold import DEFAULT_THRESHOLD
 from tests.imaging import photo, save
@@ -54,9 +55,11 @@ def _count_decodes(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     decoded: list[str] = []
     real = fingerprint.text_grey
 
-    def counting(path: str) -> np.ndarray[tuple[int, int], np.dtype[np.uint8]]:
+    def counting(
+        path: str, pictures: ScanPictures | None = None
+    ) -> np.ndarray[tuple[int, int], np.dtype[np.uint8]]:
         decoded.append(path)
-        return real(path)
+        return real(path, pictures)
 
     monkeypatch.setattr(redecoded, "text_grey", counting)
     return decoded

@@ -162,7 +162,9 @@ def test_a_window_that_cannot_be_decoded_again_passes_no_pair(
     assert _grouped(a, b) == [{str(a), str(b)}]
     asked: list[str] = []
 
-    def gone(items: list[tuple[str, list[int]]], workers: int) -> list[list[np.ndarray | None]]:
+    def gone(
+        items: list[tuple[str, list[int]]], workers: int, pictures: object = None
+    ) -> list[list[np.ndarray | None]]:
         asked.extend(path for path, _ in items)
         return [[None] * len(slots) for _, slots in items]
 
