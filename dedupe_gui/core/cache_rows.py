@@ -7,11 +7,13 @@ while the store itself is about opening, setting aside and batching.
 
 from __future__ import annotations
 
+import operator
 import os
 import sys
 from collections.abc import Sequence
 from typing import Any, Final
 
+from dedupe_gui.core.fast_new import positional
 from dedupe_gui.core.hashes import MAX_WINDOWS
 from dedupe_gui.core.models import Fingerprint, Hashes
 
@@ -34,6 +36,15 @@ def same_version(row: tuple[Any, ...] | None, size: int, mtime_ns: int) -> bool:
     one rule for a hit, for every reader of rows (a file of another size or time is
     fingerprinted again)."""
     return row is not None and row[0] == size and row[1] == mtime_ns
+
+
+def same_versions(rows: Sequence[Sequence[Any]], sizes: list[int], mtimes: list[int]) -> bool:
+    """``same_version`` of every row with the size and mtime at its place, at once (a
+    rescan asks it of every file of the library): the same rule, compared as columns."""
+    return list(map(_SIZE, rows)) == sizes and list(map(_MTIME, rows)) == mtimes
+
+
+_SIZE, _MTIME = operator.itemgetter(0), operator.itemgetter(1)
 
 
 def path_blob(path: str) -> bytes:
@@ -124,8 +135,8 @@ def fingerprint_of_row(row: Sequence[Any], with_fine: bool = True) -> Fingerprin
                 windows.packed = bytes(look[2:end])
             if with_fine and len(look) > end:
                 fine = bytes(look[end:])
-    # Positional: a keyword call costs more.
-    return Fingerprint(
+    # Made without __init__ (core.fast_new): both hash sequences are Hashes already.
+    return _fingerprint(
         value + _SIGN,
         width,
         height,
@@ -144,3 +155,4 @@ def fingerprint_of_row(row: Sequence[Any], with_fine: bool = True) -> Fingerprin
 
 # Hashes without a call to their constructor (see fingerprint_of_row).
 _new_hashes = object.__new__
+_fingerprint = positional(Fingerprint)

@@ -52,6 +52,12 @@ def unchanged_since(read_at: int | None, change_ns: int) -> bool:
     return change_ns != 0 and read_at == change_ns
 
 
+def all_unchanged_since(read_at: list[int | None], change_ns: list[int]) -> bool:
+    """``unchanged_since`` of every pair at once (a rescan asks it of every file): the same
+    rule, compared as columns."""
+    return 0 not in change_ns and read_at == change_ns
+
+
 @dataclass(slots=True)
 class Followed:
     """What the cache knew once content identities were consulted."""

@@ -31,6 +31,7 @@ from array import array
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, Final
 
+from dedupe_gui.core.fast_new import positional
 from dedupe_gui.core.grouping_options import GroupingOptions
 from dedupe_gui.core.hashes import ALGORITHM_VERSION, CHECK_VERSION, WORDS_VERSION
 from dedupe_gui.core.models import Companion, Group, GroupMember, ImageRecord
@@ -41,6 +42,8 @@ if TYPE_CHECKING:
 
 # The layout of a kept grouping; another layout is simply another key.
 _LAYOUT: Final = 1
+# Members without __init__ (core.fast_new): a rescan reads back one a grouped file.
+_member = positional(GroupMember)
 
 
 @functools.cache
@@ -137,8 +140,10 @@ def decode(blob: bytes, records: Sequence[ImageRecord]) -> list[Group] | None:
         return [
             Group(
                 tuple(
-                    GroupMember(records[i], d, identical, keep, turned, tuple(words))
-                    for i, d, identical, keep, turned, words in members
+                    [
+                        _member(records[i], d, identical, keep, turned, tuple(words))
+                        for i, d, identical, keep, turned, words in members
+                    ]
                 )
             )
             for members in kept

@@ -27,15 +27,16 @@ import time
 from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from typing import Any, overload
+from typing import Any, cast, overload
 
 from dedupe_gui.core import companions
 from dedupe_gui.core.cache import FingerprintStore
 from dedupe_gui.core.cache_identities import today
-from dedupe_gui.core.cache_rows import fingerprint_of_row, from_db, path_blobs, same_version
+from dedupe_gui.core.cache_rows import fingerprint_of_row, from_db, path_blobs, same_versions
+from dedupe_gui.core.fast_new import positional
 from dedupe_gui.core.files import FollowedLink, Listing, walk_listings
 from dedupe_gui.core.grouping_options import GroupingOptions
-from dedupe_gui.core.identity import unchanged_since
+from dedupe_gui.core.identity import all_unchanged_since, unchanged_since
 from dedupe_gui.core.kept_groupings import decode, grouping_key, library_digest_of
 from dedupe_gui.core.models import (
     Companion,
@@ -59,6 +60,11 @@ from dedupe_gui.core.scan import (
 )
 
 log = logging.getLogger(__name__)
+# Records without __init__ (core.fast_new): one for each grouped file.
+_record = positional(ImageRecord)
+_file_key = positional(FileKey)
+# The columns of a row of ``FingerprintStore.stored``.
+_ERROR, _DIGEST, _IDENT, _IDENT_READ_AT, _SEEN = (operator.itemgetter(n) for n in (2, 3, 4, 5, 7))
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,12 +113,21 @@ class _Records(Sequence[ImageRecord]):
         record = self.made.get(place)
         if record is None:
             i = self.order[place]  # IndexError beyond the end, as a list
-            record = self.found.get(i) or self.make(i)
-            comps = self.attached.get(self.paths[i])
-            if comps:
+            comps = self.attached.get(self.paths[i], ())
+            record = self.found.get(i)
+            if record is None:
+                record = self.make(i, comps)
+            elif comps:
                 record = replace(record, companions=comps)
             self.made[place] = record
         return record
+
+    def digests(self) -> list[str | None]:
+        """``digest(i)`` of every file, by file index."""
+        out = [d if d is None or type(d) is str else str(d) for d in map(_DIGEST, self.rows)]
+        for i, record in self.found.items():
+            out[i] = record.digest
+        return out
 
     def digest(self, i: int) -> str | None:
         """File ``i``'s content digest: the cache's, or the one read for this scan."""
@@ -122,16 +137,16 @@ class _Records(Sequence[ImageRecord]):
         digest = self.rows[i][3]
         return digest if digest is None or type(digest) is str else str(digest)
 
-    def make(self, i: int) -> ImageRecord:
+    def make(self, i: int, comps: tuple[Companion, ...] = ()) -> ImageRecord:
         """File ``i``'s record as ``run_scan`` makes it from a cache hit: the head-and-tail
         digest kept only when it was read at the change time the walk saw."""
         row, change = self.rows[i], self.changes[i]
-        return ImageRecord(
-            FileKey(self.paths[i], self.sizes[i], self.mtimes[i]),
+        return _record(
+            _file_key(self.paths[i], self.sizes[i], self.mtimes[i]),
             fingerprint_of_row(row[8:], False),
             self.references[i],
             self.digest(i),
-            (),
+            comps,
             row[6] if unchanged_since(row[5], change) else None,
             change,
         )
@@ -183,29 +198,37 @@ def read_back_scan(
     blobs = path_blobs(paths)
     stored = store.stored(blobs, thumbs=False)
     walked = Walked(listings, stored)
-    rows: list[tuple[Any, ...]] = []
-    kept: list[int] = []  # files with a fingerprint (the others are stored failures)
-    unseen: list[bytes] = []
+    # Column by column, in C where it can be: these run once a file of the library.
+    get: Callable[[bytes], tuple[Any, ...] | None] = stored.get
+    found = list(map(get, blobs))
+    if None in found:
+        return walked  # a file the cache does not hold: it is fingerprinted
+    rows = cast("list[tuple[Any, ...]]", found)
+    if not same_versions(rows, sizes, mtimes):
+        return walked  # a file not in the cache as it is now: it is fingerprinted again
     day = today()
-    trust_change = options.follow_content
-    get = stored.get
-    for i, blob in enumerate(blobs):
-        row = get(blob)
-        if row is None or not same_version(row, sizes[i], mtimes[i]):
-            return walked  # not this version of the file: it is fingerprinted again
-        rows.append(row)
-        seen = row[7]
-        if seen is not None and seen < day:
-            unseen.append(blob)
-        if row[2] is not None:
-            errors.append(FileError(paths[i], str(row[2])))
-            continue
-        if trust_change and (row[4] is None or not unchanged_since(row[5], changes[i])):
-            return walked  # its content identity would be read again (core.identity.follow)
-        kept.append(i)
+    seen = list(map(_SEEN, rows))
+    unseen = (
+        []
+        if None not in seen and min(seen, default=day) >= day
+        else [b for b, d in zip(blobs, seen, strict=True) if d is not None and d < day]
+    )
+    failed = list(map(_ERROR, rows))
+    if failed.count(None) == total:
+        kept = list(range(total))  # every file has a fingerprint
+    else:
+        errors += [FileError(paths[i], str(e)) for i, e in enumerate(failed) if e is not None]
+        kept = [i for i, e in enumerate(failed) if e is None]
+    if options.follow_content:
+        kept_rows = rows if len(kept) == total else [rows[i] for i in kept]
+        kept_changes = changes if len(kept) == total else [changes[i] for i in kept]
+        if None in map(_IDENT, kept_rows) or not all_unchanged_since(
+            list(map(_IDENT_READ_AT, kept_rows)), kept_changes
+        ):
+            return walked  # a content identity would be read again (core.identity.follow)
     # Every file had its row (now in ``rows``): the rows by path are let go while the
     # records and groups are made, and made again for a scan that does not read back.
-    del stored, walked, get
+    del stored, walked, get, found
     # The records in path order, as run_scan sorts them (the walk's order most often is).
     in_walk_order = all(map(operator.lt, paths, itertools.islice(paths, 1, None)))
     order = kept if in_walk_order else sorted(kept, key=paths.__getitem__)
@@ -218,12 +241,12 @@ def read_back_scan(
         records, list(zip(sizes_in_order, hashes, strict=True)), store, errors, should_stop
     ):
         return Walked(listings, dict(zip(blobs, rows, strict=True)))
-    rare: list[tuple[int, bool, str | None, tuple[Companion, ...]]] = []
-    for place, i in enumerate(order):
-        comps = attached.get(paths[i], ())
-        digest = records.digest(i)
-        if references[i] or digest is not None or comps:
-            rare.append((place, references[i], digest, comps))
+    digests = records.digests()
+    rare = [
+        (place, references[i], digests[i], attached.get(paths[i], ()))
+        for place, i in enumerate(order)
+        if references[i] or digests[i] is not None or attached.get(paths[i])
+    ]
     library = library_digest_of(in_order, sizes_in_order, [mtimes[i] for i in order], hashes, rare)
     formed = store.kept_grouping(grouping_key(records, grouping, library))
     groups = None if formed is None else decode(formed, records)
