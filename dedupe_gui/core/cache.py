@@ -35,10 +35,12 @@ from typing import Any, Final, NamedTuple
 from dedupe_gui.core.cache_file import APPLICATION_ID, damaged, not_ours, read_only_uri
 from dedupe_gui.core.cache_groupings import GroupingMemory
 from dedupe_gui.core.cache_identities import IdentityMemory, today
+from dedupe_gui.core.cache_layout import move_thumbnails, old_layout, read_as_this_layout
 from dedupe_gui.core.cache_pairs import PairMemory
 from dedupe_gui.core.cache_rows import (
     FINGERPRINT_COLUMNS,
     FINGERPRINT_COLUMNS_NO_THUMB,
+    WITH_THUMBNAILS,
     fingerprint_of_row,
     pack_look,
     pack_turned,
@@ -46,21 +48,22 @@ from dedupe_gui.core.cache_rows import (
     path_blobs,
     same_version,
     to_db,
-    unpack_look,
 )
 from dedupe_gui.core.hashes import ALGORITHM_VERSION, CHECK_VERSION, WORDS_VERSION
 from dedupe_gui.core.models import Entry, Failure, FileKey, Fingerprint
 from dedupe_gui.core.places import default_cache_path as default_cache_path
 
-SCHEMA_VERSION: Final = 4  # 2: thumb and turned columns; 3: look column; 4: identities.quick
-# Layouts whose fingerprints read as this one's: opened read-only (``search``) as they are,
-# and upgraded in place when opened for writing (a column added, nothing rebuilt).
-_READABLE_SCHEMAS: Final = ("3", "4")
+# 2: thumb and turned columns; 3: look column; 4: identities.quick; 5: the thumbnails in a
+# table of their own (a pass over every fingerprint read the thumbnails' pages too).
+SCHEMA_VERSION: Final = 5
+# Layouts whose fingerprints read as this one's: opened read-only (``search``) as they are
+# (the thumbnails of 3 and 4 seen through views), and upgraded in place when opened for
+# writing (a column added, the thumbnails moved: nothing fingerprinted again).
+_READABLE_SCHEMAS: Final = ("3", "4", "5")
 _COMMIT_EVERY_ROWS: Final = 500
 _COMMIT_EVERY_SECONDS: Final = 2.0
 
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+_FINGERPRINTS_TABLE = """
 CREATE TABLE IF NOT EXISTS fingerprints (
     path BLOB PRIMARY KEY,
     size INTEGER NOT NULL,
@@ -74,9 +77,22 @@ CREATE TABLE IF NOT EXISTS fingerprints (
     orientation INTEGER,
     digest TEXT,
     error TEXT,
-    thumb BLOB,
     turned BLOB,
-    look BLOB  -- pack_look: the grey flag, the window hashes and the fine thumbnail
+    look BLOB  -- pack_look: the grey flag and the window hashes
+);
+"""
+
+_SCHEMA = (
+    """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+"""
+    + _FINGERPRINTS_TABLE
+    + """
+-- The thumbnails of a fingerprints row, apart: only the checks of candidate pairs read them.
+CREATE TABLE IF NOT EXISTS thumbnails (
+    path BLOB PRIMARY KEY,  -- the fingerprints row they belong to
+    thumb BLOB,  -- 32x32 greyscale (core.verify)
+    fine BLOB  -- the fine thumbnail of a picture of flat areas and edges, or NULL
 );
 -- What a file's content is, besides where it was (core.identity): a renamed, moved or
 -- copied-with-times photo is found here by content and not decoded again.
@@ -104,6 +120,7 @@ CREATE TABLE IF NOT EXISTS groupings (
     used INTEGER NOT NULL  -- order of the last use: only the latest few are kept
 );
 """
+)
 
 
 # Paths per ``IN (...)`` query: under SQLite's historical limit of 999 parameters.
@@ -194,6 +211,12 @@ class FingerprintStore(IdentityMemory, PairMemory, GroupingMemory):
                 f"{stored.get('schema')}, algorithm {stored.get('algorithm')}; this one "
                 f"{SCHEMA_VERSION}, {ALGORITHM_VERSION}); run 'index' into a new file"
             )
+        try:
+            if old_layout(db):
+                read_as_this_layout(db)  # never written: seen through views (core.cache_layout)
+        except sqlite3.DatabaseError as exc:
+            db.close()
+            raise StoreError(f"{path} cannot be read ({exc})") from exc
         return db
 
     def _fallback(self, message: str) -> sqlite3.Connection:
@@ -272,14 +295,16 @@ class FingerprintStore(IdentityMemory, PairMemory, GroupingMemory):
             db.execute("DROP TABLE fingerprints")
             db.execute("DROP TABLE identities")
             db.executescript(_SCHEMA)
-            forget = ("pair_checks", "pair_words", "groupings")
+            forget = ("thumbnails", "pair_checks", "pair_words", "groupings")
         else:
             _add_missing_columns(db)
+            if old_layout(db):
+                move_thumbnails(db, _FINGERPRINTS_TABLE)  # schemas 3 and 4 (core.cache_layout)
             if stored.get("algorithm", wanted["algorithm"]) != wanted["algorithm"]:
                 # Fingerprints from another algorithm would group wrongly: start over.
                 db.execute("DELETE FROM fingerprints")
                 db.execute("DELETE FROM identities")
-                forget = ("pair_checks", "pair_words", "groupings")
+                forget = ("thumbnails", "pair_checks", "pair_words", "groupings")
             elif stored.get("checks", "1") != wanted["checks"]:
                 # A check that now rejects pairs an older one passed: its verdicts are
                 # redone, and what differs is said again with it.
@@ -297,7 +322,7 @@ class FingerprintStore(IdentityMemory, PairMemory, GroupingMemory):
         """``columns`` of the row of exactly this version of the file (size and mtime match)."""
         try:
             row = self._db.execute(
-                f"SELECT size, mtime_ns, {columns} FROM fingerprints WHERE path = ?",
+                f"SELECT size, mtime_ns, {columns} FROM {WITH_THUMBNAILS} WHERE path = ?",
                 (path_blob(key.path),),
             ).fetchone()
         except sqlite3.DatabaseError as exc:
@@ -372,7 +397,10 @@ class FingerprintStore(IdentityMemory, PairMemory, GroupingMemory):
         bulk and makes entries only for the rows it needs (core.rescan)."""
         columns = FINGERPRINT_COLUMNS if thumbs else FINGERPRINT_COLUMNS_NO_THUMB
         return self._rows_of(
-            blobs, f"error, digest, ident, change_ns, quick, seen, {columns}", identities=True
+            blobs,
+            f"error, digest, ident, change_ns, quick, seen, {columns}",
+            identities=True,
+            thumbnails=thumbs,
         )
 
     def get_many(
@@ -383,7 +411,7 @@ class FingerprintStore(IdentityMemory, PairMemory, GroupingMemory):
 
     def fines(self, keys: Sequence[FileKey]) -> list[bytes]:
         """The stored fine thumbnail (core.verify) of each of these file versions, or b""."""
-        return [b"" if v is None else unpack_look(v)[3] for v in self._column_of(keys, "look")]
+        return [bytes(v or b"") for v in self._column_of(keys, "fine")]
 
     def thumbs(self, keys: Sequence[FileKey]) -> list[bytes]:
         """The stored verification thumbnail of each of these file versions (empty if none)."""
@@ -393,7 +421,7 @@ class FingerprintStore(IdentityMemory, PairMemory, GroupingMemory):
         """One column of each of these file versions' rows (None where this version of the
         file is not stored), each path encoded once."""
         blobs = [path_blob(k.path) for k in keys]
-        rows = self._rows_of(blobs, column)
+        rows = self._rows_of(blobs, column, thumbnails=True)
         out: list[Any] = []
         for key, blob in zip(keys, blobs, strict=True):
             row = rows.get(blob)
@@ -403,12 +431,19 @@ class FingerprintStore(IdentityMemory, PairMemory, GroupingMemory):
         return out
 
     def _rows_of(
-        self, blobs: Sequence[bytes], columns: str, identities: bool = False
+        self,
+        blobs: Sequence[bytes],
+        columns: str,
+        identities: bool = False,
+        thumbnails: bool = False,
     ) -> dict[bytes, tuple[Any, ...]]:
         """Rows by path blob (size, mtime_ns, then ``columns``), in chunks of query parameters;
-        ``identities``: with the columns of each file's identities row (NULL when none)."""
+        ``identities``: with the columns of each file's identities row (NULL when none);
+        ``thumbnails``: with those of its thumbnails row."""
         found: dict[bytes, tuple[Any, ...]] = {}
-        source = "fingerprints LEFT JOIN identities USING (path)" if identities else "fingerprints"
+        source = WITH_THUMBNAILS if thumbnails else "fingerprints"
+        if identities:
+            source += " LEFT JOIN identities USING (path)"
         try:
             if len(blobs) >= _WHOLE_TABLE_FROM and 2 * len(blobs) >= self._row_count():
                 # Most of the table is asked for (a rescan of the library the cache holds):
@@ -444,7 +479,7 @@ class FingerprintStore(IdentityMemory, PairMemory, GroupingMemory):
         database cannot be read to the end (a damaged page)."""
         try:
             rows = self._db.execute(
-                f"SELECT path, size, mtime_ns, {FINGERPRINT_COLUMNS} FROM fingerprints "
+                f"SELECT path, size, mtime_ns, {FINGERPRINT_COLUMNS} FROM {WITH_THUMBNAILS} "
                 "WHERE error IS NULL ORDER BY path"
             ).fetchall()
             return [
@@ -471,27 +506,14 @@ class FingerprintStore(IdentityMemory, PairMemory, GroupingMemory):
     def put(self, key: FileKey, entry: Entry) -> None:
         if not self._writable:
             return
+        blob = path_blob(key.path)
         if isinstance(entry, Failure):
-            row: tuple[object, ...] = (
-                path_blob(key.path),
-                key.size,
-                key.mtime_ns,
-                None,
-                None,
-                None,
-                None,
-                None,
-                None,
-                None,
-                None,
-                entry.reason,
-                None,
-                None,
-                None,
-            )
+            row: tuple[object, ...] = (blob, key.size, key.mtime_ns, *(None,) * 8, entry.reason)
+            row += (None, None)
+            thumbnails: tuple[object, ...] = (blob, None, None)
         else:
             row = (
-                path_blob(key.path),
+                blob,
                 key.size,
                 key.mtime_ns,
                 to_db(entry.hash),
@@ -503,13 +525,13 @@ class FingerprintStore(IdentityMemory, PairMemory, GroupingMemory):
                 entry.exif_orientation,
                 None,
                 None,
-                entry.thumb or None,
                 pack_turned(entry.turned),
                 pack_look(entry),
             )
-        self._write(
-            "INSERT OR REPLACE INTO fingerprints VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", row
-        )
+            thumbnails = (blob, entry.thumb or None, entry.fine or None)
+        self._write("INSERT OR REPLACE INTO fingerprints VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)", row)
+        # Replaced too when empty: a new version of the file never shows the old thumbnails.
+        self._write("INSERT OR REPLACE INTO thumbnails VALUES (?,?,?)", thumbnails)
 
     def put_digest(self, key: FileKey, digest: str) -> None:
         if self._writable:

@@ -138,6 +138,8 @@ def prune(path: str, older_than_days: float | None = None) -> PruneResult:
         doomed = [(b,) for b in gone + old]
         db.executemany("DELETE FROM fingerprints WHERE path = ?", doomed)
         db.executemany("DELETE FROM identities WHERE path = ?", doomed)
+        if "thumbnails" in _tables(db):  # schema 5 on (core.cache_layout)
+            db.executemany("DELETE FROM thumbnails WHERE path = ?", doomed)
         db.commit()
         if doomed:
             db.execute("VACUUM")
@@ -153,7 +155,14 @@ def clear(path: str) -> int:
         if "fingerprints" not in tables:
             raise CacheAdminError(f"{path} is not a fingerprint cache")
         n = _count(db, "SELECT COUNT(*) FROM fingerprints")
-        for table in ("fingerprints", "identities", "pair_checks", "pair_words", "groupings"):
+        for table in (
+            "fingerprints",
+            "thumbnails",
+            "identities",
+            "pair_checks",
+            "pair_words",
+            "groupings",
+        ):
             if table in tables:
                 db.execute(f"DELETE FROM {table}")
         db.commit()

@@ -16,7 +16,6 @@ from dedupe_gui.core.cache_rows import (
     FINGERPRINT_COLUMNS,
     fingerprint_of_row,
     path_blob,
-    prefixed,
 )
 from dedupe_gui.core.models import Entry, Failure, FileKey
 
@@ -92,8 +91,9 @@ class IdentityMemory:
         """
         try:
             row = self._db.execute(
-                f"SELECT f.error, f.digest, {prefixed('f.', FINGERPRINT_COLUMNS)} "
+                f"SELECT f.error, f.digest, {FINGERPRINT_COLUMNS} "
                 "FROM identities i JOIN fingerprints f ON f.path = i.path "
+                "LEFT JOIN thumbnails t ON t.path = f.path "
                 "WHERE i.ident = ? AND f.size = ? AND f.mtime_ns = ? LIMIT 1",
                 (ident, key.size, key.mtime_ns),
             ).fetchone()
