@@ -38,6 +38,7 @@ mark("imports")
 # The command imports the digests and the report when it needs them: wrapped where they live.
 from dedupe_gui.core import actions, report
 run, digests, to_json = cli.run_in_worker, actions.with_quick_digests, report.to_json
+json_parts = report.json_parts
 def run_(*a, **k):
     mark("arguments"); out = run(*a, **k); mark("scan")
     # The grouping is imported during the scan (core.scan preloads it): wrapped once there.
@@ -51,8 +52,11 @@ def digests_(*a, **k):
     out = digests(*a, **k); mark("digests"); return out
 def to_json_(*a, **k):
     out = to_json(*a, **k); mark("json"); return out
+def json_parts_(*a, **k):
+    yield from json_parts(*a, **k); mark("json")
 cli.run_in_worker = run_
 actions.with_quick_digests, report.to_json = digests_, to_json_
+report.json_parts = json_parts_
 with contextlib.redirect_stdout(io.StringIO()):
     cli.main(["scan", *sys.argv[1:], "--no-cache", "-q", "--format", "json"])
 usage = resource.getrusage(resource.RUSAGE_SELF)

@@ -182,7 +182,7 @@ def cmd_scan(args: argparse.Namespace) -> int:
             else:
                 result = done
                 groups = quick(group(result, store), store)
-    from dedupe_gui.core.report import Report, to_csv, to_json
+    from dedupe_gui.core.report import Report, json_parts, to_csv, to_json
 
     report = Report(
         args.threshold,
@@ -197,8 +197,12 @@ def cmd_scan(args: argparse.Namespace) -> int:
     # JSON and CSV stay machine-readable on stdout; with them, cleanup outcomes go to stderr.
     if args.format == "json":
         with many_objects():
-            text = to_json(report, pretty=out.isatty())
-        out.write(text + "\n")
+            if out.isatty():
+                out.write(to_json(report) + "\n")
+            else:
+                # A group at a time: the report of a large library is never held whole.
+                out.writelines(json_parts(report))
+                out.write("\n")
     elif args.format == "csv":
         out.write(to_csv(report))
     else:

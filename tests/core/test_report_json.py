@@ -18,7 +18,15 @@ from dedupe_gui.core.models import (
     ImageRecord,
     ScanStats,
 )
-from dedupe_gui.core.report import Report, _mtime_text, from_json, iso_mtime, to_dict, to_json
+from dedupe_gui.core.report import (
+    Report,
+    _mtime_text,
+    from_json,
+    iso_mtime,
+    json_parts,
+    to_dict,
+    to_json,
+)
 
 from .records import record
 
@@ -79,6 +87,9 @@ def test_every_kind_of_file_is_written_as_json_dumps_writes_it() -> None:
     assert text == one_line(report)
     loaded = from_json(text)
     assert [m.path for g in loaded.groups for m in g.members] == NAMES
+    # Written a group at a time (the command line writes each part as it comes).
+    parts = list(json_parts(report))
+    assert len(parts) == len(groups) + 2 and "".join(parts) == text
 
 
 def test_values_of_other_types_are_written_by_json_dumps() -> None:
