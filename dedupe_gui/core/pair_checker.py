@@ -37,6 +37,7 @@ from dedupe_gui.core.strokes import two_sided_fine, two_sided_text
 from dedupe_gui.core.thumbnails import fines_to_array
 from dedupe_gui.core.verify import DEFAULT_MAX_RESIDUAL, residuals
 from dedupe_gui.core.window_candidates import WindowCandidates
+from dedupe_gui.core.window_glimpse import apart_through
 from dedupe_gui.core.window_looks import FlatJudge
 from dedupe_gui.core.windows import chrome_photo
 
@@ -289,6 +290,11 @@ class PairChecker:
             sig_a, sig_b.reshape(-1, 256), self.loaded.flat[a] | self.loaded.flat[b]
         )
         ruled_out = both & ~reframable & ~centred & ruled
+        if self.windows is not None:
+            # Unless the window's part of its owner fails it too (core.window_glimpse).
+            asked = both & ruled & ~centred & ~(self._has_fine[rec_a] & self._has_fine[rec_b])
+            pairs = (rec_a, rec_b, turn)
+            ruled_out |= apart_through(self.windows, self.records, pairs, asked, self._thumbs_of)
         # A sticker over most of a quiet photo's contrast leaves the rest agreeing at 16x16
         # and the 32x32 residual over the look's usual bound: looked at as far over it as a
         # pair whose middles agree. Not pictures of flat areas and edges, whose content the

@@ -208,6 +208,16 @@ class WindowCandidates:
         correlate."""
         return self._via(a, b)[0]
 
+    def through(self, a: I64, b: I64) -> tuple[npt.NDArray[np.bool_], I64, I64]:
+        """``came_through``, and for those pairs the window kept: its owner and slot (zeros
+        for the other pairs)."""
+        found, pos = self._via(a, b)
+        if not found.any():
+            return found, np.zeros(found.size, np.int64), np.zeros(found.size, np.int64)
+        owner = np.where(found, self._via_owner[pos], 0).astype(np.int64)
+        slot = np.where(found, self._via_slot[pos], 0).astype(np.int64)
+        return found, owner, slot
+
     def looked_again(
         self,
         a: I64,

@@ -194,6 +194,38 @@ def far_windows(count: int) -> int:
     return len(_DEEP_EDGES) + max(0, squares - 1)
 
 
+def placed_box(count: int, slot: int, aspect: float) -> Box | None:
+    """Where window ``slot`` of a fingerprint with ``count`` window hashes sits on a picture
+    of ``aspect`` (width / height as displayed), as ``window_boxes`` lays it: the windows
+    placed by the picture's shape alone (the edges, the middle half, the squares of a
+    picture without a border or chrome, the deep edges). None for the others (a window
+    inside a border or chrome, the squares inside one: placed on the picture itself) and
+    for a slot the fingerprint does not hold. The squares are placed on the shape, not on
+    the 72-px picture's whole pixels: within a pixel of it."""
+    if not 0 <= slot < count:
+        return None
+    if slot < len(_EDGES):
+        return _EDGES[slot]
+    if slot == CENTRE_SLOT:
+        return CENTRE
+    if count < _ALWAYS:
+        return None
+    squares = len(_SQUARE_AT) if count - _ALWAYS >= len(_SQUARE_AT) else 0
+    inside = count - _ALWAYS - squares
+    at = slot - CENTRE_SLOT - 1 - inside
+    if at < 0:
+        return None
+    if at >= squares:
+        return _DEEP_EDGES[at - squares]
+    if inside:
+        return None
+    side = min(aspect, 1 / aspect)
+    start = (1 - side) * _SQUARE_AT[at]
+    if aspect >= 1:
+        return (start, 0.0, start + side, 1.0)
+    return (0.0, start, 1.0, start + side)
+
+
 def chrome_photo(windows: Sequence[int]) -> int | None:
     """The hash of the photo inside a screenshot's chrome, when a fingerprint's ``windows``
     hold one: then the picture inside the uniform border (which stops at the first title
