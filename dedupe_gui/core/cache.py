@@ -143,6 +143,30 @@ class Cached(NamedTuple):
 _cached: Callable[[tuple[Any, ...]], Cached] = functools.partial(tuple.__new__, Cached)
 
 
+class MadeByNewer(Exception):
+    """The cache was written by a newer dedupe-gui: its tables may mean what this version
+    cannot know, so it is left exactly as it is (that version still has its work in it)."""
+
+
+def _refuse_newer(db: sqlite3.Connection) -> None:
+    """MadeByNewer when any version the cache records is above this build's. Reading only:
+    nothing is written before the versions are known to be this build's or older ones."""
+    try:
+        stored = dict(db.execute("SELECT key, value FROM meta").fetchall())
+    except sqlite3.OperationalError:
+        return  # a new file, or one without versions yet
+    ours = {
+        "schema": SCHEMA_VERSION,
+        "algorithm": ALGORITHM_VERSION,
+        "checks": CHECK_VERSION,
+        "words": WORDS_VERSION,
+    }
+    for key, version in ours.items():
+        value = stored.get(key)
+        if value is not None and value.isdigit() and int(value) > version:
+            raise MadeByNewer(f"{key} {value}; this one {version}")
+
+
 class StoreError(Exception):
     """The database cannot be used as asked (not ours, damaged, locked, unwritable, of
     another algorithm version); it was left as it was."""
@@ -242,6 +266,11 @@ class FingerprintStore(IdentityMemory, PairMemory, GroupingMemory):
         try:
             Path(path).parent.mkdir(parents=True, exist_ok=True)
             return self._connect(path)
+        except MadeByNewer as exc:
+            return self._fallback(
+                f"fingerprint cache {path} was made by a newer dedupe-gui ({exc}); "
+                "it was not touched"
+            )
         except sqlite3.DatabaseError as exc:
             if not damaged(exc) or self._required:
                 # Locked by another process, read-only, or not openable: not ours to move.
@@ -269,6 +298,7 @@ class FingerprintStore(IdentityMemory, PairMemory, GroupingMemory):
         db = sqlite3.connect(target, timeout=2.0, check_same_thread=False)
         try:
             if target != ":memory:":
+                _refuse_newer(db)
                 db.execute(f"PRAGMA application_id={APPLICATION_ID}")
                 db.execute("PRAGMA journal_mode=WAL")
                 db.execute("PRAGMA synchronous=NORMAL")

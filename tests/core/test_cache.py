@@ -172,3 +172,30 @@ def test_a_look_up_of_many_files_finds_exactly_their_versions(tmp_path: Path, ot
         else:
             assert cached is not None and cached.entry == FP
     store.close()
+
+
+@pytest.mark.parametrize("key", ["schema", "algorithm", "checks", "words"])
+def test_a_cache_made_by_a_newer_version_is_left_as_it_is(tmp_path: Path, key: str) -> None:
+    """Going back to an older build must not wipe the newer one's cache: the scan runs
+    without it and says why, and the file keeps every row and its versions."""
+    db = str(tmp_path / "c.sqlite3")
+    with FingerprintStore(db) as store:
+        store.put(FileKey("/a.jpg", 1, 1), FP)
+        store.put_pair_checks({12345: 0.01}, 0.13)
+    con = sqlite3.connect(db)
+    con.execute("UPDATE meta SET value = '999' WHERE key = ?", (key,))
+    con.commit()
+    con.close()
+    before = Path(db).read_bytes()
+    warned: list[str] = []
+    with FingerprintStore(db, warn=warned.append) as store:
+        assert not store.persistent
+        assert store.get(FileKey("/a.jpg", 1, 1)) is None
+        store.put(FileKey("/b.jpg", 1, 1), FP)
+    assert len(warned) == 1 and "newer dedupe-gui" in warned[0] and "not touched" in warned[0]
+    assert f"{key} 999" in warned[0]
+    assert Path(db).read_bytes() == before
+    con = sqlite3.connect(db)
+    assert con.execute("SELECT count(*) FROM pair_checks").fetchone() == (1,)
+    assert dict(con.execute("SELECT key, value FROM meta").fetchall())[key] == "999"
+    con.close()
