@@ -56,11 +56,15 @@ class ScanPictures:
         with self._lock:
             if path in self._kept or self._held + size > self._bound:
                 return
-            self._held += size
+        # Copied outside the lock (other threads keep theirs meanwhile), then counted and
+        # stored in one step: a ``clear`` in between never leaves a picture uncounted.
         kept = _Kept(
             decoded.image.copy(), decoded.orientation, decoded.undrafted, decoded.drafted, "L"
         )
         with self._lock:
+            if path in self._kept or self._held + size > self._bound:
+                return
+            self._held += size
             self._kept[path] = kept
 
     def decoded(self, path: str, mode: str, draft_side: int) -> tuple[Image.Image, int] | None:

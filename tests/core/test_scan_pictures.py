@@ -125,10 +125,14 @@ def test_grouping_with_kept_pictures_is_the_grouping_decoding_again(
     ]
 
 
-def test_a_scan_without_pictures_keeps_none(tmp_path: Path) -> None:
+def test_pictures_are_kept_while_they_fit_and_a_missing_one_is_decoded(tmp_path: Path) -> None:
     save(photo(1, (900, 700)), tmp_path / "a.jpg")
-    pictures = ScanPictures()
-    run_scan(ScanOptions((str(tmp_path),)))
+    save(photo(2, (900, 700)), tmp_path / "b.jpg")
+    roomy = ScanPictures()
+    run_scan(ScanOptions((str(tmp_path),), pictures=roomy))
+    assert len(roomy) == 2
+    pictures = ScanPictures(bound=1)  # not even one fits
+    run_scan(ScanOptions((str(tmp_path),), pictures=pictures))
     assert len(pictures) == 0
     # A picture whose file is gone and was never kept: the decode says why.
     (tmp_path / "a.jpg").unlink()
