@@ -328,9 +328,14 @@ class FingerprintStore(IdentityMemory, PairMemory, GroupingMemory):
             forget = ("thumbnails", "pair_checks", "pair_words", "groupings")
         else:
             _add_missing_columns(db)
-            if old_layout(db):
-                move_thumbnails(db, _FINGERPRINTS_TABLE)  # schemas 3 and 4 (core.cache_layout)
-            if stored.get("algorithm", wanted["algorithm"]) != wanted["algorithm"]:
+            other_algorithm = stored.get("algorithm", wanted["algorithm"]) != wanted["algorithm"]
+            if old_layout(db) and other_algorithm:
+                # Its fingerprints go below anyway: made anew in this layout, not moved.
+                db.execute("DROP TABLE fingerprints")
+                db.executescript(_SCHEMA)
+            elif old_layout(db):  # schemas 3 and 4 (core.cache_layout)
+                move_thumbnails(db, _FINGERPRINTS_TABLE, wanted["schema"])
+            if other_algorithm:
                 # Fingerprints from another algorithm would group wrongly: start over.
                 db.execute("DELETE FROM fingerprints")
                 db.execute("DELETE FROM identities")

@@ -32,14 +32,19 @@ def old_layout(db: sqlite3.Connection) -> bool:
     return "thumb" in columns
 
 
-def move_thumbnails(db: sqlite3.Connection, create_fingerprints: str) -> None:
+def move_thumbnails(db: sqlite3.Connection, create_fingerprints: str, schema: str) -> None:
     """Move a store of the older layout to this one: its fingerprints into a table made by
     ``create_fingerprints`` (this layout's), its thumbnails into the thumbnails table (made
-    already), all in one transaction; then give the freed pages back to the file system."""
+    already), and its recorded ``schema``, all in one transaction (a crash after it never
+    leaves this layout under the old number, which older builds would then misread); then
+    give the freed pages back to the file system."""
     if db.in_transaction:
         db.commit()
     db.execute("BEGIN IMMEDIATE")
     try:
+        if not old_layout(db):  # another process moved it while this one waited for the lock
+            db.commit()
+            return
         db.execute("ALTER TABLE fingerprints RENAME TO fingerprints_before_5")
         db.execute(create_fingerprints)
         db.execute("DELETE FROM thumbnails")
@@ -55,6 +60,7 @@ def move_thumbnails(db: sqlite3.Connection, create_fingerprints: str) -> None:
             db.executemany(f"INSERT INTO fingerprints VALUES ({','.join('?' * 14)})", moved)
             db.executemany("INSERT INTO thumbnails VALUES (?, ?, ?)", thumbnails)
         db.execute("DROP TABLE fingerprints_before_5")
+        db.execute("INSERT OR REPLACE INTO meta VALUES ('schema', ?)", (schema,))
         db.commit()
     except BaseException:
         db.rollback()

@@ -195,3 +195,61 @@ def test_a_rescan_on_a_cache_of_schema_4_decodes_nothing_and_groups_the_same(
     warm = scan()
     assert warm["stats"]["hashed"] == 0 and warm["stats"]["from_cache"] == 4
     assert warm["groups"] == cold["groups"] and len(cold["groups"]) == 2
+
+
+def test_the_move_records_the_new_schema_in_its_own_transaction(tmp_path: Path) -> None:
+    """A crash right after the move must not leave this layout under the old number: an older
+    build would read it as its own and fail on every run."""
+    db = filled(tmp_path)
+    con = sqlite3.connect(db)
+    con.executescript(
+        "CREATE TABLE IF NOT EXISTS thumbnails (path BLOB PRIMARY KEY, thumb BLOB, fine BLOB)"
+    )
+    con.commit()
+    from dedupe_gui.core.cache import _FINGERPRINTS_TABLE
+
+    layout.move_thumbnails(con, _FINGERPRINTS_TABLE, "5")
+    con.close()  # nothing else written: as if the process died here
+    con = sqlite3.connect(db)
+    assert con.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone() == ("5",)
+    assert not layout.old_layout(con)
+    assert con.execute("SELECT count(*) FROM fingerprints").fetchone() == (len(ENTRIES) + 1,)
+    con.close()
+
+
+def test_a_store_moved_by_another_process_meanwhile_is_not_moved_again(tmp_path: Path) -> None:
+    db = filled(tmp_path)
+    first = sqlite3.connect(db)
+    second = sqlite3.connect(db)
+    assert layout.old_layout(second)  # what the second saw before it waited for the lock
+    from dedupe_gui.core.cache import _FINGERPRINTS_TABLE
+
+    first.executescript(
+        "CREATE TABLE IF NOT EXISTS thumbnails (path BLOB PRIMARY KEY, thumb BLOB, fine BLOB)"
+    )
+    layout.move_thumbnails(first, _FINGERPRINTS_TABLE, "5")
+    first.close()
+    layout.move_thumbnails(second, _FINGERPRINTS_TABLE, "5")  # finds it moved: leaves it
+    second.close()
+    with FingerprintStore(str(db)) as store:
+        for key, fp in ENTRIES.items():
+            assert store.get(key) == fp
+        assert store.thumbs(list(ENTRIES)) == [fp.thumb for fp in ENTRIES.values()]
+
+
+def test_an_old_store_of_another_algorithm_is_made_anew_not_moved(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    db = filled(tmp_path)
+    con = sqlite3.connect(db)
+    con.execute("UPDATE meta SET value = '-1' WHERE key = 'algorithm'")
+    con.commit()
+    con.close()
+    moved: list[object] = []
+    monkeypatch.setattr("dedupe_gui.core.cache.move_thumbnails", lambda *a: moved.append(a))
+    with FingerprintStore(str(db)) as store:
+        assert store.persistent
+        assert all(store.get(key) is None for key in ENTRIES)
+        store.put(BROKEN, Failure("not a picture"))
+    assert moved == []
+    assert "thumb" not in columns(db, "fingerprints")
