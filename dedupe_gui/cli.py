@@ -200,8 +200,19 @@ def cmd_scan(args: argparse.Namespace) -> int:
             if out.isatty():
                 out.write(to_json(report) + "\n")
             else:
-                # A group at a time: the report of a large library is never held whole.
-                out.writelines(json_parts(report))
+                # A group at a time: the report of a large library is never held whole. A
+                # part that cannot be made leaves what went out incomplete: say so, and stop
+                # before any cleanup.
+                try:
+                    out.writelines(json_parts(report))
+                except OSError:
+                    raise
+                except Exception as exc:
+                    raise _Exit(
+                        f"the JSON report could not be made whole ({exc}); "
+                        "what was written before this is incomplete",
+                        1,
+                    ) from exc
                 out.write("\n")
     elif args.format == "csv":
         out.write(to_csv(report))

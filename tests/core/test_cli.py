@@ -6,6 +6,7 @@ import csv
 import io
 import json
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -298,3 +299,31 @@ def test_a_path_that_is_not_there_exits_2_and_the_rest_is_scanned(
     assert str(typo) in out + err
     status, _, _ = run(["scan", str(library), "--no-cache", "-q"], capsys)
     assert status == 0
+
+
+def test_a_json_report_that_cannot_be_made_whole_says_so_and_cleans_nothing(
+    library: Path,
+    trash_home: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The report goes out a group at a time: a part that fails half-way leaves what was
+    written incomplete, so the command says so, exits non-zero and removes nothing."""
+    import dedupe_gui.core.report as report
+
+    real = report.json_parts
+
+    def breaks(rep: report.Report) -> Iterator[str]:
+        parts = real(rep)
+        yield next(parts)
+        raise ValueError("a value the report cannot hold")
+
+    monkeypatch.setattr(report, "json_parts", breaks)
+    journal = trash_home / "journal.jsonl"
+    argv = ["scan", str(library), "--no-cache", "--format", "json", "--apply", "trash"]
+    status, out, err = run([*argv, "--journal", str(journal)], capsys)
+    assert status == 1
+    assert "could not be made whole (a value the report cannot hold)" in err
+    assert "incomplete" in err and "Traceback" not in err
+    assert out and not out.rstrip().endswith("}")
+    assert (library / "copies" / "a-tiny.webp").exists() and not journal.exists()
