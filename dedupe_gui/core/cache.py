@@ -564,20 +564,30 @@ class FingerprintStore(IdentityMemory, PairMemory, GroupingMemory):
                 pack_look(entry),
             )
             thumbnails = (blob, entry.thumb or None, entry.fine or None)
-        self._write("INSERT OR REPLACE INTO fingerprints VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)", row)
-        # Replaced too when empty: a new version of the file never shows the old thumbnails.
-        self._write("INSERT OR REPLACE INTO thumbnails VALUES (?,?,?)", thumbnails)
+        # Both rows in one step, never a commit between them (a crash there would leave the
+        # new version beside the old one's thumbnails); the thumbnails are replaced when empty
+        # too: a new version of the file never shows the old thumbnails.
+        self._write(
+            ("INSERT OR REPLACE INTO fingerprints VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)", row),
+            ("INSERT OR REPLACE INTO thumbnails VALUES (?,?,?)", thumbnails),
+        )
 
     def put_digest(self, key: FileKey, digest: str) -> None:
         if self._writable:
             self._write(
-                "UPDATE fingerprints SET digest = ? WHERE path = ? AND size = ? AND mtime_ns = ?",
-                (digest, path_blob(key.path), key.size, key.mtime_ns),
+                (
+                    "UPDATE fingerprints SET digest = ? "
+                    "WHERE path = ? AND size = ? AND mtime_ns = ?",
+                    (digest, path_blob(key.path), key.size, key.mtime_ns),
+                )
             )
 
-    def _write(self, sql: str, row: tuple[object, ...]) -> None:
+    def _write(self, *statements: tuple[str, tuple[object, ...]]) -> None:
+        """Run ``statements`` as one file's write: counted once towards the next commit,
+        which never falls between them."""
         try:
-            self._db.execute(sql, row)
+            for sql, row in statements:
+                self._db.execute(sql, row)
         except sqlite3.DatabaseError as exc:
             self._fail(exc)
             return

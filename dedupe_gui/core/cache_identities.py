@@ -36,7 +36,7 @@ class IdentityMemory:
     def _fail(self, exc: sqlite3.DatabaseError) -> None:
         raise NotImplementedError
 
-    def _write(self, sql: str, row: tuple[object, ...]) -> None:
+    def _write(self, *statements: tuple[str, tuple[object, ...]]) -> None:
         raise NotImplementedError
 
     def put_identity(self, path: str, ident: bytes, change_ns: int) -> None:
@@ -44,9 +44,11 @@ class IdentityMemory:
         tail digest kept for an earlier change time goes with the row it replaces."""
         if self._writable:
             self._write(
-                "INSERT OR REPLACE INTO identities (path, ident, change_ns, seen, quick) "
-                "VALUES (?, ?, ?, ?, NULL)",
-                (path_blob(path), ident, change_ns, today()),
+                (
+                    "INSERT OR REPLACE INTO identities (path, ident, change_ns, seen, quick) "
+                    "VALUES (?, ?, ?, ?, NULL)",
+                    (path_blob(path), ident, change_ns, today()),
+                )
             )
 
     def put_quick(self, path: str, change_ns: int, quick: str) -> None:
@@ -55,8 +57,10 @@ class IdentityMemory:
         of that same change time."""
         if self._writable:
             self._write(
-                "UPDATE identities SET quick = ? WHERE path = ? AND change_ns = ?",
-                (quick, path_blob(path), change_ns),
+                (
+                    "UPDATE identities SET quick = ? WHERE path = ? AND change_ns = ?",
+                    (quick, path_blob(path), change_ns),
+                )
             )
 
     def mark_seen(self, paths: Sequence[bytes]) -> None:

@@ -199,3 +199,32 @@ def test_a_cache_made_by_a_newer_version_is_left_as_it_is(tmp_path: Path, key: s
     assert con.execute("SELECT count(*) FROM pair_checks").fetchone() == (1,)
     assert dict(con.execute("SELECT key, value FROM meta").fetchall())[key] == "999"
     con.close()
+
+
+def test_a_commit_never_falls_between_a_fingerprint_and_its_thumbnails(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A crash right after a commit must not leave a new version of a file beside the old
+    version's thumbnails: every commit holds both rows of each file written."""
+    import dedupe_gui.core.cache as cache
+
+    monkeypatch.setattr(cache, "_COMMIT_EVERY_ROWS", 1)
+    db = str(tmp_path / "c.sqlite3")
+    seen: list[tuple[int, int, int]] = []
+    real_flush = FingerprintStore.flush
+
+    def flush_and_look(store: FingerprintStore) -> None:
+        real_flush(store)
+        other = sqlite3.connect(db)
+        fps = other.execute("SELECT count(*), COALESCE(SUM(size), 0) FROM fingerprints").fetchone()
+        thumbs = other.execute("SELECT count(*) FROM thumbnails").fetchone()[0]
+        other.close()
+        seen.append((fps[0], thumbs, fps[1]))
+
+    monkeypatch.setattr(FingerprintStore, "flush", flush_and_look)
+    with FingerprintStore(db) as store:
+        store.put(FileKey("/a.jpg", 1, 1), FP)
+        store.put(FileKey("/b.jpg", 2, 1), FP)
+        store.put(FileKey("/a.jpg", 5, 2), FP)  # a new version of a.jpg
+    assert seen and all(fps == thumbs for fps, thumbs, _ in seen)
+    assert [size for _, _, size in seen][:3] == [1, 3, 7]
