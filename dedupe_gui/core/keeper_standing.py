@@ -142,7 +142,13 @@ class KeeperRanking:
             inside = self._boxes.inside(m.record)
             if bool((inside < 1.0).any()):
                 shape = self._shapes()
-                lose = framed_beside_clean(m, inside, shape[m.record, 0], shape[m.record, 1])
+                lose = framed_beside_clean(
+                    m,
+                    inside,
+                    shape[m.record, 0],
+                    shape[m.record, 1],
+                    self._boxes.levels(m.record),
+                )
                 boxed = m.record[lose]
             boxed = np.concatenate((boxed, self._overlaid_keepers(formed, halt)))
         if not turned.size and not boxed.size:

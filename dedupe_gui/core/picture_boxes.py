@@ -52,6 +52,8 @@ class PictureBoxes:
         # By record: the box inside a frame on two or more sides (None: none) and whether
         # the frame is a screenshot's chrome. Only files of formed groups are asked about.
         self._placed: dict[int, tuple[Box | None, bool]] = {}
+        # By record placed on the decoded picture: its uniform frame's grey level.
+        self._levels: dict[int, int] = {}
 
     def placed(self, i: int) -> tuple[Box | None, bool]:
         """Record ``i``'s picture box inside a frame on two or more sides (None: no frame
@@ -71,6 +73,16 @@ class PictureBoxes:
                 out[n] = (box[2] - box[0], box[3] - box[1])
         return out
 
+    def levels(self, wanted: I64) -> npt.NDArray[np.float64]:
+        """The grey level of each wanted record's uniform frame, as placed on the decoded
+        picture; NaN for none, a screenshot's chrome, or a frame only the thumbnail showed."""
+        out = np.full(wanted.size, np.nan, dtype=np.float64)
+        for n, i in enumerate(wanted.tolist()):
+            box, chrome = self.placed(i)
+            if box is not None and not chrome and i in self._levels:
+                out[n] = self._levels[i]
+        return out
+
     def _place(self, i: int) -> tuple[Box | None, bool]:
         row = int(self._loaded.rows(np.array([i], dtype=np.int64))[0])
         if not self._loaded.has_thumb[row]:
@@ -87,7 +99,7 @@ class PictureBoxes:
         placed = picture_box_of(self.records[i].path, self._pictures)
         if placed is None:  # unreadable now: what the thumbnail showed
             return (strict, False) if framed(strict) else (None, False)
-        box, chrome = placed
+        box, chrome, self._levels[i] = placed
         return (box, chrome) if framed(box) else (None, False)
 
 

@@ -25,6 +25,15 @@ keep; a clean copy much smaller than that is a loss of detail, and the framed fi
 place. Measured on the first corpus, the shape test is what keeps a watermarked copy (its
 stamp breaks a photo's dark margin) and a crop from passing for the clean picture.
 
+The clean copy may have a uniform margin of its own (an object on a plain backdrop: the
+border readings peel it off as they would a frame) when that margin's grey level is another
+than the frame's: the frame's reading stops only where its colour does, so a frame that
+ends at the clean copy's whole shape, backdrop included, was put around that copy (measured
+on edit seed 2: a fish on a dark backdrop letterboxed in white, whose clean copies all read
+as framed, kept the letterboxed copy). A margin of the frame's own colour shows nothing of
+the kind: the reading runs on through it, and a crop that cut part of a natural margin away
+leaves the same boxes as a frame added of the margin's colour.
+
 The members of a formed group passed the thumbnail check against the keeper; the candidate
 pairs before it do not do for this: a plain picture is a candidate of dozens of unrelated
 ones, in every orientation.
@@ -55,6 +64,10 @@ _FIRST_QUARTER_TURN: Final = 4  # orientations from here on swap width and heigh
 # resized keep it to rounding (0.1 %).
 _OTHER_SHAPE: Final = 1.005
 _INSIDE_SHAPE: Final = 1.07
+# A clean copy's own margin and another copy's frame are of other colours when their grey
+# levels are further apart than this: twice the border readings' tolerance (10 levels:
+# core.windows), for two decodes of one colour that a JPEG left a few levels apart.
+_OTHER_LEVEL: Final = 20
 # A clean copy with at least this share of the pixels inside another file's frame makes the
 # framed file the worse keeper.
 COMPARABLE_PIXELS: Final = 0.5
@@ -120,10 +133,14 @@ def losing_orientations(m: Members, camera: Flags) -> Flags:
     return out
 
 
-def framed_beside_clean(m: Members, inside: F64, width: I64, height: I64) -> Flags:
+def framed_beside_clean(
+    m: Members, inside: F64, width: I64, height: I64, level: F64 | None = None
+) -> Flags:
     """The framed members (``inside``: width and height shares of the picture within a
     uniform frame, (1, 1) for none) beside a clean member of their group that shows the
-    frame was added, in groups whose keeper is such a file.
+    frame was added, in groups whose keeper is such a file. ``level``: each member's uniform
+    frame's grey level (NaN: unknown, or chrome); a member framed in another grey than a
+    framed member's frame is clean beside it (its margin is its picture's own).
 
     The clean copy must have at least COMPARABLE_PIXELS of the pixels inside the frame, and
     its shape must be the inside's, not the framed file's: a copy of the very same canvas
@@ -137,7 +154,11 @@ def framed_beside_clean(m: Members, inside: F64, width: I64, height: I64) -> Fla
     w, h = np.where(quarter, h, w), np.where(quarter, w, h)  # as the keeper shows it
     framed = inside[:, 0] * inside[:, 1] < 1.0
     i, j = m.pairs()
-    i, j = i[framed[i] & ~framed[j]], j[framed[i] & ~framed[j]]
+    clean = ~framed[j]
+    if level is not None:
+        with np.errstate(invalid="ignore"):
+            clean |= np.abs(level[i] - level[j]) > _OTHER_LEVEL  # NaN: not clean
+    i, j = i[framed[i] & clean], j[framed[i] & clean]
     inner_w, inner_h = w[i] * inside[i, 0], h[i] * inside[i, 1]
     shape_clean = np.log(w[j] / h[j])
     added = (

@@ -39,6 +39,7 @@ from dedupe_gui.core.window_looks import LOOK_SIDE, FlatJudge, Glance
 from dedupe_gui.core.windows import (
     FINE_SIDE,
     Box,
+    border_level,
     content_box,
     far_windows,
     photo_box,
@@ -449,10 +450,11 @@ def _at_look_side(pictures: U8) -> U8:
     return out
 
 
-def picture_box_of(path: str, pictures: ScanPictures | None = None) -> tuple[Box, bool] | None:
+def picture_box_of(path: str, pictures: ScanPictures | None = None) -> tuple[Box, bool, int] | None:
     """The picture inside the chrome of a screenshot, or else inside a uniform border, of the
-    file at ``path``, placed on the picture decoded again at ``FINE_SIDE``, and whether it
-    sits in chrome; None when there is neither or the file cannot be read. A pixel of the
+    file at ``path``, placed on the picture decoded again at ``FINE_SIDE``, whether it sits
+    in chrome, and the grey level of the border (the most common of the four corners, as the
+    readings take it); None when there is neither or the file cannot be read. A pixel of the
     32x32 thumbnail is 3 % of a side: too coarse to compare the shape of what is inside a
     frame with another copy's. ``pictures``: the scan's, taken where they serve.
     """
@@ -462,11 +464,12 @@ def picture_box_of(path: str, pictures: ScanPictures | None = None) -> tuple[Box
         return None
     pixels = np.asarray(shown_small(full, side=FINE_SIDE), dtype=np.int16)
     photo, uniform = photo_box(pixels), content_box(pixels)
+    level = border_level(pixels)
     if photo is None:
-        return None if uniform is None else (uniform, False)
+        return None if uniform is None else (uniform, False, level)
     # Bars of one colour around a photo are chrome when the uniform-border reading stops
     # elsewhere: at a status bar's clock, a title, icons.
     chrome = uniform is None or max(abs(a - b) for a, b in zip(photo, uniform, strict=True)) > (
         _CHROME_GAP
     )
-    return photo, chrome
+    return photo, chrome, level

@@ -368,10 +368,17 @@ def _uniform(
 ) -> np.ndarray[tuple[int, ...], np.dtype[np.bool_]]:
     """Which pixels are within ``tolerance`` grey levels of the most common of the four
     corners: a border's (``content_box``) or a screenshot's bars' (``photo_box``) colour."""
-    corners = [int(pixels[0, 0]), int(pixels[0, -1]), int(pixels[-1, 0]), int(pixels[-1, -1])]
-    colour = max(set(corners), key=corners.count)
-    out: np.ndarray[tuple[int, ...], np.dtype[np.bool_]] = np.abs(pixels - colour) <= tolerance
+    out: np.ndarray[tuple[int, ...], np.dtype[np.bool_]] = (
+        np.abs(pixels - border_level(pixels)) <= tolerance
+    )
     return out
+
+
+def border_level(pixels: np.ndarray[tuple[int, ...], np.dtype[np.int16]]) -> int:
+    """The grey level the border readings take for a border's: the most common of the four
+    corners."""
+    corners = [int(pixels[0, 0]), int(pixels[0, -1]), int(pixels[-1, 0]), int(pixels[-1, -1])]
+    return max(set(corners), key=corners.count)
 
 
 def _shares(

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from PIL import Image, ImageDraw, ImageOps
 
 from dedupe_gui.core.keeper import DEFAULT_RULES
@@ -69,3 +70,59 @@ def test_a_thin_black_frame_around_a_photo_is_placed_and_loses_to_the_clean_copy
     group = one_group([a, b])
     assert group.suggested_keeper.path == str(a)
     assert "border added" in group.members[1].differences
+
+
+def _on_margin(img: Image.Image, colour: tuple[int, int, int]) -> Image.Image:
+    """``img`` on a backdrop of ``colour`` showing on its left and top (and a sliver on the
+    right): an object photographed on a plain background, whose own margin a uniform-border
+    reading peels off as if it were a frame."""
+    canvas = Image.new("RGB", (img.width + 44, img.height + 30), colour)
+    canvas.paste(img, (40, 30))
+    return canvas
+
+
+def _letterboxed(img: Image.Image, colour: tuple[int, int, int]) -> Image.Image:
+    """``img`` in bars of ``colour`` on its left and right, to a 16:9 shape."""
+    width = round(img.height * 16 / 9)
+    canvas = Image.new("RGB", (width, img.height), colour)
+    canvas.paste(img, ((width - img.width) // 2, 0))
+    return canvas
+
+
+@pytest.mark.parametrize(
+    ("margin", "bars"),
+    [
+        ((18, 18, 18), (255, 255, 255)),  # a dark backdrop, white bars
+        ((250, 250, 250), (0, 0, 0)),  # a white backdrop, black bars
+        ((250, 250, 250), (40, 90, 200)),  # a white backdrop, blue bars
+    ],
+)
+def test_a_letterboxed_copy_loses_to_a_clean_copy_with_a_margin_of_its_own(
+    tmp_path: Path, margin: tuple[int, int, int], bars: tuple[int, int, int]
+) -> None:
+    """The clean copy's own backdrop reads as a frame too, but of another colour than the
+    bars: had it been the bars' colour, the bars' reading would have run on into it. So the
+    bars were added around the clean copy's whole canvas, and the clean copy is kept."""
+    picture = _on_margin(textured(43, (360, 270)), margin)
+    a = save(picture, tmp_path / "a.jpg", quality=90)
+    b = save(_letterboxed(picture, bars), tmp_path / "b.jpg", quality=90)
+    group = one_group([a, b])
+    assert group.suggested_keeper.path == str(a)
+    without = tuple(r for r in DEFAULT_RULES if r != "clean")
+    assert one_group([a, b], without).suggested_keeper.path == str(b)
+
+
+def test_a_crop_that_left_part_of_a_natural_margin_does_not_pass_for_the_clean_picture(
+    tmp_path: Path,
+) -> None:
+    """A photo on a white backdrop and a crop of it that cut most of the backdrop away, to
+    the shape of the photo inside it: the crop's margin is the original's, of the same
+    colour, so nothing shows a frame was added. The original keeps its place."""
+    inner = textured(44, (360, 270))
+    original = Image.new("RGB", (480, 390), (250, 250, 250))
+    original.paste(inner, (60, 60))
+    crop = original.crop((48, 51, 432, 339))  # 384x288: the inner 4:3 shape, margins left
+    a = save(original, tmp_path / "a.jpg", quality=90)
+    b = save(crop, tmp_path / "b.jpg", quality=90)
+    group = one_group([a, b])
+    assert group.suggested_keeper.path == str(a)

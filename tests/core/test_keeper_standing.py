@@ -214,6 +214,27 @@ def test_a_frame_counts_as_added_only_beside_a_copy_of_the_inner_shape() -> None
     assert not framed_beside_clean(flipped, inside, width[::-1], height[::-1]).any()
 
 
+def test_a_copy_with_a_margin_of_its_own_is_clean_beside_a_frame_of_another_grey() -> None:
+    """A 400x300 picture whose own dark margin reads as a frame (the second file), letterboxed
+    in white to 534x300 (the first): the bars end at the picture's whole canvas."""
+    group = _one([0, 0])
+    inside = np.array([[400 / 534, 1.0], [360 / 400, 270 / 300]])
+    width, height = np.array([534, 400]), np.array([300, 300])
+    white_bars = np.array([255.0, 18.0])
+    assert framed_beside_clean(group, inside, width, height, white_bars).tolist() == [True, False]
+    # Without the frames' colours, or with a margin of the bars' own grey (the bars' reading
+    # would have run on into it: a crop that left part of a natural margin looks the same),
+    # the second file is no clean copy.
+    assert not framed_beside_clean(group, inside, width, height).any()
+    same_grey = np.array([250.0, 238.0])
+    assert not framed_beside_clean(group, inside, width, height, same_grey).any()
+    unknown = np.array([255.0, np.nan])
+    assert not framed_beside_clean(group, inside, width, height, unknown).any()
+    # Another grey does not make the same canvas clean (a recoloured frame): shapes decide.
+    same_canvas = np.array([534, 534])
+    assert not framed_beside_clean(group, inside, same_canvas, height, white_bars).any()
+
+
 def test_the_relational_rules_are_explained_and_listed() -> None:
     for name in ("upright", "clean"):
         assert name in DEFAULT_RULES and name in RULES and EXPLAINED[name]
