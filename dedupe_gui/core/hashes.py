@@ -54,8 +54,9 @@ MAX_WINDOWS: Final = 44
 # pair as it is, and its overlap line is 0.2 (core.strokes).
 # 21: a pair a window brought together whose whole thumbnails fail the 16x16 first test is
 # ruled out when the window's part of its owner's thumbnail fails it too
-# (core.window_glimpse).
-CHECK_VERSION: Final = 21
+# (core.window_glimpse);
+# 22: ... but not a framed pair or one of two shapes, which the check reframes.
+CHECK_VERSION: Final = 22
 # Bump when what core.differences says for a pair changes (its words, or the alignment and
 # borders of core.verify it reads): the words kept in the cache are then said again.
 # 2: frames placed on the decoded picture, "screenshot of it", "darkened corners", which

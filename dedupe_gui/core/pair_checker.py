@@ -280,9 +280,8 @@ class PairChecker:
         shapes = self._aspects(rec_a, rec_b, turn)
         ratio = shapes[:, 0] / shapes[:, 1]
         spread = np.maximum(ratio, 1 / np.maximum(ratio, 1e-6))
-        reframable = (
-            self.loaded.framed[a] | self.loaded.framed[b] | ((spread > 1.1) & (spread < 1.8))
-        )
+        reframed = self.loaded.framed[a] | self.loaded.framed[b] | ((spread > 1.1) & (spread < 1.8))
+        reframable = reframed.copy()
         if self.windows is not None:
             # A copy trimmed by a fifth, found through a window, is looked at through it.
             reframable |= self.windows.came_through(rec_a, rec_b)
@@ -291,8 +290,16 @@ class PairChecker:
         )
         ruled_out = both & ~reframable & ~centred & ruled
         if self.windows is not None:
-            # Unless the window's part of its owner fails it too (core.window_glimpse).
-            asked = both & ruled & ~centred & ~(self._has_fine[rec_a] & self._has_fine[rec_b])
+            # Unless the window's part of its owner fails it too (core.window_glimpse). A
+            # framed copy or one of another shape is reframed by the check, not through the
+            # window: the glance does not speak for it.
+            asked = (
+                both
+                & ruled
+                & ~centred
+                & ~reframed
+                & ~(self._has_fine[rec_a] & self._has_fine[rec_b])
+            )
             pairs = (rec_a, rec_b, turn)
             ruled_out |= apart_through(self.windows, self.records, pairs, asked, self._thumbs_of)
         # A sticker over most of a quiet photo's contrast leaves the rest agreeing at 16x16

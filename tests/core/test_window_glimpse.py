@@ -144,3 +144,37 @@ def test_a_different_picture_a_window_brought_is_ruled_out_unaligned(
     monkeypatch.setattr(pair_checker, "residuals", counted)
     assert group_records(records, GroupingOptions(DEFAULT_THRESHOLD)) == []
     assert aligned == []
+
+
+@pytest.mark.parametrize(
+    "reshape",
+    [
+        pytest.param(lambda img: ImageOps.expand(img, 40, fill=(255, 255, 255)), id="framed"),
+        pytest.param(lambda img: img.crop((0, 0, 312, 312)), id="square"),
+    ],
+)
+def test_a_framed_or_reshaped_pair_a_window_brought_goes_to_the_full_check(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, reshape: Any
+) -> None:
+    """A framed copy, or one of another shape, is reframed by the check itself (its frame
+    taken off, the wider picture cropped to the other's shape), not looked at through the
+    window that brought it: a glance that fails there does not rule it out."""
+    owner_path = save(textured(22, (600, 400)), tmp_path / "a.jpg", quality=92)
+    other_path = save(reshape(textured(9, (450, 312))), tmp_path / "b.jpg", quality=92)
+    owner, other = _records(owner_path, other_path)
+    trimmed = _records(save(Image.open(owner_path).crop((126, 0, 486, 312)), tmp_path / "c.jpg"))
+    _, _, slot = _through([owner, trimmed[0]])
+    met = dataclasses.replace(other.fingerprint, hash=owner.fingerprint.windows[int(slot[0])])
+    records = [owner, dataclasses.replace(other, fingerprint=met)]
+    came, _, _ = _through(records)
+    assert came
+    assert _whole_ruled_out(records)
+    aligned: list[int] = []
+
+    def counted(a: U8, *args: Any, **kwargs: Any) -> npt.NDArray[np.float32]:
+        aligned.append(a.shape[0])
+        return residuals(a, *args, **kwargs)
+
+    monkeypatch.setattr(pair_checker, "residuals", counted)
+    assert group_records(records, GroupingOptions(DEFAULT_THRESHOLD)) == []  # still two photos
+    assert aligned  # but judged by the whole check
