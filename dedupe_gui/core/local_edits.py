@@ -134,8 +134,9 @@ CENTRED_LOOK_BELOW: Final = 2.0
 # corpus's other scenes, at 32x32 residuals up to 0.3).
 _APART_SHARE: Final = 0.9
 # Pairs compared at once: some 1.4 MB of temporaries each (traced: 177 MB for 128 pairs, 44 MB
-# for 32, at less CPU a pair).
-_BATCH: Final = 32
+# for 32, at less CPU a pair). 16: late in a cold grouping of 100,000 files, the 32-pair
+# batches were what took the process from 540 to 599 MB.
+_BATCH: Final = 16
 
 
 def local_edit_residuals(

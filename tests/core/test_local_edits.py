@@ -300,3 +300,28 @@ def test_structure_tells_two_quiet_pictures_apart_but_not_a_copy_with_an_edit() 
     ).any()
     assert apart_in_structure(original[None], _at_128(smooth_other)[None]).all()
     assert apart_in_structure(_at_128(smooth_other)[None], original[None]).all()
+
+
+def test_every_pair_reads_the_same_whatever_the_batch(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The look reads its pairs a few at a time to bound its temporaries: a pair's reading
+    never depends on which others share its batch."""
+    local_edits = local_edits_module
+    rng = np.random.default_rng(11)
+    n = 40
+    small = rng.integers(0, 256, size=(n, 8, 8), dtype=np.uint8)
+    a = np.stack(
+        [np.asarray(Image.fromarray(s).resize((128, 128), Image.Resampling.BICUBIC)) for s in small]
+    )
+    b = a.copy()
+    b[::2, 40:70, 50:80] = rng.integers(0, 256, size=(n // 2, 30, 30), dtype=np.uint8)  # a patch
+    b[1::4] = np.roll(a[1::4], 3, axis=2)  # shifted
+    b[3::4] = a[rng.permutation(n)[3::4]]  # mostly other pictures
+    flat = np.arange(n) % 5 == 0
+    readings = {}
+    for batch in (1, 7, local_edits._BATCH, 64):
+        monkeypatch.setattr(local_edits, "_BATCH", batch)
+        readings[batch] = local_edits.local_edit_residuals(a, b, flat, None, 0.13)
+    first = readings[1]
+    assert np.isfinite(first).any() and np.isinf(first).any()
+    for batch, values in readings.items():
+        assert np.array_equal(values, first), batch
