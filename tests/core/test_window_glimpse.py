@@ -118,15 +118,15 @@ def test_a_trimmed_copy_is_kept_through_its_window(
     assert [{m.path for m in g.members} for g in groups] == [{str(a), str(b)}]
 
 
-def test_a_different_picture_a_window_brought_is_ruled_out_unaligned(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """A picture whose hash happens to meet a deep window of another (as crops of one photo
-    that overlap in part, or chance, do by the thousand in a dense library) but that shows
-    something else, there as a whole: ruled out by its glance through the window, never
-    aligned nor looked at again."""
+def _met_through_a_window(
+    tmp_path: Path, other_img: Image.Image, monkeypatch: pytest.MonkeyPatch
+) -> tuple[list[ImageRecord], list[int]]:
+    """A textured photo and ``other_img`` whose hash is made to meet one of the photo's deep
+    windows (as crops of one photo that overlap in part, or chance, do by the thousand in a
+    dense library), both ruled out as whole thumbnails; and the sizes of the batches the
+    pair check aligns from then on."""
     owner_path = save(textured(22, (600, 400)), tmp_path / "a.jpg", quality=92)
-    other_path = save(textured(9, (450, 312)), tmp_path / "b.jpg", quality=92)
+    other_path = save(other_img, tmp_path / "b.jpg", quality=92)
     owner, other = _records(owner_path, other_path)
     trimmed = _records(save(Image.open(owner_path).crop((126, 0, 486, 312)), tmp_path / "c.jpg"))
     _, _, slot = _through([owner, trimmed[0]])
@@ -142,6 +142,15 @@ def test_a_different_picture_a_window_brought_is_ruled_out_unaligned(
         return residuals(a, *args, **kwargs)
 
     monkeypatch.setattr(pair_checker, "residuals", counted)
+    return records, aligned
+
+
+def test_a_different_picture_a_window_brought_is_ruled_out_unaligned(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A picture that meets a deep window of another but shows something else, there as a
+    whole: ruled out by its glance through the window, never aligned nor looked at again."""
+    records, aligned = _met_through_a_window(tmp_path, textured(9, (450, 312)), monkeypatch)
     assert group_records(records, GroupingOptions(DEFAULT_THRESHOLD)) == []
     assert aligned == []
 
@@ -159,22 +168,7 @@ def test_a_framed_or_reshaped_pair_a_window_brought_goes_to_the_full_check(
     """A framed copy, or one of another shape, is reframed by the check itself (its frame
     taken off, the wider picture cropped to the other's shape), not looked at through the
     window that brought it: a glance that fails there does not rule it out."""
-    owner_path = save(textured(22, (600, 400)), tmp_path / "a.jpg", quality=92)
-    other_path = save(reshape(textured(9, (450, 312))), tmp_path / "b.jpg", quality=92)
-    owner, other = _records(owner_path, other_path)
-    trimmed = _records(save(Image.open(owner_path).crop((126, 0, 486, 312)), tmp_path / "c.jpg"))
-    _, _, slot = _through([owner, trimmed[0]])
-    met = dataclasses.replace(other.fingerprint, hash=owner.fingerprint.windows[int(slot[0])])
-    records = [owner, dataclasses.replace(other, fingerprint=met)]
-    came, _, _ = _through(records)
-    assert came
-    assert _whole_ruled_out(records)
-    aligned: list[int] = []
-
-    def counted(a: U8, *args: Any, **kwargs: Any) -> npt.NDArray[np.float32]:
-        aligned.append(a.shape[0])
-        return residuals(a, *args, **kwargs)
-
-    monkeypatch.setattr(pair_checker, "residuals", counted)
+    other = reshape(textured(9, (450, 312)))
+    records, aligned = _met_through_a_window(tmp_path, other, monkeypatch)
     assert group_records(records, GroupingOptions(DEFAULT_THRESHOLD)) == []  # still two photos
     assert aligned  # but judged by the whole check
