@@ -14,10 +14,11 @@ no wipe of fingerprints of another algorithm version (that is an error instead).
 ``required`` stores (``index``) raise ``StoreError`` rather than fall back to memory, so
 the command can say the fingerprints were not saved.
 
-Over 500 lines on purpose: one SQLite file with one schema, its opening, setting aside and
-migration rules, read and written by one class; which files it may open for writing, and
-what counts as damage, is in core.cache_file; how a fingerprint sits in a row is in
-core.cache_rows, the identities' and the pairs' rows are read and written by
+One idea, one class: which file the store opens and how, and its fingerprint rows read and
+written. The file's tables and versions, and how an opened file is brought to this version, are in
+core.cache_schema (the move from older layouts in core.cache_layout); which files it may open
+for writing, and what counts as damage, is in core.cache_file; how a fingerprint sits in a
+row is in core.cache_rows, the identities' and the pairs' rows are read and written by
 core.cache_identities and core.cache_pairs.
 """
 
@@ -35,7 +36,7 @@ from typing import Any, Final, NamedTuple
 from dedupe_gui.core.cache_file import APPLICATION_ID, damaged, not_ours, read_only_uri
 from dedupe_gui.core.cache_groupings import GroupingMemory
 from dedupe_gui.core.cache_identities import IdentityMemory, today
-from dedupe_gui.core.cache_layout import move_thumbnails, old_layout, read_as_this_layout
+from dedupe_gui.core.cache_layout import old_layout, read_as_this_layout
 from dedupe_gui.core.cache_pairs import PairMemory
 from dedupe_gui.core.cache_rows import (
     FINGERPRINT_COLUMNS,
@@ -49,79 +50,22 @@ from dedupe_gui.core.cache_rows import (
     same_version,
     to_db,
 )
-from dedupe_gui.core.hashes import ALGORITHM_VERSION, CHECK_VERSION, WORDS_VERSION
+from dedupe_gui.core.cache_schema import (
+    READABLE_SCHEMAS,
+    SCHEMA,
+    MadeByNewer,
+    bring_to_this_version,
+    refuse_newer,
+)
+from dedupe_gui.core.cache_schema import (
+    SCHEMA_VERSION as SCHEMA_VERSION,  # where it was
+)
+from dedupe_gui.core.hashes import ALGORITHM_VERSION
 from dedupe_gui.core.models import Entry, Failure, FileKey, Fingerprint
 from dedupe_gui.core.places import default_cache_path as default_cache_path
 
-# 2: thumb and turned columns; 3: look column; 4: identities.quick; 5: the thumbnails in a
-# table of their own (a pass over every fingerprint read the thumbnails' pages too).
-SCHEMA_VERSION: Final = 5
-# Layouts whose fingerprints read as this one's: opened read-only (``search``) as they are
-# (the thumbnails of 3 and 4 seen through views), and upgraded in place when opened for
-# writing (a column added, the thumbnails moved: nothing fingerprinted again).
-_READABLE_SCHEMAS: Final = ("3", "4", "5")
 _COMMIT_EVERY_ROWS: Final = 500
 _COMMIT_EVERY_SECONDS: Final = 2.0
-
-_FINGERPRINTS_TABLE = """
-CREATE TABLE IF NOT EXISTS fingerprints (
-    path BLOB PRIMARY KEY,
-    size INTEGER NOT NULL,
-    mtime_ns INTEGER NOT NULL,
-    hash INTEGER,
-    width INTEGER,
-    height INTEGER,
-    format TEXT,
-    taken TEXT,
-    camera TEXT,
-    orientation INTEGER,
-    digest TEXT,
-    error TEXT,
-    turned BLOB,
-    look BLOB  -- pack_look: the grey flag and the window hashes
-);
-"""
-
-_SCHEMA = (
-    """
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-"""
-    + _FINGERPRINTS_TABLE
-    + """
--- The thumbnails of a fingerprints row, apart: only the checks of candidate pairs read them.
-CREATE TABLE IF NOT EXISTS thumbnails (
-    path BLOB PRIMARY KEY,  -- the fingerprints row they belong to
-    thumb BLOB,  -- 32x32 greyscale (core.verify)
-    fine BLOB  -- the fine thumbnail of a picture of flat areas and edges, or NULL
-);
--- What a file's content is, besides where it was (core.identity): a renamed, moved or
--- copied-with-times photo is found here by content and not decoded again.
-CREATE TABLE IF NOT EXISTS identities (
-    path BLOB PRIMARY KEY,  -- the fingerprints row this describes
-    ident BLOB NOT NULL,  -- size, mtime_ns and a digest of the first and last blocks
-    change_ns INTEGER NOT NULL,  -- st_ctime_ns when ident was read: unchanged means not re-read
-    seen INTEGER NOT NULL,  -- day (since 1970) the entry was last found in a scan
-    quick TEXT  -- core.digests.head_tail_digest read while st_ctime_ns was change_ns, or NULL
-);
-CREATE INDEX IF NOT EXISTS identities_by_ident ON identities (ident);
-CREATE TABLE IF NOT EXISTS pair_checks (
-    pair INTEGER PRIMARY KEY,  -- core.candidates.pair_id: both files' versions and the turn
-    residual REAL NOT NULL,
-    good_enough REAL NOT NULL  -- the limit the check was allowed to stop early at
-);
-CREATE TABLE IF NOT EXISTS pair_words (
-    pair INTEGER PRIMARY KEY,  -- core.candidates.said_id: keeper's and file's versions, turn
-    words TEXT NOT NULL  -- core.differences, one per line
-);
--- Whole groupings of a library (core.kept_groupings), by a digest of what they depend on.
-CREATE TABLE IF NOT EXISTS groupings (
-    key BLOB PRIMARY KEY,
-    formed BLOB NOT NULL,
-    used INTEGER NOT NULL  -- order of the last use: only the latest few are kept
-);
-"""
-)
-
 
 # Paths per ``IN (...)`` query: under SQLite's historical limit of 999 parameters.
 _PARAMS_PER_QUERY: Final = 900
@@ -143,41 +87,9 @@ class Cached(NamedTuple):
 _cached: Callable[[tuple[Any, ...]], Cached] = functools.partial(tuple.__new__, Cached)
 
 
-class MadeByNewer(Exception):
-    """The cache was written by a newer dedupe-gui: its tables may mean what this version
-    cannot know, so it is left exactly as it is (that version still has its work in it)."""
-
-
-def _refuse_newer(db: sqlite3.Connection) -> None:
-    """MadeByNewer when any version the cache records is above this build's. Reading only:
-    nothing is written before the versions are known to be this build's or older ones."""
-    try:
-        stored = dict(db.execute("SELECT key, value FROM meta").fetchall())
-    except sqlite3.OperationalError:
-        return  # a new file, or one without versions yet
-    ours = {
-        "schema": SCHEMA_VERSION,
-        "algorithm": ALGORITHM_VERSION,
-        "checks": CHECK_VERSION,
-        "words": WORDS_VERSION,
-    }
-    for key, version in ours.items():
-        value = stored.get(key)
-        if value is not None and value.isdigit() and int(value) > version:
-            raise MadeByNewer(f"{key} {value}; this one {version}")
-
-
 class StoreError(Exception):
     """The database cannot be used as asked (not ours, damaged, locked, unwritable, of
     another algorithm version); it was left as it was."""
-
-
-def _add_missing_columns(db: sqlite3.Connection) -> None:
-    """Upgrade an older layout of ours in place: the columns added since (each NULL in the
-    rows that were there), so nothing kept is lost."""
-    have = {row[1] for row in db.execute("PRAGMA table_info(identities)")}
-    if "quick" not in have:
-        db.execute("ALTER TABLE identities ADD COLUMN quick TEXT")
 
 
 def _is_default_cache(path: str) -> bool:
@@ -226,7 +138,7 @@ class FingerprintStore(IdentityMemory, PairMemory, GroupingMemory):
             stored = dict(db.execute("SELECT key, value FROM meta").fetchall())
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"{path} cannot be read ({exc})") from exc
-        if stored.get("schema") not in _READABLE_SCHEMAS or stored.get("algorithm") != str(
+        if stored.get("schema") not in READABLE_SCHEMAS or stored.get("algorithm") != str(
             ALGORITHM_VERSION
         ):
             db.close()
@@ -298,58 +210,17 @@ class FingerprintStore(IdentityMemory, PairMemory, GroupingMemory):
         db = sqlite3.connect(target, timeout=2.0, check_same_thread=False)
         try:
             if target != ":memory:":
-                _refuse_newer(db)
+                refuse_newer(db)
                 db.execute(f"PRAGMA application_id={APPLICATION_ID}")
                 db.execute("PRAGMA journal_mode=WAL")
                 db.execute("PRAGMA synchronous=NORMAL")
-            db.executescript(_SCHEMA)
-            self._check_versions(db)
+            db.executescript(SCHEMA)
+            bring_to_this_version(db)
             db.commit()
         except BaseException:
             db.close()
             raise
         return db
-
-    def _check_versions(self, db: sqlite3.Connection) -> None:
-        stored = dict(db.execute("SELECT key, value FROM meta").fetchall())
-        wanted = {
-            "schema": str(SCHEMA_VERSION),
-            "algorithm": str(ALGORITHM_VERSION),
-            "checks": str(CHECK_VERSION),
-            "words": str(WORDS_VERSION),
-        }
-        forget: tuple[str, ...] = ()
-        if stored.get("schema", wanted["schema"]) not in _READABLE_SCHEMAS:
-            # Another table layout: CREATE TABLE IF NOT EXISTS kept the old one; rebuild it.
-            # The pair checks go too: they judged fingerprints of the old layout.
-            db.execute("DROP TABLE fingerprints")
-            db.execute("DROP TABLE identities")
-            db.executescript(_SCHEMA)
-            forget = ("thumbnails", "pair_checks", "pair_words", "groupings")
-        else:
-            _add_missing_columns(db)
-            other_algorithm = stored.get("algorithm", wanted["algorithm"]) != wanted["algorithm"]
-            if old_layout(db) and other_algorithm:
-                # Its fingerprints go below anyway: made anew in this layout, not moved.
-                db.execute("DROP TABLE fingerprints")
-                db.executescript(_SCHEMA)
-            elif old_layout(db):  # schemas 3 and 4 (core.cache_layout)
-                move_thumbnails(db, _FINGERPRINTS_TABLE, wanted["schema"])
-            if other_algorithm:
-                # Fingerprints from another algorithm would group wrongly: start over.
-                db.execute("DELETE FROM fingerprints")
-                db.execute("DELETE FROM identities")
-                forget = ("thumbnails", "pair_checks", "pair_words", "groupings")
-            elif stored.get("checks", "1") != wanted["checks"]:
-                # A check that now rejects pairs an older one passed: its verdicts are
-                # redone, and what differs is said again with it.
-                forget = ("pair_checks", "pair_words", "groupings")
-            elif stored.get("words", wanted["words"]) != wanted["words"]:
-                # What differs is said another way now.
-                forget = ("pair_words", "groupings")
-        for table in forget:
-            db.execute(f"DELETE FROM {table}")
-        db.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", wanted.items())
 
     # -- reading -------------------------------------------------------------------------
 

@@ -206,9 +206,9 @@ def test_the_move_records_the_new_schema_in_its_own_transaction(tmp_path: Path) 
         "CREATE TABLE IF NOT EXISTS thumbnails (path BLOB PRIMARY KEY, thumb BLOB, fine BLOB)"
     )
     con.commit()
-    from dedupe_gui.core.cache import _FINGERPRINTS_TABLE
+    from dedupe_gui.core.cache_schema import FINGERPRINTS_TABLE
 
-    layout.move_thumbnails(con, _FINGERPRINTS_TABLE, "5")
+    layout.move_thumbnails(con, FINGERPRINTS_TABLE, "5")
     con.close()  # nothing else written: as if the process died here
     con = sqlite3.connect(db)
     assert con.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone() == ("5",)
@@ -222,14 +222,14 @@ def test_a_store_moved_by_another_process_meanwhile_is_not_moved_again(tmp_path:
     first = sqlite3.connect(db)
     second = sqlite3.connect(db)
     assert layout.old_layout(second)  # what the second saw before it waited for the lock
-    from dedupe_gui.core.cache import _FINGERPRINTS_TABLE
+    from dedupe_gui.core.cache_schema import FINGERPRINTS_TABLE
 
     first.executescript(
         "CREATE TABLE IF NOT EXISTS thumbnails (path BLOB PRIMARY KEY, thumb BLOB, fine BLOB)"
     )
-    layout.move_thumbnails(first, _FINGERPRINTS_TABLE, "5")
+    layout.move_thumbnails(first, FINGERPRINTS_TABLE, "5")
     first.close()
-    layout.move_thumbnails(second, _FINGERPRINTS_TABLE, "5")  # finds it moved: leaves it
+    layout.move_thumbnails(second, FINGERPRINTS_TABLE, "5")  # finds it moved: leaves it
     second.close()
     with FingerprintStore(str(db)) as store:
         for key, fp in ENTRIES.items():
@@ -246,7 +246,7 @@ def test_an_old_store_of_another_algorithm_is_made_anew_not_moved(
     con.commit()
     con.close()
     moved: list[object] = []
-    monkeypatch.setattr("dedupe_gui.core.cache.move_thumbnails", lambda *a: moved.append(a))
+    monkeypatch.setattr("dedupe_gui.core.cache_schema.move_thumbnails", lambda *a: moved.append(a))
     with FingerprintStore(str(db)) as store:
         assert store.persistent
         assert all(store.get(key) is None for key in ENTRIES)
