@@ -113,17 +113,22 @@ def _file_dict(m: GroupMember) -> dict[str, Any]:
         # "overlay at the bottom", "greyscale", ...]; empty for the keeper (core.differences).
         "differences": list(m.differences),
         # Files that go with this one when it is removed (Live video, sidecars, RAW twin).
-        "companions": [
-            {
-                **encode_path(c.path),
-                "kind": c.kind,
-                "bytes": c.size,
-                "mtime_ns": c.mtime_ns,
-                "owners": list(c.owners),
-            }
-            for c in m.companions
-        ],
+        "companions": _companions_of(m),
     }
+
+
+def _companions_of(m: GroupMember) -> list[dict[str, Any]]:
+    """The report's entries of a file's companions (the JSON written whole or in parts)."""
+    return [
+        {
+            **encode_path(c.path),
+            "kind": c.kind,
+            "bytes": c.size,
+            "mtime_ns": c.mtime_ns,
+            "owners": list(c.owners),
+        }
+        for c in m.companions
+    ]
 
 
 def to_dict(report: Report) -> dict[str, Any]:
@@ -281,7 +286,7 @@ def _file_json(m: GroupMember) -> str:
             ),
             json.dumps(list(m.differences), ensure_ascii=True) if m.differences else "[]",
             ', "companions": ',
-            json.dumps(_file_dict(m)["companions"], ensure_ascii=True) if m.companions else "[]",
+            json.dumps(_companions_of(m), ensure_ascii=True) if m.companions else "[]",
             "}",
         )
     )

@@ -76,6 +76,12 @@ class ReadBack:
     groups: list[Group]
 
 
+def _as_digest(value: Any) -> str | None:
+    """A cache row's digest column as a record holds it (a number stored by SQLite read as
+    text)."""
+    return value if value is None or type(value) is str else str(value)
+
+
 class _Records(Sequence[ImageRecord]):
     """The scan's records in path order, each made when first asked for."""
 
@@ -124,7 +130,7 @@ class _Records(Sequence[ImageRecord]):
 
     def digests(self) -> list[str | None]:
         """``digest(i)`` of every file, by file index."""
-        out = [d if d is None or type(d) is str else str(d) for d in map(_DIGEST, self.rows)]
+        out = [_as_digest(d) for d in map(_DIGEST, self.rows)]
         for i, record in self.found.items():
             out[i] = record.digest
         return out
@@ -134,8 +140,7 @@ class _Records(Sequence[ImageRecord]):
         record = self.found.get(i)
         if record is not None:
             return record.digest
-        digest = self.rows[i][3]
-        return digest if digest is None or type(digest) is str else str(digest)
+        return _as_digest(_DIGEST(self.rows[i]))
 
     def make(self, i: int, comps: tuple[Companion, ...] = ()) -> ImageRecord:
         """File ``i``'s record as ``run_scan`` makes it from a cache hit: the head-and-tail

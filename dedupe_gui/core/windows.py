@@ -190,8 +190,16 @@ def far_windows(count: int) -> int:
     squares."""
     if count < _ALWAYS:
         return 0
-    squares = len(_SQUARE_AT) if count - _ALWAYS >= len(_SQUARE_AT) else 0
+    _, squares = _layout(count)
     return len(_DEEP_EDGES) + max(0, squares - 1)
+
+
+def _layout(count: int) -> tuple[int, int]:
+    """How many of ``count`` window hashes (at least ``_ALWAYS``) sit inside a border or
+    chrome, and how many are the off-centre squares: a fingerprint holds at most two windows
+    inside a border or chrome, fewer than the squares, so the count tells them apart."""
+    squares = len(_SQUARE_AT) if count - _ALWAYS >= len(_SQUARE_AT) else 0
+    return count - _ALWAYS - squares, squares
 
 
 def placed_box(count: int, slot: int, aspect: float) -> Box | None:
@@ -210,8 +218,7 @@ def placed_box(count: int, slot: int, aspect: float) -> Box | None:
         return CENTRE
     if count < _ALWAYS:
         return None
-    squares = len(_SQUARE_AT) if count - _ALWAYS >= len(_SQUARE_AT) else 0
-    inside = count - _ALWAYS - squares
+    inside, squares = _layout(count)
     at = slot - CENTRE_SLOT - 1 - inside
     if at < 0:
         return None
@@ -233,8 +240,7 @@ def chrome_photo(windows: Sequence[int]) -> int | None:
     count = len(windows)
     if count < _ALWAYS:
         return None
-    squares = len(_SQUARE_AT) if count - _ALWAYS >= len(_SQUARE_AT) else 0
-    inside = count - _ALWAYS - squares
+    inside, _ = _layout(count)
     return windows[CENTRE_SLOT + 2] if inside == 2 else None
 
 
