@@ -282,14 +282,16 @@ class PairChecker:
         spread = np.maximum(ratio, 1 / np.maximum(ratio, 1e-6))
         reframed = self.loaded.framed[a] | self.loaded.framed[b] | ((spread > 1.1) & (spread < 1.8))
         reframable = reframed.copy()
+        through = None
         if self.windows is not None:
             # A copy trimmed by a fifth, found through a window, is looked at through it.
-            reframable |= self.windows.came_through(rec_a, rec_b)
+            through = self.windows.through(rec_a, rec_b)
+            reframable |= through[0]
         ruled, overlaid = first_test(
             sig_a, sig_b.reshape(-1, 256), self.loaded.flat[a] | self.loaded.flat[b]
         )
         ruled_out = both & ~reframable & ~centred & ruled
-        if self.windows is not None:
+        if through is not None:
             # Unless the window's part of its owner fails it too (core.window_glimpse). A
             # framed copy or one of another shape is reframed by the check, not through the
             # window: the glance does not speak for it.
@@ -301,7 +303,7 @@ class PairChecker:
                 & ~(self._has_fine[rec_a] & self._has_fine[rec_b])
             )
             pairs = (rec_a, rec_b, turn)
-            ruled_out |= apart_through(self.windows, self.records, pairs, asked, self._thumbs_of)
+            ruled_out |= apart_through(through, self.records, pairs, asked, self._thumbs_of)
         # A sticker over most of a quiet photo's contrast leaves the rest agreeing at 16x16
         # and the 32x32 residual over the look's usual bound: looked at as far over it as a
         # pair whose middles agree. Not pictures of flat areas and edges, whose content the

@@ -203,15 +203,11 @@ class WindowCandidates:
         found: npt.NDArray[np.bool_] = self._via_keys[pos] == keys
         return found, pos.astype(np.int64)
 
-    def came_through(self, a: I64, b: I64) -> npt.NDArray[np.bool_]:
-        """Which pairs of records ``a``, ``b`` a window brought together (one that explains
-        them better than their own hashes): crop candidates, whose whole pictures need not
-        correlate."""
-        return self._via(a, b)[0]
-
     def through(self, a: I64, b: I64) -> tuple[npt.NDArray[np.bool_], I64, I64]:
-        """``came_through``, and for those pairs the window kept: its owner and slot (zeros
-        for the other pairs)."""
+        """Which pairs of records ``a``, ``b`` a window brought together (one that explains
+        them better than their own hashes: crop candidates, whose whole pictures need not
+        correlate), and for those pairs the window kept: its owner and slot (zeros for the
+        other pairs)."""
         found, pos = self._via(a, b)
         if not found.any():
             return found, np.zeros(found.size, np.int64), np.zeros(found.size, np.int64)

@@ -27,7 +27,6 @@ from dedupe_gui.core.align import warp
 from dedupe_gui.core.models import ImageRecord
 from dedupe_gui.core.prefilter import first_test, signatures
 from dedupe_gui.core.verify import FLAT_DETAIL, detail
-from dedupe_gui.core.window_candidates import WindowCandidates
 from dedupe_gui.core.windows import placed_box
 
 I64 = npt.NDArray[np.int64]
@@ -71,18 +70,18 @@ def apart_through_window(
 
 
 def apart_through(
-    windows: WindowCandidates,
+    through: tuple[Bools, I64, I64],
     records: Sequence[ImageRecord],
     pairs: tuple[I64, I64, I64],
     asked: Bools,
     thumbs: Callable[[I64], U8],
 ) -> Bools:
     """Which of the ``asked`` pairs of records (a, b, b's turn) an upright window brought
-    together (``WindowCandidates.through``) and fail the first test through it
-    (``apart_through_window``)."""
+    together (``through``: ``WindowCandidates.through`` of the pairs, which the caller
+    has already) and fail the first test through it (``apart_through_window``)."""
     a, b, turn = pairs
     out = np.zeros(a.size, dtype=bool)
-    came, owners, slots = windows.through(a, b)
+    came, owners, slots = through
     glance = np.flatnonzero(asked & came & (turn == 0))
     if glance.size:
         others = np.where(owners[glance] == a[glance], b[glance], a[glance])
