@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 from PIL import Image, ImageDraw
 
-import dedupe_gui.core.cache as cache_module
+import dedupe_gui.core.cache_schema as cache_module
 import dedupe_gui.core.pair_words as pair_words_module
 from dedupe_gui.cli import main
 from dedupe_gui.core.cache import FingerprintStore
