@@ -8,6 +8,7 @@ normalisation, tiles, a bilinear warp with per-axis scale and shift, and the Gau
 from __future__ import annotations
 
 import functools
+import math
 from typing import Final
 
 import numpy as np
@@ -33,6 +34,25 @@ def quantile(values: F32, weight: F32, q: int) -> F32:
     at = np.clip((count - 1) * q // 100, 0, masked.shape[1] - 1)
     out: F32 = np.take_along_axis(masked, at[:, None], axis=1)[:, 0].astype(np.float32)
     return out
+
+
+def percentile(values: F32, q: int) -> F32:
+    """``np.percentile(values, q, axis=(1, 2))`` to the bit (its linear reading between the
+    two nearest ranks of each picture), without the import of numpy.ma that np.percentile
+    makes on its first call: 30-50 ms of CPU in the grouping of any scan with a flat
+    picture in a candidate pair, for the sort of a few thousand values."""
+    rows = np.sort(values.reshape(values.shape[0], -1), axis=1)
+    n = rows.shape[1]
+    at = (n - 1) * (q / 100)
+    lo = min(math.floor(at), n - 1)
+    a, b = rows[:, lo], rows[:, min(lo + 1, n - 1)]
+    # numpy's weight: what is past ``lo`` (taken from n - 1 when ``at`` is the last rank)
+    gamma = at - (lo if at < n - 1 else -1)
+    diff = b - a
+    # numpy interpolates from the nearer end, in the pictures' own float type
+    out: F32 = b - diff * (1 - gamma) if gamma >= 0.5 else a + diff * gamma
+    # a picture with a NaN (sorted last) reads NaN, as it does in numpy
+    return np.where(np.isnan(rows[:, -1]), rows[:, -1], out)
 
 
 def compact_tiles(bad: npt.NDArray[np.bool_]) -> npt.NDArray[np.bool_]:

@@ -48,6 +48,7 @@ from dedupe_gui.core.align import (
     gauss_newton,
     highpass,
     normalise,
+    percentile,
     quantile,
     smooth,
     smooth_field,
@@ -214,7 +215,7 @@ def _residuals(a: F32, b: F32, good_enough: float, fines: tuple[U8, U8] | None) 
     out = np.empty(a.shape[0], dtype=np.float32)
     if flat.any():
         raw = np.abs(sa[flat] - sb[flat])
-        out[flat] = np.percentile(raw, _QUANTILE, axis=(1, 2)) / FLAT_SCALE
+        out[flat] = percentile(raw, _QUANTILE) / FLAT_SCALE
         if fines is not None:
             # A nearly blank slide or page: what tells two apart is its few lines of text.
             fa, fb = fines[0][flat], fines[1][flat]

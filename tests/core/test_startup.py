@@ -11,6 +11,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 from PIL import Image
 
@@ -33,6 +34,10 @@ def test_a_scan_with_a_group_loads_no_unused_heavy_module(tmp_path: Path) -> Non
     save(img.resize((180, 135), Image.Resampling.LANCZOS), lib / "b.jpg", quality=90)
     save(img.transpose(Image.Transpose.ROTATE_90), lib / "c.png")
     save(photo(4, (240, 180)), lib / "d.png")
+    # A flat picture and its copy: their check reads a percentile of the differences.
+    ramp = np.tile(128 + np.linspace(-4, 4, 192), (144, 1)).round().astype(np.uint8)
+    save(Image.fromarray(ramp, "L"), lib / "e.png")
+    save(Image.fromarray(ramp, "L"), lib / "f.jpg", quality=90)
     code = (
         "import json, sys\n"
         "from dedupe_gui.cli import main\n"
@@ -47,6 +52,7 @@ def test_a_scan_with_a_group_loads_no_unused_heavy_module(tmp_path: Path) -> Non
     )
     *listing, loaded = done.stdout.strip().splitlines()
     assert "b.jpg" in "\n".join(listing) and "c.png" in "\n".join(listing)  # one group of 3
+    assert "f.jpg" in "\n".join(listing)
     assert not [m for m in json.loads(loaded) if m in _NOT_FOR_A_SCAN]
 
 

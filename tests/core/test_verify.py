@@ -10,6 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from PIL import Image
 
+from dedupe_gui.core.align import percentile
 from dedupe_gui.core.cache import FingerprintStore
 from dedupe_gui.core.fingerprint import fingerprint_file
 from dedupe_gui.core.grouping import SimilarityIndex, group_records
@@ -97,6 +98,20 @@ def test_flat_pictures_are_not_grouped_on_equal_hashes(
     assert detail(_thumb(fa))[0] < 1.0
     assert _residual(fa, fb) > DEFAULT_MAX_RESIDUAL
     assert group_records(recs, GroupingOptions(DEFAULT_THRESHOLD)) == []
+
+
+@pytest.mark.parametrize("q", [0, 1, 50, 74, 75, 76, 99, 100])
+def test_the_percentile_of_flat_pairs_is_numpys_to_the_bit(q: int) -> None:
+    rng = np.random.default_rng(q)
+    for shape in [(3, 32, 32), (4, 16, 16), (2, 7, 3), (3, 1, 1)]:
+        values = (rng.random(shape) * 40).astype(np.float32)
+        ties = np.round(values / 8).astype(np.float32)
+        ties[0, 0, 0] = np.nan
+        for v in (values, ties):
+            want = np.percentile(v, q, axis=(1, 2))
+            got = percentile(v, q)
+            assert got.dtype == want.dtype == np.float32
+            assert got.tobytes() == want.tobytes()
 
 
 def test_the_same_flat_picture_recompressed_is_still_grouped(tmp_path: Path) -> None:
