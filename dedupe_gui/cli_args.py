@@ -10,8 +10,8 @@ from __future__ import annotations
 import argparse
 
 from dedupe_gui import __version__, cli_maintenance
+from dedupe_gui.cli_help import CACHE_DEFAULT, JOURNAL_DEFAULT, Parser
 from dedupe_gui.core.keeper import DEFAULT_RULES, rules_help, validate_rules
-from dedupe_gui.core.places import default_cache_path, default_journal_path
 from dedupe_gui.core.threshold import DEFAULT_THRESHOLD, PRESETS, parse_threshold
 
 SUBCOMMANDS = ("scan", "apply", "index", "search", *cli_maintenance.COMMANDS)
@@ -44,7 +44,7 @@ def _rules(text: str) -> tuple[str, ...]:
 
 def build_parser() -> argparse.ArgumentParser:
     presets = ", ".join(f"{k}={v}" for k, v in PRESETS.items())
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="dedupe-gui",
         description="Find near-duplicate photos, keep the best copy, send the rest to the trash. "
         "Without a command, opens the window (and scans the PATHs given).",
@@ -107,9 +107,7 @@ def build_parser() -> argparse.ArgumentParser:
     scan.add_argument("--format", choices=("text", "json", "csv"), default="text")
     cache = scan.add_mutually_exclusive_group()
     cache.add_argument("--no-cache", action="store_true", help="do not read or write the cache")
-    cache.add_argument(
-        "--cache", metavar="FILE", help=f"cache file (default {default_cache_path()})"
-    )
+    cache.add_argument("--cache", metavar="FILE", help=f"cache file (default {CACHE_DEFAULT})")
     scan.add_argument(
         "--reference",
         action="append",
@@ -213,5 +211,5 @@ def _cleanup_arguments(p: argparse.ArgumentParser) -> None:
         "trash (otherwise they are left alone and reported)",
     )
     p.add_argument(
-        "--journal", metavar="FILE", help=f"journal of actions (default {default_journal_path()})"
+        "--journal", metavar="FILE", help=f"journal of actions (default {JOURNAL_DEFAULT})"
     )

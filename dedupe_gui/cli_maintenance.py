@@ -10,13 +10,14 @@ import argparse
 import sys
 from collections.abc import Callable
 
+from dedupe_gui.cli_help import CACHE_DEFAULT, JOURNAL_DEFAULT, Parser
 from dedupe_gui.core.names import printable
 from dedupe_gui.core.places import default_cache_path, default_journal_path
 
 COMMANDS = ("restore", "cache")
 
 
-def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def add_parsers(sub: argparse._SubParsersAction[Parser]) -> None:
     restore = sub.add_parser(
         "restore",
         help="put files of a cleanup back from the trash",
@@ -40,7 +41,7 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
         "paths", nargs="*", default=[], metavar="PATH", help="original paths of removed files"
     )
     restore.add_argument(
-        "--journal", metavar="FILE", help=f"journal of actions (default {default_journal_path()})"
+        "--journal", metavar="FILE", help=f"journal of actions (default {JOURNAL_DEFAULT})"
     )
     restore.add_argument("--dry-run", action="store_true", help="say what would happen only")
 
@@ -52,9 +53,7 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
         "files that are not there now (an unplugged drive) are kept.",
     )
     cache.add_argument("action", choices=("info", "prune", "clear"))
-    cache.add_argument(
-        "--cache", metavar="FILE", help=f"cache file (default {default_cache_path()})"
-    )
+    cache.add_argument("--cache", metavar="FILE", help=f"cache file (default {CACHE_DEFAULT})")
     cache.add_argument(
         "--older-than",
         type=float,

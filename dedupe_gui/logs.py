@@ -10,7 +10,6 @@ said once on stderr and logging goes on without it: a log is never a reason to s
 from __future__ import annotations
 
 import logging
-import logging.handlers
 import os
 import sys
 from typing import TextIO
@@ -24,9 +23,67 @@ _BACKUPS = 2
 
 def default_log_path() -> str:
     """``dedupe-gui.log`` in the user state folder of this platform."""
+    return os.path.join(_state_folder(), "dedupe-gui.log")
+
+
+def _state_folder() -> str:
+    """The user state folder of this platform, as platformdirs names it.
+
+    On Linux the XDG rule is read here (``$XDG_STATE_HOME`` when it is an absolute path,
+    else ``~/.local/state``), which is what platformdirs gives there (tests/test_logs.py
+    holds the two equal): importing platformdirs imports tempfile, shutil, lzma, bz2 and
+    random, 10-15 ms before every command's first line of work. Anything less plain (other
+    systems, Android, a home folder that is not an absolute path) asks platformdirs.
+    """
+    if sys.platform.startswith("linux") and not os.environ.get("ANDROID_DATA"):
+        base = os.environ.get("XDG_STATE_HOME", "")
+        if not os.path.isabs(base):
+            base = os.path.expanduser("~/.local/state")
+        if os.path.isabs(base):
+            return os.path.join(base, "dedupe-gui")
     from platformdirs import user_state_dir
 
-    return os.path.join(user_state_dir("dedupe-gui", appauthor=False), "dedupe-gui.log")
+    return user_state_dir("dedupe-gui", appauthor=False)
+
+
+class _RotatingFile(logging.FileHandler):
+    """A log file that is renamed aside (``.1``, ``.2``, the oldest dropped) before a line
+    would take it to ``max_bytes``: the rotation of ``logging.handlers.RotatingFileHandler``,
+    without importing logging.handlers, which imports socket, pickle and queue (10-20 ms
+    before every command's first line of work) for handlers a log file never uses."""
+
+    def __init__(self, path: str, max_bytes: int, backups: int) -> None:
+        super().__init__(path, mode="a", encoding="utf-8")
+        self.max_bytes = max_bytes
+        self.backups = backups
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            if self._full(record):
+                self._rotate()
+        except Exception:  # as logging's own handlers do: said on stderr, never raised
+            self.handleError(record)
+            return
+        super().emit(record)
+
+    def _full(self, record: logging.LogRecord) -> bool:
+        if self.stream is None or not os.path.isfile(self.baseFilename):
+            return False  # a log that is not a regular file (/dev/null, a pipe) never rotates
+        self.stream.seek(0, os.SEEK_END)
+        return self.stream.tell() + len(self.format(record)) + 1 >= self.max_bytes
+
+    def _rotate(self) -> None:
+        if self.stream is not None:
+            self.stream.close()
+        for i in range(self.backups - 1, 0, -1):
+            older, newer = f"{self.baseFilename}.{i}", f"{self.baseFilename}.{i + 1}"
+            if os.path.exists(older):
+                os.replace(older, newer)
+        if self.backups > 0:
+            os.replace(self.baseFilename, f"{self.baseFilename}.1")
+        else:
+            os.remove(self.baseFilename)
+        self.stream = self._open()
 
 
 def setup_logging(
@@ -57,9 +114,7 @@ def setup_logging(
     path = log_path or default_log_path()
     try:
         os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
-        to_file = logging.handlers.RotatingFileHandler(
-            path, maxBytes=_MAX_BYTES, backupCount=_BACKUPS, encoding="utf-8", delay=False
-        )
+        to_file = _RotatingFile(path, _MAX_BYTES, _BACKUPS)
     except OSError as exc:
         logger.warning("no log file (%s): %s", path, exc.strerror or exc)
         return None

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import io
 import logging
+import os
 from pathlib import Path
 
 import pytest
 
+from dedupe_gui import logs
 from dedupe_gui.cli import main
 from dedupe_gui.logs import setup_logging, verbosity_of
 from tests.imaging import photo, save
@@ -52,3 +54,39 @@ def test_setting_up_twice_does_not_double_the_lines(tmp_path: Path) -> None:
     logging.getLogger("dedupe_gui.test").warning("once")
     assert err.getvalue().count("once") == 1
     assert path.read_text(encoding="utf-8").count("once") == 1
+
+
+def test_the_log_is_rotated_before_it_grows_past_its_limit(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(logs, "_MAX_BYTES", 400)
+    path = tmp_path / "x.log"
+    setup_logging(0, str(path), stream=io.StringIO())
+    log = logging.getLogger("dedupe_gui.test")
+    for i in range(40):
+        log.info("line %02d %s", i, "x" * 20)
+    names = sorted(p.name for p in tmp_path.iterdir())
+    assert names == ["x.log", "x.log.1", "x.log.2"]  # two kept aside, the oldest dropped
+    assert all(p.stat().st_size < 400 for p in tmp_path.iterdir())
+    newest, older, oldest = (
+        (tmp_path / n).read_text(encoding="utf-8") for n in ("x.log", "x.log.1", "x.log.2")
+    )
+    assert "line 39" in newest and "line 39" not in older + oldest
+    lines = [int(s.split("line ")[1][:2]) for s in (oldest + older + newest).splitlines()]
+    assert lines == list(range(lines[0], 40))  # in order, none lost between the files
+
+
+@pytest.mark.parametrize("state_home", [None, "", "relative/state", "/abs/state"])
+def test_the_log_folder_is_the_state_folder_platformdirs_names(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, state_home: str | None
+) -> None:
+    """The log's folder is found without importing platformdirs on Linux, the same one."""
+    from platformdirs import user_state_dir
+
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    if state_home is None:
+        monkeypatch.delenv("XDG_STATE_HOME", raising=False)
+    else:
+        monkeypatch.setenv("XDG_STATE_HOME", state_home)
+    want = os.path.join(user_state_dir("dedupe-gui", appauthor=False), "dedupe-gui.log")
+    assert logs.default_log_path() == want

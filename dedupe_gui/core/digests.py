@@ -11,7 +11,6 @@ digest first, so files that differ in their first or last block are never read i
 
 from __future__ import annotations
 
-import hashlib
 import os
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
@@ -24,6 +23,10 @@ DigestProgress = Callable[[str, int, int], None]  # path, bytes read, size
 
 def head_tail_digest(path: str) -> str:
     """blake2b of the size, the first and the last ``BLOCK`` bytes (the whole of small files)."""
+    # Imported where a digest is made: hashlib loads OpenSSL's bindings (3-6 ms), which
+    # would otherwise come before a scan's first decode.
+    import hashlib
+
     h = hashlib.blake2b(digest_size=16)
     with open(path, "rb") as f:
         size = os.fstat(f.fileno()).st_size
@@ -37,6 +40,8 @@ def head_tail_digest(path: str) -> str:
 
 def file_digest(path: str, progress: DigestProgress | None = None) -> str:
     """blake2b of the whole content; ``progress`` is told after every chunk of big files."""
+    import hashlib
+
     h = hashlib.blake2b(digest_size=16)
     with open(path, "rb") as f:
         size = os.fstat(f.fileno()).st_size

@@ -17,7 +17,6 @@ the copy it keeps is kept by the same rule (``quick_digest``).
 
 from __future__ import annotations
 
-import hashlib
 import os
 import struct
 from collections.abc import Iterable
@@ -35,6 +34,8 @@ BLOCK: Final = 4096
 
 def content_identity(path: str, size: int, mtime_ns: int) -> bytes:
     """16 bytes naming this content: size, mtime and the first and last ``BLOCK`` bytes."""
+    import hashlib  # here, not before a scan's first decode (core.digests)
+
     h = hashlib.blake2b(digest_size=16)
     h.update(struct.pack("<qq", size, mtime_ns))
     with open(path, "rb") as f:

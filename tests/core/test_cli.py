@@ -14,6 +14,7 @@ from PIL import Image
 
 from dedupe_gui.cli import main
 from dedupe_gui.core.names import decode_path
+from dedupe_gui.core.places import default_cache_path, default_journal_path
 from dedupe_gui.core.report import from_json, load
 from dedupe_gui.core.threshold import DEFAULT_THRESHOLD
 from tests.imaging import photo, save
@@ -327,3 +328,18 @@ def test_a_json_report_that_cannot_be_made_whole_says_so_and_cleans_nothing(
     assert "incomplete" in err and "Traceback" not in err
     assert out and not out.rstrip().endswith("}")
     assert (library / "copies" / "a-tiny.webp").exists() and not journal.exists()
+
+
+@pytest.mark.parametrize(
+    ("command", "option"), [("scan", "--cache"), ("scan", "--journal"), ("cache", "--cache")]
+)
+def test_the_help_names_the_default_cache_and_journal(
+    command: str, option: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The options' help shows the default paths (filled in when shown, cli_help)."""
+    with pytest.raises(SystemExit):
+        main([command, "--help"])
+    shown = "".join(capsys.readouterr().out.split())  # argparse wraps long paths at hyphens
+    where = default_cache_path() if option == "--cache" else default_journal_path()
+    assert f"{option}FILE" in shown and f"(default{''.join(where.split())})" in shown
+    assert "<the" not in shown
