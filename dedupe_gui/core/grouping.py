@@ -39,7 +39,7 @@ from dedupe_gui.core.centre_candidates import CentreCandidates
 from dedupe_gui.core.companions import JPEG_PARTNER, RAW_PARTNER
 from dedupe_gui.core.grouping_options import GroupingOptions
 from dedupe_gui.core.hamming import Pairs, cross_pairs, self_pairs
-from dedupe_gui.core.heap import give_back
+from dedupe_gui.core.heap import blocks_reused, give_back
 from dedupe_gui.core.keeper import NO_STANDING, Standing
 from dedupe_gui.core.keeper_standing import KeeperRanking
 from dedupe_gui.core.leftovers import Walked, peer_key, take_in_left
@@ -289,6 +289,37 @@ class SimilarityIndex:
         limit = np.float32(max_residual)
         if verify:
             self._checker.use_limit(max_residual)
+        # The walk's pair checks make and free the same arrays batch after batch (core.heap).
+        with blocks_reused():
+            formed = self._checked_walk(options, adjacent, verify, limit, halt, progress)
+        groups: list[Group] = []
+        for best, others, d, k in formed:
+            group = _make_group(
+                self.records[best],
+                [
+                    (self.records[i], dd, relation(kk), self._words.said[(best, i, kk)])
+                    for i, dd, kk in zip(others.tolist(), d.tolist(), k.tolist(), strict=True)
+                ],
+            )
+            if group is not None:
+                groups.append(group)
+        groups.sort(key=lambda g: g.suggested_keeper.path)
+        give_back()  # the thumbnail checks' batches and pictures decoded again
+        if progress is not None:
+            progress(len(self.records), len(self.records))
+        return groups
+
+    def _checked_walk(
+        self,
+        options: GroupingOptions,
+        adjacent: Adjacent,
+        verify: bool,
+        limit: np.float32,
+        halt: Halt,
+        progress: GroupingProgress | None,
+    ) -> list[tuple[int, I64, I64, I64]]:
+        """The groups as formed by the walk, walked again as the groups' standing asks, with
+        the files left out taken in, and what differs in each pair said."""
         formed = self._walk(options.rules, NO_STANDING, adjacent, verify, limit, halt, progress)
         # Each walk can bring up a keeper the one before did not show (the framed copy next
         # in line when a screenshot steps down), so what the groups say is asked again, a few
@@ -320,22 +351,7 @@ class SimilarityIndex:
                 np.concatenate([k for _, _, _, k in formed]),
                 halt,
             )
-        groups: list[Group] = []
-        for best, others, d, k in formed:
-            group = _make_group(
-                self.records[best],
-                [
-                    (self.records[i], dd, relation(kk), self._words.said[(best, i, kk)])
-                    for i, dd, kk in zip(others.tolist(), d.tolist(), k.tolist(), strict=True)
-                ],
-            )
-            if group is not None:
-                groups.append(group)
-        groups.sort(key=lambda g: g.suggested_keeper.path)
-        give_back()  # the thumbnail checks' batches and pictures decoded again
-        if progress is not None:
-            progress(len(self.records), len(self.records))
-        return groups
+        return formed
 
     def _walk(
         self,

@@ -4,12 +4,16 @@ it cannot."""
 from __future__ import annotations
 
 import ctypes
+import os
 import platform
+import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
-from dedupe_gui.core.heap import give_back, map_large_blocks_apart
+import dedupe_gui
+from dedupe_gui.core.heap import blocks_reused, give_back, map_large_blocks_apart
 
 
 def _rss_kb() -> int:
@@ -60,3 +64,51 @@ def test_no_mapping_threshold_on_other_systems(monkeypatch: pytest.MonkeyPatch) 
     monkeypatch.setattr(sys, "platform", "linux")
     monkeypatch.setattr(ctypes, "CDLL", lambda name: _NoTrim())
     assert map_large_blocks_apart() is False
+
+
+# Run in a fresh process: a test process's heap may hold free blocks from earlier tests,
+# which serve a large block without mapping it, whatever the threshold.
+_FAULTS = """
+import resource, sys
+import numpy as np
+from dedupe_gui.core.heap import blocks_reused, map_large_blocks_apart
+
+
+def faults(arrays):
+    # Minor page faults while making, filling and freeing arrays of 1 MB.
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
+    for _ in range(arrays):
+        block = np.ones(256 * 1024, dtype=np.float32)
+        del block
+    return resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before
+
+
+assert map_large_blocks_apart()
+apart = faults(40)
+with blocks_reused() as taken:
+    assert taken
+    faults(1)  # the heap grows once
+    reused = faults(40)
+print(apart, reused, faults(40))
+"""
+
+
+@pytest.mark.skipif(platform.libc_ver()[0] != "glibc", reason="mallopt is glibc's")
+def test_blocks_reused_while_checks_run_then_mapped_apart_again() -> None:
+    # The package under test, wherever it is imported from here.
+    root = str(Path(dedupe_gui.__file__).parent.parent)
+    env = {**os.environ, "PYTHONPATH": root}
+    done = subprocess.run(
+        [sys.executable, "-c", _FAULTS], capture_output=True, text=True, check=True, env=env
+    )
+    apart, reused, again = (int(v) for v in done.stdout.split())
+    # Mapped apart, each 1 MB array is faulted in anew: 256 pages each.
+    assert apart >= 40 * 200
+    assert reused < 40 * 20
+    assert again >= 40 * 200
+
+
+def test_blocks_reused_changes_nothing_on_other_systems(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sys, "platform", "darwin")
+    with blocks_reused() as taken:
+        assert taken is False
