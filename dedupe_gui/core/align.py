@@ -15,6 +15,7 @@ import numpy as np
 import numpy.typing as npt
 
 F32 = npt.NDArray[np.float32]
+C128 = npt.NDArray[np.complex128]
 
 # Bounds of the warp the alignment may find: scale per axis, and shift as a share of the side.
 SCALE_LIMITS: Final = (0.8, 1.25)
@@ -140,27 +141,55 @@ def normalise(t: F32, weight: F32 | None = None) -> F32:
     return out
 
 
+def cells(img: F32) -> C128:
+    """Each pixel of a stack (P, n, n) as the bilinear cell it starts, one 16-byte item: its
+    grey level, the step to its right, the grey level below it and the step to the right
+    there. A sample then gathers one item instead of four grey levels, and a stack sampled
+    in several steps (``gauss_newton``) is cut into cells once. The cells of the last row
+    and column are never read: samples are clipped inside them."""
+    p, n, _ = img.shape
+    out = np.zeros((p, n, n, 4), dtype=np.float32)
+    out[..., 0] = img
+    out[:, :, :-1, 1] = img[:, :, 1:] - img[:, :, :-1]
+    out[:, :-1, :, 2] = img[:, 1:, :]
+    out[:, :-1, :-1, 3] = img[:, 1:, 1:] - img[:, 1:, :-1]
+    flat: C128 = out.reshape(p * n * n, 4).view(np.complex128).reshape(-1)
+    return flat
+
+
 def sample(img: F32, cx: F32, cy: F32) -> tuple[F32, F32, F32, F32]:
     """Bilinear samples of ``img`` at pixel coordinates, their x/y gradients, and a mask of
     the coordinates that fall inside the image."""
-    p, n, _ = img.shape
+    value, inside, gradients = _sample(cells(img), img.shape[1], cx, cy, True)
+    assert gradients is not None
+    return value, gradients[0], gradients[1], inside
+
+
+def _sample(
+    cell: C128, n: int, cx: F32, cy: F32, gradients: bool
+) -> tuple[F32, F32, tuple[F32, F32] | None]:
+    """``sample`` from the stack's ``cells`` (side ``n``): the samples, the mask of those
+    inside, and (with ``gradients``) their x/y gradients."""
+    p = cx.shape[0]
     inside = ((cx >= -0.5) & (cx <= n - 0.5) & (cy >= -0.5) & (cy <= n - 0.5)).astype(np.float32)
     cx = np.clip(cx, 0, n - 1.001)
     cy = np.clip(cy, 0, n - 1.001)
-    x0 = np.floor(cx).astype(np.int64)
-    y0 = np.floor(cy).astype(np.int64)
-    fx = (cx - x0).astype(np.float32)
-    fy = (cy - y0).astype(np.float32)
-    flat = img.reshape(-1)
-    i00 = (np.arange(p, dtype=np.int64) * n * n)[:, None, None] + y0 * n + x0
-    v00, v01 = flat[i00], flat[i00 + 1]
-    v10, v11 = flat[i00 + n], flat[i00 + n + 1]
-    top = v00 + (v01 - v00) * fx
-    bottom = v10 + (v11 - v10) * fx
-    value = top + (bottom - top) * fy
-    gx = (v01 - v00) * (1 - fy) + (v11 - v10) * fy
-    gy = bottom - top
-    return value, gx, gy, inside
+    x0, y0 = np.floor(cx), np.floor(cy)
+    # Exact in 32 bits: a coordinate less its floor keeps fewer significant bits.
+    fx, fy = cx - x0, cy - y0
+    at = (np.arange(p, dtype=np.int64) * n * n)[:, None, None] + (
+        y0.astype(np.int64) * n + x0.astype(np.int64)
+    )
+    corners = cell.take(at).view(np.float32).reshape(*at.shape, 4)
+    v00, step0, v10, step1 = (corners[..., k] for k in range(4))
+    top = v00 + step0 * fx
+    bottom = v10 + step1 * fx
+    value: F32 = top + (bottom - top) * fy
+    if not gradients:
+        return value, inside, None
+    gx: F32 = step0 * (1 - fy) + step1 * fy
+    gy: F32 = bottom - top
+    return value, inside, (gx, gy)
 
 
 def grid(n: int) -> tuple[F32, F32]:
@@ -170,10 +199,24 @@ def grid(n: int) -> tuple[F32, F32]:
 
 def warp(img: F32, params: F32) -> tuple[F32, F32, F32, F32]:
     n = img.shape[1]
+    value, inside, gradients = _warp_cells(cells(img), n, params, True)
+    assert gradients is not None
+    return value, gradients[0], gradients[1], inside
+
+
+def warp_values(img: F32, params: F32) -> tuple[F32, F32]:
+    """``warp``'s samples and mask without the gradients, which only the alignment reads."""
+    value, inside, _ = _warp_cells(cells(img), img.shape[1], params, False)
+    return value, inside
+
+
+def _warp_cells(
+    cell: C128, n: int, params: F32, gradients: bool
+) -> tuple[F32, F32, tuple[F32, F32] | None]:
     ux, uy = grid(n)
     cx = (params[:, 0, None, None] * ux + params[:, 2, None, None]) * n - 0.5
     cy = (params[:, 1, None, None] * uy + params[:, 3, None, None]) * n - 0.5
-    return sample(img, cx.astype(np.float32), cy.astype(np.float32))
+    return _sample(cell, n, cx.astype(np.float32), cy.astype(np.float32), gradients)
 
 
 def gauss_newton(moving: F32, fixed: F32, params: F32, steps: int) -> F32:
@@ -182,8 +225,11 @@ def gauss_newton(moving: F32, fixed: F32, params: F32, steps: int) -> F32:
     ux_full = np.broadcast_to(ux, moving.shape)
     uy_full = np.broadcast_to(uy, moving.shape)
     damping = np.float32(1e-3) * np.eye(4, dtype=np.float32)
+    cell = cells(fixed)
     for _ in range(steps):
-        value, gx, gy, inside = warp(fixed, params)
+        value, inside, gradients = _warp_cells(cell, n, params, True)
+        assert gradients is not None
+        gx, gy = gradients
         total = inside.sum(axis=(1, 2), keepdims=True) + np.float32(1e-6)
         mean = (value * inside).sum(axis=(1, 2), keepdims=True) / total
         sd = np.sqrt((((value - mean) ** 2) * inside).sum(axis=(1, 2), keepdims=True) / total)

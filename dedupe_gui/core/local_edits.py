@@ -46,7 +46,7 @@ from dedupe_gui.core.align import (
     smooth,
     smooth_field,
     tile_sum,
-    warp,
+    warp_values,
 )
 from dedupe_gui.core.loaded_thumbs import turn_stack
 from dedupe_gui.core.strokes import HALF_TOLERANCE, _unexplained
@@ -232,7 +232,7 @@ def _differs_all_over(ma: F32, fb: F32) -> B:
     best_bad = np.full(count, np.iinfo(np.int64).max, dtype=np.int64)
     best_textured = np.zeros(count, dtype=np.int64)
     for warp_params in (identity_params(count), align_halves(ma, fb, _COARSE_STEPS, _FINE_STEPS)):
-        value, _, _, inside = warp(fb, warp_params)
+        value, inside = warp_values(fb, warp_params)
         covered = (inside > 0.5).astype(np.float32)
         textured, bad = _tiles(edges_a * covered, highpass(smooth(value), _EDGE_RADIUS) * covered)
         n_bad = bad.sum(axis=(1, 2))
@@ -273,7 +273,7 @@ def _batch(ma: F32, fb: F32, flat_and_edges: B, colours: tuple[F32, F32] | None)
     best_bad = np.full(count, np.iinfo(np.int64).max, dtype=np.int64)
     out = np.full(count, np.inf, dtype=np.float32)
     for warp_params in (still, params):
-        value, _, _, inside = warp(fb, warp_params)
+        value, inside = warp_values(fb, warp_params)
         covered = (inside > 0.5).astype(np.float32)
         edges_b = highpass(smooth(value), _EDGE_RADIUS) * covered
         textured, bad = _tiles(edges_a * covered, edges_b)
@@ -304,7 +304,9 @@ def _batch(ma: F32, fb: F32, flat_and_edges: B, colours: tuple[F32, F32] | None)
             if colours is not None:
                 # The second file's colours warped as its grey levels were.
                 ca, cb = colours[0][plausible], colours[1][plausible]
-                moved = warp(cb.reshape(-1, SIDE, SIDE), np.repeat(warp_params[plausible], 3, 0))
+                moved = warp_values(
+                    cb.reshape(-1, SIDE, SIDE), np.repeat(warp_params[plausible], 3, 0)
+                )
                 colour = (ca, moved[0].reshape(cb.shape))
             grey[plausible] = _grey_residual(
                 ma[plausible], value[plausible], covered[plausible], box[plausible], colour

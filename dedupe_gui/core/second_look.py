@@ -19,7 +19,7 @@ from typing import Final
 import numpy as np
 import numpy.typing as npt
 
-from dedupe_gui.core.align import gauss_newton, identity_params, normalise, smooth, warp
+from dedupe_gui.core.align import gauss_newton, identity_params, normalise, smooth, warp_values
 
 F32 = npt.NDArray[np.float32]
 U8 = npt.NDArray[np.uint8]
@@ -54,7 +54,7 @@ def two_sided(a: U8, b: U8) -> F32:
         params = identity_params(again.size)
         params = gauss_newton(smooth(pa), smooth(pb), params, _COARSE_STEPS)
         params = gauss_newton(pa, pb, params, _FINE_STEPS)
-        value, _, _, inside = warp(pb, params)
+        value, inside = warp_values(pb, params)
         diff = (normalise(pa, inside) - normalise(value, inside)) * (inside > _EDGE)
         out[again] = np.minimum(out[again], _extremes(diff))
     return out

@@ -40,7 +40,7 @@ from dedupe_gui.core.align import (
     identity_params,
     normalise,
     smooth,
-    warp,
+    warp_values,
 )
 from dedupe_gui.core.straighten import ANGLES, turned_crop
 
@@ -212,7 +212,7 @@ def _judge(a: U8, b: U8, scales: Scales) -> tuple[B, F32, F32]:
         own_a, own_b, covered = _own(sa, sb, np.ones_like(sb), tolerance)
         as_it_is = _two_texts(own_a, own_b, own_share, shared)
         if moved.size:
-            value, _, _, inside = warp(sb[moved], params[moved])
+            value, inside = warp_values(sb[moved], params[moved])
             wa, wb, wc = _own(sa[moved], value, inside, tolerance)
             left = (own_a[moved] | own_b[moved]).sum(axis=(1, 2))
             better = (wa | wb).sum(axis=(1, 2)) < _ALIGNED_GAIN * left

@@ -53,7 +53,7 @@ from dedupe_gui.core.align import (
     smooth,
     smooth_field,
     tile_sum,
-    warp,
+    warp_values,
 )
 from dedupe_gui.core.prefilter import hopeless, signatures
 from dedupe_gui.core.windows import content_box
@@ -287,7 +287,7 @@ def _residuals(a: F32, b: F32, good_enough: float, fines: tuple[U8, U8] | None) 
                 back = backward_won[spread, None, None]
                 ms = np.where(back, rb[spread], ra[spread])
                 fs = np.where(back, ra[spread], rb[spread])
-                value, _, _, inside = warp(fs, params[spread])
+                value, inside = warp_values(fs, params[spread])
                 plain = _judge(ms, value, inside, np.zeros(spread.size, dtype=bool))
                 result[spread] = np.maximum(result[spread], plain)
             result[both] = np.maximum(result[both], share * np.float32(_RESIDUAL_PER_SHARE))
@@ -316,7 +316,7 @@ def _second_chance(a: F32, b: F32, aspects: F32, good_enough: float) -> F32:
         idx = np.array(framed, dtype=np.int64)
         pa = np.array([boxes_a[k] or _WHOLE for k in framed], dtype=np.float32)
         pb = np.array([boxes_b[k] or _WHOLE for k in framed], dtype=np.float32)
-        attempts.append((warp(a[idx], pa)[0], warp(b[idx], pb)[0], idx))
+        attempts.append((warp_values(a[idx], pa)[0], warp_values(b[idx], pb)[0], idx))
     # The wider picture cropped to the narrower one's shape.
     ratio = aspects[:, 0] / np.maximum(aspects[:, 1], np.float32(1e-6))
     spread = np.maximum(ratio, 1 / np.maximum(ratio, np.float32(1e-6)))
@@ -330,8 +330,8 @@ def _second_chance(a: F32, b: F32, aspects: F32, good_enough: float) -> F32:
         crop[:, 2] = (1 - crop[:, 0]) / 2
         crop[:, 3] = (1 - crop[:, 1]) / 2
         ca, cb = a[differ].copy(), b[differ].copy()
-        ca[wide] = warp(a[differ][wide], crop[wide])[0]
-        cb[~wide] = warp(b[differ][~wide], crop[~wide])[0]
+        ca[wide] = warp_values(a[differ][wide], crop[wide])[0]
+        cb[~wide] = warp_values(b[differ][~wide], crop[~wide])[0]
         attempts.append((ca, cb, differ))
     for ta, tb, idx in attempts:
         # Reframed pairs that still do not correlate are not worth the alignment.
@@ -410,7 +410,7 @@ def _detail_share(moving: F32, fixed: F32, params: F32) -> tuple[F32, npt.NDArra
         params[moved] = gauss_newton(smooth(mh), smooth(fh), params[moved], _DETAIL_STEPS)
     value, inside = fixed.copy(), np.ones_like(fixed)
     if moved.size:
-        value[moved], _, _, inside[moved] = warp(fixed[moved], params[moved])
+        value[moved], inside[moved] = warp_values(fixed[moved], params[moved])
     hm = highpass(normalise(moving, inside), _FINE_RADIUS) * inside
     hf = highpass(normalise(value, inside), _FINE_RADIUS) * inside
     k = moving.shape[1] // _FINE_TILES
@@ -432,7 +432,7 @@ def _aligned_residual(
     params = np.tile(np.array([1.0, 1.0, 0.0, 0.0], dtype=np.float32), (moving.shape[0], 1))
     params = gauss_newton(moving_s, fixed_s, params, _COARSE_STEPS)
     params = gauss_newton(moving, fixed, params, _FINE_STEPS)
-    value, _, _, inside = warp(fixed_s, params)
+    value, inside = warp_values(fixed_s, params)
     return _judge(moving_s, value, inside, robust), params
 
 
@@ -453,7 +453,7 @@ def explain(member: U8, keeper: U8) -> tuple[F32, npt.NDArray[np.bool_]]:
     aligned, found = _aligned_residual(m, k, ms, ks, robust)
     better = aligned < score - _SKIP_ALIGN / 3
     params[better] = found[better]
-    value, _, _, inside = warp(ks, params)
+    value, inside = warp_values(ks, params)
     n = m.shape[1]
     t = n // _TILES
     zm, zf = normalise(ms, inside), normalise(value, inside)

@@ -23,7 +23,7 @@ from collections.abc import Callable, Sequence
 import numpy as np
 import numpy.typing as npt
 
-from dedupe_gui.core.align import warp
+from dedupe_gui.core.align import warp_values
 from dedupe_gui.core.models import ImageRecord
 from dedupe_gui.core.prefilter import first_test, signatures
 from dedupe_gui.core.verify import FLAT_DETAIL, detail
@@ -61,7 +61,7 @@ def apart_through_window(
     out = np.zeros(slots.size, dtype=bool)
     known = np.flatnonzero(~np.isnan(params[:, 0]))
     if known.size:
-        parts = warp(thumbs(owners[known]).astype(np.float32), params[known])[0]
+        parts = warp_values(thumbs(owners[known]).astype(np.float32), params[known])[0]
         ruled, _ = first_test(
             signatures(parts), signatures(thumbs(others[known])), detail(parts) < FLAT_DETAIL
         )
