@@ -35,6 +35,10 @@ I64 = npt.NDArray[np.int64]
 # framed copies that the border readings missed, a trimmed copy with a dark edge and two
 # night shots, and no other file.
 _THIN_RATIO: Final = 0.6
+# Records whose thumbnails are fetched in one go before their boxes are placed: a cache
+# read back without thumbnails answers one query per call, and a large library's keeper
+# rule asks about every grouped file (72,000 one at a time took 18 s at 100,000 files).
+_FETCH_AT_ONCE: Final = 4096
 
 
 class PictureBoxes:
@@ -67,6 +71,7 @@ class PictureBoxes:
         """Width and height shares of each wanted record's picture inside its frame; (1, 1)
         for none."""
         out = np.ones((wanted.size, 2), dtype=np.float64)
+        self._fetch(wanted)
         for n, i in enumerate(wanted.tolist()):
             box = self.placed(i)[0]
             if box is not None:
@@ -77,11 +82,19 @@ class PictureBoxes:
         """The grey level of each wanted record's uniform frame, as placed on the decoded
         picture; NaN for none, a screenshot's chrome, or a frame only the thumbnail showed."""
         out = np.full(wanted.size, np.nan, dtype=np.float64)
+        self._fetch(wanted)
         for n, i in enumerate(wanted.tolist()):
             box, chrome = self.placed(i)
             if box is not None and not chrome and i in self._levels:
                 out[n] = self._levels[i]
         return out
+
+    def _fetch(self, wanted: I64) -> None:
+        """Load the thumbnails of the records of ``wanted`` not placed yet, a block at a time
+        (the same rows ``_place`` would load one by one)."""
+        todo = np.array([i for i in wanted.tolist() if i not in self._placed], dtype=np.int64)
+        for start in range(0, todo.size, _FETCH_AT_ONCE):
+            self._loaded.rows(todo[start : start + _FETCH_AT_ONCE])
 
     def _place(self, i: int) -> tuple[Box | None, bool]:
         row = int(self._loaded.rows(np.array([i], dtype=np.int64))[0])
