@@ -24,7 +24,7 @@ from dedupe_gui.core.models import ImageRecord
 from dedupe_gui.core.scan_pictures import ScanPictures
 from dedupe_gui.core.verify import border_of
 from dedupe_gui.core.window_candidates import picture_box_of
-from dedupe_gui.core.windows import Box, photo_box
+from dedupe_gui.core.windows import Box, may_have_border, photo_box
 
 I64 = npt.NDArray[np.int64]
 
@@ -58,6 +58,9 @@ class PictureBoxes:
         self._placed: dict[int, tuple[Box | None, bool]] = {}
         # By record placed on the decoded picture: its uniform frame's grey level.
         self._levels: dict[int, int] = {}
+        # Records fetched in a block whose thumbnails cannot hold a uniform border
+        # (``may_have_border``): neither border reading is asked for them.
+        self._borderless: set[int] = set()
 
     def placed(self, i: int) -> tuple[Box | None, bool]:
         """Record ``i``'s picture box inside a frame on two or more sides (None: no frame
@@ -94,17 +97,20 @@ class PictureBoxes:
         (the same rows ``_place`` would load one by one)."""
         todo = np.array([i for i in wanted.tolist() if i not in self._placed], dtype=np.int64)
         for start in range(0, todo.size, _FETCH_AT_ONCE):
-            self._loaded.rows(todo[start : start + _FETCH_AT_ONCE])
+            block = todo[start : start + _FETCH_AT_ONCE]
+            rows = self._loaded.rows(block)
+            plain = ~may_have_border(self._loaded.thumbs[rows]) & self._loaded.has_thumb[rows]
+            self._borderless.update(block[plain].tolist())
 
     def _place(self, i: int) -> tuple[Box | None, bool]:
         row = int(self._loaded.rows(np.array([i], dtype=np.int64))[0])
         if not self._loaded.has_thumb[row]:
             return None, False
-        strict = self._loaded.border(row)
         thumb = self._loaded.thumbs[row]
+        strict = None if i in self._borderless else self._loaded.border(row)
         if not (
             framed(strict)
-            or framed(border_of(thumb, loose=True))
+            or (i not in self._borderless and framed(border_of(thumb, loose=True)))
             or _thin_frame(thumb)
             or photo_box(thumb.astype(np.int16)) is not None
         ):

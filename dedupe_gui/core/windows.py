@@ -425,6 +425,27 @@ def content_box(
     return box
 
 
+def may_have_border(
+    stack: np.ndarray[tuple[int, ...], np.dtype[np.uint8]],
+) -> np.ndarray[tuple[int, ...], np.dtype[np.bool_]]:
+    """For each picture of ``stack`` (n, h, w), False where ``content_box`` finds no border
+    at the default tolerance or any smaller one, for a whole batch in a few array passes.
+
+    ``content_box`` peels nothing unless an outermost row or column is border at its share,
+    so a picture none of whose four edge lines is within the tolerance of any of its four
+    corners (whichever the most common of them is) has no box: most photos. True means
+    only that ``content_box`` must be asked.
+    """
+    x = stack.astype(np.int16)
+    corners = np.stack((x[:, 0, 0], x[:, 0, -1], x[:, -1, 0], x[:, -1, -1]), axis=1)
+    out = np.zeros(x.shape[0], dtype=bool)
+    for line, length in ((x[:, 0, :], x.shape[2]), (x[:, -1, :], x.shape[2]),
+                         (x[:, :, 0], x.shape[1]), (x[:, :, -1], x.shape[1])):  # fmt: skip
+        near = np.abs(line[:, None, :] - corners[:, :, None]) <= _BORDER_TOLERANCE
+        out |= (np.count_nonzero(near, axis=2) / length >= _BORDER_ROW_SHARE).any(axis=1)
+    return out
+
+
 # A row of a screenshot's photo holds a run of non-chrome pixels over at least this share of
 # the width (text and icons make short runs, a photo a long one); the photo spans at least
 # this share of the picture's height and width, and ``_PHOTO_MIN_PX`` pixels of the small

@@ -15,6 +15,8 @@ from dedupe_gui.core.fingerprint import fingerprint_file
 from dedupe_gui.core.loaded_thumbs import LoadedThumbs
 from dedupe_gui.core.models import FileKey, ImageRecord
 from dedupe_gui.core.picture_boxes import PictureBoxes
+from dedupe_gui.core.verify import border_of
+from dedupe_gui.core.windows import may_have_border
 from tests.imaging import save, textured
 
 
@@ -59,3 +61,42 @@ def test_boxes_are_placed_from_one_fetch_and_match_those_placed_one_by_one(
     fetches.clear()
     batched.levels(wanted)
     assert fetches == []
+
+
+def _thumbnails() -> np.ndarray[tuple[int, ...], np.dtype[np.uint8]]:
+    """32x32 pictures of every kind the border readings meet: plain photos, uniform frames of
+    each width and grey on some or all sides, frames with noise near the tolerances, a dark
+    sky meeting a dark frame, flat pictures and pictures of two halves."""
+    rng = np.random.default_rng(7)
+    out = []
+    for k in range(3000):
+        kind = k % 6
+        if kind == 0:  # a photo: texture everywhere
+            t = rng.normal(128, rng.uniform(5, 60), (32, 32))
+        elif kind == 1:  # a smooth gradient (a sky)
+            t = np.add.outer(np.linspace(0, rng.uniform(0, 80), 32), np.zeros(32)) + rng.uniform(
+                0, 170
+            )
+        else:  # a frame on some sides, its grey noisy by up to a few levels
+            t = rng.normal(128, 40, (32, 32))
+            level, noise = rng.uniform(0, 255), rng.uniform(0, 14)
+            for side in range(4):
+                if rng.random() < 0.6:
+                    depth = int(rng.integers(1, 6))
+                    view = np.rot90(t, side)
+                    view[:depth] = level + rng.normal(0, noise, view[:depth].shape)
+            if kind == 5:  # one odd corner pixel
+                t[0, 0] = rng.uniform(0, 255)
+        out.append(np.clip(t, 0, 255).astype(np.uint8))
+    return np.stack(out)
+
+
+def test_a_thumbnail_said_to_have_no_border_has_none_by_either_reading() -> None:
+    stack = _thumbnails()
+    may = may_have_border(stack)
+    strict = np.array([border_of(t) is not None for t in stack])
+    loose = np.array([border_of(t, loose=True) is not None for t in stack])
+    # Never wrong where it rules a border out, and it rules most photos out.
+    assert not (strict & ~may).any() and not (loose & ~may).any()
+    assert loose.sum() > 500 and strict.sum() > 300
+    assert (~may[0::6]).mean() > 0.9
