@@ -23,6 +23,7 @@ core.candidates), the pairs' kept verdicts (core.pair_checker), the words for wh
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from typing import Protocol
 
 import numpy as np
 import numpy.typing as npt
@@ -59,6 +60,9 @@ I64 = npt.NDArray[np.int64]
 
 # Keepers whose thumbnail checks are batched together (see PairChecker.prefetch).
 _WAVE = 256
+# Verdicts (or words) held before they are handed to a cache during a grouping
+# (``SimilarityIndex.hand_over``): each hand-over is one transaction of the cache.
+KEEP_EVERY = 2048
 # Walks after the first that may rank lower the keepers their groups show to be worse
 # (core.keeper_standing); the checks of the first are kept, so each costs little.
 _STANDING_WALKS = 3
@@ -74,6 +78,17 @@ class GroupingStopped(Exception):
 
 StopCheck = Callable[[], bool]
 GroupingProgress = Callable[[int, int], None]  # keepers visited, of all records
+
+
+class PairKeeper(Protocol):
+    """Where a grouping's new verdicts and words go as it runs (FingerprintStore): each call
+    is kept on its own, so a grouping stopped, or a process killed, keeps what was handed
+    over before it. Never raises for a store that cannot write (read-only, full): the
+    grouping goes on without keeping."""
+
+    def put_pair_checks(self, checks: Mapping[int, float], good_enough: float) -> None: ...
+
+    def put_pair_words(self, words: Mapping[int, tuple[str, ...]]) -> None: ...
 
 
 class SimilarityIndex:
@@ -227,6 +242,18 @@ class SimilarityIndex:
         words of a pair judged without them would stand in for the real ones next time."""
         return self._words.take_new_words()
 
+    def hand_over(self, keeper: PairKeeper, least: int = 1) -> None:
+        """Hand ``keeper`` the verdicts computed since the last hand-over, once there are at
+        least ``least``, and the same for the words. Verdicts computed with a limit other than
+        the default are dropped, never kept: a cache reads only the default's (a pair's row
+        holds one verdict), and a stricter check's would replace it."""
+        if self._checker.new_checks_held() >= least:
+            checks, good_enough = self.take_new_checks()
+            if good_enough == DEFAULT_MAX_RESIDUAL and checks:
+                keeper.put_pair_checks(checks, good_enough)
+        if self._words.new_words_held() >= least:
+            keeper.put_pair_words(self.take_new_words())
+
     # -- grouping ------------------------------------------------------------------------
 
     def groups(
@@ -234,12 +261,17 @@ class SimilarityIndex:
         options: GroupingOptions,
         should_stop: StopCheck | None = None,
         progress: GroupingProgress | None = None,
+        keeper: PairKeeper | None = None,
     ) -> list[Group]:
         """Groups under ``options``, keeper first, sorted by the keeper's path.
 
         See the module docstring for what "within T" means with verification and rotations.
         ``should_stop`` is asked between batches of keepers (a few milliseconds apart) and
         ends the grouping with ``GroupingStopped``; ``progress`` hears how far it got.
+        ``keeper`` is handed the new verdicts and words as they come, ``KEEP_EVERY`` at a
+        time, and the rest when the grouping ends or stops (``hand_over``): a cold grouping
+        of a large library runs for an hour, and one stopped half-way (the window closed,
+        Ctrl-C, a crash) starts the next from what it had checked.
 
         The rules that judge a file against its copies ("upright", "clean") learn what they
         need from the groups themselves, whose pairs were checked: when a group's keeper is
@@ -254,7 +286,10 @@ class SimilarityIndex:
         stop = should_stop or (lambda: False)
 
         def halt() -> None:
-            if stop():
+            stopping = stop()
+            if keeper is not None:
+                self.hand_over(keeper, 1 if stopping else KEEP_EVERY)
+            if stopping:
                 raise GroupingStopped
 
         parts = [self._plain(threshold)]
@@ -275,8 +310,7 @@ class SimilarityIndex:
             if self._centres is None:
                 self._centres = CentreCandidates(self.records, self._unique[self._inverse])
             parts.append(self._centres.at(threshold))
-        if stop():
-            raise GroupingStopped
+        halt()
         candidates = Candidates.concat(parts)
         del parts  # each search's rows are not held beside their concatenation
         if not options.shot_partners:
@@ -304,6 +338,8 @@ class SimilarityIndex:
             if group is not None:
                 groups.append(group)
         groups.sort(key=lambda g: g.suggested_keeper.path)
+        if keeper is not None:
+            self.hand_over(keeper)
         give_back()  # the thumbnail checks' batches and pictures decoded again
         if progress is not None:
             progress(len(self.records), len(self.records))

@@ -168,7 +168,8 @@ def group_kept(
 ) -> list[Group]:
     """The groups of ``records`` under ``options``: read back from ``store`` when this very
     grouping was kept there, else made (with the store's kept checks and words, and the
-    scan's decoded ``pictures`` for its second looks) and kept."""
+    scan's decoded ``pictures`` for its second looks) and kept, its new checks and words
+    kept as it goes."""
     key = grouping_key(records, options)
     groups = read_back(key, records, store)
     if groups is not None:
@@ -186,8 +187,11 @@ def group_kept(
         store.pair_words(),
         pictures,
     )
-    groups = index.groups(options)
-    store.put_pair_checks(*index.take_new_checks())
-    store.put_pair_words(index.take_new_words())
+    # The verdicts and words go to the store as they come (each batch its own
+    # transaction): a grouping cut short leaves them for the next.
+    try:
+        groups = index.groups(options, keeper=store)
+    finally:
+        index.hand_over(store)  # a grouping cut short (Ctrl-C): what it checked since the last
     store.keep_grouping(key, encode(groups, records))
     return groups

@@ -36,6 +36,11 @@ class KeptResiduals:
     def clear(self) -> None:
         self._runs = []
 
+    def held(self) -> int:
+        """Keys held, counted with repeats (at most ``len``'s merge would keep): without
+        merging the runs, for a caller that hands them over once there are enough."""
+        return sum(int(keys.size) for keys, _ in self._runs)
+
     def get(self, keys: I64) -> F32:
         """The residual kept for each of ``keys``; NaN where none is."""
         out = np.full(keys.size, np.nan, dtype=np.float32)

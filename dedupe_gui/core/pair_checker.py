@@ -211,6 +211,10 @@ class PairChecker:
         out: npt.NDArray[np.bool_] = self.loaded.has_thumb[rows] & ~self.loaded.lost[records]
         return out
 
+    def new_checks_held(self) -> int:
+        """How many verdicts ``take_new_checks`` would hand over (repeats counted)."""
+        return self._new_checks.held()
+
     def take_new_checks(self) -> tuple[Mapping[int, float], float]:
         """Residuals computed since the last call (by ``pair_id``) and the limit they stopped
         at, for a cache to keep (FingerprintStore.put_pair_checks)."""

@@ -124,6 +124,10 @@ class PairWords:
         box = border_of(turn_stack(self._loaded.thumbs[row][None], np.array([turn]))[0])
         return (box if framed(box) else None), False
 
+    def new_words_held(self) -> int:
+        """How many pairs' words ``take_new_words`` would hand over."""
+        return len(self._new_words)
+
     def take_new_words(self) -> dict[int, tuple[str, ...]]:
         """What differs, said since the last call (by ``said_id``), for a cache to keep
         (FingerprintStore.put_pair_words). Only pairs whose thumbnails were both there: the

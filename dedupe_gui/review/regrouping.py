@@ -73,8 +73,9 @@ class IndexHolder:
     """The similarity index of the latest generation, touched only by one worker thread.
 
     With a cache, the thumbnail checks of earlier sessions are read when a generation's index
-    is built and the new ones are written back after each grouping, as the command line does:
-    reopening a library repeats none of them. The scan leaves the thumbnails in the cache
+    is built and the new ones are written back as the grouping goes, as the command line
+    does: reopening a library, or a grouping after one that was stopped, repeats none of
+    them. The scan leaves the thumbnails in the cache
     (``ScanOptions.thumbs_in_store``: a record without them is about a kilobyte lighter, 100 MB
     at 100,000 files), and the index fetches those of the pairs it checks from there.
     """
@@ -131,9 +132,15 @@ class IndexHolder:
             )
             self.generation = request.generation
         try:
-            groups = self.index.groups(request.options, should_stop, progress)
+            groups = self.index.groups(request.options, should_stop, progress, keeper=store)
         finally:
-            self._keep_checks(self.index)
+            # What a grouping stopped between two hand-overs had checked since the last;
+            # without a cache, let go of (the index keeps its own verdicts either way).
+            if store is not None:
+                self.index.hand_over(store)
+            else:
+                self.index.take_new_checks()
+                self.index.take_new_words()
         if store is not None:
             store.keep_grouping(key, kept_groupings.encode(groups, request.records))
             store.flush()
@@ -146,12 +153,3 @@ class IndexHolder:
         from dedupe_gui.core.verify import DEFAULT_MAX_RESIDUAL
 
         return store.pair_checks(DEFAULT_MAX_RESIDUAL)
-
-    def _keep_checks(self, index: SimilarityIndex) -> None:
-        checks, good_enough = index.take_new_checks()
-        words = index.take_new_words()
-        store = self.store()
-        if store is not None and (checks or words):
-            store.put_pair_checks(checks, good_enough)
-            store.put_pair_words(words)
-            store.flush()
