@@ -8,6 +8,7 @@ what the cache keys kept thumbnail checks by (core.cache ``pair_checks``).
 from __future__ import annotations
 
 import hashlib
+import itertools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -22,6 +23,9 @@ from dedupe_gui.core.orientations import INVERSE
 I64 = npt.NDArray[np.int64]
 I32 = npt.NDArray[np.int32]
 U8 = npt.NDArray[np.uint8]
+
+# Pairings ``cross`` makes at a time (some 40 MB of steps).
+_CROSS_ROWS: Final = 1 << 20
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,14 +86,36 @@ def said_id(keeper: npt.NDArray[np.uint64], member: npt.NDArray[np.uint64], turn
 
 def cross(bounds_a: I64, seg_a: I64, bounds_b: I64, seg_b: I64) -> tuple[I64, I64, I64]:
     """For each k, every pairing of the entries of segment ``seg_a[k]`` (positions
-    ``bounds_a[s]:bounds_a[s + 1]``) with those of segment ``seg_b[k]``: both positions, and k."""
+    ``bounds_a[s]:bounds_a[s + 1]``) with those of segment ``seg_b[k]``: both positions, and k.
+
+    Made ``_CROSS_ROWS`` pairings at a time into the three arrays returned: all at once, the
+    steps between held some seven arrays as long as the result, the window search's peak at
+    100,000 files (millions of pairings of a file with another's windows)."""
     ca = bounds_a[seg_a + 1] - bounds_a[seg_a]
     cb = bounds_b[seg_b + 1] - bounds_b[seg_b]
     reps = ca * cb
-    which = np.repeat(np.arange(seg_a.size, dtype=np.int64), reps)
-    k = np.arange(int(reps.sum()), dtype=np.int64) - np.repeat(np.cumsum(reps) - reps, reps)
-    cbw = cb[which]
-    return bounds_a[seg_a][which] + k // cbw, bounds_b[seg_b][which] + k % cbw, which
+    del ca
+    ends = np.cumsum(reps)
+    total = int(ends[-1]) if ends.size else 0
+    pos_a = np.empty(total, dtype=np.int64)
+    pos_b = np.empty(total, dtype=np.int64)
+    which = np.empty(total, dtype=np.int64)
+    cuts = np.searchsorted(ends, np.arange(_CROSS_ROWS, total, _CROSS_ROWS), side="right")
+    for lo, hi in itertools.pairwise([0, *distinct(cuts).tolist(), int(reps.size)]):
+        if lo == hi:
+            continue
+        part = reps[lo:hi]
+        start = int(ends[lo] - reps[lo])
+        end = int(ends[hi - 1])
+        if start == end:
+            continue
+        w = np.repeat(np.arange(lo, hi, dtype=np.int64), part)
+        k = np.arange(end - start, dtype=np.int64) - np.repeat(np.cumsum(part) - part, part)
+        cbw = cb[w]
+        pos_a[start:end] = bounds_a[seg_a[w]] + k // cbw
+        pos_b[start:end] = bounds_b[seg_b[w]] + k % cbw
+        which[start:end] = w
+    return pos_a, pos_b, which
 
 
 def pairs_within_segments(order: I64, bounds: I64) -> tuple[I64, I64]:

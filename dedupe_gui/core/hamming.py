@@ -55,8 +55,10 @@ _R = TypeVar("_R")
 
 # Slots compared per step of one work unit: keeps a step's arrays in the CPU caches.
 _STEP_SLOTS = 1 << 18
-# (query, row) pairs of one probe made at once (``_probe``).
-_ROWS_AT_ONCE = 1 << 21
+# (query, row) pairs of one probe made at once (``_probe``): four 8-byte arrays of them are
+# held at a time. At 2 million, a 100,000-file library's window search (some 40 window hashes
+# a bucket, several buckets a probe) held 64 MB of them per thread, most of its peak.
+_ROWS_AT_ONCE = 1 << 19
 # Slots compared per work unit, at most: small enough that threads finish together.
 _UNIT_SLOTS = 1 << 27
 # Below this many hashes the plain all-pairs comparison is cheaper than building tables.

@@ -33,7 +33,7 @@ from dedupe_gui.core.window_index import (
     FAR_WORKERS,
     LAYOUTS,
     WindowIndex,
-    all_windows,
+    windows_of,
 )
 from dedupe_gui.core.window_looks import LOOK_SIDE, FlatJudge, Glance
 from dedupe_gui.core.windows import (
@@ -96,17 +96,13 @@ class WindowCandidates:
         self._unique = unique
         self._order = order
         self._bounds = bounds
-        values, owner, slot, far = all_windows(records)
-        near = ~far
-        self._near = WindowIndex(
-            values[near], owner[near], slot[near], LAYOUTS, largest=WINDOW_BITS
-        )
         # The far search on one thread: its tables are the largest (two million window
         # hashes at 100,000 files), and each thread probes with its own (``FAR_WORKERS``).
+        # Its index is made first, while nothing else of the windows is held.
         self._far = WindowIndex(
-            values[far], owner[far], slot[far], FAR_LAYOUTS, FAR_WORKERS, WINDOW_BITS
+            *windows_of(records, far=True), FAR_LAYOUTS, FAR_WORKERS, WINDOW_BITS
         )
-        del values, owner, slot, far, near
+        self._near = WindowIndex(*windows_of(records, far=False), LAYOUTS, largest=WINDOW_BITS)
         # Pictures of flat areas and edges (slides, pages, objects on one backdrop).
         self._flat = np.fromiter(
             (r.fingerprint.flat_and_edged for r in records),
@@ -131,7 +127,7 @@ class WindowCandidates:
         of a window of another (``a``: the file, ``b``: the window's owner). ``distance`` is
         still the one between the two files' own hashes."""
         bits = min(threshold, WINDOW_BITS)
-        parts: list[tuple[I64, I64, I64, I64, U8]] = []
+        parts: list[tuple[I64, I32, I8, I8, U8]] = []
         # The far search first, while no other search's pairs are held: it is the larger of
         # the two (twice the windows), and it made a 100,000-file cold scan's peak. Its parts
         # go second all the same (``_remember`` keeps the last found of equal windows).
@@ -141,7 +137,10 @@ class WindowCandidates:
             other = a != b
             # The two files' own hashes apart, in bits (for the filter below, for which
             # window is kept for a pair and for the candidates' distance).
-            own = np.bitwise_count(self._hashes[a] ^ self._hashes[b])
+            apart = self._hashes[a]
+            apart ^= self._hashes[b]
+            own = np.bitwise_count(apart)
+            del apart
             if index is self._far:
                 # Two pictures of flat areas and edges within the threshold of each other
                 # are candidates as they are, and judged whole as before; a far window
@@ -156,9 +155,10 @@ class WindowCandidates:
         a, b, slot, window_distance, own = (np.concatenate(p) for p in zip(*parts, strict=True))
         del parts
         self._remember(a, b, slot, window_distance, own)
-        return Candidates(a, b, np.zeros(a.size, np.int64), own.astype(np.int64))
+        del slot, window_distance
+        return Candidates(a, b.astype(np.int64), np.zeros(a.size, np.int64), own.astype(np.int64))
 
-    def _remember(self, a: I64, b: I64, slot: I64, window_distance: I64, own: U8) -> None:
+    def _remember(self, a: I64, b: I32, slot: I8, window_distance: I8, own: U8) -> None:
         """Keep, per pair of records, the window that came closest (for ``looked_again``):
         of a pair's windows, the one at the least distance (the last found of those), a far
         window between two pictures of flat areas and edges only when no other brought the
@@ -187,7 +187,7 @@ class WindowCandidates:
             keys, owner, window = keys[order], owner[order], window[order]
         self._via_keys, self._via_owner, self._via_slot = keys, owner, window
 
-    def _key(self, a: I64, b: I64) -> I64:
+    def _key(self, a: I64, b: I64 | I32) -> I64:
         """One key per unordered pair of records."""
         n = len(self._records)
         out: I64 = np.minimum(a, b).astype(np.int64) * n + np.maximum(a, b)

@@ -77,28 +77,31 @@ class WindowIndex:
         hashes are let go (some 30 MB at 100,000 files, held through the whole walk that
         checks the pairs)."""
         by_value = np.argsort(values, kind="stable")
+        # The records owning unique window value v are _owners[_bounds[v]:_bounds[v + 1]],
+        # each through its window number _slots[...] (small types: two of these per window
+        # hash of the library, some two million at 100,000 files). Each array is made
+        # as it is kept, and the order goes before the unique values are found: at 100,000
+        # files each of these steps holds tens of megabytes.
+        self._owners: I32 = owner[by_value].astype(np.int32, copy=False)
+        self._slots: I8 = slot[by_value].astype(np.int8, copy=False)
         ordered = values[by_value]
+        del by_value
         first = np.ones(min(1, ordered.size), dtype=bool)  # none for no windows at all
         starts = np.flatnonzero(np.concatenate([first, ordered[1:] != ordered[:-1]]))
         self._values: U64 = ordered[starts]
         del ordered
-        # The records owning unique window value v are _owners[_bounds[v]:_bounds[v + 1]],
-        # each through its window number _slots[...] (small types: two of these per window
-        # hash of the library, some two million at 100,000 files).
-        self._bounds: I64 = np.append(starts, values.size).astype(np.int64)
-        self._owners: I32 = owner[by_value].astype(np.int32)
-        self._slots: I8 = slot[by_value].astype(np.int8)
+        self._bounds: I64 = np.append(starts, values.size).astype(np.int64, copy=False)
         self._layouts = layouts
         self._workers = workers
         self._largest = largest
         self._pairs = Pairs.empty()
         self._bits = -1
 
-    def pairs(self, queries: U64, bounds: I64, bits: int) -> tuple[I64, I64, I64, I64]:
+    def pairs(self, queries: U64, bounds: I64, bits: int) -> tuple[I64, I32, I8, I8]:
         """(position, owner, slot, distance) of every window found within ``bits`` of one of
         ``queries`` (distinct hashes, always the same ones), one row per record sharing the
         query: ``bounds`` gives the positions of query u's records (as core.grouping keeps
-        them)."""
+        them). In the index's small types: millions of rows at 100,000 files."""
         if bits > self._bits:
             if self._bits >= self._largest:
                 # The hashes went after the widest search asked for: a wider one would find
@@ -114,35 +117,42 @@ class WindowIndex:
         position, entry, which = cross(
             bounds, self._pairs.a[keep], self._bounds, self._pairs.b[keep]
         )
-        distance = self._pairs.distance[keep][which].astype(np.int64)
-        owner = self._owners[entry].astype(np.int64)
-        return position, owner, self._slots[entry].astype(np.int64), distance
+        distance: I8 = self._pairs.distance[keep][which]
+        del which
+        return position, self._owners[entry], self._slots[entry], distance
 
 
-def all_windows(
-    records: Sequence[ImageRecord],
-) -> tuple[U64, I32, I8, npt.NDArray[np.bool_]]:
-    """Every window hash of ``records`` but the centre's (compared with other centres only:
-    core.centre_candidates), with its record, its window number and whether it is a far
-    window. Read from the fingerprints' packed hashes at once, not one int at a time, and
-    laid out in small types: some four million windows at 100,000 files, where each 64-bit
-    array of them is 33 MB (the arrays of this and of ``WindowIndex`` made a cold grouping's
-    peak)."""
+def windows_of(records: Sequence[ImageRecord], far: bool) -> tuple[U64, I32, I8]:
+    """The far window hashes of ``records`` (``far``) or the others but the centre's (which
+    is compared with other centres only: core.centre_candidates), each with its record and
+    its window number, in record and window order. Read from the fingerprints' packed hashes
+    at once, not one int at a time, in small types, one kind at a time: some four million
+    windows at 100,000 files, where each 64-bit array of all of them is 33 MB, and all of
+    them with both kinds picked out of them, beside the two indexes' builds, made the
+    window search's index 220 MB over what the grouping held."""
     counts = np.fromiter((len(r.fingerprint.windows) for r in records), np.int64, len(records))
-    packed = bytearray()
-    for r in records:
-        packed += Hashes.of(r.fingerprint.windows).packed
-    values = np.frombuffer(packed, dtype=">u8").astype(np.uint64)
-    del packed
+    total = int(counts.sum())
+    packed = b"".join([Hashes.of(r.fingerprint.windows).packed for r in records])
     owner = np.repeat(np.arange(len(records), dtype=np.int32), counts)
-    starts = (np.cumsum(counts) - counts).astype(np.int32)
-    slot = (np.arange(values.size, dtype=np.int32) - np.repeat(starts, counts)).astype(np.int8)
-    del starts
+    # Each window's number within its record: steps of one, back to 0 at each record's
+    # first (counted in int8 as they are kept: a fingerprint holds under 128 windows).
+    step = np.ones(total, dtype=np.int8)
+    held = counts > 0
+    step[(np.cumsum(counts) - counts)[held][1:]] = (1 - counts[held][:-1]).astype(np.int8)
+    step[:1] = 0
+    slot = np.cumsum(step, dtype=np.int8)
+    del step
     far_of = np.array([far_windows(c) for c in range(int(counts.max(initial=0)) + 1)], np.int64)
     first_far = (counts - far_of[counts]).astype(np.int8)
-    far = slot >= first_far[owner]
-    keep = slot != CENTRE_SLOT
-    return values[keep], owner[keep], slot[keep], far[keep]
+    chosen = slot >= first_far[owner]
+    if not far:
+        chosen = ~chosen
+    chosen &= slot != CENTRE_SLOT
+    values = np.frombuffer(packed, dtype=">u8")[chosen]
+    del packed
+    values.byteswap(inplace=True)  # the kept ones only, in place: no second copy of them
+    out: U64 = values.view(values.dtype.newbyteorder())
+    return out, owner[chosen], slot[chosen]
 
 
 def window_pairs(

@@ -84,3 +84,29 @@ def test_the_largest_library_one_key_tells_apart_is_the_limit() -> None:
     c = Candidates(*(np.zeros(0, np.int64) for _ in range(4)))
     with pytest.raises(ValueError, match="more than one grouping"):
         adjacency(c, most + 1)
+
+
+@pytest.mark.parametrize("rows_at_once", [1, 7, 1 << 20])
+def test_cross_pairs_every_entry_of_two_segments_in_any_block_size(
+    rows_at_once: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``cross`` made a block of pairings at a time gives what one pass gives: segments of
+    0 to 4 entries, blocks smaller than one segment's pairings and larger than all."""
+    monkeypatch.setattr(candidates, "_CROSS_ROWS", rows_at_once)
+    rng = np.random.default_rng(4)
+    bounds_a = np.concatenate([[0], np.cumsum(rng.integers(0, 5, 30))]).astype(np.int64)
+    bounds_b = np.concatenate([[0], np.cumsum(rng.integers(0, 5, 20))]).astype(np.int64)
+    seg_a = rng.integers(0, 30, 50).astype(np.int64)
+    seg_b = rng.integers(0, 20, 50).astype(np.int64)
+    expected = [
+        (i, j, k)
+        for k, (sa, sb) in enumerate(zip(seg_a.tolist(), seg_b.tolist(), strict=True))
+        for i in range(int(bounds_a[sa]), int(bounds_a[sa + 1]))
+        for j in range(int(bounds_b[sb]), int(bounds_b[sb + 1]))
+    ]
+    got = candidates.cross(bounds_a, seg_a, bounds_b, seg_b)
+    assert all(x.dtype == np.int64 for x in got)
+    assert list(zip(*(x.tolist() for x in got), strict=True)) == expected
+    assert len(expected) > 100
+    empty = candidates.cross(bounds_a, seg_a[:0], bounds_b, seg_b[:0])
+    assert [x.size for x in empty] == [0, 0, 0]

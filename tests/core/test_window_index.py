@@ -6,7 +6,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from dedupe_gui.core.window_index import LAYOUTS, WindowIndex
+from dedupe_gui.core.models import FileKey, Fingerprint, Hashes, ImageRecord
+from dedupe_gui.core.window_index import LAYOUTS, WindowIndex, windows_of
+from dedupe_gui.core.windows import CENTRE_SLOT, far_windows
 
 
 def _flipped(value: int, bits: int, rng: np.random.Generator) -> int:
@@ -47,3 +49,38 @@ def test_smaller_radii_come_from_the_search_at_the_largest() -> None:
     wider = WindowIndex(values, owner, slots, LAYOUTS, largest=10)
     assert found(wider, 3) == fresh[3] and wider._values.size == len(windows)
     assert found(wider, 10) == fresh[10]
+
+
+def test_each_kind_of_window_is_read_with_its_record_and_number() -> None:
+    """``windows_of``: the far windows, or the others but the centre's, in record and window
+    order, from records with no windows, with the few every fingerprint holds, and with
+    squares and deep edges (counts at which ``far_windows`` gives none, some and many)."""
+    rng = np.random.default_rng(9)
+    counts = [0, 3, 44, 0, 12, 41, 13, 5, 0]
+    records = [
+        ImageRecord(
+            FileKey(f"/lib/{i}.jpg", 1, i),
+            Fingerprint(
+                int(rng.integers(0, 2**63)),
+                160,
+                120,
+                "JPEG",
+                windows=Hashes(int(v) for v in rng.integers(0, 2**63, c, dtype=np.int64)),
+            ),
+        )
+        for i, c in enumerate(counts)
+    ]
+    assert any(far_windows(c) for c in counts) and not far_windows(3)
+    for far in (True, False):
+        expected = [
+            (value, i, slot)
+            for i, r in enumerate(records)
+            for slot, value in enumerate(r.fingerprint.windows)
+            if slot != CENTRE_SLOT
+            and (slot >= len(r.fingerprint.windows) - far_windows(len(r.fingerprint.windows)))
+            == far
+        ]
+        values, owner, slot = windows_of(records, far)
+        assert values.dtype == np.uint64 and owner.dtype == np.int32 and slot.dtype == np.int8
+        got = list(zip(values.tolist(), owner.tolist(), slot.tolist(), strict=True))
+        assert got == expected and len(got) > 10
