@@ -28,8 +28,10 @@ import tracemalloc
 from collections.abc import Callable
 from typing import Any, TypeVar
 
+import numpy as np
+
 from bench.measured import memory_mb
-from dedupe_gui.core import grouping, pair_checker
+from dedupe_gui.core import grouping, pair_checker, redecoded, window_looks
 from dedupe_gui.core.cache import FingerprintStore
 from dedupe_gui.core.centre_candidates import CentreCandidates
 from dedupe_gui.core.grouping import GroupingStopped, SimilarityIndex
@@ -95,6 +97,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--waves", type=int, default=50, help="waves of keepers to walk")
     parser.add_argument("--every", type=int, default=5, help="a line every this many waves")
     parser.add_argument("--trace", type=int, default=-1, help="trace allocations from this wave")
+    parser.add_argument(
+        "--verdicts", help="write the verdicts computed (pair keys, residuals) here"
+    )
     args = parser.parse_args(argv)
     phases = Phases()
     if args.trace >= 0:
@@ -119,6 +124,7 @@ def main(argv: list[str] | None = None) -> int:
     for owner, attr, name in wrapped:
         setattr(owner, attr, phases.wrap(name, getattr(owner, attr)))
     checked = [0]
+    decoded = [0, 0]  # pictures decoded again (128x128 and 256x256), files whose windows were
     residuals = pair_checker.PairChecker._residuals
 
     def counted(self: pair_checker.PairChecker, a: Any, b: Any, turn: Any) -> Any:
@@ -126,6 +132,19 @@ def main(argv: list[str] | None = None) -> int:
         return residuals(self, a, b, turn)
 
     pair_checker.PairChecker._residuals = counted  # type: ignore[method-assign]
+    read = redecoded._Kept._read
+    looks_of = window_looks.looks_of
+
+    def counted_read(self: redecoded._Kept, path: str) -> Any:
+        decoded[0] += 1
+        return read(self, path)
+
+    def counted_looks(asked: Any, *args: Any) -> Any:
+        decoded[1] += len(asked)
+        return looks_of(asked, *args)
+
+    redecoded._Kept._read = counted_read  # type: ignore[method-assign]
+    window_looks.looks_of = counted_looks  # type: ignore[assignment]
     index = SimilarityIndex(
         records,
         store.pair_checks(DEFAULT_MAX_RESIDUAL),
@@ -147,14 +166,19 @@ def main(argv: list[str] | None = None) -> int:
         elif waves[0] % args.every == 0:
             phases.line(f"wave {waves[0]} ({pos} keepers, {checked[0]} pairs)")
             print(f"    held: {held(index)}", flush=True)
+            print(f"    decoded again: {decoded[0]} pictures, windows of {decoded[1]} files")
             reset_peak()
         if waves[0] == args.trace:
             first.append(tracemalloc.take_snapshot())
         waves[0] += 1
 
     try:
+        # As the command line groups: new verdicts handed to the cache as they come.
         index.groups(
-            GroupingOptions(), should_stop=lambda: waves[0] > args.waves, progress=progress
+            GroupingOptions(),
+            should_stop=lambda: waves[0] > args.waves,
+            progress=progress,
+            keeper=store,
         )
     except GroupingStopped:
         phases.line(f"stopped after {waves[0] - 1} waves ({checked[0]} pairs)")
@@ -162,6 +186,14 @@ def main(argv: list[str] | None = None) -> int:
         for owner, attr, fn in saved:
             setattr(owner, attr, fn)
         pair_checker.PairChecker._residuals = residuals  # type: ignore[method-assign]
+        redecoded._Kept._read = read  # type: ignore[method-assign]
+        window_looks.looks_of = looks_of
+    if args.verdicts:
+        kept = {**store.pair_checks(DEFAULT_MAX_RESIDUAL), **index.take_new_checks()[0]}
+        keys = np.fromiter(kept.keys(), dtype=np.int64, count=len(kept))
+        residuals_kept = np.fromiter(kept.values(), dtype=np.float32, count=len(kept))
+        np.savez(args.verdicts, keys=keys, residuals=residuals_kept)
+        print(f"{keys.size} verdicts written to {args.verdicts}")
     if first:
         last = tracemalloc.take_snapshot()
         print(f"grew most from wave {args.trace}:")

@@ -69,8 +69,9 @@ _GAIN_BITS: Final = 4
 # bench.edit_corpus sat 2-8 bits from their window; of the 39,490 such pairs of 100,000 small
 # photos, 28,890 sat 9 or 10 bits away.
 _ALONE_BITS: Final = 8
-# Windows decoded again held at once (1 KB each, 17 KB with a fine thumbnail).
-_LOOKS_HELD: Final = 2048
+# Windows decoded again held at once (1 KB each, 17 KB with a fine thumbnail): a window is
+# looked at for the pairs of one wave, or of the next few.
+_LOOKS_HELD: Final = 512
 
 
 class WindowCandidates:
