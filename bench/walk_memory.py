@@ -1,20 +1,24 @@
 """Resident memory of a cold grouping, phase by phase and wave by wave, stopped after N waves.
 
     python -m bench.walk_memory FOLDER[,FOLDER ...] --cache FILE --waves N [--every K]
-        [--trace FROM]
+        [--verdicts OUT.npz] [--trace FROM]
 
 FILE must hold the folders' fingerprints, and no kept checks for a cold grouping (a copy of
 a fingerprint-only cache: opening it may move it to this schema). The records are read back
 as a scan reads them, and the grouping runs as the command line's does (the cache's
-thumbnails and fine thumbnails fetched for checked pairs) until ``N`` waves of keepers are
-walked; then its ``should_stop`` ends it. A grouping of 100,000 files takes hours of CPU, so
-this shows where its memory goes without walking it to the end.
+thumbnails and fine thumbnails fetched for checked pairs, its new verdicts handed to the
+cache as they come) until ``N`` waves of keepers are walked; then its ``should_stop`` ends
+it. A grouping of 100,000 files takes hours of CPU, so this shows where its memory goes
+without walking it to the end.
 
 Printed: for each phase (records, index, each candidate search, the candidate rows) the
 resident memory after it and its own high-water mark (the process's mark is reset at each
 phase's start through ``/proc/self/clear_refs``, where the system allows it); then every
 ``K`` waves the resident memory between waves, the high-water mark since the last line, the
-pairs checked so far and the CPU seconds. ``--trace FROM`` also traces Python and numpy
+pairs checked so far and the CPU seconds, with what the walk's bounded stores hold and the
+pictures decoded again so far. ``--verdicts OUT.npz`` writes the verdicts computed (pair
+keys and residuals, from the cache and not yet handed over), to compare two versions' walks.
+``--trace FROM`` also traces Python and numpy
 allocations (``tracemalloc``, which slows the walk) and prints what grew most between wave
 ``FROM`` and the last.
 """
