@@ -240,6 +240,15 @@ def test_a_png_named_jpg_is_read_as_the_png_it_is(tmp_path: Path) -> None:
     assert fp.hash == fingerprint_file(str(real)).hash
 
 
+@pytest.mark.parametrize("name", ["disguised.png", "no-extension", "odd.jpg.gif", "upper.JPEG"])
+def test_a_jpeg_under_any_name_is_read_as_the_jpeg_it_is(tmp_path: Path, name: str) -> None:
+    real = save(photo(3), tmp_path / "real.jpg", quality=90)
+    named = write(tmp_path / name, real.read_bytes())
+    fp = fingerprint_file(named)
+    assert fp.format == "JPEG"
+    assert fp == fingerprint_file(str(real))
+
+
 @pytest.mark.parametrize(
     ("content", "reason"),
     [

@@ -56,6 +56,30 @@ def test_a_scan_with_a_group_loads_no_unused_heavy_module(tmp_path: Path) -> Non
     assert not [m for m in json.loads(loaded) if m in _NOT_FOR_A_SCAN]
 
 
+def test_a_scan_of_jpegs_loads_no_other_image_plugin(tmp_path: Path) -> None:
+    """Pillow given a bare file loads its five common plugins on the first open; a JPEG is
+    opened by name, which loads only its own (core.decode)."""
+    lib = tmp_path / "lib"
+    save(photo(3, (240, 180)), lib / "a.jpg", quality=90)
+    save(photo(3, (240, 180)), lib / "b.jpeg", quality=80)
+    save(photo(4, (240, 180)), lib / "c.JPG", quality=90)
+    code = (
+        "import json, sys\n"
+        "from dedupe_gui.cli import main\n"
+        "status = main(sys.argv[1:])\n"
+        "print(json.dumps(sorted(m for m in sys.modules if m.endswith('ImagePlugin'))))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code, "scan", str(lib), "--no-cache", "-q"],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    *listing, loaded = done.stdout.strip().splitlines()
+    assert "b.jpeg" in "\n".join(listing)  # a group of a and b
+    assert json.loads(loaded) == ["PIL.JpegImagePlugin"]
+
+
 def test_the_command_line_starts_decoding_before_numpy_is_imported() -> None:
     """Importing numpy takes as long as decoding a dozen large photos: the command line and
     the scan load it on the side (core.scan), so neither may need it at import."""
