@@ -9,6 +9,9 @@ Each round runs, in turn (the order alternating) for both checkouts and for the 
   (``import dedupe_gui.cli``, the logging set up, the arguments of ``scan FOLDER --no-cache``
   parsed); the floor's start (Pillow, argparse, a thread pool, as ``bench.decode_floor``)
   beside it. The process's CPU seconds (``rusage`` of the child).
+- ``first``: the same, then the folder's first file decoded as the scan decodes it
+  (``core.decoded.Decoded``), beside the floor's start and its decode of that file: what
+  the first decode loads on its way (Pillow's plugins).
 - ``grouping``: a fresh interpreter that scans FOLDER in process (``run_scan`` keeping its
   pictures, as the command line does) and then groups it once at the default options: the
   CPU seconds of that first grouping, all threads (``time.process_time``). A first grouping
@@ -30,6 +33,8 @@ import statistics
 import subprocess
 import sys
 
+from bench.scan import list_files
+
 HERE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 _START = """
@@ -49,6 +54,16 @@ parser.add_argument('file_list')
 parser.add_argument('--workers', type=int, default=2)
 parser.parse_args([FOLDER])
 ThreadPoolExecutor(2).shutdown()
+"""
+
+_FIRST = """
+from dedupe_gui.core.decoded import Decoded
+Decoded(FIRST).close()
+"""
+
+_FLOOR_FIRST = """
+from bench.decode_floor import decode
+decode(FIRST)
 """
 
 _GROUPING = """
@@ -85,11 +100,11 @@ print(json.dumps(seen[0] if seen else []))
 """
 
 
-def _run(code: str, checkout: str, folder: str) -> tuple[float, str]:
+def _run(code: str, checkout: str, folder: str, first: str = "") -> tuple[float, str]:
     """CPU seconds of a fresh interpreter running ``code`` from ``checkout``, and its output."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     done = subprocess.run(
-        [sys.executable, "-c", code.replace("FOLDER", repr(folder))],
+        [sys.executable, "-c", code.replace("FOLDER", repr(folder)).replace("FIRST", repr(first))],
         check=True,
         capture_output=True,
         text=True,
@@ -121,14 +136,18 @@ def main(argv: list[str] | None = None) -> int:
             [sys.executable, "-m", "compileall", "-q", os.path.join(checkout, "dedupe_gui")],
             check=True,
         )
+    first_file = list_files(folder)[0]
     start: dict[str, list[float]] = {name: [] for name in [*sides, "floor"]}
+    first: dict[str, list[float]] = {name: [] for name in [*sides, "floor"]}
     grouping: dict[str, list[float]] = {name: [] for name in sides}
     loads = [os.getloadavg()[0]]
     for round_no in range(max(1, args.repeat)):
         order = list(sides) if round_no % 2 == 0 else list(reversed(sides))
         for name in order:
             start[name].append(_run(_START, sides[name], folder)[0])
+            first[name].append(_run(_START + _FIRST, sides[name], folder, first_file)[0])
         start["floor"].append(_run(_FLOOR, HERE, folder)[0])
+        first["floor"].append(_run(_FLOOR + _FLOOR_FIRST, HERE, folder, first_file)[0])
         if round_no % 4 == 0:  # a scan each: fewer rounds of these
             for name in order:
                 grouping[name].append(float(json.loads(_run(_GROUPING, sides[name], folder)[1])))
@@ -139,6 +158,8 @@ def main(argv: list[str] | None = None) -> int:
     }
     for name, values in start.items():
         print(f"start    {name:>5}: {_summary(values, 1000)} ms CPU, {len(values)} runs")
+    for name, values in first.items():
+        print(f"first    {name:>5}: {_summary(values, 1000)} ms CPU, {len(values)} runs")
     for name, values in grouping.items():
         print(f"grouping {name:>5}: {_summary(values, 1000)} ms CPU, {len(values)} runs")
     for name in sides:
