@@ -56,7 +56,9 @@ MAX_WINDOWS: Final = 44
 # ruled out when the window's part of its owner's thumbnail fails it too
 # (core.window_glimpse);
 # 22: ... but not a framed pair or one of two shapes, which the check reframes.
-CHECK_VERSION: Final = 22
+# 23: a pair of two shapes is compared as a crop of the wider picture also when that is the
+# second one (core.verify._second_chance cropped its height).
+CHECK_VERSION: Final = 23
 # Bump when what core.differences says for a pair changes (its words, or the alignment and
 # borders of core.verify it reads): the words kept in the cache are then said again.
 # 2: frames placed on the decoded picture, "screenshot of it", "darkened corners", which

@@ -324,9 +324,10 @@ def _second_chance(a: F32, b: F32, aspects: F32, good_enough: float) -> F32:
     if differ.size:
         r = ratio[differ]
         crop = np.tile(np.array(_WHOLE, dtype=np.float32), (differ.size, 1))
-        wide = r > 1  # a wider than b: crop a's width
-        crop[:, 0] = np.where(wide, 1 / r, 1)
-        crop[:, 1] = np.where(wide, 1, r)
+        # The wider picture's width is cropped, a's or b's: cropping b's height instead (as
+        # before check version 23) left a pair that passed read one way failing the other.
+        wide = r > 1  # a wider than b
+        crop[:, 0] = np.where(wide, 1 / r, r)
         crop[:, 2] = (1 - crop[:, 0]) / 2
         crop[:, 3] = (1 - crop[:, 1]) / 2
         ca, cb = a[differ].copy(), b[differ].copy()
