@@ -57,8 +57,11 @@ MAX_WINDOWS: Final = 44
 # (core.window_glimpse);
 # 22: ... but not a framed pair or one of two shapes, which the check reframes.
 # 23: a pair of two shapes is compared as a crop of the wider picture also when that is the
-# second one (core.verify._second_chance cropped its height).
-CHECK_VERSION: Final = 23
+# second one (core.verify._second_chance cropped its height);
+# 24: a pair is read the same whatever its files are called (core.pair_order): first from
+# the side with more pixels, then the other way where that decides (two sizes: either
+# reading passes it; one size: both must).
+CHECK_VERSION: Final = 24
 # Bump when what core.differences says for a pair changes (its words, or the alignment and
 # borders of core.verify it reads): the words kept in the cache are then said again.
 # 2: frames placed on the decoded picture, "screenshot of it", "darkened corners", which

@@ -28,6 +28,7 @@ from dedupe_gui.core.local_edits import (
 )
 from dedupe_gui.core.models import ImageRecord
 from dedupe_gui.core.orientations import INVERSE, transform_grid
+from dedupe_gui.core.pair_order import PairOrder
 from dedupe_gui.core.prefilter import first_test, middles_agree, signatures
 from dedupe_gui.core.redecoded import Redecoded
 from dedupe_gui.core.scan_pictures import ScanPictures
@@ -131,6 +132,8 @@ class PairChecker:
             count=n,
         )
         self._shape: npt.NDArray[np.float32] | None = None
+        # How a pair is read: the same whatever its files are called (core.pair_order).
+        self._order = PairOrder(records)
         photos = [chrome_photo(r.fingerprint.windows) for r in records]
         self._has_photo = np.fromiter((p is not None for p in photos), dtype=bool, count=n)
         self._photo = np.fromiter((p or 0 for p in photos), dtype=np.uint64, count=n)
@@ -166,7 +169,8 @@ class PairChecker:
 
     def _pair_keys(self, keepers: I64, others: I64, turns: I64) -> tuple[I64, I64, I64, I64]:
         """One key per unordered pair and turn, stable across runs (see ``pair_id``), and the
-        pair in canonical order: (low, high, high's turn seen from low)."""
+        pair in the key's order: (low, high, high's turn seen from low). The check does not
+        read it in this order, which the files' names and times set (core.pair_order)."""
         ids = self.ids()
         inverse = np.asarray(INVERSE, dtype=np.int64)
         low_first = ids[others] > ids[keepers]
@@ -195,7 +199,8 @@ class PairChecker:
         res[rest] = self._checked.get(keys[rest])
         todo = np.isnan(res)
         if todo.any():
-            fresh, unknown = self._residuals(lo[todo], hi[todo], turn[todo])
+            pairs = (lo[todo], hi[todo], turn[todo])
+            fresh, unknown = self._order.residuals(self._residuals, pairs, self._good_enough)
             res[todo] = fresh
             self._checked.add(keys[todo], fresh)
             # A pair that could not be checked (a thumbnail the store no longer holds) is

@@ -14,9 +14,11 @@ from dedupe_gui.core.grouping import SimilarityIndex
 from dedupe_gui.core.grouping_options import GroupingOptions
 from dedupe_gui.core.hashes import THUMB_SIDE
 from dedupe_gui.core.models import ImageRecord
+from dedupe_gui.core.orientations import INVERSE
+from dedupe_gui.core.pair_order import reference_first
 from dedupe_gui.core.scan import ScanOptions, run_scan
 from dedupe_gui.core.verify import DEFAULT_MAX_RESIDUAL, residuals
-from tests.imaging import save, textured
+from tests.imaging import captioned, photo, save, textured, vignetted
 
 _DAY_NS = 86_400 * 10**9
 # What one library says of the pair: its residual, its groups (each member's width and
@@ -113,3 +115,42 @@ def test_a_pair_of_two_shapes_reads_the_same_either_way(tmp_path: Path) -> None:
     )
     # The wider picture is cropped to the other's shape whichever side it is on.
     assert one_way[0] <= DEFAULT_MAX_RESIDUAL and other_way[0] <= DEFAULT_MAX_RESIDUAL
+
+
+def _trimmed(img: Image.Image) -> Image.Image:
+    """``img`` with 8 % cut off its left edge, 6 % off its top and 4-8 % off the others."""
+    w, h = img.size
+    return img.crop((int(w * 0.08), int(h * 0.056), w - int(w * 0.04), h - int(h * 0.08)))
+
+
+def test_a_copy_of_another_size_is_found_whichever_file_comes_first(tmp_path: Path) -> None:
+    # Read with the original first this pair fails (0.65), with the copy first it passes.
+    original = photo(5, (320, 250))
+    one, other = under_swapped_names(tmp_path, (original, captioned(_trimmed(original))))
+    assert one == other
+    residual, members, _ = one
+    assert residual <= DEFAULT_MAX_RESIDUAL and len(members) == 1
+
+
+def test_pictures_of_one_size_must_pass_read_either_way(tmp_path: Path) -> None:
+    # Read with the original first this pair passes (0.085), with its copy first it does not
+    # (0.15): as two frames of one size may, it is not grouped, whatever the files are called.
+    original = on_dark(5)
+    one, other = under_swapped_names(tmp_path, (original, vignetted(original, 0.8)))
+    assert one == other
+    residual, members, _ = one
+    assert residual > DEFAULT_MAX_RESIDUAL and members == []
+
+
+def test_the_larger_picture_is_read_first_then_the_lower_hash() -> None:
+    pixels = np.array([100, 400, 100, 100], dtype=np.int64)
+    hashes = np.array([7, 9, 3, 7], dtype=np.uint64)
+    a = np.array([0, 1, 0, 3, 0], dtype=np.int64)
+    b = np.array([1, 0, 2, 0, 3], dtype=np.int64)
+    turn = np.array([5, 5, 1, 0, 6], dtype=np.int64)
+    first, second, seen, one_size = reference_first(pixels, hashes, (a, b, turn))
+    # The turn is then seen from the first; one size and one hash: as given.
+    assert first.tolist() == [1, 1, 2, 3, 0]
+    assert second.tolist() == [0, 0, 0, 0, 3]
+    assert seen.tolist() == [INVERSE[5], 5, INVERSE[1], 0, 6]
+    assert one_size.tolist() == [False, False, True, True, True]
