@@ -125,6 +125,12 @@ def test_a_plain_photo_with_a_sky_has_no_photo_window() -> None:
     assert photo_box(np.asarray(shown_small(img.convert("L")), dtype=np.int16)) is None
 
 
+def _no_look(
+    path: str, slot: int, decoded: window_looks.Decoded | None = None, detail: bool = True
+) -> None:
+    """No window looked through."""
+
+
 def test_a_straightened_copy_is_grouped_only_with_the_turned_second_look(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -133,7 +139,9 @@ def test_a_straightened_copy_is_grouped_only_with_the_turned_second_look(
     b = save(_straightened(img, 3.2), tmp_path / "b.jpg", quality=92)
     # Without the second look through windows (the window trimmed on both sides comes
     # close to the straightened copy's crop and explains it too).
-    monkeypatch.setattr(window_looks, "window_look", lambda path, slot, decoded=None: None)
+    monkeypatch.setattr(
+        window_looks, "window_look", lambda path, slot, decoded=None, detail=True: None
+    )
     assert _grouped(a, b) == [{str(a), str(b)}]
     monkeypatch.setattr(straighten_module, "ANGLES", ())
     assert _grouped(a, b) == []
@@ -150,7 +158,9 @@ def test_a_framed_copy_needs_the_window_second_look(
     a = save(img, tmp_path / "a.jpg", quality=92)
     b = save(framed, tmp_path / "b.jpg", quality=92)
     assert _grouped(a, b) == [{str(a), str(b)}]
-    monkeypatch.setattr(window_looks, "window_look", lambda path, slot, decoded=None: None)
+    monkeypatch.setattr(
+        window_looks, "window_look", lambda path, slot, decoded=None, detail=True: None
+    )
     assert _grouped(a, b) == []
 
 

@@ -139,7 +139,9 @@ def test_a_window_that_cannot_be_read_leaves_the_other_second_looks_alone(
     monkeypatch.setattr(
         window_looks,
         "window_look",
-        lambda path, slot, decoded=None: None if "/0" in path else read(path, slot),
+        lambda path, slot, decoded=None, detail=True: (
+            None if "/0" in path else read(path, slot, None, detail)
+        ),
     )
     compared: list[tuple[npt.NDArray[np.uint8], npt.NDArray[np.uint8]]] = []
 

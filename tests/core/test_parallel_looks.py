@@ -19,6 +19,7 @@ from dedupe_gui.core.window_looks import (
     Look,
     details_of,
     fine_of,
+    glance_of,
     looks_of,
     owner_glances,
     owner_looks,
@@ -51,6 +52,7 @@ def _same(a: Look | None, b: Glance | None) -> bool:
         return a is None and b is None
     return (
         np.array_equal(a.thumb, b.thumb)
+        and a.detail is not None
         and b.fine is not None
         and np.array_equal(fine_of(a.detail), b.fine)
         and a.box == b.box
@@ -86,7 +88,10 @@ def test_looks_side_by_side_are_the_looks_one_by_one(tmp_path: Path) -> None:
     for one, again in zip(alone, details, strict=True):
         for look, detail in zip(one, again, strict=True):
             assert (look is None and detail is None) or (
-                look is not None and detail is not None and np.array_equal(look.detail, detail)
+                look is not None
+                and look.detail is not None
+                and detail is not None
+                and np.array_equal(look.detail, detail)
             )
     # A plain photo is looked at through its edges; a framed one only through what is
     # inside its frame (windows after the plain ones); the file that is no picture, not.
@@ -136,3 +141,27 @@ def test_a_batch_keeps_the_pictures_it_already_had_while_it_fills() -> None:
     for record, path in [(0, "f0"), (7, "f7"), (8, "f8")]:
         kept.of(record, path)
     assert decoded == []  # the batch's own picture 0 was not dropped to make room
+
+
+def test_glances_without_fine_thumbnails_make_no_detail_pictures(tmp_path: Path) -> None:
+    """A look kept without its fine thumbnail never needs its 256x256 detail picture: none
+    is made, and the thumbnail, box and shape are the full look's."""
+    paths = _files(tmp_path, 2)
+    slots = [0, 3, CENTRE_SLOT + 1, 25, 40]
+    light_looks: list[Look] = []
+    for path in paths:
+        full = owner_looks(path, slots)
+        bare = owner_looks(path, slots, detail=False)
+        glances = owner_glances(path, slots, False)
+        for look, light, glance in zip(full, bare, glances, strict=True):
+            assert (look is None) == (light is None) == (glance is None)
+            if look is None or light is None or glance is None:
+                continue
+            assert look.detail is not None and light.detail is None
+            light_looks.append(light)
+            assert np.array_equal(look.thumb, light.thumb) and look.box == light.box
+            assert np.array_equal(glance.thumb, look.thumb) and glance.fine is None
+            assert (glance.box, glance.aspect) == (look.box, look.aspect)
+    assert light_looks
+    with pytest.raises(ValueError):
+        glance_of(light_looks[0], True)
