@@ -62,8 +62,7 @@ class _RotatingFile(logging.FileHandler):
             if self._full(record):
                 self._rotate()
         except Exception:  # as logging's own handlers do: said on stderr, never raised
-            self.handleError(record)
-            return
+            self.handleError(record)  # and the line still goes to the file as it is
         super().emit(record)
 
     def _full(self, record: logging.LogRecord) -> bool:
@@ -75,15 +74,19 @@ class _RotatingFile(logging.FileHandler):
     def _rotate(self) -> None:
         if self.stream is not None:
             self.stream.close()
-        for i in range(self.backups - 1, 0, -1):
-            older, newer = f"{self.baseFilename}.{i}", f"{self.baseFilename}.{i + 1}"
-            if os.path.exists(older):
-                os.replace(older, newer)
-        if self.backups > 0:
-            os.replace(self.baseFilename, f"{self.baseFilename}.1")
-        else:
-            os.remove(self.baseFilename)
-        self.stream = self._open()
+        try:
+            for i in range(self.backups - 1, 0, -1):
+                older, newer = f"{self.baseFilename}.{i}", f"{self.baseFilename}.{i + 1}"
+                if os.path.exists(older):
+                    os.replace(older, newer)
+            if self.backups > 0:
+                os.replace(self.baseFilename, f"{self.baseFilename}.1")
+            else:
+                os.remove(self.baseFilename)
+        finally:
+            # Opened again whether or not the renames went through (a folder that cannot be
+            # written, another program holding a file): a log whose rotation failed goes on.
+            self.stream = self._open()
 
 
 def setup_logging(

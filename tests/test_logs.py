@@ -90,3 +90,30 @@ def test_the_log_folder_is_the_state_folder_platformdirs_names(
         monkeypatch.setenv("XDG_STATE_HOME", state_home)
     want = os.path.join(user_state_dir("dedupe-gui", appauthor=False), "dedupe-gui.log")
     assert logs.default_log_path() == want
+
+
+def test_a_rotation_that_fails_leaves_the_log_writing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(logs, "_MAX_BYTES", 1200)
+    path = tmp_path / "x.log"
+    setup_logging(0, str(path), stream=io.StringIO())
+    log = logging.getLogger("dedupe_gui.test")
+    real_replace = os.replace
+    failures: list[str] = []
+
+    def refuse_once(src: str, dst: str) -> None:
+        if not failures:
+            failures.append(src)
+            raise PermissionError(13, "Permission denied", src)
+        real_replace(src, dst)
+
+    monkeypatch.setattr(os, "replace", refuse_once)
+    monkeypatch.setattr(logging, "raiseExceptions", False)  # said on stderr, as in use
+    for i in range(30):
+        log.info("line %02d %s", i, "x" * 20)
+    assert failures  # the first rotation was refused
+    text = "".join(p.read_text(encoding="utf-8") for p in sorted(tmp_path.iterdir()))
+    lines = [int(s.split("line ")[1][:2]) for s in text.splitlines()]
+    assert sorted(lines) == list(range(30))  # no line lost, before or after the refusal
+    assert (tmp_path / "x.log.1").exists()  # and a later rotation went through
