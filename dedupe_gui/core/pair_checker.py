@@ -53,7 +53,7 @@ _FINE_BATCH = 512
 # scan looked at thousands of pairs, and stacked them all at once.
 _DETAILS_AT_ONCE = 256
 _TEXTS_AT_ONCE = 64
-# Pairs a wave checks at once (``PairChecker.prefetch``).
+# Pairs checked at once (``PairChecker.check``, ``PairChecker.prefetch``).
 _CHECKS_AT_ONCE = 1024
 # Pairs whose shapes differ by less than this ratio get the text check (core.strokes); the
 # others are compared reframed (core.verify._second_chance).
@@ -197,16 +197,20 @@ class PairChecker:
             res[hit] = self._known_residuals[pos[hit]]
         rest = np.flatnonzero(np.isnan(res))
         res[rest] = self._checked.get(keys[rest])
-        todo = np.isnan(res)
-        if todo.any():
-            pairs = (lo[todo], hi[todo], turn[todo])
+        todo = np.flatnonzero(np.isnan(res))
+        # A bounded number at a time, whoever asks: the files left out after a large
+        # library's walk (core.leftovers) asked for 60,000 pairs in one call, and each
+        # pass of the check holds arrays by the pair (676 MB at 100,000 files).
+        for start in range(0, todo.size, _CHECKS_AT_ONCE):
+            part = todo[start : start + _CHECKS_AT_ONCE]
+            pairs = (lo[part], hi[part], turn[part])
             fresh, unknown = self._order.residuals(self._residuals, pairs, self._good_enough)
-            res[todo] = fresh
-            self._checked.add(keys[todo], fresh)
+            res[part] = fresh
+            self._checked.add(keys[part], fresh)
             # A pair that could not be checked (a thumbnail the store no longer holds) is
             # not grouped now, and its verdict is not kept: the next scan decodes the files
             # again and checks the pair for real.
-            self._new_checks.add(keys[todo][~unknown], fresh[~unknown])
+            self._new_checks.add(keys[part][~unknown], fresh[~unknown])
         return res
 
     def verifiable(self, records: I64) -> npt.NDArray[np.bool_]:
