@@ -9,8 +9,9 @@ its old rows again.
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Final
 
 # Words are joined with a character none of them holds (core.differences).
@@ -22,6 +23,8 @@ class PairMemory:
 
     _db: sqlite3.Connection
     _writable: bool
+    _warn: Callable[[str], None]
+    _pending: int
 
     def _fail(self, exc: sqlite3.DatabaseError) -> None:
         raise NotImplementedError
@@ -71,5 +74,25 @@ class PairMemory:
         try:
             self._db.executemany(sql, rows)  # type: ignore[arg-type]
             self._db.commit()
+        except sqlite3.OperationalError as exc:
+            if not _busy(exc):
+                self._fail(exc)
+                return
+            # Another program writes to the cache for longer than the wait (a scan of the
+            # command line beside the window's grouping, which hands its verdicts over many
+            # times): these rows are saved work only, checked again by a later grouping,
+            # so they are let go and the store goes on writing the next ones.
+            # (A connection with fingerprints pending holds the write lock and is never kept
+            # waiting, so the rollback ends only this attempt and its stale read.)
+            if not self._pending:
+                with contextlib.suppress(sqlite3.DatabaseError):
+                    self._db.rollback()
+            self._warn(f"cache busy ({exc}): some pair verdicts were not kept this time")
         except sqlite3.DatabaseError as exc:
             self._fail(exc)
+
+
+def _busy(exc: sqlite3.OperationalError) -> bool:
+    """Whether SQLite gave up waiting for another connection's lock."""
+    text = str(exc).lower()
+    return "locked" in text or "busy" in text
