@@ -255,12 +255,10 @@ class PairChecker:
                 others.append(cand[sel])
                 ks.append(turns[sel])
                 keepers.append(np.full(int(sel.sum()), best, dtype=np.int64))
-        # A bounded number at a time: a large library's wave asked for thousands of pairs.
+        # ``check`` takes them a bounded number at a time (a large library's wave asks for
+        # thousands of pairs).
         none = np.zeros(0, np.int64)
-        kept, other, k = (np.concatenate([none, *x]) for x in (keepers, others, ks))
-        for start in range(0, other.size, _CHECKS_AT_ONCE):
-            part = slice(start, start + _CHECKS_AT_ONCE)
-            self.check(kept[part], other[part], k[part])
+        self.check(*(np.concatenate([none, *x]) for x in (keepers, others, ks)))
 
     def _residuals(
         self, a: I64, b: I64, turn: I64
