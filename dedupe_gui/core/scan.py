@@ -354,7 +354,10 @@ def run_scan(
         hashing.ready.set()
     in_flight: dict[Future[Entry | Decoded], FoundFile] = {}
     waiting: list[tuple[Decoded, FoundFile]] = []  # decoded before the hashing was loaded
-    pending = iter(todo)
+    # Largest first (the walk's sizes; equal sizes in walk order): a big file handed out
+    # last would leave the other threads idle while it decodes alone. The records are
+    # sorted by path at the end, so nothing after the scan sees this order.
+    pending = iter(sorted(todo, key=_larger_first))
     window = max(1, options.workers) * 4
     try:
         with ThreadPoolExecutor(
@@ -444,6 +447,10 @@ def run_scan(
         roots=scan_roots(options, link_roots),
         references=tuple(normalise_root(r) for r in options.walk.references),
     )
+
+
+def _larger_first(f: FoundFile) -> int:
+    return -f.key.size
 
 
 def scan_roots(options: ScanOptions, link_roots: Sequence[str]) -> tuple[str, ...]:
