@@ -7,7 +7,9 @@ times each step of the fingerprint over the decoded pictures (``time.thread_time
 processes on the machine count less): the whole ``fingerprint_decoded``, and apart the 9x8
 pair, the 32x32 and 128x128 thumbnails and the window hashes (the 72-px picture, the boxes
 inside a border or chrome, the windows resized from the small picture and those cut from
-the decode). Prints milliseconds per file, the median of ``--repeat`` passes.
+the decode; ``w.plan``: the stacked weights of a picture's windows made afresh, which a scan
+pays for each picture whose size and windows are not among the last few kept,
+core.resample). Prints milliseconds per file, the median of ``--repeat`` passes.
 
 With ``--other``, each pass runs in a fresh interpreter per checkout, alternating which goes
 first, and the two are printed side by side with their ratio: a change to a step is
@@ -59,7 +61,7 @@ def _steps(d: Any, spent: dict[str, float]) -> None:
     """Each timed step of one decoded file's fingerprint (``d``: a ``Decoded``)."""
     import numpy as np
 
-    from dedupe_gui.core import windows
+    from dedupe_gui.core import resample, windows
     from dedupe_gui.core.decode import EXIF_TRANSPOSE
     from dedupe_gui.core.fingerprint import HASH_REDUCING_GAP, fingerprint_decoded
     from dedupe_gui.core.orientations import TRANSPOSES, reduced_pair
@@ -77,6 +79,8 @@ def _steps(d: Any, spent: dict[str, float]) -> None:
     boxes = _timed(spent, "w.boxes", windows.window_boxes, small, finer)
     regions = [windows.pixel_region(b, small.size) for b, precise in boxes if not precise]
     _timed(spent, "w.regions", region_dhashes, np.asarray(small, np.uint8), regions)
+    fresh = resample._plan.__wrapped__  # the plan as a scan makes it on a miss
+    _timed(spent, "w.plan", fresh, small.height, small.width, tuple(regions))
 
 
 def _files(folder: str, limit: int | None) -> list[str]:

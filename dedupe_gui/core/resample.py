@@ -147,31 +147,43 @@ def _stack(
     chosen: list[int], regions: Sequence[Region], height: int, width: int, across: bool
 ) -> _Stack:
     spans: dict[tuple[int, int], int] = {}
+    of = []
     for i in chosen:
         left, top, right, bottom = regions[i]
-        spans.setdefault((left, right) if across else (top, bottom), len(spans))
+        of.append(spans.setdefault((left, right) if across else (top, bottom), len(spans)))
+    picked = [regions[i] for i in chosen]
     if across:
-        first = np.zeros((len(spans), width, 9), dtype=np.float64)
-        for (left, right), k in spans.items():
-            first[k, left:right] = weights(right - left, 9).T
-        second = np.zeros((len(chosen), 8, height), dtype=np.float64)
+        first = _stacked([_columns(width, left, right) for left, right in spans])
+        second = _stacked([_rows(height, top, bottom) for _, top, _, bottom in picked])
     else:
-        first = np.zeros((len(spans), 8, height), dtype=np.float64)
-        for (top, bottom), k in spans.items():
-            first[k, :, top:bottom] = weights(bottom - top, 8)
-        second = np.zeros((len(chosen), width, 9), dtype=np.float64)
-    of = []
-    for j, i in enumerate(chosen):
-        left, top, right, bottom = regions[i]
-        if across:
-            second[j, :, top:bottom] = weights(bottom - top, 8)
-            of.append(spans[(left, right)])
-        else:
-            second[j, left:right] = weights(right - left, 9).T
-            of.append(spans[(top, bottom)])
-    for array in (first, second):
-        array.setflags(write=False)
+        first = _stacked([_rows(height, top, bottom) for top, bottom in spans])
+        second = _stacked([_columns(width, left, right) for left, _, right, _ in picked])
     return _Stack(tuple(chosen), first, np.array(of, dtype=np.intp), second)
+
+
+def _stacked(parts: list[F64]) -> F64:
+    """``np.stack(parts)``, read-only, in a third of its time (one concatenation)."""
+    out = np.concatenate(parts).reshape(len(parts), *parts[0].shape)
+    out.setflags(write=False)
+    return out
+
+
+# The weights of one span of a side, placed on the whole side (zero outside the span): what
+# a plan stacks. Plans of one picture size share most of them. At most 5 KB each (72 px).
+@functools.lru_cache(maxsize=256)
+def _columns(width: int, left: int, right: int) -> F64:
+    """(width, 9): the horizontal pass to 9 columns over columns ``left:right``."""
+    out = np.zeros((width, 9), dtype=np.float64)
+    out[left:right] = weights(right - left, 9).T
+    return out
+
+
+@functools.lru_cache(maxsize=256)
+def _rows(height: int, top: int, bottom: int) -> F64:
+    """(8, height): the vertical pass to 8 rows over rows ``top:bottom``."""
+    out = np.zeros((8, height), dtype=np.float64)
+    out[:, top:bottom] = weights(bottom - top, 8)
+    return out
 
 
 @functools.lru_cache(maxsize=8)
@@ -179,7 +191,8 @@ def _plan(height: int, width: int, regions: tuple[Region, ...]) -> _Plan:
     """The stacked weights of ``regions`` of a (height, width) grid, made once: a camera's
     pictures share their shape, and most windows depend on the shape alone (the 150 photos
     of 13 shapes of the speed set have 48 plans). A plan takes up to 0.3 MB, so few are
-    kept; making one costs about as much as using it twice (0.32 against 0.16 ms)."""
+    kept; making one from the weights of its spans, which outlive it (``_columns``,
+    ``_rows``), costs a third as much as using it (0.04 against 0.12 ms)."""
     across: list[int] = []
     down: list[int] = []
     alone: list[int] = []
