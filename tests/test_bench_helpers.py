@@ -69,3 +69,22 @@ def test_a_grouping_kept_by_another_build_is_read_back_by_this_one(
         back = read_back_scan(options, GroupingOptions(), store)
         assert isinstance(back, ReadBack) and back.groups == made
     assert kept_as.last_kept(str(source), 1)[1:] == (1, 2)
+
+
+@pytest.mark.skipif(not Path("/proc/self/schedstat").exists(), reason="reads /proc (Linux)")
+def test_the_wall_shape_probes_find_what_the_scan_calls(tmp_path: Path) -> None:
+    """The probes wrap the scan's functions by name: a renamed one fails here, not silently."""
+    from bench import wall_shape
+
+    lib = tmp_path / "lib"
+    save(photo(3, (240, 180)), lib / "a.jpg", quality=90)
+    save(photo(3, (240, 180)), lib / "b.jpg", quality=80)
+    save(photo(4, (240, 180)), lib / "c.png")
+    shape = wall_shape._run(wall_shape._SCAN, wall_shape.HERE, str(lib))
+    assert 0 < shape["python"] < shape["first"] < shape["last"] <= shape["grouping"] < shape["end"]
+    assert shape["decode cpu"] > 0 and shape["hash cpu"] > 0 and shape["imports cpu"] > 0
+    assert shape["slept"] >= 0 and shape["grouping s"] > 0
+    listing = tmp_path / "files.txt"
+    listing.write_text("".join(f"{lib / n}\n" for n in ("a.jpg", "b.jpg", "c.png")))
+    floor = wall_shape._run(wall_shape._FLOOR, wall_shape.HERE, str(listing))
+    assert 0 < floor["first"] < floor["last"] <= floor["end"] and "hash cpu" not in floor
