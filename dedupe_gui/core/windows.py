@@ -26,6 +26,7 @@ from collections.abc import Callable, Sequence
 from typing import Final
 
 import numpy as np
+import numpy.typing as npt
 from PIL import Image
 
 from dedupe_gui.core.orientations import dhash_bits
@@ -116,7 +117,8 @@ _ALWAYS: Final = len(_EDGES) + 1 + len(_DEEP_EDGES)
 def window_hashes(grey: Image.Image, transpose: Image.Transpose | None = None) -> tuple[int, ...]:
     """The window dHashes of a greyscale picture shown turned by ``transpose``."""
     small = shown_small(grey, transpose)
-    boxes = window_boxes(small, lambda: shown_small(grey, transpose, FINE_SIDE))
+    grid = np.asarray(small, dtype=np.uint8)  # read out of Pillow once
+    boxes = window_boxes(small, lambda: shown_small(grey, transpose, FINE_SIDE), grid)
     if not boxes:
         return ()
     # Cropped first: resizing with a box would let the filter reach past the window (into a
@@ -127,7 +129,7 @@ def window_hashes(grey: Image.Image, transpose: Image.Transpose | None = None) -
     head, tail = _placed_regions(small.size, _EDGES, _DEEP_EDGES)
     middle = boxes[len(head) : len(boxes) - len(tail)]
     regions = [*head, *(pixel_region(box, small.size) for box, p in middle if not p), *tail]
-    from_small = iter(region_dhashes(np.asarray(small, dtype=np.uint8), regions))
+    from_small = iter(region_dhashes(grid, regions))
     out = []
     for box, precise in boxes:
         if precise:
@@ -184,19 +186,23 @@ def thumbnail_size(size: tuple[int, int], side: int) -> tuple[int, int]:
 
 
 def window_boxes(
-    small: Image.Image, finer: Callable[[], Image.Image] | None = None
+    small: Image.Image,
+    finer: Callable[[], Image.Image] | None = None,
+    grid: npt.NDArray[np.uint8] | None = None,
 ) -> list[tuple[Box, bool]]:
     """The windows of a picture (``shown_small``) in the order of its window hashes, each
     with whether its hash is taken from the decode rather than from ``small``. ``finer``
     gives the picture at ``FINE_SIDE``, where a border or chrome found is placed again:
-    one pixel of the small picture is 2-3 % of a phone screenshot's width."""
+    one pixel of the small picture is 2-3 % of a phone screenshot's width. ``grid``:
+    ``small``'s pixels when the caller has them already."""
     w, h = small.size
     if w < 9 or h < 9:
         return []
     boxes: list[tuple[Box, bool]] = [(edge, False) for edge in _EDGES]
     boxes.append((CENTRE, False))
     # One map of the pixels of the corners' colour serves both readings.
-    bar = _uniform(np.asarray(small, dtype=np.int16), _BORDER_TOLERANCE)
+    pixels = np.asarray(small if grid is None else grid, dtype=np.int16)
+    bar = _uniform(pixels, _BORDER_TOLERANCE)
     content = _content_in(bar)
     photo = _photo_in(bar)
     if finer is not None and (content is not None or photo is not None):
@@ -543,14 +549,22 @@ def _photo_in(bar: np.ndarray[tuple[int, ...], np.dtype[np.bool_]]) -> Box | Non
 
 
 def _longest_run(flags: np.ndarray[tuple[int, ...], np.dtype[np.bool_]]) -> tuple[int, int]:
-    """(start, end) of the longest run of True in ``flags``; (0, 0) when there is none."""
-    padded = np.concatenate(([False], flags, [False])).astype(np.int8)
-    edges = np.flatnonzero(np.diff(padded))
-    if edges.size == 0:
-        return 0, 0
-    starts, ends = edges[::2], edges[1::2]
-    k = int(np.argmax(ends - starts))
-    return int(starts[k]), int(ends[k])
+    """(start, end) of the first longest run of True in ``flags``; (0, 0) when there is
+    none. A loop over a list: the flags are a row or a column of a picture of at most 288
+    px, where a handful of numpy steps cost two to three times as much."""
+    best_start = best_end = 0
+    start = -1
+    for i, flag in enumerate(flags.tolist()):
+        if flag:
+            if start < 0:
+                start = i
+        elif start >= 0:
+            if i - start > best_end - best_start:
+                best_start, best_end = start, i
+            start = -1
+    if start >= 0 and len(flags) - start > best_end - best_start:
+        best_start, best_end = start, len(flags)
+    return best_start, best_end
 
 
 def _has_run(

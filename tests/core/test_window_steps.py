@@ -154,3 +154,23 @@ def test_shares_are_the_mean_of_the_flags() -> None:
             assert np.array_equal(windows._shares(flags, axis), flags.mean(axis=axis))
         part = flags[:, ::3]  # not contiguous
         assert np.array_equal(windows._shares(part, 0), part.mean(axis=0))
+
+
+def _numpy_longest_run(flags: np.ndarray[tuple[int, ...], np.dtype[np.bool_]]) -> tuple[int, int]:
+    """The longest run as it was read with numpy steps: the first of the longest."""
+    padded = np.concatenate(([False], flags, [False])).astype(np.int8)
+    edges = np.flatnonzero(np.diff(padded))
+    if edges.size == 0:
+        return 0, 0
+    starts, ends = edges[::2], edges[1::2]
+    k = int(np.argmax(ends - starts))
+    return int(starts[k]), int(ends[k])
+
+
+def test_longest_run_is_the_numpy_reading() -> None:
+    rng = np.random.default_rng(5)
+    cases = [np.zeros(0, bool), np.zeros(9, bool), np.ones(9, bool), np.array([True, False] * 5)]
+    cases += [rng.random(n) < p for n in (1, 2, 54, 72, 288) for p in (0.1, 0.5, 0.9, 0.99)]
+    cases += [rng.random(72) < 0.6 for _ in range(200)]
+    for flags in cases:
+        assert windows._longest_run(flags) == _numpy_longest_run(flags), flags.tolist()
