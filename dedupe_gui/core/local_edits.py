@@ -49,6 +49,7 @@ from dedupe_gui.core.align import (
     warp_values,
 )
 from dedupe_gui.core.loaded_thumbs import turn_stack
+from dedupe_gui.core.row_memo import RowMemo
 from dedupe_gui.core.strokes import HALF_TOLERANCE, _unexplained
 
 F32 = npt.NDArray[np.float32]
@@ -145,6 +146,7 @@ def local_edit_residuals(
     flat_and_edges: B,
     colours: tuple[U8, U8] | None = None,
     limit: float | None = None,
+    memo: RowMemo | None = None,
 ) -> F32:
     """For each pair of 128x128 greyscale pictures ``a[k]``, ``b[k]``: the grey-level
     residual of the pair outside its one differing box, scaled so that it compares with the
@@ -164,17 +166,19 @@ def local_edit_residuals(
     aligned onto the trimmed copy finds. ``limit``: only pairs whose first reading is above
     it are read the other way (None: every pair). Not two pictures of flat areas and edges:
     their covering tests were measured one way, and read the other way two different
-    photos of objects on one backdrop passed (0.05 of the limit's units)."""
+    photos of objects on one backdrop passed (0.05 of the limit's units). ``memo``: the
+    readings of a pair already made with the same pictures (the pair read the other way,
+    core.row_memo) are taken from it, and those made here kept in it."""
     if a.shape != b.shape or a.ndim != 3 or a.shape[1:] != (SIDE, SIDE):
         raise ValueError(f"picture stacks must be (n, {SIDE}, {SIDE}): {a.shape} vs {b.shape}")
     shape = (a.shape[0], 3, SIDE, SIDE)
     if colours is not None and not colours[0].shape == colours[1].shape == shape:
         raise ValueError(f"colour stacks must be {shape}")
-    out = _one_way(a, b, flat_and_edges, colours)
+    out = _one_way_kept(a, b, flat_and_edges, colours, memo)
     again = np.flatnonzero((out > (-np.inf if limit is None else limit)) & ~flat_and_edges)
     if again.size:
         swapped = None if colours is None else (colours[1][again], colours[0][again])
-        other_way = _one_way(b[again], a[again], flat_and_edges[again], swapped)
+        other_way = _one_way_kept(b[again], a[again], flat_and_edges[again], swapped, memo)
         out[again] = np.minimum(out[again], other_way)
     return out
 
@@ -186,6 +190,7 @@ def in_colour(
     pictures: tuple[U8, U8],
     flat_and_edges: B,
     colours_of: Callable[[int, int], tuple[U8, U8] | None],
+    memo: RowMemo | None = None,
 ) -> None:
     """``looked`` (the look's residuals of the records ``pairs``: first, second, the second's
     turn; ``pictures`` their 128x128 grey levels) lowered where a pair is one picture in
@@ -202,7 +207,9 @@ def in_colour(
         ca = np.stack([c[0] for c in colours if c is not None])
         cb = turn_stack(np.stack([c[1] for c in colours if c is not None]), turn[read])
         pa, pb = pictures
-        again = local_edit_residuals(pa[read], pb[read], flat_and_edges[read], (ca, cb), limit)
+        again = local_edit_residuals(
+            pa[read], pb[read], flat_and_edges[read], (ca, cb), limit, memo
+        )
         looked[read] = np.minimum(looked[read], again)
 
 
@@ -243,6 +250,29 @@ def _differs_all_over(ma: F32, fb: F32) -> B:
         (best_textured >= _MIN_TEXTURED) & (best_bad >= _APART_SHARE * best_textured)
     )
     return out
+
+
+def _one_way_kept(
+    a: U8, b: U8, flat_and_edges: B, colours: tuple[U8, U8] | None, memo: RowMemo | None
+) -> F32:
+    """``_one_way``, each pair's reading taken from ``memo`` when it holds it."""
+    if memo is None:
+        return _one_way(a, b, flat_and_edges, colours)
+    if colours is None:
+        (out,) = memo.rows(
+            "local_edits.one_way", lambda x, y, f: (_one_way(x, y, f, None),), a, b, flat_and_edges
+        )
+    else:
+        (out,) = memo.rows(
+            "local_edits.one_way_in_colour",
+            lambda x, y, f, cx, cy: (_one_way(x, y, f, (cx, cy)),),
+            a,
+            b,
+            flat_and_edges,
+            *colours,
+        )
+    found: F32 = out
+    return found
 
 
 def _one_way(a: U8, b: U8, flat_and_edges: B, colours: tuple[U8, U8] | None) -> F32:

@@ -31,6 +31,7 @@ from dedupe_gui.core.orientations import INVERSE, transform_grid
 from dedupe_gui.core.pair_order import PairOrder
 from dedupe_gui.core.prefilter import first_test, middles_agree, signatures
 from dedupe_gui.core.redecoded import Redecoded
+from dedupe_gui.core.row_memo import RowMemo
 from dedupe_gui.core.scan_pictures import ScanPictures
 from dedupe_gui.core.second_look import worth_a_look
 from dedupe_gui.core.straighten import straightened_looks
@@ -157,6 +158,8 @@ class PairChecker:
         # Pictures decoded again for the local-edit look (128x128, _local_edits), the
         # colour reading and the text check (256x256, _apart_by_text).
         self.again = Redecoded(records, pictures=pictures)
+        # What the first reading of the pairs being checked found (``check``).
+        self._memo: RowMemo | None = None
 
     def use_limit(self, max_residual: float) -> None:
         """Check at ``max_residual`` from now on; verdicts kept for another limit are dropped."""
@@ -204,7 +207,11 @@ class PairChecker:
         for start in range(0, todo.size, _CHECKS_AT_ONCE):
             part = todo[start : start + _CHECKS_AT_ONCE]
             pairs = (lo[part], hi[part], turn[part])
+            # A pair read the other way takes what the first reading found with the same
+            # pixels (core.row_memo); kept for the part's two readings only.
+            self._memo = RowMemo()
             fresh, unknown = self._order.residuals(self._residuals, pairs, self._good_enough)
+            self._memo = None
             res[part] = fresh
             self._checked.add(keys[part], fresh)
             # A pair that could not be checked (a thumbnail the store no longer holds) is
@@ -265,7 +272,7 @@ class PairChecker:
     ) -> tuple[npt.NDArray[np.float32], npt.NDArray[np.bool_]]:
         """The residual of thumbnail ``a`` against thumbnail ``b`` turned by ``turn``, and
         which pairs could not be checked (their residual is infinite, not a verdict)."""
-        rec_a, rec_b = a, b
+        rec_a, rec_b, memo = a, b, self._memo
         a = self.loaded.rows(a)
         b = self.loaded.rows(b)
         self.loaded.feature(a, b)
@@ -340,8 +347,9 @@ class PairChecker:
                 rec_a[both],
                 rec_b[both],
                 self._thumb_residuals(
-                    a[both], b[both], turn[both], rec_a[both], rec_b[both], centred[both]
+                    a[both], b[both], turn[both], rec_a[both], rec_b[both], centred[both], memo
                 ),
+                memo,
             )
         # Without thumbnails (records loaded from a saved report) the hash decides alone;
         # records whose thumbnails the store lost are never passed.
@@ -350,7 +358,12 @@ class PairChecker:
         return out, unknown
 
     def _second_looks(
-        self, turn: I64, rec_a: I64, rec_b: I64, res: npt.NDArray[np.float32]
+        self,
+        turn: I64,
+        rec_a: I64,
+        rec_b: I64,
+        res: npt.NDArray[np.float32],
+        memo: RowMemo | None = None,
     ) -> npt.NDArray[np.float32]:
         """``res`` with the pairs that failed looked at again as a trimmed, cropped or framed
         copy through the window that brought them together (core.window_candidates), and
@@ -375,13 +388,22 @@ class PairChecker:
                 self.again.text_of,
                 self._has_fine,
                 flat,
+                memo,
             )
+        pairs = (rec_a, rec_b, turn)
         return straightened_looks(
-            res, limit, (rec_a, rec_b, turn), self._thumbs_of, self._aspects, self._has_fine, flat
+            res, limit, pairs, self._thumbs_of, self._aspects, self._has_fine, flat, memo
         )
 
     def _thumb_residuals(
-        self, a: I64, b: I64, turn: I64, rec_a: I64, rec_b: I64, centred: npt.NDArray[np.bool_]
+        self,
+        a: I64,
+        b: I64,
+        turn: I64,
+        rec_a: I64,
+        rec_b: I64,
+        centred: npt.NDArray[np.bool_],
+        memo: RowMemo | None = None,
     ) -> npt.NDArray[np.float32]:
         """``residuals`` of pairs that both have thumbnails (rows ``a``, ``b`` of the loaded
         thumbnails; records ``rec_a``, ``rec_b``); pairs where both also have fine
@@ -411,11 +433,11 @@ class PairChecker:
                 # to two pictures of flat areas and edges: slides and pages have uniform
                 # margins, and reframed pairs skip the fine check that tells them apart.
                 reframe_to = None if with_fine else shapes
-                out[part] = residuals(ta, tb, self._good_enough, fa, fb, reframe_to)
+                out[part] = residuals(ta, tb, self._good_enough, fa, fb, reframe_to, memo)
                 if fa is not None and fb is not None:
                     out[part] = _apart_in_layout(out[part], self._good_enough, fa, fb, shapes)
                 out[part] = self._local_edits(
-                    out[part], rec_a[part], rec_b[part], turn[part], same_shape, centred[part]
+                    out[part], rec_a[part], rec_b[part], turn[part], same_shape, centred[part], memo
                 )
                 # Pictures of flat areas and edges too: two slides on one plain background
                 # (JPEGs) or two forms in small print agree on every tile of the fine
@@ -433,6 +455,7 @@ class PairChecker:
         turn: I64,
         same_shape: npt.NDArray[np.bool_],
         centred: npt.NDArray[np.bool_],
+        memo: RowMemo | None = None,
     ) -> npt.NDArray[np.float32]:
         """``res`` with the pairs that failed but are copies with one local edit (a caption
         bar, a sticker, darkened corners, a trim the 32x32 alignment missed: core.local_edits)
@@ -452,7 +475,7 @@ class PairChecker:
             picked, pa, pb = self.again.of_pairs(part, a, b, turn)
             if picked.size:
                 flat_and_edges = self._has_fine[a[picked]] & self._has_fine[b[picked]]
-                edited = local_edit_residuals(pa, pb, flat_and_edges, None, self._good_enough)
+                edited = local_edit_residuals(pa, pb, flat_and_edges, None, self._good_enough, memo)
                 in_colour(
                     edited,
                     self._good_enough,
@@ -460,6 +483,7 @@ class PairChecker:
                     (pa, pb),
                     flat_and_edges,
                     self.again.colours_of,
+                    memo,
                 )
                 out[picked] = np.minimum(res[picked], edited)
         return out

@@ -31,6 +31,7 @@ import numpy.typing as npt
 from PIL import Image
 
 from dedupe_gui.core.colour_agree import colours_apart
+from dedupe_gui.core.row_memo import RowMemo
 from dedupe_gui.core.verify import residuals
 
 if TYPE_CHECKING:  # core.window_looks imports core.strokes, which imports this module
@@ -80,6 +81,7 @@ def straightened_again(
     aspect_a: F32,
     aspect_b: F32,
     flat: tuple[Callable[[I64], tuple[U8, U8, B]], Callable[[F32, U8, U8, F32], F32]] | None = None,
+    memo: RowMemo | None = None,
 ) -> F32:
     """``res`` with the pairs (thumbnails ``ta[k]``, ``tb[k]``, both upright) that failed
     but may be one photo straightened checked again, each way and at each angle.
@@ -88,7 +90,8 @@ def straightened_again(
     stacks for the pairs at the positions asked, and whether both were found: a pair without
     them is not looked at), turned with the thumbnails and checked with them; and the layout
     rules (the turned readings' residuals, the two fine stacks and their shapes in; the
-    residuals with look-alikes at infinity out)."""
+    residuals with look-alikes at infinity out). ``memo``: the alignments of a pair read the
+    other way (core.row_memo), as the check takes them."""
     spread = np.maximum(aspect_a / aspect_b, aspect_b / aspect_a)
     todo = np.flatnonzero((res > limit) & (res < TRY_BELOW) & (spread < _SAME_SHAPE))
     out: F32 = res.copy()
@@ -102,7 +105,9 @@ def straightened_again(
             fa, fb, found = flat[0](part)
             fa, fb, part = fa[found], fb[found], part[found]
         if part.size:
-            again, which = _turned_readings(part, limit, ta, tb, aspect_a, aspect_b, fa, fb, flat)
+            again, which = _turned_readings(
+                part, limit, (ta, tb), (aspect_a, aspect_b), (fa, fb), flat, memo
+            )
             np.minimum.at(out, which, again)
     return out
 
@@ -110,17 +115,16 @@ def straightened_again(
 def _turned_readings(
     todo: I64,
     limit: float,
-    ta: U8,
-    tb: U8,
-    aspect_a: F32,
-    aspect_b: F32,
-    fa: U8 | None,
-    fb: U8 | None,
+    thumbs: tuple[U8, U8],
+    aspects: tuple[F32, F32],
+    fine_pairs: tuple[U8 | None, U8 | None],
     flat: tuple[Callable[[I64], tuple[U8, U8, B]], Callable[[F32, U8, U8, F32], F32]] | None,
+    memo: RowMemo | None,
 ) -> tuple[F32, I64]:
     """The residuals of the pairs ``todo`` with either picture turned each way at each
-    angle, and the pair each reading belongs to (``fa``, ``fb``: the pairs' fine
+    angle, and the pair each reading belongs to (``fine_pairs``: the pairs' fine
     thumbnails, for pictures of flat areas and edges)."""
+    (ta, tb), (aspect_a, aspect_b), (fa, fb) = thumbs, aspects, fine_pairs
     moving: list[U8] = []
     fixed: list[U8] = []
     moving_fine: list[U8] = []
@@ -144,10 +148,10 @@ def _turned_readings(
         return np.empty(0, dtype=np.float32), np.empty(0, dtype=np.int64)
     if flat is not None and moving_fine:
         mf, ff = np.stack(moving_fine), np.stack(fixed_fine)
-        again = residuals(np.stack(moving), np.stack(fixed), limit, mf, ff)
+        again = residuals(np.stack(moving), np.stack(fixed), limit, mf, ff, memo=memo)
         again = flat[1](again, mf, ff, np.array(shapes, dtype=np.float32))
     else:
-        again = residuals(np.stack(moving), np.stack(fixed), limit)
+        again = residuals(np.stack(moving), np.stack(fixed), limit, memo=memo)
     return again, np.array(which, dtype=np.int64)
 
 
@@ -159,6 +163,7 @@ def straightened_looks(
     shapes: Callable[[I64, I64, I64], F32],
     has_fine: B,
     flat: FlatJudge | None = None,
+    memo: RowMemo | None = None,
 ) -> F32:
     """``res`` of the pairs (records ``a``, ``b`` and the turn of ``b``: ``pairs``) with the
     upright ones that failed looked at again as a straightened copy (``straightened_again``).
@@ -166,7 +171,8 @@ def straightened_looks(
     ``a``, of ``b`` turned) as the pair check measures them; ``has_fine``: which records are
     pictures of flat areas and edges. Pairs of two such pictures are straightened only with
     ``flat`` (their fine thumbnails, the layout rules, their colour), as the check judges them
-    whole; without it their verdict rests on the fine check."""
+    whole; without it their verdict rests on the fine check. ``memo``: as for
+    ``straightened_again``."""
     a, b, turn = pairs
     both_fine = has_fine[a] & has_fine[b]
     out: F32 = res.copy()
@@ -184,6 +190,7 @@ def straightened_looks(
             aspects[:, 0],
             aspects[:, 1],
             (_fine_pairs(flat, ra, rb), flat.apart) if fine and flat is not None else None,
+            memo,
         )
         if fine and flat is not None:
             passed = upright[(out[upright] <= limit) & (res[upright] > limit)]

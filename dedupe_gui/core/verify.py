@@ -56,6 +56,7 @@ from dedupe_gui.core.align import (
     warp_values,
 )
 from dedupe_gui.core.prefilter import hopeless, signatures
+from dedupe_gui.core.row_memo import RowMemo
 from dedupe_gui.core.windows import content_box
 from dedupe_gui.core.workers import default_workers
 
@@ -144,6 +145,7 @@ def residuals(
     fine_a: U8 | None = None,
     fine_b: U8 | None = None,
     aspects: F32 | None = None,
+    memo: RowMemo | None = None,
 ) -> F32:
     """The residual of each pair of thumbnails ``a[k]``, ``b[k]`` (shape (P, 32, 32) each).
 
@@ -158,6 +160,8 @@ def residuals(
     upper bound of the exact one that is still at most ``good_enough``. The default (0) gives
     exact residuals. Large batches are split over threads: the work is whole-array numpy
     arithmetic, which runs without the interpreter lock, so every core takes a share.
+    ``memo``: alignments already found for the same pixels (a pair read the other way,
+    core.row_memo) are taken from it, and those found here kept in it.
     """
     if a.shape != b.shape or a.ndim != 3:
         raise ValueError(f"thumbnail stacks must match: {a.shape} vs {b.shape}")
@@ -172,12 +176,12 @@ def residuals(
         if fine_a is not None and fine_b is not None:
             fines = (fine_a[start:stop], fine_b[start:stop])
         ta, tb = a[start:stop].astype(np.float32), b[start:stop].astype(np.float32)
-        res = _residuals(ta, tb, good_enough, fines)
+        res = _residuals(ta, tb, good_enough, fines, memo)
         if aspects is not None:
             again = np.flatnonzero(res > max(good_enough, _SKIP_ALIGN))
             if again.size:
                 second = _second_chance(
-                    ta[again], tb[again], aspects[start:stop][again], good_enough
+                    ta[again], tb[again], aspects[start:stop][again], good_enough, memo
                 )
                 res[again] = np.minimum(res[again], second)
         out[start:stop] = res
@@ -209,7 +213,9 @@ def _spans(count: int, workers: int, fine_a: U8 | None, fine_b: U8 | None) -> li
     return list(zip(starts, [*starts[1:], count], strict=True))
 
 
-def _residuals(a: F32, b: F32, good_enough: float, fines: tuple[U8, U8] | None) -> F32:
+def _residuals(
+    a: F32, b: F32, good_enough: float, fines: tuple[U8, U8] | None, memo: RowMemo | None = None
+) -> F32:
     flat = np.minimum(detail(a), detail(b)) < FLAT_DETAIL
     sa, sb = smooth(a), smooth(b)
     out = np.empty(a.shape[0], dtype=np.float32)
@@ -253,7 +259,7 @@ def _residuals(a: F32, b: F32, good_enough: float, fines: tuple[U8, U8] | None) 
         idx = np.flatnonzero(align)
         pa, pb = a[rest][align], b[rest][align]
         sa2, sb2 = ra[align], rb[align]
-        fwd, fwd_params = _aligned_residual(pa, pb, sa2, sb2, robust[align])
+        fwd, fwd_params = _aligned(pa, pb, sa2, sb2, robust[align], memo)
         limit = np.where(fine[idx], np.maximum(result[idx], good_enough), result[idx])
         better = (fwd < result[idx]) | (fine[idx] & (fwd <= limit))
         result[idx[better]] = np.minimum(result[idx[better]], fwd[better])
@@ -261,8 +267,8 @@ def _residuals(a: F32, b: F32, good_enough: float, fines: tuple[U8, U8] | None) 
         # The other direction only where the first did not already settle the question.
         again = (result[idx] > good_enough) | (fine[idx] & ~better)
         if again.any():
-            back, back_params = _aligned_residual(
-                pb[again], pa[again], sb2[again], sa2[again], robust[idx[again]]
+            back, back_params = _aligned(
+                pb[again], pa[again], sb2[again], sa2[again], robust[idx[again]], memo
             )
             j = idx[again]
             better = back < result[j]
@@ -295,7 +301,9 @@ def _residuals(a: F32, b: F32, good_enough: float, fines: tuple[U8, U8] | None) 
     return out
 
 
-def _second_chance(a: F32, b: F32, aspects: F32, good_enough: float) -> F32:
+def _second_chance(
+    a: F32, b: F32, aspects: F32, good_enough: float, memo: RowMemo | None = None
+) -> F32:
     """Residuals of pairs looked at again as a heavier crop or a framed copy.
 
     A square crop of a 4:3 photo keeps three quarters of its width, further than the
@@ -338,7 +346,7 @@ def _second_chance(a: F32, b: F32, aspects: F32, good_enough: float) -> F32:
         # Reframed pairs that still do not correlate are not worth the alignment.
         keep = ~hopeless(signatures(ta), signatures(tb), np.zeros(idx.size, dtype=bool))
         if keep.any():
-            found = _residuals(ta[keep], tb[keep], good_enough, None)
+            found = _residuals(ta[keep], tb[keep], good_enough, None, memo)
             out[idx[keep]] = np.minimum(out[idx[keep]], found)
     return out
 
@@ -423,6 +431,23 @@ def _detail_share(moving: F32, fixed: F32, params: F32) -> tuple[F32, npt.NDArra
     # banner, a frame) would outweigh the lines of text that tell two slides apart.
     out: F32 = (bad.sum(axis=(1, 2)) / np.maximum(textured.sum(axis=(1, 2)), 1)).astype(np.float32)
     return out, compact_tiles(bad)
+
+
+def _aligned(
+    moving: F32,
+    fixed: F32,
+    moving_s: F32,
+    fixed_s: F32,
+    robust: npt.NDArray[np.bool_],
+    memo: RowMemo | None,
+) -> tuple[F32, F32]:
+    """``_aligned_residual``, each row taken from ``memo`` when it holds it."""
+    if memo is None:
+        return _aligned_residual(moving, fixed, moving_s, fixed_s, robust)
+    res, params = memo.rows(
+        "verify.aligned", _aligned_residual, moving, fixed, moving_s, fixed_s, robust
+    )
+    return res, params
 
 
 def _aligned_residual(

@@ -25,6 +25,7 @@ from dedupe_gui.core.fingerprint import FingerprintError, upright_grey
 from dedupe_gui.core.local_edits import SIDE as LOOK_EDIT_SIDE
 from dedupe_gui.core.local_edits import apart_in_structure
 from dedupe_gui.core.models import ImageRecord
+from dedupe_gui.core.row_memo import RowMemo
 from dedupe_gui.core.scan_pictures import ScanPictures
 from dedupe_gui.core.strokes import two_sided_text
 from dedupe_gui.core.verify import residuals
@@ -227,6 +228,7 @@ class WindowCandidates:
         details: Callable[[int], U8 | None],
         fine: npt.NDArray[np.bool_],
         flat: FlatJudge | None = None,
+        memo: RowMemo | None = None,
     ) -> F32:
         """``res`` (residuals of record pairs ``a``, ``b[k]`` turned by ``turn[k]``) with the
         pairs that failed it and that a window brought together checked again through that
@@ -287,7 +289,7 @@ class WindowCandidates:
         other = np.array(others, np.int64)
         pair_flat = fine[a[idx]] & fine[b[idx]]
         other_thumbs = thumbs(other)
-        again = residuals(np.stack(crops), other_thumbs, limit)
+        again = residuals(np.stack(crops), other_thumbs, limit, memo=memo)
         if flat is not None and pair_flat.any():
             both = np.flatnonzero(pair_flat)
             again[both] = self._flat_verdicts(
@@ -297,6 +299,7 @@ class WindowCandidates:
                 other_thumbs[both],
                 limit,
                 flat,
+                memo,
             )
         passed = np.flatnonzero(again <= limit).tolist()
         owner_at, slot_at = owners[at], slots[at]
@@ -341,6 +344,7 @@ class WindowCandidates:
         other_thumbs: U8,
         limit: float,
         flat: FlatJudge,
+        memo: RowMemo | None = None,
     ) -> F32:
         """Residuals of windows of pictures of flat areas and edges (``looks``, of records
         ``owners``) against the records ``others``, checked as such pictures are in
@@ -349,7 +353,7 @@ class WindowCandidates:
         fine_b, found = flat.fines(others)
         fine_a = np.stack([_fine_kept(look) for look in looks])
         out = residuals(
-            np.stack([look.thumb for look in looks]), other_thumbs, limit, fine_a, fine_b
+            np.stack([look.thumb for look in looks]), other_thumbs, limit, fine_a, fine_b, memo=memo
         )
         out[~found] = np.inf
         shapes = np.array(
