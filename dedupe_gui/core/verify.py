@@ -57,7 +57,7 @@ from dedupe_gui.core.align import (
 )
 from dedupe_gui.core.prefilter import hopeless, signatures
 from dedupe_gui.core.row_memo import RowMemo
-from dedupe_gui.core.windows import content_box
+from dedupe_gui.core.windows import content_box, may_have_border
 from dedupe_gui.core.workers import default_workers
 
 F32 = npt.NDArray[np.float32]
@@ -317,8 +317,8 @@ def _second_chance(
     out = np.full(count, np.inf, dtype=np.float32)
     attempts: list[tuple[F32, F32, npt.NDArray[np.int64]]] = []
     # A border around either picture.
-    boxes_a = [_border_box(t) for t in a]
-    boxes_b = [_border_box(t) for t in b]
+    boxes_a = _border_boxes(a)
+    boxes_b = _border_boxes(b)
     framed = [k for k in range(count) if boxes_a[k] is not None or boxes_b[k] is not None]
     if framed:
         idx = np.array(framed, dtype=np.int64)
@@ -351,10 +351,20 @@ def _second_chance(
     return out
 
 
-def _border_box(thumb: F32) -> tuple[float, float, float, float] | None:
+def _border_boxes(thumbs: F32) -> list[tuple[float, float, float, float] | None]:
+    """``_border_box`` of each thumbnail. Most have no border, which ``may_have_border``
+    tells for the whole stack in a few array passes (as core.picture_boxes asks it); only
+    the others are read one by one."""
+    grey = np.rint(thumbs).astype(np.int16)
+    maybe = may_have_border(grey).tolist()
+    return [_border_box(t) if m else None for t, m in zip(grey, maybe, strict=True)]
+
+
+def _border_box(thumb: npt.NDArray[np.int16]) -> tuple[float, float, float, float] | None:
     """Warp parameters (scale x, scale y, shift x, shift y) that map a thumbnail's content
-    inside a uniform border onto the whole thumbnail, or None without a border."""
-    box = content_box(np.rint(thumb).astype(np.int16))
+    (grey levels rounded) inside a uniform border onto the whole thumbnail, or None without
+    a border."""
+    box = content_box(thumb)
     if box is None:
         return None
     left, top, right, bottom = box

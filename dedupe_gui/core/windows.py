@@ -477,7 +477,8 @@ def _content_in(border: np.ndarray[tuple[int, ...], np.dtype[np.bool_]]) -> Box 
 
 
 def may_have_border(
-    stack: np.ndarray[tuple[int, ...], np.dtype[np.uint8]],
+    stack: np.ndarray[tuple[int, ...], np.dtype[np.uint8]]
+    | np.ndarray[tuple[int, ...], np.dtype[np.int16]],
 ) -> np.ndarray[tuple[int, ...], np.dtype[np.bool_]]:
     """For each picture of ``stack`` (n, h, w), False where ``content_box`` finds no border
     at the default tolerance or any smaller one, for a whole batch in a few array passes.

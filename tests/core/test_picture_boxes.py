@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 from PIL import ImageOps
 
+from dedupe_gui.core import verify
 from dedupe_gui.core.fingerprint import fingerprint_file
 from dedupe_gui.core.loaded_thumbs import LoadedThumbs
 from dedupe_gui.core.models import FileKey, ImageRecord
@@ -100,3 +101,11 @@ def test_a_thumbnail_said_to_have_no_border_has_none_by_either_reading() -> None
     assert not (strict & ~may).any() and not (loose & ~may).any()
     assert loose.sum() > 500 and strict.sum() > 300
     assert (~may[0::6]).mean() > 0.9
+
+
+def test_the_second_chance_finds_the_same_borders_in_a_stack_as_one_by_one() -> None:
+    stack = _thumbnails().astype(np.float32)
+    found = verify._border_boxes(stack)
+    one_by_one = [verify._border_box(np.rint(t).astype(np.int16)) for t in stack]
+    assert found == one_by_one
+    assert sum(box is not None for box in found) > 300
