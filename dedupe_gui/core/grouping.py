@@ -379,7 +379,9 @@ class SimilarityIndex:
                 self._checker.check,
                 self._checker.verifiable,
                 limit,
+                self._checker.foresee,
             )
+            self._checker.forget_foreseen()
         if formed:
             self._words.explain_all(
                 np.concatenate([np.full(o.size, b, dtype=np.int64) for b, o, _, _ in formed]),

@@ -37,6 +37,7 @@ I64 = npt.NDArray[np.int64]
 Formed = list[tuple[int, I64, I64, I64]]  # (keeper, others, distances, turns) per group
 PeerKey = Callable[[ImageRecord], tuple[float | int | str, ...]]
 Check = Callable[[I64, I64, I64], npt.NDArray[np.float32]]  # PairChecker.check
+Foresee = Callable[[I64, I64, I64], None]  # PairChecker.foresee
 
 
 @dataclass(frozen=True)
@@ -67,11 +68,13 @@ def take_in_left(
     check: Check,
     verifiable: Callable[[I64], npt.NDArray[np.bool_]],
     limit: np.float32,
+    foresee: Foresee | None = None,
 ) -> Formed:
     """``formed`` with groups centred again to take in files left in no group (see the
     module docstring). ``verifiable``: which records have a thumbnail to check
     (PairChecker.verifiable); a file without one is never taken in, since its pairs would
-    pass on the hash alone, beyond the threshold."""
+    pass on the hash alone, beyond the threshold. ``foresee``: told the pairs about to be
+    checked one group at a time, to check them in one batch (``PairChecker.foresee``)."""
     n = len(walked.records)
     group_of = np.full(n, -1, dtype=np.int64)
     turn_of = np.zeros(n, dtype=np.int64)
@@ -124,7 +127,7 @@ def take_in_left(
     joins: dict[int, list[int]] = {}
     out = list(formed)
     if failed:
-        _recentre(out, failed, walked, group_of, turn_of, peer, check, limit, joins)
+        _recentre(out, failed, walked, group_of, turn_of, peer, check, limit, joins, False, foresee)
     # A file that passes against the keeper but is no candidate of it (its hash beyond the
     # threshold) joins only under a peer that has it and every member as candidates: then
     # it is within reach of its keeper, as every member is.
@@ -134,7 +137,7 @@ def take_in_left(
         (f for f in passed if not _flat(walked.records[f])), key=lambda f: int(walked.rank[f])
     )
     if beyond:
-        _recentre(out, beyond, walked, group_of, turn_of, peer, check, limit, joins, True)
+        _recentre(out, beyond, walked, group_of, turn_of, peer, check, limit, joins, True, foresee)
     for g, added in joins.items():
         best, others, d, k = out[g]
         new = np.array(added, dtype=np.int64)
@@ -144,6 +147,36 @@ def take_in_left(
         turned = np.concatenate([k, np.zeros(new.size, dtype=np.int64)])
         out[g] = (best, members[order], distance[order], turned[order])
     return out
+
+
+def _asked(
+    out: Formed,
+    m: int,
+    f: int,
+    walked: Walked,
+    group_of: I64,
+    peer: PeerKey,
+    joins: dict[int, list[int]],
+    within_reach: bool,
+) -> I64 | None:
+    """The files ``_recentre`` checks against ``m`` to centre its group (not yet moved) on it
+    and take ``f`` in, or None when ``m`` cannot be its keeper: the keeper itself, a group
+    with a turned member, not a peer of the keeper, or (``within_reach``) a file not among
+    ``m``'s upright candidates."""
+    g = int(group_of[m])
+    best, others, _, k = out[g]
+    if m == best or not (k == 0).all():
+        return None
+    if peer(walked.records[m]) != peer(walked.records[best]):
+        return None
+    rest: I64 = np.concatenate([[best], others[others != m], joins.get(g, []), [f]]).astype(
+        np.int64
+    )
+    if within_reach:
+        near, _, turns = walked.adjacent.row(m)
+        if not np.isin(rest, near[turns == 0]).all():
+            return None
+    return rest
 
 
 def _flat(record: ImageRecord) -> bool:
@@ -177,16 +210,32 @@ def _recentre(
     limit: np.float32,
     joins: dict[int, list[int]],
     within_reach: bool = False,
+    foresee: Foresee | None = None,
 ) -> None:
     """Groups of ``out`` centred again on a peer of their keeper, to take in files of
     ``left`` that failed against the keeper (see the module docstring); the files taken in
     are added to ``joins``, by group. ``within_reach``: only on a peer that has every file
-    of the group, and the one taken in, among its upright candidates."""
+    of the group, and the one taken in, among its upright candidates. ``foresee``: told
+    the pairs about to be checked (``PairChecker.foresee``)."""
     moved: set[int] = set()
+    if foresee is not None:
+        # The pairs the loop below asks about as things stand, checked in one batch (each
+        # call is a pair or a few): where it moves a group, it asks about a few others.
+        keepers: list[I64] = []
+        files: list[I64] = []
+        for f in left:
+            for m in _near(f, walked, group_of, turn_of).tolist():
+                rest = _asked(out, m, f, walked, group_of, peer, joins, within_reach)
+                if rest is not None:
+                    keepers.append(np.full(rest.size, m, dtype=np.int64))
+                    files.append(rest)
+        if files:
+            together = np.concatenate(files)
+            foresee(np.concatenate(keepers), together, np.zeros_like(together))
     for f in left:
         for m in _near(f, walked, group_of, turn_of).tolist():
             g = int(group_of[m])
-            best, others, _, k = out[g]
+            best = out[g][0]
             if g in moved:
                 # Centred again for another left file: the new keeper has every member checked
                 # against it already, so a second file it has among its candidates needs only
@@ -198,17 +247,9 @@ def _recentre(
                     joins[g].append(f)
                     break
                 continue
-            if m == best or not (k == 0).all():
+            rest = _asked(out, m, f, walked, group_of, peer, joins, within_reach)
+            if rest is None:
                 continue
-            if peer(walked.records[m]) != peer(walked.records[best]):
-                continue
-            rest = np.concatenate([[best], others[others != m], joins.get(g, []), [f]]).astype(
-                np.int64
-            )
-            if within_reach:
-                near, _, turns = walked.adjacent.row(m)
-                if not np.isin(rest, near[turns == 0]).all():
-                    continue
             res = check(np.full(rest.size, m, dtype=np.int64), rest, np.zeros_like(rest))
             if (res <= limit).all():
                 members = rest[:-1]
