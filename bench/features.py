@@ -4,12 +4,14 @@
 
 Decodes every file once as the scan does (``core.decoded.Decoded``), then, on one thread,
 times each step of the fingerprint over the decoded pictures (``time.thread_time``, so other
-processes on the machine count less): the whole ``fingerprint_decoded``, and apart the 9x8
-pair, the 32x32 and 128x128 thumbnails and the window hashes (the 72-px picture, the boxes
-inside a border or chrome, the windows resized from the small picture and those cut from
-the decode; ``w.plan``: the stacked weights of a picture's windows made afresh, which a scan
-pays for each picture whose size and windows are not among the last few kept,
-core.resample). Prints milliseconds per file, the median of ``--repeat`` passes.
+processes on the machine count less): the whole ``fingerprint_decoded``, and apart, from
+the picture in grey levels as the fingerprint takes it, the 9x8 pair (from a box-reduced
+copy for a drafted JPEG, from the whole picture otherwise), the 32x32 and 128x128
+thumbnails and the window hashes (the 72-px picture, the boxes inside a border or chrome,
+the windows resized from the small picture and those cut from the decode; ``w.plan``: the
+stacked weights of a picture's windows made afresh, which a scan pays for each picture whose
+size and windows are not among the last few kept, core.resample). Prints milliseconds per
+file, the median of ``--repeat`` passes.
 
 With ``--other``, each pass runs in a fresh interpreter per checkout, alternating which goes
 first, and the two are printed side by side with their ratio: a change to a step is
@@ -63,14 +65,18 @@ def _steps(d: Any, spent: dict[str, float]) -> None:
 
     from dedupe_gui.core import resample, windows
     from dedupe_gui.core.decode import EXIF_TRANSPOSE
-    from dedupe_gui.core.fingerprint import HASH_REDUCING_GAP, fingerprint_decoded
-    from dedupe_gui.core.orientations import TRANSPOSES, reduced_pair
+    from dedupe_gui.core.fingerprint import HASH_REDUCING_GAP, _to_grey, fingerprint_decoded
+    from dedupe_gui.core.orientations import TRANSPOSES, reduced_pair, small_pair
     from dedupe_gui.core.resample import region_dhashes
     from dedupe_gui.core.thumbnails import fine_thumbnail, thumbnail
 
-    grey, turn = d.image, EXIF_TRANSPOSE.get(d.orientation)
+    grey, turn = _to_grey(d.image), EXIF_TRANSPOSE.get(d.orientation)
     _timed(spent, "fingerprint", fingerprint_decoded, d)
-    _timed(spent, "pair", reduced_pair, grey, TRANSPOSES.index(turn), HASH_REDUCING_GAP)
+    shown = TRANSPOSES.index(turn)
+    if d.drafted:
+        _timed(spent, "pair", reduced_pair, grey, shown, HASH_REDUCING_GAP)
+    else:
+        _timed(spent, "pair", small_pair, grey, shown)
     thumb = _timed(spent, "thumbnail", thumbnail, grey, turn)
     _timed(spent, "fine", fine_thumbnail, grey, thumb, turn)
     _timed(spent, "windows", windows.window_hashes, grey, turn)
