@@ -7,6 +7,9 @@ planted near-duplicates and with values crowded into a few buckets of some chunk
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import numpy as np
 import numpy.typing as npt
 import pytest
@@ -14,6 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from dedupe_gui.core.hamming import Pairs, brute_self_pairs, cross_pairs, self_pairs
+from dedupe_gui.core.hamming_table import PAD_CANDIDATES
 
 U64 = npt.NDArray[np.uint64]
 MAX = (1 << 64) - 1
@@ -176,3 +180,29 @@ def test_cross_pairs_finds_each_pair_once_in_order() -> None:
     assert pairs == sorted(set(pairs))
     assert as_set(got) == brute_cross(queries, index, 10)
     assert len(got) >= 350
+
+
+def test_the_pads_tried_are_the_generators_first_draws() -> None:
+    """Written out instead of drawn at each search: the same pads as when they were drawn."""
+    drawn = np.random.default_rng(0x5EED).integers(0, MAX, size=8, dtype=np.uint64)
+    assert list(PAD_CANDIDATES) == drawn.tolist()
+
+
+def test_a_search_through_crowded_buckets_loads_no_random_or_masked_arrays() -> None:
+    """numpy.random (for the pads) and numpy.ma (np.unique's check for masked arrays) cost
+    20 ms of the first grouping that probed a large bucket, one core of two idle meanwhile."""
+    code = (
+        "import sys\n"
+        "import numpy as np\n"
+        "from dedupe_gui.core.hamming import brute_self_pairs, cross_pairs, self_pairs\n"
+        "hashes = np.concatenate([np.arange(300, dtype=np.uint64),\n"
+        "    np.arange(1, 60, dtype=np.uint64) << np.uint64(40)])\n"
+        "got = self_pairs(hashes, 6, brute_max=0)\n"
+        "want = brute_self_pairs(hashes, 6)\n"
+        "assert sorted(zip(got.a.tolist(), got.b.tolist())) == "
+        "sorted(zip(want.a.tolist(), want.b.tolist()))\n"
+        "assert len(cross_pairs(hashes[:100], hashes, 6, brute_max=0)) > 0\n"
+        "print(sorted(m for m in ('numpy.random', 'numpy.ma', 'random') if m in sys.modules))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True)
+    assert done.stdout.strip() == "[]"
