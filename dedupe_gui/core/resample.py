@@ -175,6 +175,7 @@ def _columns(width: int, left: int, right: int) -> F64:
     """(width, 9): the horizontal pass to 9 columns over columns ``left:right``."""
     out = np.zeros((width, 9), dtype=np.float64)
     out[left:right] = weights(right - left, 9).T
+    out.setflags(write=False)  # shared by every plan and thread that asks for it
     return out
 
 
@@ -183,6 +184,7 @@ def _rows(height: int, top: int, bottom: int) -> F64:
     """(8, height): the vertical pass to 8 rows over rows ``top:bottom``."""
     out = np.zeros((8, height), dtype=np.float64)
     out[:, top:bottom] = weights(bottom - top, 8)
+    out.setflags(write=False)
     return out
 
 

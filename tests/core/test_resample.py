@@ -110,3 +110,17 @@ def test_window_hashes_are_pillows(size: tuple[int, int], monkeypatch: pytest.Mo
     assert len(got[0]) >= 9  # eight edge windows and the picture inside the frame
     monkeypatch.setattr(windows_module, "region_dhashes", _pillow_regions)
     assert got == [window_hashes(grey, t) for t in (None, Image.Transpose.ROTATE_90)]
+
+
+def test_the_weights_plans_share_cannot_be_changed() -> None:
+    """The per-span weights outlive the plans stacked from them and are read by every
+    thread: a write to one would move the hashes of every later picture of that size."""
+    from dedupe_gui.core import resample
+
+    for shared in (
+        resample._columns(72, 5, 60),
+        resample._rows(54, 0, 50),
+        resample.weights(30, 9),
+    ):
+        with pytest.raises(ValueError):
+            shared[0, 0] = 1.0
