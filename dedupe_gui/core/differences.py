@@ -104,7 +104,7 @@ def describe(
         member_border = keeper_border = None
     if member_border is not None and keeper_border is None:
         out.append(SHOT if frames.member_chrome else BORDERED)
-    elif member_border is None and keeper_border is not None:
+    elif member_border is None and keeper_border is not None and _covers(warp, keeper_border):
         out.append(NOT_A_SHOT if frames.keeper_chrome else UNBORDERED)
     else:
         # The warp and the differing tiles only mean something between two pictures of
@@ -158,6 +158,22 @@ def _one_to_one(keeper: ImageRecord, member: ImageRecord, warp: npt.NDArray[np.f
         proportions < _SAME_PROPORTIONS
         and max(abs(sx - 1), abs(sy - 1)) < _SAME_SCALE
         and max(abs(tx), abs(ty)) < _SAME_SHIFT
+    )
+
+
+def _covers(warp: npt.NDArray[np.float32], box: Box) -> bool:
+    """Whether the member, placed on the keeper by ``warp``, shows all of the picture inside
+    the keeper's frame (``box``), short of a trim too small to say. Otherwise the member is
+    a crop that cut into that picture too (an object on a white page cropped close: the
+    page reads as the keeper's frame), and its trims are what tells it from the keeper, not
+    a border removed."""
+    sx, sy, tx, ty = (float(v) for v in warp)
+    left, top, right, bottom = box
+    return (
+        tx <= left + _TRIM
+        and ty <= top + _TRIM
+        and tx + sx >= right - _TRIM
+        and ty + sy >= bottom - _TRIM
     )
 
 

@@ -67,8 +67,10 @@ CHECK_VERSION: Final = 24
 # 2: frames placed on the decoded picture, "screenshot of it", "darkened corners", which
 # copy carries an overlay; 3: no frame said between two pictures of one canvas; 4: frames
 # thinner than a thumbnail pixel placed (the groupings a cache keeps are formed again too:
-# keepers and files left in no group are chosen differently).
-WORDS_VERSION: Final = 4
+# keepers and files left in no group are chosen differently); 5: "border removed" only for a
+# copy that shows all of the picture inside the keeper's frame (the keeper rule "clean"
+# reads it).
+WORDS_VERSION: Final = 5
 
 
 def hash_to_hex(value: int) -> str:

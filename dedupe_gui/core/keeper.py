@@ -102,7 +102,8 @@ EXPLAINED: Final[dict[str, str]] = {
     "clean": (
         "A copy with a uniform frame, letterbox or screenshot bars on two or more sides is not "
         "kept when a copy without it has at least half the pixels of the picture inside the "
-        "frame; a much larger framed copy still wins on pixels. Nor is a copy kept that a "
+        "frame, or when most copies with at least half its pixels, placed on it, sit inside "
+        "its frame; a much larger framed copy still wins on pixels. Nor is a copy kept that a "
         "copy with at least half its pixels shows to carry an overlay (a caption bar, a "
         "sticker: the stronger edges where the two differ) or darkened corners (a vignette), "
         "nor, in a group of three or more, one that most of the others see differ in one place."

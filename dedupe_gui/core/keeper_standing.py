@@ -22,7 +22,9 @@ from dedupe_gui.core.differences import (
     FRAMED,
     KEEPER_CARRIES,
     LIGHTER,
+    NOT_A_SHOT,
     TRIMMED,
+    UNBORDERED,
 )
 from dedupe_gui.core.keeper import NO_STANDING, Standing, keeper_key
 from dedupe_gui.core.models import FileKey, ImageRecord
@@ -115,6 +117,9 @@ class KeeperRanking:
             if any(_outvoted(w, comparable) for words in comparable for w in words):
                 out.append(best)
                 continue
+            if _framed_keeper(comparable):
+                out.append(best)
+                continue
             places = Counter(w for _, words in said for w in words if w.startswith(DIFFERS))
             if others.size >= 2 and places and 2 * places.most_common(1)[0][1] > others.size:
                 out.append(best)
@@ -188,6 +193,18 @@ def _outvoted(word: str, comparable: list[tuple[str, ...]]) -> bool:
         not any(_place(w) for w in words) and _compares(words, place) for words in comparable
     )
     return differ > blind
+
+
+def _framed_keeper(comparable: list[tuple[str, ...]]) -> bool:
+    """Whether the members of comparable pixels (their words, ``_witnessed``) show the keeper
+    to be a framed copy or a screenshot of them: more of them see its frame or chrome added
+    ("border removed", "not a screenshot") than see none. The words place one picture on the
+    other's decode (core.picture_boxes), which tells a frame of the picture's own margin
+    colour (a black frame around a night sky) that the thumbnails' border readings peel
+    off with the margin."""
+    framed = sum(any(w in (UNBORDERED, NOT_A_SHOT) for w in words) for words in comparable)
+    plain = sum(not any(w in FRAMED for w in words) for words in comparable)
+    return framed > plain
 
 
 def _place(word: str) -> str:

@@ -126,3 +126,53 @@ def test_a_crop_that_left_part_of_a_natural_margin_does_not_pass_for_the_clean_p
     b = save(crop, tmp_path / "b.jpg", quality=90)
     group = one_group([a, b])
     assert group.suggested_keeper.path == str(a)
+
+
+def _banded(img: Image.Image, colour: tuple[int, int, int], band: int) -> Image.Image:
+    """``img`` below a plain band of ``colour``: a sky or a studio backdrop above the subject,
+    which the thumbnails' border readings peel off as if it were a frame."""
+    canvas = Image.new("RGB", (img.width, img.height + band), colour)
+    canvas.paste(img, (0, band))
+    return canvas
+
+
+@pytest.mark.parametrize(
+    ("backdrop", "bars"),
+    [
+        ((20, 20, 20), (24, 24, 24)),  # a night sky, framed in near black
+        ((236, 232, 224), (240, 236, 228)),  # a paper backdrop, framed in paper white
+    ],
+)
+@pytest.mark.parametrize("letterbox", [False, True])
+def test_a_frame_of_the_backdrops_own_grey_loses_to_the_clean_copy(
+    tmp_path: Path, backdrop: tuple[int, int, int], bars: tuple[int, int, int], letterbox: bool
+) -> None:
+    """The frame and the clean copy's backdrop are of one grey, so the thumbnails read a frame
+    on both and cannot say which was added; placed on the decoded pictures, the clean copy
+    sits inside the other's frame ("border removed"). That is what the group says about the
+    framed keeper, and the clean copy is kept."""
+    picture = _banded(textured(43, (360, 270)), backdrop, 40)
+    a = save(picture, tmp_path / "a.jpg", quality=90)
+    framed = _letterboxed(picture, bars) if letterbox else ImageOps.expand(picture, 22, bars)
+    b = save(framed, tmp_path / "b.jpg", quality=90)
+    group = one_group([a, b])
+    assert group.suggested_keeper.path == str(a)
+    assert "border added" in group.members[1].differences
+    without = tuple(r for r in DEFAULT_RULES if r != "clean")
+    assert one_group([a, b], without).suggested_keeper.path == str(b)
+
+
+def test_a_close_crop_of_an_object_on_a_page_is_a_trim_and_not_kept(tmp_path: Path) -> None:
+    """An object on a white page and a crop that took the page away and a strip of the object
+    with it: the page reads as the original's frame, but the crop does not show all that is
+    inside it, so what tells them apart is the trims, not a border removed, and the original,
+    with more of the picture, is kept."""
+    page = Image.new("RGB", (360, 260), (250, 250, 250))
+    page.paste(textured(41, (320, 220)), (20, 20))
+    a = save(page, tmp_path / "a.jpg", quality=90)
+    b = save(page.crop((50, 20, 340, 240)), tmp_path / "b.jpg", quality=90)
+    group = one_group([a, b])
+    assert group.suggested_keeper.path == str(a)
+    said = group.members[1].differences
+    assert "border removed" not in said
+    assert any(w.startswith("trimmed") and w.endswith("left") for w in said), said
