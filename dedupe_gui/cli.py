@@ -24,11 +24,7 @@ from typing import IO, TYPE_CHECKING, Any, NoReturn
 from dedupe_gui import __version__, cli_maintenance
 from dedupe_gui.cli_args import SUBCOMMANDS, build_parser
 from dedupe_gui.cli_running import read_back_or_scan, run_in_worker, scan_options
-from dedupe_gui.core.grouping_options import GroupingOptions
-from dedupe_gui.core.hashes import hash_to_hex
 from dedupe_gui.core.heap import many_objects
-from dedupe_gui.core.models import Group, ScanResult
-from dedupe_gui.core.names import printable
 from dedupe_gui.core.places import default_cache_path, default_journal_path
 from dedupe_gui.core.scan_pictures import ScanPictures
 from dedupe_gui.core.workers import one_thread_per_matrix_product
@@ -37,6 +33,8 @@ from dedupe_gui.logs import setup_logging, verbosity_of
 if TYPE_CHECKING:
     from dedupe_gui.core.actions import Outcome, Scope
     from dedupe_gui.core.cache import FingerprintStore
+    from dedupe_gui.core.grouping_options import GroupingOptions
+    from dedupe_gui.core.models import Group, ScanResult
 
 # What a scan needs after its files are decoded: the grouping (numpy and the pair checks),
 # the report and the printing (the cleanup's module among theirs). The scan loads them on
@@ -68,6 +66,8 @@ class _Exit(Exception):
 
 
 def _warn(message: str) -> None:
+    from dedupe_gui.core.names import printable
+
     print(f"warning: {printable(message)}", file=sys.stderr)
 
 
@@ -125,13 +125,18 @@ def cmd_scan(args: argparse.Namespace) -> int:
             raise _Exit(f"--reference {ref}: not a folder")
     paths = list(args.paths) + [r for r in args.reference if r not in args.paths]
 
-    grouping_options = GroupingOptions(
-        args.threshold,
-        tuple(args.keeper_rules),
-        args.verify,
-        args.rotations,
-        shot_partners=args.raw_with_jpeg,
-    )
+    def grouping_options() -> GroupingOptions:
+        # Its module (and the keeper rules') loads with the grouping, beside the first
+        # decodes (core.scan): nothing before them needs it.
+        from dedupe_gui.core.grouping_options import GroupingOptions
+
+        return GroupingOptions(
+            args.threshold,
+            tuple(args.keeper_rules),
+            args.verify,
+            args.rotations,
+            shot_partners=args.raw_with_jpeg,
+        )
 
     # What the scan decodes, kept for the grouping's second looks (core.scan_pictures).
     pictures = ScanPictures()
@@ -141,12 +146,12 @@ def cmd_scan(args: argparse.Namespace) -> int:
             if store is None:
                 from dedupe_gui.core.grouping import SimilarityIndex
 
-                return SimilarityIndex(result.records, pictures=pictures).groups(grouping_options)
+                return SimilarityIndex(result.records, pictures=pictures).groups(grouping_options())
             from dedupe_gui.core.kept_groupings import group_kept
 
             # Thumbnail checks of unchanged pairs are kept in the cache, like fingerprints, and
             # so is the whole grouping of an unchanged library.
-            return group_kept(result.records, grouping_options, store, pictures)
+            return group_kept(result.records, grouping_options(), store, pictures)
         finally:
             pictures.clear()
 
@@ -176,7 +181,7 @@ def cmd_scan(args: argparse.Namespace) -> int:
             options = scan_options(
                 paths, args, store, args.reference, preload=_GROUPING_MODULES, pictures=pictures
             )
-            done = read_back_or_scan(options, grouping_options, args, store)
+            done = read_back_or_scan(options, grouping_options(), args, store)
             if isinstance(done, ReadBack):
                 result, groups = done.result, quick(done.groups, store)
             else:
@@ -302,6 +307,8 @@ def cmd_index(args: argparse.Namespace) -> int:
 
 def cmd_search(args: argparse.Namespace) -> int:
     from dedupe_gui.core.cache import FingerprintStore, StoreError
+    from dedupe_gui.core.hashes import hash_to_hex
+    from dedupe_gui.core.names import printable
 
     errors: list[str] = []
     try:

@@ -10,8 +10,7 @@ from __future__ import annotations
 import argparse
 
 from dedupe_gui import __version__, cli_maintenance
-from dedupe_gui.cli_help import CACHE_DEFAULT, JOURNAL_DEFAULT, Parser
-from dedupe_gui.core.keeper import DEFAULT_RULES, rules_help, validate_rules
+from dedupe_gui.cli_help import CACHE_DEFAULT, JOURNAL_DEFAULT, KEEPER_RULES, Parser
 from dedupe_gui.core.threshold import DEFAULT_THRESHOLD, PRESETS, parse_threshold
 
 SUBCOMMANDS = ("scan", "apply", "index", "search", *cli_maintenance.COMMANDS)
@@ -36,6 +35,8 @@ def _size(text: str) -> int:
 
 
 def _rules(text: str) -> tuple[str, ...]:
+    from dedupe_gui.core.keeper import validate_rules
+
     try:
         return validate_rules([r.strip() for r in text.split(",") if r.strip()])
     except ValueError as exc:
@@ -118,10 +119,9 @@ def build_parser() -> argparse.ArgumentParser:
     scan.add_argument(
         "--keeper-rules",
         type=_rules,
-        default=DEFAULT_RULES,
+        default=(),  # the default order (core.grouping_options)
         metavar="R1,R2,...",
-        help=f"order of keeper rules, best first; default {','.join(DEFAULT_RULES)}; known: "
-        f"{rules_help()}",
+        help=f"order of keeper rules, best first; {KEEPER_RULES}",
     )
     scan.add_argument(
         "--rotations",

@@ -11,7 +11,6 @@ import sys
 from collections.abc import Callable
 
 from dedupe_gui.cli_help import CACHE_DEFAULT, JOURNAL_DEFAULT, Parser
-from dedupe_gui.core.names import printable
 from dedupe_gui.core.places import default_cache_path, default_journal_path
 
 COMMANDS = ("restore", "cache")
@@ -104,6 +103,7 @@ def cmd_restore(args: argparse.Namespace) -> int:
 
 
 def _print_outcome(o: object) -> None:
+    from dedupe_gui.core.names import printable
     from dedupe_gui.core.restore import RestoreOutcome
 
     assert isinstance(o, RestoreOutcome)
@@ -113,6 +113,7 @@ def _print_outcome(o: object) -> None:
 
 def cmd_cache(args: argparse.Namespace) -> int:
     from dedupe_gui.core import cache_admin
+    from dedupe_gui.core.names import printable
     from dedupe_gui.core.units import human_bytes
 
     path = args.cache or default_cache_path()

@@ -301,7 +301,7 @@ def find_companions(
     """
     # Imported here: reports and cleanup use this module without loading Pillow.
     from dedupe_gui.core.files import IMAGE_EXTENSIONS
-    from dedupe_gui.core.raw import RAW_EXTENSIONS
+    from dedupe_gui.core.raw_kinds import RAW_EXTENSIONS
 
     if image_extensions is None:
         image_extensions = IMAGE_EXTENSIONS

@@ -24,9 +24,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import BinaryIO, Final
 
-from PIL import Image, UnidentifiedImageError, features
+from PIL import Image, UnidentifiedImageError
 
-from dedupe_gui.core import raw
+from dedupe_gui.core.raw_kinds import RAW_EXTENSIONS, raw_kind
 
 _HEAD_BYTES: Final = 512
 
@@ -84,6 +84,8 @@ class OpenedImage:
 @functools.cache
 def register_heif() -> frozenset[str]:
     """Teach Pillow HEIF (and AVIF if it lacks it) once; the formats now available."""
+    from PIL import features  # asked by the first HEIF or AVIF file only
+
     available: set[str] = set()
     if features.check("avif"):
         available.add("AVIF")
@@ -194,10 +196,10 @@ def open_image(path: str) -> Iterator[OpenedImage]:
             raise DecodeError(_explain(kind))
         if kind == "unknown":
             raise DecodeError("not an image, or an image format this app cannot read")
-        raw_kind = raw.raw_kind(head)
-        if raw_kind is not None:
-            img, size = _open_raw(f, raw_kind)
-            fmt = raw_kind
+        found_raw = raw_kind(head)
+        if found_raw is not None:
+            img, size = _open_raw(f, found_raw)
+            fmt = found_raw
         elif kind == "TIFF":
             img, size, fmt = _open_tiff(f, os.path.splitext(path)[1].lower())
         else:
@@ -291,9 +293,12 @@ def _open_large_jpeg(f: BinaryIO, bomb: Image.DecompressionBombError) -> Image.I
 
 def _open_tiff(f: BinaryIO, extension: str) -> tuple[Image.Image, tuple[int, int], str]:
     """A TIFF photo, or a TIFF-structured RAW (judged by its content, then its name)."""
+    # The preview reader is loaded by the first file that may need it (core.raw_kinds).
+    from dedupe_gui.core import raw
+
     f.seek(0)
     content_kind = raw.tiff_raw_kind(f)
-    named_raw = extension in raw.RAW_EXTENSIONS
+    named_raw = extension in RAW_EXTENSIONS
     if content_kind is None and not named_raw:
         img = _open_pillow(f, "TIFF")
         return img, img.size, img.format or "TIFF"
@@ -312,6 +317,8 @@ def _open_tiff(f: BinaryIO, extension: str) -> tuple[Image.Image, tuple[int, int
 
 
 def _open_raw(f: BinaryIO, kind: str) -> tuple[Image.Image, tuple[int, int]]:
+    from dedupe_gui.core import raw
+
     f.seek(0)
     try:
         preview = raw.extract_preview(f, kind)

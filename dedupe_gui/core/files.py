@@ -27,7 +27,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
 from dedupe_gui.core.models import FileError, FileKey
-from dedupe_gui.core.raw import RAW_EXTENSIONS
+from dedupe_gui.core.raw_kinds import RAW_EXTENSIONS
 from dedupe_gui.core.roots import RootSet
 
 IMAGE_EXTENSIONS: frozenset[str] = frozenset(

@@ -12,7 +12,8 @@ threads keep every core busy without the start-up cost and fork hazards of proce
 A fresh process (the command line) has not imported numpy and the hashing modules yet:
 that takes as long as decoding a dozen large photos. So the threads start decoding at once
 (core.decoded needs Pillow alone) while a thread of the scan imports core.fingerprint; small
-decoded pictures wait for it, and are hashed as soon as it is loaded.
+decoded pictures wait for it, and are hashed as soon as it is loaded. The same thread then
+imports what the scan needs only after its decodes (the exact-copy digests, the companions).
 """
 
 from __future__ import annotations
@@ -29,10 +30,8 @@ from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
-from dedupe_gui.core import companions, identity
 from dedupe_gui.core.budget import MemoryBudget, default_budget
 from dedupe_gui.core.decoded import Decoded, FingerprintError
-from dedupe_gui.core.digests import DigestProgress, file_digest
 from dedupe_gui.core.files import FollowedLink, FoundFile, Listing, WalkOptions, walk_listings
 from dedupe_gui.core.heap import give_back, map_large_blocks_apart
 from dedupe_gui.core.models import (
@@ -50,6 +49,7 @@ from dedupe_gui.core.workers import default_workers
 
 if TYPE_CHECKING:  # SQLite is loaded by whoever opens a cache, not by a scan without one
     from dedupe_gui.core.cache import FingerprintStore
+    from dedupe_gui.core.digests import DigestProgress
     from dedupe_gui.core.scan_pictures import ScanPictures
 
 log = logging.getLogger(__name__)
@@ -113,6 +113,9 @@ def fingerprint_entry(path: str, budget: MemoryBudget | None = None) -> Entry:
 
 # The hashing module, imported by a thread of the scan while the first files decode.
 _HASHING = "dedupe_gui.core.fingerprint"
+# What the scan itself needs only after its decodes (the exact-copy digests, the companions),
+# imported by that thread after the hashing module, before the caller's ``preload``.
+_AFTER_DECODES = ("dedupe_gui.core.identity", "dedupe_gui.core.companions")
 # Decoded pictures that may wait for it: at most this many, each of at most this many bytes
 # (a 12-megapixel JPEG drafted at 1/8 takes 190 KB). Other pictures wait while decoding
 # (the import holds the module's lock), which is what every picture did before.
@@ -274,6 +277,9 @@ def run_scan(
     hashed = 0
     todo: list[FoundFile] = []
     lean = options.thumbs_in_store and store is not None
+    if store is not None:
+        # The cache follows files by content (core.identity) before anything is decoded.
+        from dedupe_gui.core import identity
     known = (
         store.lookup(
             [f.key for f in found],
@@ -349,7 +355,7 @@ def run_scan(
             _decode_entry, budget=budget, hashing=hashing, pictures=options.pictures
         )
         if todo:
-            hashing.start(options.preload)
+            hashing.start((*_AFTER_DECODES, *options.preload))
     else:
         hashing.ready.set()
     in_flight: dict[Future[Entry | Decoded], FoundFile] = {}
@@ -417,6 +423,8 @@ def run_scan(
     if store is not None:
         store.flush()
     if options.companions:
+        from dedupe_gui.core import companions
+
         # Also for a cancelled scan: a cleanup of its part must still take companions along.
         records = companions.attach(records, listed)
     records.sort(key=lambda r: r.key.path)
@@ -474,6 +482,9 @@ def add_digests(
     copies. A head-and-tail digest is compared first, so files that differ in their first or
     last 64 KiB are never read in full (that digest is kept in the store for the next scans);
     big files read in full report ``progress``."""
+    from dedupe_gui.core import identity
+    from dedupe_gui.core.digests import file_digest
+
     buckets: dict[tuple[int, int], list[int]] = defaultdict(list)
     for i, r in enumerate(records):
         buckets[(r.key.size, r.fingerprint.hash)].append(i)

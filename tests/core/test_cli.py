@@ -13,6 +13,7 @@ import pytest
 from PIL import Image
 
 from dedupe_gui.cli import main
+from dedupe_gui.core.keeper import DEFAULT_RULES, RULES
 from dedupe_gui.core.names import decode_path
 from dedupe_gui.core.places import default_cache_path, default_journal_path
 from dedupe_gui.core.report import from_json, load
@@ -343,3 +344,31 @@ def test_the_help_names_the_default_cache_and_journal(
     where = default_cache_path() if option == "--cache" else default_journal_path()
     assert f"{option}FILE" in shown and f"(default{''.join(where.split())})" in shown
     assert "<the" not in shown
+
+
+def test_the_scan_help_lists_the_keeper_rules_and_their_default_order(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """The rules' words are filled in when the help is shown (cli_help), as they were given."""
+    with pytest.raises(SystemExit):
+        main(["scan", "--help"])
+    shown = "".join(capsys.readouterr().out.split())  # argparse wraps (long words too)
+    assert f"bestfirst;default{','.join(DEFAULT_RULES)};known:reference(" in shown
+    assert all(f"{name}({''.join(label.split())}" in shown for name, (label, _) in RULES.items())
+    assert "<the" not in shown
+
+
+def test_a_scan_without_keeper_rules_groups_by_the_default_order(
+    library: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The option's default leaves the order to the grouping's options: the same groups and
+    keepers as the default order given by name."""
+    argv = ["scan", str(library), "--no-cache", "-q", "--format", "json"]
+    reports = []
+    for extra in ([], ["--keeper-rules", ",".join(DEFAULT_RULES)]):
+        status, out, _ = run([*argv, *extra], capsys)
+        assert status == 0
+        reports.append(json.loads(out)["groups"])
+    assert reports[0] == reports[1] and reports[0]
+    keepers = [[f["path"] for f in g["files"] if f["keep"]] for g in reports[0]]
+    assert all(len(k) == 1 for k in keepers)

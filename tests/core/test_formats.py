@@ -14,7 +14,8 @@ from dedupe_gui.core.files import IMAGE_EXTENSIONS
 from dedupe_gui.core.fingerprint import FingerprintError, fingerprint_file
 from dedupe_gui.core.grouping import group_records
 from dedupe_gui.core.grouping_options import GroupingOptions
-from dedupe_gui.core.raw import NO_PREVIEW, RAW_EXTENSIONS
+from dedupe_gui.core.raw import NO_PREVIEW
+from dedupe_gui.core.raw_kinds import RAW_EXTENSIONS
 from dedupe_gui.core.scan import ScanOptions, run_scan
 from dedupe_gui.core.threshold import DEFAULT_THRESHOLD
 from tests.imaging import jpeg_with_orientation, photo, save

@@ -92,6 +92,46 @@ def test_the_command_line_starts_decoding_before_numpy_is_imported() -> None:
     assert done.stdout.strip() == "[]"
 
 
+def test_the_command_line_parses_a_scan_without_what_only_follows_the_decodes() -> None:
+    """The keeper rules and the grouping's options, the exact-copy digests and the cache's
+    identities, the companions, the RAW preview reader and the name escaping load beside the
+    first decodes (core.scan) or when used, not before the scan starts."""
+    later = [
+        f"dedupe_gui.core.{m}"
+        for m in ("keeper", "grouping_options", "companions", "identity", "digests", "raw")
+    ]
+    later += ["dedupe_gui.core.names", "dedupe_gui.core.hashes", "PIL.features"]
+    code = (
+        "import json, sys\n"
+        "import dedupe_gui.cli as cli, dedupe_gui.core.scan, dedupe_gui.core.decoded\n"
+        "cli.build_parser().parse_args(['scan', '.', '--no-cache', '-q', '--format', 'json'])\n"
+        f"print(json.dumps([m for m in {later!r} if m in sys.modules]))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True)
+    assert json.loads(done.stdout) == []
+
+
+def test_a_scan_of_photos_without_raw_files_never_loads_the_raw_reader(tmp_path: Path) -> None:
+    lib = tmp_path / "lib"
+    save(photo(3, (240, 180)), lib / "a.jpg", quality=90)
+    save(photo(3, (240, 180)), lib / "b.png")
+    code = (
+        "import json, sys\n"
+        "from dedupe_gui.cli import main\n"
+        "status = main(sys.argv[1:])\n"
+        "print(json.dumps([m for m in sys.modules if m == 'dedupe_gui.core.raw']))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code, "scan", str(lib), "--no-cache", "-q"],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    *listing, loaded = done.stdout.strip().splitlines()
+    assert "b.png" in "\n".join(listing)  # the two copies were grouped and printed
+    assert json.loads(loaded) == []
+
+
 def test_the_command_line_loads_the_cache_and_the_cleanup_only_when_used(tmp_path: Path) -> None:
     """Before the first decode the command line imports what starts the scan; the cleanup,
     the report and the other commands' modules load on the side while files decode, and a
