@@ -60,6 +60,7 @@ from dedupe_gui.core.cache_schema import (
 from dedupe_gui.core.cache_schema import (
     SCHEMA_VERSION as SCHEMA_VERSION,  # where it was
 )
+from dedupe_gui.core.cache_searches import SearchMemory
 from dedupe_gui.core.hashes import ALGORITHM_VERSION
 from dedupe_gui.core.models import Entry, Failure, FileKey, Fingerprint
 from dedupe_gui.core.places import default_cache_path as default_cache_path
@@ -96,7 +97,7 @@ def _is_default_cache(path: str) -> bool:
     return os.path.abspath(path) == os.path.abspath(default_cache_path())
 
 
-class FingerprintStore(IdentityMemory, PairMemory, GroupingMemory):
+class FingerprintStore(IdentityMemory, PairMemory, GroupingMemory, SearchMemory):
     """A fingerprint store in one SQLite file (or in memory when ``path`` is None).
 
     Use from one thread at a time. Writes are buffered and committed in batches.

@@ -76,6 +76,15 @@ CREATE TABLE IF NOT EXISTS groupings (
     formed BLOB NOT NULL,
     used INTEGER NOT NULL  -- order of the last use: only the latest few are kept
 );
+-- Candidate searches by the hash values they met (core.kept_searches): true of those values
+-- whatever files hold them, so no file's change makes a row wrong. Added without a new
+-- schema number: an older build never reads it, and one that writes fingerprints beside it
+-- leaves it as true as it was.
+CREATE TABLE IF NOT EXISTS searches (
+    name TEXT PRIMARY KEY,  -- the kind of search and its radius
+    kept BLOB NOT NULL,
+    used INTEGER NOT NULL  -- order of the last keeping: only the latest few are kept
+);
 """
 )
 
@@ -130,7 +139,13 @@ def bring_to_this_version(db: sqlite3.Connection) -> None:
         db.execute("DROP TABLE fingerprints")
         db.execute("DROP TABLE identities")
         db.executescript(SCHEMA)
-        forget = ("thumbnails", "pair_checks", "pair_words", "groupings")
+        forget = (
+            "thumbnails",
+            "pair_checks",
+            "pair_words",
+            "groupings",
+            "searches",
+        )
     else:
         add_missing_columns(db)
         other_algorithm = stored.get("algorithm", wanted["algorithm"]) != wanted["algorithm"]
@@ -144,7 +159,15 @@ def bring_to_this_version(db: sqlite3.Connection) -> None:
             # Fingerprints from another algorithm would group wrongly: start over.
             db.execute("DELETE FROM fingerprints")
             db.execute("DELETE FROM identities")
-            forget = ("thumbnails", "pair_checks", "pair_words", "groupings")
+            # The searches stay true of their values, but no value of the new hashes is
+            # likely among them: they go, and their room with them.
+            forget = (
+                "thumbnails",
+                "pair_checks",
+                "pair_words",
+                "groupings",
+                "searches",
+            )
         elif stored.get("checks", "1") != wanted["checks"]:
             # A check that now rejects pairs an older one passed: its verdicts are
             # redone, and what differs is said again with it.

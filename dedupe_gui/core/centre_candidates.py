@@ -25,7 +25,8 @@ import numpy as np
 import numpy.typing as npt
 
 from dedupe_gui.core.candidates import Candidates, cross, pairs_within_segments
-from dedupe_gui.core.hamming import Pairs, self_pairs
+from dedupe_gui.core.hamming import Pairs
+from dedupe_gui.core.kept_searches import Searches
 from dedupe_gui.core.models import ImageRecord
 from dedupe_gui.core.windows import CENTRE_SLOT
 
@@ -39,9 +40,13 @@ CENTRE_BITS: Final = 8
 class CentreCandidates:
     """The centre hashes of one set of records, searched once per largest radius asked."""
 
-    def __init__(self, records: Sequence[ImageRecord], own: U64) -> None:
-        """``own``: each record's own hash (the distance a candidate reports)."""
+    def __init__(
+        self, records: Sequence[ImageRecord], own: U64, searches: Searches | None = None
+    ) -> None:
+        """``own``: each record's own hash (the distance a candidate reports); ``searches``:
+        where the search is made (core.kept_searches)."""
         self._own = own
+        self._searches = Searches() if searches is None else searches
         has = np.fromiter(
             (len(r.fingerprint.windows) > CENTRE_SLOT for r in records),
             dtype=bool,
@@ -69,7 +74,7 @@ class CentreCandidates:
         ``distance`` is the one between the two files' own hashes."""
         bits = min(threshold, CENTRE_BITS)
         if bits > self._bits:
-            self._pairs = self_pairs(self._unique, bits)
+            self._pairs = self._searches.self_pairs("centre", self._unique, bits)
             self._bits = bits
         keep = self._pairs.distance <= bits
         same_a, same_b = pairs_within_segments(self._order, self._bounds)

@@ -39,10 +39,11 @@ from dedupe_gui.core.candidates import (
 from dedupe_gui.core.centre_candidates import CentreCandidates
 from dedupe_gui.core.companions import JPEG_PARTNER, RAW_PARTNER
 from dedupe_gui.core.grouping_options import GroupingOptions
-from dedupe_gui.core.hamming import Pairs, cross_pairs, self_pairs
+from dedupe_gui.core.hamming import Pairs
 from dedupe_gui.core.heap import blocks_reused, give_back
 from dedupe_gui.core.keeper import NO_STANDING, Standing
 from dedupe_gui.core.keeper_standing import KeeperRanking
+from dedupe_gui.core.kept_searches import Searches
 from dedupe_gui.core.leftovers import Walked, peer_key, take_in_left
 from dedupe_gui.core.loaded_thumbs import ROWS_KEPT, ThumbSource
 from dedupe_gui.core.models import Group, GroupMember, Hashes, ImageRecord
@@ -107,6 +108,7 @@ class SimilarityIndex:
         fines: ThumbSource | None = None,
         known_words: Mapping[int, tuple[str, ...]] | None = None,
         pictures: ScanPictures | None = None,
+        searches: Searches | None = None,
     ) -> None:
         """``known_checks``: residuals by ``pair_id`` from an earlier run (a cache), computed
         with the default limit (DEFAULT_MAX_RESIDUAL); pairs found there are not checked again.
@@ -116,9 +118,11 @@ class SimilarityIndex:
         (FingerprintStore.fines). ``known_words``: what differs, by ``said_id`` of (keeper,
         file, turn), from an earlier run; those pairs are not aligned again. ``pictures``:
         the scan's decoded pictures (core.scan_pictures), which second looks take instead of
-        decoding the files again where they serve.
+        decoding the files again where they serve. ``searches``: where the candidate
+        searches are made, completed from what a cache kept of them (core.kept_searches).
         """
         self.records = tuple(records)
+        self._searches = Searches() if searches is None else searches
         n = len(self.records)
         hashes = np.fromiter((r.fingerprint.hash for r in self.records), dtype=np.uint64, count=n)
         self._unique, self._inverse = np.unique(hashes, return_inverse=True)
@@ -147,7 +151,7 @@ class SimilarityIndex:
 
     def _pairs_at(self, threshold: int) -> Pairs:
         if threshold > self._pairs_threshold:
-            self._pairs = self_pairs(self._unique, threshold)
+            self._pairs = self._searches.self_pairs("plain", self._unique, threshold)
             self._pairs_threshold = threshold
         if threshold == self._pairs_threshold:
             return self._pairs
@@ -192,7 +196,7 @@ class SimilarityIndex:
             )
         uniq, bounds, owner_turn = self._turned_index
         if threshold > self._turned_threshold:
-            self._turned_pairs = cross_pairs(self._unique, uniq, threshold)
+            self._turned_pairs = self._searches.cross_pairs("turned", self._unique, uniq, threshold)
             self._turned_threshold = threshold
         pairs = self._turned_pairs
         keep = pairs.distance <= threshold
@@ -304,11 +308,14 @@ class SimilarityIndex:
                     self._order,
                     self._bounds,
                     self._checker.again.pictures,
+                    self._searches,
                 )
                 self._checker.windows = self._windows
             parts.append(self._windows.at(threshold))
             if self._centres is None:
-                self._centres = CentreCandidates(self.records, self._unique[self._inverse])
+                self._centres = CentreCandidates(
+                    self.records, self._unique[self._inverse], self._searches
+                )
             parts.append(self._centres.at(threshold))
         halt()
         candidates = Candidates.concat(parts)

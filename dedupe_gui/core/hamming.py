@@ -62,7 +62,7 @@ _ROWS_AT_ONCE = 1 << 19
 # Slots compared per work unit, at most: small enough that threads finish together.
 _UNIT_SLOTS = 1 << 27
 # Below this many hashes the plain all-pairs comparison is cheaper than building tables.
-_BRUTE_MAX = 1500
+BRUTE_MAX = 1500
 
 
 @dataclass(frozen=True, slots=True)
@@ -293,7 +293,7 @@ def _slice_steps(size: int, k: int) -> Iterator[slice]:
 
 
 def self_pairs(
-    hashes: U64, threshold: int, *, workers: int | None = None, brute_max: int = _BRUTE_MAX
+    hashes: U64, threshold: int, *, workers: int | None = None, brute_max: int = BRUTE_MAX
 ) -> Pairs:
     """All index pairs (a < b) of distinct ``hashes`` within ``threshold`` bits.
 
@@ -419,7 +419,7 @@ def cross_pairs(
     threshold: int,
     *,
     workers: int | None = None,
-    brute_max: int = _BRUTE_MAX,
+    brute_max: int = BRUTE_MAX,
     sure: int | None = None,
 ) -> Pairs:
     """All (query, index entry) pairs within ``threshold``; ``a`` indexes queries, ``b`` index.

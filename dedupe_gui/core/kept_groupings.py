@@ -167,9 +167,9 @@ def group_kept(
     pictures: ScanPictures | None = None,
 ) -> list[Group]:
     """The groups of ``records`` under ``options``: read back from ``store`` when this very
-    grouping was kept there, else made (with the store's kept checks and words, and the
-    scan's decoded ``pictures`` for its second looks) and kept, its new checks and words
-    kept as it goes."""
+    grouping was kept there, else made (with the store's kept checks, words and candidate
+    searches, and the scan's decoded ``pictures`` for its second looks) and kept, its new
+    checks and words kept as it goes."""
     key = grouping_key(records, options)
     groups = read_back(key, records, store)
     if groups is not None:
@@ -177,6 +177,7 @@ def group_kept(
     # Imported only now: a rescan that reads its groups back needs neither these nor numpy
     # (a fifth of such a rescan of 10,000 files was importing them).
     from dedupe_gui.core.grouping import SimilarityIndex
+    from dedupe_gui.core.kept_searches import Searches
     from dedupe_gui.core.verify import DEFAULT_MAX_RESIDUAL
 
     index = SimilarityIndex(
@@ -186,6 +187,7 @@ def group_kept(
         store.fines,
         store.pair_words(),
         pictures,
+        Searches(store),
     )
     # The verdicts and words go to the store as they come (each batch its own
     # transaction): a grouping cut short leaves them for the next.

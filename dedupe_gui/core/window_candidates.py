@@ -22,6 +22,7 @@ from dedupe_gui.core import window_looks
 from dedupe_gui.core.candidates import Candidates
 from dedupe_gui.core.colour_agree import colours_apart
 from dedupe_gui.core.fingerprint import FingerprintError, upright_grey
+from dedupe_gui.core.kept_searches import Searches
 from dedupe_gui.core.local_edits import SIDE as LOOK_EDIT_SIDE
 from dedupe_gui.core.local_edits import apart_in_structure
 from dedupe_gui.core.models import ImageRecord
@@ -86,12 +87,13 @@ class WindowCandidates:
         order: I64,
         bounds: I64,
         pictures: ScanPictures | None = None,
+        searches: Searches | None = None,
     ) -> None:
         """``unique``: the records' distinct own hashes, record i's being
         ``unique[inverse[i]]``; the records sharing unique hash u are
         ``order[bounds[u]:bounds[u + 1]]`` (as core.grouping keeps them). ``pictures``: the
         scan's decoded pictures, looked through instead of decoding again where they serve
-        (core.scan_pictures)."""
+        (core.scan_pictures). ``searches``: where the searches are made (core.kept_searches)."""
         self._records = records
         self._pictures = pictures
         self._hashes = unique[inverse]
@@ -102,9 +104,20 @@ class WindowCandidates:
         # hashes at 100,000 files), and each thread probes with its own (``FAR_WORKERS``).
         # Its index is made first, while nothing else of the windows is held.
         self._far = WindowIndex(
-            *windows_of(records, far=True), FAR_LAYOUTS, FAR_WORKERS, WINDOW_BITS
+            *windows_of(records, far=True),
+            FAR_LAYOUTS,
+            FAR_WORKERS,
+            WINDOW_BITS,
+            searches=searches,
+            kind="far windows",
         )
-        self._near = WindowIndex(*windows_of(records, far=False), LAYOUTS, largest=WINDOW_BITS)
+        self._near = WindowIndex(
+            *windows_of(records, far=False),
+            LAYOUTS,
+            largest=WINDOW_BITS,
+            searches=searches,
+            kind="near windows",
+        )
         # Pictures of flat areas and edges (slides, pages, objects on one backdrop).
         self._flat = np.fromiter(
             (r.fingerprint.flat_and_edged for r in records),

@@ -21,7 +21,7 @@ photos: a cold grouping's memory cut down").
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 import numpy as np
 import numpy.typing as npt
@@ -30,6 +30,9 @@ from dedupe_gui.core.candidates import cross
 from dedupe_gui.core.hamming import Pairs, cross_pairs
 from dedupe_gui.core.models import Hashes, ImageRecord
 from dedupe_gui.core.windows import CENTRE_SLOT, far_windows
+
+if TYPE_CHECKING:
+    from dedupe_gui.core.kept_searches import Searches
 
 I64 = npt.NDArray[np.int64]
 I32 = npt.NDArray[np.int32]
@@ -71,11 +74,17 @@ class WindowIndex:
         layouts: Sequence[tuple[bool, int]],
         workers: int | None = None,
         largest: int = 64,
+        *,
+        searches: Searches | None = None,
+        kind: str = "windows",
     ) -> None:
         """``workers``: threads of the search (``cross_pairs``; None: one per core).
         ``largest``: the largest radius ever asked; once searched at it, the distinct window
         hashes are let go (some 30 MB at 100,000 files, held through the whole walk that
-        checks the pairs)."""
+        checks the pairs). ``searches``: where the search is made, as ``kind``
+        (core.kept_searches; None: in full here)."""
+        self._searches = searches
+        self._kind = kind
         by_value = np.argsort(values, kind="stable")
         # The records owning unique window value v are _owners[_bounds[v]:_bounds[v + 1]],
         # each through its window number _slots[...] (small types: two of these per window
@@ -109,7 +118,14 @@ class WindowIndex:
                 raise ValueError(
                     f"window hashes searched at {self._bits} bits and let go; {bits} asked"
                 )
-            self._pairs = window_pairs(queries, self._values, bits, self._layouts, self._workers)
+            if self._searches is None:
+                self._pairs = window_pairs(
+                    queries, self._values, bits, self._layouts, self._workers
+                )
+            else:
+                self._pairs = self._searches.window_pairs(
+                    self._kind, queries, self._values, bits, self._layouts, self._workers
+                )
             self._bits = bits
             if bits >= self._largest:
                 self._values = np.zeros(0, np.uint64)  # never searched again

@@ -120,6 +120,7 @@ class IndexHolder:
             if kept is not None:
                 return kept
         from dedupe_gui.core.grouping import SimilarityIndex
+        from dedupe_gui.core.kept_searches import Searches
 
         if self.index is None or self.generation != request.generation:
             self.index = None  # the old index goes before the new one is built
@@ -129,6 +130,7 @@ class IndexHolder:
                 store.thumbs if store is not None else None,
                 store.fines if store is not None else None,
                 store.pair_words() if store is not None else None,
+                searches=Searches(store),
             )
             self.generation = request.generation
         try:
