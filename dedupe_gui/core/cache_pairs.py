@@ -1,4 +1,5 @@
-"""What the store keeps about pairs of files: thumbnail-check verdicts and what differs.
+"""What the store keeps about pairs of files: thumbnail-check verdicts and what differs; and
+where each grouped file's picture sits in its frame, which what differs is said from.
 
 Apart from core.cache (opening, setting aside, fingerprints by file) because these rows are
 about two file versions at once and are keyed by ids the grouping computes
@@ -16,6 +17,7 @@ from typing import Final
 
 # Words are joined with a character none of them holds (core.differences).
 _SEPARATOR: Final = "\n"
+_UNSIGNED: Final = (1 << 64) - 1
 
 
 class PairMemory:
@@ -68,6 +70,29 @@ class PairMemory:
         self._put_many(
             "INSERT OR REPLACE INTO pair_words VALUES (?, ?)",
             ((p, _SEPARATOR.join(w)) for p, w in words.items()),
+        )
+
+    def picture_boxes(self) -> dict[int, bytes]:
+        """Where each file's picture sits in its frame, by ``file_id`` (core.picture_boxes),
+        as placed by earlier groupings."""
+        try:
+            rows = self._db.execute("SELECT file, placed FROM picture_boxes").fetchall()
+        except sqlite3.OperationalError as exc:
+            if "no such table" not in str(exc):  # an older file opened read-only has none
+                self._fail(exc)
+            return {}
+        except sqlite3.DatabaseError as exc:
+            self._fail(exc)
+            return {}
+        return {int(f) & _UNSIGNED: bytes(p) for f, p in rows}
+
+    def put_picture_boxes(self, boxes: Mapping[int, bytes]) -> None:
+        if not boxes or not self._writable:
+            return
+        # A file id takes all 64 bits; SQLite's integers are signed.
+        self._put_many(
+            "INSERT OR REPLACE INTO picture_boxes VALUES (?, ?)",
+            ((f - (1 << 64) if f >> 63 else f, p) for f, p in boxes.items()),
         )
 
     def _put_many(self, sql: str, rows: object) -> None:

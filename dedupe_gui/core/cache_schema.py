@@ -70,6 +70,12 @@ CREATE TABLE IF NOT EXISTS pair_words (
     pair INTEGER PRIMARY KEY,  -- core.candidates.said_id: keeper's and file's versions, turn
     words TEXT NOT NULL  -- core.differences, one per line
 );
+-- Where a file's picture sits in its frame (core.picture_boxes), kept by the file's
+-- version; forgotten with the words, which are said from it.
+CREATE TABLE IF NOT EXISTS picture_boxes (
+    file INTEGER PRIMARY KEY,  -- core.candidates.file_id (as a signed 64-bit integer)
+    placed BLOB NOT NULL  -- core.picture_boxes.pack_placed
+);
 -- Whole groupings of a library (core.kept_groupings), by a digest of what they depend on.
 CREATE TABLE IF NOT EXISTS groupings (
     key BLOB PRIMARY KEY,
@@ -143,6 +149,7 @@ def bring_to_this_version(db: sqlite3.Connection) -> None:
             "thumbnails",
             "pair_checks",
             "pair_words",
+            "picture_boxes",
             "groupings",
             "searches",
         )
@@ -165,16 +172,17 @@ def bring_to_this_version(db: sqlite3.Connection) -> None:
                 "thumbnails",
                 "pair_checks",
                 "pair_words",
+                "picture_boxes",
                 "groupings",
                 "searches",
             )
         elif stored.get("checks", "1") != wanted["checks"]:
             # A check that now rejects pairs an older one passed: its verdicts are
             # redone, and what differs is said again with it.
-            forget = ("pair_checks", "pair_words", "groupings")
+            forget = ("pair_checks", "pair_words", "picture_boxes", "groupings")
         elif stored.get("words", wanted["words"]) != wanted["words"]:
             # What differs is said another way now.
-            forget = ("pair_words", "groupings")
+            forget = ("pair_words", "picture_boxes", "groupings")
     for table in forget:
         db.execute(f"DELETE FROM {table}")
     db.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", wanted.items())

@@ -91,6 +91,8 @@ class PairKeeper(Protocol):
 
     def put_pair_words(self, words: Mapping[int, tuple[str, ...]]) -> None: ...
 
+    def put_picture_boxes(self, boxes: Mapping[int, bytes]) -> None: ...
+
 
 class SimilarityIndex:
     """The records of one scan, ready to be grouped at any threshold without rehashing.
@@ -109,6 +111,7 @@ class SimilarityIndex:
         known_words: Mapping[int, tuple[str, ...]] | None = None,
         pictures: ScanPictures | None = None,
         searches: Searches | None = None,
+        known_boxes: Mapping[int, bytes] | None = None,
     ) -> None:
         """``known_checks``: residuals by ``pair_id`` from an earlier run (a cache), computed
         with the default limit (DEFAULT_MAX_RESIDUAL); pairs found there are not checked again.
@@ -120,6 +123,8 @@ class SimilarityIndex:
         the scan's decoded pictures (core.scan_pictures), which second looks take instead of
         decoding the files again where they serve. ``searches``: where the candidate
         searches are made, completed from what a cache kept of them (core.kept_searches).
+        ``known_boxes``: where files' pictures sit in their frames, by ``file_id``, from an
+        earlier run (core.picture_boxes); those files are not placed again.
         """
         self.records = tuple(records)
         self._searches = Searches() if searches is None else searches
@@ -141,7 +146,10 @@ class SimilarityIndex:
         ).astype(np.int64)
         self._shots: I64 | None = None
         self._checker = PairChecker(self.records, known_checks, thumbs, fines, pictures)
-        boxes = PictureBoxes(self.records, self._checker.loaded, pictures)
+        boxes = PictureBoxes(
+            self.records, self._checker.loaded, pictures, self._checker.ids, known_boxes
+        )
+        self._boxes = boxes
         self._words = PairWords(
             self.records, self._checker.loaded, boxes, self._checker.ids, known_words
         )
@@ -246,17 +254,24 @@ class SimilarityIndex:
         words of a pair judged without them would stand in for the real ones next time."""
         return self._words.take_new_words()
 
+    def take_new_boxes(self) -> dict[int, bytes]:
+        """Picture boxes placed since the last call (by ``file_id``), for a cache to keep
+        (FingerprintStore.put_picture_boxes)."""
+        return self._boxes.take_new()
+
     def hand_over(self, keeper: PairKeeper, least: int = 1) -> None:
         """Hand ``keeper`` the verdicts computed since the last hand-over, once there are at
-        least ``least``, and the same for the words. Verdicts computed with a limit other than
-        the default are dropped, never kept: a cache reads only the default's (a pair's row
-        holds one verdict), and a stricter check's would replace it."""
+        least ``least``, and the same for the words and the picture boxes. Verdicts computed
+        with a limit other than the default are dropped, never kept: a cache reads only the
+        default's (a pair's row holds one verdict), and a stricter check's would replace it."""
         if self._checker.new_checks_held() >= least:
             checks, good_enough = self.take_new_checks()
             if good_enough == DEFAULT_MAX_RESIDUAL and checks:
                 keeper.put_pair_checks(checks, good_enough)
         if self._words.new_words_held() >= least:
             keeper.put_pair_words(self.take_new_words())
+        if self._boxes.new_held() >= least:
+            keeper.put_picture_boxes(self.take_new_boxes())
 
     # -- grouping ------------------------------------------------------------------------
 

@@ -63,7 +63,8 @@ MAX_WINDOWS: Final = 44
 # reading passes it; one size: both must).
 CHECK_VERSION: Final = 24
 # Bump when what core.differences says for a pair changes (its words, or the alignment and
-# borders of core.verify it reads): the words kept in the cache are then said again.
+# borders of core.verify it reads, or where core.picture_boxes places a picture in its
+# frame): the words kept in the cache are then said again, and the boxes placed again.
 # 2: frames placed on the decoded picture, "screenshot of it", "darkened corners", which
 # copy carries an overlay; 3: no frame said between two pictures of one canvas; 4: frames
 # thinner than a thumbnail pixel placed (the groupings a cache keeps are formed again too:

@@ -167,9 +167,9 @@ def group_kept(
     pictures: ScanPictures | None = None,
 ) -> list[Group]:
     """The groups of ``records`` under ``options``: read back from ``store`` when this very
-    grouping was kept there, else made (with the store's kept checks, words and candidate
-    searches, and the scan's decoded ``pictures`` for its second looks) and kept, its new
-    checks and words kept as it goes."""
+    grouping was kept there, else made (with the store's kept checks, words, picture boxes
+    and candidate searches, and the scan's decoded ``pictures`` for its second looks) and
+    kept, its new checks, words and boxes kept as it goes."""
     key = grouping_key(records, options)
     groups = read_back(key, records, store)
     if groups is not None:
@@ -188,6 +188,7 @@ def group_kept(
         store.pair_words(),
         pictures,
         Searches(store),
+        store.picture_boxes(),
     )
     # The verdicts and words go to the store as they come (each batch its own
     # transaction): a grouping cut short leaves them for the next.

@@ -8,11 +8,19 @@ phone screenshot carry a clock, a title and icons that a uniform-border reading 
 side at most. So a file whose thumbnail shows a frame (the strict or the loose reading) or
 chrome is decoded again at 288 px and the box placed there; the others are taken as
 unframed without a decode. Only the files of formed groups are asked about, once each.
+
+What a file's box is depends on that file alone (its thumbnail and, for a frame, its
+picture): it is kept by the file's version (core.candidates ``file_id``) in the cache, so a
+library regrouped after a few files changed places only theirs (at 100,000 files, placing
+every grouped file's box was some 10 CPU seconds). Boxes placed where the thumbnail was
+missing or the file could not be decoded again are not kept: they stand in for the real
+ones. How boxes are placed is under the words' version (core.hashes ``WORDS_VERSION``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import struct
+from collections.abc import Callable, Mapping, Sequence
 from typing import Final
 
 import numpy as np
@@ -39,6 +47,42 @@ _THIN_RATIO: Final = 0.6
 # read back without thumbnails answers one query per call, and a large library's keeper
 # rule asks about every grouped file (72,000 one at a time took 18 s at 100,000 files).
 _FETCH_AT_ONCE: Final = 4096
+# A box as kept: which parts are there (box, chrome, level), then the box and the level.
+_HAS_BOX, _CHROME, _HAS_LEVEL = 1, 2, 4
+_BOX: Final = struct.Struct("<4d")
+_LEVEL: Final = struct.Struct("<h")
+Placed = tuple[Box | None, bool, int | None]  # the box, in chrome, the frame's grey level
+
+
+def pack_placed(placed: Placed) -> bytes:
+    """A placed box as the cache keeps it (``unpack_placed`` reads it)."""
+    box, chrome, level = placed
+    flags = (_HAS_BOX if box is not None else 0) | (_CHROME if chrome else 0)
+    flags |= _HAS_LEVEL if level is not None else 0
+    return (
+        bytes([flags])
+        + (b"" if box is None else _BOX.pack(*box))
+        + (b"" if level is None else _LEVEL.pack(level))
+    )
+
+
+def unpack_placed(blob: bytes) -> Placed | None:
+    """The placed box kept in ``blob``; None when it cannot be read."""
+    try:
+        flags, at = blob[0], 1
+        box: Box | None = None
+        level: int | None = None
+        if flags & _HAS_BOX:
+            box = _BOX.unpack_from(blob, at)
+            at += _BOX.size
+        if flags & _HAS_LEVEL:
+            (level,) = _LEVEL.unpack_from(blob, at)
+            at += _LEVEL.size
+    except (IndexError, struct.error):
+        return None
+    if at != len(blob) or flags & ~(_HAS_BOX | _CHROME | _HAS_LEVEL):
+        return None
+    return box, bool(flags & _CHROME), level
 
 
 class PictureBoxes:
@@ -49,10 +93,18 @@ class PictureBoxes:
         records: Sequence[ImageRecord],
         loaded: LoadedThumbs,
         pictures: ScanPictures | None = None,
+        ids: Callable[[], npt.NDArray[np.uint64]] | None = None,
+        known: Mapping[int, bytes] | None = None,
     ) -> None:
+        """``ids``: the records' ``file_id``s, by which ``known`` holds the boxes placed by
+        an earlier run (a cache: ``pack_placed``), not placed again."""
         self.records = records
         self._loaded = loaded
         self._pictures = pictures
+        self._ids = ids
+        self._known: Mapping[int, bytes] = (known or {}) if ids is not None else {}
+        # Boxes placed here that a cache may keep, by file id (``take_new``).
+        self._new: dict[int, bytes] = {}
         # By record: the box inside a frame on two or more sides (None: none) and whether
         # the frame is a screenshot's chrome. Only files of formed groups are asked about.
         self._placed: dict[int, tuple[Box | None, bool]] = {}
@@ -66,9 +118,36 @@ class PictureBoxes:
         """Record ``i``'s picture box inside a frame on two or more sides (None: no frame
         or no thumbnail) and whether that frame is a screenshot's chrome."""
         known = self._placed.get(i)
-        if known is None:
-            known = self._placed[i] = self._place(i)
-        return known
+        if known is None and not self._recall(i):
+            self._placed[i] = self._place(i)
+        return self._placed[i]
+
+    def _recall(self, i: int) -> bool:
+        """Whether record ``i``'s box was kept by an earlier run (and is now placed)."""
+        if not self._known or self._ids is None:
+            return False
+        blob = self._known.get(self._file_id(i))
+        kept = None if blob is None else unpack_placed(blob)
+        if kept is None:
+            return False
+        box, chrome, level = kept
+        self._placed[i] = (box, chrome)
+        if level is not None:
+            self._levels[i] = level
+        return True
+
+    def _file_id(self, i: int) -> int:
+        assert self._ids is not None
+        return int(self._ids()[i])
+
+    def new_held(self) -> int:
+        """How many boxes placed here are waiting for ``take_new``."""
+        return len(self._new)
+
+    def take_new(self) -> dict[int, bytes]:
+        """The boxes placed since the last call, by file id, for a cache to keep."""
+        new, self._new = self._new, {}
+        return new
 
     def inside(self, wanted: I64) -> npt.NDArray[np.float64]:
         """Width and height shares of each wanted record's picture inside its frame; (1, 1)
@@ -95,7 +174,10 @@ class PictureBoxes:
     def _fetch(self, wanted: I64) -> None:
         """Load the thumbnails of the records of ``wanted`` not placed yet, a block at a time
         (the same rows ``_place`` would load one by one)."""
-        todo = np.array([i for i in wanted.tolist() if i not in self._placed], dtype=np.int64)
+        todo = np.array(
+            [i for i in wanted.tolist() if i not in self._placed and not self._recall(i)],
+            dtype=np.int64,
+        )
         for start in range(0, todo.size, _FETCH_AT_ONCE):
             block = todo[start : start + _FETCH_AT_ONCE]
             rows = self._loaded.rows(block)
@@ -114,12 +196,19 @@ class PictureBoxes:
             or _thin_frame(thumb)
             or photo_box(thumb.astype(np.int16)) is not None
         ):
+            self._keep(i, (None, False, None))
             return None, False
         placed = picture_box_of(self.records[i].path, self._pictures)
         if placed is None:  # unreadable now: what the thumbnail showed
             return (strict, False) if framed(strict) else (None, False)
         box, chrome, self._levels[i] = placed
-        return (box, chrome) if framed(box) else (None, False)
+        out = (box, chrome) if framed(box) else (None, False)
+        self._keep(i, (*out, self._levels[i]))
+        return out
+
+    def _keep(self, i: int, placed: Placed) -> None:
+        if self._ids is not None:
+            self._new[self._file_id(i)] = pack_placed(placed)
 
 
 def _thin_frame(thumb: npt.NDArray[np.uint8]) -> bool:

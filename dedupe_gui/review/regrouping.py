@@ -131,6 +131,7 @@ class IndexHolder:
                 store.fines if store is not None else None,
                 store.pair_words() if store is not None else None,
                 searches=Searches(store),
+                known_boxes=store.picture_boxes() if store is not None else None,
             )
             self.generation = request.generation
         try:
@@ -143,6 +144,7 @@ class IndexHolder:
             else:
                 self.index.take_new_checks()
                 self.index.take_new_words()
+                self.index.take_new_boxes()
         if store is not None:
             store.keep_grouping(key, kept_groupings.encode(groups, request.records))
             store.flush()

@@ -15,6 +15,7 @@ from PIL import ImageOps
 
 import dedupe_gui.core.kept_searches as kept_module
 from dedupe_gui.core.cache import FingerprintStore
+from dedupe_gui.core.candidates import file_id
 from dedupe_gui.core.files import WalkOptions
 from dedupe_gui.core.grouping import SimilarityIndex
 from dedupe_gui.core.grouping_options import GroupingOptions
@@ -207,6 +208,8 @@ def test_a_changed_library_completes_its_searches_and_groups_as_a_fresh_grouping
     db = str(tmp_path / "c.sqlite3")
     with FingerprintStore(db) as store:
         before = group_kept(scanned(lib, store), OPTIONS, store)
+    changed = {str(lib / p) for p in ("new/p5.jpg", "new/p5-q50.jpg", "new/p2-200.jpg")}
+    changed |= {str(lib / "copies" / "p3-q60.jpg"), str(lib / "small" / "p4-renamed.jpg")}
     if change == "added":  # a new photo with a copy, and one more copy of p2
         save(photo(5, (240, 180)), lib / "new" / "p5.jpg", quality=90)
         save(photo(5, (240, 180)), lib / "new" / "p5-q50.jpg", quality=50)
@@ -226,10 +229,15 @@ def test_a_changed_library_completes_its_searches_and_groups_as_a_fresh_grouping
             store.thumbs,
             store.fines,
             searches=searches,
+            known_boxes=store.picture_boxes(),
         )
         completed = index.groups(OPTIONS)
         kinds = {"plain", "turned", "far windows", "near windows", "centre"}
         assert searches.done == dict.fromkeys(kinds, "completed")
+        # Only the files that changed had their picture boxes placed.
+        placed = set(index.take_new_boxes())
+        assert placed <= {file_id(r) for r in records if r.path in changed}
+        assert bool(placed) == (change in ("added", "renamed"))  # an edited file groups alone
         assert completed == group_kept(records, OPTIONS, store)
     # A fresh grouping: no cache at all (its records differ from a cache's in what the
     # cache knew of them, such as a renamed file's identity, not in what groups them).

@@ -4,19 +4,23 @@ grouped file."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
+import numpy.typing as npt
+import pytest
 from PIL import ImageOps
 
-from dedupe_gui.core import verify
+from dedupe_gui.core import picture_boxes, verify
+from dedupe_gui.core.candidates import file_id
 from dedupe_gui.core.fingerprint import fingerprint_file
 from dedupe_gui.core.loaded_thumbs import LoadedThumbs
 from dedupe_gui.core.models import FileKey, ImageRecord
-from dedupe_gui.core.picture_boxes import PictureBoxes
+from dedupe_gui.core.picture_boxes import PictureBoxes, Placed, pack_placed, unpack_placed
 from dedupe_gui.core.verify import border_of
+from dedupe_gui.core.window_candidates import picture_box_of
 from dedupe_gui.core.windows import may_have_border
 from tests.imaging import save, textured
 
@@ -109,3 +113,69 @@ def test_the_second_chance_finds_the_same_borders_in_a_stack_as_one_by_one() -> 
     one_by_one = [verify._border_box(np.rint(t).astype(np.int16)) for t in stack]
     assert found == one_by_one
     assert sum(box is not None for box in found) > 300
+
+
+def test_boxes_are_kept_by_file_version_and_not_placed_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    records, thumbs = _library(tmp_path)
+    fetches: list[int] = []
+
+    def source(keys: Sequence[FileKey]) -> list[bytes]:
+        fetches.append(len(keys))
+        return [thumbs[k.path] for k in keys]
+
+    def ids_of(records: list[ImageRecord]) -> Callable[[], npt.NDArray[np.uint64]]:
+        return lambda: np.array([file_id(r) for r in records], dtype=np.uint64)
+
+    wanted = np.arange(len(records), dtype=np.int64)
+    first = PictureBoxes(records, LoadedThumbs(records, source), None, ids_of(records))
+    inside, levels = first.inside(wanted), first.levels(wanted)
+    kept = first.take_new()
+    assert len(kept) == len(records) and first.take_new() == {}
+    assert not np.isnan(levels[[0, 3, 6]]).any()
+
+    def no_decode(path: str, pictures: object = None) -> None:
+        raise AssertionError(f"{path} placed again")
+
+    monkeypatch.setattr(picture_boxes, "picture_box_of", no_decode)
+    fetches.clear()
+    again = PictureBoxes(records, LoadedThumbs(records, source), None, ids_of(records), kept)
+    assert np.array_equal(again.inside(wanted), inside)
+    assert np.array_equal(again.levels(wanted), levels, equal_nan=True)
+    assert [again.placed(i) for i in wanted.tolist()] == [first.placed(i) for i in wanted.tolist()]
+    assert fetches == [] and again.take_new() == {}
+
+    # Another version of a framed file is placed again, and kept under its own id; a file
+    # that cannot be read again now is placed from its thumbnail and not kept.
+    monkeypatch.undo()
+    edited = list(records)
+    edited[3] = replace(records[3], key=replace(records[3].key, mtime_ns=1))
+    edited[6] = replace(records[6], key=replace(records[6].key, mtime_ns=2))
+    monkeypatch.setattr(
+        picture_boxes,
+        "picture_box_of",
+        lambda path, pictures=None: (
+            None if path == records[6].path else picture_box_of(path, pictures)
+        ),
+    )
+    later = PictureBoxes(edited, LoadedThumbs(edited, source), None, ids_of(edited), kept)
+    assert np.array_equal(later.inside(wanted)[:6], inside[:6])
+    assert list(later.take_new()) == [file_id(edited[3])]
+
+
+def test_a_kept_box_reads_back_as_placed() -> None:
+    cases: list[Placed] = [
+        (None, False, None),
+        (None, False, 255),
+        ((0.1, 0.05, 0.9, 0.95), False, 12),
+        ((0.0, 0.125, 1.0, 0.875), True, 0),
+        ((1 / 3, 0.2, 0.7, 0.8), True, None),
+    ]
+    for placed in cases:
+        assert unpack_placed(pack_placed(placed)) == placed
+    blob = pack_placed(((0.1, 0.05, 0.9, 0.95), False, 12))
+    assert unpack_placed(blob[:-1]) is None
+    assert unpack_placed(blob + b"\0") is None
+    assert unpack_placed(b"") is None
+    assert unpack_placed(b"\x80") is None
