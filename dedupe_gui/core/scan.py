@@ -11,8 +11,9 @@ threads keep every core busy without the start-up cost and fork hazards of proce
 
 A fresh process (the command line) has not imported numpy and the hashing modules yet:
 that takes as long as decoding a dozen large photos. So the threads start decoding at once
-(core.decoded needs Pillow alone) while a thread of the scan imports core.fingerprint; small
-decoded pictures wait for it, and are hashed as soon as it is loaded. The same thread then
+(core.decoded needs Pillow alone) while a thread of the scan, started once the first files
+are handed out, imports core.fingerprint; small decoded pictures wait for it, and are hashed
+as soon as it is loaded. The same thread then
 imports what the scan needs only after its decodes (the exact-copy digests, the companions).
 """
 
@@ -235,8 +236,6 @@ def run_scan(
     made already for these options; it is taken as this scan's walk.
     """
     started = time.monotonic()
-    # The scan and the grouping after it free large arrays phase after phase (core.heap).
-    map_large_blocks_apart()
     stop = cancel or threading.Event()
     report = Reporter(progress, options.progress_interval)
     errors: list[FileError] = []
@@ -354,10 +353,9 @@ def run_scan(
         decode = functools.partial(
             _decode_entry, budget=budget, hashing=hashing, pictures=options.pictures
         )
-        if todo:
-            hashing.start((*_AFTER_DECODES, *options.preload))
     else:
         hashing.ready.set()
+    first_round = True
     in_flight: dict[Future[Entry | Decoded], FoundFile] = {}
     waiting: list[tuple[Decoded, FoundFile]] = []  # decoded before the hashing was loaded
     # Largest first (the walk's sizes; equal sizes in walk order): a big file handed out
@@ -381,6 +379,15 @@ def run_scan(
                     if nxt is None:
                         break
                     in_flight[pool.submit(decode, nxt.key.path)] = nxt
+                if first_round:
+                    # What can wait for the first files to be handed out: the decoding
+                    # threads start without competing with it for the interpreter.
+                    first_round = False
+                    # The scan and the grouping after it free large arrays phase after
+                    # phase (core.heap).
+                    map_large_blocks_apart()
+                    if todo and fingerprinter is fingerprint_entry:
+                        hashing.start((*_AFTER_DECODES, *options.preload))
                 if not in_flight:
                     if waiting and not stop.is_set():
                         hashing.ready.wait()

@@ -9,7 +9,10 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -320,3 +323,36 @@ def test_a_rescan_that_reads_its_groups_back_imports_no_numpy(tmp_path: Path) ->
         loaded.append(json.loads(modules))
     assert "numpy" in loaded[0] and "dedupe_gui.core.grouping" in loaded[0]  # grouped, kept
     assert loaded[1] == []  # read back
+
+
+def test_the_scan_hands_out_its_first_files_before_it_starts_importing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The decoding threads start before the thread that imports the hashing modules and
+    before the heap's settings load ctypes: neither competes with them for the interpreter
+    until the first files are handed out."""
+    _library(tmp_path, 9)
+    handed_out: list[str] = []
+    seen: dict[str, int] = {}
+
+    class Counting(ThreadPoolExecutor):
+        def submit(self, fn: Any, /, *args: Any, **kwargs: Any) -> Future[Any]:
+            handed_out.append(str(args[0]) if args else "")
+            return super().submit(fn, *args, **kwargs)
+
+    start = scan._Hashing.start
+
+    def starting(self: scan._Hashing, preload: Sequence[str] = ()) -> None:
+        seen["imports"] = len(handed_out)
+        start(self, preload)
+
+    def settings() -> bool:
+        seen["heap"] = len(handed_out)
+        return True
+
+    monkeypatch.setattr(scan, "ThreadPoolExecutor", Counting)
+    monkeypatch.setattr(scan._Hashing, "start", starting)
+    monkeypatch.setattr(scan, "map_large_blocks_apart", settings)
+    result = run_scan(ScanOptions((str(tmp_path / "lib"),), workers=2, companions=False))
+    assert seen == {"imports": 8, "heap": 8}  # the first window: four files a thread
+    assert len(result.records) == 10 and len(result.errors) == 1
