@@ -5,9 +5,11 @@ commands share (cli_args)."""
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 import threading
 from collections.abc import Callable, Sequence
+from types import FrameType, TracebackType
 from typing import TYPE_CHECKING, TypeVar
 
 from dedupe_gui.core.files import WalkOptions
@@ -99,6 +101,49 @@ def read_back_or_scan(
     return in_worker(args, work)
 
 
+class CtrlC:
+    """For the length of a scan, Ctrl-C sets the cancel flag and is remembered rather than
+    raised wherever the main thread happens to be.
+
+    A KeyboardInterrupt raised there can be lost: inside a finalizer (an object of no
+    interest collected on the main thread) Python prints it and goes on, and inside the
+    lock handling of a wait it leaves the lock broken. The scan then ran to its end as if
+    never interrupted. A handler that only sets flags cannot be lost that way; the
+    interrupt is raised afterwards, from one known place. A second Ctrl-C interrupts as
+    usual (the first one's handler steps aside), for a scan slow to unwind.
+    """
+
+    def __init__(self, cancel: threading.Event) -> None:
+        self.cancel = cancel
+        self.pressed = False
+        self._previous: Callable[[int, FrameType | None], object] | int | None = None
+
+    def __enter__(self) -> CtrlC:
+        # Only the main thread may set a handler; an ignored or custom SIGINT is left alone.
+        if (
+            threading.current_thread() is threading.main_thread()
+            and signal.getsignal(signal.SIGINT) is signal.default_int_handler
+        ):
+            self._previous = signal.signal(signal.SIGINT, self._on_sigint)
+        return self
+
+    def _on_sigint(self, signum: int, frame: FrameType | None) -> None:
+        self.pressed = True
+        self.cancel.set()
+        if self._previous is not None:
+            signal.signal(signal.SIGINT, self._previous)
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        if self._previous is not None:
+            signal.signal(signal.SIGINT, self._previous)
+            self._previous = None
+
+
 def in_worker(
     args: argparse.Namespace,
     scan: Callable[[Callable[[Progress], None] | None, threading.Event], _T],
@@ -120,17 +165,24 @@ def in_worker(
             finished.set()
 
     worker = threading.Thread(target=work, name="scan", daemon=True)
-    try:
-        worker.start()  # inside: a Ctrl-C at once still sets the flag before unwinding
-        while not finished.wait(0.2):
-            pass
-    except KeyboardInterrupt:
-        cancel.set()
-        if worker.ident is not None:  # started: let it stop taking files and unwind
-            finished.wait()
-        raise
-    finally:
-        close()
+    with CtrlC(cancel) as ctrl_c:
+        try:
+            worker.start()  # inside: a Ctrl-C at once still sets the flag before unwinding
+            # Woken now and then: an interrupt that is not a signal (interrupt_main) is
+            # only handled when the main thread runs.
+            while not finished.wait(0.2):
+                pass
+        except KeyboardInterrupt:
+            # Without a handler of ours (not the main thread) the scan unwinds first; a
+            # second Ctrl-C leaves at once.
+            cancel.set()
+            if worker.ident is not None and not ctrl_c.pressed:
+                finished.wait()  # let it stop taking files and unwind
+            raise
+        finally:
+            close()
+    if ctrl_c.pressed:
+        raise KeyboardInterrupt
     outcome = box[0]
     if isinstance(outcome, BaseException):
         raise outcome

@@ -13,10 +13,13 @@ import io
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import threading
+from collections.abc import Callable
 from pathlib import Path
+from types import FrameType
 from typing import Any
 
 import pytest
@@ -141,24 +144,117 @@ def test_broken_pipe_stops_the_cleanup_with_a_non_zero_exit(
     assert snapshot(lib) == before and trashed(trash_home) == []
 
 
+def _interrupted_scan(
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    folder: Path,
+    press: Callable[[], None],
+) -> tuple[int, str, list[bool]]:
+    """``scan FOLDER`` whose scan calls ``press`` (a Ctrl-C, one way or another), then waits
+    for the cancel flag: the exit status, stderr, and whether the scan saw the flag."""
+    seen: list[bool] = []
+
+    def scan(
+        options: ScanOptions, store: object, progress: object, cancel: threading.Event
+    ) -> ScanResult:
+        press()
+        # The flag is set while this scan is still running; the wait only bounds a lost
+        # interrupt.
+        seen.append(cancel.wait(60))
+        return ScanResult((), (), (), run_scan(ScanOptions(())).stats, cancelled=True)
+
+    monkeypatch.setattr(cli_running, "run_scan", scan)
+    status, _, err = run(["scan", str(folder), "--no-cache"], capsys)
+    return status, err, seen
+
+
 def test_ctrl_c_sets_cancel_before_the_scan_unwinds(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    seen: list[bool] = []
-
-    def slow_scan(
-        options: ScanOptions, store: object, progress: object, cancel: threading.Event
-    ) -> ScanResult:
-        threading.Timer(0.2, _thread.interrupt_main).start()
-        # The flag is set while this scan is still running; the wait only bounds a lost
-        # interrupt (a busy machine can hold the timer's thread for seconds).
-        seen.append(cancel.wait(120))
-        return ScanResult((), (), (), run_scan(ScanOptions(())).stats, cancelled=True)
-
-    monkeypatch.setattr(cli_running, "run_scan", slow_scan)
-    status, _, err = run(["scan", str(tmp_path), "--no-cache"], capsys)
+    status, err, seen = _interrupted_scan(monkeypatch, capsys, tmp_path, _thread.interrupt_main)
     assert status == 130, err
     assert seen == [True], err
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # as it was
+
+
+def test_a_second_ctrl_c_leaves_a_scan_slow_to_unwind(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    release = threading.Event()  # the scan unwinds only once the command has returned
+    pressed: list[bool] = []
+
+    def scan(
+        options: ScanOptions, store: object, progress: object, cancel: threading.Event
+    ) -> ScanResult:
+        _thread.interrupt_main()
+        pressed.append(cancel.wait(60))  # the first Ctrl-C is seen...
+        _thread.interrupt_main()  # ...and the user, tired of waiting, presses again
+        release.wait(60)
+        unwound.append(True)
+        return ScanResult((), (), (), run_scan(ScanOptions(())).stats, cancelled=True)
+
+    unwound: list[bool] = []
+    monkeypatch.setattr(cli_running, "run_scan", scan)
+    try:
+        status, _, err = run(["scan", str(tmp_path), "--no-cache"], capsys)
+        assert unwound == []  # the command did not wait for the scan
+    finally:
+        release.set()
+    assert status == 130, err
+    assert pressed == [True]
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+
+
+class _Garbage:
+    """An object of no interest collected on the main thread, while Ctrl-C is pressed."""
+
+    def __del__(self) -> None:
+        _thread.interrupt_main()
+        for _ in range(3):  # Python code of the finalizer, where the interrupt is handled
+            len(self.__class__.__name__)
+
+
+# The main thread, waiting for the scan, runs these calls in each round of its wait (the
+# lock handling of Event.wait and Condition.wait); a Ctrl-C can be handled at any of them.
+_CALLS_OF_A_WAIT = 8
+
+
+@pytest.mark.parametrize("call", range(_CALLS_OF_A_WAIT))
+@pytest.mark.parametrize("how", ["signal", "in a finalizer"])
+def test_ctrl_c_wherever_the_main_thread_handles_it_cancels_the_scan(
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    how: str,
+    call: int,
+) -> None:
+    """Once the scan runs, the ``call``-th Python call on the main thread presses Ctrl-C, or
+    drops garbage whose finalizer does. A KeyboardInterrupt raised there was swallowed (a
+    finalizer) or broke the wait's lock: the scan ran to its end uncancelled."""
+    running = threading.Event()
+    calls: list[str] = []
+
+    def hook(frame: FrameType, event: str, arg: object) -> None:
+        if event != "call" or not running.is_set() or len(calls) > call:
+            return
+        calls.append(frame.f_code.co_name)
+        if len(calls) > call:
+            if how == "signal":
+                _thread.interrupt_main()
+            else:
+                _Garbage()
+
+    def press() -> None:
+        running.set()
+
+    sys.setprofile(hook)
+    try:
+        status, err, seen = _interrupted_scan(monkeypatch, capsys, tmp_path, press)
+    finally:
+        sys.setprofile(None)
+    assert len(calls) > call, calls
+    assert status == 130, (calls, err)
+    assert seen == [True], (calls, err)
 
 
 # -- 7. names ------------------------------------------------------------------------------------
