@@ -127,7 +127,8 @@ class SimilarityIndex:
         earlier run (core.picture_boxes); those files are not placed again.
         """
         self.records = tuple(records)
-        self._searches = Searches() if searches is None else searches
+        # What each candidate search did (``Searches.done``) is there to be asked.
+        self.searches = Searches() if searches is None else searches
         n = len(self.records)
         hashes = np.fromiter((r.fingerprint.hash for r in self.records), dtype=np.uint64, count=n)
         self._unique, self._inverse = np.unique(hashes, return_inverse=True)
@@ -159,7 +160,7 @@ class SimilarityIndex:
 
     def _pairs_at(self, threshold: int) -> Pairs:
         if threshold > self._pairs_threshold:
-            self._pairs = self._searches.self_pairs("plain", self._unique, threshold)
+            self._pairs = self.searches.self_pairs("plain", self._unique, threshold)
             self._pairs_threshold = threshold
         if threshold == self._pairs_threshold:
             return self._pairs
@@ -204,7 +205,7 @@ class SimilarityIndex:
             )
         uniq, bounds, owner_turn = self._turned_index
         if threshold > self._turned_threshold:
-            self._turned_pairs = self._searches.cross_pairs("turned", self._unique, uniq, threshold)
+            self._turned_pairs = self.searches.cross_pairs("turned", self._unique, uniq, threshold)
             self._turned_threshold = threshold
         pairs = self._turned_pairs
         keep = pairs.distance <= threshold
@@ -323,13 +324,13 @@ class SimilarityIndex:
                     self._order,
                     self._bounds,
                     self._checker.again.pictures,
-                    self._searches,
+                    self.searches,
                 )
                 self._checker.windows = self._windows
             parts.append(self._windows.at(threshold))
             if self._centres is None:
                 self._centres = CentreCandidates(
-                    self.records, self._unique[self._inverse], self._searches
+                    self.records, self._unique[self._inverse], self.searches
                 )
             parts.append(self._centres.at(threshold))
         halt()

@@ -88,3 +88,24 @@ def test_a_changed_library_is_grouped_again(tmp_path: Path) -> None:
     expected = IndexHolder(None).groups(GroupingRequest(1, records, options))
     assert again == expected
     assert sorted(len(g.members) for g in again) == [2, 3]
+
+
+def test_the_window_completes_the_searches_of_a_library_with_a_file_added(
+    tmp_path: Path,
+) -> None:
+    cache = str(tmp_path / "c.sqlite3")
+    lib = library(tmp_path)
+    options = GroupingOptions(12)
+    holder = IndexHolder(cache)
+    holder.groups(GroupingRequest(1, scanned(lib, cache), options))
+    assert holder.index is not None
+    assert set(holder.index.searches.done.values()) == {"full"}
+    save(photo(2, (240, 180)), lib / "new" / "p2-q40.jpg", quality=40)
+    records = scanned(lib, cache)
+    again = holder.groups(GroupingRequest(2, records, options))
+    assert holder.index is not None
+    kinds = {"plain", "far windows", "near windows", "centre"}
+    assert holder.index.searches.done == dict.fromkeys(kinds, "completed")
+    holder.close()
+    assert again == IndexHolder(None).groups(GroupingRequest(1, records, options))
+    assert sorted(len(g.members) for g in again) == [3, 4]
