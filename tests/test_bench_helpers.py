@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from bench import decode_floor, kept_as
+from bench import changed_library, decode_floor, kept_as
 from bench.exif_previews import exif_thumbnail, fingerprint_from_exif, trim_letterbox
 from bench.make_phone_library import exif_with_thumbnail, thumbnail_jpeg
 from dedupe_gui.core import fingerprint, kept_groupings
@@ -88,3 +88,30 @@ def test_the_wall_shape_probes_find_what_the_scan_calls(tmp_path: Path) -> None:
     listing.write_text("".join(f"{lib / n}\n" for n in ("a.jpg", "b.jpg", "c.png")))
     floor = wall_shape._run(wall_shape._FLOOR, wall_shape.HERE, str(listing))
     assert 0 < floor["first"] < floor["last"] <= floor["end"] and "hash cpu" not in floor
+
+
+def test_the_changed_library_bench_compares_reports_but_their_time(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert changed_library.same_report(
+        '{"groups": [1], "stats": {"files": 2, "seconds": 0.5}}',
+        '{"groups": [1], "stats": {"files": 2, "seconds": 0.7}}',
+    )
+    assert not changed_library.same_report(
+        '{"groups": [1], "stats": {"files": 2}}', '{"groups": [], "stats": {"files": 2}}'
+    )
+    lib = tmp_path / "lib"
+    for seed in (1, 2):
+        save(photo(seed, (240, 180)), lib / f"p{seed}.jpg", quality=92)
+        save(photo(seed, (240, 180)), lib / f"q{seed}.jpg", quality=60)
+    save(photo(1, (240, 180)), tmp_path / "more" / "r1.jpg", quality=80)
+    cache = str(tmp_path / "c.sqlite3")
+    with FingerprintStore(cache) as store:
+        run_scan(ScanOptions((str(lib),), thumbs_in_store=True), store)
+    argv = [str(lib), "--cache", cache, "--other", changed_library.HERE]
+    argv += ["--prime-exclude", "q2.jpg", "--exclude", "p2.jpg"]
+    argv += ["--add", str(tmp_path / "more"), "--rounds", "1"]
+    assert changed_library.main(argv) == 0
+    out = capsys.readouterr().out
+    assert "round 1: reports the same, 1 groups" in out
+    assert '"cpu_seconds"' in out

@@ -43,9 +43,12 @@ I64 = npt.NDArray[np.int64]
 U64 = npt.NDArray[np.uint64]
 
 # Value comparisons a completion may make (new values times all values) before the full
-# search is cheaper: at 100,000 files a window search's new own hashes meet some two million
-# window hashes each, so this is some 150 changed files' worth.
+# search is cheaper: at most this many (at 100,000 files a window search's new own hashes
+# meet some two million window hashes each, so this is some 150 changed files' worth), and
+# at most this many a value searched (a smaller library's full search is quicker: at 10,000
+# files the window searches take 0.4-1.1 s, about what comparing 1,000 new files costs).
 _MOST_COMPARED: Final = 300_000_000
+_COMPARED_PER_VALUE: Final = 1000
 # Comparisons made at once (some 40 MB of XORs and distances).
 _BLOCK: Final = 1 << 22
 # The layout of a kept search; another layout is simply not read.
@@ -238,8 +241,8 @@ def _completed(
     """The search of ``queries`` (against ``index``, or each other when None) from ``kept``:
     its pairs whose values are still there, at their new positions, with the pairs of the
     values new since compared under ``rule``, and whether there were any such values; None
-    when that is more work than ``_MOST_COMPARED`` comparisons (the full search is then
-    made)."""
+    when that is more work than ``_MOST_COMPARED`` comparisons, or ``_COMPARED_PER_VALUE`` a
+    value searched (the full search is then made)."""
     q_where, q_added = _moved(kept.queries, queries)
     if index is None or kept.index is None:
         i_where, i_added, other = q_where, q_added, queries
@@ -252,7 +255,8 @@ def _completed(
         work = new_q.size * queries.size
     else:
         work = new_q.size * other.size + queries.size * new_i.size
-    if work > _MOST_COMPARED:
+    searched = queries.size + (0 if index is None else index.size)
+    if work > min(_MOST_COMPARED, _COMPARED_PER_VALUE * searched):
         return None
     a = q_where[kept.pairs.a]
     b = i_where[kept.pairs.b]

@@ -154,6 +154,13 @@ def test_another_radius_rule_or_too_many_new_values_search_in_full(
     last = Searches(memory)
     assert same(last.self_pairs("own", own, 10), self_pairs(own, 10))
     assert last.done == {"own": "full"}
+    # A change larger than the library kept: comparing costs more than searching again.
+    monkeypatch.undo()
+    much = np.unique(np.concatenate([own, clustered(rng, 15000)]))
+    assert (much.size - own.size) * much.size < kept_module._MOST_COMPARED
+    after = Searches(memory)
+    assert same(after.self_pairs("own", much, 10), self_pairs(much, 10))
+    assert after.done == {"own": "full"}
 
 
 def test_a_damaged_kept_search_is_made_again() -> None:
