@@ -96,6 +96,19 @@ class GroupListModel(QAbstractTableModel):
         if row >= 0:
             self.dataChanged.emit(self.index(row, 0), self.index(row, len(HEADERS) - 1))
 
+    def refresh_many(self, states: Sequence[ReviewGroup]) -> None:
+        """The rows of ``states`` in one signal over the span they lie in, found without a
+        Python call per group: a cleanup refreshes as many groups as it got through since
+        the last refresh, thousands on a busy machine, and a signal per row held the GUI
+        thread a Python call or more per group. The view repaints only the rows on screen,
+        however wide the span."""
+        if self._rows is None:
+            self._rows = rows_by_id(self._states)
+        rows = [row for row in map(self._rows.get, map(id, states)) if row is not None]
+        if rows:
+            last = len(HEADERS) - 1
+            self.dataChanged.emit(self.index(min(rows), 0), self.index(max(rows), last))
+
     def remove(self, states: Sequence[ReviewGroup]) -> None:
         """Take rows out one contiguous run at a time, so selections elsewhere survive; where
         they lie in many runs (each run costs the view a pass over every row), the rows left

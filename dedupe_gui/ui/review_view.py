@@ -151,10 +151,12 @@ class ReviewView(QObject):
         self.refresh(self.session.reset())
 
     def refresh(self, groups: Sequence[ReviewGroup]) -> None:
-        for group in groups:
-            if self.panel.state is group:
-                self.panel.refresh()
-            self.model.refresh(group)
+        """Repaint ``groups`` (any number: a cleanup's outcomes, a reset of every mark) with
+        the same few calls on the GUI thread, whatever their number."""
+        shown = self.panel.state
+        if shown is not None and id(shown) in set(map(id, groups)):
+            self.panel.refresh()
+        self.model.refresh_many(groups)
         self.changed.emit()
 
     def refresh_soon(self, group: ReviewGroup) -> None:

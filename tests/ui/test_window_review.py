@@ -147,7 +147,8 @@ def test_enter_opens_the_compare_view_with_locked_zoom(
     qtbot.waitUntil(lambda: window.compare_dialog is None, timeout=3000)
 
 
-def test_ten_thousand_groups_need_no_widget_per_row(qtbot: QtBot, window: MainWindow) -> None:
+def show_made_up_groups(window: MainWindow, count: int) -> None:
+    """``count`` groups of two files that are nowhere on disk, on show in the list."""
     from dedupe_gui.core.models import (
         FileKey,
         Fingerprint,
@@ -164,7 +165,34 @@ def test_ten_thousand_groups_need_no_widget_per_row(qtbot: QtBot, window: MainWi
         )
         return GroupMember(record, 0 if keep else 1, keep=keep)
 
-    groups = [Group((member(2 * i, True), member(2 * i + 1, False))) for i in range(10_000)]
+    groups = [Group((member(2 * i, True), member(2 * i + 1, False))) for i in range(count)]
+    window.session.take_report(Report(12, (), tuple(groups), (), ScanStats()))
+    window.review.show_groups(None)
+
+
+def test_groups_refreshed_together_repaint_their_rows_in_one_signal(
+    qtbot: QtBot, window: MainWindow
+) -> None:
+    show_made_up_groups(window, 40)
+    states = window.session.groups
+    spans: list[tuple[int, int, int, int]] = []
+    window.model.dataChanged.connect(
+        lambda first, last, *_: spans.append(
+            (first.row(), first.column(), last.row(), last.column())
+        )
+    )
+    window.review.refresh([states[30], states[4], states[12]])
+    assert spans == [(4, 0, 30, window.model.columnCount() - 1)]
+    spans.clear()
+    window.review.refresh([states[9]])
+    assert spans == [(9, 0, 9, window.model.columnCount() - 1)]
+    spans.clear()
+    window.model.remove([states[20]])
+    window.review.refresh([states[20]])  # no longer in the list: nothing to repaint
+    assert spans == []
+
+
+def test_ten_thousand_groups_need_no_widget_per_row(qtbot: QtBot, window: MainWindow) -> None:
     widgets_before = len(window.table.findChildren(type(window.table.viewport())))
     asked: list[object] = []
     ask = window.thumbnails.get
@@ -174,8 +202,7 @@ def test_ten_thousand_groups_need_no_widget_per_row(qtbot: QtBot, window: MainWi
         return ask(key)
 
     window.thumbnails.get = counting  # type: ignore[method-assign]
-    window.session.take_report(Report(12, (), tuple(groups), (), ScanStats()))
-    window.review.show_groups(None)
+    show_made_up_groups(window, 10_000)
     states = window.session.groups
     assert window.model.rowCount() == 10_000
     assert len(window.table.findChildren(type(window.table.viewport()))) == widgets_before
