@@ -14,12 +14,12 @@ from typing import TYPE_CHECKING, TypeVar
 
 from dedupe_gui.core.files import WalkOptions
 from dedupe_gui.core.heap import many_objects
-from dedupe_gui.core.models import Progress, ScanResult
 from dedupe_gui.core.scan import ScanOptions, run_scan
 
 if TYPE_CHECKING:
     from dedupe_gui.core.cache import FingerprintStore
     from dedupe_gui.core.grouping_options import GroupingOptions
+    from dedupe_gui.core.models import Progress, ScanResult
     from dedupe_gui.core.rescan import ReadBack
     from dedupe_gui.core.scan_pictures import ScanPictures
 

@@ -26,7 +26,7 @@ import stat
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
-from dedupe_gui.core.models import FileError, FileKey
+from dedupe_gui.core.found import FileError, FileKey
 from dedupe_gui.core.raw_kinds import RAW_EXTENSIONS
 from dedupe_gui.core.roots import RootSet
 

@@ -9,8 +9,15 @@ from __future__ import annotations
 import struct
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from enum import Enum
 from typing import overload
+
+# What the walk and a running scan say before any picture is decoded (core.found), here too:
+# every other module imports them from here.
+from dedupe_gui.core.found import Failure as Failure
+from dedupe_gui.core.found import FileError as FileError
+from dedupe_gui.core.found import FileKey as FileKey
+from dedupe_gui.core.found import Phase as Phase
+from dedupe_gui.core.found import Progress as Progress
 
 
 class Hashes(Sequence[int]):
@@ -79,15 +86,6 @@ class Hashes(Sequence[int]):
 
 
 @dataclass(frozen=True, slots=True)
-class FileKey:
-    """What identifies one version of a file: a change of size or mtime means new content."""
-
-    path: str
-    size: int
-    mtime_ns: int
-
-
-@dataclass(frozen=True, slots=True)
 class Fingerprint:
     """What decoding one image yields. ``hash`` is the 64-bit dHash as a plain int."""
 
@@ -133,18 +131,6 @@ class Fingerprint:
         return bool(self.fine) or self.detailed
 
 
-@dataclass(frozen=True, slots=True)
-class Failure:
-    """Why a file has no fingerprint, in words a person can act on.
-
-    A value rather than an exception so that the scan, the cache (which keeps failures too, so
-    a broken file is not decoded on every scan) and the callers can pass it along like a
-    fingerprint; a type of its own so it cannot be mistaken for any other string.
-    """
-
-    reason: str
-
-
 Entry = Fingerprint | Failure  # what fingerprinting one file yields
 
 
@@ -186,44 +172,6 @@ class ImageRecord:
     @property
     def pixels(self) -> int:
         return self.fingerprint.width * self.fingerprint.height
-
-
-@dataclass(frozen=True, slots=True)
-class FileError:
-    """A file or folder that could not be used, with a reason a person can act on."""
-
-    path: str
-    error: str
-
-
-class Phase(str, Enum):
-    WALKING = "walking"
-    HASHING = "hashing"
-
-
-@dataclass(frozen=True, slots=True)
-class Progress:
-    """A snapshot of a running scan, cheap to copy across threads."""
-
-    phase: Phase
-    done: int
-    total: int
-    from_cache: int = 0
-    errors: int = 0
-    current: str = ""
-    elapsed: float = 0.0
-
-    @property
-    def rate(self) -> float:
-        """Files per second so far (0 before any work)."""
-        return self.done / self.elapsed if self.elapsed > 0 else 0.0
-
-    @property
-    def remaining_seconds(self) -> float | None:
-        """Estimated time left, or None while there is nothing to estimate from."""
-        if self.done == 0 or self.total <= self.done:
-            return None
-        return (self.total - self.done) / self.rate if self.rate > 0 else None
 
 
 @dataclass(frozen=True, slots=True)

@@ -34,28 +34,21 @@ from typing import TYPE_CHECKING, Any
 from dedupe_gui.core.budget import MemoryBudget, default_budget
 from dedupe_gui.core.decoded import Decoded, FingerprintError
 from dedupe_gui.core.files import FollowedLink, FoundFile, Listing, WalkOptions, walk_listings
+from dedupe_gui.core.found import Failure, FileError, Phase, Progress
 from dedupe_gui.core.heap import give_back, map_large_blocks_apart
-from dedupe_gui.core.models import (
-    Entry,
-    Failure,
-    FileError,
-    ImageRecord,
-    Phase,
-    Progress,
-    ScanResult,
-    ScanStats,
-)
 from dedupe_gui.core.roots import normalise_root
 from dedupe_gui.core.workers import default_workers
 
 if TYPE_CHECKING:  # SQLite is loaded by whoever opens a cache, not by a scan without one
     from dedupe_gui.core.cache import FingerprintStore
     from dedupe_gui.core.digests import DigestProgress
+    from dedupe_gui.core.models import Entry, ImageRecord, ScanResult
     from dedupe_gui.core.scan_pictures import ScanPictures
 
 log = logging.getLogger(__name__)
 ProgressCallback = Callable[[Progress], None]
-Fingerprinter = Callable[[str], Entry]
+# The records and results (core.models) are made only after the first decodes.
+Fingerprinter = Callable[[str], "Entry"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -277,8 +270,10 @@ def run_scan(
     todo: list[FoundFile] = []
     lean = options.thumbs_in_store and store is not None
     if store is not None:
-        # The cache follows files by content (core.identity) before anything is decoded.
+        # The cache follows files by content (core.identity) and its records are made
+        # before anything is decoded.
         from dedupe_gui.core import identity
+        from dedupe_gui.core.models import ImageRecord
     known = (
         store.lookup(
             [f.key for f in found],
@@ -332,6 +327,9 @@ def run_scan(
         if isinstance(entry, Failure):
             errors.append(FileError(f.key.path, entry.reason))
         else:
+            # Loaded with the hashing module, beside the first decodes (_Hashing).
+            from dedupe_gui.core.models import ImageRecord
+
             records.append(
                 ImageRecord(
                     f.key,
@@ -447,6 +445,8 @@ def run_scan(
         time.monotonic() - started,
         " (cancelled)" if stop.is_set() else "",
     )
+    from dedupe_gui.core.models import ScanResult, ScanStats
+
     return ScanResult(
         paths=tuple(os.path.abspath(p) for p in options.paths),
         records=tuple(records),

@@ -97,13 +97,15 @@ def test_the_command_line_starts_decoding_before_numpy_is_imported() -> None:
 
 def test_the_command_line_parses_a_scan_without_what_only_follows_the_decodes() -> None:
     """The keeper rules and the grouping's options, the exact-copy digests and the cache's
-    identities, the companions, the RAW preview reader and the name escaping load beside the
-    first decodes (core.scan) or when used, not before the scan starts."""
+    identities, the companions, the records and results, the RAW preview reader and the name
+    escaping load beside the first decodes (core.scan) or when used, not before the scan
+    starts."""
     later = [
         f"dedupe_gui.core.{m}"
         for m in ("keeper", "grouping_options", "companions", "identity", "digests", "raw")
     ]
     later += ["dedupe_gui.core.names", "dedupe_gui.core.hashes", "PIL.features"]
+    later.append("dedupe_gui.core.models")  # the records and results (core.found)
     code = (
         "import json, sys\n"
         "import dedupe_gui.cli as cli, dedupe_gui.core.scan, dedupe_gui.core.decoded\n"
