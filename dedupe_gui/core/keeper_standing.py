@@ -11,6 +11,7 @@ the keys of the files named are computed again.
 from __future__ import annotations
 
 from collections import Counter
+from typing import Final
 
 import numpy as np
 import numpy.typing as npt
@@ -40,6 +41,10 @@ from dedupe_gui.core.standing import (
 
 I64 = npt.NDArray[np.int64]
 
+# Groups whose overlaid-keeper verdict is held (a grouping's walks at one threshold form
+# some 20,000 at 100,000 files, mostly the same ones each walk).
+_OVERLAID_HELD: Final = 200_000
+
 
 class KeeperRanking:
     """The keeper order of one scan's records under each rule order and standing."""
@@ -56,6 +61,8 @@ class KeeperRanking:
         self._keys: dict[tuple[str, ...], list[tuple[float | int | str, ...]]] = {}
         self._index_of: dict[FileKey, int] | None = None
         self._cameras: npt.NDArray[np.bool_] | None = None
+        # By group (keeper, members, turns): whether its keeper is an overlaid one.
+        self._overlaid: dict[tuple[int, bytes, bytes], bool] = {}
         # The records' pixel shapes.
         self._pixel_shape: I64 | None = None
 
@@ -105,25 +112,36 @@ class KeeperRanking:
             halt,
         )
         out = []
+        if len(self._overlaid) > _OVERLAID_HELD:
+            self._overlaid.clear()
         for best, others, _, turns in formed:
-            pixels = self.records[best].pixels
-            said = [
-                (o, _witnessed(self._words.said[(best, o, t)]))
-                for o, t in zip(others.tolist(), turns.tolist(), strict=True)
-            ]
-            comparable = [
-                words for o, words in said if self.records[o].pixels >= COMPARABLE_PIXELS * pixels
-            ]
-            if any(_outvoted(w, comparable) for words in comparable for w in words):
-                out.append(best)
-                continue
-            if _framed_keeper(comparable):
-                out.append(best)
-                continue
-            places = Counter(w for _, words in said for w in words if w.startswith(DIFFERS))
-            if others.size >= 2 and places and 2 * places.most_common(1)[0][1] > others.size:
+            # The walks of one grouping form mostly the same groups again: each group's
+            # verdict is a function of its files and their words, kept by group.
+            group = (best, others.tobytes(), turns.tobytes())
+            known = self._overlaid.get(group)
+            if known is None:
+                known = self._overlaid[group] = self._overlaid_keeper(best, others, turns)
+            if known:
                 out.append(best)
         return np.array(out, np.int64)
+
+    def _overlaid_keeper(self, best: int, others: I64, turns: I64) -> bool:
+        """Whether the keeper ``best`` of a group carries what its members say it does
+        (``_overlaid_keepers``)."""
+        pixels = self.records[best].pixels
+        said = [
+            (o, _witnessed(self._words.said[(best, o, t)]))
+            for o, t in zip(others.tolist(), turns.tolist(), strict=True)
+        ]
+        comparable = [
+            words for o, words in said if self.records[o].pixels >= COMPARABLE_PIXELS * pixels
+        ]
+        if any(_outvoted(w, comparable) for words in comparable for w in words):
+            return True
+        if _framed_keeper(comparable):
+            return True
+        places = Counter(w for _, words in said for w in words if w.startswith(DIFFERS))
+        return others.size >= 2 and bool(places) and 2 * places.most_common(1)[0][1] > (others.size)
 
     def standing(
         self, formed: list[tuple[int, I64, I64, I64]], rules: tuple[str, ...], halt: Halt

@@ -17,7 +17,7 @@ from dedupe_gui.core.fingerprint import fingerprint_file
 from dedupe_gui.core.grouping import group_records
 from dedupe_gui.core.grouping_options import GroupingOptions
 from dedupe_gui.core.keeper import DEFAULT_RULES, EXPLAINED, RULES, with_new_rules
-from dedupe_gui.core.keeper_standing import _witnessed
+from dedupe_gui.core.keeper_standing import KeeperRanking, _witnessed
 from dedupe_gui.core.models import FileKey, Group, ImageRecord
 from dedupe_gui.core.standing import Members, framed_beside_clean, losing_orientations
 from dedupe_gui.core.threshold import DEFAULT_THRESHOLD
@@ -388,3 +388,38 @@ def test_an_object_on_white_is_kept_over_its_vignetted_copy(tmp_path: Path) -> N
     said = {m.path: m.differences for m in group.members}
     assert group.suggested_keeper.path == str(original)
     assert said[str(dark)] == ("darkened corners",)
+
+
+def test_a_group_formed_again_by_a_later_walk_is_not_judged_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    img = textured(31)
+    captioned = img.copy()
+    draw = ImageDraw.Draw(captioned)
+    draw.rectangle((0, 268, 400, 300), fill=(0, 0, 0))
+    draw.text((10, 275), "a caption over the bottom", fill=(255, 255, 255))
+    paths = [save(img, tmp_path / "a.jpg", quality=85), save(img, tmp_path / "b.jpg", quality=70)]
+    paths.append(save(captioned, tmp_path / "c.png"))
+    paths.append(save(textured(32), tmp_path / "d.jpg", quality=85))
+    paths.append(save(textured(32), tmp_path / "e.jpg", quality=60))
+    monkeypatch.setattr(pair_words_module, "bars", lambda m, k, w: (np.zeros(len(m), np.int8),) * 2)
+    judged: list[tuple[int, tuple[int, ...]]] = []
+    walks: list[int] = []
+    judge = KeeperRanking._overlaid_keeper
+    overlaid = KeeperRanking._overlaid_keepers
+
+    def counted(self: KeeperRanking, best: int, others: Any, turns: Any) -> bool:
+        judged.append((best, tuple(others.tolist())))
+        return judge(self, best, others, turns)
+
+    def walked(self: KeeperRanking, formed: Any, halt: Any) -> Any:
+        walks.append(len(formed))
+        return overlaid(self, formed, halt)
+
+    monkeypatch.setattr(KeeperRanking, "_overlaid_keeper", counted)
+    monkeypatch.setattr(KeeperRanking, "_overlaid_keepers", walked)
+    groups = group_records(_records(*paths), GroupingOptions(DEFAULT_THRESHOLD))
+    assert [len(g.members) for g in groups] == [3, 2]
+    assert groups[0].suggested_keeper.path == str(paths[0])
+    assert len(walks) >= 2 and len(judged) < sum(walks)
+    assert len(judged) == len(set(judged))
