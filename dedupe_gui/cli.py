@@ -36,17 +36,26 @@ if TYPE_CHECKING:
     from dedupe_gui.core.grouping_options import GroupingOptions
     from dedupe_gui.core.models import Group, ScanResult
 
-# What a scan needs after its files are decoded: the grouping (numpy and the pair checks),
-# the report and the printing (the cleanup's module among theirs). The scan loads them on
-# the side while the first files decode (core.scan), instead of before the first decode:
-# the cache (SQLite), the cleanup and the other commands' modules are imported by the
-# commands that use them, and a scan without a cache never loads SQLite.
+# What a scan needs after its files are decoded: the grouping (numpy and the pair checks) and
+# the report. The scan loads them on the side while the first files decode (core.scan),
+# instead of before the first decode: the cache (SQLite), the cleanup and the other commands'
+# modules are imported by the commands that use them, and a scan without a cache never loads
+# SQLite.
 _GROUPING_MODULES = (
     "dedupe_gui.core.grouping",
     "dedupe_gui.core.report",
-    "dedupe_gui.cli_text",
     "dedupe_gui.core.identity",
 )
+
+
+def _after_scan(args: argparse.Namespace) -> tuple[str, ...]:
+    """The modules ``scan`` needs after its decodes with these options: the grouping's and
+    the report's, the printing for text, the re-check digests for a cleanup or a JSON report
+    (core.revalidate; the cleanup itself only with ``--apply``)."""
+    text = ("dedupe_gui.cli_text",) if args.format == "text" or args.apply else ()
+    checks = ("dedupe_gui.core.revalidate",) if args.format == "json" or args.apply else ()
+    return _GROUPING_MODULES + text + checks
+
 
 log = logging.getLogger(__name__)
 
@@ -159,7 +168,7 @@ def cmd_scan(args: argparse.Namespace) -> int:
         if not (args.apply or args.format == "json"):
             return groups
         from dedupe_gui.core import identity
-        from dedupe_gui.core.actions import with_quick_digests
+        from dedupe_gui.core.revalidate import with_quick_digests
 
         # What the copies kept look like, so a cleanup (now or from the saved report) can
         # tell a kept file replaced behind our back: read now, or kept from an earlier scan
@@ -168,7 +177,7 @@ def cmd_scan(args: argparse.Namespace) -> int:
 
     if args.no_cache:
         options = scan_options(
-            paths, args, None, args.reference, preload=_GROUPING_MODULES, pictures=pictures
+            paths, args, None, args.reference, preload=_after_scan(args), pictures=pictures
         )
         result = run_in_worker(options, args, None)
         groups = quick(group(result, None), None)
@@ -179,7 +188,7 @@ def cmd_scan(args: argparse.Namespace) -> int:
             # An unchanged library whose grouping the cache kept is read back without an
             # object per file (core.rescan); anything else is scanned and grouped in full.
             options = scan_options(
-                paths, args, store, args.reference, preload=_GROUPING_MODULES, pictures=pictures
+                paths, args, store, args.reference, preload=_after_scan(args), pictures=pictures
             )
             done = read_back_or_scan(options, grouping_options(), args, store)
             if isinstance(done, ReadBack):

@@ -7,13 +7,15 @@ escaped), so a hostile file name can neither crash the output nor rewrite the te
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
-from dedupe_gui.core.actions import Outcome, freed_bytes, summarise_outcomes
 from dedupe_gui.core.companions import describe as describe_companions
 from dedupe_gui.core.models import FileError, Group, ScanResult, summarise
 from dedupe_gui.core.names import printable
 from dedupe_gui.core.units import human_bytes, human_duration
+
+if TYPE_CHECKING:  # the cleanup: loaded by the commands that clean up, not by every scan
+    from dedupe_gui.core.actions import Outcome
 
 
 def print_groups(out: IO[str], groups: Sequence[Group], result: ScanResult) -> None:
@@ -81,6 +83,8 @@ def print_outcome(o: Outcome, out: IO[str]) -> None:
 
 def summary_text(outcomes: Sequence[Outcome]) -> str:
     """Counts by outcome and the bytes freed: "2 trashed, 1 skipped; 1.2 MB"."""
+    from dedupe_gui.core.actions import freed_bytes, summarise_outcomes
+
     counts = summarise_outcomes(outcomes)
     summary = ", ".join(f"{v} {k}" for k, v in counts.items()) or "nothing to do"
     return f"{summary}; {human_bytes(freed_bytes(outcomes))}"

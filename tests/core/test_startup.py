@@ -154,8 +154,10 @@ def test_the_command_line_loads_the_cache_and_the_cleanup_only_when_used(tmp_pat
     save(photo(3, (240, 180)), lib / "a.jpg", quality=90)
     save(photo(3, (240, 180)), lib / "b.png")
     # Nor the folders' library (the log's folder is found without it, the help's defaults
-    # when shown) and what it imports, nor logging's network handlers.
-    unused = ("sqlite3", "dedupe_gui.core.cache", "platformdirs", "tempfile", "logging.handlers")
+    # when shown) and what it imports, nor logging's network handlers, nor the cleanup and
+    # its journal (a report's re-check digests are core.revalidate's).
+    unused = ["sqlite3", "dedupe_gui.core.cache", "platformdirs", "tempfile", "logging.handlers"]
+    unused += ["dedupe_gui.core.actions", "dedupe_gui.core.journal"]
     code = (
         "import json, sys\n"
         "from dedupe_gui.cli import main\n"
