@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from bench import changed_library, decode_floor, kept_as
+from bench import changed_library, decode_floor, kept_as, window_regroup
 from bench.exif_previews import exif_thumbnail, fingerprint_from_exif, trim_letterbox
 from bench.make_phone_library import exif_with_thumbnail, thumbnail_jpeg
 from dedupe_gui.core import fingerprint, kept_groupings
@@ -115,3 +115,25 @@ def test_the_changed_library_bench_compares_reports_but_their_time(
     out = capsys.readouterr().out
     assert "round 1: reports the same, 1 groups" in out
     assert '"cpu_seconds"' in out
+
+
+def test_the_window_regroup_bench_groups_a_copy_of_the_cache_as_the_window_would(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    lib = tmp_path / "lib"
+    for seed in (1, 2, 3):
+        save(photo(seed, (240, 180)), lib / f"p{seed}.jpg", quality=92)
+        save(photo(seed, (240, 180)), lib / f"q{seed}.jpg", quality=60)
+    cache = str(tmp_path / "c.sqlite3")
+    with FingerprintStore(cache) as store:
+        records = run_scan(ScanOptions((str(lib),), thumbs_in_store=True), store).records
+        group_kept(records, GroupingOptions(12), store)
+    before = Path(cache).read_bytes()
+    assert window_regroup.main([str(lib), "--cache", cache, "--thresholds", "12,0,12"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].startswith("scan: 6 files")
+    assert lines[1].startswith("at 12 bits: 3 groups")
+    assert lines[2].startswith("at  0 bits: ")
+    assert lines[3].startswith("at 12 bits: 3 groups")
+    assert lines[1].split("groups ")[-1] == lines[3].split("groups ")[-1]  # the same groups
+    assert Path(cache).read_bytes() == before  # only a copy was grouped

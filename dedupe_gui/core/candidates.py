@@ -54,10 +54,23 @@ def file_id(record: ImageRecord) -> int:
     return int.from_bytes(hashlib.blake2b(text, digest_size=8).digest(), "big")
 
 
-_MIX = tuple(
-    np.uint64(c)
-    for c in (0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9, 0xBF58476D1CE4E5B9)
-)
+_MIX_INTS: Final = (0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9, 0xBF58476D1CE4E5B9)
+_MIX = tuple(np.uint64(c) for c in _MIX_INTS)
+
+
+# Pairs up to this many are keyed with Python's integers (``_pair_id``): the walk asks about
+# a pair or a few at a time, where a dozen array operations cost ten times the arithmetic.
+_ONE_BY_ONE: Final = 8
+_MASK: Final = (1 << 64) - 1
+
+
+def _pair_id(low: int, high: int, turn: int) -> int:
+    """``pair_id`` of one pair, with the same 64-bit arithmetic (wrapping products)."""
+    x = (low * _MIX_INTS[0] + high * _MIX_INTS[1] + (turn + 1) * _MIX_INTS[2]) & _MASK
+    x ^= x >> 31
+    x = (x * _MIX_INTS[3]) & _MASK
+    x ^= x >> 29
+    return x >> 1
 
 
 def pair_id(low: npt.NDArray[np.uint64], high: npt.NDArray[np.uint64], turn: I64) -> I64:
@@ -67,6 +80,9 @@ def pair_id(low: npt.NDArray[np.uint64], high: npt.NDArray[np.uint64], turn: I64
     finaliser, so every input bit moves the output; two different pairs share a key with odds
     of about one in 10^18.
     """
+    if low.size <= _ONE_BY_ONE:
+        ids = map(_pair_id, low.tolist(), high.tolist(), turn.tolist())
+        return np.fromiter(ids, dtype=np.int64, count=low.size)
     with np.errstate(over="ignore"):
         x = low * _MIX[0] + high * _MIX[1] + (turn.astype(np.uint64) + np.uint64(1)) * _MIX[2]
         x ^= x >> np.uint64(31)

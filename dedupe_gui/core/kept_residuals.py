@@ -47,7 +47,7 @@ class KeptResiduals:
         for run_keys, run_values in self._runs:
             if not run_keys.size:
                 continue
-            pos = np.searchsorted(run_keys, keys).clip(max=run_keys.size - 1)
+            pos = np.minimum(run_keys.searchsorted(keys), run_keys.size - 1)
             hit = run_keys[pos] == keys
             out[hit] = run_values[pos[hit]]
         return out

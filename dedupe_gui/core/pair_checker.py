@@ -12,6 +12,7 @@ Kept apart from the keeper-first walk (core.grouping), which only asks which pai
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
+from typing import Final
 
 import numpy as np
 import numpy.typing as npt
@@ -99,6 +100,11 @@ def _apart_in_layout(
     return out
 
 
+# ``INVERSE`` as an array, for looking up many turns at once (read-only: shared by all).
+_INVERSE: Final = np.asarray(INVERSE, dtype=np.int64)
+_INVERSE.flags.writeable = False
+
+
 class PairChecker:
     """Residuals of (keeper, file, turn) pairs of one scan's records, each computed once."""
 
@@ -178,11 +184,10 @@ class PairChecker:
         pair in the key's order: (low, high, high's turn seen from low). The check does not
         read it in this order, which the files' names and times set (core.pair_order)."""
         ids = self.ids()
-        inverse = np.asarray(INVERSE, dtype=np.int64)
         low_first = ids[others] > ids[keepers]
         lo = np.where(low_first, keepers, others)
         hi = np.where(low_first, others, keepers)
-        turn = np.where(low_first, turns, inverse[turns])
+        turn = np.where(low_first, turns, _INVERSE[turns])
         return pair_id(ids[lo], ids[hi], turn), lo, hi, turn
 
     def ids(self) -> npt.NDArray[np.uint64]:
@@ -239,7 +244,7 @@ class PairChecker:
         """The residuals known from an earlier run or checked already; NaN for the others."""
         res = np.full(keys.size, np.nan, dtype=np.float32)
         if self._known_pairs.size:
-            pos = np.searchsorted(self._known_pairs, keys).clip(max=self._known_pairs.size - 1)
+            pos = np.minimum(self._known_pairs.searchsorted(keys), self._known_pairs.size - 1)
             hit = self._known_pairs[pos] == keys
             res[hit] = self._known_residuals[pos[hit]]
         rest = np.flatnonzero(np.isnan(res))

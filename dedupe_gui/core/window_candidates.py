@@ -214,7 +214,7 @@ class WindowCandidates:
         keys = self._key(a, b)
         if self._via_keys.size == 0:
             return np.zeros(keys.size, dtype=bool), np.zeros(keys.size, np.int64)
-        pos = np.searchsorted(self._via_keys, keys).clip(max=self._via_keys.size - 1)
+        pos = np.minimum(self._via_keys.searchsorted(keys), self._via_keys.size - 1)
         found: npt.NDArray[np.bool_] = self._via_keys[pos] == keys
         return found, pos.astype(np.int64)
 

@@ -89,6 +89,36 @@ def test_pair_ids_name_the_file_versions_and_the_turn(tmp_path: Path) -> None:
     assert np.array_equal(base, pair_id(lo.copy(), hi.copy(), turn.copy()))
 
 
+def test_pair_ids_are_the_keys_the_cache_holds_however_many_are_asked_at_once() -> None:
+    # Kept verdicts are found by these keys in caches written by earlier versions: the values
+    # are pinned, and a pair asked alone (Python's integers) gets the key of a batch (arrays).
+    lo = np.array(
+        [0, 1, 2**64 - 1, 0x0123456789ABCDEF, 12345678901234567890, 7, 8, 9, 10], dtype=np.uint64
+    )
+    hi = np.array(
+        [0, 2, 2**64 - 2, 0xFEDCBA9876543210, 9876543210987654321, 70, 80, 90, 100],
+        dtype=np.uint64,
+    )
+    turn = np.array([0, 1, 7, 3, 5, 0, 0, 0, 0], dtype=np.int64)
+    pinned = [1148481900336286214, 1080307488290619204, 7366968678216584343, 264795560440688514]
+    pinned += [8338761225221982690, 5612801182319580799, 5576402377703539387]
+    pinned += [682492859051963678, 8204246347876631641]
+    assert pair_id(lo, hi, turn).tolist() == pinned
+    alone = [pair_id(lo[i : i + 1], hi[i : i + 1], turn[i : i + 1]) for i in range(lo.size)]
+    assert [int(a[0]) for a in alone] == pinned
+    assert all(a.dtype == np.int64 for a in alone)
+    assert pair_id(lo[:3], hi[:3], turn[:3]).tolist() == pinned[:3]
+    rng = np.random.default_rng(5)
+    many_lo = rng.integers(0, 2**64, 40, dtype=np.uint64)
+    many_hi = rng.integers(0, 2**64, 40, dtype=np.uint64)
+    turns = rng.integers(0, 8, 40).astype(np.int64)
+    batch = pair_id(many_lo, many_hi, turns).tolist()
+    for i in range(40):
+        assert pair_id(many_lo[i : i + 1], many_hi[i : i + 1], turns[i : i + 1]).tolist() == [
+            batch[i]
+        ]
+
+
 def test_kept_checks_are_found_among_many_and_dropped_with_another_limit(tmp_path: Path) -> None:
     records = list(run_scan(ScanOptions((str(library(tmp_path)),))).records)
     index, computed = counting_index(records, None)
