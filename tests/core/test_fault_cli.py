@@ -17,7 +17,7 @@ import signal
 import subprocess
 import sys
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from types import FrameType
 from typing import Any
@@ -144,6 +144,17 @@ def test_broken_pipe_stops_the_cleanup_with_a_non_zero_exit(
     assert snapshot(lib) == before and trashed(trash_home) == []
 
 
+@pytest.fixture
+def ctrl_c_reaches_python() -> Iterator[None]:
+    """Python's own SIGINT handler, as a terminal's program has it: a program started in
+    the background of a script inherits SIGINT ignored, and Ctrl-C never reaches it."""
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
 def _interrupted_scan(
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
@@ -169,7 +180,10 @@ def _interrupted_scan(
 
 
 def test_ctrl_c_sets_cancel_before_the_scan_unwinds(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    ctrl_c_reaches_python: None,
 ) -> None:
     status, err, seen = _interrupted_scan(monkeypatch, capsys, tmp_path, _thread.interrupt_main)
     assert status == 130, err
@@ -178,7 +192,10 @@ def test_ctrl_c_sets_cancel_before_the_scan_unwinds(
 
 
 def test_a_second_ctrl_c_leaves_a_scan_slow_to_unwind(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    ctrl_c_reaches_python: None,
 ) -> None:
     release = threading.Event()  # the scan unwinds only once the command has returned
     pressed: list[bool] = []
@@ -225,6 +242,7 @@ def test_ctrl_c_wherever_the_main_thread_handles_it_cancels_the_scan(
     monkeypatch: pytest.MonkeyPatch,
     tmp_path: Path,
     capsys: pytest.CaptureFixture[str],
+    ctrl_c_reaches_python: None,
     how: str,
     call: int,
 ) -> None:

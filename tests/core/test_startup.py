@@ -218,11 +218,12 @@ def test_the_command_ends_with_its_output_written_its_exit_handlers_run_and_its_
     assert json.loads(missing.stdout)["errors"]
     waited = code.replace(  # a thread still running once main() has returned
         "from dedupe_gui.cli import run\n",
-        "import threading, time\n"
+        "import threading\n"
         "from dedupe_gui import cli\n"
         "def main():\n"
         "    status = command()\n"
-        "    threading.Thread(target=lambda: (time.sleep(0.5), print('thread done'))).start()\n"
+        "    finish = lambda: (threading.main_thread().join(), print('thread done'))\n"
+        "    threading.Thread(target=finish).start()  # alive until the main thread ends\n"
         "    return status\n"
         "command, cli.main = cli.main, main\n"
         "from dedupe_gui.cli import run\n",

@@ -32,6 +32,7 @@ class Counter:
     """Counts fingerprint computations, so a test can tell a regroup from a rescan."""
 
     calls: list[str] = field(default_factory=list)
+    done: list[str] = field(default_factory=list)  # the files whose fingerprint came back
     threads: set[int] = field(default_factory=set)
     lock: threading.Lock = field(default_factory=threading.Lock)
     seconds: float = 0.0  # time each file takes, to stand in for a slow disk
@@ -48,7 +49,10 @@ class Counter:
             self.release.wait(30)
         if self.seconds:
             threading.Event().wait(self.seconds)
-        return fingerprint_entry(path)
+        entry = fingerprint_entry(path)
+        with self.lock:
+            self.done.append(path)
+        return entry
 
 
 @dataclass

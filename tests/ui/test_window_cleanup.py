@@ -181,12 +181,13 @@ def test_closing_during_a_cleanup_waits_for_every_outcome(
 ) -> None:
     bin_ = tmp_path / "bin"
     bin_.mkdir()
+    release = threading.Event()  # the files move once closing was asked for
 
-    def slow_trash(path: str) -> None:
-        threading.Event().wait(0.3)
+    def held_trash(path: str) -> None:
+        release.wait(10)
         os.rename(path, bin_ / os.path.basename(path))
 
-    win = MainWindow(replace(services, trash=slow_trash))
+    win = MainWindow(replace(services, trash=held_trash))
     qtbot.addWidget(win)
     win.show()
     scan(qtbot, win, photos)
@@ -195,6 +196,7 @@ def test_closing_during_a_cleanup_waits_for_every_outcome(
     assert win.session.cleaning
     assert not win.close()  # refused for now
     assert win.isVisible()
+    release.set()
     qtbot.waitUntil(lambda: not win.isVisible(), timeout=10000)
     assert {p.name for p in bin_.iterdir()} == {"a.jpg", "a_small.jpg"}
 

@@ -199,10 +199,6 @@ def test_closing_never_waits_for_a_stuck_file(
     qtbot: QtBot, window: MainWindow, tmp_path: Path, counter: Counter
 ) -> None:
     """A read that hangs (a dead network drive) holds the scan, but not the window's close."""
-    import time
-
-    from dedupe_gui.ui.main_window import CLOSE_WAIT_MS
-
     folder = tmp_path / "stuck"
     for i in range(3):
         save(photo(300 + i, (64, 48)), folder / f"s{i}.jpg")
@@ -210,11 +206,11 @@ def test_closing_never_waits_for_a_stuck_file(
     window.set_scan_folders([str(folder)])
     window.start_scan()
     qtbot.waitUntil(lambda: len(counter.calls) >= 1, timeout=10000)
-    started = time.monotonic()
     try:
         assert window.close()
-        # Each background stage is waited for at most CLOSE_WAIT_MS, the scan only once.
-        assert time.monotonic() - started < 2 * CLOSE_WAIT_MS / 1000 + 2
+        # Closed with every file still stuck (each is held until released, or 30 s): the
+        # scan was waited for a bounded time, not until its files came back.
+        assert counter.done == []
     finally:
         counter.release.set()
 
