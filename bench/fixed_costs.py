@@ -31,18 +31,17 @@ import sys
 import tempfile
 import time
 
-from bench.scan import list_files, load
+from bench.scan import PROCESS_START, compile_package, list_files, load
 
 HERE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 # Runs first in the measured interpreter: the process's start, and marks written to stderr.
-_START = """
+_START = (
+    """
 import json, os, resource, sys, threading, time
-_now = time.perf_counter()
-with open("/proc/self/stat") as _f:
-    _ticks = int(_f.read().rsplit(")", 1)[1].split()[19])
-T0 = _now - (time.clock_gettime(time.CLOCK_BOOTTIME) - _ticks / os.sysconf("SC_CLK_TCK"))
-MARKS = {}
+"""
+    + PROCESS_START
+    + """MARKS = {}
 _lock = threading.Lock()
 def first_decode(call):
     def wrapped(*args, **kwargs):
@@ -58,6 +57,7 @@ def returned():
     sys.stderr.write("MARKS " + json.dumps(MARKS) + " " + repr(time.time()) + "\\n")
     sys.stderr.flush()
 """
+)
 
 _SCAN = (
     _START
@@ -124,10 +124,7 @@ def main(argv: list[str] | None = None) -> int:
     folder = os.path.abspath(args.folder)
     sides = {"this": HERE, "other": os.path.abspath(args.other)}
     for checkout in sides.values():
-        subprocess.run(
-            [sys.executable, "-m", "compileall", "-q", os.path.join(checkout, "dedupe_gui")],
-            check=True,
-        )
+        compile_package(os.path.join(checkout, "dedupe_gui"))
     paths = list_files(folder)
     loads = [load()]
     runs: dict[str, list[dict[str, float]]] = {name: [] for name in [*sides, "floor"]}

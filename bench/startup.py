@@ -33,7 +33,7 @@ import statistics
 import subprocess
 import sys
 
-from bench.scan import list_files
+from bench.scan import compile_package, list_files
 
 HERE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -132,10 +132,7 @@ def main(argv: list[str] | None = None) -> int:
     folder = os.path.abspath(args.folder)
     sides = {"this": HERE, "other": os.path.abspath(args.other)}
     for checkout in sides.values():
-        subprocess.run(
-            [sys.executable, "-m", "compileall", "-q", os.path.join(checkout, "dedupe_gui")],
-            check=True,
-        )
+        compile_package(os.path.join(checkout, "dedupe_gui"))
     first_file = list_files(folder)[0]
     start: dict[str, list[float]] = {name: [] for name in [*sides, "floor"]}
     first: dict[str, list[float]] = {name: [] for name in [*sides, "floor"]}

@@ -31,18 +31,17 @@ import subprocess
 import sys
 import tempfile
 
-from bench.scan import list_files, load
+from bench.scan import PROCESS_START, list_files, load
 
 HERE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 # Runs in the measured interpreter: wraps what the scan calls, then writes one JSON object.
-_START = """
+_START = (
+    """
 import os, sys, threading, time
-_now = time.perf_counter()
-with open("/proc/self/stat") as _f:
-    _ticks = int(_f.read().rsplit(")", 1)[1].split()[19])
-T0 = _now - (time.clock_gettime(time.CLOCK_BOOTTIME) - _ticks / os.sysconf("SC_CLK_TCK"))
-OUT = {"python": _now - T0, "spans": [], "sleeps": {}}
+"""
+    + PROCESS_START
+    + """OUT = {"python": _now - T0, "spans": [], "sleeps": {}}
 def span(kind, start, cpu):
     OUT["spans"].append((threading.current_thread().name, kind, start - T0,
                          time.perf_counter() - T0, time.thread_time() - cpu))
@@ -59,6 +58,7 @@ def timed(kind, call):
             span(kind, start, cpu)
     return wrapped
 """
+)
 
 _SCAN = (
     _START
