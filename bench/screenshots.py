@@ -179,9 +179,19 @@ def shoot(library: Path, out: Path, extra: Iterable[str]) -> None:
         )
         return MainWindow(services)
 
+    def rows_shown(window: MainWindow) -> range:
+        """The group list's rows on screen (a picture loads only once its row is shown)."""
+        table = window.table
+        first = table.rowAt(0)
+        if first < 0:
+            return range(0)
+        last = table.rowAt(table.viewport().height() - 1)
+        return range(first, (last if last >= 0 else window.model.rowCount() - 1) + 1)
+
     def settle(window: MainWindow) -> None:
         wait(lambda: not window.scanning and not window.grouping)
         wait(lambda: all(c.thumb.has_image() for c in window.panel.cards), 20)
+        wait(lambda: all(window.model.picture_settled(r) for r in rows_shown(window)), 20)
         loop = QEventLoop()
         QTimer.singleShot(150, loop.quit)
         loop.exec()

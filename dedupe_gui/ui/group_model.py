@@ -209,6 +209,19 @@ class GroupListModel(QAbstractTableModel):
         self._pixmaps[key] = pixmap
         return pixmap
 
+    def picture_settled(self, row: int) -> bool:
+        """Whether row ``row`` shows what it will show: its keeper's picture, or the empty
+        square of a picture that could not be read (asking loads it, as the view does). For
+        tools that wait for what a person would see, such as the screenshot tour."""
+        if not 0 <= row < len(self._states):
+            return False
+        key = ThumbKey.of(self._states[row].keeper.record, LIST_THUMB_EDGE)
+        return (
+            key in self._pixmaps
+            or self._thumbs.get(key) is not None
+            or (self._thumbs.error(key) is not None)
+        )
+
     def _placeholder(self) -> QPixmap:
         """An empty square where a picture is still loading or cannot be read: every row's
         name starts at one place instead of jumping right when its picture arrives."""

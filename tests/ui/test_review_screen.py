@@ -242,8 +242,11 @@ def test_a_group_row_keeps_the_place_of_a_picture_still_loading(
     model.set_states(window.model.states())
     index = model.index(0, COL_PHOTO)
     role = Qt.ItemDataRole.DecorationRole
+    assert not model.picture_settled(0)
     with qtbot.waitSignal(thumbs.ready, timeout=20000):
         waiting = model.data(index, role)  # asks for the picture; it is not here yet
+    assert model.picture_settled(0)
+    assert not model.picture_settled(model.rowCount())
     loaded = model.data(index, role)
     assert isinstance(waiting, QPixmap) and isinstance(loaded, QPixmap)
     assert waiting.toImage() != loaded.toImage()
