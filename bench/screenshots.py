@@ -217,7 +217,14 @@ def shoot(library: Path, out: Path, extra: Iterable[str]) -> None:
     for width, height in SIZES[:1] if dark else SIZES:
         window.resize(width, height)
         for files in GROUP_SIZES:
-            rows = [r for r, s in enumerate(window.model.states()) if len(s.members) == files]
+            # The largest size also takes a larger group: copies of one photo may draw in
+            # another file, and that group is the one to look at.
+            largest = files == GROUP_SIZES[-1]
+            rows = [
+                r
+                for r, s in enumerate(window.model.states())
+                if len(s.members) == files or (largest and len(s.members) > files)
+            ]
             if not rows:
                 continue
             window.select_row(rows[0])
