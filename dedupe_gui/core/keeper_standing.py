@@ -141,7 +141,7 @@ class KeeperRanking:
         if _framed_keeper(comparable):
             return True
         places = Counter(w for _, words in said for w in words if w.startswith(DIFFERS))
-        return others.size >= 2 and bool(places) and 2 * places.most_common(1)[0][1] > (others.size)
+        return others.size >= 2 and bool(places) and 2 * places.most_common(1)[0][1] > others.size
 
     def standing(
         self, formed: list[tuple[int, I64, I64, I64]], rules: tuple[str, ...], halt: Halt
