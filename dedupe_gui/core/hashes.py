@@ -61,7 +61,9 @@ MAX_WINDOWS: Final = 44
 # 24: a pair is read the same whatever its files are called (core.pair_order): first from
 # the side with more pixels, then the other way where that decides (two sizes: either
 # reading passes it; one size: both must).
-CHECK_VERSION: Final = 24
+# 25: a pair read again with a uniform border taken off either picture gets no forgiving
+# reading on top (core.verify._second_chance).
+CHECK_VERSION: Final = 25
 # Bump when what core.differences says for a pair changes (its words, or the alignment and
 # borders of core.verify it reads, or where core.picture_boxes places a picture in its
 # frame): the words kept in the cache are then said again, and the boxes placed again.

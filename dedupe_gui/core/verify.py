@@ -214,8 +214,15 @@ def _spans(count: int, workers: int, fine_a: U8 | None, fine_b: U8 | None) -> li
 
 
 def _residuals(
-    a: F32, b: F32, good_enough: float, fines: tuple[U8, U8] | None, memo: RowMemo | None = None
+    a: F32,
+    b: F32,
+    good_enough: float,
+    fines: tuple[U8, U8] | None,
+    memo: RowMemo | None = None,
+    forgive: bool = True,
 ) -> F32:
+    """The residuals of ``residuals`` before any reframing. ``forgive``: whether a pair may
+    have the forgiving reading (``_judge``)."""
     flat = np.minimum(detail(a), detail(b)) < FLAT_DETAIL
     sa, sb = smooth(a), smooth(b)
     out = np.empty(a.shape[0], dtype=np.float32)
@@ -245,7 +252,7 @@ def _residuals(
     m = int(rest.sum())
     params = np.tile(np.array([1.0, 1.0, 0.0, 0.0], dtype=np.float32), (m, 1))
     backward_won = np.zeros(m, dtype=bool)
-    robust = np.ones(m, dtype=bool)
+    robust = np.full(m, forgive, dtype=bool)
     result = _judge(ra, rb, np.ones_like(ra), robust)
     # Pairs that will also be compared on fine thumbnails need the alignment even when
     # their 32x32 thumbnails already agree: a 2 % crop is a quarter pixel at 32x32 and
@@ -315,7 +322,8 @@ def _second_chance(
     """
     count = a.shape[0]
     out = np.full(count, np.inf, dtype=np.float32)
-    attempts: list[tuple[F32, F32, npt.NDArray[np.int64]]] = []
+    # (picture a, picture b, the pairs, whether the forgiving reading may count).
+    attempts: list[tuple[F32, F32, npt.NDArray[np.int64], bool]] = []
     # A border around either picture.
     boxes_a = _border_boxes(a)
     boxes_b = _border_boxes(b)
@@ -324,7 +332,12 @@ def _second_chance(
         idx = np.array(framed, dtype=np.int64)
         pa = np.array([boxes_a[k] or _WHOLE for k in framed], dtype=np.float32)
         pb = np.array([boxes_b[k] or _WHOLE for k in framed], dtype=np.float32)
-        attempts.append((warp_values(a[idx], pa)[0], warp_values(b[idx], pb)[0], idx))
+        # Read without forgiving a region: the border taken off is the one edit allowed. A
+        # caption bar across a picture's bottom is uniform, so it is taken off as a border
+        # too, and the photo above it, stretched to the whole, aligned and forgiven the
+        # worst fifth of its tiles, passed against an unrelated photo (a field under fog
+        # against a lake at night, 0.12).
+        attempts.append((warp_values(a[idx], pa)[0], warp_values(b[idx], pb)[0], idx, False))
     # The wider picture cropped to the narrower one's shape.
     ratio = aspects[:, 0] / np.maximum(aspects[:, 1], np.float32(1e-6))
     spread = np.maximum(ratio, 1 / np.maximum(ratio, np.float32(1e-6)))
@@ -341,12 +354,12 @@ def _second_chance(
         ca, cb = a[differ].copy(), b[differ].copy()
         ca[wide] = warp_values(a[differ][wide], crop[wide])[0]
         cb[~wide] = warp_values(b[differ][~wide], crop[~wide])[0]
-        attempts.append((ca, cb, differ))
-    for ta, tb, idx in attempts:
+        attempts.append((ca, cb, differ, True))
+    for ta, tb, idx, forgive in attempts:
         # Reframed pairs that still do not correlate are not worth the alignment.
         keep = ~hopeless(signatures(ta), signatures(tb), np.zeros(idx.size, dtype=bool))
         if keep.any():
-            found = _residuals(ta[keep], tb[keep], good_enough, None, memo)
+            found = _residuals(ta[keep], tb[keep], good_enough, None, memo, forgive)
             out[idx[keep]] = np.minimum(out[idx[keep]], found)
     return out
 

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from PIL import Image
+from PIL import Image, ImageDraw
 
 from dedupe_gui.core.align import percentile
 from dedupe_gui.core.cache import FingerprintStore
@@ -75,6 +75,28 @@ def test_a_different_picture_with_a_close_hash_is_rejected(tmp_path: Path) -> No
     assert _residual(fa, fb) > 2 * DEFAULT_MAX_RESIDUAL
     assert group_records(recs, GroupingOptions(DEFAULT_THRESHOLD)) == []
     assert len(group_records(recs, GroupingOptions(DEFAULT_THRESHOLD, verify=False))) == 1
+
+
+def _grey_thumb(img: Image.Image) -> np.ndarray:
+    return np.frombuffer(thumbnail(img.convert("L")), np.uint8).reshape(1, THUMB_SIDE, THUMB_SIDE)
+
+
+@pytest.mark.parametrize("seed", [1, 4])
+def test_a_bar_taken_off_as_a_border_is_the_one_edit_forgiven(seed: int) -> None:
+    """A uniform bar across a picture's bottom reads as a border: the picture above it is
+    compared with the other file whole. That reading forgives nothing more, or an unrelated
+    photo passed through it (the rest aligned, stretched and its worst fifth forgiven); the
+    other file showing just the picture above the bar still passes."""
+    base = photo(seed, (192, 144))
+    barred = base.copy()
+    ImageDraw.Draw(barred).rectangle((0, 130, 192, 144), fill=(20, 20, 20))
+    inside = base.crop((0, 0, 192, 130)).resize((192, 144), Image.Resampling.LANCZOS)
+    patched = inside.copy()
+    patched.paste(photo(seed + 100, (80, 60)), (112, 0))
+    shapes = np.array([[192 / 144, 192 / 144]], np.float32)
+    a = _grey_thumb(barred)
+    assert residuals(a, _grey_thumb(inside), 0.0, None, None, shapes)[0] <= DEFAULT_MAX_RESIDUAL
+    assert residuals(a, _grey_thumb(patched), 0.0, None, None, shapes)[0] > DEFAULT_MAX_RESIDUAL
 
 
 def _flat(level: int, ramp: float) -> Image.Image:
