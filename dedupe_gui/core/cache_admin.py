@@ -16,6 +16,8 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from dedupe_gui.core.file_ids import version_id
+
 
 class CacheAdminError(Exception):
     """The cache file cannot be read or changed, with the reason."""
@@ -138,12 +140,31 @@ def prune(path: str, older_than_days: float | None = None) -> PruneResult:
         doomed = [(b,) for b in gone + old]
         db.executemany("DELETE FROM fingerprints WHERE path = ?", doomed)
         db.executemany("DELETE FROM identities WHERE path = ?", doomed)
-        if "thumbnails" in _tables(db):  # schema 5 on (core.cache_layout)
+        tables = _tables(db)
+        if "thumbnails" in tables:  # schema 5 on (core.cache_layout)
             db.executemany("DELETE FROM thumbnails WHERE path = ?", doomed)
+        if "picture_boxes" in tables:
+            _forget_boxes_of_others(db)
         db.commit()
         if doomed:
             db.execute("VACUUM")
     return PruneResult(len(gone), len(old), away, before, _size(path))
+
+
+def _forget_boxes_of_others(db: sqlite3.Connection) -> None:
+    """Delete the picture boxes kept for file versions the cache no longer holds: files
+    removed here, and earlier versions of files edited since (a box is kept by version)."""
+    live = {
+        _signed(version_id(os.fsdecode(p), size, mtime))
+        for p, size, mtime in db.execute("SELECT path, size, mtime_ns FROM fingerprints")
+    }
+    stale = [(f,) for (f,) in db.execute("SELECT file FROM picture_boxes") if f not in live]
+    db.executemany("DELETE FROM picture_boxes WHERE file = ?", stale)
+
+
+def _signed(value: int) -> int:
+    """A 64-bit id as SQLite keeps it (its integers are signed)."""
+    return value - (1 << 64) if value >> 63 else value
 
 
 def clear(path: str) -> int:
@@ -155,16 +176,10 @@ def clear(path: str) -> int:
         if "fingerprints" not in tables:
             raise CacheAdminError(f"{path} is not a fingerprint cache")
         n = _count(db, "SELECT COUNT(*) FROM fingerprints")
-        for table in (
-            "fingerprints",
-            "thumbnails",
-            "identities",
-            "pair_checks",
-            "pair_words",
-            "groupings",
-        ):
-            if table in tables:
-                db.execute(f"DELETE FROM {table}")
+        # Every table but the versions the file was written with: a table added later (kept
+        # searches, picture boxes) is emptied too.
+        for table in sorted(t for t in tables - {"meta"} if not t.startswith("sqlite_")):
+            db.execute(f'DELETE FROM "{table}"')
         db.commit()
         db.execute("VACUUM")
     return n

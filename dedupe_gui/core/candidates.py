@@ -7,7 +7,6 @@ what the cache keys kept thumbnail checks by (core.cache ``pair_checks``).
 
 from __future__ import annotations
 
-import hashlib
 import itertools
 import math
 from collections.abc import Sequence
@@ -17,6 +16,7 @@ from typing import Final
 import numpy as np
 import numpy.typing as npt
 
+from dedupe_gui.core.file_ids import version_id
 from dedupe_gui.core.models import ImageRecord
 from dedupe_gui.core.orientations import INVERSE
 
@@ -50,8 +50,7 @@ class Candidates:
 def file_id(record: ImageRecord) -> int:
     """64 bits naming one version of one file (path, size, mtime), the same in every run."""
     key = record.key
-    text = f"{key.path}\0{key.size}\0{key.mtime_ns}".encode("utf-8", "surrogateescape")
-    return int.from_bytes(hashlib.blake2b(text, digest_size=8).digest(), "big")
+    return version_id(key.path, key.size, key.mtime_ns)
 
 
 _MIX_INTS: Final = (0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9, 0xBF58476D1CE4E5B9)
