@@ -32,38 +32,48 @@ _SUPPORT: Final = 3.0  # LANCZOS (a = 3)
 F64 = npt.NDArray[np.float64]
 
 
-def _lanczos(x: float) -> float:
-    if -_SUPPORT <= x < _SUPPORT:
-        if x == 0.0:
-            return 1.0
-        px = x * math.pi
-        px3 = x / 3 * math.pi
-        return (math.sin(px) / px) * (math.sin(px3) / px3)
-    return 0.0
+def _lanczos(x: F64) -> F64:
+    """Pillow's ``lanczos_filter`` of every value of ``x``, the same operations in the same
+    order. The sines are the C library's (``math.sin``, as Pillow calls it), not numpy's,
+    whose own SIMD sine may differ from it in the last bit on some machines."""
+    px = x * math.pi
+    px3 = x / 3 * math.pi
+    sines = np.fromiter(map(math.sin, [*px.ravel().tolist(), *px3.ravel().tolist()]), np.float64)
+    sin_px, sin_px3 = sines[: x.size].reshape(x.shape), sines[x.size :].reshape(x.shape)
+    with np.errstate(divide="ignore", invalid="ignore"):  # x == 0: taken as 1 below
+        out = (sin_px / px) * (sin_px3 / px3)
+    out[x == 0.0] = 1.0
+    out[(x < -_SUPPORT) | (x >= _SUPPORT)] = 0.0
+    return out
 
 
 @functools.lru_cache(maxsize=512)
 def weights(in_size: int, out_size: int) -> F64:
     """The (out_size, in_size) fixed-point weights of Pillow's LANCZOS from the whole side.
 
-    Cached: the crops of one picture, and pictures of one camera, share their sizes.
+    Pillow's ``precompute_coeffs`` for every output pixel at once, each value by the same
+    double operations in the same order: the taps' kernel values, their sum added from the
+    first tap to the last (``cumsum``, never numpy's pairwise sum), each divided by it, then
+    rounded half away from zero. Cached: the crops of one picture, and pictures of one
+    camera, share their sizes.
     """
     scale = in_size / out_size
     filterscale = max(scale, 1.0)
     support = _SUPPORT * filterscale
     ss = 1.0 / filterscale
+    center = (np.arange(out_size, dtype=np.float64) + 0.5) * scale
+    xmin = np.maximum(np.trunc(center - support + 0.5), 0.0).astype(np.intp)
+    xmax = np.minimum(np.trunc(center + support + 0.5).astype(np.intp), in_size) - xmin
+    taps = np.arange(max(int(xmax.max()), 0), dtype=np.intp)
+    used = taps < xmax[:, None]  # (out_size, taps): the taps each output pixel reads
+    k = _lanczos((taps + xmin[:, None] - center[:, None] + 0.5) * ss)
+    k[~used] = 0.0  # adds nothing to a sum, rounds to nothing
+    ww = np.cumsum(k, axis=1)[:, -1:] if taps.size else np.zeros((out_size, 1))
+    v = np.where(ww != 0.0, k / np.where(ww != 0.0, ww, 1.0), k) * _ONE
+    fixed = np.where(v < 0, np.trunc(v - 0.5), np.trunc(v + 0.5))
     out = np.zeros((out_size, in_size), dtype=np.float64)
-    for xx in range(out_size):
-        center = (xx + 0.5) * scale
-        xmin = max(0, int(center - support + 0.5))
-        xmax = min(in_size, int(center + support + 0.5)) - xmin
-        k = [_lanczos((x + xmin - center + 0.5) * ss) for x in range(xmax)]
-        ww = 0.0
-        for w in k:
-            ww += w
-        for x, w in enumerate(k):
-            v = (w / ww if ww != 0.0 else w) * _ONE
-            out[xx, xmin + x] = math.trunc(v - 0.5) if v < 0 else math.trunc(v + 0.5)
+    rows, cols = np.nonzero(used)
+    out[rows, xmin[rows] + cols] = fixed[rows, cols]
     out.setflags(write=False)
     return out
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import random
 from collections.abc import Sequence
 
@@ -12,7 +13,7 @@ from PIL import Image
 
 from dedupe_gui.core import windows as windows_module
 from dedupe_gui.core.orientations import dhash_bits
-from dedupe_gui.core.resample import Region, lanczos, region_dhashes
+from dedupe_gui.core.resample import Region, lanczos, region_dhashes, weights
 from dedupe_gui.core.windows import window_hashes
 from tests.imaging import photo
 
@@ -40,6 +41,61 @@ def test_lanczos_equals_pillow_on_many_shapes(size: tuple[int, int]) -> None:
         grid = _grid(rng, width, height)
         got = lanczos(grid, size)
         assert np.array_equal(got, _pillow(grid, size)), (width, height)
+
+
+def test_lanczos_equals_pillow_on_every_width_to_a_hash_row() -> None:
+    """Every width of a window (9-300 px) to the 9 and 8 columns of a hash, on rows of noise
+    with the height kept: one pass of Pillow's weights alone, each tap of each of them."""
+    rng = random.Random(3)
+    for width in range(9, 301):
+        for out_w in (9, 8):
+            data = bytes(rng.randrange(256) for _ in range(width * 24))
+            grid = np.frombuffer(data, dtype=np.uint8).reshape(24, width)
+            assert np.array_equal(lanczos(grid, (out_w, 24)), _pillow(grid, (out_w, 24))), width
+
+
+def _kernel(x: float) -> float:
+    """Pillow's ``lanczos_filter``, one value at a time, as its C code reads."""
+    if -3.0 <= x < 3.0:
+        if x == 0.0:
+            return 1.0
+        px, px3 = x * math.pi, x / 3 * math.pi
+        return (math.sin(px) / px) * (math.sin(px3) / px3)
+    return 0.0
+
+
+def _coefficients(in_size: int, out_size: int) -> npt.NDArray[np.float64]:
+    """Pillow's ``precompute_coeffs`` and 8-bit ``normalize_coeffs``, loop by loop."""
+    scale = in_size / out_size
+    filterscale = max(scale, 1.0)
+    support, ss = 3.0 * filterscale, 1.0 / filterscale
+    out = np.zeros((out_size, in_size))
+    for xx in range(out_size):
+        center = (xx + 0.5) * scale
+        xmin = max(0, int(center - support + 0.5))
+        xmax = min(in_size, int(center + support + 0.5)) - xmin
+        k = [_kernel((x + xmin - center + 0.5) * ss) for x in range(xmax)]
+        ww = 0.0
+        for w in k:
+            ww += w
+        for x, w in enumerate(k):
+            v = (w / ww if ww != 0.0 else w) * (1 << 22)
+            out[xx, xmin + x] = math.trunc(v - 0.5) if v < 0 else math.trunc(v + 0.5)
+    return out
+
+
+def test_weights_are_pillows_coefficients_to_the_last_unit() -> None:
+    """A weight one unit (2**-22) off moves a sum by less than a grey level, so a resize
+    rarely shows it; the weights themselves are held equal to Pillow's arithmetic done one
+    value at a time, for every side of up to 300 px to the sizes the fingerprint uses and
+    every reduction of up to 64 px."""
+    sizes = [(n, out) for n in range(1, 301) for out in (1, 8, 9, 32, 72, 128) if out <= n]
+    sizes += [(n, out) for n in range(1, 65) for out in range(1, n + 1)]
+    for in_size, out_size in sizes:
+        assert np.array_equal(weights(in_size, out_size), _coefficients(in_size, out_size)), (
+            in_size,
+            out_size,
+        )
 
 
 def test_lanczos_refuses_to_enlarge() -> None:
