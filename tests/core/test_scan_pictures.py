@@ -138,3 +138,22 @@ def test_pictures_are_kept_while_they_fit_and_a_missing_one_is_decoded(tmp_path:
     (tmp_path / "a.jpg").unlink()
     with pytest.raises(FingerprintError):
         upright_grey(str(tmp_path / "a.jpg"), pictures=pictures)
+
+
+def test_a_kept_picture_is_the_decode_itself_and_outlives_its_close(tmp_path: Path) -> None:
+    """The scan closes each decode right after keeping it: the kept picture holds the very
+    pixels decoded (no copy of them) and reads the same after the close."""
+    from dedupe_gui.core.decoded import Decoded
+
+    path = str(save(photo(3, (1600, 1200)), tmp_path / "a.jpg", quality=85))
+    pictures = ScanPictures()
+    decoded = Decoded(path)
+    before = np.asarray(decoded.image).copy()
+    pictures.keep(path, decoded)
+    found = pictures.decoded(path, "L", 128)
+    assert found is not None
+    assert found[0].im is decoded.image.im
+    decoded.close()
+    with pytest.raises(ValueError):
+        decoded.image.load()
+    assert np.array_equal(np.asarray(found[0]), before)
