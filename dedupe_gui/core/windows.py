@@ -458,8 +458,15 @@ def content_box(
 
 
 def _content_in(border: np.ndarray[tuple[int, ...], np.dtype[np.bool_]]) -> Box | None:
-    """``content_box`` from the map of the pixels of the border's colour (``_uniform``)."""
+    """``content_box`` from the map of the pixels of the border's colour (``_uniform``).
+
+    Nothing is peeled unless an outermost row or column is border, so those four lines are
+    looked at first: most photos stop there, at a fifth of the cost of every line's share.
+    """
     h, w = border.shape
+    edges = (border[0], border[-1], border[:, 0], border[:, -1])
+    if all(np.count_nonzero(line) / line.size < _BORDER_ROW_SHARE for line in edges):
+        return None
     rows = _shares(border, 1) >= _BORDER_ROW_SHARE
     cols = _shares(border, 0) >= _BORDER_ROW_SHARE
     if rows.all() or cols.all():

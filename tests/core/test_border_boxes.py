@@ -126,3 +126,35 @@ def test_runs_of_every_length_near_the_width_share() -> None:
             picture = np.zeros((60, w), dtype=np.int16)
             picture[10:50, 2 : 2 + run] = 200  # a narrow photo, chrome around it
             assert photo_box(picture) == reference_photo_box(picture), (w, run)
+
+
+def test_an_edge_line_just_under_or_at_the_border_share() -> None:
+    """A border is looked for only when an outermost row or column is border at 90 %: each
+    edge with one pixel short of that share, exactly that share, and one over, with a
+    uniform band inside the picture that is no border at all (it touches no edge)."""
+    rng = np.random.default_rng(4)
+    found: list[Box | None] = []
+    for h, w in ((20, 30), (54, 72), (72, 41), (97, 13)):
+        for edge in range(4):
+            length = w if edge < 2 else h
+            need = int(np.ceil(0.9 * length))
+            for count in (need - 1, need, need + 1):
+                if count > length:
+                    continue
+                picture = rng.integers(100, 256, size=(h, w)).astype(np.int16)
+                picture[[0, 0, -1, -1], [0, -1, 0, -1]] = 0  # the corners: the border colour
+                picture[h // 3 : h // 3 + 4, :] = 0  # a uniform band inside
+                line = np.full(length, 200, dtype=np.int16)
+                line[: count - 1] = 0
+                line[-1] = 0  # both ends are corners
+                if edge == 0:
+                    picture[0, :] = line
+                elif edge == 1:
+                    picture[-1, :] = line
+                elif edge == 2:
+                    picture[:, 0] = line
+                else:
+                    picture[:, -1] = line
+                found.append(content_box(picture))
+                assert found[-1] == reference_content_box(picture), (h, w, edge, count)
+    assert 0 < sum(box is not None for box in found) < len(found)
