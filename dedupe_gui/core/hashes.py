@@ -63,7 +63,9 @@ MAX_WINDOWS: Final = 44
 # reading passes it; one size: both must).
 # 25: a pair read again with a uniform border taken off either picture gets no forgiving
 # reading on top (core.verify._second_chance).
-CHECK_VERSION: Final = 25
+# 26: a black picture's fine thumbnail (all zeros) counts as one (core.verify.residuals took
+# it for none and judged the pair on its 32x32 thumbnails alone).
+CHECK_VERSION: Final = 26
 # Bump when what core.differences says for a pair changes (its words, or the alignment and
 # borders of core.verify it reads, or where core.picture_boxes places a picture in its
 # frame): the words kept in the cache are then said again, and the boxes placed again.

@@ -466,7 +466,7 @@ class PairChecker:
                 part = idx[start : start + step]
                 ta = self.loaded.thumbs[a[part]]
                 tb = turn_stack(self.loaded.thumbs[b[part]], turn[part])
-                fa = fb = None
+                fa = fb = present = None
                 if with_fine:
                     fa, has_a = fines_to_array(self._fines_of(rec_a[part]))
                     fb, has_b = fines_to_array(self._fines_of(rec_b[part]))
@@ -475,6 +475,7 @@ class PairChecker:
                     # ones would look identical).
                     self.loaded.lost[rec_a[part][~has_a]] = True
                     self.loaded.lost[rec_b[part][~has_b]] = True
+                    present = has_a & has_b
                 # The pairs' shapes, measured once for the check and both looks after it.
                 shapes = self._aspects(rec_a[part], rec_b[part], turn[part])
                 same_shape = _same_shape(shapes)
@@ -482,7 +483,7 @@ class PairChecker:
                 # to two pictures of flat areas and edges: slides and pages have uniform
                 # margins, and reframed pairs skip the fine check that tells them apart.
                 reframe_to = None if with_fine else shapes
-                out[part] = residuals(ta, tb, self._good_enough, fa, fb, reframe_to, memo)
+                out[part] = residuals(ta, tb, self._good_enough, fa, fb, reframe_to, memo, present)
                 if fa is not None and fb is not None:
                     out[part] = _apart_in_layout(out[part], self._good_enough, fa, fb, shapes)
                 out[part] = self._local_edits(

@@ -148,7 +148,10 @@ def _turned_readings(
         return np.empty(0, dtype=np.float32), np.empty(0, dtype=np.int64)
     if flat is not None and moving_fine:
         mf, ff = np.stack(moving_fine), np.stack(fixed_fine)
-        again = residuals(np.stack(moving), np.stack(fixed), limit, mf, ff, memo=memo)
+        present = np.ones(len(moving), dtype=bool)  # every pair here has both (``flat``)
+        again = residuals(
+            np.stack(moving), np.stack(fixed), limit, mf, ff, memo=memo, fine_present=present
+        )
         again = flat[1](again, mf, ff, np.array(shapes, dtype=np.float32))
     else:
         again = residuals(np.stack(moving), np.stack(fixed), limit, memo=memo)

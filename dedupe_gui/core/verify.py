@@ -146,11 +146,16 @@ def residuals(
     fine_b: U8 | None = None,
     aspects: F32 | None = None,
     memo: RowMemo | None = None,
+    fine_present: npt.NDArray[np.bool_] | None = None,
 ) -> F32:
     """The residual of each pair of thumbnails ``a[k]``, ``b[k]`` (shape (P, 32, 32) each).
 
     ``fine_a``/``fine_b``: the pairs' 128x128 detail thumbnails (``fines_to_array``), all
     zeros where a file has none; pairs where both have one also get the detail check.
+    ``fine_present``: which pairs have both (``fines_to_array`` says which exist); without
+    it, a fine thumbnail that is not all zeros. A black picture's is all zeros: told by
+    that alone, a black photo passed against a black screenshot of a photo on its 32x32
+    thumbnails, where nearly every pixel is black in both.
     ``aspects``: shape (P, 2), each picture's width / height as displayed; with them, a pair
     that fails is tried again as a crop of the wider picture to the other's shape, and
     either picture with its uniform border trimmed (``_second_chance``).
@@ -167,14 +172,19 @@ def residuals(
         raise ValueError(f"thumbnail stacks must match: {a.shape} vs {b.shape}")
     count = a.shape[0]
     workers = default_workers()
-    spans = _spans(count, workers, fine_a, fine_b)
+    present = None
+    if fine_a is not None and fine_b is not None:
+        present = fine_present
+        if present is None:
+            present = np.asarray(fine_a.any(axis=(1, 2)) & fine_b.any(axis=(1, 2)))
+    spans = _spans(count, workers, present)
     out = np.empty(count, dtype=np.float32)
 
     def run(span: tuple[int, int]) -> None:
         start, stop = span
         fines = None
-        if fine_a is not None and fine_b is not None:
-            fines = (fine_a[start:stop], fine_b[start:stop])
+        if fine_a is not None and fine_b is not None and present is not None:
+            fines = (fine_a[start:stop], fine_b[start:stop], present[start:stop])
         ta, tb = a[start:stop].astype(np.float32), b[start:stop].astype(np.float32)
         res = _residuals(ta, tb, good_enough, fines, memo)
         if aspects is not None:
@@ -195,16 +205,17 @@ def residuals(
     return out
 
 
-def _spans(count: int, workers: int, fine_a: U8 | None, fine_b: U8 | None) -> list[tuple[int, int]]:
+def _spans(
+    count: int, workers: int, present: npt.NDArray[np.bool_] | None
+) -> list[tuple[int, int]]:
     """The (start, stop) pairs of a batch's chunks: about ``_CHUNK`` pairs each, a pair with
     fine thumbnails on both sides counting ``_FINE_WEIGHT``, so the temporaries of a chunk stay
     about the same whatever its pairs are; a small batch still gives each thread a share."""
     if count == 0:
         return []
     weight = np.ones(count, dtype=np.int64)
-    if fine_a is not None and fine_b is not None:
-        both = fine_a.reshape(count, -1).any(axis=1) & fine_b.reshape(count, -1).any(axis=1)
-        weight[both] = _FINE_WEIGHT
+    if present is not None:
+        weight[present] = _FINE_WEIGHT
     before = np.cumsum(weight) - weight
     total = int(before[-1] + weight[-1])
     step = min(_CHUNK, max(_MIN_SHARE, -(-total // workers)))
@@ -217,12 +228,13 @@ def _residuals(
     a: F32,
     b: F32,
     good_enough: float,
-    fines: tuple[U8, U8] | None,
+    fines: tuple[U8, U8, npt.NDArray[np.bool_]] | None,
     memo: RowMemo | None = None,
     forgive: bool = True,
 ) -> F32:
-    """The residuals of ``residuals`` before any reframing. ``forgive``: whether a pair may
-    have the forgiving reading (``_judge``)."""
+    """The residuals of ``residuals`` before any reframing. ``fines``: the pairs' fine
+    thumbnails and which pairs have both. ``forgive``: whether a pair may have the forgiving
+    reading (``_judge``)."""
     flat = np.minimum(detail(a), detail(b)) < FLAT_DETAIL
     sa, sb = smooth(a), smooth(b)
     out = np.empty(a.shape[0], dtype=np.float32)
@@ -232,7 +244,7 @@ def _residuals(
         if fines is not None:
             # A nearly blank slide or page: what tells two apart is its few lines of text.
             fa, fb = fines[0][flat], fines[1][flat]
-            pick = np.asarray(fa.any(axis=(1, 2)) & fb.any(axis=(1, 2)))
+            pick = fines[2][flat]
             if pick.any():
                 same = np.tile(
                     np.array([1.0, 1.0, 0.0, 0.0], dtype=np.float32), (int(pick.sum()), 1)
@@ -259,7 +271,7 @@ def _residuals(
     # three pixels at 128x128. They keep the aligned warp whenever it still passes.
     fine: npt.NDArray[np.bool_] = np.zeros(m, dtype=bool)
     if fines is not None:
-        fine = np.asarray(fines[0][rest].any(axis=(1, 2)) & fines[1][rest].any(axis=(1, 2)))
+        fine = fines[2][rest]
     enough = np.where(fine, _SKIP_ALIGN / 3, max(_SKIP_ALIGN, good_enough))
     align = (result > enough) & (correlation >= _PREFILTER)
     if align.any():
@@ -287,7 +299,7 @@ def _residuals(
         # too, and their 32x32 thumbnails only on the plain reading: forgiving a region
         # there would forgive the few lines of text that make two slides or forms different.
         fa, fb = fines[0][rest], fines[1][rest]
-        both = np.flatnonzero(fa.any(axis=(1, 2)) & fb.any(axis=(1, 2)) & (result <= _FINE_GATE))
+        both = np.flatnonzero(fines[2][rest] & (result <= _FINE_GATE))
         if both.size:
             back = backward_won[both, None, None]
             fm = np.where(back, fb[both], fa[both]).astype(np.float32)

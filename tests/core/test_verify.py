@@ -99,6 +99,24 @@ def test_a_bar_taken_off_as_a_border_is_the_one_edit_forgiven(seed: int) -> None
     assert residuals(a, _grey_thumb(patched), 0.0, None, None, shapes)[0] > DEFAULT_MAX_RESIDUAL
 
 
+def test_a_black_picture_is_compared_on_its_fine_thumbnail(tmp_path: Path) -> None:
+    """A black picture's fine thumbnail is all zeros, and counts as one: taken for none, a
+    black photo and a phone screenshot of a small photo on black (the 32x32 thumbnails
+    nearly all black in both) were grouped."""
+    screen = Image.new("RGB", (270, 585), (0, 0, 0))
+    screen.paste(photo(7, (90, 52)), (90, 266))
+    draw = ImageDraw.Draw(screen)
+    for x in (226, 238, 250):
+        draw.rectangle((x, 6, x + 7, 13), fill=(255, 255, 255))
+    recs = _records(
+        save(screen, tmp_path / "screen.png"),
+        save(Image.new("RGB", (400, 300), (0, 0, 0)), tmp_path / "night.jpg"),
+    )
+    fa, fb = recs[0].fingerprint, recs[1].fingerprint
+    assert fa.detailed and fb.detailed and _bits(fa, fb) <= DEFAULT_THRESHOLD
+    assert group_records(recs, GroupingOptions(DEFAULT_THRESHOLD)) == []
+
+
 def _flat(level: int, ramp: float) -> Image.Image:
     """A nearly uniform grey picture with a faint left-to-right ramp: its dHash is all ones."""
     x = np.linspace(-ramp / 2, ramp / 2, 192)
