@@ -47,6 +47,23 @@ BORDERED: Final = "border added"
 NOT_A_SHOT: Final = "not a screenshot"
 UNBORDERED: Final = "border removed"
 FRAMED: Final = (SHOT, BORDERED, NOT_A_SHOT, UNBORDERED)
+# The same difference seen from the other file of the pair (``turned_round``).
+_REVERSED: Final = {
+    BORDERED: UNBORDERED,
+    UNBORDERED: BORDERED,
+    SHOT: NOT_A_SHOT,
+    NOT_A_SHOT: SHOT,
+    DARKENED: LIGHTER,
+    LIGHTER: DARKENED,
+    "greyscale": "in colour",
+    "re-encoded": "re-encoded",
+}
+# An overlay one file carries is one the other has not; a place that differs differs either way.
+_OVERLAID: Final = {
+    "overlay at ": "no overlay at ",
+    "no overlay at ": "overlay at ",
+    DIFFERS: DIFFERS,
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,6 +155,17 @@ def describe(
     elif not out and member.key.size != keeper.key.size:
         out.append("re-encoded")
     return tuple(out)
+
+
+def turned_round(word: str) -> str | None:
+    """``word``, said of a member against its keeper, as the keeper would be said to differ
+    from that member ("overlay at the bottom": "no overlay at the bottom", "border added":
+    "border removed"), or None for words with no reverse worth saying (a trim, a size, a
+    format, a turn)."""
+    if word in _REVERSED:
+        return _REVERSED[word]
+    kind = next((k for k in _OVERLAID if word.startswith(k)), None)
+    return None if kind is None else _OVERLAID[kind] + word[len(kind) :]
 
 
 def _one_to_one(keeper: ImageRecord, member: ImageRecord, warp: npt.NDArray[np.float32]) -> bool:

@@ -403,6 +403,9 @@ class SimilarityIndex:
                 self._checker.verifiable,
                 limit,
                 self._checker.foresee,
+                lambda keeper, peer, others: self._keepers.edited_peer(
+                    keeper, peer, others, options.rules, halt
+                ),
             )
             self._checker.forget_foreseen()
         if formed:

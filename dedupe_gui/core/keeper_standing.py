@@ -26,6 +26,7 @@ from dedupe_gui.core.differences import (
     NOT_A_SHOT,
     TRIMMED,
     UNBORDERED,
+    turned_round,
 )
 from dedupe_gui.core.keeper import NO_STANDING, Standing, keeper_key
 from dedupe_gui.core.models import FileKey, ImageRecord
@@ -182,6 +183,48 @@ class KeeperRanking:
         )
         return standing, distinct(np.concatenate((turned, boxed)).astype(np.int64))
 
+    def edited_peer(
+        self, keeper: int, peer: int, others: I64, rules: tuple[str, ...], halt: Halt
+    ) -> bool:
+        """Whether ``keeper``'s own words show ``peer``, one of its members, to be an edited
+        copy of it, read as the rule "clean" reads a keeper's words about its members. Turned
+        round, the words about ``peer`` say what ``peer`` carries beside ``keeper`` ("overlay
+        at the bottom": ``peer`` has "no overlay at the bottom" on it). A frame or chrome
+        counts as said; an overlay or darkened corners count when the keeper's other members
+        (``others``) of comparable pixels vouch for the keeper there, more of them seeing it
+        as they are at that place than differ (``_votes``): which copy carries what differs
+        is read from the edges, and a sticker copy kept over its original said the original
+        carried the sticker. Words said beside a trim tell nothing: ``peer`` has ``keeper``'s
+        pixels, so a trim between them is an alignment an edit pulled off (a vignetted
+        keeper read its clean peer as trimmed 15 % left and 12 % bottom with an overlay in
+        the middle). A group is never taken over by an edited copy (core.leftovers): the
+        take-over is there to move a group off an edited keeper, never onto one. False
+        without the rule."""
+        if "clean" not in rules:
+            return False
+        members = np.concatenate([[peer], others[others != peer]]).astype(np.int64)
+        self._words.explain_all(
+            np.full(members.size, keeper, np.int64), members, np.zeros_like(members), halt
+        )
+        said = self._words.said[(keeper, peer, 0)]
+        if any(w.startswith(TRIMMED) for w in said):
+            return False
+        seen = tuple(t for t in map(turned_round, said) if t is not None)
+        if _framed_keeper([seen]):
+            return True
+        pixels = self.records[keeper].pixels
+        comparable = [
+            _witnessed(self._words.said[(keeper, o, 0)])
+            for o in members[1:].tolist()
+            if self.records[o].pixels >= COMPARABLE_PIXELS * pixels
+        ]
+        for word in seen:
+            if word.startswith(KEEPER_CARRIES):
+                differ, blind = _votes(_place(word), comparable)
+                if blind > differ:
+                    return True
+        return False
+
     def _shapes(self) -> I64:
         if self._pixel_shape is None:
             self._pixel_shape = np.array(
@@ -205,12 +248,18 @@ def _outvoted(word: str, comparable: list[tuple[str, ...]]) -> bool:
     this one) and it was compared tile by tile there (``_compares``)."""
     if not word.startswith(KEEPER_CARRIES):
         return False
-    place = _place(word)
+    differ, blind = _votes(_place(word), comparable)
+    return differ > blind
+
+
+def _votes(place: str, comparable: list[tuple[str, ...]]) -> tuple[int, int]:
+    """How many of a keeper's members (their words, ``comparable``) see it differ at
+    ``place``, and how many see it as they are there (``_outvoted``)."""
     differ = sum(any(_place(w) == place for w in words) for words in comparable)
     blind = sum(
         not any(_place(w) for w in words) and _compares(words, place) for words in comparable
     )
-    return differ > blind
+    return differ, blind
 
 
 def _framed_keeper(comparable: list[tuple[str, ...]]) -> bool:

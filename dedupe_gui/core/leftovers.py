@@ -9,7 +9,12 @@ keeper's group. Such a group is centred again: a member that the keeper rules ra
 with the keeper down to its pixels (``peer_key``: only the tie-breaks after that, the larger
 file, metadata, age, chose the keeper), that the left file passes against and that passes
 against every file of the group, keeper included, becomes the group's keeper and takes the
-file in. Every member of a group still passed the check against its keeper.
+file in. Every member of a group still passed the check against its keeper. Never a peer
+that the keeper shows to be an edited copy of itself (a caption bar, a sticker, a frame,
+darkened corners, a trim: what the keeper rule "clean" judges, core.keeper_standing): the
+move is there to take a group off an edited keeper, not to hand a clean one's group to an
+edited copy, which a file passing against it (another copy of that edit, or a look-alike
+it passes with) would otherwise do.
 
 A left file that passes against the keeper is out because its hash is beyond the threshold
 from the keeper's, which is what the threshold says: it is taken in only under a peer of the
@@ -39,6 +44,9 @@ PeerKey = Callable[[ImageRecord], tuple[float | int | str, ...]]
 Check = Callable[[I64, I64, I64], npt.NDArray[np.float32]]  # PairChecker.check
 PeerOf = Callable[[int], tuple[float | int | str, ...]]  # ``peer_key`` of record i
 Foresee = Callable[[I64, I64, I64], None]  # PairChecker.foresee
+# Whether a peer (second) is an edited copy of a keeper (first) with those members (third):
+# KeeperRanking.edited_peer.
+Edited = Callable[[int, int, I64], bool]
 
 
 @dataclass(frozen=True)
@@ -70,12 +78,16 @@ def take_in_left(
     verifiable: Callable[[I64], npt.NDArray[np.bool_]],
     limit: np.float32,
     foresee: Foresee | None = None,
+    edited: Edited | None = None,
 ) -> Formed:
     """``formed`` with groups centred again to take in files left in no group (see the
     module docstring). ``verifiable``: which records have a thumbnail to check
     (PairChecker.verifiable); a file without one is never taken in, since its pairs would
     pass on the hash alone, beyond the threshold. ``foresee``: told the pairs about to be
-    checked one group at a time, to check them in one batch (``PairChecker.foresee``)."""
+    checked one group at a time, to check them in one batch (``PairChecker.foresee``).
+    ``edited``: whether a peer is an edited copy of the keeper (a caption, a frame,
+    darkened corners, a trim: the keeper rule "clean", core.keeper_standing); such a peer
+    never takes a group over."""
     n = len(walked.records)
     group_of = np.full(n, -1, dtype=np.int64)
     turn_of = np.zeros(n, dtype=np.int64)
@@ -130,7 +142,18 @@ def take_in_left(
     out = list(formed)
     if failed:
         _recentre(
-            out, failed, walked, group_of, turn_of, peer_of, check, limit, joins, False, foresee
+            out,
+            failed,
+            walked,
+            group_of,
+            turn_of,
+            peer_of,
+            check,
+            limit,
+            joins,
+            False,
+            foresee,
+            edited,
         )
     # A file that passes against the keeper but is no candidate of it (its hash beyond the
     # threshold) joins only under a peer that has it and every member as candidates: then
@@ -142,7 +165,18 @@ def take_in_left(
     )
     if beyond:
         _recentre(
-            out, beyond, walked, group_of, turn_of, peer_of, check, limit, joins, True, foresee
+            out,
+            beyond,
+            walked,
+            group_of,
+            turn_of,
+            peer_of,
+            check,
+            limit,
+            joins,
+            True,
+            foresee,
+            edited,
         )
     for g, added in joins.items():
         best, others, d, k = out[g]
@@ -232,12 +266,14 @@ def _recentre(
     joins: dict[int, list[int]],
     within_reach: bool = False,
     foresee: Foresee | None = None,
+    edited: Edited | None = None,
 ) -> None:
     """Groups of ``out`` centred again on a peer of their keeper, to take in files of
     ``left`` that failed against the keeper (see the module docstring); the files taken in
     are added to ``joins``, by group. ``within_reach``: only on a peer that has every file
     of the group, and the one taken in, among its upright candidates. ``foresee``: told
-    the pairs about to be checked (``PairChecker.foresee``)."""
+    the pairs about to be checked (``PairChecker.foresee``); ``edited``: whether a peer is
+    an edited copy of the keeper, never made the keeper (``take_in_left``)."""
     moved: set[int] = set()
     if foresee is not None:
         # The pairs the loop below asks about as things stand, checked in one batch (each
@@ -272,7 +308,7 @@ def _recentre(
             if rest is None:
                 continue
             res = check(np.full(rest.size, m, dtype=np.int64), rest, np.zeros_like(rest))
-            if (res <= limit).all():
+            if (res <= limit).all() and not (edited is not None and edited(best, m, out[g][1])):
                 members = rest[:-1]
                 out[g] = (m, members, _distance(walked, members, m), np.zeros_like(members))
                 joins[g] = [f]  # the group's earlier joins are among its members now

@@ -14,6 +14,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import Enum
 
+from dedupe_gui.core.differences import turned_round
 from dedupe_gui.core.models import GroupMember, ImageRecord
 
 
@@ -78,25 +79,7 @@ def compare(record: ImageRecord, keeper: ImageRecord) -> Differences:
 
 # Words of core.differences that the highlighted facts already say (resolution, format).
 _SAID_BY_FACTS = ("smaller (", "larger (", "saved as ")
-# The same difference seen from the other file: what the suggested keeper is next to a copy
-# the user chose to keep instead. Words not here have no reverse worth saying.
-_REVERSED = {
-    "border added": "border removed",
-    "border removed": "border added",
-    "screenshot of it": "not a screenshot",
-    "not a screenshot": "screenshot of it",
-    "darkened corners": "lighter corners",
-    "lighter corners": "darkened corners",
-    "greyscale": "in colour",
-    "re-encoded": "re-encoded",
-}
 _TRIMMED = re.compile(r"trimmed (\d+) % (left|right|top|bottom)")
-# An overlay one file carries is one the other has not; a place that differs differs either way.
-_OVERLAID = {
-    "overlay at ": "no overlay at ",
-    "no overlay at ": "overlay at ",
-    "differs at ": "differs at ",
-}
 
 
 def said_words(member: GroupMember, keeper: GroupMember, suggested: GroupMember) -> tuple[str, ...]:
@@ -121,10 +104,8 @@ def said_words(member: GroupMember, keeper: GroupMember, suggested: GroupMember)
         return ()
     out: list[str] = []
     for w in keeper.differences:
-        if w in _REVERSED:
-            out.append(_REVERSED[w])
-        elif (kind := next((k for k in _OVERLAID if w.startswith(k)), None)) is not None:
-            out.append(_OVERLAID[kind] + w[len(kind) :])
+        if (turned := turned_round(w)) is not None:
+            out.append(turned)
         elif (trim := _TRIMMED.fullmatch(w)) is not None:
             out.append(f"{trim[1]} % more at the {trim[2]}")
     return tuple(out)

@@ -77,7 +77,7 @@ def test_files_left_out_are_checked_ahead_with_the_same_groups(
     groups = index.groups(GroupingOptions(DEFAULT_THRESHOLD))
     assert groups[0].suggested_keeper.path == records[0].path  # centred again
     (args,) = seen
-    formed, walked, peer, check, verifiable, limit, _ = args
+    formed, walked, peer, check, verifiable, limit, _, edited = args
     told: set[tuple[int, int]] = set()
     asked: set[tuple[int, int]] = set()
 
@@ -90,8 +90,8 @@ def test_files_left_out_are_checked_ahead_with_the_same_groups(
         out: npt.NDArray[np.float32] = check(keepers, others, turns)
         return out
 
-    ahead = take_in(formed, walked, peer, asking, verifiable, limit, foresee)
-    one_by_one = take_in(formed, walked, peer, check, verifiable, limit, None)
+    ahead = take_in(formed, walked, peer, asking, verifiable, limit, foresee, edited)
+    one_by_one = take_in(formed, walked, peer, check, verifiable, limit, None, edited)
     assert asked and asked <= told
     assert len(ahead) == len(one_by_one)
     for (best, others, d, k), (best_, others_, d_, k_) in zip(ahead, one_by_one, strict=True):

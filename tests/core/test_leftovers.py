@@ -22,10 +22,11 @@ from dedupe_gui.core.grouping_options import GroupingOptions
 from dedupe_gui.core.keeper import Standing
 from dedupe_gui.core.leftovers import Walked
 from dedupe_gui.core.models import FileKey, ImageRecord
+from dedupe_gui.core.pair_checker import PairChecker
 from dedupe_gui.core.threshold import DEFAULT_THRESHOLD
 from dedupe_gui.core.thumbnails import thumbs_to_array
 from dedupe_gui.core.verify import DEFAULT_MAX_RESIDUAL, residuals
-from tests.imaging import save, textured
+from tests.imaging import captioned, save, textured, vignetted
 
 _BASE = 0x0123456789ABCDEF
 
@@ -184,3 +185,39 @@ def test_files_left_are_ranked_as_the_last_walk_ranked_them(
     assert len(walked) == 2 and walked[-1].framed  # the second walk ranked the frame lower
     expected = index._keepers.ranking(GroupingOptions(DEFAULT_THRESHOLD).rules, walked[-1])[1]
     assert ranks[-1].tolist() == expected.tolist()
+
+
+@pytest.mark.parametrize("edit", [captioned, vignetted], ids=["caption", "vignette"])
+def test_a_peer_its_keeper_sees_edited_never_takes_the_group_over(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, edit: Any
+) -> None:
+    """The clean original is kept (the larger file) with a plain copy and an edited copy of
+    its pixels, a peer; a file left out passes against the edited copy alone (an unrelated
+    picture the check let through against it, or another copy of that edit): the group
+    stays with the original rather than be handed to the edited copy to take the file in.
+    The plain copy vouches for the keeper: it sees the keeper as it is where the edit is."""
+    img = textured(5, (640, 480))
+    original, edited, other = _paths(tmp_path, img, edit(img), textured(8, (640, 480)))
+    plain = save(img.resize((600, 450)), tmp_path / "plain.jpg", quality=80)
+    records = [
+        _record(original, range(0), 120_000),  # the keeper: the larger file
+        _record(edited, range(3), 100_000),
+        _record(other, range(3, 10), 90_000),
+        _record(plain, range(40, 42), 80_000),
+    ]
+    check = PairChecker.check
+
+    def passes_with_the_edit(
+        self: PairChecker,
+        keepers: npt.NDArray[np.int64],
+        others: npt.NDArray[np.int64],
+        *rest: Any,
+    ) -> npt.NDArray[np.float32]:
+        res = check(self, keepers, others, *rest)
+        res[(np.minimum(keepers, others) == 1) & (np.maximum(keepers, others) == 2)] = 0.0
+        return res
+
+    monkeypatch.setattr(PairChecker, "check", passes_with_the_edit)
+    (members,) = _members(records)
+    assert members[0] == str(original)
+    assert sorted(members[1:]) == sorted([str(edited), str(plain)])
