@@ -26,7 +26,7 @@ _SMALLER: Final = 0.95
 # Two pictures are one canvas (``_one_to_one``) when their pixel sizes' proportions agree to
 # this (log ratio: a pixel in 200) and the warp of one onto the other is within this scale
 # and shift of the identity (shares of a side).
-_SAME_PROPORTIONS: Final = 0.005
+SAME_PROPORTIONS: Final = 0.005
 _SAME_SCALE: Final = 0.02
 _SAME_SHIFT: Final = 0.01
 # Overlays larger than this share of the tiles are not one overlay but a different look.
@@ -64,6 +64,8 @@ _OVERLAID: Final = {
     "no overlay at ": "overlay at ",
     DIFFERS: DIFFERS,
 }
+# Where a caption bar sits, by ``Marks.bar_place``.
+_BAR_PLACES: Final = {1: "the bottom", -1: "the top", 2: "the right", -2: "the left"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,7 +90,7 @@ class Marks:
     overlay: int = 0
     corners: int = 0
     # A caption bar across the picture: 1 the member carries it, -1 the keeper; where it
-    # sits: 1 the bottom, -1 the top.
+    # sits: 1 the bottom, -1 the top, 2 the right, -2 the left (core.overlays).
     bar: int = 0
     bar_place: int = 0
 
@@ -131,7 +133,7 @@ def describe(
             # A vignette differs all around the picture: not one overlay somewhere.
             out.append(DARKENED if marks.corners > 0 else LIGHTER)
         elif marks.bar:
-            where = "the bottom" if marks.bar_place > 0 else "the top"
+            where = _BAR_PLACES.get(marks.bar_place, "the top")
             out.append(f"{'no ' if marks.bar < 0 else ''}overlay at {where}")
         else:
             where = _overlay_place(differing)
@@ -183,7 +185,7 @@ def _one_to_one(keeper: ImageRecord, member: ImageRecord, warp: npt.NDArray[np.f
     proportions = abs(np.log((mf.width * kf.height) / (mf.height * kf.width)))
     sx, sy, tx, ty = (float(v) for v in warp)
     return bool(
-        proportions < _SAME_PROPORTIONS
+        proportions < SAME_PROPORTIONS
         and max(abs(sx - 1), abs(sy - 1)) < _SAME_SCALE
         and max(abs(tx), abs(ty)) < _SAME_SHIFT
     )

@@ -74,8 +74,9 @@ CHECK_VERSION: Final = 26
 # thinner than a thumbnail pixel placed (the groupings a cache keeps are formed again too:
 # keepers and files left in no group are chosen differently); 5: "border removed" only for a
 # copy that shows all of the picture inside the keeper's frame (the keeper rule "clean"
-# reads it).
-WORDS_VERSION: Final = 5
+# reads it); 6: a solid bar across one edge of one copy, where the other copy of the same
+# proportions shows picture, is an overlay, not a trim the alignment fitted to it.
+WORDS_VERSION: Final = 6
 
 
 def hash_to_hex(value: int) -> str:

@@ -15,11 +15,11 @@ import numpy as np
 import numpy.typing as npt
 
 from dedupe_gui.core.candidates import said_id
-from dedupe_gui.core.differences import Frames, Marks, describe, framed
+from dedupe_gui.core.differences import SAME_PROPORTIONS, Frames, Marks, describe, framed
 from dedupe_gui.core.loaded_thumbs import LoadedThumbs, turn_stack
 from dedupe_gui.core.models import ImageRecord
 from dedupe_gui.core.orientations import relation
-from dedupe_gui.core.overlays import bars, carriers, corner_shading
+from dedupe_gui.core.overlays import bars, carriers, corner_shading, edge_bars
 from dedupe_gui.core.picture_boxes import PictureBoxes
 from dedupe_gui.core.verify import border_of, explain
 from dedupe_gui.core.windows import Box
@@ -32,6 +32,10 @@ Halt = Callable[[], None]
 # Pairs aligned at once to say what differs: big enough to spread numpy's cost per call,
 # small enough to keep the temporaries (some 125 KB a pair: 64 MB traced at 512 pairs) small.
 _EXPLAIN_BATCH = 128
+# Orientations from here on swap width and height (core.orientations).
+_FIRST_QUARTER_TURN = 4
+# The warp that moves nothing.
+_WHOLE = np.array([1.0, 1.0, 0.0, 0.0], np.float32)
 
 
 class PairWords:
@@ -59,6 +63,8 @@ class PairWords:
         # The same from an earlier run (a cache), by said_id, and what was said since.
         self._known_words: Mapping[int, tuple[str, ...]] = known_words or {}
         self._new_words: dict[int, tuple[str, ...]] = {}
+        # The records' pixel sizes (width, height), once asked for.
+        self._sizes: npt.NDArray[np.float64] | None = None
 
     def explain_all(self, keepers: I64, others: I64, turns: I64, halt: Halt) -> None:
         """Say what tells each of ``others`` (turned by ``turns``) from its keeper, in words
@@ -78,7 +84,7 @@ class PairWords:
             else:
                 self.said[key] = kept
         todo = np.array(wanted, np.int64)
-        whole = (np.array([1.0, 1.0, 0.0, 0.0], np.float32), np.zeros((8, 8), dtype=bool))
+        whole = (_WHOLE, np.zeros((8, 8), dtype=bool))
         for start in range(0, todo.size, _EXPLAIN_BATCH):
             halt()
             part = todo[start : start + _EXPLAIN_BATCH]
@@ -94,10 +100,21 @@ class PairWords:
             if has.any():
                 member = turn_stack(self._loaded.thumbs[rows_o[has]], turns[part][has])
                 keeper_thumbs = self._loaded.thumbs[rows_k[has]]
-                params[has], differing[has] = explain(member, keeper_thumbs)
+                found, differs = explain(member, keeper_thumbs)
+                # A bar the warp was fitted to is an overlay on copies that compare unmoved.
+                edge, edge_place = edge_bars(
+                    member,
+                    keeper_thumbs,
+                    found,
+                    self._one_canvas(keepers[part][has], others[part][has], turns[part][has]),
+                )
+                found[edge != 0] = _WHOLE
+                params[has], differing[has] = found, differs
                 carrier[has] = carriers(member, keeper_thumbs, differing[has])
                 shading[has] = corner_shading(member, keeper_thumbs, params[has])
-                bar[has], bar_place[has] = bars(member, keeper_thumbs, params[has])
+                told, place = bars(member, keeper_thumbs, params[has])
+                bar[has] = np.where(edge != 0, edge, told)
+                bar_place[has] = np.where(edge != 0, edge_place, place)
             for n, j in enumerate(part.tolist()):
                 keeper, o, t = key_list[j]
                 member_box, member_chrome = self._member_box(o, int(rows_o[n]), t)
@@ -114,6 +131,24 @@ class PairWords:
                 self.said[(keeper, o, t)] = words
                 if has[n]:
                     self._new_words[said_ids[j]] = words
+
+    def _one_canvas(self, keepers: I64, others: I64, turns: I64) -> npt.NDArray[np.bool_]:
+        """Per pair: whether the member, turned as it matches, has its keeper's proportions
+        (to a pixel in 200: core.differences)."""
+        if self._sizes is None:
+            self._sizes = np.array(
+                [(r.fingerprint.width, r.fingerprint.height) for r in self.records],
+                dtype=np.float64,
+            ).reshape(-1, 2)
+        size = self._sizes
+        kw, kh = size[keepers, 0], size[keepers, 1]
+        mw, mh = size[others, 0], size[others, 1]
+        quarter = turns >= _FIRST_QUARTER_TURN
+        mw, mh = np.where(quarter, mh, mw), np.where(quarter, mw, mh)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            apart = np.abs(np.log((mw * kh) / (mh * kw)))
+        out: npt.NDArray[np.bool_] = np.asarray(apart < SAME_PROPORTIONS)
+        return out
 
     def _member_box(self, i: int, row: int, turn: int) -> tuple[Box | None, bool]:
         """Where record ``i`` (loaded row ``row``) turned by ``turn`` sits inside a frame or
