@@ -65,7 +65,9 @@ MAX_WINDOWS: Final = 44
 # reading on top (core.verify._second_chance).
 # 26: a black picture's fine thumbnail (all zeros) counts as one (core.verify.residuals took
 # it for none and judged the pair on its 32x32 thumbnails alone).
-CHECK_VERSION: Final = 26
+# 27: two pictures of flat areas and edges pass the local-edit look only when their differing
+# tiles are one piece (core.local_edits._in_one_piece).
+CHECK_VERSION: Final = 27
 # Bump when what core.differences says for a pair changes (its words, or the alignment and
 # borders of core.verify it reads, or where core.picture_boxes places a picture in its
 # frame): the words kept in the cache are then said again, and the boxes placed again.

@@ -319,7 +319,12 @@ def _batch(ma: F32, fb: F32, flat_and_edges: B, colours: tuple[F32, F32] | None)
         )
         # Pictures of flat areas and edges may differ in one box only where an overlay
         # covers it (measured at 128x128 as the text check does, core.strokes).
-        covering = np.flatnonzero(flat_and_edges & (n_bad > 0) & one_box & better)
+        # ... and only one region: tiles that differ apart from each other (a screenshot's
+        # title line and its photo, each its own) are two differences, whatever box holds
+        # them both.
+        covering = np.flatnonzero(
+            flat_and_edges & (n_bad > 0) & one_box & better & _in_one_piece(bad)
+        )
         solid = np.zeros(count, dtype=bool)
         if covering.size:
             solid[covering] = _solid(
@@ -405,6 +410,36 @@ def _edge_band(box: B) -> B:
         & (rows == full).all(axis=1)
         & (rows[:, 0] | rows[:, -1])
     )
+    return out
+
+
+# Tiles of one piece may be this many tiles apart: a caption bar over a slide's plain
+# background differs only where the slide or the caption has lines, with plain tiles between.
+_GAP: Final = 1
+
+
+def _in_one_piece(bad: B) -> B:
+    """Whether each grid's flagged tiles touch each other (sides or corners) as one piece:
+    a sticker or a caption bar is one, two edits in two places are two."""
+    count = bad.shape[0]
+    first = bad.reshape(count, -1).argmax(axis=1)
+    reached = np.zeros_like(bad)
+    reached.reshape(count, -1)[np.arange(count), first] = True
+    reached &= bad
+    while True:
+        grown = reached.copy()
+        for step in range(1, _GAP + 2):
+            grown[:, step:, :] |= reached[:, :-step, :]
+            grown[:, :-step, :] |= reached[:, step:, :]
+        wide = grown.copy()
+        for step in range(1, _GAP + 2):
+            wide[:, :, step:] |= grown[:, :, :-step]
+            wide[:, :, :-step] |= grown[:, :, step:]
+        wide &= bad
+        if np.array_equal(wide, reached):
+            break
+        reached = wide
+    out: B = np.asarray((reached == bad).all(axis=(1, 2)))
     return out
 
 

@@ -325,3 +325,23 @@ def test_every_pair_reads_the_same_whatever_the_batch(monkeypatch: pytest.Monkey
     assert np.isfinite(first).any() and np.isinf(first).any()
     for batch, values in readings.items():
         assert np.array_equal(values, first), batch
+
+
+def _grids(*cells: list[tuple[int, int]]) -> np.ndarray:
+    out = np.zeros((len(cells), 8, 8), dtype=bool)
+    for k, where in enumerate(cells):
+        for r, c in where:
+            out[k, r, c] = True
+    return out
+
+
+def test_differing_tiles_of_one_edit_are_one_piece_and_of_two_edits_two() -> None:
+    """A sticker's tiles touch; a caption bar over a plain background differs where there
+    are lines, with a plain tile between; a screenshot's title line and its photo, two rows
+    of plain chrome apart, are two differences, though one box of 20 tiles holds them."""
+    sticker = [(3, 3), (3, 4), (4, 3), (4, 4), (5, 5)]
+    caption = [(7, 0), (7, 2), (7, 3), (6, 5), (7, 7)]
+    title_and_photo = [(0, 2), (3, 2), (3, 3), (3, 4), (3, 5), (4, 2), (4, 4), (4, 5)]
+    corners = [(0, 0), (7, 7)]
+    found = local_edits_module._in_one_piece(_grids(sticker, caption, title_and_photo, corners))
+    assert found.tolist() == [True, True, False, False]
