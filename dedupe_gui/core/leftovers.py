@@ -140,10 +140,11 @@ def take_in_left(
     failed = sorted(set(files) - passed, key=lambda f: int(walked.rank[f]))
     joins: dict[int, list[int]] = {}
     out = list(formed)
-    if failed:
+
+    def recentre(left: list[int], within_reach: bool) -> None:
         _recentre(
             out,
-            failed,
+            left,
             walked,
             group_of,
             turn_of,
@@ -151,10 +152,13 @@ def take_in_left(
             check,
             limit,
             joins,
-            False,
+            within_reach,
             foresee,
             edited,
         )
+
+    if failed:
+        recentre(failed, False)
     # A file that passes against the keeper but is no candidate of it (its hash beyond the
     # threshold) joins only under a peer that has it and every member as candidates: then
     # it is within reach of its keeper, as every member is.
@@ -164,20 +168,7 @@ def take_in_left(
         (f for f in passed if not _flat(walked.records[f])), key=lambda f: int(walked.rank[f])
     )
     if beyond:
-        _recentre(
-            out,
-            beyond,
-            walked,
-            group_of,
-            turn_of,
-            peer_of,
-            check,
-            limit,
-            joins,
-            True,
-            foresee,
-            edited,
-        )
+        recentre(beyond, True)
     for g, added in joins.items():
         best, others, d, k = out[g]
         new = np.array(added, dtype=np.int64)
