@@ -16,7 +16,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from dedupe_gui.core.file_ids import version_id
+from dedupe_gui.core.file_ids import stored_id, version_id
 
 
 class CacheAdminError(Exception):
@@ -155,16 +155,11 @@ def _forget_boxes_of_others(db: sqlite3.Connection) -> None:
     """Delete the picture boxes kept for file versions the cache no longer holds: files
     removed here, and earlier versions of files edited since (a box is kept by version)."""
     live = {
-        _signed(version_id(os.fsdecode(p), size, mtime))
+        stored_id(version_id(os.fsdecode(p), size, mtime))
         for p, size, mtime in db.execute("SELECT path, size, mtime_ns FROM fingerprints")
     }
     stale = [(f,) for (f,) in db.execute("SELECT file FROM picture_boxes") if f not in live]
     db.executemany("DELETE FROM picture_boxes WHERE file = ?", stale)
-
-
-def _signed(value: int) -> int:
-    """A 64-bit id as SQLite keeps it (its integers are signed)."""
-    return value - (1 << 64) if value >> 63 else value
 
 
 def clear(path: str) -> int:

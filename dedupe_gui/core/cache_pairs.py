@@ -15,6 +15,8 @@ import sqlite3
 from collections.abc import Callable, Mapping
 from typing import Final
 
+from dedupe_gui.core.file_ids import stored_id
+
 # Words are joined with a character none of them holds (core.differences).
 _SEPARATOR: Final = "\n"
 _UNSIGNED: Final = (1 << 64) - 1
@@ -92,7 +94,7 @@ class PairMemory:
         # A file id takes all 64 bits; SQLite's integers are signed.
         self._put_many(
             "INSERT OR REPLACE INTO picture_boxes VALUES (?, ?)",
-            ((f - (1 << 64) if f >> 63 else f, p) for f, p in boxes.items()),
+            ((stored_id(f), p) for f, p in boxes.items()),
         )
 
     def _put_many(self, sql: str, rows: object) -> None:

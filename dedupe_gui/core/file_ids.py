@@ -12,3 +12,8 @@ def version_id(path: str, size: int, mtime_ns: int) -> int:
     every run."""
     text = f"{path}\0{size}\0{mtime_ns}".encode("utf-8", "surrogateescape")
     return int.from_bytes(hashlib.blake2b(text, digest_size=8).digest(), "big")
+
+
+def stored_id(value: int) -> int:
+    """A 64-bit id as SQLite keeps it: its integers are signed."""
+    return value - (1 << 64) if value >> 63 else value
