@@ -172,14 +172,18 @@ def read_back_round(folder: str, cache: str, verify: bool = True) -> tuple[Clock
 
     store_cls = cache_module.FingerprintStore
     phases: list[tuple[object, str, str]] = [
-        (store_cls, "stored", "read back: cache pass"),
+        (store_cls, "versions", "read back: cache pass"),
+        (store_cls, "change_times", "read back: cache pass"),
+        (store_cls, "seen_before", "read back: entries marked seen"),
+        (store_cls, "fingerprint_rows", "read back: groups and their records"),
+        (store_cls, "stored", "read back: cache rows in full (not read back)"),
         (store_cls, "kept_grouping", "read back: kept grouping fetched"),
         (store_cls, "mark_seen", "read back: entries marked seen"),
         (companions, "find_companions", "read back: companions"),
         (rescan, "_add_digests", "read back: exact-copy digests"),
         (rescan, "library_digest_of", "read back: key"),
         (rescan, "grouping_key", "read back: key"),
-        (rescan, "decode", "read back: groups and their records"),
+        (rescan, "build", "read back: groups and their records"),
     ]
     saved = {(owner, attr): getattr(owner, attr) for owner, attr, _ in phases}
     walk = getattr(rescan, "walk_listings")  # noqa: B009 (imported there, not exported)

@@ -38,6 +38,7 @@ from dedupe_gui.core.cache_groupings import GroupingMemory
 from dedupe_gui.core.cache_identities import IdentityMemory, today
 from dedupe_gui.core.cache_layout import old_layout, read_as_this_layout
 from dedupe_gui.core.cache_pairs import PairMemory
+from dedupe_gui.core.cache_rescan import RescanReads
 from dedupe_gui.core.cache_rows import (
     FINGERPRINT_COLUMNS,
     FINGERPRINT_COLUMNS_NO_THUMB,
@@ -97,7 +98,7 @@ def _is_default_cache(path: str) -> bool:
     return os.path.abspath(path) == os.path.abspath(default_cache_path())
 
 
-class FingerprintStore(IdentityMemory, PairMemory, GroupingMemory, SearchMemory):
+class FingerprintStore(IdentityMemory, PairMemory, GroupingMemory, SearchMemory, RescanReads):
     """A fingerprint store in one SQLite file (or in memory when ``path`` is None).
 
     Use from one thread at a time. Writes are buffered and committed in batches.

@@ -30,6 +30,12 @@ def from_db(value: int) -> int:
     return value + _SIGN
 
 
+def from_db_all(values: Sequence[int]) -> list[int]:
+    """``from_db`` of each value, without a Python call per value (a rescan reads back the
+    hash of every file of the library)."""
+    return list(map(_SIGN.__add__, values))
+
+
 def same_version(row: tuple[Any, ...] | None, size: int, mtime_ns: int) -> bool:
     """Whether a stored row (size, mtime_ns, ...) is of this version of the file: the cache's
     one rule for a hit, for every reader of rows (a file of another size or time is
@@ -37,13 +43,15 @@ def same_version(row: tuple[Any, ...] | None, size: int, mtime_ns: int) -> bool:
     return row is not None and row[0] == size and row[1] == mtime_ns
 
 
-def same_versions(rows: Sequence[Sequence[Any]], sizes: list[int], mtimes: list[int]) -> bool:
+def same_versions(
+    rows: Sequence[Sequence[Any]], sizes: list[int], mtimes: list[int], at: int = 0
+) -> bool:
     """``same_version`` of every row with the size and mtime at its place, at once (a
-    rescan asks it of every file of the library): the same rule, compared as columns."""
-    return list(map(_SIZE, rows)) == sizes and list(map(_MTIME, rows)) == mtimes
-
-
-_SIZE, _MTIME = operator.itemgetter(0), operator.itemgetter(1)
+    rescan asks it of every file of the library): the same rule, compared as columns;
+    ``at``: where the size is in a row (the mtime after it)."""
+    return list(map(operator.itemgetter(at), rows)) == sizes and (
+        list(map(operator.itemgetter(at + 1), rows)) == mtimes
+    )
 
 
 def path_blob(path: str) -> bytes:

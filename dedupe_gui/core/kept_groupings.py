@@ -135,8 +135,29 @@ def encode(groups: Sequence[Group], records: Sequence[ImageRecord]) -> bytes:
 
 def decode(blob: bytes, records: Sequence[ImageRecord]) -> list[Group] | None:
     """The groups kept in ``blob``, on ``records``; None when it cannot be read."""
+    kept = parse(blob)
+    return None if kept is None else build(kept, records)
+
+
+def parse(blob: bytes) -> list[list[list[Any]]] | None:
+    """What ``blob`` keeps, per group per member (``encode``); None when it cannot be read.
+    A reader that makes records only for the files the groups name takes their places from
+    it (``places``) before it ``build``s the groups."""
     try:
-        kept: list[list[list[Any]]] = json.loads(zlib.decompress(blob))
+        kept = json.loads(zlib.decompress(blob))
+    except (ValueError, zlib.error):
+        return None
+    return kept if type(kept) is list else None
+
+
+def places(kept: list[list[list[Any]]]) -> list[Any]:
+    """The record place of every member ``kept`` names, as kept (``build`` checks them)."""
+    return [member[0] for members in kept for member in members]
+
+
+def build(kept: list[list[list[Any]]], records: Sequence[ImageRecord]) -> list[Group] | None:
+    """The groups ``kept`` (``parse``) on ``records``; None when they do not fit them."""
+    try:
         return [
             Group(
                 tuple(
@@ -148,7 +169,7 @@ def decode(blob: bytes, records: Sequence[ImageRecord]) -> list[Group] | None:
             )
             for members in kept
         ]
-    except (ValueError, TypeError, IndexError, zlib.error):
+    except (ValueError, TypeError, IndexError):
         return None
 
 

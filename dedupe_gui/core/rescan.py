@@ -19,6 +19,7 @@ and groups in full with them, as before, without walking and reading the cache a
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import logging
 import operator
@@ -32,12 +33,18 @@ from typing import Any, cast, overload
 from dedupe_gui.core import companions
 from dedupe_gui.core.cache import FingerprintStore
 from dedupe_gui.core.cache_identities import today
-from dedupe_gui.core.cache_rows import fingerprint_of_row, from_db, path_blobs, same_versions
+from dedupe_gui.core.cache_rescan import FINGERPRINT_AT
+from dedupe_gui.core.cache_rows import (
+    fingerprint_of_row,
+    from_db_all,
+    path_blobs,
+    same_versions,
+)
 from dedupe_gui.core.fast_new import positional
 from dedupe_gui.core.files import FollowedLink, Listing, walk_listings
 from dedupe_gui.core.grouping_options import GroupingOptions
 from dedupe_gui.core.identity import all_unchanged_since, unchanged_since
-from dedupe_gui.core.kept_groupings import decode, grouping_key, library_digest_of
+from dedupe_gui.core.kept_groupings import build, grouping_key, library_digest_of, parse, places
 from dedupe_gui.core.models import (
     Companion,
     FileError,
@@ -63,8 +70,10 @@ log = logging.getLogger(__name__)
 # Records without __init__ (core.fast_new): one for each grouped file.
 _record = positional(ImageRecord)
 _file_key = positional(FileKey)
-# The columns of a row of ``FingerprintStore.stored``.
-_ERROR, _DIGEST, _IDENT, _IDENT_READ_AT, _SEEN = (operator.itemgetter(n) for n in (2, 3, 4, 5, 7))
+# The columns of a row of ``FingerprintStore.versions`` (core.cache_rescan.VERSION_COLUMNS).
+_HASH, _DIGEST, _ERROR, _ROWID = (operator.itemgetter(n) for n in (3, 4, 5, 6))
+# Where a row of ``FingerprintStore.fingerprint_rows`` holds its path.
+_ROW_PATH = operator.itemgetter(1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,22 +92,26 @@ def _as_digest(value: Any) -> str | None:
 
 
 class _Records(Sequence[ImageRecord]):
-    """The scan's records in path order, each made when first asked for."""
+    """The scan's records in path order, each made when first asked for, of the fingerprint
+    rows ``fetch`` read for it."""
 
     def __init__(
         self,
         order: list[int],
         paths: list[str],
+        blobs: list[bytes],
         sizes: list[int],
         mtimes: list[int],
         changes: list[int],
         references: list[bool],
-        rows: list[tuple[Any, ...]],
+        digests: list[str | None],
         attached: dict[str, tuple[Companion, ...]],
     ) -> None:
-        self.order, self.paths, self.sizes, self.mtimes = order, paths, sizes, mtimes
-        self.changes, self.references, self.rows = changes, references, rows
-        self.attached = attached
+        self.order, self.paths, self.blobs, self.sizes = order, paths, blobs, sizes
+        self.mtimes, self.changes, self.references = mtimes, changes, references
+        self.stored_digests, self.attached = digests, attached
+        self.rows: dict[int, tuple[Any, ...]] = {}  # by file index: its fingerprint row
+        self.quick: dict[bytes, tuple[Any, ...]] = {}  # (path, change_ns, quick) by path
         self.found: dict[int, ImageRecord] = {}  # by file index: made early (digests read)
         self.made: dict[int, ImageRecord] = {}  # by place in path order
 
@@ -128,9 +141,30 @@ class _Records(Sequence[ImageRecord]):
             self.made[place] = record
         return record
 
+    def fetch(self, store: FingerprintStore, wanted: list[int], rowids: list[int]) -> bool:
+        """Read the fingerprint rows of files ``wanted`` (file indices; ``rowids`` by file
+        index), and the head-and-tail digests kept; False when a row is no longer of the path
+        and version the scan compared (another scan wrote the cache since)."""
+        need = [i for i in wanted if i not in self.rows]
+        if not need:
+            return True
+        if not self.quick:
+            self.quick = store.kept_quick(self.blobs)
+        got = store.fingerprint_rows([rowids[i] for i in need])
+        rows = list(map(got.get, [rowids[i] for i in need]))
+        if None in rows:
+            return False
+        fetched = cast("list[tuple[Any, ...]]", rows)
+        if list(map(_ROW_PATH, fetched)) != [self.blobs[i] for i in need] or not same_versions(
+            fetched, [self.sizes[i] for i in need], [self.mtimes[i] for i in need], at=2
+        ):
+            return False
+        self.rows.update(zip(need, fetched, strict=True))
+        return True
+
     def digests(self) -> list[str | None]:
         """``digest(i)`` of every file, by file index."""
-        out = [_as_digest(d) for d in map(_DIGEST, self.rows)]
+        out = list(self.stored_digests)
         for i, record in self.found.items():
             out[i] = record.digest
         return out
@@ -138,21 +172,20 @@ class _Records(Sequence[ImageRecord]):
     def digest(self, i: int) -> str | None:
         """File ``i``'s content digest: the cache's, or the one read for this scan."""
         record = self.found.get(i)
-        if record is not None:
-            return record.digest
-        return _as_digest(_DIGEST(self.rows[i]))
+        return self.stored_digests[i] if record is None else record.digest
 
     def make(self, i: int, comps: tuple[Companion, ...] = ()) -> ImageRecord:
-        """File ``i``'s record as ``run_scan`` makes it from a cache hit: the head-and-tail
-        digest kept only when it was read at the change time the walk saw."""
-        row, change = self.rows[i], self.changes[i]
+        """File ``i``'s record as ``run_scan`` makes it from a cache hit (its row fetched):
+        the head-and-tail digest kept only when it was read at the change time the walk saw."""
+        change = self.changes[i]
+        kept = self.quick.get(self.blobs[i])
         return _record(
             _file_key(self.paths[i], self.sizes[i], self.mtimes[i]),
-            fingerprint_of_row(row[8:], False),
+            fingerprint_of_row(self.rows[i][FINGERPRINT_AT:], False),
             self.references[i],
             self.digest(i),
             comps,
-            row[6] if unchanged_since(row[5], change) else None,
+            kept[2] if kept is not None and unchanged_since(kept[1], change) else None,
             change,
         )
 
@@ -166,8 +199,8 @@ def read_back_scan(
 ) -> ReadBack | Walked | None:
     """The scan and kept grouping of an unchanged library (see the module docstring):
     ``run_scan(options, store)`` then ``group_kept(records, grouping, store)``, with the same
-    groups, errors and counts. Otherwise what it walked and read, for ``run_scan(...,
-    walked=)``; None when it walked nothing (options it does not read back)."""
+    groups, errors and counts. Otherwise what it walked, for ``run_scan(..., walked=)``;
+    None when it walked nothing (options it does not read back)."""
     if not options.thumbs_in_store:
         return None  # records holding their thumbnails: read them the usual way
     started = time.monotonic()
@@ -197,68 +230,79 @@ def read_back_scan(
         changes += listing.changes
         references += [listing.reference] * len(listing.paths)
         report(Progress(Phase.WALKING, len(paths), 0, errors=len(errors)))
+    walked = Walked(listings)
     if should_stop():
-        return Walked(listings)
+        return walked
     total = len(paths)
     blobs = path_blobs(paths)
-    stored = store.stored(blobs, thumbs=False)
-    walked = Walked(listings, stored)
-    # Column by column, in C where it can be: these run once a file of the library.
-    get: Callable[[bytes], tuple[Any, ...] | None] = stored.get
-    found = list(map(get, blobs))
-    if None in found:
-        return walked  # a file the cache does not hold: it is fingerprinted
+    # Column by column, in C where it can be: these run once a file of the library. Only
+    # what the decisions need is read here (core.cache_rescan); a scan that does not read
+    # back reads its rows in full.
+    versions = store.versions(blobs)
+    found = list(map(versions.get, blobs))
+    del versions
+    if None in found:  # a file the cache does not hold: it is fingerprinted
+        return _in_full(walked, store, blobs)
     rows = cast("list[tuple[Any, ...]]", found)
-    if not same_versions(rows, sizes, mtimes):
-        return walked  # a file not in the cache as it is now: it is fingerprinted again
-    day = today()
-    seen = list(map(_SEEN, rows))
-    unseen = (
-        []
-        if None not in seen and min(seen, default=day) >= day
-        else [b for b, d in zip(blobs, seen, strict=True) if d is not None and d < day]
-    )
+    if not same_versions(rows, sizes, mtimes, at=1):
+        # A file not in the cache as it is now: it is fingerprinted again.
+        return _in_full(walked, store, blobs)
     failed = list(map(_ERROR, rows))
-    if failed.count(None) == total:
-        kept = list(range(total))  # every file has a fingerprint
+    every = failed.count(None) == total  # every file has a fingerprint
+    if every:
+        kept = list(range(total))
     else:
         errors += [FileError(paths[i], str(e)) for i, e in enumerate(failed) if e is not None]
         kept = [i for i, e in enumerate(failed) if e is None]
     if options.follow_content:
-        kept_rows = rows if len(kept) == total else [rows[i] for i in kept]
-        kept_changes = changes if len(kept) == total else [changes[i] for i in kept]
-        if None in map(_IDENT, kept_rows) or not all_unchanged_since(
-            list(map(_IDENT_READ_AT, kept_rows)), kept_changes
-        ):
-            return walked  # a content identity would be read again (core.identity.follow)
-    # Every file had its row (now in ``rows``): the rows by path are let go while the
-    # records and groups are made, and made again for a scan that does not read back.
-    del stored, walked, get, found
+        kept_blobs = blobs if every else [blobs[i] for i in kept]
+        read_at = list(map(store.change_times(kept_blobs).get, kept_blobs))
+        if not all_unchanged_since(read_at, changes if every else [changes[i] for i in kept]):
+            # A content identity would be read again (core.identity.follow).
+            return _in_full(walked, store, blobs)
+        del read_at, kept_blobs
+    rowids: list[int] = list(map(_ROWID, rows))
+    stored_hashes: list[int] = list(map(_HASH, rows))
+    digests: list[str | None] = list(map(_DIGEST, rows))
+    if digests.count(None) != total:
+        digests = [_as_digest(d) for d in digests]
+    del rows, found, failed
     # The records in path order, as run_scan sorts them (the walk's order most often is).
     in_walk_order = all(map(operator.lt, paths, itertools.islice(paths, 1, None)))
     order = kept if in_walk_order else sorted(kept, key=paths.__getitem__)
-    in_order = [paths[i] for i in order]
-    sizes_in_order = [sizes[i] for i in order]
-    hashes = [from_db(rows[i][8]) for i in order]
+    as_walked = every and in_walk_order  # place and file index are one
+    in_order = paths if as_walked else [paths[i] for i in order]
+    sizes_in_order = sizes if as_walked else [sizes[i] for i in order]
+    hashes = from_db_all(stored_hashes if as_walked else [stored_hashes[i] for i in order])
+    del stored_hashes
     attached = companions.find_companions(in_order, None, listed) if options.companions else {}
-    records = _Records(order, paths, sizes, mtimes, changes, references, rows, attached)
+    records = _Records(order, paths, blobs, sizes, mtimes, changes, references, digests, attached)
     if not _add_digests(
-        records, list(zip(sizes_in_order, hashes, strict=True)), store, errors, should_stop
+        records, list(zip(sizes_in_order, hashes, strict=True)), store, rowids, errors, should_stop
     ):
-        return Walked(listings, dict(zip(blobs, rows, strict=True)))
-    digests = records.digests()
-    rare = [
-        (place, references[i], digests[i], attached.get(paths[i], ()))
-        for place, i in enumerate(order)
-        if references[i] or digests[i] is not None or attached.get(paths[i])
-    ]
-    library = library_digest_of(in_order, sizes_in_order, [mtimes[i] for i in order], hashes, rare)
+        return _in_full(walked, store, blobs)
+    library = library_digest_of(
+        in_order,
+        sizes_in_order,
+        mtimes if as_walked else [mtimes[i] for i in order],
+        hashes,
+        _rare(records, as_walked),
+    )
     formed = store.kept_grouping(grouping_key(records, grouping, library))
-    groups = None if formed is None else decode(formed, records)
+    kept_groups = None if formed is None else parse(formed)
+    if kept_groups is None:
+        return _in_full(walked, store, blobs)
+    try:
+        grouped = [order[p] for p in places(kept_groups)]
+    except (TypeError, IndexError):  # not of these records: the grouping is made again
+        return _in_full(walked, store, blobs)
+    if not records.fetch(store, grouped, rowids):
+        return _in_full(walked, store, blobs)
+    groups = build(kept_groups, records)
     if groups is None:
-        return Walked(listings, dict(zip(blobs, rows, strict=True)))
-    del listings
-    store.mark_seen(unseen)
+        return _in_full(walked, store, blobs)
+    del listings, walked
+    store.mark_seen(store.seen_before(blobs, today()))
     errors.sort(key=lambda e: e.path)
     seconds = time.monotonic() - started
     report(Progress(Phase.HASHING, total, total, total, len(errors)), force=True)
@@ -284,16 +328,50 @@ def read_back_scan(
     )
 
 
+def _in_full(walked: Walked, store: FingerprintStore, blobs: list[bytes]) -> Walked:
+    """What was walked, with the cache rows ``run_scan`` makes its records of (read here,
+    in full, only for a scan that does not read back), so that it reads them no more."""
+    walked.rows = store.stored(blobs, thumbs=False)
+    return walked
+
+
+def _rare(
+    records: _Records, as_walked: bool
+) -> list[tuple[int, bool, str | None, tuple[Companion, ...]]]:
+    """(place, reference, digest, companions) of each record in path order that is
+    reference, has a digest or companions (``library_digest_of``), found without a step a
+    file where the library has none of them."""
+    digests = records.digests()
+    paths, references, attached, order = (
+        records.paths,
+        records.references,
+        records.attached,
+        records.order,
+    )
+    if as_walked and digests.count(None) == len(digests) and not any(references):
+        # Only companions, each known by its path: their places, not a pass over the files.
+        with_companions = itertools.compress(attached, attached.values())
+        places = sorted(i for p in with_companions if (i := _index_of(paths, p)) is not None)
+        return [(i, False, None, attached[paths[i]]) for i in places]
+    return [
+        (place, references[i], digests[i], attached.get(paths[i], ()))
+        for place, i in enumerate(order)
+        if references[i] or digests[i] is not None or attached.get(paths[i])
+    ]
+
+
 def _add_digests(
     records: _Records,
     versions: list[tuple[int, int]],
     store: FingerprintStore,
+    rowids: list[int],
     errors: list[FileError],
     should_stop: Callable[[], bool],
 ) -> bool:
     """What ``add_digests`` makes of the files that share a size and hash (``versions``, in
     path order) with another where a digest is missing (it reads nothing when the cache kept
-    what it needs), into ``records``; it leaves the others as they are. False when stopped."""
+    what it needs), into ``records``; it leaves the others as they are. False when stopped,
+    or when their rows changed since they were compared."""
     shared = {v for v, n in Counter(versions).items() if n > 1}
     buckets: dict[tuple[int, int], list[int]] = defaultdict(list)
     for i, v in zip(records.order, versions, strict=True):
@@ -308,6 +386,14 @@ def _add_digests(
     if should_stop():
         return False
     if wanted:
+        if not records.fetch(store, wanted, rowids):
+            return False
         made = add_digests([records.make(i) for i in wanted], store, errors, None, should_stop)
         records.found.update(zip(wanted, made, strict=True))
     return not should_stop()
+
+
+def _index_of(paths: list[str], path: str) -> int | None:
+    """Where ``path`` is in ``paths`` (sorted), or None."""
+    i = bisect.bisect_left(paths, path)
+    return i if i < len(paths) and paths[i] == path else None

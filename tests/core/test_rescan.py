@@ -7,6 +7,7 @@ import gc
 import json
 import os
 import shutil
+import sqlite3
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -105,6 +106,51 @@ def test_an_unchanged_library_is_read_back_as_the_full_scan_gives_it(
         want.hashed,
         want.from_cache,
     )
+
+
+def test_a_library_with_companions_alone_is_read_back_as_the_full_scan_gives_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # No reference folder, no exact copy: of the rarer facts of the key, only companions.
+    lib = tmp_path / "lib"
+    for seed in (1, 2):
+        img = photo(seed, (240, 180))
+        save(img, lib / f"p{seed}.jpg", quality=92)
+        save(img, lib / f"p{seed}-q60.jpg", quality=60)
+    save(photo(3, (240, 180)), lib / "z.jpg", quality=90)
+    (lib / "p1.MOV").write_bytes(b"\0\0\0\x18ftypqt  " + b"v" * 500)
+    (lib / "z.jpg.xmp").write_text("<x:xmpmeta/>")
+    db, options = tmp_path / "c.sqlite3", ScanOptions((str(lib),), thumbs_in_store=True)
+    first, made = scanned(db, options)
+    assert not any(r.reference or r.digest for r in first.records)
+    assert [os.path.basename(r.path) for r in first.records if r.companions] == ["p1.jpg", "z.jpg"]
+    monkeypatch.setattr(grouping, "SimilarityIndex", NoGrouping)
+    back = read_back(db, options)
+    assert isinstance(back, ReadBack) and back.groups == made
+    grouped = {m.path for g in made for m in g.members}
+    assert back.result.records == tuple(r for r in first.records if r.path in grouped)
+
+
+def test_a_row_written_after_the_versions_were_compared_is_not_read_back(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    lib, ref = library(tmp_path)
+    db, options = tmp_path / "c.sqlite3", scan_options(lib, ref)
+    scanned(db, options)
+    kept = FingerprintStore.kept_grouping
+
+    def written_meanwhile(store: FingerprintStore, key: bytes) -> bytes | None:
+        # Another scan writes a grouped file's row after this one compared the versions.
+        with sqlite3.connect(db) as other:
+            other.execute(
+                "UPDATE fingerprints SET mtime_ns = mtime_ns + 1 WHERE path = ?",
+                (os.fsencode(str(lib / "p1.jpg")),),
+            )
+        return kept(store, key)
+
+    monkeypatch.setattr(FingerprintStore, "kept_grouping", written_meanwhile)
+    back = read_back(db, options)
+    assert isinstance(back, Walked) and back.rows is not None
 
 
 @pytest.mark.parametrize(
