@@ -39,6 +39,7 @@ from dedupe_gui.core.standing import (
     framed_beside_clean,
     losing_orientations,
 )
+from dedupe_gui.core.stepwise import stable_order
 
 I64 = npt.NDArray[np.int64]
 
@@ -83,7 +84,8 @@ class KeeperRanking:
                 keys = list(keys)
                 for i in self._indices_of(named):
                     keys[i] = key(self.records[i])
-            order = sorted(range(len(self.records)), key=keys.__getitem__)
+            # In short calls: the window's thread waits for one long sort (core.stepwise).
+            order = stable_order(len(self.records), keys.__getitem__)
             rank = np.empty(len(self.records), dtype=np.int64)
             rank[order] = np.arange(len(self.records), dtype=np.int64)
             if len(self._rankings) > 8:  # one per rule order and threshold tried, not forever
