@@ -16,11 +16,17 @@ resident memory then and at its peak. The cleanup moves files into a folder besi
 and moves them back afterwards. ``--profile DIR`` writes a cProfile of the GUI thread for each
 stage (``python -m pstats DIR/cleanup.prof``). ``--no-cleanup`` stops before the cleanup
 (and moves nothing): the scan and regroupings of a library that must stay as it is.
+
+``--watchdog FILE`` says who held the GUI thread up whenever a tick is more than 100 ms late:
+``faulthandler``'s own thread, which needs no interpreter lock, writes the Python stack of
+every thread to FILE at that moment. A long gap with the GUI thread waiting in the event loop
+is another thread holding the interpreter lock in one long call; its stack names the call.
 """
 
 from __future__ import annotations
 
 import argparse
+import faulthandler
 import os
 import random
 import shutil
@@ -30,7 +36,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import FrameType
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TextIO
 
 from bench.measured import memory_mb
 
@@ -49,6 +55,8 @@ class StallProbe:
     cpu: list[float] = field(default_factory=list)
     _last: tuple[float, float] = (0.0, 0.0)
     _timer: QObject | None = None
+    watchdog: TextIO | None = None  # where to write every thread's stack when a tick is late
+    late_s: float = 0.1
 
     def start(self) -> None:
         from PySide6.QtCore import QTimer
@@ -62,15 +70,34 @@ class StallProbe:
 
     def _tick(self) -> None:
         now = (time.perf_counter(), time.thread_time())
-        self.wall.append(now[0] - self._last[0])
-        self.cpu.append(now[1] - self._last[1])
+        wall, cpu = now[0] - self._last[0], now[1] - self._last[1]
+        self.wall.append(wall)
+        self.cpu.append(cpu)
         self._last = now
+        if self.watchdog is not None:
+            if wall > self.late_s:
+                self.note(
+                    f"the tick came {wall * 1000:.0f} ms after the last ({cpu * 1000:.0f} ms CPU)"
+                )
+            faulthandler.dump_traceback_later(self.late_s, file=self.watchdog)
+
+    def note(self, text: str) -> None:
+        """A line in the watchdog's file (between its stacks)."""
+        if self.watchdog is not None:
+            self.watchdog.write(f"== {time.strftime('%H:%M:%S')} {text}\n")
+            self.watchdog.flush()
+
+    def quiet(self) -> None:
+        """No stacks until the next tick: the bench itself holds the GUI thread a while."""
+        if self.watchdog is not None:
+            faulthandler.cancel_dump_traceback_later()
 
     def stop(self) -> None:
         from PySide6.QtCore import QTimer
 
         if isinstance(self._timer, QTimer):
             self._timer.stop()
+        self.quiet()
 
     def reset(self) -> None:
         self.wall.clear()
@@ -185,6 +212,7 @@ def run(
     thresholds: tuple[int, ...] = (16, 6),
     profile: Path | None = None,
     cleanup: bool = True,
+    watchdog: Path | None = None,
 ) -> None:
     import cProfile
 
@@ -226,6 +254,8 @@ def run(
     window.resize(1280, 800)
     window.show()
     probe = StallProbe()
+    if watchdog is not None:
+        probe.watchdog = watchdog.open("a", encoding="utf-8")
     probe.start()
 
     profiler: cProfile.Profile | None = None
@@ -235,6 +265,7 @@ def run(
         if profile is not None:
             profiler = cProfile.Profile()
             profiler.enable()
+        probe.note(f"stage starts: {signal}")
         loop = QEventLoop()
         signal.connect(loop.quit)  # type: ignore[attr-defined]
         began = time.perf_counter()
@@ -280,11 +311,19 @@ def run(
             return
         files, size, groups = window.marked_totals()
         print(f"cleaning up {files:,} files ({size // 1_000_000:,} MB) in {groups:,} groups")
+        probe.quiet()  # counting the files holds the GUI thread: not part of the stage
+        before = len(library_files(library))
+        probe.reset()
         seconds = until(window.cleanup_finished, window.clean_up_all)
         report("cleanup", seconds)
+        probe.quiet()
+        gone, in_bin = before - len(library_files(library)), len(list(bin_.glob("*.jpg")))
+        print(f"{gone:,} files left the library; {in_bin:,} are in {bin_}", flush=True)
     finally:
         probe.stop()
         window.shutdown()
+        if probe.watchdog is not None:
+            probe.watchdog.close()
         if log is not None:
             log.close()
             print(f"{put_back(bin_):,} files moved back", flush=True)
@@ -327,12 +366,15 @@ def main() -> None:
         action="store_false",
         help="stop after the regroupings (a library that must not change: nothing is moved)",
     )
+    go.add_argument(
+        "--watchdog", type=Path, help="write every thread's stack here when a tick is late"
+    )
     args = parser.parse_args()
     if args.command == "make":
         make_library(args.out, args.files, args.originals)
     else:
         bits = tuple(int(b) for b in args.thresholds.split(",") if b)
-        run(args.library, args.cache, bits, args.profile, args.cleanup)
+        run(args.library, args.cache, bits, args.profile, args.cleanup, args.watchdog)
 
 
 if __name__ == "__main__":
