@@ -25,7 +25,7 @@ import logging
 import operator
 import os
 import time
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, cast, overload
@@ -162,6 +162,35 @@ class _Records(Sequence[ImageRecord]):
         self.rows.update(zip(need, fetched, strict=True))
         return True
 
+    def make_places(self, places: list[Any]) -> None:
+        """The records at these places in path order (fetched), made at once: what
+        ``self[place]`` makes, without a call of it a record (a third of the files of a
+        library are grouped). Places that are not of these records are left to ``self[]``."""
+        made, order, paths, rows, found = self.made, self.order, self.paths, self.rows, self.found
+        attached, quick, blobs, changes = self.attached, self.quick, self.blobs, self.changes
+        count = len(order)
+        for place in places:
+            if type(place) is not int or not 0 <= place < count or place in made:
+                continue
+            i = order[place]
+            path = paths[i]
+            comps = attached.get(path, ())
+            record = found.get(i)
+            if record is not None:
+                made[place] = replace(record, companions=comps) if comps else record
+                continue
+            change = changes[i]
+            kept = quick.get(blobs[i])
+            made[place] = _record(
+                _file_key(path, self.sizes[i], self.mtimes[i]),
+                fingerprint_of_row(rows[i][FINGERPRINT_AT:], False),
+                self.references[i],
+                self.stored_digests[i],
+                comps,
+                kept[2] if kept is not None and unchanged_since(kept[1], change) else None,
+                change,
+            )
+
     def digests(self) -> list[str | None]:
         """``digest(i)`` of every file, by file index."""
         out = list(self.stored_digests)
@@ -277,9 +306,7 @@ def read_back_scan(
     del stored_hashes
     attached = companions.find_companions(in_order, None, listed) if options.companions else {}
     records = _Records(order, paths, blobs, sizes, mtimes, changes, references, digests, attached)
-    if not _add_digests(
-        records, list(zip(sizes_in_order, hashes, strict=True)), store, rowids, errors, should_stop
-    ):
+    if not _add_digests(records, sizes_in_order, hashes, store, rowids, errors, should_stop):
         return _in_full(walked, store, blobs)
     library = library_digest_of(
         in_order,
@@ -293,11 +320,13 @@ def read_back_scan(
     if kept_groups is None:
         return _in_full(walked, store, blobs)
     try:
-        grouped = [order[p] for p in places(kept_groups)]
+        named = places(kept_groups)
+        grouped = [order[p] for p in named]
     except (TypeError, IndexError):  # not of these records: the grouping is made again
         return _in_full(walked, store, blobs)
     if not records.fetch(store, grouped, rowids):
         return _in_full(walked, store, blobs)
+    records.make_places(named)
     groups = build(kept_groups, records)
     if groups is None:
         return _in_full(walked, store, blobs)
@@ -362,25 +391,31 @@ def _rare(
 
 def _add_digests(
     records: _Records,
-    versions: list[tuple[int, int]],
+    sizes: list[int],
+    hashes: list[int],
     store: FingerprintStore,
     rowids: list[int],
     errors: list[FileError],
     should_stop: Callable[[], bool],
 ) -> bool:
-    """What ``add_digests`` makes of the files that share a size and hash (``versions``, in
-    path order) with another where a digest is missing (it reads nothing when the cache kept
-    what it needs), into ``records``; it leaves the others as they are. False when stopped,
-    or when their rows changed since they were compared."""
-    shared = {v for v, n in Counter(versions).items() if n > 1}
+    """What ``add_digests`` makes of the files that share a size and hash (``sizes`` and
+    ``hashes`` in path order) with another where a digest is missing (it reads nothing when
+    the cache kept what it needs), into ``records``; it leaves the others as they are. False
+    when stopped, or when their rows changed since they were compared.
+
+    Only files whose hash another file has can share both: those are found in C (the hashes
+    sorted, neighbours compared), and only they are looked at one by one."""
+    ordered = sorted(hashes)
+    twice = set(itertools.compress(ordered, map(operator.eq, ordered, ordered[1:])))
     buckets: dict[tuple[int, int], list[int]] = defaultdict(list)
-    for i, v in zip(records.order, versions, strict=True):
-        if v in shared:
-            buckets[v].append(i)
+    if twice:
+        order = records.order
+        for place in itertools.compress(range(len(hashes)), map(twice.__contains__, hashes)):
+            buckets[sizes[place], hashes[place]].append(order[place])
     wanted = [
         i
         for members in buckets.values()
-        if any(records.digest(i) is None for i in members)
+        if len(members) > 1 and any(records.digest(i) is None for i in members)
         for i in members
     ]
     if should_stop():
