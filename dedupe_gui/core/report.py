@@ -187,6 +187,8 @@ def json_parts(report: Report) -> Iterator[str]:
     head, _, tail = json.dumps(doc, ensure_ascii=True).partition('"groups": []')
     yield head + '"groups": ['
     between = ""
+    # The words of each set of differences as JSON, written once: a few sets for all files.
+    words: dict[tuple[str, ...], str] = {}
     for g in report.groups:
         yield "".join(
             (
@@ -196,7 +198,7 @@ def json_parts(report: Report) -> Iterator[str]:
                 ', "exact": ',
                 "true" if g.exact else "false",
                 ', "files": [',
-                ", ".join([_file_json(m) for m in g.members]),
+                ", ".join([_file_json(m, words) for m in g.members]),
                 "]}",
             )
         )
@@ -230,9 +232,10 @@ def _mtime_text(mtime_ns: int) -> str:
 _YEAR_10000: Final = 253_402_300_800  # seconds from 1970: where isoformat's years end
 
 
-def _file_json(m: GroupMember) -> str:
+def _file_json(m: GroupMember, words: dict[tuple[str, ...], str]) -> str:
     """``json.dumps(_file_dict(m))``, without the dictionary (see ``to_json``); values of
-    another type than the scan makes (a number that is not an int) go through json.dumps."""
+    another type than the scan makes (a number that is not an int) go through json.dumps.
+    ``words``: the JSON of each tuple of differences written so far, added to here."""
     r = m.record
     fp = r.fingerprint
     key = r.key
@@ -284,12 +287,22 @@ def _file_json(m: GroupMember) -> str:
                 "null" if quick is None else _ascii_string(quick),
                 _ascii_string(m.orientation),
             ),
-            json.dumps(list(m.differences), ensure_ascii=True) if m.differences else "[]",
+            _words_json(m.differences, words) if m.differences else "[]",
             ', "companions": ',
             json.dumps(_companions_of(m), ensure_ascii=True) if m.companions else "[]",
             "}",
         )
     )
+
+
+def _words_json(differences: Sequence[str], words: dict[tuple[str, ...], str]) -> str:
+    """``json.dumps(list(differences))``, made once for each tuple of differences."""
+    if type(differences) is not tuple:
+        return json.dumps(list(differences), ensure_ascii=True)
+    text = words.get(differences)
+    if text is None:
+        text = words[differences] = json.dumps(list(differences), ensure_ascii=True)
+    return text
 
 
 def to_csv(report: Report) -> str:
