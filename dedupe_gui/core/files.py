@@ -97,20 +97,23 @@ def skipped_link_reason(path: str) -> str:
     return f"skipped: symbolic link to {shown} (not followed; add that folder to scan it)"
 
 
-def _exclusion(patterns: tuple[str, ...]) -> Callable[[str, str], bool]:
+def _exclusion(
+    patterns: tuple[str, ...],
+) -> tuple[frozenset[str], Callable[[str, str], bool] | None]:
     """Whether an entry (its name, its full path) matches any pattern, as ``fnmatchcase``
     would say: a pattern without wildcards matches only itself, so those are looked up in a
     set, and one regular expression serves the others, since the walk asks for every entry
     (eight ``fnmatchcase`` calls per file were a tenth of a 100,000-file rescan; the default
-    patterns, all plain names, then cost two regular-expression matches per entry)."""
+    patterns, all plain names, then cost two regular-expression matches per entry).
+
+    An entry matches when its name or path is in the set, or the function (None when every
+    pattern is plain: the walk then makes no call an entry) says it does."""
     literal = frozenset(p for p in patterns if not any(c in p for c in "*?["))
     wild = [p for p in patterns if p not in literal]
     if not wild:
-        return lambda name, full: name in literal or full in literal
+        return literal, None
     match = re.compile("|".join(f"(?:{fnmatch.translate(p)})" for p in wild)).match
-    return lambda name, full: (
-        name in literal or full in literal or match(name) is not None or match(full) is not None
-    )
+    return literal, lambda name, full: match(name) is not None or match(full) is not None
 
 
 @dataclass(slots=True)
@@ -185,7 +188,7 @@ def walk_listings(
 ) -> Iterator[Listing]:
     """What ``walk`` yields, a folder at a time, as columns (``Listing``)."""
     references = RootSet(options.references)
-    excluded = _exclusion(options.excludes + DEFAULT_EXCLUDES)
+    excluded, excluded_wild = _exclusion(options.excludes + DEFAULT_EXCLUDES)
     seen_dirs: set[tuple[int, int]] = set()
     seen_files: set[tuple[int, int]] = set()
     seen_links: set[tuple[int, int]] = set()
@@ -283,7 +286,12 @@ def walk_listings(
             for entry in entries:
                 name = entry.name
                 full = entry.path
-                if (not include_hidden and name[:1] == ".") or excluded(name, full):
+                if (
+                    (not include_hidden and name[:1] == ".")
+                    or name in excluded
+                    or full in excluded
+                    or (excluded_wild is not None and excluded_wild(name, full))
+                ):
                     if out.files is not None:
                         try:
                             if entry.is_file(follow_symlinks=False):
@@ -302,23 +310,13 @@ def walk_listings(
                 mode = est.st_mode
                 if S_ISREG(mode):
                     regular((name, full))
-                if S_ISLNK(mode):
-                    item = _link(full, est, options, link_once)
-                    if isinstance(item, FollowedLink):
-                        other(item)
-                        real_ref = bool(references) and references.contains(item.target)
-                        subdirs.append((item.target, real_ref))
-                    elif item is not None and _wanted(name, options, item):
-                        other(item)
-                    continue
-                if S_ISDIR(mode):
-                    subdirs.append((full, folder_is_reference))
-                elif S_ISREG(mode) and (
-                    name.lower().endswith(endings)
-                    and (name[0] != "." or splitext(name)[1].lower() in extensions)
-                    if endings
-                    else splitext(name)[1].lower() in extensions
-                ):
+                    if not (
+                        name.lower().endswith(endings)
+                        and (name[0] != "." or splitext(name)[1].lower() in extensions)
+                        if endings
+                        else splitext(name)[1].lower() in extensions
+                    ):
+                        continue
                     dev, ino = ident = (est.st_dev, est.st_ino)
                     if ident in seen_files:
                         continue
@@ -334,6 +332,16 @@ def walk_listings(
                     changes(est.st_ctime_ns)
                     devs(dev)
                     inos(ino)
+                elif S_ISLNK(mode):
+                    item = _link(full, est, options, link_once)
+                    if isinstance(item, FollowedLink):
+                        other(item)
+                        real_ref = bool(references) and references.contains(item.target)
+                        subdirs.append((item.target, real_ref))
+                    elif item is not None and _wanted(name, options, item):
+                        other(item)
+                elif S_ISDIR(mode):
+                    subdirs.append((full, folder_is_reference))
             yield out
             stack.extend(reversed(subdirs))
 

@@ -122,10 +122,17 @@ def test_exclusion_matches_like_fnmatchcase() -> None:
         ("c.tmp.jpg", "/p/c.tmp.jpg"),
         ("line\nbreak", "/p/line\nbreak"),
     ]
-    matcher = _exclusion(patterns)
-    for name, full in entries:
-        expected = any(
-            fnmatch.fnmatchcase(name, p) or fnmatch.fnmatchcase(full, p) for p in patterns
-        )
-        assert matcher(name, full) == expected, name
-    assert not _exclusion(())("anything", "/anything")
+
+    def matches(patterns: tuple[str, ...], name: str, full: str) -> bool:
+        # As the walk asks: the plain names and paths in a set, the others through one call.
+        plain, wild = _exclusion(patterns)
+        return name in plain or full in plain or (wild is not None and wild(name, full))
+
+    for some in (patterns, (*patterns[:1], "/p/c.tmp")):  # the second: plain patterns only
+        for name, full in entries:
+            expected = any(
+                fnmatch.fnmatchcase(name, p) or fnmatch.fnmatchcase(full, p) for p in some
+            )
+            assert matches(some, name, full) == expected, name
+    assert _exclusion(("exports",))[1] is None
+    assert not matches((), "anything", "/anything")
