@@ -21,6 +21,8 @@ it shares the original's.
 from __future__ import annotations
 
 import contextlib
+import itertools
+import operator
 import os
 import re
 import stat
@@ -172,11 +174,19 @@ def _list_folder(folder: str) -> list[tuple[str, str]]:
     return entries
 
 
-def _alone(files: Iterable[tuple[str, str]]) -> bool:
+def _alone(files: Sequence[tuple[str, str]]) -> bool:
     """No file of the folder can be a companion of another: none is a sidecar (.aae, .xmp,
     Takeout .json) and no two share a stem (a Live video, a RAW/JPEG twin). Most folders of
-    a library are such; telling it needs no entry per file (a tenth of a warm rescan)."""
-    stems: set[str] = set()
+    a library are such; telling it needs no entry per file (a tenth of a warm rescan).
+
+    Told without a Python step a file where every name has a stem and an extension (the
+    stems and extensions split in C); a folder with another name is looked at name by name.
+    """
+    parts = list(map(str.rpartition, map(str.lower, map(_NAME, files)), itertools.repeat(".")))
+    stems = set(map(_NAME, parts))
+    if "" not in stems:
+        return len(stems) == len(parts) and _SIDECAR_ENDINGS.isdisjoint(map(_ENDING, parts))
+    stems = set()
     for name, _ in files:
         lower = name.lower()
         dot = lower.rfind(".")
@@ -185,6 +195,12 @@ def _alone(files: Iterable[tuple[str, str]]) -> bool:
             return False
         stems.add(stem)
     return True
+
+
+# The name of a (name, path) and the stem of a name's ``rpartition(".")``; its extension
+# without the dot, and the sidecars' extensions so.
+_NAME, _ENDING = operator.itemgetter(0), operator.itemgetter(2)
+_SIDECAR_ENDINGS: Final = frozenset(e[1:] for e in _SIDECAR_EXTENSIONS)
 
 
 def _version(path: str) -> tuple[int, int] | None:

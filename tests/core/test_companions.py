@@ -393,3 +393,32 @@ def test_folders_read_quickly_give_the_companions_of_the_full_reading(
     assert set(quick) == set(photos) and any(quick.values()) == some
     monkeypatch.setattr(companions_module, "_alone", lambda _files: False)
     assert quick == find_companions(photos)
+
+
+@pytest.mark.parametrize(
+    "names",
+    [
+        ("a.jpg", "b.JPG", "c.png"),
+        ("a.jpg", "A.MOV"),  # one stem, whatever the case
+        ("a.jpg", "b.xmp"),  # a sidecar
+        ("a.jpg", "b.JSON"),
+        ("IMG", "IMG.jpg"),  # a name without an extension, its stem another's
+        ("IMG", "x.jpg"),
+        (".xmp", "a.jpg"),  # a name that is all extension
+        ("a.", "a.jpg"),  # a name ending in its dot
+        ("a..jpg", "a.jpg"),
+        ("a.b.jpg", "a.b.png"),
+    ],
+)
+def test_a_folder_is_told_alone_as_it_is_name_by_name(names: tuple[str, ...]) -> None:
+    from dedupe_gui.core.companions import _alone
+
+    stems: list[str] = []
+    sidecar = False
+    for name in names:
+        lower = name.lower()
+        dot = lower.rfind(".")
+        stems.append(lower if dot <= 0 else lower[:dot])
+        sidecar = sidecar or (dot > 0 and lower[dot:] in (".aae", ".xmp", ".json"))
+    alone = not sidecar and len(set(stems)) == len(stems)
+    assert _alone([(n, f"/f/{n}") for n in names]) is alone
