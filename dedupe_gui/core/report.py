@@ -17,7 +17,7 @@ import json
 import os
 import time
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from json.encoder import encode_basestring_ascii as _ascii_string
 from typing import Any, Final
@@ -187,8 +187,7 @@ def json_parts(report: Report) -> Iterator[str]:
     head, _, tail = json.dumps(doc, ensure_ascii=True).partition('"groups": []')
     yield head + '"groups": ['
     between = ""
-    # The words of each set of differences as JSON, written once: a few sets for all files.
-    words: dict[tuple[str, ...], str] = {}
+    texts = _Texts()
     for g in report.groups:
         yield "".join(
             (
@@ -198,12 +197,21 @@ def json_parts(report: Report) -> Iterator[str]:
                 ', "exact": ',
                 "true" if g.exact else "false",
                 ', "files": [',
-                ", ".join([_file_json(m, words) for m in g.members]),
+                ", ".join([_file_json(m, texts) for m in g.members]),
                 "]}",
             )
         )
         between = ", "
     yield "]" + tail
+
+
+@dataclass(slots=True)
+class _Texts:
+    """Parts of the JSON that many files share, each made once for a report: the words of
+    each set of differences (a few sets for all files), the time of each whole second."""
+
+    words: dict[tuple[str, ...], str] = field(default_factory=dict)
+    seconds: dict[int, str] = field(default_factory=dict)
 
 
 # One file of ``_file_dict`` as json.dumps writes it, but for its path (first) and its
@@ -220,22 +228,29 @@ def _json_pairs(fields: dict[str, str]) -> str:
     return ", ".join([f"{_ascii_string(k)}: {_ascii_string(v)}" for k, v in fields.items()])
 
 
-def _mtime_text(mtime_ns: int) -> str:
+def _mtime_text(mtime_ns: int, seconds_texts: dict[int, str]) -> str:
     """``iso_mtime(mtime_ns)``, from the whole second: the same text wherever the float
-    ``iso_mtime`` divides cannot round up to the next second (2 us from it), else its own."""
+    ``iso_mtime`` divides cannot round up to the next second (2 us from it), else its own.
+    ``seconds_texts``: the text of each whole second written so far, added to here (files
+    copied, saved or shot together share their second)."""
     seconds, rest = divmod(mtime_ns, 1_000_000_000)
     if rest > 999_998_000 or not 0 <= seconds < _YEAR_10000:
         return iso_mtime(mtime_ns)
-    return time.strftime("%Y-%m-%dT%H:%M:%S+00:00", time.gmtime(seconds))
+    text = seconds_texts.get(seconds)
+    if text is None:
+        text = seconds_texts[seconds] = time.strftime(
+            "%Y-%m-%dT%H:%M:%S+00:00", time.gmtime(seconds)
+        )
+    return text
 
 
 _YEAR_10000: Final = 253_402_300_800  # seconds from 1970: where isoformat's years end
 
 
-def _file_json(m: GroupMember, words: dict[tuple[str, ...], str]) -> str:
+def _file_json(m: GroupMember, texts: _Texts) -> str:
     """``json.dumps(_file_dict(m))``, without the dictionary (see ``to_json``); values of
     another type than the scan makes (a number that is not an int) go through json.dumps.
-    ``words``: the JSON of each tuple of differences written so far, added to here."""
+    ``texts``: what was written for earlier files, added to here."""
     r = m.record
     fp = r.fingerprint
     key = r.key
@@ -275,7 +290,7 @@ def _file_json(m: GroupMember, words: dict[tuple[str, ...], str]) -> str:
                 fp.height,
                 key.size,
                 _ascii_string(fp.format),
-                _mtime_text(key.mtime_ns),
+                _mtime_text(key.mtime_ns, texts.seconds),
                 fp.hash,
                 "true" if m.keep else "false",
                 "true" if m.identical else "false",
@@ -287,7 +302,7 @@ def _file_json(m: GroupMember, words: dict[tuple[str, ...], str]) -> str:
                 "null" if quick is None else _ascii_string(quick),
                 _ascii_string(m.orientation),
             ),
-            _words_json(m.differences, words) if m.differences else "[]",
+            _words_json(m.differences, texts.words) if m.differences else "[]",
             ', "companions": ',
             json.dumps(_companions_of(m), ensure_ascii=True) if m.companions else "[]",
             "}",

@@ -124,11 +124,21 @@ def test_an_empty_report_is_written_as_json_dumps_writes_it() -> None:
     ],
 )
 def test_the_modification_time_reads_as_iso_mtime(mtime_ns: int) -> None:
-    assert _mtime_text(mtime_ns) == iso_mtime(mtime_ns)
+    assert _mtime_text(mtime_ns, {}) == iso_mtime(mtime_ns)
 
 
 def test_modification_times_across_the_years_read_as_iso_mtime() -> None:
     step = 7_777_777_777_777_777  # about 90 days and a fraction of a second
+    seconds: dict[int, str] = {}
     for i in range(4_000):
         mtime_ns = i * step + (i * 999_999_937) % 1_000_000_000
-        assert _mtime_text(mtime_ns) == iso_mtime(mtime_ns), mtime_ns
+        assert _mtime_text(mtime_ns, seconds) == iso_mtime(mtime_ns), mtime_ns
+
+
+def test_files_of_one_second_read_as_iso_mtime_with_the_seconds_written_before() -> None:
+    seconds: dict[int, str] = {}
+    start = 1_700_000_000 * 1_000_000_000
+    # The same second at its start, within it, where the float rounds up, and the next.
+    for mtime_ns in (start, start + 500_000_000, start + 999_999_999, start + 1_000_000_001):
+        assert _mtime_text(mtime_ns, seconds) == iso_mtime(mtime_ns), mtime_ns
+    assert len(seconds) == 2
