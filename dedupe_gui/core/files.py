@@ -357,10 +357,18 @@ def _endings(extensions: frozenset[str]) -> tuple[str, ...]:
     (every one a dot and lower-case letters or digits; else empty): a name whose extension
     is one of them ends with it, and for a name that does not start with a dot the converse
     holds too (its last dot starts its extension), so one call replaces ``splitext`` and a
-    set look-up per file (a tenth of the walk)."""
+    set look-up per file (a tenth of the walk). The usual photo endings come first:
+    ``endswith`` stops at the first that matches, and there are thirty to try."""
     if all(e[:1] == "." and e[1:].isalnum() and e == e.lower() for e in extensions):
-        return tuple(extensions)
+        usual = len(_USUAL)
+        return tuple(
+            sorted(extensions, key=lambda e: (_USUAL.index(e) if e in _USUAL else usual, e))
+        )
     return ()
+
+
+# The endings of most photos, most usual first.
+_USUAL: Final = (".jpg", ".jpeg", ".heic", ".png")
 
 
 def _unreadable(exc: OSError) -> str:
