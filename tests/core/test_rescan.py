@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import json
 import os
@@ -141,7 +142,7 @@ def test_a_row_written_after_the_versions_were_compared_is_not_read_back(
 
     def written_meanwhile(store: FingerprintStore, key: bytes) -> bytes | None:
         # Another scan writes a grouped file's row after this one compared the versions.
-        with sqlite3.connect(db) as other:
+        with contextlib.closing(sqlite3.connect(db)) as other, other:
             other.execute(
                 "UPDATE fingerprints SET mtime_ns = mtime_ns + 1 WHERE path = ?",
                 (os.fsencode(str(lib / "p1.jpg")),),
