@@ -155,7 +155,8 @@ def cmd_scan(args: argparse.Namespace) -> int:
             if store is None:
                 from dedupe_gui.core.grouping import SimilarityIndex
 
-                return SimilarityIndex(result.records, pictures=pictures).groups(grouping_options())
+                index = SimilarityIndex(result.records, pictures=pictures, one_grouping=True)
+                return index.groups(grouping_options())
             from dedupe_gui.core.kept_groupings import group_kept
 
             # Thumbnail checks of unchanged pairs are kept in the cache, like fingerprints, and

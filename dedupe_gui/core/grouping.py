@@ -112,6 +112,8 @@ class SimilarityIndex:
         pictures: ScanPictures | None = None,
         searches: Searches | None = None,
         known_boxes: Mapping[int, bytes] | None = None,
+        *,
+        one_grouping: bool = False,
     ) -> None:
         """``known_checks``: residuals by ``pair_id`` from an earlier run (a cache), computed
         with the default limit (DEFAULT_MAX_RESIDUAL); pairs found there are not checked again.
@@ -125,6 +127,9 @@ class SimilarityIndex:
         searches are made, completed from what a cache kept of them (core.kept_searches).
         ``known_boxes``: where files' pictures sit in their frames, by ``file_id``, from an
         earlier run (core.picture_boxes); those files are not placed again.
+        ``one_grouping``: the index serves one grouping (a command's scan), not a slider:
+        what only a grouping at another threshold reads again (the window hashes'
+        indexes) goes once the candidates are made, and is made again if asked for.
         """
         self.records = tuple(records)
         # What each candidate search did (``Searches.done``) is there to be asked.
@@ -140,6 +145,7 @@ class SimilarityIndex:
         self._turned_index: tuple[npt.NDArray[np.uint64], I64, I64] | None = None
         self._windows: WindowCandidates | None = None
         self._centres: CentreCandidates | None = None
+        self._one_grouping = one_grouping
         # Records sharing each unique hash, in record order: order[bounds[u]:bounds[u + 1]].
         self._order: I64 = np.argsort(self._inverse, kind="stable").astype(np.int64)
         self._bounds: I64 = np.searchsorted(
@@ -328,6 +334,8 @@ class SimilarityIndex:
                 )
                 self._checker.windows = self._windows
             parts.append(self._windows.at(threshold))
+            if self._one_grouping:
+                self._windows.let_go_of_indexes()
             if self._centres is None:
                 self._centres = CentreCandidates(
                     self.records, self._unique[self._inverse], self.searches
@@ -497,4 +505,4 @@ def _make_group(
 
 def group_records(records: Sequence[ImageRecord], options: GroupingOptions) -> list[Group]:
     """One-shot grouping for callers that do not need to regroup."""
-    return SimilarityIndex(records).groups(options)
+    return SimilarityIndex(records, one_grouping=True).groups(options)

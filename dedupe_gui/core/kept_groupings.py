@@ -210,6 +210,7 @@ def group_kept(
         pictures,
         Searches(store),
         store.picture_boxes(),
+        one_grouping=True,
     )
     # The verdicts and words go to the store as they come (each batch its own
     # transaction): a grouping cut short leaves them for the next.

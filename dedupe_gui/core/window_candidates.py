@@ -100,24 +100,8 @@ class WindowCandidates:
         self._unique = unique
         self._order = order
         self._bounds = bounds
-        # The far search on one thread: its tables are the largest (two million window
-        # hashes at 100,000 files), and each thread probes with its own (``FAR_WORKERS``).
-        # Its index is made first, while nothing else of the windows is held.
-        self._far = WindowIndex(
-            *windows_of(records, far=True),
-            FAR_LAYOUTS,
-            FAR_WORKERS,
-            WINDOW_BITS,
-            searches=searches,
-            kind="far windows",
-        )
-        self._near = WindowIndex(
-            *windows_of(records, far=False),
-            LAYOUTS,
-            largest=WINDOW_BITS,
-            searches=searches,
-            kind="near windows",
-        )
+        self._searches = searches
+        self._indexes: tuple[WindowIndex, WindowIndex] | None = self._indexed()
         # Pictures of flat areas and edges (slides, pages, objects on one backdrop).
         self._flat = np.fromiter(
             (r.fingerprint.flat_and_edged for r in records),
@@ -137,6 +121,41 @@ class WindowCandidates:
         self._looks: dict[tuple[int, int], Glance | None] = {}
         self._workers = default_workers()
 
+    def _indexed(self) -> tuple[WindowIndex, WindowIndex]:
+        """The far and the near windows' indexes."""
+        # The far search on one thread: its tables are the largest (two million window
+        # hashes at 100,000 files), and each thread probes with its own (``FAR_WORKERS``).
+        # Its index is made first, while nothing else of the windows is held.
+        far = WindowIndex(
+            *windows_of(self._records, far=True),
+            FAR_LAYOUTS,
+            FAR_WORKERS,
+            WINDOW_BITS,
+            searches=self._searches,
+            kind="far windows",
+        )
+        near = WindowIndex(
+            *windows_of(self._records, far=False),
+            LAYOUTS,
+            largest=WINDOW_BITS,
+            searches=self._searches,
+            kind="near windows",
+        )
+        return far, near
+
+    @property
+    def indexed(self) -> bool:
+        """Whether the windows' indexes are held (``let_go_of_indexes``)."""
+        return self._indexes is not None
+
+    def let_go_of_indexes(self) -> None:
+        """Let go of the windows' indexes and the pairs their searches found: at 100,000
+        files 68 MB, which a grouping asking for no other threshold held through its walk
+        and the files left out, where its memory peaks. What a second look needs (the
+        window kept per pair) stays. Made again if ``at`` is asked again, their searches
+        read back from where they were kept (core.kept_searches) or made anew."""
+        self._indexes = None
+
     def at(self, threshold: int) -> Candidates:
         """Record pairs where one file's own hash is within ``min(threshold, WINDOW_BITS)``
         of a window of another (``a``: the file, ``b``: the window's owner). ``distance`` is
@@ -146,7 +165,10 @@ class WindowCandidates:
         # The far search first, while no other search's pairs are held: it is the larger of
         # the two (twice the windows), and it made a 100,000-file cold scan's peak. Its parts
         # go second all the same (``_remember`` keeps the last found of equal windows).
-        for index in (self._far, self._near):
+        if self._indexes is None:
+            self._indexes = self._indexed()
+        far, near = self._indexes
+        for index in (far, near):
             a, b, slot, window_distance = index.pairs(self._unique, self._bounds, bits)
             a = self._order[a]
             other = a != b
@@ -156,7 +178,7 @@ class WindowCandidates:
             apart ^= self._hashes[b]
             own = np.bitwise_count(apart)
             del apart
-            if index is self._far:
+            if index is far:
                 # Two pictures of flat areas and edges within the threshold of each other
                 # are candidates as they are, and judged whole as before; a far window
                 # brings the others, to be judged through it alone (``looked_again``).
@@ -166,6 +188,7 @@ class WindowCandidates:
                 other &= ~(self._flat[a] & self._flat[b] & ~alone)
             parts.append((a[other], b[other], slot[other], window_distance[other], own[other]))
             del a, b, slot, window_distance, other, own
+        del far, near, index
         parts.reverse()
         a, b, slot, window_distance, own = (np.concatenate(p) for p in zip(*parts, strict=True))
         del parts
