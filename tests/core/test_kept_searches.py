@@ -295,3 +295,38 @@ def test_a_search_that_met_no_new_value_is_not_written_again() -> None:
     more = changed(rng, fewer, 0.0, 3)
     assert same(Searches(memory).self_pairs("own", more, 10), self_pairs(more, 10))
     assert memory.kept["own:10"] != kept
+
+
+def test_an_unchanged_search_is_read_back_as_kept_without_moving_its_values(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The values searched before, all of them there again: the pairs as kept, with no
+    array of old-to-new positions made for the values (an unchanged library's window
+    search made some 60 MB of them); pairs kept out of order still come back in order."""
+    rng = np.random.default_rng(8)
+    own = clustered(rng, 2500)
+    windows = np.unique(np.concatenate([near(rng, own[:200], 6), clustered(rng, 4000)]))
+    memory = Memory()
+    first = Searches(memory)
+    first.self_pairs("own", own, 10)
+    first.window_pairs("far", own, windows, 10, FAR_LAYOUTS, 1)
+    moved = kept_module._moved
+
+    def never(old: U64, new: U64) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.bool_]]:
+        raise AssertionError("values moved")
+
+    monkeypatch.setattr(kept_module, "_moved", never)
+    again = Searches(memory)
+    found = (
+        again.self_pairs("own", own, 10),
+        again.window_pairs("far", own, windows, 10, FAR_LAYOUTS, 1),
+    )
+    assert again.done == {"own": "completed", "far": "completed"}
+    fresh = self_pairs(own, 10), window_pairs(own, windows, 10, FAR_LAYOUTS, 1)
+    assert all(len(f) > 20 for f in fresh)
+    assert all(same(f, g) for f, g in zip(found, fresh, strict=True))
+    # Kept in another order (an earlier layout's, say): put in order the long way.
+    monkeypatch.setattr(kept_module, "_moved", moved)
+    flipped = Pairs(fresh[0].a[::-1], fresh[0].b[::-1], fresh[0].distance[::-1])
+    memory.kept["own:10"] = kept_module._pack(10, None, own, None, flipped)
+    assert same(Searches(memory).self_pairs("own", own, 10), fresh[0])
