@@ -261,6 +261,7 @@ class PairChecker:
         residuals, and which pairs could not be checked."""
         for start in range(0, todo.size, _CHECKS_AT_ONCE):
             part = todo[start : start + _CHECKS_AT_ONCE]
+            self.loaded.bound()
             pairs = (lo[part], hi[part], turn[part])
             # A pair read the other way takes what the first reading found with the same
             # pixels (core.row_memo); kept for the part's two readings only.
@@ -272,8 +273,12 @@ class PairChecker:
     def verifiable(self, records: I64) -> npt.NDArray[np.bool_]:
         """Which of ``records`` have a thumbnail to check: pairs of the others pass on their
         hashes alone (records of a saved report), so only the hash distance may join them."""
-        rows = self.loaded.rows(records)  # may grow the loaded buffers: first
-        out: npt.NDArray[np.bool_] = self.loaded.has_thumb[rows] & ~self.loaded.lost[records]
+        out = np.zeros(records.size, dtype=bool)
+        for start in range(0, records.size, _CHECKS_AT_ONCE):
+            part = records[start : start + _CHECKS_AT_ONCE]
+            self.loaded.bound()  # the files left out ask about every grouped file
+            rows = self.loaded.rows(part)  # may grow the loaded buffers: first
+            out[start : start + part.size] = self.loaded.has_thumb[rows] & ~self.loaded.lost[part]
         return out
 
     def new_checks_held(self) -> int:

@@ -85,6 +85,7 @@ class PairWords:
         whole = (_WHOLE, np.zeros((8, 8), dtype=bool))
         for start in range(0, todo.size, _EXPLAIN_BATCH):
             halt()
+            self._loaded.bound()
             part = todo[start : start + _EXPLAIN_BATCH]
             rows_k = self._loaded.rows(keepers[part])
             rows_o = self._loaded.rows(others[part])

@@ -20,7 +20,7 @@ ones. How boxes are placed is under the words' version (core.hashes ``WORDS_VERS
 from __future__ import annotations
 
 import struct
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Final
 
 import numpy as np
@@ -153,8 +153,7 @@ class PictureBoxes:
         """Width and height shares of each wanted record's picture inside its frame; (1, 1)
         for none."""
         out = np.ones((wanted.size, 2), dtype=np.float64)
-        self._fetch(wanted)
-        for n, i in enumerate(wanted.tolist()):
+        for n, i in self._blocks(wanted):
             box = self.placed(i)[0]
             if box is not None:
                 out[n] = (box[2] - box[0], box[3] - box[1])
@@ -164,12 +163,20 @@ class PictureBoxes:
         """The grey level of each wanted record's uniform frame, as placed on the decoded
         picture; NaN for none, a screenshot's chrome, or a frame only the thumbnail showed."""
         out = np.full(wanted.size, np.nan, dtype=np.float64)
-        self._fetch(wanted)
-        for n, i in enumerate(wanted.tolist()):
+        for n, i in self._blocks(wanted):
             box, chrome = self.placed(i)
             if box is not None and not chrome and i in self._levels:
                 out[n] = self._levels[i]
         return out
+
+    def _blocks(self, wanted: I64) -> Iterator[tuple[int, int]]:
+        """(place, record) of each of ``wanted``, a block at a time, each block's thumbnails
+        fetched first, and let go of when many are loaded (``LoadedThumbs.bound``)."""
+        for start in range(0, wanted.size, _FETCH_AT_ONCE):
+            block = wanted[start : start + _FETCH_AT_ONCE]
+            self._loaded.bound()
+            self._fetch(block)
+            yield from enumerate(block.tolist(), start)
 
     def _fetch(self, wanted: I64) -> None:
         """Load the thumbnails of the records of ``wanted`` not placed yet, a block at a time

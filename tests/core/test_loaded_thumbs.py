@@ -10,9 +10,13 @@ import pytest
 from PIL import ImageOps
 
 import dedupe_gui.core.grouping as grouping_module
+import dedupe_gui.core.pair_checker as pair_checker_module
+import dedupe_gui.core.pair_words as pair_words_module
+import dedupe_gui.core.picture_boxes as picture_boxes_module
 from dedupe_gui.core.grouping import SimilarityIndex
 from dedupe_gui.core.grouping_options import GroupingOptions
-from dedupe_gui.core.loaded_thumbs import LoadedThumbs
+from dedupe_gui.core.loaded_thumbs import ROWS_KEPT, LoadedThumbs
+from dedupe_gui.core.models import Group
 from dedupe_gui.core.threshold import DEFAULT_THRESHOLD
 from tests.core.test_geometry import _records
 from tests.imaging import save, textured
@@ -84,3 +88,32 @@ def test_a_walk_that_lets_go_of_every_row_between_waves_groups_the_same(
     monkeypatch.setattr(LoadedThumbs, "let_go", counted)
     assert groups() == kept
     assert max(calls) > 0  # rows were loaded, and let go of, between waves
+
+
+def test_the_work_after_the_walk_keeps_the_rows_loaded_about_the_bound(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The checks' parts, the words' batches, the picture boxes' blocks and the files left
+    out let go of rows between batches (``LoadedThumbs.bound``): with a bound of two rows
+    and batches of a pair or two, a few rows are loaded at once instead of every grouped
+    file's, and the groups, their words and keepers are the same."""
+    records = _records(*_library(tmp_path))
+
+    def grouped() -> tuple[list[Group], int]:
+        index = SimilarityIndex(records)
+        loaded = index._checker.loaded
+        loaded.rows_kept = rows_kept
+        groups = index.groups(GroupingOptions(DEFAULT_THRESHOLD))
+        return groups, loaded.most
+
+    rows_kept = ROWS_KEPT
+    free, most = grouped()
+    assert len(free) == 5 and most == len(records)
+    assert any(m.differences for g in free for m in g.members[1:])
+    monkeypatch.setattr(pair_words_module, "_EXPLAIN_BATCH", 1)
+    monkeypatch.setattr(pair_checker_module, "_CHECKS_AT_ONCE", 2)
+    monkeypatch.setattr(picture_boxes_module, "_FETCH_AT_ONCE", 2)
+    rows_kept = 2
+    bounded, most = grouped()
+    assert bounded == free
+    assert most <= 8
