@@ -12,7 +12,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QWidget
 
 from dedupe_gui.core.actions import (
@@ -169,7 +169,11 @@ class CleanupFlow(QObject):
         if summary.no_trash and not summary.permanent:
             self._offer_permanent_delete(summary)
         elif summary.failed or plan.groups > 1:
-            self._show_outcomes()
+            # In a callback of its own: taking the outcomes in (the groups off the list, the
+            # totals, the records left) is the largest callback a cleanup leaves the GUI
+            # thread, and grows with the groups; the dialog added a fifth to it
+            # (bench.cleanup_callbacks, docs/BENCHMARKS.md).
+            QTimer.singleShot(0, self, self._show_outcomes)
 
     def _failed(self, message: str) -> None:
         self._task = None

@@ -15,7 +15,8 @@ from pytestqt.qtbot import QtBot
 
 from dedupe_gui.core.actions import Outcome, Status, TrashUnavailable
 from dedupe_gui.core.units import human_bytes
-from dedupe_gui.review import GroupScope
+from dedupe_gui.review import CleanupPlan, GroupScope
+from dedupe_gui.ui.cleanup_flow import CleanupFlow
 from dedupe_gui.ui.dialogs import OutcomesDialog
 from dedupe_gui.ui.main_window import MainWindow
 from dedupe_gui.ui.services import WindowServices
@@ -103,8 +104,36 @@ def test_clean_up_all_keeps_every_keeper_and_reports_failures(
     first = window.model.index(0, 0)
     assert window.model.data(first, FAILED_ROLE) is True
     assert window.model.data(first, DETAIL_ROLE) == "1 not removed"
+    # The outcomes come up in a callback of their own, after the one that took them in.
+    qtbot.waitUntil(lambda: window.findChild(OutcomesDialog) is not None)
     dialog = window.findChild(OutcomesDialog)
     assert dialog is not None and dialog.tree.model().rowCount() == 3
+
+
+def test_the_outcomes_come_up_after_the_callback_that_takes_them_in(
+    qtbot: QtBot,
+    trash_home: Path,
+    window: MainWindow,
+    photos: Path,
+    answers: Answers,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Taking a cleanup's outcomes in (the list, the totals, the files left) is the largest
+    # callback a cleanup leaves the GUI thread; the dialog is built in one of its own.
+    scan(qtbot, window, photos)
+    shown_in_it: list[bool] = []
+    done = CleanupFlow._done
+
+    def watched(flow: CleanupFlow, plan: CleanupPlan, outcomes: list[Outcome]) -> None:
+        done(flow, plan, outcomes)
+        shown_in_it.append(window.findChild(OutcomesDialog) is not None)
+
+    monkeypatch.setattr(CleanupFlow, "_done", watched)
+    with qtbot.waitSignal(window.cleanup_finished, timeout=10000):
+        window.commands["clean_up_all"].trigger()
+    qtbot.waitUntil(lambda: window.findChild(OutcomesDialog) is not None)
+    assert shown_in_it == [False]
+    assert trash_files(trash_home) == {"a.jpg", "a_small.jpg", "b_copy.jpg"}
 
 
 @pytest.mark.parametrize("second_answer", [True, False])
