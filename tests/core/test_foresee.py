@@ -59,11 +59,13 @@ def test_pairs_checked_ahead_are_kept_only_when_asked_about(tmp_path: Path) -> N
     assert not ahead.new_checks_held()
 
 
+@pytest.mark.parametrize("gathered", [1, 2, 4096])  # joined into one array every so many
 def test_files_left_out_are_checked_ahead_with_the_same_groups(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, gathered: int
 ) -> None:
     """Every pair the leftovers' centring asks about was told to ``foresee`` first, and the
     groups are those of asking one pair at a time."""
+    monkeypatch.setattr(leftovers, "_GATHERED", gathered)
     records = _four(tmp_path)
     seen: list[tuple[Any, ...]] = []
     take_in = leftovers.take_in_left
