@@ -17,6 +17,7 @@ import numpy.typing as npt
 
 from dedupe_gui.core.keeper import cmyk
 from dedupe_gui.core.models import ImageRecord
+from dedupe_gui.core.standing import SCREEN_PIXELS, SCREEN_SHAPE
 
 Box = tuple[float, float, float, float]
 
@@ -29,6 +30,9 @@ _SMALLER: Final = 0.95
 SAME_PROPORTIONS: Final = 0.005
 _SAME_SCALE: Final = 0.02
 _SAME_SHIFT: Final = 0.01
+# A picture of at least 8 % of a 288 px side placed inside a frame (core.picture_boxes) is
+# 23 px or more: a pixel off at each of its edges is 9 % of its proportions at most.
+_BOX_PROPORTIONS: Final = 0.09
 # Overlays larger than this share of the tiles are not one overlay but a different look.
 _MAX_OVERLAY: Final = 0.35
 # A vignette added to the member, or one the keeper has and the member has not.
@@ -121,6 +125,15 @@ def describe(
         # not added around the other's picture, it is there in both, and an edit over it
         # (darkened corners, a caption bar) is what broke it in the other.
         member_border = keeper_border = None
+    elif member_border is not None and keeper_border is not None:
+        # A photo of an object on a plain backdrop has a box of its own; in a screenshot of
+        # it, the chrome's box is what holds the whole photo, of its proportions.
+        keeper_holds = _holds_whole(keeper_border, keeper, member)
+        member_holds = _holds_whole(member_border, member, keeper)
+        if frames.keeper_chrome and keeper_holds and not member_holds:
+            member_border = None
+        elif frames.member_chrome and member_holds and not keeper_holds:
+            keeper_border = None
     if member_border is not None and keeper_border is None:
         out.append(SHOT if frames.member_chrome else BORDERED)
     elif member_border is None and keeper_border is not None and _covers(warp, keeper_border):
@@ -188,6 +201,24 @@ def _one_to_one(keeper: ImageRecord, member: ImageRecord, warp: npt.NDArray[np.f
         proportions < SAME_PROPORTIONS
         and max(abs(sx - 1), abs(sy - 1)) < _SAME_SCALE
         and max(abs(tx), abs(ty)) < _SAME_SHIFT
+    )
+
+
+def _holds_whole(box: Box, framed_one: ImageRecord, other: ImageRecord) -> bool:
+    """Whether ``box``, a picture placed inside ``framed_one``'s frame, has the proportions
+    of all of ``other``'s picture, ``framed_one`` being a screen of more pixels
+    (core.standing ``SCREEN_SHAPE``). The box is placed on a picture of some 288 px a side, a
+    pixel off at each edge at most (``_BOX_PROPORTIONS``)."""
+    ff, of = framed_one.fingerprint, other.fingerprint
+    left, top, right, bottom = box
+    width, height = (right - left) * ff.width, (bottom - top) * ff.height
+    if min(width, height, of.width, of.height, ff.width, ff.height) <= 0:
+        return False
+    screen = max(ff.width, ff.height) >= SCREEN_SHAPE * min(ff.width, ff.height) and (
+        ff.width * ff.height >= SCREEN_PIXELS * of.width * of.height
+    )
+    return screen and bool(
+        abs(np.log((width * of.height) / (height * of.width))) < _BOX_PROPORTIONS
     )
 
 

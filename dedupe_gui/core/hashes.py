@@ -77,8 +77,9 @@ CHECK_VERSION: Final = 27
 # keepers and files left in no group are chosen differently); 5: "border removed" only for a
 # copy that shows all of the picture inside the keeper's frame (the keeper rule "clean"
 # reads it); 6: a solid bar across one edge of one copy, where the other copy of the same
-# proportions shows picture, is an overlay, not a trim the alignment fitted to it.
-WORDS_VERSION: Final = 6
+# proportions shows picture, is an overlay, not a trim the alignment fitted to it; 7: a
+# photo a few rows of the thumbnail tall is looked for in screenshot chrome.
+WORDS_VERSION: Final = 7
 
 
 def hash_to_hex(value: int) -> str:

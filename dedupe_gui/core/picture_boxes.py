@@ -30,9 +30,10 @@ from dedupe_gui.core.differences import framed
 from dedupe_gui.core.loaded_thumbs import LoadedThumbs
 from dedupe_gui.core.models import ImageRecord
 from dedupe_gui.core.scan_pictures import ScanPictures
+from dedupe_gui.core.standing import SCREEN_SHAPE
 from dedupe_gui.core.verify import border_of
 from dedupe_gui.core.window_candidates import picture_box_of
-from dedupe_gui.core.windows import Box, may_have_border, photo_box
+from dedupe_gui.core.windows import PHOTO_MIN_PX, Box, may_have_border, photo_box
 
 I64 = npt.NDArray[np.int64]
 
@@ -43,6 +44,13 @@ I64 = npt.NDArray[np.int64]
 # framed copies that the border readings missed, a trimmed copy with a dark edge and two
 # night shots, and no other file.
 _THIN_RATIO: Final = 0.6
+# A photo in a phone screenshot's chrome may span a few rows of its 32x32 thumbnail (a
+# 180 px photo shown at its size in a 1080x2340 screen: 2.5 rows), fewer than a photo box
+# is read from there (windows ``PHOTO_MIN_PX``); in a picture of a screen's shape
+# (core.standing ``SCREEN_SHAPE``) that many are enough to place the box on the decoded
+# picture, which decides. Without it such screenshots went unread as screenshots, and as
+# the file with the most pixels one was kept over the photo it shows.
+_THUMB_PHOTO_PX: Final = 2
 # Records whose thumbnails are fetched in one go before their boxes are placed: a cache
 # read back without thumbnails answers one query per call, and a large library's keeper
 # rule asks about every grouped file (72,000 one at a time took 18 s at 100,000 files).
@@ -201,7 +209,7 @@ class PictureBoxes:
             framed(strict)
             or (i not in self._borderless and framed(border_of(thumb, loose=True)))
             or _thin_frame(thumb)
-            or photo_box(thumb.astype(np.int16)) is not None
+            or photo_box(thumb.astype(np.int16), min_px=self._photo_px(i)) is not None
         ):
             self._keep(i, (None, False, None))
             return None, False
@@ -212,6 +220,14 @@ class PictureBoxes:
         out = (box, chrome) if framed(box) else (None, False)
         self._keep(i, (*out, self._levels[i]))
         return out
+
+    def _photo_px(self, i: int) -> int:
+        """The fewest thumbnail rows and columns a photo in chrome may span for record ``i``
+        to be placed: fewer in a picture of a screen's shape (``_THUMB_PHOTO_PX``)."""
+        fp = self.records[i].fingerprint
+        w, h = fp.width, fp.height
+        screen = min(w, h) > 0 and max(w, h) >= SCREEN_SHAPE * min(w, h)
+        return _THUMB_PHOTO_PX if screen else PHOTO_MIN_PX
 
     def _keep(self, i: int, placed: Placed) -> None:
         if self._ids is not None:

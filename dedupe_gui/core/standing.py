@@ -68,6 +68,10 @@ _INSIDE_SHAPE: Final = 1.07
 # levels are further apart than this: twice the border readings' tolerance (10 levels:
 # core.windows), for two decodes of one colour that a JPEG left a few levels apart.
 _OTHER_LEVEL: Final = 20
+# A screenshot is of a screen's shape (16:10 or longer, either way up) and, holding a photo
+# with more pixels than the photo has, of at least this many times its pixels.
+SCREEN_SHAPE: Final = 1.6
+SCREEN_PIXELS: Final = 2.0
 # A clean copy with at least this share of the pixels inside another file's frame makes the
 # framed file the worse keeper.
 COMPARABLE_PIXELS: Final = 0.5
@@ -153,11 +157,25 @@ def framed_beside_clean(
     quarter = m.turn >= _FIRST_QUARTER_TURN
     w, h = np.where(quarter, h, w), np.where(quarter, w, h)  # as the keeper shows it
     framed = inside[:, 0] * inside[:, 1] < 1.0
+    inside_shape = np.log(w * inside[:, 0]) - np.log(h * inside[:, 1])
+    whole_shape = np.log(w) - np.log(h)
     i, j = m.pairs()
     clean = ~framed[j]
     if level is not None:
         with np.errstate(invalid="ignore"):
             clean |= np.abs(level[i] - level[j]) > _OTHER_LEVEL  # NaN: not clean
+    # A photo of an object on a plain backdrop has a box of its own (a frame, or chrome
+    # where the backdrop meets a shadow), and is still the clean copy beside a screenshot
+    # whose chrome holds all of it: a screen's shape and pixels, the inside of which has
+    # the photo's whole shape, and not the other way round. (Without the screen, a square
+    # crop of such a photo had its shape by chance, and the photo lost to it.)
+    near = np.log(_INSIDE_SHAPE)
+    screen = (np.abs(whole_shape[i]) >= np.log(SCREEN_SHAPE)) & (
+        w[i] * h[i] >= SCREEN_PIXELS * w[j] * h[j]
+    )
+    holds = screen & (np.abs(inside_shape[i] - whole_shape[j]) < near)
+    held = np.abs(inside_shape[j] - whole_shape[i]) < near
+    clean |= framed[j] & holds & ~held
     i, j = i[framed[i] & clean], j[framed[i] & clean]
     inner_w, inner_h = w[i] * inside[i, 0], h[i] * inside[i, 1]
     shape_clean = np.log(w[j] / h[j])

@@ -28,6 +28,7 @@ from dedupe_gui.core.local_edits import apart_in_structure
 from dedupe_gui.core.models import ImageRecord
 from dedupe_gui.core.row_memo import RowMemo
 from dedupe_gui.core.scan_pictures import ScanPictures
+from dedupe_gui.core.standing import SCREEN_SHAPE
 from dedupe_gui.core.strokes import two_sided_text
 from dedupe_gui.core.verify import residuals
 from dedupe_gui.core.window_index import (
@@ -62,6 +63,12 @@ WINDOW_BITS: Final = 10
 # A photo box differing from the uniform-border box by more than this share of a side on
 # some edge sits in a screenshot's chrome, not in a plain frame.
 _CHROME_GAP: Final = 0.02
+# Placed on the decoded picture of a screen's shape (core.standing ``SCREEN_SHAPE``), a
+# photo may be a smaller share of it than the candidate search looks for (core.windows
+# ``_PHOTO_MIN_SHARE``): a 180 px photo shown at its size in a 1080x2400 screen is 7.5 % of
+# its height, still 21 px of the 288 px picture, and a line of the title is 5 or 6 there.
+# In a picture of other proportions that share found the box of an object on a backdrop.
+_PLACED_PHOTO_SHARE: Final = 0.04
 # Bits by which a window must be nearer the other picture's hash than the picture's own
 # hash is, for the pair to get a second look through it.
 _GAIN_BITS: Final = 4
@@ -500,7 +507,10 @@ def picture_box_of(path: str, pictures: ScanPictures | None = None) -> tuple[Box
     except FingerprintError:
         return None
     pixels = np.asarray(shown_small(full, side=FINE_SIDE), dtype=np.int16)
-    photo, uniform = photo_box(pixels), content_box(pixels)
+    h, w = pixels.shape
+    share = _PLACED_PHOTO_SHARE if max(h, w) >= SCREEN_SHAPE * min(h, w) else None
+    photo = photo_box(pixels) if share is None else photo_box(pixels, min_share=share)
+    uniform = content_box(pixels)
     level = border_level(pixels)
     if photo is None:
         return None if uniform is None else (uniform, False, level)

@@ -507,10 +507,10 @@ def may_have_border(
 
 # A row of a screenshot's photo holds a run of non-chrome pixels over at least this share of
 # the width (text and icons make short runs, a photo a long one); the photo spans at least
-# this share of the picture's height and width, and ``_PHOTO_MIN_PX`` pixels of the small
+# this share of the picture's height and width, and ``PHOTO_MIN_PX`` pixels of the small
 # picture (a title line is one or two).
 _PHOTO_MIN_SHARE: Final = 0.08
-_PHOTO_MIN_PX: Final = 6
+PHOTO_MIN_PX: Final = 6
 # Columns of the photo, within its rows, are at least this share not of the bar colour.
 _PHOTO_COLUMN_SHARE: Final = 0.5
 # The chrome around it (the rows above and below, the columns beside) is at least this share
@@ -521,6 +521,8 @@ _CHROME_SHARE: Final = 0.85
 def photo_box(
     pixels: np.ndarray[tuple[int, ...], np.dtype[np.int16]],
     tolerance: int = _BORDER_TOLERANCE,
+    min_px: int = PHOTO_MIN_PX,
+    min_share: float = _PHOTO_MIN_SHARE,
 ) -> Box | None:
     """The photo inside a screenshot's chrome, whose bars carry a clock, a title and icons,
     so are not the uniform border ``content_box`` peels off. None without such chrome.
@@ -528,20 +530,26 @@ def photo_box(
     The bar colour is the most common of the four corners. The photo's rows are the longest
     band of rows that each hold a long run of other pixels; its columns, the longest band of
     columns mostly of other pixels within those rows. The chrome must lie above and below it
-    (or beside it), mostly of the bar colour.
+    (or beside it), mostly of the bar colour. ``min_px``: the fewest rows and columns of
+    ``pixels`` the photo may span; ``min_share``: the least share of the picture's height
+    and width.
     """
-    return _photo_in(_uniform(pixels, tolerance))
+    return _photo_in(_uniform(pixels, tolerance), min_px, min_share)
 
 
-def _photo_in(bar: np.ndarray[tuple[int, ...], np.dtype[np.bool_]]) -> Box | None:
+def _photo_in(
+    bar: np.ndarray[tuple[int, ...], np.dtype[np.bool_]],
+    min_px: int = PHOTO_MIN_PX,
+    min_share: float = _PHOTO_MIN_SHARE,
+) -> Box | None:
     """``photo_box`` from the map of the pixels of the bar colour (``_uniform``)."""
     h, w = bar.shape
     # A run is whole pixels: at least the share of the width is at least its ceiling.
     top, bottom = _longest_run(_has_run(~bar, math.ceil(_PHOTO_MIN_SHARE * w)))
-    if bottom - top < max(_PHOTO_MIN_PX, _PHOTO_MIN_SHARE * h):
+    if bottom - top < max(min_px, min_share * h):
         return None
     left, right = _longest_run(_shares(~bar[top:bottom], 0) >= _PHOTO_COLUMN_SHARE)
-    if right - left < max(_PHOTO_MIN_PX, _PHOTO_MIN_SHARE * w):
+    if right - left < max(min_px, min_share * w):
         return None
     margins = (left / w, top / h, 1 - right / w, 1 - bottom / h)
     framed_across = min(margins[1], margins[3]) >= _MIN_BORDER

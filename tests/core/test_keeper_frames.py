@@ -4,14 +4,17 @@ shape inside it with a clean copy's."""
 
 from __future__ import annotations
 
+import random
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from PIL import Image, ImageDraw, ImageOps
 
+from bench.copy_edits import screenshot
 from dedupe_gui.core.keeper import DEFAULT_RULES
 from tests.grouped import one_group
-from tests.imaging import save, textured
+from tests.imaging import photo, save, textured
 
 
 def _screenshot(img: Image.Image, size: tuple[int, int] = (540, 1100)) -> Image.Image:
@@ -176,3 +179,46 @@ def test_a_close_crop_of_an_object_on_a_page_is_a_trim_and_not_kept(tmp_path: Pa
     said = group.members[1].differences
     assert "border removed" not in said
     assert any(w.startswith("trimmed") and w.endswith("left") for w in said), said
+
+
+@pytest.mark.parametrize(
+    ("seed", "size", "draw"),
+    [
+        (3, (320, 180), photo),
+        (11, (320, 180), photo),
+        (2, (300, 200), textured),
+        (9, (300, 200), photo),
+    ],
+)
+def test_a_small_photo_is_kept_over_a_phone_screenshot_of_it(
+    tmp_path: Path,
+    seed: int,
+    size: tuple[int, int],
+    draw: Callable[[int, tuple[int, int]], Image.Image],
+) -> None:
+    """A photo of some 300 px shown at its size in a phone screenshot (1080 px wide): a few
+    rows of the screenshot's 32x32 thumbnail, under a tenth of its height. Its chrome is
+    placed on the decoded picture all the same, and the photo, not the file with the most
+    pixels, is kept. (Seed 3: the photo's own backdrop reads as a frame too; seed 11: the
+    photo is 7.5 % of the screen's height; seeds 2 and 9: three rows of the thumbnail.)"""
+    img = draw(seed, size)
+    shot = screenshot(img, random.Random(seed)).image
+    assert img.height < 0.1 * shot.height
+    a = save(img, tmp_path / "a.jpg", quality=90)
+    b = save(shot, tmp_path / "b.png")
+    group = one_group([a, b])
+    assert group.suggested_keeper.path == str(a)
+    assert "screenshot of it" in group.members[1].differences
+
+
+def test_a_square_crop_of_an_object_on_a_backdrop_is_not_its_screenshot(tmp_path: Path) -> None:
+    """The picture inside the photo's backdrop is square, as is a square crop of the photo:
+    the photo is not a screen that holds the crop (neither of a screen's shape nor of many
+    more pixels), and it is kept."""
+    picture = Image.new("RGB", (320, 238), (0, 0, 0))
+    picture.paste(textured(46, (190, 190)), (65, 24))
+    a = save(picture, tmp_path / "a.jpg", quality=92)
+    b = save(picture.crop((41, 0, 279, 238)), tmp_path / "b.jpg", quality=92)
+    group = one_group([a, b])
+    assert group.suggested_keeper.path == str(a)
+    assert not {"screenshot of it", "not a screenshot"} & set(group.members[1].differences)
