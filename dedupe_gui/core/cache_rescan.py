@@ -53,22 +53,30 @@ class RescanReads:
         count = self._db.execute("SELECT COUNT(*) FROM fingerprints").fetchone()[0]
         return 2 * len(blobs) >= int(count)
 
+    def _by_path(
+        self, query: str, blobs: Sequence[bytes], params: tuple[Any, ...] = ()
+    ) -> list[tuple[Any, ...]]:
+        """The rows of ``query`` (a SELECT of one table, its WHERE clause last, if any) for
+        these paths: the whole table's when most of it is asked for (``_whole_table``), rows
+        of other paths with them; else a chunk of paths at a time."""
+        if self._whole_table(blobs):
+            return self._db.execute(query, params).fetchall()
+        joiner = "AND" if " WHERE " in query else "WHERE"
+        rows: list[tuple[Any, ...]] = []
+        for start in range(0, len(blobs), _PARAMS_PER_QUERY):
+            chunk = blobs[start : start + _PARAMS_PER_QUERY]
+            marks = ",".join("?" * len(chunk))
+            rows += self._db.execute(
+                f"{query} {joiner} path IN ({marks})", (*params, *chunk)
+            ).fetchall()
+        return rows
+
     def versions(self, blobs: Sequence[bytes]) -> dict[bytes, tuple[Any, ...]]:
         """The fingerprints row of each of these paths that has one, by path blob: the
         ``VERSION_COLUMNS`` as SQLite gives them (the hash as stored: core.cache_rows.from_db
         makes it the fingerprint's). Rows of other paths may come with them."""
         try:
-            if self._whole_table(blobs):
-                rows = self._db.execute(f"SELECT {VERSION_COLUMNS} FROM fingerprints").fetchall()
-            else:
-                rows = []
-                for start in range(0, len(blobs), _PARAMS_PER_QUERY):
-                    chunk = blobs[start : start + _PARAMS_PER_QUERY]
-                    marks = ",".join("?" * len(chunk))
-                    rows += self._db.execute(
-                        f"SELECT {VERSION_COLUMNS} FROM fingerprints WHERE path IN ({marks})",
-                        chunk,
-                    ).fetchall()
+            rows = self._by_path(f"SELECT {VERSION_COLUMNS} FROM fingerprints", blobs)
         except sqlite3.DatabaseError as exc:
             self._fail(exc)
             return {}
@@ -78,39 +86,16 @@ class RescanReads:
         """The change time each of these paths' identity was read at, for those that have
         one, by path blob (rows of other paths may come with them)."""
         try:
-            if self._whole_table(blobs):
-                return dict(self._db.execute("SELECT path, change_ns FROM identities"))
-            found: dict[bytes, int] = {}
-            for start in range(0, len(blobs), _PARAMS_PER_QUERY):
-                chunk = blobs[start : start + _PARAMS_PER_QUERY]
-                marks = ",".join("?" * len(chunk))
-                found.update(
-                    self._db.execute(
-                        f"SELECT path, change_ns FROM identities WHERE path IN ({marks})", chunk
-                    )
-                )
+            return dict(self._by_path("SELECT path, change_ns FROM identities", blobs))
         except sqlite3.DatabaseError as exc:
             self._fail(exc)
             return {}
-        return found
 
     def seen_before(self, blobs: Sequence[bytes], day: int) -> list[bytes]:
         """Those of these paths whose entry was last marked seen before ``day``, in the
         order given (``mark_seen`` marks them)."""
         try:
-            if self._whole_table(blobs):
-                old = self._db.execute(
-                    "SELECT path FROM identities WHERE seen < ?", (day,)
-                ).fetchall()
-            else:
-                old = []
-                for start in range(0, len(blobs), _PARAMS_PER_QUERY):
-                    chunk = blobs[start : start + _PARAMS_PER_QUERY]
-                    marks = ",".join("?" * len(chunk))
-                    old += self._db.execute(
-                        f"SELECT path FROM identities WHERE seen < ? AND path IN ({marks})",
-                        (day, *chunk),
-                    ).fetchall()
+            old = self._by_path("SELECT path FROM identities WHERE seen < ?", blobs, (day,))
         except sqlite3.DatabaseError as exc:
             self._fail(exc)
             return []
@@ -123,18 +108,9 @@ class RescanReads:
         """(path, change_ns, quick) of each of these paths whose identity has a head-and-tail
         digest beside it, by path blob (rows of other paths may come with them): the digest
         is the file's while its change time is still ``change_ns``."""
-        columns = "path, change_ns, quick FROM identities WHERE quick IS NOT NULL"
+        query = "SELECT path, change_ns, quick FROM identities WHERE quick IS NOT NULL"
         try:
-            if self._whole_table(blobs):
-                rows = self._db.execute(f"SELECT {columns}").fetchall()
-            else:
-                rows = []
-                for start in range(0, len(blobs), _PARAMS_PER_QUERY):
-                    chunk = blobs[start : start + _PARAMS_PER_QUERY]
-                    marks = ",".join("?" * len(chunk))
-                    rows += self._db.execute(
-                        f"SELECT {columns} AND path IN ({marks})", chunk
-                    ).fetchall()
+            rows = self._by_path(query, blobs)
         except sqlite3.DatabaseError as exc:
             self._fail(exc)
             return {}
