@@ -25,7 +25,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from bench.window_stalls import StallProbe
+from bench.window_stalls import StallProbe, benched_window
 
 # (module, class, method): the callbacks and the pieces of them that are timed.
 TIMED = (
@@ -78,11 +78,8 @@ def timed(spent: dict[str, list[float]]) -> None:
 
 
 def run(folder: Path, groups: int) -> None:
-    from PySide6.QtCore import QEventLoop, QSettings, QTimer
+    from PySide6.QtCore import QEventLoop, QTimer
     from PySide6.QtWidgets import QApplication
-
-    from dedupe_gui.ui.main_window import MainWindow
-    from dedupe_gui.ui.services import WindowServices
 
     shutil.rmtree(folder, ignore_errors=True)
     result = pairs(folder / "library", groups)
@@ -95,17 +92,7 @@ def run(folder: Path, groups: int) -> None:
     def trash(path: str) -> None:
         os.rename(path, bin_ / os.path.basename(path))
 
-    services = WindowServices(
-        settings=QSettings(str(folder / "settings.conf"), QSettings.Format.IniFormat),
-        cache_path=None,
-        journal_path=None,
-        trash=trash,
-        ask=lambda *_args, **_kw: True,
-        choose=lambda _parent, _title, _text, _info, buttons, destructive=False: len(buttons) - 1,
-    )
-    window = MainWindow(services)
-    window.resize(1280, 800)
-    window.show()
+    window = benched_window(folder, trash, None, None)
     probe = StallProbe()
     probe.start()
 

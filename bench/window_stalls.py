@@ -33,6 +33,7 @@ import shutil
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import FrameType
@@ -42,6 +43,8 @@ from bench.measured import memory_mb
 
 if TYPE_CHECKING:
     from PySide6.QtCore import QObject
+
+    from dedupe_gui.ui.main_window import MainWindow
 
 COPIES = 5
 
@@ -206,6 +209,31 @@ def make_library(out: Path, files: int, originals: Path, seed: int = 20) -> None
             img.save(path, "JPEG", quality=quality)
 
 
+def benched_window(
+    work: Path, trash: Callable[[str], None], cache: str | None, journal: str | None
+) -> MainWindow:
+    """The real window, shown at 1280x800 on settings of its own in ``work``: every question
+    answered yes and every choice the last one offered (the one that goes ahead), files sent
+    to the trash through ``trash``."""
+    from PySide6.QtCore import QSettings
+
+    from dedupe_gui.ui.main_window import MainWindow
+    from dedupe_gui.ui.services import WindowServices
+
+    services = WindowServices(
+        settings=QSettings(str(work / "settings.conf"), QSettings.Format.IniFormat),
+        cache_path=cache,
+        journal_path=journal,
+        trash=trash,
+        ask=lambda *_args, **_kw: True,
+        choose=lambda _parent, _title, _text, _info, buttons, destructive=False: len(buttons) - 1,
+    )
+    window = MainWindow(services)
+    window.resize(1280, 800)
+    window.show()
+    return window
+
+
 def run(
     library: Path,
     cache: str | None,
@@ -216,12 +244,10 @@ def run(
 ) -> None:
     import cProfile
 
-    from PySide6.QtCore import QEventLoop, QSettings, QTimer
+    from PySide6.QtCore import QEventLoop, QTimer
     from PySide6.QtWidgets import QApplication
 
     from dedupe_gui.ui.app import configure_application
-    from dedupe_gui.ui.main_window import MainWindow
-    from dedupe_gui.ui.services import WindowServices
 
     app = QApplication(sys.argv[:1])
     configure_application(app)
@@ -242,17 +268,9 @@ def run(
         log.write(f"{path}\t{target}\n")
         log.flush()
 
-    services = WindowServices(
-        settings=QSettings(str(work / "settings.conf"), QSettings.Format.IniFormat),
-        cache_path=cache or str(work / "cache.sqlite3"),
-        journal_path=str(work / "journal.jsonl"),
-        trash=trash,
-        ask=lambda *_args, **_kw: True,
-        choose=lambda _parent, _title, _text, _info, buttons, destructive=False: len(buttons) - 1,
+    window = benched_window(
+        work, trash, cache or str(work / "cache.sqlite3"), str(work / "journal.jsonl")
     )
-    window = MainWindow(services)
-    window.resize(1280, 800)
-    window.show()
     probe = StallProbe()
     if watchdog is not None:
         probe.watchdog = watchdog.open("a", encoding="utf-8")
