@@ -5,7 +5,7 @@ and a photo that may cover a tenth of the screen or less. Two screenshots of dif
 photos taken in one app share all of the chrome, so their fine thumbnails (core.verify)
 agree on most of their textured tiles and the photo's few tiles do not outweigh them. What
 makes them different pictures is exactly the part that is not chrome. So when both pictures
-of a pair hold a photo inside chrome (``core.windows.photo_box`` on the fine thumbnails) at
+of a pair hold a photo inside chrome (``core.frame_readings.photo_box`` on the fine thumbnails) at
 the same place, the two photos are compared on their own; a pair whose photos do not
 correlate is two pictures, whatever the chrome says.
 
@@ -20,7 +20,7 @@ import numpy as np
 import numpy.typing as npt
 from PIL import Image
 
-from dedupe_gui.core.windows import photo_box
+from dedupe_gui.core.frame_readings import photo_box
 
 U8 = npt.NDArray[np.uint8]
 B = npt.NDArray[np.bool_]

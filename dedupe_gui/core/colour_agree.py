@@ -25,7 +25,8 @@ import numpy as np
 import numpy.typing as npt
 from PIL import Image
 
-from dedupe_gui.core.windows import Box, pixel_region
+from dedupe_gui.core.frame_readings import Box
+from dedupe_gui.core.windows import pixel_region
 
 U8 = npt.NDArray[np.uint8]
 F32 = npt.NDArray[np.float32]

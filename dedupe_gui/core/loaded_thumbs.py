@@ -24,12 +24,12 @@ import numpy as np
 import numpy.typing as npt
 
 from dedupe_gui.core.candidates import distinct
+from dedupe_gui.core.frame_readings import Box
 from dedupe_gui.core.hashes import THUMB_SIDE
 from dedupe_gui.core.models import FileKey, ImageRecord
 from dedupe_gui.core.orientations import transform_grid
 from dedupe_gui.core.thumbnails import thumbs_to_array
 from dedupe_gui.core.verify import FLAT_DETAIL, border_of, detail
-from dedupe_gui.core.windows import Box
 
 I64 = npt.NDArray[np.int64]
 

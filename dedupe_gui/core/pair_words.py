@@ -16,13 +16,13 @@ import numpy.typing as npt
 
 from dedupe_gui.core.candidates import said_id
 from dedupe_gui.core.differences import SAME_PROPORTIONS, Frames, Marks, describe, framed
+from dedupe_gui.core.frame_readings import Box
 from dedupe_gui.core.loaded_thumbs import LoadedThumbs, turn_stack
 from dedupe_gui.core.models import ImageRecord
 from dedupe_gui.core.orientations import relation
 from dedupe_gui.core.overlays import bars, carriers, corner_shading, edge_bars
 from dedupe_gui.core.picture_boxes import PictureBoxes
 from dedupe_gui.core.verify import border_of, explain
-from dedupe_gui.core.windows import Box
 
 I64 = npt.NDArray[np.int64]
 

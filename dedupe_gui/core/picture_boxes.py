@@ -27,13 +27,13 @@ import numpy as np
 import numpy.typing as npt
 
 from dedupe_gui.core.differences import framed
+from dedupe_gui.core.frame_readings import PHOTO_MIN_PX, Box, may_have_border, photo_box
 from dedupe_gui.core.loaded_thumbs import LoadedThumbs
 from dedupe_gui.core.models import ImageRecord
 from dedupe_gui.core.scan_pictures import ScanPictures
 from dedupe_gui.core.standing import SCREEN_SHAPE
 from dedupe_gui.core.verify import border_of
 from dedupe_gui.core.window_candidates import picture_box_of
-from dedupe_gui.core.windows import PHOTO_MIN_PX, Box, may_have_border, photo_box
 
 I64 = npt.NDArray[np.int64]
 
@@ -46,7 +46,7 @@ I64 = npt.NDArray[np.int64]
 _THIN_RATIO: Final = 0.6
 # A photo in a phone screenshot's chrome may span a few rows of its 32x32 thumbnail (a
 # 180 px photo shown at its size in a 1080x2340 screen: 2.5 rows), fewer than a photo box
-# is read from there (windows ``PHOTO_MIN_PX``); in a picture of a screen's shape
+# is read from there (core.frame_readings ``PHOTO_MIN_PX``); in a picture of a screen's shape
 # (core.standing ``SCREEN_SHAPE``) that many are enough to place the box on the decoded
 # picture, which decides. Without it such screenshots went unread as screenshots, and as
 # the file with the most pixels one was kept over the photo it shows.

@@ -55,9 +55,9 @@ from dedupe_gui.core.align import (
     tile_sum,
     warp_values,
 )
+from dedupe_gui.core.frame_readings import content_box, may_have_border
 from dedupe_gui.core.prefilter import hopeless, signatures
 from dedupe_gui.core.row_memo import RowMemo
-from dedupe_gui.core.windows import content_box, may_have_border
 from dedupe_gui.core.workers import default_workers
 
 F32 = npt.NDArray[np.float32]

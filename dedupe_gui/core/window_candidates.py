@@ -22,6 +22,7 @@ from dedupe_gui.core import window_looks
 from dedupe_gui.core.candidates import Candidates
 from dedupe_gui.core.colour_agree import colours_apart
 from dedupe_gui.core.fingerprint import FingerprintError, upright_grey
+from dedupe_gui.core.frame_readings import Box, border_level, content_box, photo_box
 from dedupe_gui.core.kept_searches import Searches
 from dedupe_gui.core.local_edits import SIDE as LOOK_EDIT_SIDE
 from dedupe_gui.core.local_edits import apart_in_structure
@@ -39,15 +40,7 @@ from dedupe_gui.core.window_index import (
     windows_of,
 )
 from dedupe_gui.core.window_looks import LOOK_SIDE, FlatJudge, Glance
-from dedupe_gui.core.windows import (
-    FINE_SIDE,
-    Box,
-    border_level,
-    content_box,
-    far_windows,
-    photo_box,
-    shown_small,
-)
+from dedupe_gui.core.windows import FINE_SIDE, far_windows, shown_small
 from dedupe_gui.core.workers import default_workers
 
 I64 = npt.NDArray[np.int64]
@@ -64,7 +57,7 @@ WINDOW_BITS: Final = 10
 # some edge sits in a screenshot's chrome, not in a plain frame.
 _CHROME_GAP: Final = 0.02
 # Placed on the decoded picture of a screen's shape (core.standing ``SCREEN_SHAPE``), a
-# photo may be a smaller share of it than the candidate search looks for (core.windows
+# photo may be a smaller share of it than the candidate search looks for (core.frame_readings
 # ``_PHOTO_MIN_SHARE``): a 180 px photo shown at its size in a 1080x2400 screen is 7.5 % of
 # its height, still 21 px of the 288 px picture, and a line of the title is 5 or 6 there.
 # In a picture of other proportions that share found the box of an object on a backdrop.

@@ -25,6 +25,7 @@ import numpy.typing as npt
 from PIL import Image
 
 from dedupe_gui.core.fingerprint import FingerprintError, upright_grey
+from dedupe_gui.core.frame_readings import Box
 from dedupe_gui.core.hashes import THUMB_SIDE
 from dedupe_gui.core.scan_pictures import ScanPictures
 from dedupe_gui.core.strokes import SIDE as STROKE_SIDE
@@ -32,7 +33,6 @@ from dedupe_gui.core.thumbnails import FINE_SIDE as FINE_THUMB_SIDE
 from dedupe_gui.core.thumbnails import thumbnail
 from dedupe_gui.core.windows import (
     FINE_SIDE,
-    Box,
     bordered_sides,
     framed,
     pixel_region,

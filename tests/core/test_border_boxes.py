@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from dedupe_gui.core.windows import content_box, photo_box
+from dedupe_gui.core.frame_readings import content_box, photo_box
 
 Pixels = np.ndarray[tuple[int, ...], np.dtype[np.int16]]
 Box = tuple[float, float, float, float]

@@ -15,12 +15,13 @@ import dedupe_gui.core.window_index as window_module
 import dedupe_gui.core.window_looks as window_looks
 from dedupe_gui.core.cache import FingerprintStore
 from dedupe_gui.core.fingerprint import fingerprint_file
+from dedupe_gui.core.frame_readings import photo_box
 from dedupe_gui.core.grouping import group_records
 from dedupe_gui.core.grouping_options import GroupingOptions
 from dedupe_gui.core.hashes import MAX_WINDOWS
 from dedupe_gui.core.models import FileKey, ImageRecord
 from dedupe_gui.core.threshold import DEFAULT_THRESHOLD
-from dedupe_gui.core.windows import photo_box, shown_small, window_boxes
+from dedupe_gui.core.windows import shown_small, window_boxes
 from tests.imaging import save
 from tests.imaging import textured as _textured
 

@@ -16,12 +16,12 @@ from PIL import ImageOps
 from dedupe_gui.core import picture_boxes, verify
 from dedupe_gui.core.candidates import file_id
 from dedupe_gui.core.fingerprint import fingerprint_file
+from dedupe_gui.core.frame_readings import may_have_border
 from dedupe_gui.core.loaded_thumbs import LoadedThumbs
 from dedupe_gui.core.models import FileKey, ImageRecord
 from dedupe_gui.core.picture_boxes import PictureBoxes, Placed, pack_placed, unpack_placed
 from dedupe_gui.core.verify import border_of
 from dedupe_gui.core.window_candidates import picture_box_of
-from dedupe_gui.core.windows import may_have_border
 from tests.imaging import save, textured
 
 

@@ -10,12 +10,12 @@ import numpy as np
 from PIL import Image, ImageOps
 
 from dedupe_gui.core.fingerprint import fingerprint_file
+from dedupe_gui.core.frame_readings import content_box
 from dedupe_gui.core.grouping import group_records
 from dedupe_gui.core.grouping_options import GroupingOptions
 from dedupe_gui.core.models import FileKey, Group, ImageRecord, ScanStats
 from dedupe_gui.core.report import Report, from_json, to_csv, to_json
 from dedupe_gui.core.threshold import DEFAULT_THRESHOLD
-from dedupe_gui.core.windows import content_box
 from tests.imaging import captioned, save, textured
 
 

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 from PIL import Image, ImageDraw
 
-from dedupe_gui.core import windows
+from dedupe_gui.core import frame_readings, windows
 from dedupe_gui.core.fingerprint import _to_grey
 from dedupe_gui.core.orientations import TRANSPOSES, dhash_bits
 from tests.imaging import photo, textured
@@ -33,11 +33,11 @@ def _old_window_hashes(grey: Image.Image, transpose: Transpose) -> tuple[int, ..
     if min(small.size) < 9:
         return ()
     pixels = np.asarray(small, dtype=np.int16)
-    content, photo_in = windows.content_box(pixels), windows.photo_box(pixels)
+    content, photo_in = frame_readings.content_box(pixels), frame_readings.photo_box(pixels)
     if content is not None or photo_in is not None:
         fine = np.asarray(_old_small(grey, transpose, windows.FINE_SIDE), dtype=np.int16)
-        content = content and (windows.content_box(fine) or content)
-        photo_in = photo_in and (windows.photo_box(fine) or photo_in)
+        content = content and (frame_readings.content_box(fine) or content)
+        photo_in = photo_in and (frame_readings.photo_box(fine) or photo_in)
     boxes = windows.window_boxes(small, lambda: _old_small(grey, transpose, windows.FINE_SIDE))
     expected = [] if content is None else [content]
     if photo_in is not None and (content is None or windows._differs(photo_in, content)):
@@ -151,9 +151,9 @@ def test_shares_are_the_mean_of_the_flags() -> None:
     for shape, share in (((54, 72), 0.7), ((216, 288), 0.95), ((1, 70_000), 0.99), ((9, 1), 0.5)):
         flags = rng.random(shape) < share  # rows of 288 count past 255
         for axis in (0, 1):
-            assert np.array_equal(windows._shares(flags, axis), flags.mean(axis=axis))
+            assert np.array_equal(frame_readings._shares(flags, axis), flags.mean(axis=axis))
         part = flags[:, ::3]  # not contiguous
-        assert np.array_equal(windows._shares(part, 0), part.mean(axis=0))
+        assert np.array_equal(frame_readings._shares(part, 0), part.mean(axis=0))
 
 
 def _numpy_longest_run(flags: np.ndarray[tuple[int, ...], np.dtype[np.bool_]]) -> tuple[int, int]:
@@ -173,4 +173,4 @@ def test_longest_run_is_the_numpy_reading() -> None:
     cases += [rng.random(n) < p for n in (1, 2, 54, 72, 288) for p in (0.1, 0.5, 0.9, 0.99)]
     cases += [rng.random(72) < 0.6 for _ in range(200)]
     for flags in cases:
-        assert windows._longest_run(flags) == _numpy_longest_run(flags), flags.tolist()
+        assert frame_readings._longest_run(flags) == _numpy_longest_run(flags), flags.tolist()
