@@ -17,7 +17,7 @@ import numpy.typing as npt
 
 from dedupe_gui.core.keeper import cmyk
 from dedupe_gui.core.models import ImageRecord
-from dedupe_gui.core.standing import SCREEN_PIXELS, SCREEN_SHAPE
+from dedupe_gui.core.standing import SCREEN_PIXELS, screen_shaped
 
 Box = tuple[float, float, float, float]
 
@@ -214,7 +214,7 @@ def _holds_whole(box: Box, framed_one: ImageRecord, other: ImageRecord) -> bool:
     width, height = (right - left) * ff.width, (bottom - top) * ff.height
     if min(width, height, of.width, of.height, ff.width, ff.height) <= 0:
         return False
-    screen = max(ff.width, ff.height) >= SCREEN_SHAPE * min(ff.width, ff.height) and (
+    screen = screen_shaped(ff.width, ff.height) and (
         ff.width * ff.height >= SCREEN_PIXELS * of.width * of.height
     )
     return screen and bool(

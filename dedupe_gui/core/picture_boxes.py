@@ -31,7 +31,7 @@ from dedupe_gui.core.frame_readings import PHOTO_MIN_PX, Box, may_have_border, p
 from dedupe_gui.core.loaded_thumbs import LoadedThumbs
 from dedupe_gui.core.models import ImageRecord
 from dedupe_gui.core.scan_pictures import ScanPictures
-from dedupe_gui.core.standing import SCREEN_SHAPE
+from dedupe_gui.core.standing import screen_shaped
 from dedupe_gui.core.verify import border_of
 from dedupe_gui.core.window_candidates import picture_box_of
 
@@ -225,9 +225,7 @@ class PictureBoxes:
         """The fewest thumbnail rows and columns a photo in chrome may span for record ``i``
         to be placed: fewer in a picture of a screen's shape (``_THUMB_PHOTO_PX``)."""
         fp = self.records[i].fingerprint
-        w, h = fp.width, fp.height
-        screen = min(w, h) > 0 and max(w, h) >= SCREEN_SHAPE * min(w, h)
-        return _THUMB_PHOTO_PX if screen else PHOTO_MIN_PX
+        return _THUMB_PHOTO_PX if screen_shaped(fp.width, fp.height) else PHOTO_MIN_PX
 
     def _keep(self, i: int, placed: Placed) -> None:
         if self._ids is not None:

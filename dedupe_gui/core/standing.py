@@ -77,6 +77,11 @@ SCREEN_PIXELS: Final = 2.0
 COMPARABLE_PIXELS: Final = 0.5
 
 
+def screen_shaped(width: int, height: int) -> bool:
+    """Whether a picture of this size has a screen's shape (``SCREEN_SHAPE``)."""
+    return min(width, height) > 0 and max(width, height) >= SCREEN_SHAPE * min(width, height)
+
+
 def camera_originals(records: tuple[ImageRecord, ...]) -> Flags:
     """Files whose EXIF names the camera and the moment of capture."""
     return np.fromiter(

@@ -29,7 +29,7 @@ from dedupe_gui.core.local_edits import apart_in_structure
 from dedupe_gui.core.models import ImageRecord
 from dedupe_gui.core.row_memo import RowMemo
 from dedupe_gui.core.scan_pictures import ScanPictures
-from dedupe_gui.core.standing import SCREEN_SHAPE
+from dedupe_gui.core.standing import screen_shaped
 from dedupe_gui.core.strokes import two_sided_text
 from dedupe_gui.core.verify import residuals
 from dedupe_gui.core.window_index import (
@@ -501,7 +501,7 @@ def picture_box_of(path: str, pictures: ScanPictures | None = None) -> tuple[Box
         return None
     pixels = np.asarray(shown_small(full, side=FINE_SIDE), dtype=np.int16)
     h, w = pixels.shape
-    share = _PLACED_PHOTO_SHARE if max(h, w) >= SCREEN_SHAPE * min(h, w) else None
+    share = _PLACED_PHOTO_SHARE if screen_shaped(w, h) else None
     photo = photo_box(pixels) if share is None else photo_box(pixels, min_share=share)
     uniform = content_box(pixels)
     level = border_level(pixels)
