@@ -1,6 +1,6 @@
 """Where the wall clock of a whole cold ``dedupe-gui scan`` goes, thread by thread.
 
-    python -m bench.wall_shape FOLDER [--repeat N] [--other CHECKOUT]
+    python -m bench.wall_shape FOLDER [--repeat N] [--other CHECKOUT] [--bare]
 
 Runs ``dedupe-gui scan FOLDER --no-cache -q --format json`` in a fresh interpreter (this
 checkout, and ``--other``'s in turn when given) with probes on the functions the scan calls,
@@ -19,6 +19,10 @@ the time it slept between its first and last file (waiting for the GIL or for wo
 first thread to finish waited for the last one. With every core busy from the first decode to
 the last, the wall clock is about the start, plus the CPU seconds in between over the cores,
 plus the grouping: a thread that sleeps on the GIL leaves its core to the others.
+
+``--bare`` adds this checkout once more with the fingerprint's thumbnails and window hashes
+replaced by empty ones (no grouping can use them): how much of the distance to the floor is
+the fingerprint's own work beyond the 64-bit hash, and how much the rest of the process.
 """
 
 from __future__ import annotations
@@ -72,6 +76,11 @@ def first_file():
     marks[threading.current_thread().name] = [sched()]
 def hashed(call):
     def wrapped(*args):
+        if BARE:  # the hashing module is loaded by now (the scan's import thread loads it)
+            fingerprint = sys.modules["dedupe_gui.core.fingerprint"]
+            fingerprint.thumbnail = lambda *args: b""
+            fingerprint.fine_thumbnail = lambda *args: b""
+            fingerprint.window_hashes = lambda *args: ()
         try:
             return call(*args)
         finally:
@@ -118,9 +127,9 @@ print(json.dumps(OUT))
 )
 
 
-def _run(code: str, checkout: str, target: str) -> dict[str, float]:
+def _run(code: str, checkout: str, target: str, bare: bool = False) -> dict[str, float]:
     done = subprocess.run(
-        [sys.executable, "-c", code, target],
+        [sys.executable, "-c", f"BARE = {bare}\n" + code, target],
         check=True,
         capture_output=True,
         text=True,
@@ -159,10 +168,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("folder")
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--other", help="another checkout (a git worktree), run in turn")
+    parser.add_argument(
+        "--bare", action="store_true", help="also this checkout without thumbnails and windows"
+    )
     args = parser.parse_args(argv)
     folder = os.path.abspath(args.folder)
     paths = list_files(folder)
     sides = {"this": HERE} | ({"other": os.path.abspath(args.other)} if args.other else {})
+    if args.bare:
+        sides["bare"] = HERE
     print(f"{len(paths)} files, load {load():.2f}")
     runs: dict[str, list[dict[str, float]]] = {}
     with tempfile.TemporaryDirectory() as tmp:
@@ -172,7 +186,8 @@ def main(argv: list[str] | None = None) -> int:
         for round_ in range(max(1, args.repeat)):
             order = list(sides.items())
             for name, checkout in order if round_ % 2 == 0 else order[::-1]:
-                runs.setdefault(name, []).append(_run(_SCAN, checkout, folder))
+                bare = name == "bare"
+                runs.setdefault(name, []).append(_run(_SCAN, checkout, folder, bare))
             runs.setdefault("floor", []).append(_run(_FLOOR, HERE, listing))
     keys = list(dict.fromkeys(k for rs in runs.values() for r in rs for k in r))
     print(f"{'':12s}" + "".join(f"{name:>10s}" for name in runs))
