@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import shutil
+import sys
 from pathlib import Path
 
 import pytest
@@ -84,10 +85,29 @@ def test_the_wall_shape_probes_find_what_the_scan_calls(tmp_path: Path) -> None:
     assert 0 < shape["python"] < shape["first"] < shape["last"] <= shape["grouping"] < shape["end"]
     assert shape["decode cpu"] > 0 and shape["hash cpu"] > 0 and shape["imports cpu"] > 0
     assert shape["slept"] >= 0 and shape["grouping s"] > 0
+    bare = wall_shape._run(wall_shape._SCAN, wall_shape.HERE, str(lib), bare=True)
+    assert bare["hash cpu"] > 0 and bare["first"] < bare["end"]
     listing = tmp_path / "files.txt"
     listing.write_text("".join(f"{lib / n}\n" for n in ("a.jpg", "b.jpg", "c.png")))
     floor = wall_shape._run(wall_shape._FLOOR, wall_shape.HERE, str(listing))
     assert 0 < floor["first"] < floor["last"] <= floor["end"] and "hash cpu" not in floor
+
+
+def test_core_use_counts_the_run_time_of_every_thread_of_the_command() -> None:
+    """Read from outside, the run time of a process with a busy second thread adds up to
+    about the CPU it spent: a thread started between two reads counts from its start."""
+    from bench import core_use
+
+    spin = (
+        "import threading, time\n"
+        "def spin():\n"
+        "    t = time.thread_time()\n"
+        "    while time.thread_time() - t < 0.15: pass\n"
+        "worker = threading.Thread(target=spin); worker.start(); spin(); worker.join()\n"
+    )
+    wall, cores = core_use.busy_cores([sys.executable, "-c", spin], 0.05)
+    ran = sum(cores.values()) * 0.05
+    assert wall > 0 and ran >= 0.27  # 0.3 s spun, less what ran after the last read
 
 
 def test_the_changed_library_bench_compares_reports_but_their_time(
