@@ -84,6 +84,10 @@ def content_problem(member: GroupMember, full: bool) -> str | None:
     otherwise the head-and-tail digest when recorded; else, when the scan noted the inode
     change time and it has not moved, nothing was written since (no read at all); else the
     whole-file digest, else the fingerprint itself.
+
+    Two equal ends do not vouch for the middle of a large file: when the inode change time
+    has moved since the scan (something wrote to it, or changed its metadata), the whole
+    file is compared too, by its digest or else by its fingerprint.
     """
     record = member.record
     try:
@@ -91,20 +95,32 @@ def content_problem(member: GroupMember, full: bool) -> str | None:
             same = file_digest(record.path) == record.digest
         elif record.quick:
             same = head_tail_digest(record.path) == record.quick
-        elif record.change_ns and os.lstat(record.path).st_ctime_ns == record.change_ns:
+            if same and record.change_ns and not _unchanged_inode(record):
+                same = _same_whole(record)
+        elif _unchanged_inode(record):
             same = True
-        elif record.digest:
-            same = file_digest(record.path) == record.digest
         else:
-            from dedupe_gui.core.fingerprint import FingerprintError, fingerprint_file
-
-            try:
-                same = fingerprint_file(record.path).hash == record.fingerprint.hash
-            except FingerprintError:
-                same = False
+            same = _same_whole(record)
     except OSError as exc:
         return f"cannot read it ({exc.strerror or exc})"
     return None if same else "content changed since the scan"
+
+
+def _unchanged_inode(record: ImageRecord) -> bool:
+    """The scan noted the inode change time and it has not moved: nothing was written."""
+    return bool(record.change_ns) and os.lstat(record.path).st_ctime_ns == record.change_ns
+
+
+def _same_whole(record: ImageRecord) -> bool:
+    """The whole file against the scan: its digest when taken, else its fingerprint."""
+    if record.digest:
+        return file_digest(record.path) == record.digest
+    from dedupe_gui.core.fingerprint import FingerprintError, fingerprint_file
+
+    try:
+        return fingerprint_file(record.path).hash == record.fingerprint.hash
+    except FingerprintError:
+        return False
 
 
 def file_problem(path: str, size: int, mtime_ns: int, places: Places) -> str | None:
