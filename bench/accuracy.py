@@ -86,7 +86,8 @@ def load_truth(root: str, records: Sequence[ImageRecord]) -> Truth:
     for files in by_id.values():
         upright = [i for i in files if expected[i] in ("yes", "original")]
         yes.update(_pair(a, b) for a, b in itertools.combinations(upright, 2))
-        originals = [i for i in files if transform[i] == "original"]
+        # a look-alike of a set is its own original under its family's name
+        originals = [i for i in files if expected[i] == "original"]
         for o in originals:
             for v in files:
                 if v != o:
