@@ -40,6 +40,7 @@ from dedupe_gui.core.cache_rows import (
     path_blobs,
     same_versions,
 )
+from dedupe_gui.core.exact_copies import add_digests
 from dedupe_gui.core.fast_new import positional
 from dedupe_gui.core.files import FollowedLink, Listing, walk_listings
 from dedupe_gui.core.grouping_options import GroupingOptions
@@ -62,7 +63,6 @@ from dedupe_gui.core.scan import (
     Reporter,
     ScanOptions,
     Walked,
-    add_digests,
     scan_roots,
 )
 

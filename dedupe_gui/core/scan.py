@@ -25,7 +25,6 @@ import logging
 import os
 import threading
 import time
-from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field, replace
@@ -33,6 +32,7 @@ from typing import TYPE_CHECKING, Any
 
 from dedupe_gui.core.budget import MemoryBudget, default_budget
 from dedupe_gui.core.decoded import Decoded, FingerprintError
+from dedupe_gui.core.exact_copies import add_digests
 from dedupe_gui.core.files import FollowedLink, FoundFile, Listing, WalkOptions, walk_listings
 from dedupe_gui.core.found import Failure, FileError, Phase, Progress
 from dedupe_gui.core.heap import give_back, map_large_blocks_apart
@@ -41,7 +41,6 @@ from dedupe_gui.core.workers import default_workers
 
 if TYPE_CHECKING:  # SQLite is loaded by whoever opens a cache, not by a scan without one
     from dedupe_gui.core.cache import FingerprintStore
-    from dedupe_gui.core.digests import DigestProgress
     from dedupe_gui.core.models import Entry, ImageRecord, ScanResult
     from dedupe_gui.core.scan_pictures import ScanPictures
 
@@ -476,57 +475,6 @@ def scan_roots(options: ScanOptions, link_roots: Sequence[str]) -> tuple[str, ..
             [*(normalise_root(p) for p in options.paths if not _file_link(p)), *link_roots]
         )
     )
-
-
-def add_digests(
-    records: Sequence[ImageRecord],
-    store: FingerprintStore | None,
-    errors: list[FileError],
-    progress: DigestProgress | None = None,
-    stop: Callable[[], bool] = lambda: False,
-) -> list[ImageRecord]:
-    """Content digests for files that share size and fingerprint: the only possible exact
-    copies. A head-and-tail digest is compared first, so files that differ in their first or
-    last 64 KiB are never read in full (that digest is kept in the store for the next scans);
-    big files read in full report ``progress``."""
-    from dedupe_gui.core import identity
-    from dedupe_gui.core.digests import file_digest
-
-    buckets: dict[tuple[int, int], list[int]] = defaultdict(list)
-    for i, r in enumerate(records):
-        buckets[(r.key.size, r.fingerprint.hash)].append(i)
-    out = list(records)
-    for members in buckets.values():
-        if len(members) < 2 or stop():
-            continue
-        if all(out[i].digest is not None for i in members):
-            continue  # every digest came from the cache: nothing to read
-        by_quick: dict[str, list[int]] = defaultdict(list)
-        for i in members:
-            try:
-                quick = identity.quick_digest(store, out[i])
-            except OSError:
-                continue  # not fatal: the file is then simply not marked identical
-            if out[i].quick is None:
-                out[i] = replace(out[i], quick=quick)
-            by_quick[quick].append(i)
-        for same in by_quick.values():
-            if len(same) < 2:
-                continue
-            for i in same:
-                r = out[i]
-                if r.digest is not None:
-                    continue  # read from the cache with the fingerprint
-                digest = store.get_digest(r.key) if store is not None else None
-                if digest is None:
-                    try:
-                        digest = file_digest(r.key.path, progress)
-                    except OSError:
-                        continue
-                    if store is not None:
-                        store.put_digest(r.key, digest)
-                out[i] = replace(r, digest=digest)
-    return out
 
 
 def _file_link(path: str) -> bool:
