@@ -247,16 +247,23 @@ def cmd_scan(args: argparse.Namespace) -> int:
     from dedupe_gui.core.actions import Scope
 
     if args.apply == "link":
+        from dedupe_gui.cli_text import print_outcome, print_summary, summary_text
+        from dedupe_gui.core.actions import CleanupStopped
         from dedupe_gui.core.links import LinkOptions, link_copies
 
-        outcomes = link_copies(
-            groups,
-            LinkOptions(args.journal or default_journal_path(), args.dry_run, Scope.of(result)),
-        )
-        from dedupe_gui.cli_text import print_outcomes
-
         stream = sys.stdout if args.format == "text" else sys.stderr
-        print_outcomes(outcomes, stream)
+        try:
+            outcomes = link_copies(
+                groups,
+                LinkOptions(args.journal or default_journal_path(), args.dry_run, Scope.of(result)),
+                on_outcome=lambda o: print_outcome(o, stream),
+            )
+        except CleanupStopped as exc:
+            so_far = exc.outcomes
+            raise _Exit(
+                f"{exc}; done before it stopped: {summary_text(so_far)}" if so_far else str(exc)
+            ) from exc
+        print_summary(outcomes, stream)
         near = sum(not m.identical for g in groups for m in g.members[1:])
         if near:
             # The listing above marks them "trash" as a cleanup would; linking leaves them be.

@@ -108,6 +108,15 @@ class TrashUnavailable(Exception):
     """The drive of this file has no usable trash (network drives, some removable media)."""
 
 
+class UnrecordedOutcome(JournalError):
+    """A file was acted on, but the journal line of its outcome could not be written: the
+    cleanup stops, and the outcome still reaches the user."""
+
+    def __init__(self, message: str, outcome: Outcome) -> None:
+        super().__init__(message)
+        self.outcome = outcome
+
+
 class CleanupStopped(Exception):
     """A fatal error stopped the cleanup: ``outcomes`` holds what was done before it."""
 
@@ -252,6 +261,13 @@ def apply_removals(
                     gone.add(m.path)
                     # A companion shared with a photo of a later group leaves with that one.
                     follow(m, out)
+    except UnrecordedOutcome as exc:
+        # The file went (or failed to): that is news even though the journal missed it.
+        outcomes.append(exc.outcome)
+        if on_outcome is not None:
+            with contextlib.suppress(Exception):
+                on_outcome(exc.outcome)
+        raise CleanupStopped(str(exc), outcomes) from exc
     except JournalError as exc:
         raise CleanupStopped(str(exc), outcomes) from exc
     except CleanupStopped as exc:
@@ -386,13 +402,16 @@ def _journalled_remove(
     action = "move" if options.move_to else "trash"
     journal.write("intent", action, entry, dest)
     out = _remove_path(entry.path, entry.size, options, trash, entry.keeper, dest, freed, note)
-    journal.write(
-        "outcome",
-        "delete" if out.status is Status.DELETED else action,
-        entry,
-        dest,
-        (out.status.value, out.reason),
-    )
+    try:
+        journal.write(
+            "outcome",
+            "delete" if out.status is Status.DELETED else action,
+            entry,
+            dest,
+            (out.status.value, out.reason),
+        )
+    except JournalError as exc:
+        raise UnrecordedOutcome(str(exc), out) from exc
     return out
 
 

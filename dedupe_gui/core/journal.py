@@ -5,16 +5,16 @@ appended; each line is flushed and fsync'ed before the action it announces::
 
     {"time": "2026-12-02T19:40:00+00:00",  # UTC, ISO 8601
      "run": "20261202T194000Z-1234",         # one id per cleanup
-     "action": "trash" | "move" | "delete",
+     "action": "trash" | "move" | "delete" | "link",  # link: core.links
      "phase": "intent" | "outcome",          # intent: written before the file is touched
      "path": "/abs/copy.jpg",                # see "Names" below
      "size": 123, "mtime_ns": 1700000000000000000,
-     "hash": "0f3c...",                      # dHash, 16 hex digits ("" for companions)
+     "hash": "0f3c...",                      # dHash, 16 hex digits ("" for companions, links)
      "digest": "..." | null,                 # content digest from the scan, when one was taken
      "keeper": "/abs/kept.jpg",              # the copy that stays
      "dest": "/abs/dupes/copy.jpg" | null,   # where a move puts the file
      "companion_of": "/abs/copy.jpg",        # only on a companion's lines: its photo
-     "outcome": null | "trashed" | "moved" | "deleted" | "failed",  # null on intent lines
+     "outcome": null | "trashed" | "moved" | "deleted" | "linked" | "skipped" | "failed",
      "reason": ""}
 
 An intent line without an outcome line means the program stopped while acting on that

@@ -9,7 +9,8 @@ owner (the path would take the keeper's owner and permissions).
 Each copy is replaced atomically: a link to the keeper is made under a temporary name in the
 copy's folder and renamed over the copy, so at every moment the path names either the old copy
 or the keeper's identical bytes. Every action is journalled (an intent line before, an outcome
-line after, both flushed to disk), in the cleanup journal.
+line after, both flushed to disk; ``action`` "link"), in the cleanup journal, and a journal
+that cannot be written stops the linking as it stops a cleanup.
 """
 
 from __future__ import annotations
@@ -19,11 +20,10 @@ import os
 import stat
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import datetime, timezone
 
-from dedupe_gui.core.actions import Outcome, Status
+from dedupe_gui.core.actions import CleanupStopped, Outcome, Status, UnrecordedOutcome
+from dedupe_gui.core.journal import FileEntry, Journal, JournalError
 from dedupe_gui.core.models import Group, GroupMember
-from dedupe_gui.core.restore import append_journal_line
 from dedupe_gui.core.revalidate import Places, Scope
 
 _CHUNK = 1 << 20
@@ -50,28 +50,6 @@ def same_content(a: str, b: str) -> bool:
                 return True
 
 
-class _Journal:
-    def __init__(self, path: str | None) -> None:
-        self.path = path
-        self.run = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ") + f"-{os.getpid()}-link"
-
-    def write(self, phase: str, path: str, keeper: str, size: int, out: Outcome | None) -> None:
-        if self.path is None:
-            return
-        line = {
-            "time": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-            "run": self.run,
-            "action": "link",
-            "phase": phase,
-            "path": path,
-            "size": size,
-            "keeper": keeper,
-            "outcome": None if out is None else out.status.value,
-            "reason": "" if out is None else out.reason,
-        }
-        append_journal_line(self.path, line)
-
-
 def link_copies(
     groups: Iterable[Group],
     options: LinkOptions,
@@ -81,19 +59,45 @@ def link_copies(
 
     The keeper is the group's first member (its suggested keeper); files that are not exact
     copies get no outcome: they are simply not this action's business.
+
+    Like a cleanup, it raises CleanupStopped (with the outcomes so far) when the journal
+    cannot be written, before the first copy is touched when it cannot be opened, or when
+    ``on_outcome`` fails: nothing more is touched after that.
     """
-    journal = _Journal(None if options.dry_run else options.journal)
+    journal = Journal(None if options.dry_run else options.journal)
+    try:
+        journal.open()
+    except JournalError as exc:
+        raise CleanupStopped(str(exc)) from exc
     places = Places(options.scope) if options.scope is not None else None
     outcomes: list[Outcome] = []
-    for group in groups:
-        keeper = group.members[0]
-        for m in group.members[1:]:
-            if not m.identical:
-                continue
-            out = _link_one(keeper, m, options, journal, places)
-            outcomes.append(out)
-            if on_outcome is not None:
-                on_outcome(out)
+    try:
+        for group in groups:
+            keeper = group.members[0]
+            for m in group.members[1:]:
+                if not m.identical:
+                    continue
+                try:
+                    out = _link_one(keeper, m, options, journal, places)
+                except UnrecordedOutcome as exc:
+                    # The copy was acted on: that is news even though the journal missed it.
+                    outcomes.append(exc.outcome)
+                    if on_outcome is not None:
+                        with contextlib.suppress(Exception):
+                            on_outcome(exc.outcome)
+                    raise CleanupStopped(str(exc), outcomes) from exc
+                except JournalError as exc:
+                    raise CleanupStopped(str(exc), outcomes) from exc
+                outcomes.append(out)
+                if on_outcome is not None:
+                    try:
+                        on_outcome(out)
+                    except Exception as exc:
+                        raise CleanupStopped(
+                            f"cannot report progress ({exc}); the linking stopped", outcomes
+                        ) from exc
+    finally:
+        journal.close()
     return outcomes
 
 
@@ -136,7 +140,7 @@ def _link_one(
     keeper: GroupMember,
     m: GroupMember,
     options: LinkOptions,
-    journal: _Journal,
+    journal: Journal,
     places: Places | None = None,
 ) -> Outcome:
     size = m.record.key.size
@@ -151,9 +155,13 @@ def _link_one(
         return Outcome(m.path, Status.SKIPPED, problem, 0, keeper.path)
     if options.dry_run:
         return Outcome(m.path, Status.WOULD_LINK, "", freed, keeper.path)
-    journal.write("intent", m.path, keeper.path, size, None)
+    entry = FileEntry(m.path, size, m.record.key.mtime_ns, keeper.path)
+    journal.write("intent", "link", entry)
     out = _replace_with_link(keeper.path, m, freed)
-    journal.write("outcome", m.path, keeper.path, size, out)
+    try:
+        journal.write("outcome", "link", entry, None, (out.status.value, out.reason))
+    except JournalError as exc:
+        raise UnrecordedOutcome(str(exc), out) from exc
     return out
 
 

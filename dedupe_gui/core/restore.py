@@ -11,7 +11,8 @@ destination the journal names.
 Rules: a file that now exists at the original path is never overwritten (the trashed copy
 stays where it is and the outcome says where); a file whose size or modification time no
 longer matches what was removed is not put back in its place; every file gets its own
-outcome and a journal line, and one failure never stops the rest.
+outcome and a journal line, and one failure never stops the rest (a journal that cannot
+be written is said in each outcome: putting files back never overwrites, so it goes on).
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ import re
 import shutil
 import sys
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from enum import Enum
 from pathlib import Path
@@ -315,9 +316,15 @@ def restore(
     outcomes: list[RestoreOutcome] = []
     for entry in entries:
         out = _restore_one(entry, find, dry_run)
-        outcomes.append(out)
         if out.status is not RestoreStatus.WOULD_RESTORE:
-            log.write(entry, out)
+            try:
+                log.write(entry, out)
+            except OSError as exc:
+                # The file is back (or was not) all the same: say so, and that the journal
+                # could not record it; putting the others back goes on.
+                note = f"the journal could not record this ({exc.strerror or exc})"
+                out = replace(out, reason=f"{out.reason}; {note}" if out.reason else note)
+        outcomes.append(out)
         if on_outcome is not None:
             on_outcome(out)
     return outcomes

@@ -262,8 +262,15 @@ class CleanupFlow(QObject):
         journal = self._services.journal_path
         scope = session.cleanup_scope
 
+        stopped_by = ""
+
         def work(_ctx: TaskContext) -> list[Outcome]:
-            return link_copies(groups, LinkOptions(journal, scope=scope))
+            nonlocal stopped_by
+            try:
+                return link_copies(groups, LinkOptions(journal, scope=scope))
+            except CleanupStopped as exc:  # the journal failed: say what was done, and why
+                stopped_by = str(exc)
+                return exc.outcomes
 
         def done(outcomes: list[Outcome]) -> None:
             self._task = None
@@ -274,8 +281,11 @@ class CleanupFlow(QObject):
             self._status(
                 f"{n:,} cop{'y' if n == 1 else 'ies'} now hard links; {freed} freed.", 30000
             )
+            if stopped_by:
+                self._status(f"Linking stopped: {stopped_by}", 30000)
+                self.failed.emit(stopped_by)
             self.running_changed.emit()
-            if len(linked) < len(outcomes):
+            if outcomes and len(linked) < len(outcomes):
                 LinkOutcomesDialog(outcomes, self._window).open()
             self.linked.emit(outcomes)
 

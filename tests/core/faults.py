@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import subprocess
@@ -60,3 +61,49 @@ def mounted(args: list[str], target: Path) -> Iterator[None]:
         yield
     finally:
         subprocess.run(["umount", "-l", str(target)], capture_output=True)
+
+
+def journal_fills_up(journal: Path) -> None:
+    """From now on, every write of this process through a descriptor already open on
+    ``journal`` fails as on a full disk: each such descriptor is pointed at ``/dev/full``."""
+    if not os.path.exists("/dev/full") or not os.path.isdir("/proc/self/fd"):
+        pytest.skip("needs /dev/full and /proc")
+    full = os.open("/dev/full", os.O_WRONLY)
+    try:
+        for fd in os.listdir("/proc/self/fd"):
+            with contextlib.suppress(OSError):
+                if os.readlink(f"/proc/self/fd/{fd}") == os.path.realpath(journal):
+                    os.dup2(full, int(fd))
+    finally:
+        os.close(full)
+
+
+@contextmanager
+def read_only_folder(folder: Path) -> Iterator[None]:
+    """No name in ``folder`` can be added, removed or renamed for the duration: the folder is
+    made immutable as root (permissions do not stop root), read-only otherwise; skips the
+    test where neither holds."""
+    if os.geteuid() == 0:
+        try:
+            done = subprocess.run(["chattr", "+i", str(folder)], capture_output=True)
+        except OSError:
+            pytest.skip("chattr is not available")
+        if done.returncode != 0:
+            pytest.skip(f"chattr not permitted here: {done.stderr.strip()!r}")
+    else:
+        folder.chmod(0o555)
+    try:
+        probe = folder / ".probe"
+        try:
+            probe.touch()
+        except OSError:
+            pass
+        else:
+            probe.unlink()
+            pytest.skip("the folder could not be made read-only")
+        yield
+    finally:
+        if os.geteuid() == 0:
+            subprocess.run(["chattr", "-i", str(folder)], capture_output=True)
+        else:
+            folder.chmod(0o755)

@@ -40,3 +40,19 @@ def test_declining_changes_nothing(
     answers.replies.append(False)
     window.commands["link_exact_copies"].trigger()
     assert not os.path.samefile(photos / "b.jpg", photos / "sub" / "b_copy.jpg")
+
+
+def test_an_unwritable_journal_stops_the_linking_before_any_copy_and_says_why(
+    qtbot: QtBot, trash_home: Path, window: MainWindow, photos: Path, answers: Answers
+) -> None:
+    scan(qtbot, window, photos)
+    Path(window.services.journal_path or "").mkdir(parents=True)  # a folder in its place
+    with (
+        qtbot.waitSignal(window.task_failed, timeout=10000) as failed,
+        qtbot.waitSignal(window.links_finished, timeout=10000) as done,
+    ):
+        window.commands["link_exact_copies"].trigger()
+    assert "cannot write the journal" in failed.args[0]
+    assert "nothing was touched" in failed.args[0]
+    assert done.args[0] == []
+    assert not os.path.samefile(photos / "b.jpg", photos / "sub" / "b_copy.jpg")
