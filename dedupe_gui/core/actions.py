@@ -132,8 +132,15 @@ def system_trash(path: str) -> None:
 
     try:
         send2trash(path)
-    except TrashPermissionError as exc:
-        raise TrashUnavailable(str(exc) or "no trash on this drive") from exc
+    except (TrashPermissionError, OSError) as exc:
+        # A trash that failed halfway may have left its record of the file behind.
+        from dedupe_gui.core.restore import forget_unfinished_trash
+
+        with contextlib.suppress(OSError):
+            forget_unfinished_trash(path)
+        if isinstance(exc, TrashPermissionError):
+            raise TrashUnavailable(str(exc) or "no trash on this drive") from exc
+        raise
 
 
 def _hard_link_note(path: str) -> str:
@@ -451,12 +458,12 @@ def _remove_path(
             )
         return Outcome(path, Status.DELETED, "permanently: the drive has no trash", freed, keeper)
     except OSError as exc:
-        return Outcome(path, Status.FAILED, _os_reason(exc, dest), 0, keeper)
+        return Outcome(path, Status.FAILED, _os_reason(exc, path, dest), 0, keeper)
     except Exception as exc:  # a trash backend's own error type: still this file's failure
         return Outcome(path, Status.FAILED, str(exc) or type(exc).__name__, 0, keeper)
 
 
-def _os_reason(exc: OSError, dest: str | None) -> str:
+def _os_reason(exc: OSError, path: str, dest: str | None) -> str:
     if exc.errno == errno.ENAMETOOLONG:
         where = "the destination" if dest else "the trash"
         return (
@@ -465,6 +472,10 @@ def _os_reason(exc: OSError, dest: str | None) -> str:
         )
     if exc.errno == errno.ENOSPC:
         return "no space left on the destination; nothing was changed"
+    if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS) and os.path.lexists(path):
+        # A read-only folder, file or drive: the file has not moved.
+        where = "to the destination" if dest else "to the trash"
+        return f"cannot move it {where} ({exc.strerror or exc}); it was left in place"
     return exc.strerror or str(exc)
 
 

@@ -24,7 +24,7 @@ import os
 import re
 import shutil
 import sys
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from enum import Enum
@@ -114,10 +114,9 @@ def _read_trashinfo(info: str) -> tuple[str, datetime | None] | None:
     return None if path is None else (path, deleted)
 
 
-def find_in_freedesktop_trash(entry: Removed) -> list[TrashedFile]:
-    """Every file in a freedesktop trash recorded as coming from ``entry.path``."""
-    found: list[TrashedFile] = []
-    for trash, top in freedesktop_trash_dirs(entry.path):
+def _freedesktop_records(original: str) -> Iterator[TrashedFile]:
+    """Every freedesktop trash record naming ``original``, whether its file is there or not."""
+    for trash, top in freedesktop_trash_dirs(original):
         info_dir = os.path.join(trash, "info")
         try:
             names = os.listdir(info_dir)
@@ -130,15 +129,34 @@ def find_in_freedesktop_trash(entry: Removed) -> list[TrashedFile]:
             parsed = _read_trashinfo(info)
             if parsed is None:
                 continue
-            original, deleted = parsed
-            if not os.path.isabs(original):
-                original = os.path.join(top, original)
-            if os.path.normpath(original) != os.path.normpath(entry.path):
+            recorded, deleted = parsed
+            if not os.path.isabs(recorded):
+                recorded = os.path.join(top, recorded)
+            if os.path.normpath(recorded) != os.path.normpath(original):
                 continue
-            file = os.path.join(trash, "files", name[: -len(".trashinfo")])
-            if os.path.lexists(file):
-                found.append(TrashedFile(file, info, deleted))
-    return found
+            yield TrashedFile(
+                os.path.join(trash, "files", name[: -len(".trashinfo")]), info, deleted
+            )
+
+
+def find_in_freedesktop_trash(entry: Removed) -> list[TrashedFile]:
+    """Every file in a freedesktop trash recorded as coming from ``entry.path``."""
+    return [t for t in _freedesktop_records(entry.path) if os.path.lexists(t.file)]
+
+
+def forget_unfinished_trash(original: str) -> list[str]:
+    """Remove the freedesktop trash records of ``original`` that hold no file; the records
+    removed. A trash that failed halfway leaves one (send2trash writes the record before it
+    moves the file), which a file manager shows as a trashed file that is not there."""
+    if sys.platform == "darwin" or sys.platform.startswith("win"):
+        return []
+    gone = []
+    for t in _freedesktop_records(original):
+        if t.info is not None and not os.path.lexists(t.file):
+            with contextlib.suppress(OSError):
+                os.remove(t.info)
+                gone.append(t.info)
+    return gone
 
 
 def find_in_macos_trash(entry: Removed) -> list[TrashedFile]:

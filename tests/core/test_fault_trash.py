@@ -1,0 +1,59 @@
+"""Fault suite, the trash: a trash that fails halfway through a batch.
+
+What the user is told about the file that stayed, what is left in the trash (no record of a
+file that is not there), and that the files that did go can be put back.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from dedupe_gui.core.actions import (
+    CleanupOptions,
+    Removal,
+    Scope,
+    Status,
+    apply_removals,
+)
+from dedupe_gui.core.grouping import group_records
+from dedupe_gui.core.grouping_options import GroupingOptions
+from dedupe_gui.core.restore import restore_last
+from dedupe_gui.core.scan import ScanOptions, run_scan
+from tests.core.faults import read_only_folder, snapshot
+from tests.imaging import photo, save
+
+
+def test_a_read_only_folder_halfway_fails_that_file_alone_and_leaves_no_ghost_in_the_trash(
+    tmp_path: Path, trash_home: Path
+) -> None:
+    lib = tmp_path / "lib"
+    copies = []
+    for i, folder in enumerate(["locked", "open"]):
+        img = photo(50 + i, (320, 240))
+        save(img, lib / "keep" / f"p{i}.png")
+        copies.append(save(img.resize((200, 150)), lib / folder / f"p{i}-small.png"))
+    locked, loose = copies
+    result = run_scan(ScanOptions((str(lib),)))
+    groups = group_records(result.records, GroupingOptions(8))
+    before = snapshot(lib)
+    journal = tmp_path / "journal.jsonl"
+    with read_only_folder(locked.parent):
+        outcomes = apply_removals(
+            [Removal.marked(g) for g in groups],
+            CleanupOptions(str(journal), scope=Scope.of(result)),
+        )
+    by_path = {o.path: o for o in outcomes}
+    assert set(by_path) == {str(locked), str(loose)}
+    failed = by_path[str(locked)]
+    assert failed.status is Status.FAILED and not failed.trash_unavailable
+    assert failed.reason.startswith("cannot move it to the trash (")
+    assert failed.reason.endswith("); it was left in place")
+    assert by_path[str(loose)].status is Status.TRASHED
+    trash = trash_home / ".local" / "share" / "Trash"
+    assert os.listdir(trash / "files") == [loose.name]
+    assert os.listdir(trash / "info") == [f"{loose.name}.trashinfo"]  # no ghost of the other
+    # The file that went comes back; the one that stayed was never touched.
+    (back,) = restore_last(str(journal))
+    assert back.path == str(loose) and back.status.value == "restored"
+    assert snapshot(lib) == before
