@@ -27,6 +27,7 @@ which readers prefer when present (``names.decode_path``).
 from __future__ import annotations
 
 import contextlib
+import errno
 import json
 import os
 import threading
@@ -51,6 +52,20 @@ class FileEntry:
     companion_of: str = ""
 
 
+def _lock(fd: int) -> bool:
+    """An exclusive lock on the open journal, not waited for: False when another process (or
+    another open of it) holds one. Where locks are not supported it is not taken."""
+    try:
+        import fcntl
+    except ImportError:  # Windows: no advisory locks to share with other programs
+        return True
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError as exc:
+        return exc.errno not in (errno.EWOULDBLOCK, errno.EAGAIN, errno.EACCES)
+    return True
+
+
 class JournalError(Exception):
     """The journal cannot be written: the cleanup must not go on."""
 
@@ -59,7 +74,10 @@ class Journal:
     """Write-ahead JSON lines (format in the module docstring); every line is fsync'ed.
 
     ``open`` fails early (``JournalError``) when the file cannot be written, so a cleanup
-    that cannot record what it does touches nothing.
+    that cannot record what it does touches nothing, and when another cleanup holds the
+    journal: two windows (or a window and a command) cleaning one library with different
+    choices would each re-check its keeper before the other removed it, and could send every
+    copy of a picture to the trash. Held from ``open`` to ``close``, one at a time.
     """
 
     def __init__(self, path: str | None) -> None:
@@ -79,6 +97,13 @@ class Journal:
             raise JournalError(
                 f"cannot write the journal {self.path} ({exc.strerror or exc}); nothing was touched"
             ) from exc
+        if not _lock(self._file.fileno()):
+            self.close()
+            raise JournalError(
+                f"another cleanup is running with the journal {self.path} (another window or "
+                "command): try again once it has finished, when its choices are on disk; "
+                "nothing was touched"
+            )
 
     def close(self) -> None:
         if self._file is not None:

@@ -139,3 +139,42 @@ def test_restore_with_a_read_only_journal_puts_every_file_back_and_says_so(
         assert line.startswith("restored: ")
         assert line.endswith("; the journal could not record this (Read-only file system)")
     assert snapshot(lib) == before and trashed(trash_home) == []
+
+
+def test_two_cleanups_with_crossed_choices_never_remove_both_copies(
+    tmp_path: Path, trash_home: Path
+) -> None:
+    """A second window (or a command) cleaning the same library with the other copy kept,
+    started while the first is between its re-checks and the trash: it is refused."""
+    lib = tmp_path / "lib"
+    ((a, b),) = _exact_copies(lib, 1)
+    (group,), scope = _groups(lib)
+    journal = str(tmp_path / "journal.jsonl")
+    refused: list[str] = []
+
+    def trash_while_another_starts(path: str) -> None:
+        # The first cleanup has checked that ``a`` stays and is about to trash ``b``; the
+        # second one, keeping ``b``, would trash ``a``.
+        try:
+            apply_removals(
+                [Removal(group, frozenset({str(a)}))], CleanupOptions(journal, scope=scope)
+            )
+        except CleanupStopped as exc:
+            refused.append(str(exc))
+        system_trash(path)
+
+    (out,) = apply_removals(
+        [Removal(group, frozenset({str(b)}))],
+        CleanupOptions(journal, scope=scope),
+        trash_while_another_starts,
+    )
+    assert out.status is Status.TRASHED and out.path == str(b)
+    (message,) = refused
+    assert message.startswith(f"another cleanup is running with the journal {journal}")
+    assert message.endswith("nothing was touched")
+    assert a.exists() and trashed(trash_home) == [b.name]
+    # Once the first has finished, the second sees its keeper gone and leaves ``a`` be.
+    (late,) = apply_removals(
+        [Removal(group, frozenset({str(a)}))], CleanupOptions(journal, scope=scope)
+    )
+    assert late.status is Status.SKIPPED and a.exists()
