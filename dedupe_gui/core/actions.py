@@ -215,13 +215,20 @@ def apply_removals(
     ``should_stop`` is asked before each removal (group): once it says yes, the remaining
     removals are left undone and have no outcome, and a group is never left half handled.
     """
+    places = Places(options.scope) if options.scope is not None else None
+    if options.move_to and places is not None and places.in_reference(options.move_to):
+        # Moved there, the copies would be protected and preferred as keepers next time.
+        raise CleanupStopped(
+            f"cannot move the copies into {options.move_to}: it lies in a reference folder, "
+            "whose files are never removed and are kept first; choose a folder outside it; "
+            "nothing was touched"
+        )
     journal = Journal(None if options.dry_run else options.journal)
     try:
         journal.open()
     except JournalError as exc:
         raise CleanupStopped(str(exc)) from exc
     outcomes: list[Outcome] = []
-    places = Places(options.scope) if options.scope is not None else None
     plan = list(removals)
     # Companions named in the plan follow the plan's own decision about them.
     decided = {m.path for r in plan for m in r.group.members}

@@ -234,6 +234,32 @@ def test_a_plan_without_known_folders_removes_nothing(tmp_path: Path, trash_home
     )
 
 
+@pytest.mark.parametrize("spelling", ["as given", "through a link", "with a trailing slash"])
+def test_copies_are_never_moved_into_a_reference_folder(
+    tmp_path: Path, trash_home: Path, capsys: pytest.CaptureFixture[str], spelling: str
+) -> None:
+    """There they would be protected, and kept before the original on the next scan."""
+    lib, archive = tmp_path / "lib", tmp_path / "archive"
+    pair(lib, 12, "keeper.png", "copy.png")
+    archive.mkdir()
+    dest = str(archive / "dupes")
+    if spelling == "through a link":
+        (tmp_path / "to-archive").symlink_to(archive)
+        dest = str(tmp_path / "to-archive" / "dupes")
+    elif spelling == "with a trailing slash":
+        dest += "/"
+    before = snapshot(lib, archive)
+    args = ["scan", str(lib), "--reference", str(archive), "--no-cache"]
+    status, _, err = cli([*args, "--apply", "move", "--move-to", dest], capsys)
+    assert status == 2
+    assert err.startswith(f"dedupe-gui: cannot move the copies into {dest}: it lies in a ")
+    assert err.rstrip().endswith("nothing was touched")
+    assert snapshot(lib, archive) == before and not (archive / "dupes").exists()
+    # A folder outside the reference folders is fine.
+    status, _, _ = cli([*args, "--apply", "move", "--move-to", str(tmp_path / "dupes")], capsys)
+    assert status == 0 and (tmp_path / "dupes" / "copy.png").exists()
+
+
 # -- 4. one folder through two paths; hard links ----------------------------------------------
 
 
