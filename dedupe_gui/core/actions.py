@@ -39,6 +39,7 @@ from dedupe_gui.core.hashes import hash_to_hex
 from dedupe_gui.core.journal import FileEntry, Journal, JournalError
 from dedupe_gui.core.models import Companion, Group, GroupMember
 from dedupe_gui.core.places import default_journal_path as default_journal_path
+from dedupe_gui.core.regular import open_regular
 from dedupe_gui.core.revalidate import Places, file_problem, keeper_problem, target_problem
 
 # Part of the cleanup API, defined beside the checks that use them.
@@ -184,7 +185,7 @@ def move_file(source: str, dest: str) -> None:
     folder, name = os.path.split(dest)
     temp = os.path.join(folder, f".{name}.partial-{os.getpid()}")
     try:
-        with open(source, "rb") as src, open(temp, "xb") as out:
+        with open_regular(source) as src, open(temp, "xb") as out:
             while chunk := src.read(1 << 20):
                 out.write(chunk)
             out.flush()

@@ -27,6 +27,7 @@ from typing import BinaryIO, Final
 from PIL import Image, UnidentifiedImageError
 
 from dedupe_gui.core.raw_kinds import RAW_EXTENSIONS, raw_kind
+from dedupe_gui.core.regular import NotRegularFile, open_regular
 
 _HEAD_BYTES: Final = 512
 
@@ -189,7 +190,11 @@ def open_image(path: str) -> Iterator[OpenedImage]:
     Decoding errors that only show once pixels are read (a truncated stream) are raised by
     Pillow later, while the caller loads the image.
     """
-    with open(path, "rb") as f:
+    try:
+        opened_file = open_regular(path)
+    except NotRegularFile as exc:
+        raise DecodeError(str(exc)) from exc
+    with opened_file as f:
         head = f.read(_HEAD_BYTES)
         kind = sniff(head)
         if kind.startswith("not:"):

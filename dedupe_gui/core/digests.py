@@ -15,6 +15,8 @@ import os
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 
+from dedupe_gui.core.regular import open_regular
+
 BLOCK = 1 << 16  # 64 KiB at each end
 CHUNK = 1 << 20
 
@@ -28,7 +30,7 @@ def head_tail_digest(path: str) -> str:
     import hashlib
 
     h = hashlib.blake2b(digest_size=16)
-    with open(path, "rb") as f:
+    with open_regular(path) as f:
         size = os.fstat(f.fileno()).st_size
         h.update(size.to_bytes(8, "little"))
         h.update(f.read(BLOCK))
@@ -43,7 +45,7 @@ def file_digest(path: str, progress: DigestProgress | None = None) -> str:
     import hashlib
 
     h = hashlib.blake2b(digest_size=16)
-    with open(path, "rb") as f:
+    with open_regular(path) as f:
         size = os.fstat(f.fileno()).st_size
         done = 0
         while chunk := f.read(CHUNK):

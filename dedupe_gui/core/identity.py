@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Final
 
 from dedupe_gui.core.digests import head_tail_digest
 from dedupe_gui.core.models import Failure, FileError, FileKey, ImageRecord
+from dedupe_gui.core.regular import open_regular
 
 if TYPE_CHECKING:  # SQLite is loaded by whoever opens a cache, not by a scan without one
     from dedupe_gui.core.cache import FingerprintStore
@@ -38,7 +39,7 @@ def content_identity(path: str, size: int, mtime_ns: int) -> bytes:
 
     h = hashlib.blake2b(digest_size=16)
     h.update(struct.pack("<qq", size, mtime_ns))
-    with open(path, "rb") as f:
+    with open_regular(path) as f:
         h.update(f.read(BLOCK))
         if size > BLOCK:
             f.seek(max(BLOCK, size - BLOCK))

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from dedupe_gui.core.actions import CleanupStopped, Outcome, Status, UnrecordedOutcome
 from dedupe_gui.core.journal import FileEntry, Journal, JournalError
 from dedupe_gui.core.models import Group, GroupMember
+from dedupe_gui.core.regular import open_regular
 from dedupe_gui.core.revalidate import Places, Scope
 
 _CHUNK = 1 << 20
@@ -41,7 +42,7 @@ class LinkOptions:
 
 def same_content(a: str, b: str) -> bool:
     """Byte-for-byte comparison of two files (after a size check by the caller)."""
-    with open(a, "rb") as fa, open(b, "rb") as fb:
+    with open_regular(a) as fa, open_regular(b) as fb:
         while True:
             ca, cb = fa.read(_CHUNK), fb.read(_CHUNK)
             if ca != cb:

@@ -115,7 +115,7 @@ def test_identical_copy_digest_reads_only_the_ends_of_files_that_differ(
             )
             return chunk
 
-    monkeypatch.setattr(digests, "open", lambda p, _mode: Counting(p), raising=False)
+    monkeypatch.setattr(digests, "open_regular", Counting)
     seen: list[tuple[str, int, int]] = []
     full = digests.identical_sets(
         [str(a), str(b), str(c)], progress=lambda p, d, s: seen.append((p, d, s))
