@@ -266,6 +266,21 @@ def _best(entry: Removed, candidates: list[TrashedFile]) -> TrashedFile | None:
 # -- putting back -----------------------------------------------------------------------------
 
 
+def _linked_folder(path: str) -> str | None:
+    """The nearest folder above ``path`` that is a symbolic link now, if any. The journal
+    names real paths (the scan walks folders at their real paths, and a cleanup acts on
+    nothing reached through a link): a folder replaced by a link since would put the file
+    back somewhere else, into a reference folder perhaps."""
+    folder = os.path.dirname(os.path.abspath(path))
+    while True:
+        if os.path.islink(folder):
+            return folder
+        parent = os.path.dirname(folder)
+        if parent == folder:
+            return None
+        folder = parent
+
+
 def _put_back(source: str, target: str) -> None:
     """Move ``source`` to ``target`` without ever replacing a file at ``target``.
 
@@ -382,6 +397,14 @@ def _restore_one(entry: Removed, find: Finder, dry_run: bool) -> RestoreOutcome:
         return result(
             RestoreStatus.SKIPPED,
             f"a file now exists at its place; the removed copy stays at {source}",
+            source,
+        )
+    link = _linked_folder(entry.path)
+    if link is not None:
+        return result(
+            RestoreStatus.SKIPPED,
+            f"a folder on its way, {link}, is now a link to {os.path.realpath(link)}; "
+            f"it stays at {source}",
             source,
         )
     if dry_run:

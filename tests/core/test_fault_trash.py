@@ -7,7 +7,10 @@ file that is not there), and that the files that did go can be put back.
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
+
+import pytest
 
 from dedupe_gui.core.actions import (
     CleanupOptions,
@@ -20,7 +23,7 @@ from dedupe_gui.core.grouping import group_records
 from dedupe_gui.core.grouping_options import GroupingOptions
 from dedupe_gui.core.restore import restore_last
 from dedupe_gui.core.scan import ScanOptions, run_scan
-from tests.core.faults import read_only_folder, snapshot
+from tests.core.faults import cli, read_only_folder, snapshot, trashed
 from tests.imaging import photo, save
 
 
@@ -57,3 +60,34 @@ def test_a_read_only_folder_halfway_fails_that_file_alone_and_leaves_no_ghost_in
     (back,) = restore_last(str(journal))
     assert back.path == str(loose) and back.status.value == "restored"
     assert snapshot(lib) == before
+
+
+def test_undo_never_puts_a_file_back_through_a_folder_now_a_link(
+    tmp_path: Path, trash_home: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The inbox became a link to the archive after the cleanup: putting the copy back "in
+    the inbox" would put it into the archive."""
+    inbox, archive = tmp_path / "inbox", tmp_path / "archive"
+    img = photo(55, (320, 240))
+    save(img, archive / "p.png")
+    save(img.resize((200, 150)), inbox / "p-small.png")
+    journal = str(tmp_path / "journal.jsonl")
+    args = ["scan", str(inbox), "--reference", str(archive), "--no-cache", "--journal", journal]
+    assert cli([*args, "--apply", "trash"], capsys)[0] == 0
+    assert trashed(trash_home) == ["p-small.png"]
+    shutil.rmtree(inbox)
+    inbox.symlink_to(archive)
+    before = snapshot(archive)
+    status, out, _ = cli(["restore", "--last", "--journal", journal], capsys)
+    assert status == 1
+    trash_file = trash_home / ".local" / "share" / "Trash" / "files" / "p-small.png"
+    assert out.splitlines()[0] == (
+        f"skipped: {inbox / 'p-small.png'}: a folder on its way, {inbox}, is now a link to "
+        f"{archive}; it stays at {trash_file}"
+    )
+    assert snapshot(archive) == before and trashed(trash_home) == ["p-small.png"]
+    # Once the inbox is a folder again, it goes back.
+    inbox.unlink()
+    inbox.mkdir()
+    assert cli(["restore", "--last", "--journal", journal], capsys)[0] == 0
+    assert (inbox / "p-small.png").exists() and trashed(trash_home) == []
