@@ -13,6 +13,7 @@ read it.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import replace
 
 from dedupe_gui.core.actions import Outcome, Removal
 from dedupe_gui.core.hashes import distance
@@ -146,6 +147,23 @@ class ReviewGroup:
         if members[0].path in self.gone:
             return False
         return any(m.identical and m.path not in self.gone for m in members[1:])
+
+    def link_group(self) -> Group | None:
+        """The group as linking exact copies takes it (core.links links each exact copy to
+        the first member), files already gone left out; None when there is nothing to link.
+
+        The file the user keeps leads when it is itself an exact copy of the suggested
+        keeper: the copies then become links to it, and the file kept stays the very file
+        it is (its own permissions, times and extended attributes), not a link to another.
+        """
+        if not self.has_exact_copy:
+            return None
+        members = [m for m in self.group.members if m.path not in self.gone]
+        first, keeper = members[0], self.keeper
+        if keeper is first or not keeper.identical:
+            return Group(tuple(members))
+        rest = [m for m in members[1:] if m is not keeper]
+        return Group((replace(keeper, identical=False), replace(first, identical=True), *rest))
 
     # -- changed by the session -----------------------------------------------------------
 

@@ -230,13 +230,9 @@ class CleanupFlow(QObject):
         self.running_changed.emit()
 
     def _exact_groups(self) -> list[Group]:
-        """The groups on show with an exact copy of their keeper, without files already gone
-        (a group whose keeper went has no keeper to link to)."""
-        return [
-            Group(tuple(m for m in g.group.members if m.path not in g.gone))
-            for g in self._session.groups
-            if g.has_exact_copy
-        ]
+        """The groups on show with an exact copy of their keeper, as linking takes them
+        (review.ReviewGroup.link_group: the file the user keeps leads)."""
+        return [lg for g in self._session.groups if (lg := g.link_group()) is not None]
 
     def link_exact_copies(self) -> None:
         """Replace exact copies by hard links to their keepers (core.links), off the GUI
