@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 
-from dedupe_gui.core.actions import Outcome
+from dedupe_gui.core.actions import Outcome, Status
 from dedupe_gui.core.grouping_options import GroupingOptions
 from dedupe_gui.core.models import ImageRecord
 from dedupe_gui.review.cleanup import CleanupPlan, CleanupRun, CleanupSummary, GroupScope
@@ -138,13 +138,14 @@ class SessionCleanup:
         )
 
     def restorable(self) -> list[str]:
-        """The photos the last cleanup removed (their companions go back with them)."""
-        return [o.path for o in self.last_outcomes if o.status.removed and not o.companion_of]
+        """The photos the last cleanup sent to the trash or moved (their companions go back
+        with them); not those deleted for good, which nothing can put back."""
+        return [o.path for o in self.last_outcomes if _restorable(o)]
 
     @property
     def can_restore(self) -> bool:
         """Some photo of the last cleanup could be put back (asked after every change)."""
-        return any(o.status.removed and not o.companion_of for o in self.last_outcomes)
+        return any(_restorable(o) for o in self.last_outcomes)
 
     def begin_restore(self) -> bool:
         """Putting the last cleanup's files back starts; like a cleanup, it holds the groups."""
@@ -166,3 +167,7 @@ class SessionCleanup:
         self._cleanup = None
         self._applied = 0
         self._resolved = {}
+
+
+def _restorable(o: Outcome) -> bool:
+    return o.status in (Status.TRASHED, Status.MOVED) and not o.companion_of

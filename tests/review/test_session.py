@@ -378,6 +378,27 @@ def test_files_without_a_trash_can_be_deleted_after_a_second_plan() -> None:
     assert session.groups == []
 
 
+def test_undo_is_offered_only_for_files_that_can_come_back() -> None:
+    """A file deleted for good (its drive had no trash) cannot be put back: no Undo for it."""
+    session = scanned()
+    assert session.begin_cleanup(session.plan_cleanup(GroupScope.ALL))
+    no_trash = Outcome("/lib/b.jpg", Status.FAILED, "no trash", 2000, trash_unavailable=True)
+    summary = session.finish_cleanup([no_trash])
+    assert not session.can_restore
+    assert session.begin_cleanup(session.plan_permanent_delete(summary))
+    session.finish_cleanup([Outcome("/lib/b.jpg", Status.DELETED, "", 2000)])
+    assert not session.can_restore and session.restorable() == []
+    assert not session.begin_restore()
+    # Beside a file that went to the trash, only that one is offered.
+    session = scanned()
+    assert session.begin_cleanup(session.plan_cleanup(GroupScope.ALL))
+    trashed = Outcome("/lib/e.jpg", Status.TRASHED, "", 5000)
+    summary = session.finish_cleanup([no_trash, trashed])
+    assert session.begin_cleanup(session.plan_permanent_delete(summary))
+    session.finish_cleanup([Outcome("/lib/b.jpg", Status.DELETED, "", 2000)])
+    assert session.can_restore and session.restorable() == ["/lib/e.jpg"]
+
+
 # -- loaded reports ----------------------------------------------------------------------------
 
 
