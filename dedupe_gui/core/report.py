@@ -60,6 +60,7 @@ CSV_FIELDS = (
     "digest",
     "companions",
     "quick",
+    "change_ns",
     "path_bytes",
     "keeper_bytes",
 )
@@ -106,6 +107,9 @@ def _file_dict(m: GroupMember) -> dict[str, Any]:
         "digest": r.digest,
         # Head-and-tail digest (core.digests): re-checks the copy kept, cheaply.
         "quick": r.quick,
+        # Inode change time at the scan (0: unknown): a file written since, even with its
+        # size, modification time and both ends as they were, is compared whole.
+        "change_ns": r.change_ns,
         # How the file looks next to the keeper: "" (same way up), "mirrored", "rotated 180°",
         # ... (only files found by a rotation-aware scan are turned).
         "orientation": m.orientation,
@@ -219,7 +223,8 @@ class _Texts:
 _FILE_FIELDS: Final = (
     ', "distance": %d, "width": %d, "height": %d, "bytes": %d, "format": %s, "mtime": "%s", '
     '"hash": "%016x", "keep": %s, "identical": %s, "reference": %s, "taken": %s, '
-    '"camera": %s, "mtime_ns": %d, "digest": %s, "quick": %s, "orientation": %s, '
+    '"camera": %s, "mtime_ns": %d, "digest": %s, "quick": %s, "change_ns": %d, '
+    '"orientation": %s, '
     '"differences": '
 )
 
@@ -271,6 +276,7 @@ def _file_json(m: GroupMember, texts: _Texts) -> str:
         and (camera is None or type(camera) is str)
         and (digest is None or type(digest) is str)
         and (quick is None or type(quick) is str)
+        and type(r.change_ns) is int
     ):
         return json.dumps(_file_dict(m), ensure_ascii=True)
     path = r.path
@@ -300,6 +306,7 @@ def _file_json(m: GroupMember, texts: _Texts) -> str:
                 key.mtime_ns,
                 "null" if digest is None else _ascii_string(digest),
                 "null" if quick is None else _ascii_string(quick),
+                r.change_ns,
                 _ascii_string(m.orientation),
             ),
             _words_json(m.differences, texts.words) if m.differences else "[]",
@@ -357,6 +364,7 @@ def _member(d: dict[str, Any]) -> GroupMember:
             str(d["digest"]) if d.get("digest") else None,
             _companions(d.get("companions")),
             quick=str(d["quick"]) if d.get("quick") else None,
+            change_ns=int(d.get("change_ns") or 0),
         )
         return GroupMember(
             record,

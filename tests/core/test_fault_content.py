@@ -11,6 +11,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import pytest
+
 from dedupe_gui.core.actions import (
     CleanupOptions,
     Removal,
@@ -24,7 +26,7 @@ from dedupe_gui.core.grouping import group_records
 from dedupe_gui.core.grouping_options import GroupingOptions
 from dedupe_gui.core.models import Group
 from dedupe_gui.core.scan import ScanOptions, run_scan
-from tests.core.faults import snapshot, trashed
+from tests.core.faults import cli, snapshot, trashed
 from tests.imaging import photo, save
 
 
@@ -98,3 +100,21 @@ def test_a_keeper_whose_permissions_changed_still_serves(tmp_path: Path, trash_h
     (out,) = apply_removals([Removal.marked(group)], CleanupOptions(None, scope=scope))
     assert (out.path, out.status) == (str(copy), Status.TRASHED)
     assert trashed(trash_home) == ["copy.bmp"] and keeper.exists()
+
+
+def test_a_saved_report_applied_after_the_keeper_was_rewritten_in_its_middle(
+    tmp_path: Path, trash_home: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The report keeps each file's change time, so ``apply`` can tell as well."""
+    lib = tmp_path / "lib"
+    keeper, copy = _large_pair(lib)
+    status, out, _ = cli(["scan", str(lib), "--no-cache", "--format", "json"], capsys)
+    assert status == 0
+    report = tmp_path / "plan.json"
+    report.write_text(out)
+    _rewrite_middle(keeper)
+    before = snapshot(lib)
+    status, out, _ = cli(["apply", str(report)], capsys)
+    assert status == 1
+    assert f"skipped: {copy}: the copy to keep ({keeper}) content changed since the scan" in out
+    assert snapshot(lib) == before and trashed(trash_home) == []

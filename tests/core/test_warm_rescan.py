@@ -75,6 +75,10 @@ def test_a_warm_rescan_reads_no_head_and_tail_digest(
     os.utime(copy, ns=(st.st_atime_ns, st.st_mtime_ns))
     again = scan_json(lib, db, capsys)
     assert read == ["copies/a.jpg"]
+    # The same report, but for the change time the rewritten file now has.
+    change = {f["path"]: f.pop("change_ns") for g in cold["groups"] for f in g["files"]}
+    now = {f["path"]: f.pop("change_ns") for g in again["groups"] for f in g["files"]}
+    assert [p for p in now if now[p] != change[p]] == [str(copy)]
     assert again["groups"] == cold["groups"]
 
 
