@@ -131,17 +131,20 @@ def system_trash(path: str) -> None:
     from send2trash import send2trash
     from send2trash.exceptions import TrashPermissionError
 
+    from dedupe_gui.core.restore import forget_unfinished_trash
+
     try:
         send2trash(path)
     except (TrashPermissionError, OSError) as exc:
         # A trash that failed halfway may have left its record of the file behind.
-        from dedupe_gui.core.restore import forget_unfinished_trash
-
         with contextlib.suppress(OSError):
             forget_unfinished_trash(path)
         if isinstance(exc, TrashPermissionError):
             raise TrashUnavailable(str(exc) or "no trash on this drive") from exc
         raise
+    # So may one that had to copy the file (from a bind mount) after its rename failed.
+    with contextlib.suppress(OSError):
+        forget_unfinished_trash(path, home_only=True)
 
 
 def _hard_link_note(path: str) -> str:

@@ -144,18 +144,41 @@ def find_in_freedesktop_trash(entry: Removed) -> list[TrashedFile]:
     return [t for t in _freedesktop_records(entry.path) if os.path.lexists(t.file)]
 
 
-def forget_unfinished_trash(original: str) -> list[str]:
+def forget_unfinished_trash(original: str, home_only: bool = False) -> list[str]:
     """Remove the freedesktop trash records of ``original`` that hold no file; the records
-    removed. A trash that failed halfway leaves one (send2trash writes the record before it
-    moves the file), which a file manager shows as a trashed file that is not there."""
+    removed. send2trash writes the record before it moves the file: a move that failed
+    leaves one, and so does a move it had to redo as a copy (a file reached through a bind
+    mount cannot be renamed into the trash), under the name it tried first. A file manager
+    shows such a record as a trashed file that is not there.
+
+    Only the names send2trash gives a file of that name are looked at (``name``,
+    ``name 1``, ... while taken), not the whole trash: it runs after every file trashed,
+    and then (``home_only``) in the user's own trash alone, where a copied file goes."""
     if sys.platform == "darwin" or sys.platform.startswith("win"):
         return []
+    stem, ext = os.path.splitext(os.path.basename(original))
     gone = []
-    for t in _freedesktop_records(original):
-        if t.info is not None and not os.path.lexists(t.file):
-            with contextlib.suppress(OSError):
-                os.remove(t.info)
-                gone.append(t.info)
+    home = _xdg_data_home()
+    dirs = [(os.path.join(home, "Trash"), home)] if home_only else freedesktop_trash_dirs(original)
+    for trash, top in dirs:
+        n = 0
+        while True:
+            name = f"{stem} {n}{ext}" if n else stem + ext
+            info = os.path.join(trash, "info", name + ".trashinfo")
+            has_info = os.path.lexists(info)
+            if os.path.lexists(os.path.join(trash, "files", name)):
+                n += 1
+                continue
+            if not has_info:
+                break
+            parsed = _read_trashinfo(info)
+            if parsed is not None:
+                recorded = parsed[0] if os.path.isabs(parsed[0]) else os.path.join(top, parsed[0])
+                if os.path.normpath(recorded) == os.path.normpath(original):
+                    with contextlib.suppress(OSError):
+                        os.remove(info)
+                        gone.append(info)
+            n += 1
     return gone
 
 

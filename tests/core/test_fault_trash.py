@@ -23,7 +23,7 @@ from dedupe_gui.core.grouping import group_records
 from dedupe_gui.core.grouping_options import GroupingOptions
 from dedupe_gui.core.restore import restore_last
 from dedupe_gui.core.scan import ScanOptions, run_scan
-from tests.core.faults import cli, read_only_folder, snapshot, trashed
+from tests.core.faults import cli, mounted, read_only_folder, snapshot, trashed
 from tests.imaging import photo, save
 
 
@@ -91,3 +91,26 @@ def test_undo_never_puts_a_file_back_through_a_folder_now_a_link(
     inbox.mkdir()
     assert cli(["restore", "--last", "--journal", journal], capsys)[0] == 0
     assert (inbox / "p-small.png").exists() and trashed(trash_home) == []
+
+
+def test_a_file_trashed_through_a_bind_mount_leaves_one_record_in_the_trash(
+    tmp_path: Path, trash_home: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A file cannot be renamed out of a bind mount: send2trash copies it into the trash
+    instead, after writing a record under the first name it tried."""
+    real, mounted_at = tmp_path / "real", tmp_path / "mnt"
+    img = photo(57, (320, 240))
+    save(img, real / "p.png")
+    save(img.resize((200, 150)), real / "p-small.png")
+    mounted_at.mkdir()
+    journal = str(tmp_path / "journal.jsonl")
+    with mounted(["--bind", str(real)], mounted_at):
+        args = ["scan", str(mounted_at), "--no-cache", "--journal", journal, "--apply", "trash"]
+        assert cli(args, capsys)[0] == 0
+        trash = trash_home / ".local" / "share" / "Trash"
+        files = sorted(os.listdir(trash / "files"))
+        assert len(files) == 1 and files[0].startswith("p-small")
+        assert os.listdir(trash / "info") == [f"{files[0]}.trashinfo"]  # no record of nothing
+        assert cli(["restore", "--last", "--journal", journal], capsys)[0] == 0
+    assert sorted(os.listdir(real)) == ["p-small.png", "p.png"]
+    assert os.listdir(trash / "files") == [] and os.listdir(trash / "info") == []
