@@ -234,7 +234,7 @@ def cmd_scan(args: argparse.Namespace) -> int:
     else:
         from dedupe_gui.cli_text import print_groups
 
-        print_groups(out, groups, result)
+        print_groups(out, groups, result, "move" if args.apply == "move" else "trash")
     # A PATH that is not there is an error of that argument (exit 2, as grep does), reported
     # with the other unreadable files; the rest of the scan still counts.
     missing = 2 if any(not os.path.lexists(p) for p in args.paths) else 0

@@ -18,14 +18,18 @@ if TYPE_CHECKING:  # the cleanup: loaded by the commands that clean up, not by e
     from dedupe_gui.core.actions import Outcome
 
 
-def print_groups(out: IO[str], groups: Sequence[Group], result: ScanResult) -> None:
+def print_groups(
+    out: IO[str], groups: Sequence[Group], result: ScanResult, going: str = "trash"
+) -> None:
+    """The groups as a listing; ``going``: the word for the files not kept, as the cleanup
+    that follows will treat them ("trash", or "move" before ``--apply move``)."""
     for n, g in enumerate(groups, 1):
         kind = "exact copies" if g.exact else f"{len(g.members)} files"
         print(f"Group {n}: {kind}, {human_bytes(g.reclaimable_bytes)} to free", file=out)
         for m in g.members:
             r = m.record
             fp = r.fingerprint
-            mark = "keep " if m.keep else "trash"
+            mark = "keep " if m.keep else f"{going:<5}"
             notes = []
             if m is g.suggested_keeper:
                 notes.append("keeper")

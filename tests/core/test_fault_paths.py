@@ -260,6 +260,20 @@ def test_copies_are_never_moved_into_a_reference_folder(
     assert status == 0 and (tmp_path / "dupes" / "copy.png").exists()
 
 
+def test_the_listing_before_a_move_says_move(
+    tmp_path: Path, trash_home: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    lib = tmp_path / "lib"
+    keeper, copy = pair(lib, 13, "keeper.png", "copy.png")
+    dest = str(tmp_path / "dupes")
+    args = ["scan", str(lib), "--no-cache", "--apply", "move", "--move-to", dest, "--dry-run"]
+    status, out, _ = cli(args, capsys)
+    assert status == 0
+    (line,) = [x for x in out.splitlines() if f" {copy}  (" in x]
+    assert line.startswith("  move ")
+    assert f"would move: {copy}" in out and keeper.exists() and copy.exists()
+
+
 # -- 4. one folder through two paths; hard links ----------------------------------------------
 
 
