@@ -126,6 +126,21 @@ class CleanupStopped(Exception):
         self.outcomes = list(outcomes)
 
 
+def stopped_unrecorded(
+    exc: UnrecordedOutcome,
+    outcomes: list[Outcome],
+    on_outcome: Callable[[Outcome], None] | None,
+) -> CleanupStopped:
+    """The stop of a cleanup or a linking whose last file was acted on while its journal
+    line was not written: the file went (or failed to), which is news even though the
+    journal missed it, so its outcome still reaches ``outcomes`` and ``on_outcome``."""
+    outcomes.append(exc.outcome)
+    if on_outcome is not None:
+        with contextlib.suppress(Exception):
+            on_outcome(exc.outcome)
+    return CleanupStopped(str(exc), outcomes)
+
+
 def system_trash(path: str) -> None:
     """Send one file to the system trash; TrashUnavailable where the drive has none."""
     from send2trash import send2trash
@@ -280,12 +295,7 @@ def apply_removals(
                     # A companion shared with a photo of a later group leaves with that one.
                     follow(m, out)
     except UnrecordedOutcome as exc:
-        # The file went (or failed to): that is news even though the journal missed it.
-        outcomes.append(exc.outcome)
-        if on_outcome is not None:
-            with contextlib.suppress(Exception):
-                on_outcome(exc.outcome)
-        raise CleanupStopped(str(exc), outcomes) from exc
+        raise stopped_unrecorded(exc, outcomes, on_outcome) from exc
     except JournalError as exc:
         raise CleanupStopped(str(exc), outcomes) from exc
     except CleanupStopped as exc:

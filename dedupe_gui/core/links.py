@@ -21,7 +21,13 @@ import stat
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from dedupe_gui.core.actions import CleanupStopped, Outcome, Status, UnrecordedOutcome
+from dedupe_gui.core.actions import (
+    CleanupStopped,
+    Outcome,
+    Status,
+    UnrecordedOutcome,
+    stopped_unrecorded,
+)
 from dedupe_gui.core.journal import FileEntry, Journal, JournalError
 from dedupe_gui.core.models import Group, GroupMember
 from dedupe_gui.core.regular import open_regular
@@ -81,12 +87,7 @@ def link_copies(
                 try:
                     out = _link_one(keeper, m, options, journal, places)
                 except UnrecordedOutcome as exc:
-                    # The copy was acted on: that is news even though the journal missed it.
-                    outcomes.append(exc.outcome)
-                    if on_outcome is not None:
-                        with contextlib.suppress(Exception):
-                            on_outcome(exc.outcome)
-                    raise CleanupStopped(str(exc), outcomes) from exc
+                    raise stopped_unrecorded(exc, outcomes, on_outcome) from exc
                 except JournalError as exc:
                     raise CleanupStopped(str(exc), outcomes) from exc
                 outcomes.append(out)
