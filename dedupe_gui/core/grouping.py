@@ -42,7 +42,7 @@ from dedupe_gui.core.grouping_options import GroupingOptions
 from dedupe_gui.core.hamming import Pairs
 from dedupe_gui.core.heap import blocks_reused, give_back
 from dedupe_gui.core.keeper import NO_STANDING, Standing
-from dedupe_gui.core.keeper_standing import KeeperRanking
+from dedupe_gui.core.keeper_standing import KeeperRanking, Passes
 from dedupe_gui.core.kept_searches import Searches
 from dedupe_gui.core.leftovers import Walked, peer_key, take_in_left
 from dedupe_gui.core.loaded_thumbs import ROWS_KEPT, ThumbSource
@@ -160,7 +160,7 @@ class SimilarityIndex:
         self._words = PairWords(
             self.records, self._checker.loaded, boxes, self._checker.ids, known_words
         )
-        self._keepers = KeeperRanking(self.records, boxes, self._words)
+        self._keepers = KeeperRanking(self.records, boxes, self._words, self._checker.loaded)
 
     # -- candidate pairs -----------------------------------------------------------------
 
@@ -394,8 +394,9 @@ class SimilarityIndex:
         # ``standing`` is always the ranking the last walk used: the files taken in after it
         # (core.leftovers) are ranked as the walk ranked them.
         standing = NO_STANDING
+        passes = Passes(adjacent, self._checker.check, float(limit)) if verify else None
         for _ in range(_STANDING_WALKS):
-            found, affected = self._keepers.standing(formed, options.rules, halt)
+            found, affected = self._keepers.standing(formed, options.rules, halt, passes)
             more = standing.joined(found)
             if not affected.size or more == standing:
                 break

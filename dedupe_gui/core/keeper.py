@@ -7,8 +7,10 @@ colour picture over a greyscale copy of it (a greyscale PNG is often the larger 
 many pixels) or a copy converted to print colours (a CMYK JPEG is often the larger file, and
 shows other colours in most viewers), then the picture the way it was taken over a turned or
 mirrored copy, then the
-clean picture over a copy with a frame added (both judged against the file's copies, see
-core.standing), then the most pixels (a resized copy is a loss even when it is a larger file),
+clean picture over a copy with a frame, an overlay or an edit over the whole picture added
+(a filter, a vignette: the group's other copies look more like the copy they were made from;
+both judged against the file's copies, see core.standing and core.keeper_votes), then the
+most pixels (a resized copy is a loss even when it is a larger file),
 then the larger file (less compression), then richer metadata, then the older file (the
 original tends to be first), then the shorter path (copies pile up in nested backup folders).
 The path itself is the last tie-breaker so that the choice is deterministic.
@@ -31,7 +33,8 @@ class Standing:
 
     ``turned``: shown turned or mirrored relative to the camera original or to most of the
     copies. ``framed``: a border added around a picture that a comparable copy shows clean,
-    or an overlay most of its group sees (core.standing, core.keeper_standing).
+    an overlay most of its group sees, or an edit of a copy of its canvas that the group's
+    other copies were made from (core.standing, core.keeper_standing, core.keeper_votes).
     """
 
     turned: frozenset[FileKey] = frozenset()
@@ -106,7 +109,10 @@ EXPLAINED: Final[dict[str, str]] = {
         "its frame; a much larger framed copy still wins on pixels. Nor is a copy kept that a "
         "copy with at least half its pixels shows to carry an overlay (a caption bar, a "
         "sticker: the stronger edges where the two differ) or darkened corners (a vignette), "
-        "nor, in a group of three or more, one that most of the others see differ in one place."
+        "nor, in a group of three or more, one that most of the others see differ in one place, "
+        "nor one beside a copy of its very size that more of the group's other copies of its "
+        "proportions look clearly more like (they were made from that one: the kept one is a "
+        "filtered or otherwise edited copy), unless it is the camera original and that copy not."
     ),
 }
 

@@ -4,19 +4,22 @@ The walk (core.grouping) visits files best keeper first, so its order decides ev
 The sort keys (core.keeper) are computed once per rule order; the rules that judge a file
 against its copies ("upright", "clean") need the groups first, so what the formed groups say
 (core.standing: a keeper turned against most of its group, framed beside a clean member, or
-carrying an overlay most members see) ranks those files lower for a second walk. Only
+carrying an overlay most members see, or an edit of a copy of its canvas that the other
+members were made from: core.keeper_votes) ranks those files lower for a second walk. Only
 the keys of the files named are computed again.
 """
 
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Final
 
 import numpy as np
 import numpy.typing as npt
 
-from dedupe_gui.core.candidates import distinct
+from dedupe_gui.core.candidates import Adjacent, distinct
 from dedupe_gui.core.differences import (
     DARKENED,
     DIFFERS,
@@ -24,11 +27,14 @@ from dedupe_gui.core.differences import (
     KEEPER_CARRIES,
     LIGHTER,
     NOT_A_SHOT,
+    SAME_PROPORTIONS,
     TRIMMED,
     UNBORDERED,
     turned_round,
 )
 from dedupe_gui.core.keeper import NO_STANDING, Standing, keeper_key
+from dedupe_gui.core.keeper_votes import made_from
+from dedupe_gui.core.loaded_thumbs import LoadedThumbs
 from dedupe_gui.core.models import FileKey, ImageRecord
 from dedupe_gui.core.pair_words import Halt, PairWords
 from dedupe_gui.core.picture_boxes import PictureBoxes
@@ -43,6 +49,27 @@ from dedupe_gui.core.stepwise import stable_order
 
 I64 = npt.NDArray[np.int64]
 
+
+@dataclass(frozen=True)
+class Passes:
+    """What one grouping's walk goes by: the candidate pairs (core.candidates) and the
+    thumbnail check (core.pair_checker) with its limit."""
+
+    adjacent: Adjacent
+    residuals: Callable[[I64, I64, I64], npt.NDArray[np.float32]]
+    limit: float
+
+    def takes(self, keeper: int, others: I64, turns: I64) -> bool:
+        """Whether a walk from ``keeper`` would take in every file of ``others`` (each
+        turned as ``turns`` says): each is its candidate so turned, and passes the check."""
+        near, _, turned = self.adjacent.row(keeper)
+        known = set(zip(near.tolist(), turned.tolist(), strict=True))
+        if not all(pair in known for pair in zip(others.tolist(), turns.tolist(), strict=True)):
+            return False
+        keepers = np.full(others.size, keeper, np.int64)
+        return bool((self.residuals(keepers, others, turns) <= np.float32(self.limit)).all())
+
+
 # Groups whose overlaid-keeper verdict is held (a grouping's walks at one threshold form
 # some 20,000 at 100,000 files, mostly the same ones each walk).
 _OVERLAID_HELD: Final = 200_000
@@ -52,19 +79,29 @@ class KeeperRanking:
     """The keeper order of one scan's records under each rule order and standing."""
 
     def __init__(
-        self, records: tuple[ImageRecord, ...], boxes: PictureBoxes, words: PairWords
+        self,
+        records: tuple[ImageRecord, ...],
+        boxes: PictureBoxes,
+        words: PairWords,
+        loaded: LoadedThumbs,
     ) -> None:
         """``boxes``: where each file's picture sits inside a frame; ``words``: what
-        differs, for the overlays a group's members see."""
+        differs, for the overlays a group's members see; ``loaded``: the thumbnails the
+        members vote with for the copy they were made from (core.keeper_votes)."""
         self.records = records
         self._boxes = boxes
         self._words = words
+        self._loaded = loaded
         self._rankings: dict[tuple[tuple[str, ...], Standing], tuple[list[int], I64]] = {}
         self._keys: dict[tuple[str, ...], list[tuple[float | int | str, ...]]] = {}
         self._index_of: dict[FileKey, int] | None = None
         self._cameras: npt.NDArray[np.bool_] | None = None
-        # By group (keeper, members, turns): whether its keeper is an overlaid one.
+        # By group (keeper, members, turns): whether its keeper is an overlaid one, and
+        # whether its members were made from a copy of its canvas other than the keeper.
         self._overlaid: dict[tuple[int, bytes, bytes], bool] = {}
+        self._remade: dict[tuple[int, bytes, bytes], bool] = {}
+        # What the verdicts held in ``_remade`` were reached by: one grouping's.
+        self._remade_by: Passes | None = None
         # The records' pixel shapes.
         self._pixel_shape: I64 | None = None
 
@@ -147,12 +184,18 @@ class KeeperRanking:
         return others.size >= 2 and bool(places) and 2 * places.most_common(1)[0][1] > others.size
 
     def standing(
-        self, formed: list[tuple[int, I64, I64, I64]], rules: tuple[str, ...], halt: Halt
+        self,
+        formed: list[tuple[int, I64, I64, I64]],
+        rules: tuple[str, ...],
+        halt: Halt,
+        passes: Passes | None = None,
     ) -> tuple[Standing, I64]:
         """What the formed groups say about their keepers (core.standing): a keeper turned
         against most of its group, or framed beside a clean member that shows the frame was
         added. Only groups whose keeper is such a file count; the files named are the members
-        that lose within them. Nothing when no keeper is one."""
+        that lose within them. Nothing when no keeper is one. ``passes``: the thumbnail
+        check under the grouping's limit (``Passes``), without which no keeper is judged
+        by its members' votes (``_remade_keepers``)."""
         none = (NO_STANDING, np.zeros(0, np.int64))
         upright, clean = "upright" in rules, "clean" in rules
         if not (upright or clean) or not formed:
@@ -176,7 +219,13 @@ class KeeperRanking:
                     self._boxes.levels(m.record),
                 )
                 boxed = m.record[lose]
-            boxed = np.concatenate((boxed, self._overlaid_keepers(formed, halt)))
+            boxed = np.concatenate(
+                (
+                    boxed,
+                    self._overlaid_keepers(formed, halt),
+                    self._remade_keepers(formed, m, rules, halt, passes),
+                )
+            )
         if not turned.size and not boxed.size:
             return none
         standing = Standing(
@@ -184,6 +233,106 @@ class KeeperRanking:
             frozenset(self.records[i].key for i in boxed.tolist()),
         )
         return standing, distinct(np.concatenate((turned, boxed)).astype(np.int64))
+
+    def _remade_keepers(
+        self,
+        formed: list[tuple[int, I64, I64, I64]],
+        m: Members,
+        rules: tuple[str, ...],
+        halt: Halt,
+        passes: Passes | None,
+    ) -> I64:
+        """Keepers that a copy of their very canvas outvotes as the copy the group's other
+        members were made from (core.keeper_votes): an edit over the whole picture (a
+        filter, a vignette) whose words say nothing, or say it the wrong way round. Only
+        the members shown the keeper's way up and of its proportions vote. Not a camera
+        original beside a copy without the camera's EXIF (an edit made over and shared
+        from more than the original was), nor beside a copy its own words show to be an
+        edited one (``edited_peer``), nor beside one that a walk from it would not
+        take every member in (a candidate that passes the check): the member would be left
+        out of the group, or put in another (a sticker copy within the threshold of a
+        filtered keeper and not of the original: edit seed 7). Without the check
+        (``passes`` None), nothing."""
+        if passes is None:
+            return np.zeros(0, np.int64)
+        shape = self._shapes()
+        w, h = shape[m.record, 0], shape[m.record, 1]
+        kw, kh = w[m.start][m.group], h[m.start][m.group]
+        upright = m.turn == 0
+        upright[m.start] = False
+        peer = upright & (w == kw) & (h == kh)
+        voter = upright & (np.abs(np.log((w * kh) / (h * kw))) < SAME_PROPORTIONS)
+        groups = m.start.size
+        asked = (np.bincount(m.group[peer], minlength=groups) > 0) & (
+            np.bincount(m.group[voter], minlength=groups) >= 2
+        )
+        if not asked.any():
+            return np.zeros(0, np.int64)
+        if self._cameras is None:
+            self._cameras = camera_originals(self.records)
+        if len(self._remade) > _OVERLAID_HELD or passes is not self._remade_by:
+            self._remade.clear()
+            self._remade_by = passes
+        out = []
+        for g in np.flatnonzero(asked).tolist():
+            best, others, _, turns = formed[g]
+            group = (best, others.tobytes(), turns.tobytes())
+            known = self._remade.get(group)
+            if known is None:
+                first = int(m.start[g]) + 1
+                part = slice(first, first + others.size)
+                known = self._remade[group] = self._remade_keeper(
+                    best,
+                    (others, turns),
+                    (others[voter[part]], others[peer[part]]),
+                    rules,
+                    halt,
+                    passes,
+                )
+            if known:
+                out.append(best)
+        return np.array(out, np.int64)
+
+    def _remade_keeper(
+        self,
+        best: int,
+        members: tuple[I64, I64],
+        asked: tuple[I64, I64],
+        rules: tuple[str, ...],
+        halt: Halt,
+        passes: Passes,
+    ) -> bool:
+        """Whether one of the keeper's copies of its canvas outvotes the keeper ``best``,
+        every member of the group passing against it (``members``: files and turns;
+        ``asked``: the members that vote, and the copies of the canvas among them;
+        ``_remade_keepers``)."""
+        others, turns = members
+        voters, peers = asked
+        self._loaded.bound()
+        rows = self._loaded.rows(np.concatenate([[best], voters]).astype(np.int64))
+        has = self._loaded.has_thumb[rows]
+        if not has[0]:
+            return False
+        thumbs = self._loaded.thumbs[rows]  # a copy: the rows may move while words are said
+        assert self._cameras is not None
+        for p in peers.tolist():
+            at = int(np.flatnonzero(voters == p)[0]) + 1
+            rest = has.copy()
+            rest[[0, at]] = False
+            if not has[at] or not rest.any():
+                continue
+            if self._cameras[best] and not self._cameras[p]:
+                continue
+            if not made_from(thumbs[0], thumbs[at], thumbs[rest]):
+                continue
+            if self.edited_peer(best, p, others, rules, halt):
+                continue
+            # The peer is upright to the keeper: each member is turned to it as to the keeper.
+            them = np.concatenate([[best], others[others != p]]).astype(np.int64)
+            turned = np.concatenate([[0], turns[others != p]]).astype(np.int64)
+            if passes.takes(p, them, turned):
+                return True
+        return False
 
     def edited_peer(
         self, keeper: int, peer: int, others: I64, rules: tuple[str, ...], halt: Halt
