@@ -157,11 +157,20 @@ def build(
         add_set("forms small print", hard_sets.forms_small_print(hard, 5), "JPEG", hard)
         add_set("backdrop one place", hard_sets.backdrop_one_place(hard, 5), "JPEG", hard)
 
-    by_file = {str(r["file"]): r for r in writer.rows}
+    return write_labels(out, writer.rows, negatives)
+
+
+def write_labels(
+    out: str, rows: Sequence[dict[str, object]], negatives: Sequence[tuple[str, Sequence[str]]]
+) -> dict[str, int]:
+    """Write ``ground_truth.csv`` (one row a file) and ``hard_negatives.csv`` (every pair of
+    files inside each look-alike set of ``negatives``: its name and its files) into ``out``;
+    the number of files of each transform."""
+    by_file = {str(r["file"]): r for r in rows}
     with open(os.path.join(out, "ground_truth.csv"), "w", newline="", encoding="utf-8") as f:
-        wr = csv.DictWriter(f, fieldnames=list(writer.rows[0]))
+        wr = csv.DictWriter(f, fieldnames=list(rows[0]))
         wr.writeheader()
-        wr.writerows(writer.rows)
+        wr.writerows(rows)
     with open(os.path.join(out, "hard_negatives.csv"), "w", newline="", encoding="utf-8") as f:
         wr2 = csv.writer(f)
         wr2.writerow(["file_a", "file_b", "original_id_a", "original_id_b", "category"])
@@ -169,7 +178,7 @@ def build(
             for a, b in itertools.combinations(rels, 2):
                 wr2.writerow([a, b, by_file[a]["original_id"], by_file[b]["original_id"], group])
     counts: dict[str, int] = {}
-    for r in writer.rows:
+    for r in rows:
         counts[str(r["transform"])] = counts.get(str(r["transform"]), 0) + 1
     return counts
 

@@ -19,9 +19,7 @@ these kinds is measured with their precision. The layout is that of the edit cor
 from __future__ import annotations
 
 import argparse
-import csv
 import io
-import itertools
 import os
 import random
 import sys
@@ -32,7 +30,7 @@ from PIL import Image
 from bench import plain_lookalikes as plain
 from bench import screen_lookalikes as screens
 from bench.corpus_drawing import rgb
-from bench.edit_corpus import PHOTO_EXT, Writer, _load
+from bench.edit_corpus import PHOTO_EXT, Writer, _load, write_labels
 
 SETS_PER_KIND = 2
 MEMBERS = 5
@@ -120,21 +118,7 @@ def build(originals: str, out: str, seed: int) -> dict[str, int]:
                                 rng.randint(80, 92), group)  # fmt: skip
             negatives.append((group, rels))
 
-    by_file = {str(r["file"]): r for r in writer.rows}
-    with open(os.path.join(out, "ground_truth.csv"), "w", newline="", encoding="utf-8") as f:
-        wr = csv.DictWriter(f, fieldnames=list(writer.rows[0]))
-        wr.writeheader()
-        wr.writerows(writer.rows)
-    with open(os.path.join(out, "hard_negatives.csv"), "w", newline="", encoding="utf-8") as f:
-        wr2 = csv.writer(f)
-        wr2.writerow(["file_a", "file_b", "original_id_a", "original_id_b", "category"])
-        for group, rels in negatives:
-            for a, b in itertools.combinations(rels, 2):
-                wr2.writerow([a, b, by_file[a]["original_id"], by_file[b]["original_id"], group])
-    counts: dict[str, int] = {}
-    for r in writer.rows:
-        counts[str(r["transform"])] = counts.get(str(r["transform"]), 0) + 1
-    return counts
+    return write_labels(out, writer.rows, negatives)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
