@@ -126,6 +126,25 @@ class CleanupStopped(Exception):
         self.outcomes = list(outcomes)
 
 
+def reported(
+    out: Outcome,
+    outcomes: list[Outcome],
+    on_outcome: Callable[[Outcome], None] | None,
+    action: str,
+) -> None:
+    """``out`` added to ``outcomes`` and handed to ``on_outcome``; a caller that cannot take
+    it (a closed pipe) stops the ``action`` (CleanupStopped with what was done): nothing is
+    touched that the user would not hear about."""
+    outcomes.append(out)
+    if on_outcome is not None:
+        try:
+            on_outcome(out)
+        except Exception as exc:
+            raise CleanupStopped(
+                f"cannot report progress ({exc}); the {action} stopped", outcomes
+            ) from exc
+
+
 def stopped_unrecorded(
     exc: UnrecordedOutcome,
     outcomes: list[Outcome],
@@ -255,14 +274,7 @@ def apply_removals(
     done_companions: set[str] = set()
 
     def emit(out: Outcome) -> None:
-        outcomes.append(out)
-        if on_outcome is not None:
-            try:
-                on_outcome(out)
-            except Exception as exc:
-                raise CleanupStopped(
-                    f"cannot report progress ({exc}); the cleanup stopped", outcomes
-                ) from exc
+        reported(out, outcomes, on_outcome, "cleanup")
 
     def follow(member: GroupMember, out: Outcome) -> None:
         # Until nothing changes: a RAW twin that left is itself an owner of a shared XMP.

@@ -26,6 +26,7 @@ from dedupe_gui.core.actions import (
     Outcome,
     Status,
     UnrecordedOutcome,
+    reported,
     stopped_unrecorded,
 )
 from dedupe_gui.core.journal import FileEntry, Journal, JournalError
@@ -90,14 +91,7 @@ def link_copies(
                     raise stopped_unrecorded(exc, outcomes, on_outcome) from exc
                 except JournalError as exc:
                     raise CleanupStopped(str(exc), outcomes) from exc
-                outcomes.append(out)
-                if on_outcome is not None:
-                    try:
-                        on_outcome(out)
-                    except Exception as exc:
-                        raise CleanupStopped(
-                            f"cannot report progress ({exc}); the linking stopped", outcomes
-                        ) from exc
+                reported(out, outcomes, on_outcome, "linking")
     finally:
         journal.close()
     return outcomes
